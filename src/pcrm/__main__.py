@@ -1,0 +1,3 @@
+from pcrm.cli.main import run
+
+run()

@@ -1,0 +1,186 @@
+"""`pcrm company add|list|show|edit|rm`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+
+app = typer.Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
+
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, domain, or a piece of the name.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")]
+DomainOpt = Annotated[str | None, typer.Option("--domain", help="Email domain, e.g. acme.com.")]
+WebsiteOpt = Annotated[str | None, typer.Option("--website", help="Website address.")]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Industry.")]
+SizeOpt = Annotated[str | None, typer.Option("--size", help="Size, e.g. 11-50.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Company name.")],
+    domain: DomainOpt = None,
+    website: WebsiteOpt = None,
+    industry: IndustryOpt = None,
+    size: SizeOpt = None,
+    tag: TagOpt = None,
+    note_: NoteOpt = None,
+) -> None:
+    """Add a company.
+
+    Example: pcrm company add "Analytical Engines" --domain analytical.example --industry Computing
+    """
+    from pcrm.core.companies import CompanyForm, add_company
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    form = CompanyForm(name, domain, website, industry, size, note_, tag or [])
+    with env.database(write=True) as db:
+        company = add_company(db, env.now, form)
+    say(f"added company {company.id} {clean(company.name, one_line=True)}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only companies with this tag.")
+    ] = None,
+    industry: Annotated[str | None, typer.Option("--industry", help="Only this industry.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option(help="name, people (most first), recent (last contacted first), created.")
+    ] = "name",
+    limit: LimitOption = 100,
+    json: JsonOption = False,
+) -> None:
+    """List companies, filtered and sorted.
+
+    Example: pcrm company list --sort people
+    """
+    from pcrm.core.companies import list_companies
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        page = list_companies(db, tag=tag, industry=industry, search=search, sort=sort, limit=limit)
+
+    def pretty(companies):
+        from pcrm.render.records import company_table
+
+        return company_table(companies, env.now)
+
+    def plain(companies):
+        from pcrm.render.records import company_lines
+
+        return company_lines(companies)
+
+    emit(env, page.companies, json_mode=json, pretty=pretty, plain=plain)
+    note_truncation(len(page.companies), page.total, json)
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
+    """Show a company: details, its people, last and next touch, recent interactions.
+
+    Example: pcrm company show analytical
+    """
+    from pcrm.core.overview import company_overview
+    from pcrm.core.refs import resolve_company
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        view = company_overview(db, resolve_company(db, ref), env.now)
+    emit_company_view(env, view, json)
+
+
+def emit_company_view(env, view, json_mode: bool) -> None:
+    from pcrm.render import records
+
+    emit(
+        env,
+        view,
+        json_mode=json_mode,
+        pretty=lambda v: records.company_view(v, env.now),
+        plain=records.company_view_lines,
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    domain: DomainOpt = None,
+    website: WebsiteOpt = None,
+    industry: IndustryOpt = None,
+    size: SizeOpt = None,
+    note_: NoteOpt = None,
+    tag: TagOpt = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+) -> None:
+    """Change a company (an empty value clears a field); with no options, edit it in $EDITOR.
+
+    Example: pcrm company edit analytical --industry "Computing" --tag partner
+    """
+    from pcrm.core.companies import (
+        CompanyChanges,
+        CompanyForm,
+        get_company,
+        replace_company,
+        update_company,
+    )
+    from pcrm.core.refs import resolve_company
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    changes = CompanyChanges(
+        name, domain, website, industry, size, note_, add_tags=tag or [], remove_tags=untag or []
+    )
+    if changes.is_empty():
+        from pcrm.cli.editing import edit_in_editor
+        from pcrm.formats.forms import company_form, parse_company_form
+
+        with env.database(write=False) as db:
+            company_id = resolve_company(db, ref)
+            text = company_form(get_company(db, company_id))
+        values = edit_in_editor(text, parse_company_form)
+        if values is None:
+            say("no changes")
+            return
+        with env.database(write=True) as db:
+            company = replace_company(db, env.now, company_id, CompanyForm(**values))
+    else:
+        with env.database(write=True) as db:
+            company = update_company(db, env.now, resolve_company(db, ref), changes)
+    say(f"updated company {company.id} {clean(company.name, one_line=True)}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    ref: RefArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a company. Its people and interactions stay, no longer linked to it.
+
+    Example: pcrm company rm 7 --yes
+    """
+    from pcrm.core.companies import get_company, remove_company
+    from pcrm.core.refs import resolve_company
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        company_id = resolve_company(db, ref)
+        label = f"company {company_id} {clean(get_company(db, company_id).name, one_line=True)}"
+    confirm_removal(label, yes)
+    with env.database(write=True) as db:
+        remove_company(db, env.now, company_id)
+    say(f"removed {label}")

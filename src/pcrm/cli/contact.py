@@ -1,0 +1,246 @@
+"""`pcrm contact add|list|show|edit|rm`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+
+app = typer.Typer(help="Add, list, show, edit and remove contacts.", no_args_is_help=True)
+
+RefArg = Annotated[
+    str, typer.Argument(metavar="REF", help="Id, exact email, or a piece of the name.")
+]
+EmailOpt = Annotated[
+    list[str] | None,
+    typer.Option("--email", "-e", metavar="[LABEL:]EMAIL", help="An email address; repeatable."),
+]
+PhoneOpt = Annotated[
+    list[str] | None,
+    typer.Option("--phone", "-p", metavar="[LABEL:]PHONE", help="A phone number; repeatable."),
+]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Full name.")],
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where they came from (referral, event...).")
+    ] = None,
+    tag: TagOpt = None,
+    birthday: Annotated[
+        str | None, typer.Option("--birthday", help="YYYY-MM-DD, --MM-DD, or 10 Dec 1815.")
+    ] = None,
+    note_: Annotated[str | None, typer.Option("--note", help="Free-text note.")] = None,
+) -> None:
+    """Add a contact.
+
+    Example: pcrm contact add "Ada Lovelace" -e work:ada@example.org -c "Analytical Engines" -t vip
+    """
+    from pcrm.core.contacts import ContactForm, add_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    form = ContactForm(
+        name=name,
+        emails=email or [],
+        phones=phone or [],
+        company=company,
+        title=title,
+        source=source,
+        tags=tag or [],
+        birthday=birthday,
+        note=note_,
+    )
+    with env.database(write=True) as db:
+        saved = add_contact(db, env.now, form)
+    if saved.created_company:
+        say(f"added company {saved.created_company.id} {clean(saved.created_company.name)}")
+    say(f"added contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")
+    ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option("--company", "-c", metavar="REF", help="Only people at this company."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only contacts from this source.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="name, recent (last contacted first), stale (longest silent first), created, company."
+        ),
+    ] = "name",
+    limit: LimitOption = 100,
+    json: JsonOption = False,
+) -> None:
+    """List contacts, filtered and sorted.
+
+    Example: pcrm contact list --tag vip --sort stale
+    """
+    from pcrm.core.contacts import list_contacts
+    from pcrm.core.refs import resolve_company
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        company_id = resolve_company(db, company) if company else None
+        page = list_contacts(
+            db, tag=tag, company_id=company_id, source=source, search=search, sort=sort, limit=limit
+        )
+
+    def pretty(contacts):
+        from pcrm.render.records import contact_table
+
+        return contact_table(contacts, env.now)
+
+    def plain(contacts):
+        from pcrm.render.records import contact_lines
+
+        return contact_lines(contacts)
+
+    emit(env, page.contacts, json_mode=json, pretty=pretty, plain=plain)
+    note_truncation(len(page.contacts), page.total, json)
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
+    """Show a contact: details, last and next touch, recent interactions.
+
+    Example: pcrm contact show ada
+    """
+    from pcrm.core.overview import contact_overview
+    from pcrm.core.refs import resolve_contact
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        view = contact_overview(db, resolve_contact(db, ref), env.now)
+    emit_contact_view(env, view, json)
+
+
+def emit_contact_view(env, view, json_mode: bool) -> None:
+    from pcrm.render import records
+
+    emit(
+        env,
+        view,
+        json_mode=json_mode,
+        pretty=lambda v: records.contact_view(v, env.now),
+        plain=records.contact_view_lines,
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    email: EmailOpt = None,
+    rm_email: Annotated[
+        list[str] | None, typer.Option("--rm-email", metavar="EMAIL", help="Remove an email.")
+    ] = None,
+    phone: PhoneOpt = None,
+    rm_phone: Annotated[
+        list[str] | None, typer.Option("--rm-phone", metavar="PHONE", help="Remove a phone.")
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help='Company name or id; "" to unlink.')
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help='Job title; "" clears.')] = None,
+    source: Annotated[str | None, typer.Option("--source", help='Source; "" clears.')] = None,
+    birthday: Annotated[str | None, typer.Option("--birthday", help='Birthday; "" clears.')] = None,
+    note_: Annotated[str | None, typer.Option("--note", help='Note; "" clears.')] = None,
+    tag: TagOpt = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+) -> None:
+    """Change a contact; with no options, edit it in $EDITOR.
+
+    Example: pcrm contact edit ada --title CTO --tag customer --rm-email old@example.org
+    """
+    from pcrm.core.contacts import ContactChanges, ContactForm, replace_contact, update_contact
+    from pcrm.core.refs import resolve_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    changes = ContactChanges(
+        name=name,
+        company=company,
+        title=title,
+        source=source,
+        birthday=birthday,
+        note=note_,
+        add_emails=email or [],
+        remove_emails=rm_email or [],
+        add_phones=phone or [],
+        remove_phones=rm_phone or [],
+        add_tags=tag or [],
+        remove_tags=untag or [],
+    )
+    if changes.is_empty():
+        from pcrm.cli.editing import edit_in_editor
+        from pcrm.core.contacts import get_contact
+        from pcrm.formats.forms import contact_form, parse_contact_form
+
+        # The editor runs outside the write transaction: no lock is held while the user types.
+        with env.database(write=False) as db:
+            contact_id = resolve_contact(db, ref)
+            text = contact_form(get_contact(db, contact_id))
+        values = edit_in_editor(text, parse_contact_form)
+        if values is None:
+            say("no changes")
+            return
+        with env.database(write=True) as db:
+            saved = replace_contact(db, env.now, contact_id, ContactForm(**values))
+    else:
+        with env.database(write=True) as db:
+            saved = update_contact(db, env.now, resolve_contact(db, ref), changes)
+    if saved.created_company:
+        say(f"added company {saved.created_company.id} {clean(saved.created_company.name)}")
+    say(f"updated contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    ref: RefArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a contact with its emails, phones, tags and interaction links.
+
+    Interactions, companies and other people stay.
+
+    Example: pcrm contact rm 42 --yes
+    """
+    from pcrm.core.contacts import get_contact, remove_contact
+    from pcrm.core.refs import resolve_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        contact_id = resolve_contact(db, ref)
+        label = f"contact {contact_id} {clean(get_contact(db, contact_id).name, one_line=True)}"
+    # Ask before taking the write lock, so cron and other writers are not kept waiting.
+    confirm_removal(label, yes)
+    with env.database(write=True) as db:
+        remove_contact(db, env.now, contact_id)
+    say(f"removed {label}")

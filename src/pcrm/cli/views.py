@@ -1,0 +1,113 @@
+"""`pcrm show`, `pcrm timeline`, `pcrm search`: looking at what is there."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, LimitOption, emit
+
+AnyRefArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="A contact or company: id (a contact's), email, domain or name; "
+        "contact:REF or company:REF to say which.",
+    ),
+]
+
+
+def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
+    """Show a contact or a company: details, people, last and next touch, recent interactions.
+
+    Example: pcrm show ada
+    """
+    from pcrm.cli.company import emit_company_view
+    from pcrm.cli.contact import emit_contact_view
+    from pcrm.core.overview import company_overview, contact_overview
+    from pcrm.core.refs import resolve_any
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        kind, record_id = resolve_any(db, ref)
+        if kind == "contact":
+            view = contact_overview(db, record_id, env.now)
+        else:
+            company = company_overview(db, record_id, env.now)
+    if kind == "contact":
+        emit_contact_view(env, view, json)
+    else:
+        emit_company_view(env, company, json)
+
+
+def timeline(
+    ctx: typer.Context, ref: AnyRefArg, limit: LimitOption = 50, json: JsonOption = False
+) -> None:
+    """Everything that happened with a contact or a company, newest first.
+
+    Example: pcrm timeline "Analytical Engines" --limit 0
+    """
+    from pcrm.core.overview import timeline as load_timeline
+    from pcrm.core.refs import resolve_any
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        kind, record_id = resolve_any(db, ref)
+        events = load_timeline(db, kind, record_id, limit=limit or None)
+
+    def pretty(items):
+        from pcrm.render.timeline import timeline_table
+
+        return timeline_table(items, env.now)
+
+    def plain(items):
+        from pcrm.render.timeline import timeline_lines
+
+        return timeline_lines(items)
+
+    emit(env, events, json_mode=json, pretty=pretty, plain=plain)
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str], typer.Argument(help='Words (prefixes match), "a phrase", OR, NOT.')
+    ],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="Only contact, company or interaction; repeatable."),
+    ] = None,
+    limit: LimitOption = 20,
+    json: JsonOption = False,
+) -> None:
+    """Search contacts, companies and interactions, best matches first.
+
+    Example: pcrm search quote "20 seats"
+    """
+    from pcrm.core.search import KINDS
+    from pcrm.core.search import search as run_search
+
+    env = get_env(ctx)
+    text = " ".join(query)
+    with env.database(write=False) as db:
+        hits = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or 1_000_000)
+
+    def pretty(items):
+        from pcrm.render.search import hits_table
+
+        return hits_table(items, env.now)
+
+    def plain(items):
+        from pcrm.render.search import hit_lines
+
+        return hit_lines(items)
+
+    emit(env, hits, json_mode=json, pretty=pretty, plain=plain)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("show")(show)
+    app.command("timeline")(timeline)
+    app.command("search")(search)

@@ -1,0 +1,230 @@
+"""Companies: the organisations contacts and deals hang under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from pcrm.core import tags
+from pcrm.core.models import Company, Link
+from pcrm.core.records import new_uid
+from pcrm.core.text import clean_optional, name_key, require_name
+from pcrm.dates import to_iso
+from pcrm.errors import Conflict, InvalidInput
+
+FIELDS = ("domain", "website", "industry", "size", "note")
+SORTS = {
+    "name": "co.name_key, co.id",
+    "people": "people DESC, co.name_key",
+    "recent": "last_contacted_at IS NULL, last_contacted_at DESC, co.name_key",
+    "created": "co.created_at DESC, co.id DESC",
+}
+
+
+@dataclass
+class CompanyForm:
+    name: str
+    domain: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CompanyChanges:
+    """A partial edit: None leaves a field alone, an empty string clears it."""
+
+    name: str | None = None
+    domain: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    note: str | None = None
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
+
+
+def _domain(value: str | None) -> str | None:
+    value = clean_optional(value)
+    if value is None:
+        return None
+    domain = value.lower().removeprefix("https://").removeprefix("http://").split("/")[0]
+    domain = domain.removeprefix("www.")
+    if "." not in domain or " " in domain:
+        raise InvalidInput(f'invalid domain "{value}"', hint="expected something like example.com")
+    return domain
+
+
+def _check_domain_free(db: Database, domain: str | None, company_id: int | None) -> None:
+    if domain is None:
+        return
+    owner = db.execute("SELECT id, name FROM companies WHERE domain = ?", [domain]).fetchone()
+    if owner and owner[0] != company_id:
+        raise Conflict(
+            f"{domain} already belongs to company {owner[0]} ({owner[1]})",
+            hint=f"see: pcrm company show {owner[0]}",
+        )
+
+
+def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
+    name = require_name(form.name)
+    domain = _domain(form.domain)
+    _check_domain_free(db, domain, None)
+    stamp = to_iso(now)
+    cursor = db.execute(
+        "INSERT INTO companies(uid, name, name_key, domain, website, industry, size, note,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            name,
+            name_key(name),
+            domain,
+            clean_optional(form.website),
+            clean_optional(form.industry),
+            clean_optional(form.size),
+            clean_optional(form.note),
+            stamp,
+            stamp,
+        ],
+    )
+    company_id = cursor.lastrowid
+    assert company_id is not None
+    tags.add_tags(db, "company", company_id, tags.clean_tags(form.tags))
+    return get_company(db, company_id)
+
+
+def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link | None]:
+    """The company a contact's --company names: an id, an exact name (any case or accents),
+    or else a new company. Returns its id, and a Link when it was created."""
+    if value.isdigit():
+        row = db.execute("SELECT id FROM companies WHERE id = ?", [int(value)]).fetchone()
+        if row is None:
+            raise InvalidInput(f"no company has id {value}", hint="see: pcrm company list")
+        return row[0], None
+    rows = db.execute(
+        "SELECT id FROM companies WHERE name_key = ? ORDER BY id", [name_key(value)]
+    ).fetchall()
+    if len(rows) > 1:
+        raise InvalidInput(
+            f'{len(rows)} companies are named "{value}"', hint="give the company's id instead"
+        )
+    if rows:
+        return rows[0][0], None
+    company = add_company(db, now, CompanyForm(name=value))
+    return company.id, Link("company", company.id, company.name)
+
+
+_SELECT = """SELECT co.id, co.uid, co.name, co.domain, co.website, co.industry, co.size, co.note,
+    co.created_at, co.updated_at,
+    (SELECT count(*) FROM contacts c WHERE c.company_id = co.id) AS people,
+    (SELECT max(c.last_contacted_at) FROM contacts c WHERE c.company_id = co.id)
+        AS last_contacted_at
+    FROM companies co"""
+
+
+def _load(db: Database, where: str, params: list, order: str = "co.id", limit: int | None = None):
+    sql = f"{_SELECT} {where} ORDER BY {order}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    found = [
+        Company(*row[:10], people_count=row[10], last_contacted_at=row[11])
+        for row in db.execute(sql, params)
+    ]
+    by_id = tags.tags_by_record(db, "company", [company.id for company in found])
+    for company in found:
+        company.tags = by_id[company.id]
+    return found
+
+
+def get_company(db: Database, company_id: int) -> Company:
+    return _load(db, "WHERE co.id = ?", [company_id])[0]
+
+
+@dataclass
+class CompanyPage:
+    companies: list[Company]
+    total: int
+
+
+def list_companies(
+    db: Database,
+    *,
+    tag: str | None = None,
+    industry: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+) -> CompanyPage:
+    where, params = [], []
+    if tag:
+        where.append(
+            "co.id IN (SELECT ct.company_id FROM company_tags ct JOIN tags t ON t.id = ct.tag_id"
+            " WHERE t.name = ?)"
+        )
+        params.append(tag.lstrip("#"))
+    if industry:
+        where.append("co.industry = ? COLLATE NOCASE")
+        params.append(industry)
+    if search:
+        from pcrm.core.search import match_expression
+
+        where.append(
+            "co.id * 8 + 2 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
+            " AND kind = 'company')"
+        )
+        params.append(match_expression(search))
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
+    sql_where = "WHERE " + " AND ".join(where) if where else ""
+    total = db.execute(f"SELECT count(*) FROM companies co {sql_where}", params).fetchone()[0]
+    return CompanyPage(_load(db, sql_where, params, SORTS[sort], limit), total)
+
+
+def update_company(
+    db: Database, now: datetime, company_id: int, changes: CompanyChanges
+) -> Company:
+    sets: dict[str, object] = {}
+    if changes.name is not None:
+        name = require_name(changes.name)
+        sets.update(name=name, name_key=name_key(name))
+    if changes.domain is not None:
+        sets["domain"] = _domain(changes.domain)
+        _check_domain_free(db, sets["domain"], company_id)  # type: ignore[arg-type]
+    for column in ("website", "industry", "size", "note"):
+        value = getattr(changes, column)
+        if value is not None:
+            sets[column] = clean_optional(value)
+    tags.remove_tags(db, "company", company_id, tags.clean_tags(changes.remove_tags))
+    tags.add_tags(db, "company", company_id, tags.clean_tags(changes.add_tags))
+    sets["updated_at"] = to_iso(now)
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    db.execute(f"UPDATE companies SET {assignments} WHERE id = ?", [*sets.values(), company_id])
+    return get_company(db, company_id)
+
+
+def replace_company(db: Database, now: datetime, company_id: int, form: CompanyForm) -> Company:
+    """Make the company exactly what the form says (the $EDITOR path)."""
+    db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
+    changes = CompanyChanges(
+        name=form.name,
+        **{column: getattr(form, column) or "" for column in FIELDS},
+        add_tags=form.tags,
+    )
+    return update_company(db, now, company_id, changes)
+
+
+def remove_company(db: Database, now: datetime, company_id: int) -> Company:
+    """Delete a company. Its people and interactions stay, no longer linked to it."""
+    from pcrm.core.contacts import record_deletion
+
+    company = get_company(db, company_id)
+    db.execute("DELETE FROM companies WHERE id = ?", [company_id])
+    record_deletion(db, now, "company", company.uid)
+    return company

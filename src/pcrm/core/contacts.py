@@ -1,0 +1,335 @@
+"""Contacts: add, read, list, change and remove people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from pcrm.core import companies, tags
+from pcrm.core.models import Contact, Email, Link, Phone
+from pcrm.core.records import new_uid, record_deletion
+from pcrm.core.text import clean_optional, name_key, normalise_email, require_name, split_label
+from pcrm.dates import parse_birthday, to_iso
+from pcrm.errors import Conflict, InvalidInput
+
+SORTS = {
+    "name": "c.name_key, c.id",
+    "recent": "c.last_contacted_at IS NULL, c.last_contacted_at DESC, c.name_key",
+    "stale": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.name_key",
+    "created": "c.created_at DESC, c.id DESC",
+    "company": "co.name_key IS NULL, co.name_key, c.name_key",
+}
+
+
+@dataclass
+class ContactForm:
+    """Every field of a contact as the user gives it: options of `add`, or the editor form."""
+
+    name: str
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    company: str | None = None
+    title: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    birthday: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class ContactChanges:
+    """A partial edit: None leaves a field alone, an empty string clears it."""
+
+    name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    source: str | None = None
+    birthday: str | None = None
+    note: str | None = None
+    add_emails: list[str] = field(default_factory=list)
+    remove_emails: list[str] = field(default_factory=list)
+    add_phones: list[str] = field(default_factory=list)
+    remove_phones: list[str] = field(default_factory=list)
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
+
+
+@dataclass
+class Saved:
+    contact: Contact
+    created_company: Link | None = None
+
+
+def parse_emails(values: Sequence[str]) -> list[Email]:
+    emails: dict[str, Email] = {}
+    for value in values:
+        label, address = split_label(value)
+        email = normalise_email(address)
+        emails.setdefault(email, Email(email, label))
+    return list(emails.values())
+
+
+def parse_phones(values: Sequence[str]) -> list[Phone]:
+    phones = []
+    for value in values:
+        label, number = split_label(value)
+        if not any(ch.isdigit() for ch in number):
+            raise InvalidInput(f'invalid phone number "{value.strip()}"', hint="include its digits")
+        phones.append(Phone(" ".join(number.split()), label))
+    return phones
+
+
+def _birthday(value: str | None) -> str | None:
+    value = clean_optional(value)
+    return parse_birthday(value) if value else None
+
+
+def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
+    name = require_name(form.name)
+    emails = parse_emails(form.emails)
+    phones = parse_phones(form.phones)
+    tag_names = tags.clean_tags(form.tags)
+    birthday = _birthday(form.birthday)
+    company_id, created = _company_for(db, now, form.company)
+    stamp = to_iso(now)
+    cursor = db.execute(
+        "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday, note,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            name,
+            name_key(name),
+            company_id,
+            clean_optional(form.title),
+            clean_optional(form.source),
+            birthday,
+            clean_optional(form.note),
+            stamp,
+            stamp,
+        ],
+    )
+    contact_id = cursor.lastrowid
+    assert contact_id is not None
+    _add_emails(db, contact_id, emails)
+    _add_phones(db, contact_id, phones)
+    tags.add_tags(db, "contact", contact_id, tag_names)
+    return Saved(get_contact(db, contact_id), created)
+
+
+def _company_for(db: Database, now: datetime, value: str | None) -> tuple[int | None, Link | None]:
+    value = clean_optional(value)
+    if value is None:
+        return None, None
+    return companies.find_or_create(db, now, value)
+
+
+def _add_emails(db: Database, contact_id: int, emails: list[Email]) -> None:
+    start = db.execute(
+        "SELECT coalesce(max(position) + 1, 0) FROM contact_emails WHERE contact_id = ?",
+        [contact_id],
+    ).fetchone()[0]
+    for offset, email in enumerate(emails):
+        owner = db.execute(
+            "SELECT c.id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
+            "WHERE e.email = ?",
+            [email.email],
+        ).fetchone()
+        if owner and owner[0] == contact_id:
+            continue
+        if owner:
+            raise Conflict(
+                f"{email.email} already belongs to contact {owner[0]} ({owner[1]})",
+                hint=f"see: pcrm contact show {owner[0]}",
+            )
+        db.execute(
+            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, email.email, email.label, start + offset],
+        )
+
+
+def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
+    start = db.execute(
+        "SELECT coalesce(max(position) + 1, 0) FROM contact_phones WHERE contact_id = ?",
+        [contact_id],
+    ).fetchone()[0]
+    for offset, phone in enumerate(phones):
+        db.execute(
+            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, phone.phone, phone.label, start + offset],
+        )
+
+
+def get_contact(db: Database, contact_id: int) -> Contact:
+    return load_contacts(db, [contact_id])[0]
+
+
+def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
+    """Full records for these ids, in the order given."""
+    rows: dict[int, Contact] = {}
+    for chunk in tags.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT c.id, c.uid, c.name, c.company_id, co.name, c.title, c.source, c.birthday,"
+            " c.note, c.last_contacted_at, c.created_at, c.updated_at"
+            " FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
+            f" WHERE c.id IN ({marks})",
+            chunk,
+        ):
+            company = Link("company", row[3], row[4]) if row[3] is not None else None
+            rows[row[0]] = Contact(row[0], row[1], row[2], company, *row[5:])
+        for contact_id, email, label in db.execute(
+            f"SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].emails.append(Email(email, label))
+        for contact_id, phone, label in db.execute(
+            f"SELECT contact_id, phone, label FROM contact_phones WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].phones.append(Phone(phone, label))
+    for contact_id, names in tags.tags_by_record(db, "contact", list(rows)).items():
+        rows[contact_id].tags = names
+    return [rows[contact_id] for contact_id in ids if contact_id in rows]
+
+
+@dataclass
+class ContactPage:
+    contacts: list[Contact]
+    total: int
+
+
+def list_contacts(
+    db: Database,
+    *,
+    tag: str | None = None,
+    company_id: int | None = None,
+    source: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+) -> ContactPage:
+    where, params = [], []
+    if tag:
+        where.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+            " WHERE t.name = ?)"
+        )
+        params.append(tag.lstrip("#"))
+    if company_id is not None:
+        where.append("c.company_id = ?")
+        params.append(company_id)
+    if source:
+        where.append("c.source = ? COLLATE NOCASE")
+        params.append(source)
+    if search:
+        from pcrm.core.search import match_expression
+
+        where.append(
+            "c.id * 8 + 1 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
+            " AND kind = 'contact')"
+        )
+        params.append(match_expression(search))
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
+    sql_where = " WHERE " + " AND ".join(where) if where else ""
+    base = f"FROM contacts c LEFT JOIN companies co ON co.id = c.company_id{sql_where}"
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    sql = f"SELECT c.id {base} ORDER BY {SORTS[sort]}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    ids = [row[0] for row in db.execute(sql, params)]
+    return ContactPage(load_contacts(db, ids), total)
+
+
+def update_contact(db: Database, now: datetime, contact_id: int, changes: ContactChanges) -> Saved:
+    sets: dict[str, object] = {}
+    if changes.name is not None:
+        name = require_name(changes.name)
+        sets.update(name=name, name_key=name_key(name))
+    for column in ("title", "source", "note"):
+        value = getattr(changes, column)
+        if value is not None:
+            sets[column] = clean_optional(value)
+    if changes.birthday is not None:
+        sets["birthday"] = _birthday(changes.birthday)
+    created = None
+    if changes.company is not None:
+        sets["company_id"], created = _company_for(db, now, changes.company)
+    _remove_emails(db, contact_id, changes.remove_emails)
+    _add_emails(db, contact_id, parse_emails(changes.add_emails))
+    _remove_phones(db, contact_id, changes.remove_phones)
+    _add_phones(db, contact_id, parse_phones(changes.add_phones))
+    tags.remove_tags(db, "contact", contact_id, tags.clean_tags(changes.remove_tags))
+    tags.add_tags(db, "contact", contact_id, tags.clean_tags(changes.add_tags))
+    sets["updated_at"] = to_iso(now)
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id])
+    return Saved(get_contact(db, contact_id), created)
+
+
+def replace_contact(db: Database, now: datetime, contact_id: int, form: ContactForm) -> Saved:
+    """Make the contact exactly what the form says (the $EDITOR path).
+
+    Emails, phones and tags are re-written in the form's order; the command's transaction
+    undoes it all if any value is invalid.
+    """
+    for table in ("contact_emails", "contact_phones", "contact_tags"):
+        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
+    changes = ContactChanges(
+        name=form.name,
+        company=form.company or "",
+        title=form.title or "",
+        source=form.source or "",
+        birthday=form.birthday or "",
+        note=form.note or "",
+        add_emails=form.emails,
+        add_phones=form.phones,
+        add_tags=form.tags,
+    )
+    return update_contact(db, now, contact_id, changes)
+
+
+def _remove_emails(db: Database, contact_id: int, values: list[str]) -> None:
+    for value in values:
+        email = value.strip().lower()
+        cursor = db.execute(
+            "DELETE FROM contact_emails WHERE contact_id = ? AND email = ?", [contact_id, email]
+        )
+        if cursor.rowcount == 0:
+            raise InvalidInput(f'contact {contact_id} has no email "{value.strip()}"')
+
+
+def _remove_phones(db: Database, contact_id: int, values: list[str]) -> None:
+    for value in values:
+        digits = "".join(ch for ch in value if ch.isdigit())
+        matches = [
+            row[0]
+            for row in db.execute(
+                "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+            )
+            if "".join(ch for ch in row[1] if ch.isdigit()) == digits
+        ]
+        if not matches or not digits:
+            raise InvalidInput(f'contact {contact_id} has no phone "{value.strip()}"')
+        db.execute(
+            f"DELETE FROM contact_phones WHERE id IN ({','.join('?' * len(matches))})", matches
+        )
+
+
+def remove_contact(db: Database, now: datetime, contact_id: int) -> Contact:
+    """Delete a contact and its links (emails, phones, tags, interaction links).
+
+    Interactions, companies and other people stay; the deletion is recorded for sync.
+    """
+    contact = get_contact(db, contact_id)
+    db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    record_deletion(db, now, "contact", contact.uid)
+    return contact

@@ -1,0 +1,122 @@
+"""The records core returns: plain dataclasses that render/ and formats/ turn into output.
+
+Times are UTC ISO-8601 strings as stored; render/ shows them in local time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Email:
+    email: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Phone:
+    phone: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A short reference to another record: enough to name it in a listing."""
+
+    kind: str
+    id: int
+    name: str
+
+
+@dataclass
+class Contact:
+    id: int
+    uid: str
+    name: str
+    company: Link | None
+    title: str | None
+    source: str | None
+    birthday: str | None
+    note: str | None
+    last_contacted_at: str | None
+    created_at: str
+    updated_at: str
+    emails: list[Email] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def primary_email(self) -> str | None:
+        return self.emails[0].email if self.emails else None
+
+
+@dataclass
+class Company:
+    id: int
+    uid: str
+    name: str
+    domain: str | None
+    website: str | None
+    industry: str | None
+    size: str | None
+    note: str | None
+    created_at: str
+    updated_at: str
+    tags: list[str] = field(default_factory=list)
+    people_count: int = 0
+    last_contacted_at: str | None = None
+
+
+@dataclass
+class Interaction:
+    id: int
+    uid: str
+    kind: str
+    at: str
+    text: str
+    contacts: list[Link] = field(default_factory=list)
+    company: Link | None = None
+
+
+@dataclass
+class TimelineEvent:
+    at: str
+    kind: str  # interaction kind ("call", "email"...) or a record event ("created")
+    summary: str
+    text: str | None = None
+    subject: Link | None = None  # the record the event belongs to, for a company's timeline
+    interaction_id: int | None = None
+
+
+@dataclass
+class ContactOverview:
+    contact: Contact
+    recent: list[Interaction]
+    interaction_count: int
+    last_touch: str | None
+    next_touch: str | None
+
+
+@dataclass
+class CompanyOverview:
+    company: Company
+    people: list[Contact]
+    recent: list[Interaction]
+    interaction_count: int
+    last_touch: str | None
+    next_touch: str | None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    id: int
+    title: str
+    snippet: str  # highlighted parts are wrapped in HIGHLIGHT_START / HIGHLIGHT_END
+    score: float
+    at: str | None = None
+
+
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_END = "\ue001"

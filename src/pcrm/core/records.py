@@ -1,0 +1,20 @@
+"""What every record kind shares: its uid, and the log of deletions kept for sync."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from pcrm.dates import to_iso
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def record_deletion(db: Database, now: datetime, kind: str, uid: str) -> None:
+    db.execute(
+        "INSERT INTO deletions(kind, uid, deleted_at) VALUES (?, ?, ?)", [kind, uid, to_iso(now)]
+    )

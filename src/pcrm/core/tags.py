@@ -1,0 +1,71 @@
+"""Tags: shared by contacts and companies, case-insensitive, kept in one table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from pcrm.errors import InvalidInput
+
+# link table, column that names the record
+_LINKS = {"contact": ("contact_tags", "contact_id"), "company": ("company_tags", "company_id")}
+
+
+def clean_tags(names: Iterable[str]) -> list[str]:
+    """Tags as typed, split on commas, stripped, de-duplicated case-insensitively."""
+    seen: dict[str, str] = {}
+    for raw in names:
+        for piece in raw.split(","):
+            tag = " ".join(piece.split()).lstrip("#")
+            if not tag and piece.strip():
+                raise InvalidInput(f'invalid tag "{piece.strip()}"')
+            if tag:
+                seen.setdefault(tag.casefold(), tag)
+    return list(seen.values())
+
+
+def tag_ids(db: Database, names: list[str]) -> list[int]:
+    ids = []
+    for name in names:
+        db.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", [name])
+        ids.append(db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0])
+    return ids
+
+
+def add_tags(db: Database, kind: str, record_id: int, names: list[str]) -> None:
+    table, column = _LINKS[kind]
+    for tag_id in tag_ids(db, names):
+        db.execute(
+            f"INSERT OR IGNORE INTO {table}({column}, tag_id) VALUES (?, ?)", [record_id, tag_id]
+        )
+
+
+def remove_tags(db: Database, kind: str, record_id: int, names: list[str]) -> None:
+    table, column = _LINKS[kind]
+    for name in names:
+        db.execute(
+            f"DELETE FROM {table} WHERE {column} = ? AND tag_id = "
+            "(SELECT id FROM tags WHERE name = ?)",
+            [record_id, name],
+        )
+
+
+def tags_by_record(db: Database, kind: str, ids: list[int]) -> dict[int, list[str]]:
+    table, column = _LINKS[kind]
+    result: dict[int, list[str]] = {record_id: [] for record_id in ids}
+    for chunk in chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for record_id, name in db.execute(
+            f"SELECT l.{column}, t.name FROM {table} l JOIN tags t ON t.id = l.tag_id "
+            f"WHERE l.{column} IN ({marks}) ORDER BY t.name COLLATE NOCASE",
+            chunk,
+        ):
+            result[record_id].append(name)
+    return result
+
+
+def chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+    """Split ids for `IN (...)` lists below SQLite's variable limit."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

@@ -1,0 +1,447 @@
+"""WHEN parsing and formatting.
+
+Times are stored as UTC ISO-8601 text (`to_iso`/`from_iso`) and shown in the local zone, which is
+$TZ when set (read at every call, so tests and cron jobs can change it) else the system's zone.
+`parse_when` is total: it returns a `When` or raises `InvalidWhen`, never anything else, and it
+never guesses. docs/when.md describes the grammar for users; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from dateutil import tz
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
+
+from pcrm.errors import InvalidWhen
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+APPLE_NO_YEAR = 1604  # Apple's vCard BDAY year meaning "year unknown" (X-APPLE-OMIT-YEAR=1604)
+
+_HINT = 'try 2024-03-12, tomorrow, fri, +3d, "in 2 weeks"'
+_BIRTHDAY_HINT = "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"
+_MAX_LEN = 80  # no real date is longer; keeps the regexes below cheap on junk input
+
+_WEEKDAYS: dict[str, weekday] = {
+    name: day
+    for day, names in (
+        (MO, ("mon", "monday")),
+        (TU, ("tue", "tues", "tuesday")),
+        (WE, ("wed", "wednesday")),
+        (TH, ("thu", "thur", "thurs", "thursday")),
+        (FR, ("fri", "friday")),
+        (SA, ("sat", "saturday")),
+        (SU, ("sun", "sunday")),
+    )
+    for name in names
+}
+_UNITS: dict[str, str] = {  # the word the user typed -> relativedelta's keyword
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"),
+    **dict.fromkeys(("d", "day", "days"), "days"),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "weeks"),
+    **dict.fromkeys(("m", "mo", "mos", "month", "months"), "months"),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "years"),
+}
+_CLOCK_UNITS = ("hours", "minutes")
+_NAMED_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+# Ends (and starts) of the current week, month and year. The week is the ISO week, Monday to
+# Sunday, so "eow" is this week's Sunday (today on a Sunday).
+_PERIODS: dict[str, relativedelta] = {
+    "sow": relativedelta(weekday=MO(-1)),
+    "eow": relativedelta(weekday=SU(+1)),
+    "som": relativedelta(day=1),
+    "eom": relativedelta(day=31),  # relativedelta clamps to the month's last day
+    "soy": relativedelta(month=1, day=1),
+    "eoy": relativedelta(month=12, day=31),
+}
+
+_A = re.ASCII  # \d and \s must not match other scripts' digits and spaces
+_ISO = re.compile(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", _A)
+_OFFSET = re.compile(r"(?P<sign>[+-])? ?(?P<n>\d{1,6}) ?(?P<unit>[a-z]+)", _A)
+_IN = re.compile(r"in (?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+)", _A)
+_AGO = re.compile(r"(?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+) ago", _A)
+_NOW_OFFSET = re.compile(r"now ?(?P<offset>[+-].*)", _A)
+_WEEKDAY = re.compile(r"(?:(?P<which>this|next|last) )?(?P<name>[a-z]+)", _A)
+_CLOCK = r"noon|\d{1,2}(?::\d{2}){0,2} ?(?:am|pm)?"
+_DAY_AT_CLOCK = re.compile(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
+_CLOCK_PARTS = re.compile(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
+_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
+_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
+_YEAR4 = re.compile(r"\b\d{4}\b", _A)
+# All-number dates, each with one fixed order, so "11/2/1979" never means 11 Feb.
+# (shape, dateutil's dayfirst, order of the numbers, hint when dateutil would have swapped them)
+_NUMERIC_DATES = (
+    (
+        re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: |$)", _A),
+        True,
+        "dmy",
+        "dates with dots are day.month.year, e.g. 14.03.1985",
+    ),
+    (
+        re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: |$)", _A),
+        False,
+        "mdy",
+        "dates with slashes are month/day/year (US), e.g. 11/2/1979 is 2 Nov 1979",
+    ),
+    (
+        re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
+        False,
+        "ymd",
+        "dates with dashes are year-month-day, e.g. 2024-03-12",
+    ),
+)
+# Two defaults for dateutil that differ in every date field and in the hour: whatever comes out
+# different between the two runs was not in the text, so dateutil never fills a gap silently.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(1996, 12, 31, 13)  # both leap years, so "Feb 29" without a year parses
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed WHEN: an aware datetime in the local zone, and whether the user gave a time."""
+
+    moment: datetime  # local midnight when has_time is False
+    has_time: bool
+
+
+def local_tz() -> tzinfo:
+    """The local zone: $TZ if it names one (read now, not at import), else the system's zone."""
+    try:
+        zone = tz.gettz(os.environ.get("TZ"))
+    except (ValueError, OSError):  # a TZ value that is not a zone at all
+        zone = None
+    return zone or tz.tzlocal()
+
+
+def now_utc() -> datetime:
+    """The real clock, aware UTC. Code that needs "now" takes it as an argument instead."""
+    return datetime.now(UTC)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def parse_when(text: str, now: datetime) -> When:
+    """Parse a WHEN typed by the user or found in an import, relative to the aware `now`."""
+    if now.tzinfo is None:
+        raise ValueError("parse_when needs an aware `now`")
+    zone = local_tz()
+    s = " ".join(text.split())
+    if not s:
+        raise InvalidWhen("no date given", hint=_HINT)
+    if len(s) > _MAX_LEN:
+        raise _cannot(s)
+    try:
+        when = (
+            _parse_iso(s, zone)
+            or _parse_relative(s.lower(), now.astimezone(zone), zone)
+            or _parse_exported(s, zone)
+        )
+    except (ValueError, OverflowError) as exc:  # e.g. "2024-02-30", "+999999y", "25:00"
+        raise _cannot(s) from exc
+    if when is None:
+        raise _cannot(s)
+    if not MIN_YEAR <= when.moment.year <= MAX_YEAR:
+        raise InvalidWhen(f'date "{_shown(s)}" is outside the years {MIN_YEAR} to {MAX_YEAR}')
+    return when
+
+
+def parse_day(text: str, now: datetime) -> date:
+    """Parse a WHEN where only the day matters (due dates, close dates)."""
+    return parse_when(text, now).moment.date()
+
+
+def parse_birthday(text: str) -> str:
+    """Normalise a birthday to 'YYYY-MM-DD', or '--MM-DD' when the year is unknown."""
+    s = " ".join(text.split())
+    if not s:
+        raise InvalidWhen("no birthday given", hint=_BIRTHDAY_HINT)
+    if len(s) > _MAX_LEN:
+        raise _birthday(s)
+    try:
+        if m := _NO_YEAR.fullmatch(s):
+            return _no_year(int(m[1]), int(m[2]))
+        if (m := _ISO.fullmatch(s)) and m["time"] is None:
+            day = date.fromisoformat(s)  # also takes vCard's basic form 19850312
+        else:
+            parsed = _dateutil(s, what="birthday")
+            if parsed is None or parsed[2]:  # not a date, or a date with a time of day
+                raise _birthday(s)
+            value, has_year, _ = parsed
+            if not has_year:
+                return _no_year(value.month, value.day)
+            day = value.date()
+    except ValueError as exc:  # "1985-02-30", "--13-01"
+        raise _birthday(s) from exc
+    if day.year == APPLE_NO_YEAR:
+        return _no_year(day.month, day.day)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidWhen(f'birthday "{_shown(s)}" is outside the years {MIN_YEAR} to {MAX_YEAR}')
+    return day.isoformat()
+
+
+def _no_year(month: int, day: int) -> str:
+    date(2000, month, day)  # validates; 2000 is a leap year, so 29 Feb is allowed
+    return f"--{month:02d}-{day:02d}"
+
+
+def _parse_iso(s: str, zone: tzinfo) -> When | None:
+    """The fast path: exact ISO dates and datetimes, as stored and as most exporters write."""
+    m = _ISO.fullmatch(s)
+    if m is None:
+        return None
+    try:
+        value = datetime.fromisoformat(s)
+    except ValueError:
+        return None  # e.g. "2024-03-12 9:15": the grammar below takes it
+    if m["time"] is None:
+        return _day(value.date(), zone)
+    return When(_localise(value, zone), has_time=True)
+
+
+def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
+    """Words and offsets: now, today, fri, next fri, +3d, in 2 weeks, eom, tomorrow 9am..."""
+    if s == "now":
+        return When(now, has_time=True)
+    if m := _NOW_OFFSET.fullmatch(s):  # "now +3d": an offset that keeps the time of day
+        offset = _offset(m["offset"])
+        return None if offset is None else When(_shift(now, *offset), has_time=True)
+    offset = _offset(s)
+    if offset is not None and offset[1] in _CLOCK_UNITS:
+        return When(_shift(now, *offset), has_time=True)
+    m = _DAY_AT_CLOCK.fullmatch(s)
+    day_text, clock = (m["day"], _clock(m["clock"])) if m else (s, None)
+    if m and clock is None:
+        return None  # "tomorrow 9": a bare number is not a time
+    day = now.date() if day_text is None else _day_expr(day_text, now.date())
+    if day is None:
+        return None
+    if clock is None:
+        return _day(day, zone)
+    return When(_localise(datetime.combine(day, clock), zone), has_time=True)
+
+
+def _day_expr(s: str, today: date) -> date | None:
+    """A day given in words or as an offset from today, or an ISO date; None if not one."""
+    if s in _NAMED_DAYS:
+        return today + timedelta(days=_NAMED_DAYS[s])
+    if s in _PERIODS:
+        return today + _PERIODS[s]
+    if (m := _WEEKDAY.fullmatch(s)) and m["name"] in _WEEKDAYS:
+        day = _WEEKDAYS[m["name"]]
+        if m["which"] == "next":  # the first one strictly after today
+            return today + relativedelta(days=1, weekday=day(+1))
+        if m["which"] == "last":  # the last one strictly before today
+            return today + relativedelta(days=-1, weekday=day(-1))
+        return today + relativedelta(weekday=day(+1))  # bare or "this": today counts
+    offset = _offset(s)
+    if offset is not None and offset[1] not in _CLOCK_UNITS:
+        n, unit = offset
+        return today + relativedelta(**{unit: n})  # Jan 31 + 1 month = Feb 28 (or 29)
+    if _ISO_DAY.fullmatch(s):
+        return date.fromisoformat(s)  # "2024-03-12 9:15" arrives here, split from its time
+    return None
+
+
+def _offset(s: str) -> tuple[int, str] | None:
+    """'+3d', '-2w', '3d', 'in 2 weeks', 'a month ago' -> (signed amount, relativedelta unit)."""
+    if m := _OFFSET.fullmatch(s):
+        sign = -1 if m["sign"] == "-" else 1  # no sign means the future
+    elif m := _IN.fullmatch(s):
+        sign = 1
+    elif m := _AGO.fullmatch(s):
+        sign = -1
+    else:
+        return None
+    unit = _UNITS.get(m["unit"])
+    if unit is None:
+        return None
+    n = 1 if m["n"] in ("a", "an") else int(m["n"])
+    return sign * n, unit
+
+
+def _shift(moment: datetime, n: int, unit: str) -> datetime:
+    if unit in _CLOCK_UNITS:
+        # Elapsed time: count in UTC so a DST switch in between neither adds nor loses an hour.
+        return (moment.astimezone(UTC) + timedelta(**{unit: n})).astimezone(moment.tzinfo)
+    # Calendar units keep the wall-clock time: 9:00 stays 9:00 across a DST switch.
+    return tz.resolve_imaginary(moment + relativedelta(**{unit: n}))
+
+
+def _clock(s: str) -> time | None:
+    """'14:30', '9:15:00', '9am', '9:30 pm', 'noon'; None for a bare number like '9'."""
+    if s == "noon":
+        return time(12)
+    m = _CLOCK_PARTS.fullmatch(s)
+    if m is None or (m["m"] is None and m["ampm"] is None):
+        return None
+    hour, minute, second = int(m["h"]), int(m["m"] or 0), int(m["s"] or 0)
+    if m["ampm"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m["ampm"] == "pm" else 0)
+    return time(hour, minute, second)  # ValueError for 24:00 or 9:60
+
+
+def _parse_exported(s: str, zone: tzinfo) -> When | None:
+    """Exporters' formats through dateutil: '12 Mar 2024', 'March 12, 2024 9am', '14.03.1985'."""
+    parsed = _dateutil(s)
+    if parsed is None:
+        return None
+    value, has_year, has_time = parsed
+    if not has_year:  # "Mar 12" could be last March or next March: do not guess
+        raise _cannot(s, hint='add the year, e.g. "12 Mar 2026"')
+    if not has_time:
+        return _day(value.date(), zone)
+    return When(_localise(value, zone), has_time=True)
+
+
+def _dateutil(s: str, what: str = "date") -> tuple[datetime, bool, bool] | None:
+    """dateutil on the shapes we accept: (value, has_year, has_time), or None if not a date.
+
+    Only text with a month name or one of _NUMERIC_DATES goes to dateutil, which otherwise
+    reads "1 2 3" as 2 Jan 2003. Fuzzy parsing stays off.
+    """
+    if not s.isascii():
+        return None
+    numeric = _numeric_date(s)
+    if numeric is None and not _MONTH_NAME.search(s):
+        return None
+    numbers, dayfirst, swap_hint = numeric or (None, False, None)
+    from dateutil import parser  # here, not at the top: importing it costs ~40 ms
+
+    try:
+        with warnings.catch_warnings():
+            # An unknown zone name ("14:30 XYZ") is only a warning; dropping it would be a guess.
+            warnings.simplefilter("error", parser.UnknownTimezoneWarning)
+            a = parser.parse(s, default=_DEFAULT_A, dayfirst=dayfirst)
+            b = parser.parse(s, default=_DEFAULT_B, dayfirst=dayfirst)
+    except parser.UnknownTimezoneWarning:
+        raise _cannot(s, what=what, hint="give an offset such as +02:00, not a zone name") from None
+    except Exception:  # ParserError, OverflowError, TypeError...: all mean "not a date"
+        return None
+    if (a.month, a.day) != (b.month, b.day):  # "Mar 2024", "may": no day given
+        return None
+    has_year, has_time = a.year == b.year, a.hour == b.hour
+    # dateutil swaps day and month when the order we require cannot be right: "13/2/1979".
+    if numbers is not None and numbers != {"y": a.year, "m": a.month, "d": a.day}:
+        raise _cannot(s, what=what, hint=swap_hint)
+    if has_year and a.year not in {int(y) for y in _YEAR4.findall(s)}:  # "12 Mar 24": 1924?
+        raise _cannot(s, what=what, hint="write the year with 4 digits")
+    named = {_WEEKDAYS[w].weekday for w in re.findall(r"[a-z]+", s.lower()) if w in _WEEKDAYS}
+    if named and (not has_year or named != {a.weekday()}):  # "Fri, 12 Mar 2024" was a Tuesday
+        hint = f"{a.day} {a:%b %Y} is a {a:%A}" if has_year else None
+        raise _cannot(s, what=what, hint=hint)
+    return a, has_year, has_time
+
+
+def _numeric_date(s: str) -> tuple[dict[str, int], bool, str] | None:
+    """The numbers of an all-number date at the start of `s`, dateutil's dayfirst, and a hint."""
+    for shape, dayfirst, order, hint in _NUMERIC_DATES:
+        if m := shape.match(s):
+            return dict(zip(order, map(int, m.groups()), strict=True)), dayfirst, hint
+    return None
+
+
+def _day(day: date, zone: tzinfo) -> When:
+    return When(_localise(datetime.combine(day, time()), zone), has_time=False)
+
+
+def _localise(value: datetime, zone: tzinfo) -> datetime:
+    """An aware value is converted; a naive one is read as wall-clock time in `zone`."""
+    if value.tzinfo is not None:
+        return value.astimezone(zone)
+    # A time skipped by a DST switch (02:30 on a spring-forward day) moves forward by the gap.
+    return tz.resolve_imaginary(value.replace(tzinfo=zone))
+
+
+def _cannot(s: str, *, what: str = "date", hint: str | None = _HINT) -> InvalidWhen:
+    return InvalidWhen(f'cannot understand {what} "{_shown(s)}"', hint=hint)
+
+
+def _birthday(s: str) -> InvalidWhen:
+    return _cannot(s, what="birthday", hint=_BIRTHDAY_HINT)
+
+
+def _shown(s: str) -> str:
+    """The input as quoted in a message: control characters escaped, long text cut."""
+    s = "".join(c if c.isprintable() else repr(c)[1:-1] for c in s)
+    return s if len(s) <= 40 else s[:39] + "…"
+
+
+# --- storage and display -------------------------------------------------------------------
+
+
+def to_iso(dt: datetime) -> str:
+    """UTC ISO-8601 text for storage, to the second: '2026-11-23T13:05:00Z'."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"to_iso needs an aware datetime, got {dt!r}")
+    return dt.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def from_iso(text: str) -> datetime:
+    """Read stored text back as an aware UTC datetime ('Z' or any explicit offset)."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"stored time has no zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def to_local(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise ValueError(f"to_local needs an aware datetime, got {dt!r}")
+    return dt.astimezone(local_tz())
+
+
+def format_local(dt: datetime, with_time: bool = True) -> str:
+    """'2026-11-23 14:05' (or '2026-11-23') in the local zone."""
+    return to_local(dt).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def humanize(dt: datetime, now: datetime) -> str:
+    """'just now', '5 minutes ago', 'in 3 hours', 'yesterday', 'in 2 weeks', '2 years ago'.
+
+    Minutes and hours within the same local day (or under an hour apart, even across
+    midnight); otherwise whole local calendar days, as humanize_day says them.
+    """
+    seconds = (dt.astimezone(UTC) - now.astimezone(UTC)).total_seconds()  # real elapsed time
+    if abs(seconds) < 60:
+        return "just now"
+    day, today = to_local(dt).date(), to_local(now).date()
+    if day != today and abs(seconds) >= 3600:
+        return humanize_day(day, today)
+    minutes = int(abs(seconds) // 60)
+    amount = _plural(minutes, "minute") if minutes < 60 else _plural(minutes // 60, "hour")
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
+
+
+def humanize_day(d: date, today: date) -> str:
+    """'today', 'tomorrow', 'yesterday', 'in 3 days', '2 weeks ago', 'in 4 months', '2 years ago'.
+
+    Days up to 13, then weeks until a calendar month has passed, months up to 11, then years.
+    """
+    days = (d - today).days
+    if -1 <= days <= 1:
+        return ("yesterday", "today", "tomorrow")[days + 1]
+    if abs(days) < 14:
+        amount = _plural(abs(days), "day")
+    else:
+        span = relativedelta(max(d, today), min(d, today))
+        months = span.years * 12 + span.months
+        if months == 0:
+            amount = _plural(abs(days) // 7, "week")
+        elif months < 12:
+            amount = _plural(months, "month")
+        else:
+            amount = _plural(span.years, "year")
+    return f"in {amount}" if days > 0 else f"{amount} ago"
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"

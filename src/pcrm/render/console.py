@@ -1,0 +1,36 @@
+"""The Rich consoles pcrm draws on: no markup, no emoji codes, no guessing at highlights."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+from rich.console import Console
+from rich.theme import Theme
+
+# Colour guides the eye; it never carries meaning alone (text says it too).
+THEME = Theme(
+    {
+        "muted": "dim",
+        "heading": "bold",
+        "name": "bold",
+        "kind": "cyan",
+        "id": "dim",
+        "warn": "yellow",
+        "bad": "red",
+        "good": "green",
+        "match": "bold yellow",
+        "tag": "magenta",
+    }
+)
+
+
+def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
+    return Console(
+        file=file or sys.stdout,
+        width=width,
+        theme=THEME,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )

@@ -1,0 +1,320 @@
+"""Contacts and companies: tables for lists, panels for the 360° view, and plain text forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pcrm.dates import format_local, from_iso, humanize
+from pcrm.render.safe import clean
+
+if TYPE_CHECKING:
+    from pcrm.core.models import (
+        Company,
+        CompanyOverview,
+        Contact,
+        ContactOverview,
+        Email,
+        Interaction,
+        Phone,
+    )
+
+
+def t(text: str | None, style: str = "") -> Text:
+    """Untrusted text as a Rich Text: one line, controls made visible, never markup."""
+    return Text(clean(text, one_line=True), style=style)
+
+
+def when(stamp: str | None, now: datetime) -> str:
+    return humanize(from_iso(stamp), now) if stamp else ""
+
+
+def _labelled(items: Iterable[Email | Phone]) -> list[str]:
+    out = []
+    for item in items:
+        value = getattr(item, "email", None) or getattr(item, "phone", "")
+        out.append(f"{value} ({item.label})" if item.label else value)
+    return out
+
+
+def _birthday(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[2:] + " (no year)" if value.startswith("--") else value
+
+
+# -- lists -----------------------------------------------------------------------------
+
+
+def contact_table(contacts: list[Contact], now: datetime) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="heading")
+    table.add_column("ID", justify="right", style="id", no_wrap=True)
+    table.add_column("Name", style="name", ratio=3, overflow="fold")
+    table.add_column("Email", ratio=3, overflow="fold")
+    table.add_column("Company", ratio=2, overflow="fold")
+    table.add_column("Tags", style="tag", ratio=2, overflow="fold")
+    table.add_column("Last contact", style="muted", no_wrap=True)
+    for contact in contacts:
+        table.add_row(
+            str(contact.id),
+            t(contact.name),
+            t(contact.primary_email),
+            t(contact.company.name if contact.company else None),
+            t(", ".join(contact.tags)),
+            when(contact.last_contacted_at, now) or "never",
+        )
+    return table
+
+
+def contact_lines(contacts: list[Contact]) -> Iterator[str]:
+    """Tab-separated: id, name, email, company, tags, last contacted (ISO); no header."""
+    for contact in contacts:
+        yield "\t".join(
+            clean(value, one_line=True)
+            for value in (
+                str(contact.id),
+                contact.name,
+                contact.primary_email or "",
+                contact.company.name if contact.company else "",
+                ",".join(contact.tags),
+                contact.last_contacted_at or "",
+            )
+        )
+
+
+def company_table(companies: list[Company], now: datetime) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="heading")
+    table.add_column("ID", justify="right", style="id", no_wrap=True)
+    table.add_column("Name", style="name", ratio=3, overflow="fold")
+    table.add_column("Domain", ratio=2, overflow="fold")
+    table.add_column("Industry", ratio=2, overflow="fold")
+    table.add_column("People", justify="right", no_wrap=True)
+    table.add_column("Tags", style="tag", ratio=2, overflow="fold")
+    table.add_column("Last contact", style="muted", no_wrap=True)
+    for company in companies:
+        table.add_row(
+            str(company.id),
+            t(company.name),
+            t(company.domain),
+            t(company.industry),
+            str(company.people_count),
+            t(", ".join(company.tags)),
+            when(company.last_contacted_at, now) or "never",
+        )
+    return table
+
+
+def company_lines(companies: list[Company]) -> Iterator[str]:
+    """Tab-separated: id, name, domain, industry, people, tags, last contacted; no header."""
+    for company in companies:
+        yield "\t".join(
+            clean(value, one_line=True)
+            for value in (
+                str(company.id),
+                company.name,
+                company.domain or "",
+                company.industry or "",
+                str(company.people_count),
+                ",".join(company.tags),
+                company.last_contacted_at or "",
+            )
+        )
+
+
+# -- the 360° view ---------------------------------------------------------------------
+
+
+def _fields_grid(fields: list[tuple[str, str | Text]]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="muted", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        if value:
+            grid.add_row(label, value if isinstance(value, Text) else t(value))
+    return grid
+
+
+def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
+    return [
+        ("Email", "\n".join(_labelled(contact.emails))),
+        ("Phone", "\n".join(_labelled(contact.phones))),
+        ("Company", contact.company.name if contact.company else ""),
+        ("Title", contact.title or ""),
+        ("Source", contact.source or ""),
+        ("Birthday", _birthday(contact.birthday)),
+        ("Tags", t(", ".join(contact.tags), "tag")),
+    ]
+
+
+def _multiline(text: str | None) -> Text:
+    return Text(clean(text))
+
+
+def _touch_line(count: int, last: str | None, upcoming: str | None, now: datetime) -> Text:
+    line = Text()
+    line.append("Last touch ", "muted")
+    line.append(when(last, now) or "never")
+    if upcoming:
+        line.append("   Next ", "muted")
+        line.append(when(upcoming, now))
+    line.append(f"   {count} interaction{'s' if count != 1 else ''}", "muted")
+    return line
+
+
+def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> Table:
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="muted", no_wrap=True)
+    table.add_column(style="kind", no_wrap=True)
+    table.add_column(overflow="fold", ratio=1)
+    for item in items:
+        text = t(item.text)
+        if who and item.contacts:
+            names = ", ".join(link.name for link in item.contacts)
+            text = Text.assemble(t(names, "name"), ": ", text)
+        table.add_row(when(item.at, now), item.kind, text)
+    return table
+
+
+def _heading(title: str, subtitle: str, ref: str) -> Text:
+    heading = Text()
+    heading.append(clean(title, one_line=True), "bold")
+    if subtitle:
+        heading.append("  " + clean(subtitle, one_line=True), "muted")
+    heading.append(f"  {ref}", "id")
+    return heading
+
+
+def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
+    contact = view.contact
+    subtitle = " at ".join(
+        part for part in (contact.title, contact.company.name if contact.company else None) if part
+    )
+    parts: list[RenderableType] = [
+        _heading(contact.name, subtitle, f"contact {contact.id}"),
+        Padding(_fields_grid(_contact_fields(contact)), (1, 0, 0, 2)),
+    ]
+    if contact.note:
+        parts.append(Padding(_multiline(contact.note), (1, 0, 0, 2)))
+    parts.append(
+        Padding(
+            _touch_line(view.interaction_count, view.last_touch, view.next_touch, now), (1, 0, 0, 0)
+        )
+    )
+    if view.recent:
+        parts.append(Padding(interaction_rows(view.recent, now, who=False), (0, 0, 0, 2)))
+    return Group(*parts)
+
+
+def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
+    company = view.company
+    fields: list[tuple[str, str | Text]] = [
+        ("Domain", company.domain or ""),
+        ("Website", company.website or ""),
+        ("Industry", company.industry or ""),
+        ("Size", company.size or ""),
+        ("Tags", t(", ".join(company.tags), "tag")),
+    ]
+    parts: list[RenderableType] = [
+        _heading(company.name, company.industry or "", f"company {company.id}"),
+        Padding(_fields_grid(fields), (1, 0, 0, 2)),
+    ]
+    if company.note:
+        parts.append(Padding(_multiline(company.note), (1, 0, 0, 2)))
+    people = Text(f"People ({len(view.people)})", "heading")
+    parts.append(Padding(people, (1, 0, 0, 0)))
+    if view.people:
+        parts.append(Padding(_people_table(view.people, now), (0, 0, 0, 2)))
+    parts.append(
+        Padding(
+            _touch_line(view.interaction_count, view.last_touch, view.next_touch, now), (1, 0, 0, 0)
+        )
+    )
+    if view.recent:
+        parts.append(Padding(interaction_rows(view.recent, now, who=True), (0, 0, 0, 2)))
+    return Group(*parts)
+
+
+def _people_table(people: list[Contact], now: datetime) -> Table:
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="id", justify="right", no_wrap=True)
+    table.add_column(style="name", overflow="fold", ratio=2)
+    table.add_column(overflow="fold", ratio=2)
+    table.add_column(overflow="fold", ratio=2)
+    table.add_column(style="muted", no_wrap=True)
+    for person in people:
+        table.add_row(
+            str(person.id),
+            t(person.name),
+            t(person.title),
+            t(person.primary_email),
+            when(person.last_contacted_at, now) or "never",
+        )
+    return table
+
+
+# -- plain forms of the 360° view ------------------------------------------------------
+
+
+def _plain_fields(fields: list[tuple[str, str | Text]]) -> Iterator[str]:
+    for label, value in fields:
+        text = value.plain if isinstance(value, Text) else value
+        for line in clean(text).splitlines():
+            yield f"{label.lower()}: {line}"
+
+
+def _plain_interactions(items: list[Interaction]) -> Iterator[str]:
+    for item in items:
+        names = ", ".join(link.name for link in item.contacts)
+        yield "\t".join(
+            clean(value, one_line=True) for value in (item.at, item.kind, names, item.text)
+        )
+
+
+def contact_view_lines(view: ContactOverview) -> Iterator[str]:
+    contact = view.contact
+    yield f"contact {contact.id}: {clean(contact.name, one_line=True)}"
+    yield from _plain_fields(_contact_fields(contact))
+    if contact.note:
+        yield from (f"note: {line}" for line in clean(contact.note).splitlines())
+    yield f"interactions: {view.interaction_count}"
+    yield f"last touch: {view.last_touch or 'never'}"
+    if view.next_touch:
+        yield f"next touch: {view.next_touch}"
+    if view.recent:
+        yield ""
+        yield from _plain_interactions(view.recent)
+
+
+def company_view_lines(view: CompanyOverview) -> Iterator[str]:
+    company = view.company
+    yield f"company {company.id}: {clean(company.name, one_line=True)}"
+    yield from _plain_fields(
+        [
+            ("Domain", company.domain or ""),
+            ("Website", company.website or ""),
+            ("Industry", company.industry or ""),
+            ("Size", company.size or ""),
+            ("Tags", ", ".join(company.tags)),
+        ]
+    )
+    if company.note:
+        yield from (f"note: {line}" for line in clean(company.note).splitlines())
+    for person in view.people:
+        yield f"person: {person.id}\t{clean(person.name, one_line=True)}\t{person.title or ''}"
+    yield f"interactions: {view.interaction_count}"
+    yield f"last touch: {view.last_touch or 'never'}"
+    if view.next_touch:
+        yield f"next touch: {view.next_touch}"
+    if view.recent:
+        yield ""
+        yield from _plain_interactions(view.recent)
+
+
+def local_time(stamp: str) -> str:
+    return format_local(from_iso(stamp))

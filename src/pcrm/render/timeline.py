@@ -1,0 +1,48 @@
+"""The timeline: one line per event, newest first, grouped by nothing but time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+
+from pcrm.dates import format_local, from_iso
+from pcrm.render.records import t, when
+from pcrm.render.safe import clean
+
+if TYPE_CHECKING:
+    from pcrm.core.models import TimelineEvent
+
+
+def timeline_table(events: list[TimelineEvent], now: datetime) -> Table | Text:
+    if not events:
+        return Text("nothing has happened yet", "muted")
+    table = Table(box=None, pad_edge=False, header_style="heading")
+    table.add_column("When", style="muted", no_wrap=True)
+    table.add_column("Date", style="muted", no_wrap=True)
+    table.add_column("What", style="kind", no_wrap=True)
+    table.add_column("", overflow="fold", ratio=1)
+    for event in events:
+        line = Text()
+        if event.summary:
+            line.append_text(t(event.summary, "muted" if event.text else ""))
+            if event.text:
+                line.append("  ")
+        if event.text:
+            line.append_text(t(event.text))
+        table.add_row(
+            when(event.at, now), format_local(from_iso(event.at), with_time=True), event.kind, line
+        )
+    return table
+
+
+def timeline_lines(events: list[TimelineEvent]) -> Iterator[str]:
+    """Tab-separated: time (UTC ISO), kind, summary, text; no header."""
+    for event in events:
+        yield "\t".join(
+            clean(value, one_line=True)
+            for value in (event.at, event.kind, event.summary, event.text or "")
+        )

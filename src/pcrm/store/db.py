@@ -1,0 +1,183 @@
+"""Opening the database file: permissions, pragmas, migrations and one transaction per command."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from pcrm.errors import DatabaseError
+from pcrm.store import schema
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _create_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only, in a private folder."""
+    folder = path.parent
+    if not folder.exists():
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot create folder {folder}: {exc.strerror}",
+                hint="choose another place with --db or $PCRM_DB",
+            ) from exc
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create database {path}: {exc.strerror}",
+            hint="check the folder's permissions, or choose another place with --db",
+        ) from exc
+    os.close(fd)
+
+
+def _check_is_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"cannot read database {path}: {exc.strerror}") from exc
+    if header and header != SQLITE_MAGIC:
+        raise DatabaseError(
+            f"{path} is not a pcrm database (not an SQLite file)",
+            hint="check --db / $PCRM_DB, or restore a backup",
+        )
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # On a read-only file this quietly stays in the old mode; reading still works.
+    conn.execute("PRAGMA journal_mode = WAL")
+
+
+def backup_to(db: Database, target: Path) -> Path:
+    """Copy the whole database with SQLite's online backup API (safe while others write)."""
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    dest = sqlite3.connect(target)
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def _backup_name(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = path.with_name(f"{path.name}.{stamp}.bak")
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
+    return candidate
+
+
+def _migrate(db: Database, path: Path) -> None:
+    applied = schema.applied_names(db)
+    unknown = [name for name in applied if name not in schema.known_names()]
+    if unknown:
+        raise DatabaseError(
+            f"{path} was written by a newer pcrm (schema step {unknown[-1]!r})",
+            hint="upgrade pcrm to open it; the file was not changed",
+        )
+    if not schema.pending(db):
+        return
+    has_data = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if has_data:
+        backup_to(db, _backup_name(path))
+    schema.apply(db)
+
+
+def open_db(path: Path, *, create: bool) -> Database:
+    """Open (and with create=True, create) the database, migrated to the current schema.
+
+    A read command passes create=False: a missing file is an error and nothing is created.
+    """
+    if not path.exists():
+        if not create:
+            raise DatabaseError(
+                f"no database at {path}",
+                hint="add a contact to create it, run `pcrm demo`, or point --db/$PCRM_DB elsewhere",
+            )
+        _create_file(path)
+    elif path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    _check_is_sqlite(path)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        _configure(conn)
+        db = Database(conn, execute_plugins=False)
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        explained = _explain(exc, path)
+        if explained is None:
+            raise
+        raise explained from exc
+    return db
+
+
+def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
+    """Turn SQLite's environment errors into a user-facing message; None for a bug in pcrm."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and "no such" in text:
+        return None
+    if "locked" in text or "busy" in text:
+        return DatabaseError(
+            f"database {path} is locked by another process",
+            hint="wait for it to finish and try again",
+        )
+    if "readonly" in text or "unable to open" in text:
+        return DatabaseError(
+            f"cannot write to {path}: {text}",
+            hint="check the file's and folder's permissions",
+        )
+    return DatabaseError(
+        f"cannot use database {path}: {text}",
+        hint="run `pcrm doctor`, or restore a backup",
+    )
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One command, one transaction: BEGIN IMMEDIATE takes the write lock up front so a
+    concurrent writer waits (busy_timeout) instead of failing half-way."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def session(path: Path, *, write: bool) -> Iterator[Database]:
+    """Open the database for one command; a write command runs in one transaction."""
+    db = open_db(path, create=write)
+    try:
+        if write:
+            try:
+                with transaction(db):
+                    yield db
+            except sqlite3.OperationalError as exc:
+                explained = _explain(exc, path)
+                if explained is None:
+                    raise
+                raise explained from exc
+        else:
+            yield db
+    finally:
+        db.close()
