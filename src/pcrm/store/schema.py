@@ -148,11 +148,11 @@ def m001_initial(db: Database) -> None:
         );
         """,
     )
-    _create_search(db)
 
 
-def _create_search(db: Database) -> None:
-    """The FTS5 index and the triggers that keep it current.
+@migrations(name="m002_search")
+def m002_search(db: Database) -> None:
+    """The FTS5 index and the triggers that keep it current, filled from existing records.
 
     Views assemble each record's searchable text (a contact's emails, phones, company and
     tags included); triggers re-index a record from its view whenever any part changes.
@@ -235,6 +235,11 @@ def _create_search(db: Database) -> None:
         END;"""
     )
     run_script(db, "\n".join(statements))
+    for kind in KIND_CODES:
+        db.execute(
+            f"INSERT INTO search_index(rowid, kind, title, body)"
+            f" SELECT doc, '{kind}', title, body FROM {kind}_search_docs"
+        )
 
 
 def known_names() -> list[str]:
