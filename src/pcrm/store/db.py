@@ -108,7 +108,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         if not create:
             raise DatabaseError(
                 f"no database at {path}",
-                hint="add a contact to create it, run `pcrm demo`, or point --db/$PCRM_DB elsewhere",
+                hint="add a contact to create it, or point --db / $PCRM_DB at your file",
             )
         _create_file(path)
     elif path.is_dir():
