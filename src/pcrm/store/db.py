@@ -61,13 +61,13 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
 
 
-def backup_to(db: Database, target: Path) -> Path:
+def backup_to(source: sqlite3.Connection, target: Path) -> Path:
     """Copy the whole database with SQLite's online backup API (safe while others write)."""
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     dest = sqlite3.connect(target)
     try:
-        db.conn.backup(dest)
+        source.backup(dest)
     finally:
         dest.close()
     return target
@@ -93,10 +93,20 @@ def _migrate(db: Database, path: Path) -> None:
         )
     if not schema.pending(db):
         return
-    has_data = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-    if has_data:
-        backup_to(db, _backup_name(path))
-    schema.apply(db)
+    # Take the write lock first, so two processes opening an old file do not both migrate.
+    with transaction(db):
+        if not schema.pending(db):
+            return
+        has_data = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        if has_data:
+            # A second connection reads the file as it is: in WAL mode a reader is not
+            # blocked by our write lock, and we have written nothing yet.
+            reader = sqlite3.connect(path)
+            try:
+                backup_to(reader, _backup_name(path))
+            finally:
+                reader.close()
+        schema.apply(db)  # each migration runs in its own savepoint inside this transaction
 
 
 def open_db(path: Path, *, create: bool) -> Database:
