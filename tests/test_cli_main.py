@@ -1,0 +1,83 @@
+"""The command as a whole: entry points, start-up imports, exit codes, interrupts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from pcrm import __version__
+
+PYTHON = sys.executable
+
+
+def run_pcrm(
+    *args: str, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "-m", "pcrm", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        **kwargs,
+    )
+
+
+def imported_modules(*args: str) -> set[str]:
+    """Every module a whole `pcrm ARGS` process imports (python -X importtime)."""
+    result = run_pcrm(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    return {
+        line.split("|")[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+def test_version_and_python_dash_m(cli):
+    assert cli("--version").stdout == f"pcrm {__version__}\n"
+    result = run_pcrm("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"pcrm {__version__}\n"
+
+
+def test_help_does_not_load_the_database_layer_or_rich():
+    modules = imported_modules("--help")
+    assert "typer" in modules  # the measurement works
+    heavy = {m for m in modules if m.split(".")[0] in {"sqlite_utils", "rich", "markdown_it"}}
+    assert heavy == set()
+    assert "dateutil.parser" not in modules
+
+
+def test_log_does_not_load_rich_or_the_date_parser(db_path):
+    assert run_pcrm("contact", "add", "Ada").returncode == 0
+    modules = imported_modules("log", "ada", "Call: wants a quote", "--kind", "call")
+    assert "pcrm.core.interactions" in modules
+    assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+    assert "dateutil.parser" not in modules
+
+
+def test_usage_errors_exit_2(cli):
+    result = cli("contact", "add")
+    assert result.exit_code == 2
+    assert "Missing argument" in result.stderr
+    assert cli("no-such-command").exit_code == 2
+
+
+def test_ctrl_c_exits_130_without_traceback(db_path):
+    assert run_pcrm("contact", "add", "Ada").returncode == 0
+    # `pcrm log ada -` waits on stdin; interrupt it there.
+    process = subprocess.Popen(
+        [PYTHON, "-m", "pcrm", "log", "ada", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well past start-up, so the signal lands while it reads
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
