@@ -106,7 +106,7 @@ _DEFAULT_B = datetime(1996, 12, 31, 13)  # both leap years, so "Feb 29" without 
 class When:
     """A parsed WHEN: an aware datetime in the local zone, and whether the user gave a time."""
 
-    moment: datetime  # local midnight when has_time is False
+    moment: datetime  # local midnight when has_time is False (01:00 where DST skips midnight)
     has_time: bool
 
 
@@ -215,10 +215,11 @@ def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
     offset = _offset(s)
     if offset is not None and offset[1] in _CLOCK_UNITS:
         return When(_shift(now, *offset), has_time=True)
-    m = _DAY_AT_CLOCK.fullmatch(s)
-    day_text, clock = (m["day"], _clock(m["clock"])) if m else (s, None)
-    if m and clock is None:
-        return None  # "tomorrow 9": a bare number is not a time
+    day_text, clock = s, None
+    if m := _DAY_AT_CLOCK.fullmatch(s):  # "tomorrow 9am", "fri at 14:30", "9am" (today)
+        day_text, clock = m["day"], _clock(m["clock"])
+        if clock is None:
+            return None  # "tomorrow 9": a bare number is not a time
     day = now.date() if day_text is None else _day_expr(day_text, now.date())
     if day is None:
         return None
@@ -296,7 +297,7 @@ def _parse_exported(s: str, zone: tzinfo) -> When | None:
         return None
     value, has_year, has_time = parsed
     if not has_year:  # "Mar 12" could be last March or next March: do not guess
-        raise _cannot(s, hint='add the year, e.g. "12 Mar 2026"')
+        raise _cannot(s, hint='add the year, e.g. "12 Mar 2024"')
     if not has_time:
         return _day(value.date(), zone)
     return When(_localise(value, zone), has_time=True)
@@ -320,8 +321,8 @@ def _dateutil(s: str, what: str = "date") -> tuple[datetime, bool, bool] | None:
         with warnings.catch_warnings():
             # An unknown zone name ("14:30 XYZ") is only a warning; dropping it would be a guess.
             warnings.simplefilter("error", parser.UnknownTimezoneWarning)
-            a = parser.parse(s, default=_DEFAULT_A, dayfirst=dayfirst)
-            b = parser.parse(s, default=_DEFAULT_B, dayfirst=dayfirst)
+            a = parser.parse(s, default=_DEFAULT_A, dayfirst=dayfirst, fuzzy=False)
+            b = parser.parse(s, default=_DEFAULT_B, dayfirst=dayfirst, fuzzy=False)
     except parser.UnknownTimezoneWarning:
         raise _cannot(s, what=what, hint="give an offset such as +02:00, not a zone name") from None
     except Exception:  # ParserError, OverflowError, TypeError...: all mean "not a date"
