@@ -16,7 +16,7 @@ migrations = Migrations(MIGRATION_SET)
 
 # Full-text search: one FTS5 table for every kind, so results rank across kinds.
 # rowid = record id * 8 + kind code, so a record's row is found without a scan.
-KIND_CODES = {"contact": 1, "company": 2, "interaction": 3}
+KIND_CODES = {"contact": 1, "company": 2, "interaction": 3, "deal": 4}
 
 INTERACTION_KINDS = ("call", "email", "meeting", "demo", "message", "note")
 
@@ -197,33 +197,15 @@ def m002_search(db: Database) -> None:
         FROM interactions i;
         """,
     )
-    triggers = {
-        # table: (kind of record indexed, the id of the record to re-index)
-        "contacts": ("contact", "{row}.id"),
-        "contact_emails": ("contact", "{row}.contact_id"),
-        "contact_phones": ("contact", "{row}.contact_id"),
-        "contact_tags": ("contact", "{row}.contact_id"),
-        "companies": ("company", "{row}.id"),
-        "company_tags": ("company", "{row}.company_id"),
-        "interactions": ("interaction", "{row}.id"),
-    }
-    statements = []
-    for table, (kind, id_expr) in triggers.items():
-        code = KIND_CODES[kind]
-        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
-            body = []
-            for row in rows:
-                record_id = id_expr.format(row=row)
-                body.append(f"DELETE FROM search_index WHERE rowid = {record_id} * 8 + {code};")
-                body.append(
-                    f"INSERT INTO search_index(rowid, kind, title, body) "
-                    f"SELECT doc, '{kind}', title, body FROM {kind}_search_docs "
-                    f"WHERE id = {record_id};"
-                )
-            statements.append(
-                f"CREATE TRIGGER {table}_search_{event.lower()} AFTER {event} ON {table} "
-                f"BEGIN {' '.join(body)} END;"
-            )
+    statements = [
+        *_search_triggers("contact", "contacts", "id", "name, title, source, note, company_id"),
+        *_search_triggers("contact", "contact_emails", "contact_id"),
+        *_search_triggers("contact", "contact_phones", "contact_id"),
+        *_search_triggers("contact", "contact_tags", "contact_id"),
+        *_search_triggers("company", "companies", "id", "name, domain, website, industry, note"),
+        *_search_triggers("company", "company_tags", "company_id"),
+        *_search_triggers("interaction", "interactions", "id", "kind, text"),
+    ]
     # A company's new name is part of its people's search text.
     statements.append(
         f"""CREATE TRIGGER companies_search_people AFTER UPDATE OF name ON companies BEGIN
@@ -235,11 +217,171 @@ def m002_search(db: Database) -> None:
         END;"""
     )
     run_script(db, "\n".join(statements))
-    for kind in KIND_CODES:
+    for kind in ("contact", "company", "interaction"):
         db.execute(
             f"INSERT INTO search_index(rowid, kind, title, body)"
             f" SELECT doc, '{kind}', title, body FROM {kind}_search_docs"
         )
+
+
+DEAL_STATUSES = ("open", "won", "lost")
+# The default pipeline of a new database: (stage, win probability %, rotting limit in days).
+DEFAULT_STAGES = (
+    ("Qualified", 10, 30),
+    ("Contact made", 20, 21),
+    ("Demo", 40, 14),
+    ("Proposal", 60, 14),
+    ("Negotiation", 80, 21),
+)
+
+
+@migrations(name="m003_deals")
+def m003_deals(db: Database) -> None:
+    """Pipelines with ordered stages, deals and their stage/status history; deals searchable."""
+    statuses = ", ".join(f"'{status}'" for status in DEAL_STATUSES)
+    run_script(
+        db,
+        f"""
+        CREATE TABLE pipelines (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX pipelines_one_default ON pipelines(is_default) WHERE is_default = 1;
+
+        CREATE TABLE stages (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            pipeline_id INTEGER NOT NULL REFERENCES pipelines(id) ON DELETE CASCADE,
+            name TEXT NOT NULL COLLATE NOCASE,
+            position INTEGER NOT NULL,
+            probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+            rot_days INTEGER CHECK (rot_days IS NULL OR rot_days > 0),
+            UNIQUE (pipeline_id, name)
+        );
+        CREATE INDEX stages_pipeline ON stages(pipeline_id, position);
+
+        CREATE TABLE deals (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            value INTEGER NOT NULL DEFAULT 0 CHECK (value >= 0),
+            currency TEXT NOT NULL,
+            company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+            pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+            stage_id INTEGER NOT NULL REFERENCES stages(id),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ({statuses})),
+            expected_close TEXT,
+            source TEXT,
+            lost_reason TEXT,
+            closed_at TEXT,
+            note TEXT,
+            stage_entered_at TEXT NOT NULL,
+            last_activity_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX deals_board ON deals(pipeline_id, status, stage_id, value);
+        CREATE INDEX deals_stage ON deals(stage_id);
+        CREATE INDEX deals_company ON deals(company_id);
+        CREATE INDEX deals_close ON deals(status, expected_close);
+        CREATE INDEX deals_title_key ON deals(title_key);
+
+        CREATE TABLE deal_contacts (
+            deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            role TEXT,
+            PRIMARY KEY (deal_id, contact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id);
+
+        CREATE TABLE deal_tags (
+            deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (deal_id, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX deal_tags_tag ON deal_tags(tag_id);
+
+        -- Every stage move and status change, with names kept as they were at the time
+        -- (a stage may be renamed or removed later). Feeds time-in-stage and cycle length.
+        CREATE TABLE deal_history (
+            id INTEGER PRIMARY KEY,
+            deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            from_stage_id INTEGER REFERENCES stages(id) ON DELETE SET NULL,
+            from_stage TEXT,
+            to_stage_id INTEGER REFERENCES stages(id) ON DELETE SET NULL,
+            to_stage TEXT,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX deal_history_deal ON deal_history(deal_id, at);
+        CREATE INDEX deal_history_at ON deal_history(at);
+
+        ALTER TABLE interactions ADD COLUMN deal_id INTEGER REFERENCES deals(id) ON DELETE SET NULL;
+        CREATE INDEX interactions_deal ON interactions(deal_id, at);
+
+        CREATE VIEW deal_search_docs AS
+        SELECT d.id AS id, d.id * 8 + {KIND_CODES["deal"]} AS doc, d.title AS title,
+               {_joined("co.name", "d.source", "d.lost_reason", "d.note")} AS body
+        FROM deals d LEFT JOIN companies co ON co.id = d.company_id;
+        """,
+    )
+    run_script(
+        db,
+        "\n".join(
+            _search_triggers("deal", "deals", "id", "title, company_id, source, lost_reason, note")
+        ),
+    )
+    _seed_default_pipeline(db)
+
+
+def _seed_default_pipeline(db: Database) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pipeline_id = db.execute(
+        "INSERT INTO pipelines(uid, name, is_default, created_at) VALUES (?, 'Sales', 1, ?)",
+        [str(uuid.uuid4()), now],
+    ).lastrowid
+    for position, (name, probability, rot_days) in enumerate(DEFAULT_STAGES, start=1):
+        db.execute(
+            "INSERT INTO stages(uid, pipeline_id, name, position, probability, rot_days)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [str(uuid.uuid4()), pipeline_id, name, position, probability, rot_days],
+        )
+
+
+def _search_triggers(
+    kind: str, table: str, id_column: str, columns: str | None = None
+) -> list[str]:
+    """Triggers that re-index the `kind` record a row of `table` belongs to.
+
+    `columns` limits the update trigger to the indexed columns, so that updating, say, a
+    contact's last_contacted_at on every `pcrm log` does not re-index the contact.
+    """
+    code = KIND_CODES[kind]
+
+    def reindex(row: str) -> str:
+        record_id = f"{row}.{id_column}"
+        return (
+            f"DELETE FROM search_index WHERE rowid = {record_id} * 8 + {code}; "
+            f"INSERT INTO search_index(rowid, kind, title, body) "
+            f"SELECT doc, '{kind}', title, body FROM {kind}_search_docs WHERE id = {record_id};"
+        )
+
+    update_of = f"UPDATE OF {columns}" if columns else "UPDATE"
+    return [
+        f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN {reindex('NEW')} END;",
+        f"CREATE TRIGGER {table}_search_update AFTER {update_of} ON {table}"
+        f" BEGIN {reindex('OLD')} {reindex('NEW')} END;",
+        f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN {reindex('OLD')} END;",
+    ]
 
 
 def known_names() -> list[str]:
