@@ -120,3 +120,72 @@ class SearchHit:
 
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_END = "\ue001"
+
+
+# -- deals and pipelines ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: int
+    uid: str
+    pipeline_id: int
+    name: str
+    position: int  # 1-based order within its pipeline
+    probability: int  # win probability in percent, for the weighted forecast
+    rot_days: int | None  # a deal idle longer than this is stale; None: never
+
+
+@dataclass
+class Pipeline:
+    id: int
+    uid: str
+    name: str
+    is_default: bool
+    stages: list[Stage] = field(default_factory=list)
+    open_deals: int = 0
+
+
+@dataclass(frozen=True)
+class DealContact:
+    id: int
+    name: str
+    role: str | None = None
+
+
+@dataclass
+class Deal:
+    id: int
+    uid: str
+    title: str
+    value: int  # in minor units of the currency (cents)
+    currency: str  # ISO 4217 code
+    exponent: int  # minor-unit digits of the currency (2 for EUR, 0 for JPY)
+    company: Link | None
+    pipeline: Link
+    stage: Link
+    probability: int
+    status: str  # open | won | lost
+    expected_close: str | None  # YYYY-MM-DD
+    source: str | None
+    lost_reason: str | None
+    closed_at: str | None
+    note: str | None
+    stage_entered_at: str
+    last_activity_at: str
+    created_at: str
+    updated_at: str
+    contacts: list[DealContact] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DealChange:
+    """One row of a deal's history: a stage move and/or a status change."""
+
+    at: str
+    from_stage: str | None
+    to_stage: str | None
+    from_status: str | None
+    to_status: str
+    note: str | None = None

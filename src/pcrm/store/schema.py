@@ -263,13 +263,21 @@ def m003_deals(db: Database) -> None:
         );
         CREATE INDEX stages_pipeline ON stages(pipeline_id, position);
 
+        -- ISO 4217 currencies in use, with their minor-unit exponent: validated once with the
+        -- iso4217 package when first used, then read from here (its import is slow).
+        CREATE TABLE currencies (
+            code TEXT PRIMARY KEY,
+            exponent INTEGER NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+            name TEXT NOT NULL
+        );
+
         CREATE TABLE deals (
             id INTEGER PRIMARY KEY,
             uid TEXT NOT NULL UNIQUE,
             title TEXT NOT NULL,
             title_key TEXT NOT NULL,
             value INTEGER NOT NULL DEFAULT 0 CHECK (value >= 0),
-            currency TEXT NOT NULL,
+            currency TEXT NOT NULL REFERENCES currencies(code),
             company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
             pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
             stage_id INTEGER NOT NULL REFERENCES stages(id),
