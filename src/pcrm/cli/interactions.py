@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.output import say
+
+if TYPE_CHECKING:
+    from pcrm.core.models import Interaction
+    from pcrm.dates import When
 
 KIND_HELP = "call, email, meeting, demo, message or note."
 
@@ -31,36 +36,83 @@ def log(
 ) -> None:
     """Log an interaction with a contact (a call, an email, a meeting...).
 
+    TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
+    present interaction updates the contacts' "last contacted"; one dated in the future
+    (--at tomorrow) is planned: it shows as the next touch.
+
     Example: pcrm log ada "Call: wants a quote for 20 seats" --kind call
     """
+    from pcrm.core.contacts import load_contacts
     from pcrm.core.interactions import check_kind, log_interaction
     from pcrm.core.refs import resolve_contact
     from pcrm.dates import parse_when
-    from pcrm.render.safe import clean
+    from pcrm.errors import InvalidInput
 
     env = get_env(ctx)
     kind = check_kind(kind)
-    when = parse_when(at, env.now).moment if at else None
-    body = _read_text(text)
-    with env.database(write=True) as db:
-        contact_ids = [resolve_contact(db, ref)] + [resolve_contact(db, r) for r in with_ or []]
-        item = log_interaction(db, env.now, contact_ids, body, kind=kind, at=when)
-    names = ", ".join(clean(link.name, one_line=True) for link in item.contacts)
-    say(f"logged {item.kind} {item.id} with {names}")
-
-
-def _read_text(text: str | None) -> str:
-    from pcrm.errors import InvalidInput
-
-    if text == "-":
-        return sys.stdin.read()
-    if text is not None:
-        return text
-    if not sys.stdin.isatty():
+    when = parse_when(at, env.now) if at else None
+    refs = [ref, *(with_ or [])]
+    if text is None and not sys.stdin.isatty():
         raise InvalidInput("no text given", hint='pass it as an argument, or "-" to read stdin')
-    from pcrm.cli.editing import run_editor
+    if text is None or not env.db_path.exists():
+        # Check the REFs first: before the editor opens, so nothing is typed in vain (and
+        # the write lock is not held while the user types); and so that a log into a
+        # missing database says so instead of creating an empty file.
+        with env.database(write=False) as db:
+            ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
+            names = ", ".join(person.name for person in load_contacts(db, ids))
+    body = _from_editor(kind, names) if text is None else _read(text)
+    with env.database(write=True) as db:
+        contact_ids = [resolve_contact(db, r) for r in refs]
+        item = log_interaction(db, env.now, contact_ids, body, kind=kind, at=_moment(when, env.now))
+    message = f"logged {item.kind} {item.id} with {_contact_names_of(item)}"
+    if when:
+        message += f" {_when_said(item.at, when.has_time, env.now)}"
+    say(message)
 
-    template = "\n# Write what happened above. Lines starting with # are ignored.\n"
+
+def _moment(when: When | None, now: datetime) -> datetime | None:
+    """The time to log at: a day without a time is its start (local midnight), except
+    today, which is now: "--at today" should not date a call before the contact was added."""
+    from pcrm.dates import to_local
+
+    if when is None:
+        return None
+    if not when.has_time and when.moment.date() == to_local(now).date():
+        return now
+    return when.moment
+
+
+def _contact_names_of(item: Interaction) -> str:
+    from pcrm.render.safe import clean
+
+    return ", ".join(clean(link.name, one_line=True) for link in item.contacts)
+
+
+def _when_said(stamp: str, has_time: bool, now: datetime) -> str:
+    """How --at was understood, in local time: "on 2026-11-24 (tomorrow)"."""
+    from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
+
+    moment = from_iso(stamp)
+    if has_time:
+        return f"at {format_local(moment)} ({humanize(moment, now)})"
+    relative = humanize_day(to_local(moment).date(), to_local(now).date())
+    return f"on {format_local(moment, with_time=False)} ({relative})"
+
+
+def _read(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _from_editor(kind: str, names: str) -> str:
+    from pcrm.cli.editing import run_editor
+    from pcrm.errors import InvalidInput
+    from pcrm.render.safe import clean
+
+    template = (
+        f"\n# Write what happened ({kind} with {clean(names, one_line=True)}) above."
+        "\n# Lines starting with # are ignored; an empty text logs nothing.\n"
+    )
     written = run_editor(template)
     lines = [line for line in written.splitlines() if not line.startswith("#")]
     body = "\n".join(lines).strip()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
-from pcrm.cli.output import JsonOption, LimitOption, emit
+from pcrm.cli.output import JsonOption, LimitOption, emit, note
 
 AnyRefArg = Annotated[
     str,
@@ -55,7 +55,7 @@ def timeline(
     env = get_env(ctx)
     with env.database(write=False) as db:
         kind, record_id = resolve_any(db, ref)
-        events = load_timeline(db, kind, record_id, limit=limit or None)
+        events, total = load_timeline(db, kind, record_id, limit=limit or None)
 
     def pretty(items):
         from pcrm.render.timeline import timeline_table
@@ -68,12 +68,15 @@ def timeline(
         return timeline_lines(items)
 
     emit(env, events, json_mode=json, pretty=pretty, plain=plain)
+    if len(events) < total and not json:
+        note(f"showing the newest {len(events)} of {total} events (--limit 0 shows all)")
 
 
 def search(
     ctx: typer.Context,
     query: Annotated[
-        list[str], typer.Argument(help='Words (prefixes match), "a phrase", OR, NOT.')
+        list[str],
+        typer.Argument(help='Words (prefixes match), "a phrase", OR, NOT, AND, (groups).'),
     ],
     kind: Annotated[
         list[str] | None,
@@ -84,6 +87,9 @@ def search(
 ) -> None:
     """Search contacts, companies and interactions, best matches first.
 
+    Words match as prefixes ("lov" finds Lovelace), accents and case aside; names count
+    more than notes. "Quoted words" match as a phrase; OR, NOT and AND in capitals combine.
+
     Example: pcrm search quote "20 seats"
     """
     from pcrm.core.search import KINDS
@@ -92,7 +98,7 @@ def search(
     env = get_env(ctx)
     text = " ".join(query)
     with env.database(write=False) as db:
-        hits = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or 1_000_000)
+        hits, more = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or None)
 
     def pretty(items):
         from pcrm.render.search import hits_table
@@ -104,7 +110,16 @@ def search(
 
         return hit_lines(items)
 
-    emit(env, hits, json_mode=json, pretty=pretty, plain=plain)
+    if json:
+        from pcrm.render.search import hits_json
+
+        # The JSON form drops the highlight markers; pretty and plain are then not used.
+        emit(env, hits_json(hits), json_mode=True, pretty=pretty, plain=plain)
+    else:
+        emit(env, hits, json_mode=False, pretty=pretty, plain=plain)
+    if more and not json:
+        best = "the best match" if len(hits) == 1 else f"the best {len(hits)} matches"
+        note(f"showing only {best} (--limit 0 shows all)")
 
 
 def register(app: typer.Typer) -> None:

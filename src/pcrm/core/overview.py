@@ -69,9 +69,10 @@ def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOve
 
 def timeline(
     db: Database, kind: str, record_id: int, *, limit: int | None = None
-) -> list[TimelineEvent]:
-    """Everything that happened, newest first: interactions (planned ones included) and
-    the records' own events. Later features (deals, tasks, lifecycle) add theirs here."""
+) -> tuple[list[TimelineEvent], int]:
+    """Everything that happened, newest first, and how many events there are in all:
+    interactions (planned ones included) and the records' own events ("added"). Later
+    features (deals, tasks, lifecycle) add theirs here."""
     events = [
         TimelineEvent(
             at=item.at,
@@ -82,9 +83,14 @@ def timeline(
         )
         for item in _interactions(db, kind, record_id, before=None, limit=limit)
     ]
-    events.extend(_record_events(db, kind, record_id))
-    events.sort(key=lambda event: event.at, reverse=True)
-    return events[:limit] if limit else events
+    record_events = _record_events(db, kind, record_id)
+    events.extend(record_events)
+    # Newest first; at the same second, the later-written event (higher id) first and a
+    # record's "added" after what was logged with it.
+    events.sort(key=lambda event: (event.at, event.interaction_id or 0), reverse=True)
+    count_sql = f"SELECT count(*) FROM ({_INTERACTIONS[kind]})"
+    total = db.execute(count_sql, {"id": record_id}).fetchone()[0] + len(record_events)
+    return (events[:limit] if limit else events), total
 
 
 def _with_whom(item: Interaction, kind: str, record_id: int) -> str:
@@ -95,23 +101,25 @@ def _with_whom(item: Interaction, kind: str, record_id: int) -> str:
 
 
 def _record_events(db: Database, kind: str, record_id: int) -> list[TimelineEvent]:
+    """The "added" events, newest first: a contact's own; a company's people and itself."""
     if kind == "contact":
         row = db.execute(
             "SELECT created_at, name FROM contacts WHERE id = ?", [record_id]
         ).fetchone()
         return [TimelineEvent(at=row[0], kind="added", summary=f"contact {row[1]} added")]
-    events = []
+    events = [
+        TimelineEvent(
+            at=created,
+            kind="added",
+            summary=f"contact {name} added",
+            subject=Link("contact", person_id, name),
+        )
+        for person_id, name, created in db.execute(
+            "SELECT id, name, created_at FROM contacts WHERE company_id = ?"
+            " ORDER BY created_at DESC, id DESC",
+            [record_id],
+        )
+    ]
     row = db.execute("SELECT created_at, name FROM companies WHERE id = ?", [record_id]).fetchone()
     events.append(TimelineEvent(at=row[0], kind="added", summary=f"company {row[1]} added"))
-    for person_id, name, created in db.execute(
-        "SELECT id, name, created_at FROM contacts WHERE company_id = ?", [record_id]
-    ):
-        events.append(
-            TimelineEvent(
-                at=created,
-                kind="added",
-                summary=f"contact {name} added",
-                subject=Link("contact", person_id, name),
-            )
-        )
     return events

@@ -1,10 +1,14 @@
-"""Search results: kind, name, and a snippet with the matching words highlighted."""
+"""Search results: kind, name, and a snippet with the matching words highlighted.
+
+core marks the matches in a snippet with two private-use characters; they become a style
+on a terminal and disappear everywhere else (plain text, JSON).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -15,22 +19,30 @@ from pcrm.render.safe import clean
 if TYPE_CHECKING:
     from pcrm.core.models import SearchHit
 
-# Kept apart from core.models: render must not import core at run time.
+# The same characters as core.models': render must not import core at run time.
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_END = "\ue001"
 
 
+def _unmark(text: str) -> str:
+    return text.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
 def highlighted(snippet: str) -> Text:
-    """The snippet as Text, its matches in the "match" style; markers never printed."""
+    """The snippet as one line of Text, its matches in the "match" style; markers dropped."""
     text = Text()
     for index, part in enumerate(clean(snippet, one_line=True).split(HIGHLIGHT_START)):
         match, sep, rest = part.partition(HIGHLIGHT_END)
         if index and sep:
-            text.append(match, "match")
-            text.append(rest)
+            text.append(_unmark(match), "match")
+            text.append(_unmark(rest))
         else:
-            text.append(part.replace(HIGHLIGHT_END, ""))
+            text.append(_unmark(part))
     return text
+
+
+def plain_snippet(snippet: str) -> str:
+    return highlighted(snippet).plain
 
 
 def hits_table(hits: list[SearchHit], now: datetime) -> Table | Text:
@@ -40,7 +52,7 @@ def hits_table(hits: list[SearchHit], now: datetime) -> Table | Text:
     table.add_column("Kind", style="kind", no_wrap=True)
     table.add_column("ID", style="id", justify="right", no_wrap=True)
     table.add_column("Name", style="name", ratio=1, overflow="fold")
-    table.add_column("Match", ratio=3, overflow="fold")
+    table.add_column("Match", ratio=2, overflow="fold")
     table.add_column("When", style="muted", no_wrap=True)
     for hit in hits:
         table.add_row(
@@ -50,8 +62,30 @@ def hits_table(hits: list[SearchHit], now: datetime) -> Table | Text:
 
 
 def hit_lines(hits: list[SearchHit]) -> Iterator[str]:
-    """Tab-separated: kind, id, name, snippet (no highlight marks); no header."""
+    """Tab-separated: kind, id, name, snippet (no highlight marks), time (UTC ISO); no header."""
     for hit in hits:
         yield "\t".join(
-            (hit.kind, str(hit.id), clean(hit.title, one_line=True), highlighted(hit.snippet).plain)
+            (
+                hit.kind,
+                str(hit.id),
+                clean(hit.title, one_line=True),
+                plain_snippet(hit.snippet),
+                hit.at or "",
+            )
         )
+
+
+def hits_json(hits: list[SearchHit]) -> list[dict[str, Any]]:
+    """JSON records with stable keys: kind, id, title, snippet (plain text), at (UTC ISO,
+    interactions only, else null) and score (higher is a better match)."""
+    return [
+        {
+            "kind": hit.kind,
+            "id": hit.id,
+            "title": hit.title,
+            "snippet": _unmark(hit.snippet),
+            "at": hit.at,
+            "score": hit.score,
+        }
+        for hit in hits
+    ]
