@@ -102,12 +102,13 @@ def root(
 
 
 def _register() -> None:
-    from pcrm.cli import company, contact, interactions, views
+    from pcrm.cli import company, contact, demo, interactions, views
 
     app.add_typer(contact.app, name="contact")
     app.add_typer(company.app, name="company")
     interactions.register(app)
     views.register(app)
+    demo.register(app)
 
 
 _register()
