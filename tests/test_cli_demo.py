@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dateutil import tz
 
 from conftest import NOW, dump
 from pcrm.render.demo import NEXT
@@ -273,3 +274,31 @@ def test_on_a_terminal_it_fits_80_columns(cli, tmp_path, monkeypatch):
         "Try next",
         *(f"  pcrm --db pcrm-demo.db {command}" for command in NEXT),
     ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "now"),
+    [
+        ("Pacific/Auckland", datetime(2026, 11, 28, 23, 30, tzinfo=UTC)),  # Sunday there
+        ("America/New_York", datetime(2027, 3, 14, 7, 0, tzinfo=UTC)),  # clocks go forward
+    ],
+)
+def test_working_days_are_local_whatever_the_clock(cli, demo_path, monkeypatch, zone, now):
+    monkeypatch.setenv("TZ", zone)
+    assert cli("demo", str(demo_path), "-q", now=now).exit_code == 0
+    local = tz.gettz(zone)
+    for (at,) in query(demo_path, "SELECT at FROM interactions WHERE text NOT LIKE 'Call: wants%'"):
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(local)
+        assert moment.weekday() < 5, at
+        assert 8 <= moment.hour <= 17, at
+    assert query(
+        demo_path, f"SELECT count(*) FROM interactions WHERE at > '{now:%Y-%m-%dT%H:%M:%SZ}'"
+    ) == [(3,)]
+
+
+def test_control_characters_in_the_path_are_not_printed(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("demo", "evil\x1b[2J.db", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert result.stdout.startswith("created demo database evil\\x1b[2J.db: ")

@@ -27,10 +27,14 @@ NEXT = (
 )
 
 
-def summary_line(demo_file: DemoFile) -> str:
+def _summary(demo_file: DemoFile) -> tuple[str, str, str]:
     verb = "replaced" if demo_file.replaced else "created"
     counts = ", ".join(f"{n} {kind}" for kind, n in demo_file.counts.items())
-    return f"{verb} demo database {clean(str(demo_file.path), one_line=True)}: {counts}"
+    return f"{verb} demo database ", clean(str(demo_file.path), one_line=True), f": {counts}"
+
+
+def summary_line(demo_file: DemoFile) -> str:
+    return "".join(_summary(demo_file))
 
 
 def next_commands(demo_file: DemoFile) -> list[str]:
@@ -44,6 +48,7 @@ def _section(title: str, body: RenderableType) -> RenderableType:
 
 def demo_view(tour: DemoTour, now: datetime) -> RenderableType:
     # The summary and what to type next come last, so they stay on screen after the scroll.
+    before, path, after = _summary(tour.file)
     return Group(
         Text("Latest activity", "heading"),
         Padding(interaction_rows(tour.latest, now, who=True), (0, 0, 0, 2)),
@@ -51,7 +56,7 @@ def demo_view(tour: DemoTour, now: datetime) -> RenderableType:
         Text(""),
         contact_view(tour.featured, now),
         Text(""),
-        Text(summary_line(tour.file)),
+        Text.assemble(before, (path, "bold"), after),
         _section("Try next", Text("\n".join(next_commands(tour.file)))),
     )
 
