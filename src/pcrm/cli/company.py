@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -12,7 +12,12 @@ from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note
 app = typer.Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, domain, or a piece of the name.")]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+]
+# Spelled out here to keep `--help` off sqlite-utils; a test checks it against core.
+Sort = Literal["name", "people", "recent", "created"]
 DomainOpt = Annotated[str | None, typer.Option("--domain", help="Email domain, e.g. acme.com.")]
 WebsiteOpt = Annotated[str | None, typer.Option("--website", help="Website address.")]
 IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Industry.")]
@@ -56,7 +61,10 @@ def list_(
         str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
     ] = None,
     sort: Annotated[
-        str, typer.Option(help="name, people (most first), recent (last contacted first), created.")
+        Sort,
+        typer.Option(
+            help="name; people (most first); recent (last contacted first); created (newest first)."
+        ),
     ] = "name",
     limit: LimitOption = 100,
     json: JsonOption = False,
@@ -82,7 +90,8 @@ def list_(
         return company_lines(companies)
 
     emit(env, page.companies, json_mode=json, pretty=pretty, plain=plain)
-    note_truncation(len(page.companies), page.total, json)
+    # On stderr in every mode: a script reading --json must hear that rows were left out.
+    note_truncation(len(page.companies), page.total, json_mode=False)
 
 
 @app.command("show")
@@ -129,28 +138,32 @@ def edit(
 
     Example: pcrm company edit analytical --industry "Computing" --tag partner
     """
+    from pcrm.cli.editing import edit_in_editor
     from pcrm.core.companies import (
         CompanyChanges,
         CompanyForm,
+        check_field,
         get_company,
         replace_company,
         update_company,
     )
     from pcrm.core.refs import resolve_company
+    from pcrm.formats.forms import company_form, parse_company_form
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     changes = CompanyChanges(
         name, domain, website, industry, size, note_, add_tags=tag or [], remove_tags=untag or []
     )
-    if changes.is_empty():
-        from pcrm.cli.editing import edit_in_editor
-        from pcrm.formats.forms import company_form, parse_company_form
-
-        with env.database(write=False) as db:
-            company_id = resolve_company(db, ref)
-            text = company_form(get_company(db, company_id))
-        values = edit_in_editor(text, parse_company_form)
+    # Find the company before writing: a bad REF must not create the database. The editor
+    # runs outside the write transaction, so no lock is held while the user types.
+    with env.database(write=False) as db:
+        company_id = resolve_company(db, ref)
+        current = get_company(db, company_id) if changes.is_empty() else None
+    if current is not None:
+        values = edit_in_editor(
+            company_form(current), lambda text: parse_company_form(text, check_field)
+        )
         if values is None:
             say("no changes")
             return
@@ -158,7 +171,7 @@ def edit(
             company = replace_company(db, env.now, company_id, CompanyForm(**values))
     else:
         with env.database(write=True) as db:
-            company = update_company(db, env.now, resolve_company(db, ref), changes)
+            company = update_company(db, env.now, company_id, changes)
     say(f"updated company {company.id} {clean(company.name, one_line=True)}")
 
 

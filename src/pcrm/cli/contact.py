@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -22,7 +22,13 @@ PhoneOpt = Annotated[
     list[str] | None,
     typer.Option("--phone", "-p", metavar="[LABEL:]PHONE", help="A phone number; repeatable."),
 ]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+]
+# Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
+# a test checks that it matches core.contacts.SORTS.
+Sort = Literal["name", "recent", "stale", "created", "company"]
 
 
 @app.command("add")
@@ -40,7 +46,8 @@ def add(
     ] = None,
     tag: TagOpt = None,
     birthday: Annotated[
-        str | None, typer.Option("--birthday", help="YYYY-MM-DD, --MM-DD, or 10 Dec 1815.")
+        str | None,
+        typer.Option("--birthday", help="1985-03-12, 12 Mar 1985, or without a year 12 Mar."),
     ] = None,
     note_: Annotated[str | None, typer.Option("--note", help="Free-text note.")] = None,
 ) -> None:
@@ -49,7 +56,6 @@ def add(
     Example: pcrm contact add "Ada Lovelace" -e work:ada@example.org -c "Analytical Engines" -t vip
     """
     from pcrm.core.contacts import ContactForm, add_contact
-    from pcrm.render.safe import clean
 
     env = get_env(ctx)
     form = ContactForm(
@@ -65,9 +71,7 @@ def add(
     )
     with env.database(write=True) as db:
         saved = add_contact(db, env.now, form)
-    if saved.created_company:
-        say(f"added company {saved.created_company.id} {clean(saved.created_company.name)}")
-    say(f"added contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
+    _announce(saved, "added")
 
 
 @app.command("list")
@@ -87,9 +91,10 @@ def list_(
         str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
     ] = None,
     sort: Annotated[
-        str,
+        Sort,
         typer.Option(
-            help="name, recent (last contacted first), stale (longest silent first), created, company."
+            help="name; recent (last contacted first); stale (never or longest silent first); "
+            "created (newest first); company (by company name).",
         ),
     ] = "name",
     limit: LimitOption = 100,
@@ -120,7 +125,8 @@ def list_(
         return contact_lines(contacts)
 
     emit(env, page.contacts, json_mode=json, pretty=pretty, plain=plain)
-    note_truncation(len(page.contacts), page.total, json)
+    # On stderr in every mode: a script reading --json must hear that rows were left out.
+    note_truncation(len(page.contacts), page.total, json_mode=False)
 
 
 @app.command("show")
@@ -177,9 +183,17 @@ def edit(
 
     Example: pcrm contact edit ada --title CTO --tag customer --rm-email old@example.org
     """
-    from pcrm.core.contacts import ContactChanges, ContactForm, replace_contact, update_contact
+    from pcrm.cli.editing import edit_in_editor
+    from pcrm.core.contacts import (
+        ContactChanges,
+        ContactForm,
+        check_field,
+        get_contact,
+        replace_contact,
+        update_contact,
+    )
     from pcrm.core.refs import resolve_contact
-    from pcrm.render.safe import clean
+    from pcrm.formats.forms import contact_form, parse_contact_form
 
     env = get_env(ctx)
     changes = ContactChanges(
@@ -196,16 +210,15 @@ def edit(
         add_tags=tag or [],
         remove_tags=untag or [],
     )
-    if changes.is_empty():
-        from pcrm.cli.editing import edit_in_editor
-        from pcrm.core.contacts import get_contact
-        from pcrm.formats.forms import contact_form, parse_contact_form
-
-        # The editor runs outside the write transaction: no lock is held while the user types.
-        with env.database(write=False) as db:
-            contact_id = resolve_contact(db, ref)
-            text = contact_form(get_contact(db, contact_id))
-        values = edit_in_editor(text, parse_contact_form)
+    # Find the contact before writing: a bad REF must not create the database. The editor
+    # runs outside the write transaction, so no lock is held while the user types.
+    with env.database(write=False) as db:
+        contact_id = resolve_contact(db, ref)
+        current = get_contact(db, contact_id) if changes.is_empty() else None
+    if current is not None:
+        values = edit_in_editor(
+            contact_form(current), lambda text: parse_contact_form(text, check_field)
+        )
         if values is None:
             say("no changes")
             return
@@ -213,10 +226,17 @@ def edit(
             saved = replace_contact(db, env.now, contact_id, ContactForm(**values))
     else:
         with env.database(write=True) as db:
-            saved = update_contact(db, env.now, resolve_contact(db, ref), changes)
+            saved = update_contact(db, env.now, contact_id, changes)
+    _announce(saved, "updated")
+
+
+def _announce(saved, verb: str) -> None:
+    from pcrm.render.safe import clean
+
     if saved.created_company:
-        say(f"added company {saved.created_company.id} {clean(saved.created_company.name)}")
-    say(f"updated contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
+        company = saved.created_company
+        say(f"added company {company.id} {clean(company.name, one_line=True)}")
+    say(f"{verb} contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
 
 
 @app.command("rm")

@@ -46,9 +46,14 @@ def run_editor(text: str, suffix: str = ".txt") -> str:
 
 
 def edit_in_editor(text: str, parse: Callable[[str], T]) -> T | None:
-    """The parsed form, or None when the user saved it unchanged."""
+    """The parsed form, or None when the user saved it unchanged.
+
+    On a parse error: when nobody can answer (stdin not a terminal) the error ends the
+    command; on a terminal the user may reopen their own text to fix it.
+    """
+    edited = text
     while True:
-        edited = run_editor(text)
+        edited = run_editor(edited)
         if edited == text:
             return None
         try:
@@ -56,7 +61,9 @@ def edit_in_editor(text: str, parse: Callable[[str], T]) -> T | None:
         except InvalidInput as exc:
             if not sys.stdin.isatty():
                 raise
-            typer.echo(f"pcrm: error: {exc}", err=True)
+            from pcrm.cli.output import ExitStatus, error_lines
+
+            error_lines(str(exc))
             if not typer.confirm("Edit again?", default=True):
-                raise
-            text = edited
+                sys.stderr.write("nothing changed\n")
+                raise typer.Exit(ExitStatus.ERROR) from None

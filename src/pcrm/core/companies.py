@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,10 +10,10 @@ from sqlite_utils import Database
 
 from pcrm.core import tags
 from pcrm.core.models import Company, Link
-from pcrm.core.records import new_uid
-from pcrm.core.text import clean_optional, name_key, require_name
+from pcrm.core.records import new_uid, record_deletion
+from pcrm.core.text import clean_line, clean_optional, name_key, require_name
 from pcrm.dates import to_iso
-from pcrm.errors import Conflict, InvalidInput
+from pcrm.errors import Conflict, InvalidInput, NotFound
 
 FIELDS = ("domain", "website", "industry", "size", "note")
 SORTS = {
@@ -51,15 +52,39 @@ class CompanyChanges:
         return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
 
 
+# Labels of letters, digits and hyphens (any script), at least one dot: "acme.com", "bücher.de".
+_DOMAIN = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}$")
+
+
 def _domain(value: str | None) -> str | None:
+    """'https://www.Acme.com/about' -> 'acme.com'; "" -> None (no domain)."""
     value = clean_optional(value)
     if value is None:
         return None
-    domain = value.lower().removeprefix("https://").removeprefix("http://").split("/")[0]
-    domain = domain.removeprefix("www.")
-    if "." not in domain or " " in domain:
+    domain = re.sub(r"^[a-z]+://", "", value.lower()).split("/")[0].removeprefix("www.")
+    if not _DOMAIN.match(domain):
         raise InvalidInput(f'invalid domain "{value}"', hint="expected something like example.com")
     return domain
+
+
+def check_field(key: str, value: str) -> None:
+    """Validate one field of the editor form, so an error can name its line."""
+    checks = {"name": require_name, "domain": _domain, "tags": lambda v: tags.clean_tags([v])}
+    if key in checks:
+        checks[key](value)
+
+
+def _check_name_free(db: Database, name: str, company_id: int | None) -> None:
+    """Company names are unique (any case or accents), so `--company NAME` is never a guess."""
+    owner = db.execute(
+        "SELECT id, name FROM companies WHERE name_key = ? AND id IS NOT ?",
+        [name_key(name), company_id],
+    ).fetchone()
+    if owner:
+        raise Conflict(
+            f'a company named "{owner[1]}" already exists (id {owner[0]})',
+            hint="choose another name, e.g. with the city",
+        )
 
 
 def _check_domain_free(db: Database, domain: str | None, company_id: int | None) -> None:
@@ -76,6 +101,8 @@ def _check_domain_free(db: Database, domain: str | None, company_id: int | None)
 def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
     name = require_name(form.name)
     domain = _domain(form.domain)
+    tag_names = tags.clean_tags(form.tags)
+    _check_name_free(db, name, None)
     _check_domain_free(db, domain, None)
     stamp = to_iso(now)
     cursor = db.execute(
@@ -86,9 +113,9 @@ def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
             name,
             name_key(name),
             domain,
-            clean_optional(form.website),
-            clean_optional(form.industry),
-            clean_optional(form.size),
+            clean_line(form.website),
+            clean_line(form.industry),
+            clean_line(form.size),
             clean_optional(form.note),
             stamp,
             stamp,
@@ -96,27 +123,26 @@ def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
     )
     company_id = cursor.lastrowid
     assert company_id is not None
-    tags.add_tags(db, "company", company_id, tags.clean_tags(form.tags))
+    tags.add_tags(db, "company", company_id, tag_names)
     return get_company(db, company_id)
 
 
 def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link | None]:
-    """The company a contact's --company names: an id, an exact name (any case or accents),
-    or else a new company. Returns its id, and a Link when it was created."""
+    """The company a contact's --company names: an id, an exact domain, or an exact name
+    (any case or accents); else a new company. Returns its id, and a Link when created.
+    Never a partial match: "Acme" must not quietly become "Acme Holdings"."""
+    value = " ".join(value.split())
     if value.isdigit():
         row = db.execute("SELECT id FROM companies WHERE id = ?", [int(value)]).fetchone()
         if row is None:
-            raise InvalidInput(f"no company has id {value}", hint="see: pcrm company list")
+            raise NotFound(f"no company has id {value}", hint="see: pcrm company list")
         return row[0], None
-    rows = db.execute(
-        "SELECT id FROM companies WHERE name_key = ? ORDER BY id", [name_key(value)]
-    ).fetchall()
-    if len(rows) > 1:
-        raise InvalidInput(
-            f'{len(rows)} companies are named "{value}"', hint="give the company's id instead"
-        )
-    if rows:
-        return rows[0][0], None
+    row = db.execute(
+        "SELECT id FROM companies WHERE domain = ? OR name_key = ? ORDER BY domain IS NULL, id",
+        [value.lower(), name_key(value)],
+    ).fetchone()
+    if row is not None:
+        return row[0], None
     company = add_company(db, now, CompanyForm(name=value))
     return company.id, Link("company", company.id, company.name)
 
@@ -190,18 +216,28 @@ def list_companies(
 def update_company(
     db: Database, now: datetime, company_id: int, changes: CompanyChanges
 ) -> Company:
+    _require(db, company_id)
     sets: dict[str, object] = {}
     if changes.name is not None:
         name = require_name(changes.name)
+        _check_name_free(db, name, company_id)
         sets.update(name=name, name_key=name_key(name))
     if changes.domain is not None:
-        sets["domain"] = _domain(changes.domain)
-        _check_domain_free(db, sets["domain"], company_id)  # type: ignore[arg-type]
-    for column in ("website", "industry", "size", "note"):
+        domain = _domain(changes.domain)
+        _check_domain_free(db, domain, company_id)
+        sets["domain"] = domain
+    for column in ("website", "industry", "size"):
         value = getattr(changes, column)
         if value is not None:
-            sets[column] = clean_optional(value)
-    tags.remove_tags(db, "company", company_id, tags.clean_tags(changes.remove_tags))
+            sets[column] = clean_line(value)
+    if changes.note is not None:
+        sets["note"] = clean_optional(changes.note)
+    missing = tags.remove_tags(db, "company", company_id, tags.clean_tags(changes.remove_tags))
+    if missing:
+        raise InvalidInput(
+            f'company {company_id} has no tag "{missing[0]}"',
+            hint=f"see: pcrm company show {company_id}",
+        )
     tags.add_tags(db, "company", company_id, tags.clean_tags(changes.add_tags))
     sets["updated_at"] = to_iso(now)
     assignments = ", ".join(f"{column} = ?" for column in sets)
@@ -209,8 +245,15 @@ def update_company(
     return get_company(db, company_id)
 
 
+def _require(db: Database, company_id: int) -> None:
+    """A company picked before the write may be gone by now (removed from another shell)."""
+    if db.execute("SELECT 1 FROM companies WHERE id = ?", [company_id]).fetchone() is None:
+        raise NotFound(f"company {company_id} no longer exists", hint="see: pcrm company list")
+
+
 def replace_company(db: Database, now: datetime, company_id: int, form: CompanyForm) -> Company:
     """Make the company exactly what the form says (the $EDITOR path)."""
+    _require(db, company_id)
     db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
     changes = CompanyChanges(
         name=form.name,
@@ -222,8 +265,7 @@ def replace_company(db: Database, now: datetime, company_id: int, form: CompanyF
 
 def remove_company(db: Database, now: datetime, company_id: int) -> Company:
     """Delete a company. Its people and interactions stay, no longer linked to it."""
-    from pcrm.core.contacts import record_deletion
-
+    _require(db, company_id)
     company = get_company(db, company_id)
     db.execute("DELETE FROM companies WHERE id = ?", [company_id])
     record_deletion(db, now, "company", company.uid)

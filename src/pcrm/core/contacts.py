@@ -11,9 +11,16 @@ from sqlite_utils import Database
 from pcrm.core import companies, tags
 from pcrm.core.models import Contact, Email, Link, Phone
 from pcrm.core.records import new_uid, record_deletion
-from pcrm.core.text import clean_optional, name_key, normalise_email, require_name, split_label
+from pcrm.core.text import (
+    clean_line,
+    clean_optional,
+    name_key,
+    normalise_email,
+    require_name,
+    split_label,
+)
 from pcrm.dates import parse_birthday, to_iso
-from pcrm.errors import Conflict, InvalidInput
+from pcrm.errors import Conflict, InvalidInput, NotFound
 
 SORTS = {
     "name": "c.name_key, c.id",
@@ -67,6 +74,7 @@ class Saved:
 
 
 def parse_emails(values: Sequence[str]) -> list[Email]:
+    """`[LABEL:]EMAIL` values, normalised to lower case, each address once."""
     emails: dict[str, Email] = {}
     for value in values:
         label, address = split_label(value)
@@ -75,14 +83,33 @@ def parse_emails(values: Sequence[str]) -> list[Email]:
     return list(emails.values())
 
 
+def phone_digits(number: str) -> str:
+    """What identifies a phone number: its digits ("+44 20-1234" and "4420 1234" are one)."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
 def parse_phones(values: Sequence[str]) -> list[Phone]:
-    phones = []
+    """`[LABEL:]PHONE` values, kept as written (spaces tidied), each number once."""
+    phones: dict[str, Phone] = {}
     for value in values:
         label, number = split_label(value)
-        if not any(ch.isdigit() for ch in number):
+        if not phone_digits(number):
             raise InvalidInput(f'invalid phone number "{value.strip()}"', hint="include its digits")
-        phones.append(Phone(" ".join(number.split()), label))
-    return phones
+        phones.setdefault(phone_digits(number), Phone(" ".join(number.split()), label))
+    return list(phones.values())
+
+
+def check_field(key: str, value: str) -> None:
+    """Validate one field of the editor form, so an error can name its line."""
+    checks = {
+        "name": require_name,
+        "email": lambda v: parse_emails([v]),
+        "phone": lambda v: parse_phones([v]),
+        "birthday": _birthday,
+        "tags": lambda v: tags.clean_tags([v]),
+    }
+    if key in checks:
+        checks[key](value)
 
 
 def _birthday(value: str | None) -> str | None:
@@ -96,6 +123,8 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     phones = parse_phones(form.phones)
     tag_names = tags.clean_tags(form.tags)
     birthday = _birthday(form.birthday)
+    for email in emails:
+        _check_email_free(db, email.email, None)
     company_id, created = _company_for(db, now, form.company)
     stamp = to_iso(now)
     cursor = db.execute(
@@ -106,8 +135,8 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
             name,
             name_key(name),
             company_id,
-            clean_optional(form.title),
-            clean_optional(form.source),
+            clean_line(form.title),
+            clean_line(form.source),
             birthday,
             clean_optional(form.note),
             stamp,
@@ -123,46 +152,73 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
 
 
 def _company_for(db: Database, now: datetime, value: str | None) -> tuple[int | None, Link | None]:
-    value = clean_optional(value)
+    value = clean_line(value)
     if value is None:
         return None, None
     return companies.find_or_create(db, now, value)
 
 
+def _check_email_free(db: Database, email: str, contact_id: int | None) -> None:
+    """Emails are unique across contacts (stored lower-case, so any case clashes)."""
+    owner = db.execute(
+        "SELECT c.id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
+        "WHERE e.email = ?",
+        [email],
+    ).fetchone()
+    if owner and owner[0] != contact_id:
+        raise Conflict(
+            f"{email} already belongs to contact {owner[0]} ({owner[1]})",
+            hint=f"see: pcrm contact show {owner[0]}",
+        )
+
+
 def _add_emails(db: Database, contact_id: int, emails: list[Email]) -> None:
-    start = db.execute(
-        "SELECT coalesce(max(position) + 1, 0) FROM contact_emails WHERE contact_id = ?",
-        [contact_id],
-    ).fetchone()[0]
-    for offset, email in enumerate(emails):
-        owner = db.execute(
-            "SELECT c.id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
-            "WHERE e.email = ?",
-            [email.email],
-        ).fetchone()
-        if owner and owner[0] == contact_id:
+    """Append addresses; one the contact already has only takes the new label, if given."""
+    position = _next_position(db, "contact_emails", contact_id)
+    for email in emails:
+        _check_email_free(db, email.email, contact_id)
+        cursor = db.execute(
+            "UPDATE contact_emails SET label = coalesce(?, label)"
+            " WHERE contact_id = ? AND email = ?",
+            [email.label, contact_id, email.email],
+        )
+        if cursor.rowcount:
             continue
-        if owner:
-            raise Conflict(
-                f"{email.email} already belongs to contact {owner[0]} ({owner[1]})",
-                hint=f"see: pcrm contact show {owner[0]}",
-            )
         db.execute(
             "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
-            [contact_id, email.email, email.label, start + offset],
+            [contact_id, email.email, email.label, position],
         )
+        position += 1
 
 
 def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
-    start = db.execute(
-        "SELECT coalesce(max(position) + 1, 0) FROM contact_phones WHERE contact_id = ?",
-        [contact_id],
-    ).fetchone()[0]
-    for offset, phone in enumerate(phones):
+    """Append numbers; one the contact already has (same digits) only takes the new label."""
+    position = _next_position(db, "contact_phones", contact_id)
+    existing = {
+        phone_digits(number): row_id
+        for row_id, number in db.execute(
+            "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+        )
+    }
+    for phone in phones:
+        row_id = existing.get(phone_digits(phone.phone))
+        if row_id is not None:
+            db.execute(
+                "UPDATE contact_phones SET label = coalesce(?, label) WHERE id = ?",
+                [phone.label, row_id],
+            )
+            continue
         db.execute(
             "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
-            [contact_id, phone.phone, phone.label, start + offset],
+            [contact_id, phone.phone, phone.label, position],
         )
+        position += 1
+
+
+def _next_position(db: Database, table: str, contact_id: int) -> int:
+    return db.execute(
+        f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?", [contact_id]
+    ).fetchone()[0]
 
 
 def get_contact(db: Database, contact_id: int) -> Contact:
@@ -222,7 +278,7 @@ def list_contacts(
             "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
             " WHERE t.name = ?)"
         )
-        params.append(tag.lstrip("#"))
+        params.append(" ".join(tag.split()).lstrip("#"))
     if company_id is not None:
         where.append("c.company_id = ?")
         params.append(company_id)
@@ -250,14 +306,19 @@ def list_contacts(
 
 
 def update_contact(db: Database, now: datetime, contact_id: int, changes: ContactChanges) -> Saved:
+    """Apply a partial edit. Removals run before additions, so `--rm-email a --email A`
+    re-adds it; a removal of something the contact does not have is an error."""
+    _require(db, contact_id)
     sets: dict[str, object] = {}
     if changes.name is not None:
         name = require_name(changes.name)
         sets.update(name=name, name_key=name_key(name))
-    for column in ("title", "source", "note"):
+    for column in ("title", "source"):
         value = getattr(changes, column)
         if value is not None:
-            sets[column] = clean_optional(value)
+            sets[column] = clean_line(value)
+    if changes.note is not None:
+        sets["note"] = clean_optional(changes.note)
     if changes.birthday is not None:
         sets["birthday"] = _birthday(changes.birthday)
     created = None
@@ -267,7 +328,12 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
     _add_emails(db, contact_id, parse_emails(changes.add_emails))
     _remove_phones(db, contact_id, changes.remove_phones)
     _add_phones(db, contact_id, parse_phones(changes.add_phones))
-    tags.remove_tags(db, "contact", contact_id, tags.clean_tags(changes.remove_tags))
+    missing = tags.remove_tags(db, "contact", contact_id, tags.clean_tags(changes.remove_tags))
+    if missing:
+        raise InvalidInput(
+            f'contact {contact_id} has no tag "{missing[0]}"',
+            hint=f"see: pcrm contact show {contact_id}",
+        )
     tags.add_tags(db, "contact", contact_id, tags.clean_tags(changes.add_tags))
     sets["updated_at"] = to_iso(now)
     assignments = ", ".join(f"{column} = ?" for column in sets)
@@ -281,6 +347,7 @@ def replace_contact(db: Database, now: datetime, contact_id: int, form: ContactF
     Emails, phones and tags are re-written in the form's order; the command's transaction
     undoes it all if any value is invalid.
     """
+    _require(db, contact_id)
     for table in ("contact_emails", "contact_phones", "contact_tags"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     changes = ContactChanges(
@@ -304,21 +371,27 @@ def _remove_emails(db: Database, contact_id: int, values: list[str]) -> None:
             "DELETE FROM contact_emails WHERE contact_id = ? AND email = ?", [contact_id, email]
         )
         if cursor.rowcount == 0:
-            raise InvalidInput(f'contact {contact_id} has no email "{value.strip()}"')
+            raise InvalidInput(
+                f'contact {contact_id} has no email "{value.strip()}"',
+                hint=f"see: pcrm contact show {contact_id}",
+            )
 
 
 def _remove_phones(db: Database, contact_id: int, values: list[str]) -> None:
     for value in values:
-        digits = "".join(ch for ch in value if ch.isdigit())
+        digits = phone_digits(value)
         matches = [
             row[0]
             for row in db.execute(
                 "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
             )
-            if "".join(ch for ch in row[1] if ch.isdigit()) == digits
+            if phone_digits(row[1]) == digits
         ]
         if not matches or not digits:
-            raise InvalidInput(f'contact {contact_id} has no phone "{value.strip()}"')
+            raise InvalidInput(
+                f'contact {contact_id} has no phone "{value.strip()}"',
+                hint=f"see: pcrm contact show {contact_id}",
+            )
         db.execute(
             f"DELETE FROM contact_phones WHERE id IN ({','.join('?' * len(matches))})", matches
         )
@@ -329,7 +402,14 @@ def remove_contact(db: Database, now: datetime, contact_id: int) -> Contact:
 
     Interactions, companies and other people stay; the deletion is recorded for sync.
     """
+    _require(db, contact_id)
     contact = get_contact(db, contact_id)
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
     record_deletion(db, now, "contact", contact.uid)
     return contact
+
+
+def _require(db: Database, contact_id: int) -> None:
+    """A contact picked before the write may be gone by now (removed from another shell)."""
+    if db.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone() is None:
+        raise NotFound(f"contact {contact_id} no longer exists", hint="see: pcrm contact list")

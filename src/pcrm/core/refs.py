@@ -1,12 +1,16 @@
 """REF resolution: how a user names a record on the command line.
 
 A REF is an id, an exact email (contacts) or domain (companies), or a piece of a name,
-case- and accent-insensitive. One match is used; an exact whole-name match wins over
-partial ones; anything else that matches several records is an error listing them.
-Never guess between two people.
+case- and accent-insensitive ("zoe" finds "Zoë Müller", "ada love" finds "Ada Lovelace";
+every word of the REF must appear in the name). One match is used. A name that equals the
+REF as a whole wins over names that merely contain it ("Ada" picks "Ada" over "Ada Byron").
+Anything else that matches several records is an error listing them: never guess between
+two people.
 """
 
 from __future__ import annotations
+
+import shlex
 
 from sqlite_utils import Database
 
@@ -16,88 +20,126 @@ from pcrm.errors import Ambiguous, InvalidInput, NotFound
 MAX_CANDIDATES = 10
 
 
-def _pick(db: Database, kind: str, ref: str, rows: list[tuple], describe) -> int:
-    if len(rows) == 1:
-        return rows[0][0]
-    if not rows:
-        raise NotFound(f'no {kind} matches "{ref}"', hint=f"try: pcrm search {ref}")
-    shown = [describe(row) for row in rows[:MAX_CANDIDATES]]
-    more = len(rows) - len(shown)
-    if more > 0:
-        shown.append(f"... and {more} more")
-    raise Ambiguous(
-        f'"{ref}" matches {len(rows)} {kind_plural(kind)}',
-        candidates=shown,
-        hint="use the id or a longer piece of the name",
-    )
-
-
 def kind_plural(kind: str) -> str:
     return "companies" if kind == "company" else f"{kind}s"
 
 
-def _by_name(db: Database, table: str, ref: str, extra_sql: str) -> list[tuple]:
+def _not_found(kind: str, ref: str) -> NotFound:
+    if ref.isdigit():
+        return NotFound(f"no {kind} has id {ref}", hint=f"see: pcrm {kind} list")
+    return NotFound(f'no {kind} matches "{ref}"', hint=f"try: pcrm search {shlex.quote(ref)}")
+
+
+def _ambiguous(kind: str, ref: str, total: int, candidates: list[str]) -> Ambiguous:
+    shown = candidates[:MAX_CANDIDATES]
+    if total > len(shown):
+        shown.append(f"... and {total - len(shown)} more")
+    return Ambiguous(
+        f'"{ref}" matches {total} {kind_plural(kind)}',
+        candidates=shown,
+        hint="use the id, an email, or more of the name",
+    )
+
+
+def _name_ids(db: Database, table: str, ref: str) -> tuple[list[int], int]:
+    """Ids whose name matches the REF (at most MAX_CANDIDATES + 1), and how many match.
+
+    An exact whole-name match wins; several exact matches are the candidates."""
     key = name_key(ref)
     if not key:
         raise InvalidInput("a REF cannot be empty", hint="give an id, an email or a name")
-    exact = db.execute(
-        f"SELECT id {extra_sql} WHERE t.name_key = ? ORDER BY t.id", [key]
-    ).fetchall()
-    if len(exact) == 1:
-        return exact
-    return db.execute(
-        f"SELECT id {extra_sql} WHERE instr(t.name_key, ?) > 0 ORDER BY t.name_key, t.id LIMIT 51",
-        [key],
-    ).fetchall()
+    exact = [
+        row[0]
+        for row in db.execute(f"SELECT id FROM {table} WHERE name_key = ? ORDER BY id", [key])
+    ]
+    if exact:
+        return exact, len(exact)
+    words = key.split()
+    where = " AND ".join("instr(name_key, ?) > 0" for _ in words)
+    total = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", words).fetchone()[0]
+    ids = [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM {table} WHERE {where} ORDER BY name_key, id LIMIT ?",
+            [*words, MAX_CANDIDATES + 1],
+        )
+    ]
+    return ids, total
 
 
-_CONTACT_COLUMNS = """, t.name,
-    (SELECT email FROM contact_emails e WHERE e.contact_id = t.id ORDER BY position LIMIT 1),
-    (SELECT name FROM companies WHERE id = t.company_id)
-    FROM contacts t"""
+def describe_contacts(db: Database, ids: list[int]) -> list[str]:
+    """One line per contact for an ambiguity message: id, name, email, company."""
+    lines = []
+    for contact_id in ids:
+        row = db.execute(
+            "SELECT c.id, c.name,"
+            " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id"
+            "  ORDER BY position, id LIMIT 1),"
+            " (SELECT name FROM companies WHERE id = c.company_id)"
+            " FROM contacts c WHERE c.id = ?",
+            [contact_id],
+        ).fetchone()
+        _id, name, email, company = row
+        parts = [f"{_id}", name, f"<{email}>" if email else "", f"({company})" if company else ""]
+        lines.append("  ".join(part for part in parts if part))
+    return lines
 
 
-def _describe_contact(row: tuple) -> str:
-    _id, name, email, company = row
-    return "  ".join(str(part) for part in (f"{_id:>5}", name, email or "", company or "") if part)
+def describe_companies(db: Database, ids: list[int]) -> list[str]:
+    """One line per company for an ambiguity message: id, name, domain, people."""
+    lines = []
+    for company_id in ids:
+        _id, name, domain, people = db.execute(
+            "SELECT id, name, domain, (SELECT count(*) FROM contacts WHERE company_id = co.id)"
+            " FROM companies co WHERE id = ?",
+            [company_id],
+        ).fetchone()
+        people_text = f"({people} {'person' if people == 1 else 'people'})"
+        parts = [f"{_id}", name, domain or "", people_text]
+        lines.append("  ".join(part for part in parts if part))
+    return lines
 
 
 def resolve_contact(db: Database, ref: str) -> int:
     ref = ref.strip()
     if ref.isdigit():
-        rows = db.execute(f"SELECT t.id {_CONTACT_COLUMNS} WHERE t.id = ?", [int(ref)]).fetchall()
-    elif "@" in ref:
-        rows = db.execute(
-            f"SELECT t.id {_CONTACT_COLUMNS} WHERE t.id = "
-            "(SELECT contact_id FROM contact_emails WHERE email = ?)",
-            [ref.lower()],
-        ).fetchall()
-    else:
-        rows = _by_name(db, "contacts", ref, _CONTACT_COLUMNS)
-    return _pick(db, "contact", ref, rows, _describe_contact)
-
-
-_COMPANY_COLUMNS = """, t.name, t.domain,
-    (SELECT count(*) FROM contacts c WHERE c.company_id = t.id)
-    FROM companies t"""
-
-
-def _describe_company(row: tuple) -> str:
-    _id, name, domain, people = row
-    return f"{_id:>5}  {name}  {domain or ''}  ({people} people)".replace("    ", "  ")
+        row = db.execute("SELECT id FROM contacts WHERE id = ?", [int(ref)]).fetchone()
+        if row is None:
+            raise _not_found("contact", ref)
+        return row[0]
+    if "@" in ref:
+        row = db.execute(
+            "SELECT contact_id FROM contact_emails WHERE email = ?", [ref.lower()]
+        ).fetchone()
+        if row is None:
+            raise NotFound(
+                f"no contact has the email {ref}", hint=f"try: pcrm search {shlex.quote(ref)}"
+            )
+        return row[0]
+    ids, total = _name_ids(db, "contacts", ref)
+    if total == 1:
+        return ids[0]
+    if total == 0:
+        raise _not_found("contact", ref)
+    raise _ambiguous("contact", ref, total, describe_contacts(db, ids))
 
 
 def resolve_company(db: Database, ref: str) -> int:
     ref = ref.strip()
     if ref.isdigit():
-        rows = db.execute(f"SELECT t.id {_COMPANY_COLUMNS} WHERE t.id = ?", [int(ref)]).fetchall()
-    else:
-        rows = db.execute(
-            f"SELECT t.id {_COMPANY_COLUMNS} WHERE t.domain = ?", [ref.lower()]
-        ).fetchall()
-        if not rows:
-            rows = _by_name(db, "companies", ref, _COMPANY_COLUMNS)
-    return _pick(db, "company", ref, rows, _describe_company)
+        row = db.execute("SELECT id FROM companies WHERE id = ?", [int(ref)]).fetchone()
+        if row is None:
+            raise _not_found("company", ref)
+        return row[0]
+    row = db.execute("SELECT id FROM companies WHERE domain = ?", [ref.lower()]).fetchone()
+    if row is not None:
+        return row[0]
+    ids, total = _name_ids(db, "companies", ref)
+    if total == 1:
+        return ids[0]
+    if total == 0:
+        raise _not_found("company", ref)
+    raise _ambiguous("company", ref, total, describe_companies(db, ids))
 
 
 def resolve_any(db: Database, ref: str) -> tuple[str, int]:

@@ -41,14 +41,19 @@ def add_tags(db: Database, kind: str, record_id: int, names: list[str]) -> None:
         )
 
 
-def remove_tags(db: Database, kind: str, record_id: int, names: list[str]) -> None:
+def remove_tags(db: Database, kind: str, record_id: int, names: list[str]) -> list[str]:
+    """Unlink these tags (any case) from the record; returns the ones it did not have."""
     table, column = _LINKS[kind]
+    missing = []
     for name in names:
-        db.execute(
+        cursor = db.execute(
             f"DELETE FROM {table} WHERE {column} = ? AND tag_id = "
             "(SELECT id FROM tags WHERE name = ?)",
             [record_id, name],
         )
+        if cursor.rowcount == 0:
+            missing.append(name)
+    return missing
 
 
 def tags_by_record(db: Database, kind: str, ids: list[int]) -> dict[int, list[str]]:

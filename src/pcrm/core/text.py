@@ -1,4 +1,4 @@
-"""Normalising what people type: name keys for matching, emails, labels."""
+"""Normalising what people type: name keys for matching, emails, labels, one-line fields."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from pcrm.errors import InvalidInput
 
 # A pragmatic address check: one @, no spaces, a dot in the domain. Mail servers decide the rest.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_LABEL_PREFIX = re.compile(r"^(?P<label>[A-Za-z][\w -]{0,30}):\s*(?P<value>.+)$")
+# `work: ada@example.org`, `mobile:+44 20 1234`: a short word, a colon, the value.
+_LABEL_PREFIX = re.compile(r"^(?P<label>[^\W\d_][\w -]{0,30}):\s*(?P<value>.+)$")
+# Letters that carry no combining accent in Unicode, spelled the way people type them.
+_FOLD = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
 
 
 def name_key(text: str) -> str:
     """Case- and accent-insensitive form of a name: 'Zoë  Müller' -> 'zoe muller'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
 
@@ -31,21 +36,30 @@ def normalise_email(text: str) -> str:
 def split_label(text: str) -> tuple[str | None, str]:
     """'work: ada@example.org' -> ('work', 'ada@example.org'); no prefix -> (None, text)."""
     match = _LABEL_PREFIX.match(text.strip())
-    if match and "@" not in match["label"]:
-        return match["label"].strip().lower(), match["value"].strip()
+    if match:
+        return " ".join(match["label"].split()).lower(), match["value"].strip()
     return None, text.strip()
 
 
 def clean_optional(text: str | None) -> str | None:
-    """Strip a value; an empty string means 'no value'."""
+    """Strip a value; an empty string means 'no value'. Inner line breaks stay (notes)."""
     if text is None:
         return None
     text = text.strip()
     return text or None
 
 
+def clean_line(text: str | None) -> str | None:
+    """A one-line field (title, source, industry...): runs of whitespace, line breaks
+    included, become one space, so every value fits on one line of the editor form.
+    An empty string means 'no value'."""
+    if text is None:
+        return None
+    return " ".join(text.split()) or None
+
+
 def require_name(text: str, what: str = "name") -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise InvalidInput(f"{what} cannot be empty")
+        raise InvalidInput(f"the {what} cannot be empty", hint=f"give a {what}")
     return cleaned

@@ -1,13 +1,17 @@
 """The readable text form `pcrm contact edit` / `company edit` open in $EDITOR.
 
 One `key: value` per line; emails and phones repeat their key, one value a line, with an
-optional label (`email: work: ada@example.org`); the note continues on lines indented by
-two spaces; lines starting with # are comments. Parsing returns plain dicts that core
-validates, and a line number with every error.
+optional label (`email: work: ada@example.org`); tags are one comma-separated line; the
+note continues on lines indented by two spaces; lines starting with # are comments. An
+empty value clears the field; so does deleting its line.
+
+Parsing returns plain dicts. The caller passes `check(key, value)` (core's validation of
+one field) so that a bad email or birthday is reported with its line number too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pcrm.errors import InvalidInput
@@ -15,20 +19,26 @@ from pcrm.errors import InvalidInput
 if TYPE_CHECKING:
     from pcrm.core.models import Company, Contact
 
+Check = Callable[[str, str], object]
+
 _HELP = """\
 # Lines starting with # are ignored. Save and quit to apply; quit without saving to cancel.
 # Repeat email: and phone: for several values; an optional label goes first
-# (email: work: ada@example.org). The note goes on; indent each further line by two spaces.
+# (email: work: ada@example.org). Tags are separated by commas. An empty value clears
+# a field. The note goes on; indent each further line by two spaces.
 """
 
 CONTACT_KEYS = ("name", "email", "phone", "company", "title", "source", "birthday", "tags", "note")
 COMPANY_KEYS = ("name", "domain", "website", "industry", "size", "tags", "note")
 _REPEATED = ("email", "phone")
+_INDENT = "  "
 
 
 class FormError(InvalidInput):
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
+    """A problem in the edited form, at a line the user can find."""
+
+    def __init__(self, line: int, message: str, hint: str | None = None) -> None:
+        super().__init__(f"line {line}: {message}", hint)
         self.line = line
 
 
@@ -38,7 +48,7 @@ def _labelled(value: str, label: str | None) -> str:
 
 def _note_lines(note: str | None) -> list[str]:
     lines = (note or "").splitlines() or [""]
-    return [f"note: {lines[0]}", *(f"  {line}" for line in lines[1:])]
+    return [f"note: {lines[0]}", *(f"{_INDENT}{line}".rstrip() for line in lines[1:])]
 
 
 def contact_form(contact: Contact) -> str:
@@ -65,48 +75,75 @@ def company_form(company: Company) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _parse(text: str, keys: tuple[str, ...]) -> dict[str, Any]:
+def _note_continuation(raw: str) -> str:
+    """A further note line without the form's indent; deeper indentation is the user's."""
+    if raw.startswith(_INDENT):
+        return raw[len(_INDENT) :].rstrip()
+    return raw[1:].rstrip()  # one space or one tab
+
+
+def _parse(text: str, keys: tuple[str, ...], check: Check | None) -> dict[str, Any]:
     values: dict[str, Any] = {key: [] for key in _REPEATED if key in keys}
+    name_line = 0
     last_key = None
     for number, raw in enumerate(text.splitlines(), start=1):
-        if raw.startswith("#") or not raw.strip():
-            if last_key == "note" and not raw.strip():
+        if raw.startswith("#"):
+            continue
+        if not raw.strip():
+            if last_key == "note":
                 values["note"] += "\n"
             continue
         if raw.startswith((" ", "\t")):
             if last_key != "note":
-                raise FormError(number, "only the note may go on over several lines")
-            values["note"] += "\n" + raw.strip()
+                raise FormError(
+                    number,
+                    "only the note may go on over several lines",
+                    hint="start the line with a field name, or remove its indent",
+                )
+            values["note"] += "\n" + _note_continuation(raw)
             continue
         key, sep, value = raw.partition(":")
         key = key.strip().lower()
-        if not sep or key not in keys:
+        if not sep:
+            raise FormError(number, f'expected "field: value", got "{raw[:40]}"')
+        if key not in keys:
             raise FormError(
-                number, f'expected one of {", ".join(keys)}, then ":" (got "{raw[:40]}")'
+                number, f'unknown field "{key[:40]}"', hint="fields: " + ", ".join(keys)
             )
         value = value.strip()
+        if key not in _REPEATED and key in values:
+            raise FormError(number, f'"{key}" appears twice', hint="keep one of the two lines")
+        if value and check is not None:
+            try:
+                check(key, value)
+            except InvalidInput as exc:
+                raise FormError(number, exc.message, exc.hint) from exc
         if key in _REPEATED:
             if value:
                 values[key].append(value)
-        elif key in values:
-            raise FormError(number, f'"{key}" appears twice')
         else:
             values[key] = value
+        if key == "name":
+            name_line = number
         last_key = key
-    if not values.get("name"):
-        raise FormError(1, "the name cannot be empty")
+    if "name" not in values:
+        raise InvalidInput('the form has no "name:" line', hint="add one, e.g. name: Ada Lovelace")
+    if not values["name"]:
+        raise FormError(name_line, "the name cannot be empty", hint="give a name")
     if "note" in values:
         values["note"] = values["note"].strip("\n")
-    values["tags"] = [values.get("tags", "")] if values.get("tags") else []
+    values["tags"] = [values["tags"]] if values.get("tags") else []
     return values
 
 
-def parse_contact_form(text: str) -> dict[str, Any]:
-    values = _parse(text, CONTACT_KEYS)
+def parse_contact_form(text: str, check: Check | None = None) -> dict[str, Any]:
+    """Keyword arguments for core's ContactForm."""
+    values = _parse(text, CONTACT_KEYS, check)
     values["emails"] = values.pop("email")
     values["phones"] = values.pop("phone")
     return values
 
 
-def parse_company_form(text: str) -> dict[str, Any]:
-    return _parse(text, COMPANY_KEYS)
+def parse_company_form(text: str, check: Check | None = None) -> dict[str, Any]:
+    """Keyword arguments for core's CompanyForm."""
+    return _parse(text, COMPANY_KEYS, check)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -51,25 +53,90 @@ def _birthday(value: str | None) -> str:
 
 # -- lists -----------------------------------------------------------------------------
 
+GAP = 2  # spaces between columns (Rich's padding of one on each side)
+FOLD_MIN = 12  # a folded column narrower than this stops being readable
 
-def contact_table(contacts: list[Contact], now: datetime) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="heading")
-    table.add_column("ID", justify="right", style="id", no_wrap=True)
-    table.add_column("Name", style="name", ratio=3, overflow="fold")
-    table.add_column("Email", ratio=3, overflow="fold")
-    table.add_column("Company", ratio=2, overflow="fold")
-    table.add_column("Tags", style="tag", ratio=2, overflow="fold")
-    table.add_column("Last contact", style="muted", no_wrap=True)
-    for contact in contacts:
-        table.add_row(
-            str(contact.id),
-            t(contact.name),
-            t(contact.primary_email),
-            t(contact.company.name if contact.company else None),
-            t(", ".join(contact.tags)),
-            when(contact.last_contacted_at, now) or "never",
-        )
-    return table
+
+@dataclass
+class Column:
+    header: str
+    cells: list[Text]
+    keep: bool = False  # always shown (the id and the name)
+    fold: bool = True  # wrapped onto more lines when narrow; else kept on one line
+    justify: JustifyMethod = "left"
+    style: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(cell.plain for cell in self.cells)
+
+    def min_width(self) -> int:
+        widest = max([cell_len(self.header), *(cell.cell_len for cell in self.cells)])
+        return min(widest, FOLD_MIN) if self.fold else widest
+
+
+class FittedTable:
+    """A list table that picks its columns for the width it is drawn at.
+
+    Columns with nothing in them are left out; when the rest do not fit, the least
+    important go (`order` lists them most important first) rather than squeezing every
+    cell to a sliver. The id and the name always stay, folded onto more lines if need be:
+    no row is lost and no cell is cut to nothing.
+    """
+
+    def __init__(self, columns: list[Column], order: list[str]) -> None:
+        self.columns = columns
+        self.order = order
+
+    def chosen(self, width: int) -> list[Column]:
+        candidates = [c for c in self.columns if c.keep or not c.is_empty()]
+        by_header = {column.header: column for column in candidates}
+        picked = [column for column in candidates if column.keep]
+        used = sum(column.min_width() for column in picked) + GAP * (len(picked) - 1)
+        for header in self.order:
+            column = by_header.get(header)
+            if column is None or column.keep:
+                continue
+            if used + GAP + column.min_width() <= width:
+                picked.append(column)
+                used += GAP + column.min_width()
+        return [column for column in candidates if column in picked]
+
+    def table(self, width: int) -> Table:
+        table = Table(box=None, pad_edge=False, header_style="heading")
+        columns = self.chosen(width)
+        for column in columns:
+            table.add_column(
+                column.header,
+                justify=column.justify,
+                style=column.style,
+                no_wrap=not column.fold,
+                overflow="fold",
+                min_width=column.min_width() if column.fold else None,
+            )
+        rows = len(columns[0].cells) if columns else 0
+        for index in range(rows):
+            table.add_row(*(column.cells[index] for column in columns))
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
+def contact_table(contacts: list[Contact], now: datetime) -> FittedTable:
+    columns = [
+        Column("ID", [Text(str(c.id)) for c in contacts], True, False, "right", "id"),
+        Column("Name", [t(c.name) for c in contacts], True, style="name"),
+        Column("Email", [t(c.primary_email) for c in contacts]),
+        Column("Company", [t(c.company.name if c.company else None) for c in contacts]),
+        Column("Tags", [t(", ".join(c.tags)) for c in contacts], style="tag"),
+        Column(
+            "Last contact",
+            [Text(when(c.last_contacted_at, now) or "never") for c in contacts],
+            fold=False,
+            style="muted",
+        ),
+    ]
+    return FittedTable(columns, ["Email", "Last contact", "Company", "Tags"])
 
 
 def contact_lines(contacts: list[Contact]) -> Iterator[str]:
@@ -88,26 +155,22 @@ def contact_lines(contacts: list[Contact]) -> Iterator[str]:
         )
 
 
-def company_table(companies: list[Company], now: datetime) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="heading")
-    table.add_column("ID", justify="right", style="id", no_wrap=True)
-    table.add_column("Name", style="name", ratio=3, overflow="fold")
-    table.add_column("Domain", ratio=2, overflow="fold")
-    table.add_column("Industry", ratio=2, overflow="fold")
-    table.add_column("People", justify="right", no_wrap=True)
-    table.add_column("Tags", style="tag", ratio=2, overflow="fold")
-    table.add_column("Last contact", style="muted", no_wrap=True)
-    for company in companies:
-        table.add_row(
-            str(company.id),
-            t(company.name),
-            t(company.domain),
-            t(company.industry),
-            str(company.people_count),
-            t(", ".join(company.tags)),
-            when(company.last_contacted_at, now) or "never",
-        )
-    return table
+def company_table(companies: list[Company], now: datetime) -> FittedTable:
+    columns = [
+        Column("ID", [Text(str(c.id)) for c in companies], True, False, "right", "id"),
+        Column("Name", [t(c.name) for c in companies], True, style="name"),
+        Column("Domain", [t(c.domain) for c in companies]),
+        Column("Industry", [t(c.industry) for c in companies]),
+        Column("People", [Text(str(c.people_count)) for c in companies], False, False, "right"),
+        Column("Tags", [t(", ".join(c.tags)) for c in companies], style="tag"),
+        Column(
+            "Last contact",
+            [Text(when(c.last_contacted_at, now) or "never") for c in companies],
+            fold=False,
+            style="muted",
+        ),
+    ]
+    return FittedTable(columns, ["People", "Domain", "Last contact", "Industry", "Tags"])
 
 
 def company_lines(companies: list[Company]) -> Iterator[str]:
@@ -136,8 +199,14 @@ def _fields_grid(fields: list[tuple[str, str | Text]]) -> Table:
     grid.add_column(overflow="fold")
     for label, value in fields:
         if value:
-            grid.add_row(label, value if isinstance(value, Text) else t(value))
+            grid.add_row(label, value if isinstance(value, Text) else _lines(value))
     return grid
+
+
+def _lines(value: str) -> Text:
+    """A field that may hold several values, one a line (emails, phones): each line is
+    cleaned on its own, so the values stay on lines of their own."""
+    return Text("\n".join(clean(line, one_line=True) for line in value.splitlines()))
 
 
 def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
@@ -197,8 +266,9 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     )
     parts: list[RenderableType] = [
         _heading(contact.name, subtitle, f"contact {contact.id}"),
-        Padding(_fields_grid(_contact_fields(contact)), (1, 0, 0, 2)),
     ]
+    if any(value for _, value in _contact_fields(contact)):
+        parts.append(Padding(_fields_grid(_contact_fields(contact)), (1, 0, 0, 2)))
     if contact.note:
         parts.append(Padding(_multiline(contact.note), (1, 0, 0, 2)))
     parts.append(
@@ -222,8 +292,9 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
     ]
     parts: list[RenderableType] = [
         _heading(company.name, company.industry or "", f"company {company.id}"),
-        Padding(_fields_grid(fields), (1, 0, 0, 2)),
     ]
+    if any(value for _, value in fields):
+        parts.append(Padding(_fields_grid(fields), (1, 0, 0, 2)))
     if company.note:
         parts.append(Padding(_multiline(company.note), (1, 0, 0, 2)))
     people = Text(f"People ({len(view.people)})", "heading")
@@ -306,7 +377,9 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
     if company.note:
         yield from (f"note: {line}" for line in clean(company.note).splitlines())
     for person in view.people:
-        yield f"person: {person.id}\t{clean(person.name, one_line=True)}\t{person.title or ''}"
+        yield "person: " + "\t".join(
+            clean(value, one_line=True) for value in (str(person.id), person.name, person.title)
+        )
     yield f"interactions: {view.interaction_count}"
     yield f"last touch: {view.last_touch or 'never'}"
     if view.next_touch:
