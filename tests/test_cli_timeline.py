@@ -67,10 +67,12 @@ def test_company_timeline_has_its_people_and_their_interactions(cli, history):
 
 
 def test_prefixes_pick_the_kind(cli, history):
-    cli("contact", "add", "Analytical Annie")  # now "analytical" names a contact too
-    ambiguous = cli("timeline", "analytical")
-    assert ambiguous.exit_code == 1
-    assert ambiguous.stderr.startswith('pcrm: error: "analytical" matches')
+    cli("contact", "add", "Analytical Annie")  # now "analyt" names a contact too
+    ambiguous = cli("timeline", "analyt")
+    assert (ambiguous.exit_code, ambiguous.stdout) == (1, "")
+    assert ambiguous.stderr.startswith('pcrm: error: "analyt" matches a contact and a company')
+    # The company's whole name wins over a piece of the contact's.
+    assert cli("timeline", "analytical").stdout == cli("timeline", "company:1").stdout
     assert cli("timeline", "company:analytical").stdout.endswith(
         "2026-11-15T10:00:00Z\tadded\tcompany Analytical added\t\n"
     )

@@ -145,30 +145,72 @@ def resolve_company(db: Database, ref: str) -> int:
 def resolve_any(db: Database, ref: str) -> tuple[str, int]:
     """A REF that may name a contact or a company (`pcrm show`, `pcrm timeline`).
 
-    `contact:REF` and `company:REF` say which. A bare id is a contact's id. A name or an
-    address is looked up in both; matching one contact and one company is ambiguous.
+    `contact:REF` and `company:REF` (any case) say which. A bare id is a contact's id.
+    Otherwise both are looked up: when only one kind matches, its own rules apply; when both
+    do, the one whose whole name (or email, or domain) is the REF wins over a piece of a
+    name ("Zoë Müller" over "Zoë Müller Consulting"); else it is ambiguous, listing both.
     """
     kind, sep, rest = ref.partition(":")
-    if sep and kind in ("contact", "company"):
+    if sep and kind.strip().lower() in ("contact", "company"):
+        kind = kind.strip().lower()
         resolver = resolve_company if kind == "company" else resolve_contact
         return kind, resolver(db, rest)
-    if ref.strip().isdigit():
+    ref = ref.strip()
+    if ref.isdigit():
         try:
             return "contact", resolve_contact(db, ref)
         except NotFound:
             raise NotFound(
-                f"no contact has id {ref.strip()}", hint=f"for a company use company:{ref.strip()}"
+                f"no contact has id {ref}", hint=f"for a company use company:{ref}"
             ) from None
-    try:
-        contact_id = resolve_contact(db, ref)
-    except NotFound:
-        return "company", resolve_company(db, ref)
-    try:
-        company_id = resolve_company(db, ref)
-    except (NotFound, Ambiguous):
-        return "contact", contact_id
+    found: dict[str, int | Ambiguous] = {}
+    for kind, resolver in (("contact", resolve_contact), ("company", resolve_company)):
+        try:
+            found[kind] = resolver(db, ref)
+        except NotFound:
+            pass
+        except Ambiguous as exc:
+            found[kind] = exc
+    if not found:
+        raise NotFound(
+            f'no contact or company matches "{ref}"', hint=f"try: pcrm search {shlex.quote(ref)}"
+        )
+    whole = [
+        k for k, match in found.items() if isinstance(match, int) and _whole(db, k, match, ref)
+    ]
+    if len(found) == 1 or len(whole) == 1:
+        kind = whole[0] if len(found) > 1 else next(iter(found))
+        match = found[kind]
+        if isinstance(match, Ambiguous):
+            raise match
+        return kind, match
+    candidates, sides = [], []
+    for kind, match in found.items():
+        if isinstance(match, Ambiguous):
+            lines = match.candidates
+            sides.append(f"several {kind_plural(kind)}")
+        else:
+            describe = describe_contacts if kind == "contact" else describe_companies
+            lines = describe(db, [match])
+            sides.append(f"a {kind}")
+        candidates += [line if line.startswith("...") else f"{kind}:{line}" for line in lines]
     raise Ambiguous(
-        f'"{ref}" matches a contact and a company',
-        candidates=[f"contact:{contact_id}", f"company:{company_id}"],
+        f'"{ref}" matches {" and ".join(sides)}',
+        candidates=candidates,
         hint="prefix the REF with contact: or company:",
+    )
+
+
+def _whole(db: Database, kind: str, record_id: int, ref: str) -> bool:
+    """Whether the REF is the record's whole name, or its email or domain."""
+    if kind == "contact" and "@" in ref:
+        return True
+    table = "contacts" if kind == "contact" else "companies"
+    extra = " OR domain = :lower" if kind == "company" else ""
+    return (
+        db.execute(
+            f"SELECT 1 FROM {table} WHERE id = :id AND (name_key = :key{extra})",
+            {"id": record_id, "key": name_key(ref), "lower": ref.lower()},
+        ).fetchone()
+        is not None
     )
