@@ -130,6 +130,23 @@ def test_bad_input_is_one_line_and_changes_nothing(cli, db_path, people, args, s
     assert dump(db_path) == before
 
 
+def test_text_that_is_not_utf8_is_refused(cli, db_path, people):
+    before = dump(db_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pcrm", "log", "ada", "-"],
+        input=b"caf\xe9 \xff\n",
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"},
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        b"pcrm: error: the interaction's text is not UTF-8"
+        b" (convert it first, e.g. iconv -t UTF-8)\n"
+    )
+    assert dump(db_path) == before
+
+
 def test_ambiguous_with_lists_the_candidates_and_logs_nothing(cli, db_path, people):
     cli("contact", "add", "Ada Byron")
     before = dump(db_path)

@@ -125,14 +125,32 @@ def test_limit_defaults_to_50_and_says_what_it_left_out(cli):
     assert cli("timeline", "ada", "--limit", "-1").exit_code == 2
 
 
-def test_terminal_table(cli, history):
-    result = cli("timeline", "zoe", terminal=True, width=80)
-    assert result.exit_code == 0, result.stderr
-    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+def test_terminal_table_fits_the_width(cli, history):
+    def drawn(width: int) -> list[str]:
+        result = cli("timeline", "zoe", terminal=True, width=width)
+        assert result.exit_code == 0, result.stderr
+        assert max(len(line) for line in result.stdout.splitlines()) <= width
+        return [line.rstrip() for line in result.stdout.splitlines()]
+
+    assert drawn(100) == [
         "When        Date              What",
         "yesterday   2026-11-22 10:00  meeting  Coffee",
         "3 days ago  2026-11-20 10:00  email    with Charles Babbage  Sent the quote",
         "6 days ago  2026-11-17 10:00  added    contact Zoë Müller added",
+    ]
+    # Narrower: the time of day goes, then the date; the text keeps its room.
+    assert drawn(80) == [
+        "When        Date        What",
+        "yesterday   2026-11-22  meeting  Coffee",
+        "3 days ago  2026-11-20  email    with Charles Babbage  Sent the quote",
+        "6 days ago  2026-11-17  added    contact Zoë Müller added",
+    ]
+    assert drawn(50) == [
+        "When        What",
+        "yesterday   meeting  Coffee",
+        "3 days ago  email    with Charles Babbage  Sent",
+        "                     the quote",
+        "6 days ago  added    contact Zoë Müller added",
     ]
 
 

@@ -42,6 +42,12 @@ def log_interaction(
     text = text.strip()
     if not text:
         raise InvalidInput("the interaction's text is empty", hint="write what happened")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes from stdin or argv, kept as surrogates
+        raise InvalidInput(
+            "the interaction's text is not UTF-8", hint="convert it first, e.g. iconv -t UTF-8"
+        ) from None
     when = at or now
     company_id = db.execute(
         "SELECT company_id FROM contacts WHERE id = ?", [contact_ids[0]]

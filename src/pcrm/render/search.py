@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from pcrm.render.fit import FitWidth
 from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
@@ -45,19 +47,26 @@ def plain_snippet(snippet: str) -> str:
     return highlighted(snippet).plain
 
 
-def hits_table(hits: list[SearchHit], now: datetime) -> Table | Text:
+NARROW = 70  # below this, the When column gives its room to the name and the match
+
+
+def hits_table(hits: list[SearchHit], now: datetime) -> RenderableType:
     if not hits:
         return Text("no matches", "muted")
+    return FitWidth(lambda width: _table(hits, now, width))
+
+
+def _table(hits: list[SearchHit], now: datetime, width: int) -> Table:
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("Kind", style="kind", no_wrap=True)
     table.add_column("ID", style="id", justify="right", no_wrap=True)
     table.add_column("Name", style="name", ratio=1, overflow="fold")
     table.add_column("Match", ratio=2, overflow="fold")
-    table.add_column("When", style="muted", no_wrap=True)
+    if width >= NARROW:
+        table.add_column("When", style="muted", no_wrap=True)
     for hit in hits:
-        table.add_row(
-            hit.kind, str(hit.id), t(hit.title), highlighted(hit.snippet), when(hit.at, now)
-        )
+        cells = [hit.kind, str(hit.id), t(hit.title), highlighted(hit.snippet)]
+        table.add_row(*cells, *([when(hit.at, now)] if width >= NARROW else []))
     return table
 
 

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from pcrm.dates import format_local, from_iso
+from pcrm.render.fit import FitWidth
 from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
@@ -17,12 +19,22 @@ if TYPE_CHECKING:
     from pcrm.core.models import TimelineEvent
 
 
-def timeline_table(events: list[TimelineEvent], now: datetime) -> Table | Text:
+# Below these widths a column gives its room to the text: first the time of day, then the date.
+WIDE = 100
+NARROW = 60
+
+
+def timeline_table(events: list[TimelineEvent], now: datetime) -> RenderableType:
     if not events:
         return Text("nothing has happened yet", "muted")
+    return FitWidth(lambda width: _table(events, now, width))
+
+
+def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("When", style="muted", no_wrap=True)
-    table.add_column("Date", style="muted", no_wrap=True)
+    if width >= NARROW:
+        table.add_column("Date", style="muted", no_wrap=True)
     table.add_column("What", style="kind", no_wrap=True)
     table.add_column("", overflow="fold", ratio=1)
     for event in events:
@@ -33,9 +45,9 @@ def timeline_table(events: list[TimelineEvent], now: datetime) -> Table | Text:
                 line.append("  ")
         if event.text:
             line.append_text(t(event.text))
-        table.add_row(
-            when(event.at, now), format_local(from_iso(event.at), with_time=True), event.kind, line
-        )
+        moment = from_iso(event.at)
+        date = [format_local(moment, with_time=width >= WIDE)] if width >= NARROW else []
+        table.add_row(when(event.at, now), *date, event.kind, line)
     return table
 
 
