@@ -778,3 +778,61 @@ def test_missing_database_is_an_error_and_creates_nothing(cli, db_path, args):
     assert err.startswith(f"pcrm: error: no database at {db_path} (")
     assert not db_path.exists()
     assert not db_path.parent.exists()
+
+
+# -- untrusted text ----------------------------------------------------------------------
+
+MARKUP = "[bold red]x[/] [link=https://evil.example]y[/link]"
+# ESC sequences (colour, window title, a clear screen), an 8-bit CSI, a bidi override.
+HOSTILE = "Eve \x1b[31mRed\x1b[0m \x1b]0;owned\x07 \x1b[2J\x9b31m \u202eevil"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_markup_in_names_prints_literally(cli):
+    assert ok(cli("contact", "add", MARKUP, "-c", MARKUP)) == (
+        f"added company 1 {MARKUP}\nadded contact 1 {MARKUP}\n"
+    )
+    assert ok(cli("contact", "list")).split("\t")[1] == MARKUP
+    rich_list = ok(cli("contact", "list", terminal=True, width=200))
+    assert MARKUP in rich_list
+    assert ok(cli("contact", "show", "1")).startswith(f"contact 1: {MARKUP}\n")
+    rich_show = ok(cli("contact", "show", "1", terminal=True, width=200))
+    assert rich_show.startswith(f"{MARKUP}  {MARKUP}  contact 1\n")
+    assert ok(cli("company", "show", "1", terminal=True, width=200)).startswith(MARKUP)
+
+
+def test_control_characters_are_never_printed_raw(cli, db_path):
+    added = cli("contact", "add", HOSTILE, "-e", "eve@x.org", "--note", HOSTILE, "-t", HOSTILE)
+    ok(cli("contact", "add", HOSTILE + " Two", "--title", HOSTILE, "-c", HOSTILE))
+    # stored as typed: the database keeps the user's data, output makes it harmless
+    assert all("\x1b[31mRed" in row[0] for row in rows(db_path, "SELECT name FROM contacts"))
+    outputs = [
+        added,
+        cli("contact", "list"),
+        cli("contact", "list", terminal=True, width=80),
+        cli("contact", "list", "--json"),
+        cli("contact", "show", "1"),
+        cli("contact", "show", "1", terminal=True, width=80),
+        cli("contact", "show", "2", terminal=True, width=80),
+        cli("contact", "show", "1", "--json"),
+        cli("company", "list", terminal=True, width=80),
+        cli("company", "show", "1"),
+        cli("company", "show", "1", terminal=True, width=80),
+        cli("company", "show", "1", "--json"),
+        cli("contact", "show", "eve"),  # ambiguous: the candidates name both
+        cli("contact", "edit", "1", "--title", "t"),
+        cli("contact", "rm", "1"),  # refused: the message names the contact
+        cli("contact", "rm", "1", "--yes"),
+    ]
+    json_view = json.loads(outputs[7].stdout)
+    assert json_view["contact"]["name"] == HOSTILE  # escaped in JSON, intact once parsed
+    for result in outputs:
+        assert result.exit_code in (0, 1), result.exception
+        text = result.stdout + result.stderr
+        assert "Red" in text or "eve" in text
+        for char in RAW:
+            assert char not in text, (char, text)
+    shown = ok(cli("contact", "show", "2"))
+    assert shown.splitlines()[0] == (
+        "contact 2: Eve \\x1b[31mRed\\x1b[0m \\x1b]0;owned\\x07 \\x1b[2J\\x9b31m \\u202eevil Two"
+    )

@@ -34,10 +34,11 @@ def _ambiguous(kind: str, ref: str, total: int, candidates: list[str]) -> Ambigu
     shown = candidates[:MAX_CANDIDATES]
     if total > len(shown):
         shown.append(f"... and {total - len(shown)} more")
+    exact = "the domain" if kind == "company" else "an email"
     return Ambiguous(
         f'"{ref}" matches {total} {kind_plural(kind)}',
         candidates=shown,
-        hint="use the id, an email, or more of the name",
+        hint=f"use the id, {exact}, or more of the name",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 
@@ -19,5 +20,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+# json escapes C0 controls itself; these pass through raw with ensure_ascii=False, and a
+# terminal may act on them (0x9b is an 8-bit CSI; bidi overrides reorder what is read).
+_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(plain(value), indent=2, ensure_ascii=False)
+    text = json.dumps(plain(value), indent=2, ensure_ascii=False)
+    # They can only occur inside strings, where a \uXXXX escape means the same.
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
