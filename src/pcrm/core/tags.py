@@ -1,4 +1,4 @@
-"""Tags: shared by contacts and companies, case-insensitive, kept in one table."""
+"""Tags: shared by contacts, companies and deals, case-insensitive, kept in one table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from sqlite_utils import Database
 from pcrm.errors import InvalidInput
 
 # link table, column that names the record
-_LINKS = {"contact": ("contact_tags", "contact_id"), "company": ("company_tags", "company_id")}
+_LINKS = {
+    "contact": ("contact_tags", "contact_id"),
+    "company": ("company_tags", "company_id"),
+    "deal": ("deal_tags", "deal_id"),
+}
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
