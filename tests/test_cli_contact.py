@@ -339,8 +339,11 @@ def test_empty_json_list_is_an_empty_array(cli, people):
     assert result.stderr == ""
 
 
-def test_empty_plain_list_prints_nothing(cli, people):
+def test_empty_list_prints_nothing_when_piped_and_says_so_on_a_terminal(cli, people):
     assert ok(cli("contact", "list", "--tag", "nosuch")) == ""
+    assert ok(cli("contact", "list", "-t", "nosuch", terminal=True)) == "No contacts to show.\n"
+    ok(cli("company", "add", "Empty Co"))
+    assert ok(cli("company", "list", "-t", "x", terminal=True)) == "No companies to show.\n"
 
 
 def test_rich_list_at_80_columns_keeps_every_row_readable(cli):
@@ -696,11 +699,15 @@ def test_rm_removes_the_contact_and_its_links_only(cli, db_path, people):
     assert error(cli("contact", "show", "zoe")).startswith('pcrm: error: no contact matches "zoe"')
 
 
-def run_on_terminal(db_path: Path, args: list[str], answer: str) -> subprocess.CompletedProcess:
+def run_on_terminal(
+    db_path: Path, args: list[str], answer: str, editor: str | None = None
+) -> subprocess.CompletedProcess:
     """Run pcrm as a user at a terminal would: stdin is a real pseudo-terminal."""
     master, slave = pty.openpty()
     try:
         env = {**os.environ, "PCRM_DB": str(db_path), "PCRM_NOW": "2026-11-23T10:00:00Z"}
+        if editor:
+            env["EDITOR"] = editor
         proc = subprocess.Popen(
             [sys.executable, "-m", "pcrm", *args],
             stdin=slave,
@@ -746,12 +753,7 @@ def test_editor_parse_error_on_a_terminal_offers_to_reopen(cli, db_path, tmp_pat
             text = text.replace("titel:", "title: Countess")
         """,
     )
-    env_editor = {"EDITOR": command}
-    os.environ.update(env_editor)
-    try:
-        result = run_on_terminal(db_path, ["contact", "edit", "ada"], "y\n")
-    finally:
-        del os.environ["EDITOR"]
+    result = run_on_terminal(db_path, ["contact", "edit", "ada"], "y\n", editor=command)
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith('pcrm: error: line 11: unknown field "titel"')
     assert result.stdout.endswith("updated contact 1 Ada Lovelace\n")
@@ -836,3 +838,16 @@ def test_control_characters_are_never_printed_raw(cli, db_path):
     assert shown.splitlines()[0] == (
         "contact 2: Eve \\x1b[31mRed\\x1b[0m \\x1b]0;owned\\x07 \\x1b[2J\\x9b31m \\u202eevil Two"
     )
+
+
+def test_editor_parse_error_on_a_terminal_can_be_given_up(cli, db_path, tmp_path, people):
+    before = dump(db_path)
+    command = editor(tmp_path, 'text = text.replace("title:", "titel:")')
+    result = run_on_terminal(db_path, ["contact", "edit", "ada"], "n\n", editor=command)
+    assert result.returncode == 1
+    assert result.stdout == "Edit again? [Y/n]: "
+    assert result.stderr == (
+        'pcrm: error: line 11: unknown field "titel" (fields: name, email, phone, company,'
+        " title, source, birthday, tags, note)\nnothing changed\n"
+    )
+    assert dump(db_path) == before

@@ -122,7 +122,9 @@ class FittedTable:
         yield self.table(options.max_width)
 
 
-def contact_table(contacts: list[Contact], now: datetime) -> FittedTable:
+def contact_table(contacts: list[Contact], now: datetime) -> RenderableType:
+    if not contacts:
+        return Text("No contacts to show.", "muted")
     columns = [
         Column("ID", [Text(str(c.id)) for c in contacts], True, False, "right", "id"),
         Column("Name", [t(c.name) for c in contacts], True, style="name"),
@@ -155,7 +157,9 @@ def contact_lines(contacts: list[Contact]) -> Iterator[str]:
         )
 
 
-def company_table(companies: list[Company], now: datetime) -> FittedTable:
+def company_table(companies: list[Company], now: datetime) -> RenderableType:
+    if not companies:
+        return Text("No companies to show.", "muted")
     columns = [
         Column("ID", [Text(str(c.id)) for c in companies], True, False, "right", "id"),
         Column("Name", [t(c.name) for c in companies], True, style="name"),
