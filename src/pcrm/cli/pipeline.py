@@ -1,0 +1,200 @@
+"""`pcrm pipeline [NAME]`: the board; `pcrm pipeline add|list|rm|default`: manage pipelines."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, confirm_removal, emit, say
+
+
+class BoardGroup(TyperGroup):
+    """A group whose default is the board: anything that is not a sub-command is handed to
+    `show`, so `pcrm pipeline`, `pcrm pipeline Sales` and `pcrm pipeline --stale` all show a
+    board. (resolve_command alone would not do: click parses `--stale` as the group's own
+    option before it looks for a command.) A pipeline named like a sub-command is shown with
+    `pcrm pipeline show NAME`.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        first = args[0] if args else None
+        if first is None or (first not in self.commands and first not in ctx.help_option_names):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=BoardGroup,
+    help="Show the deals board of a pipeline; add, list and remove pipelines.",
+)
+
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The pipeline's name.")]
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="[NAME]", help="The pipeline (default: the default pipeline)."),
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only deals with this tag.")
+    ] = None,
+    closing: Annotated[
+        str | None,
+        typer.Option(
+            "--closing", metavar="WHEN", help="Only deals expected to close on or before WHEN."
+        ),
+    ] = None,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Only deals idle longer than their stage allows.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Cards per stage (0: all).")
+    ] = 10,
+    json: JsonOption = False,
+) -> None:
+    """Show a pipeline's open deals as a board: one column per stage, totals, forecast.
+
+    `pcrm pipeline NAME` is short for `pcrm pipeline show NAME`. Each column counts its
+    deals and sums them per currency, with the total weighted by the stage's probability;
+    stale deals (idle longer than the stage's limit) are flagged.
+
+    Example: pcrm pipeline Sales --closing eom
+    """
+    from pcrm.core.board import BoardFilters, load_board
+    from pcrm.core.pipelines import resolve_pipeline
+    from pcrm.dates import parse_day
+
+    env = get_env(ctx)
+    filters = BoardFilters(
+        tag=tag.strip() if tag and tag.strip() else None,
+        closing=parse_day(closing, env.now).isoformat() if closing is not None else None,
+        stale=stale,
+    )
+    with env.database(write=False) as db:
+        pipeline = resolve_pipeline(db, name)
+        board = load_board(db, pipeline, env.now, filters, cards=limit or None)
+
+    def pretty(value):
+        from pcrm.render.board import board_view
+
+        return board_view(value, env.now)
+
+    def plain(value):
+        from pcrm.render.board import board_lines
+
+        return board_lines(value)
+
+    emit(env, board, json_mode=json, pretty=pretty, plain=plain)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List the pipelines with their stages and open deals; the default is marked.
+
+    Example: pcrm pipeline list
+    """
+    from pcrm.core.pipelines import list_pipelines
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        pipelines = list_pipelines(db)
+
+    def pretty(value):
+        from pcrm.render.board import pipeline_table
+
+        return pipeline_table(value)
+
+    def plain(value):
+        from pcrm.render.board import pipeline_lines
+
+        return pipeline_lines(value)
+
+    emit(env, pipelines, json_mode=json, pretty=pretty, plain=plain)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: NameArg,
+    stage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stage",
+            "-s",
+            metavar="STAGE",
+            help="A stage, in order; repeatable. Without any: the default pipeline's stages.",
+        ),
+    ] = None,
+) -> None:
+    """Add a pipeline, with its own stages or a copy of the default pipeline's.
+
+    Stages given by name get win probabilities spread evenly below 100 % (three stages:
+    25, 50, 75) and no rotting limit; change them with `pcrm stage edit`.
+
+    Example: pcrm pipeline add Partnerships --stage Intro --stage Pilot --stage Signed
+    """
+    from pcrm.core.pipelines import add_pipeline
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=True) as db:
+        pipeline = add_pipeline(db, env.now, name, stage or None)
+    stages = ", ".join(f"{s.name} {s.probability}%" for s in pipeline.stages)
+    say(f"added pipeline {clean(pipeline.name, one_line=True)}: {clean(stages, one_line=True)}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    name: NameArg,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="OTHER",
+            help="Move its deals (open or closed) to this pipeline first.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a pipeline; one that holds deals needs --to OTHER to move them there.
+
+    Example: pcrm pipeline rm Partnerships --to Sales --yes
+    """
+    from pcrm.core.pipelines import remove_pipeline, resolve_pipeline
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    # Resolve both names before asking, so a typo fails before the question.
+    with env.database(write=False) as db:
+        pipeline = resolve_pipeline(db, name)
+        target = resolve_pipeline(db, to) if to is not None else None
+    shown = clean(pipeline.name, one_line=True)
+    confirm_removal(f"pipeline {shown}", yes)
+    with env.database(write=True) as db:
+        removed = remove_pipeline(db, env.now, pipeline.id, to=target.id if target else None)
+    moved = f"; its deals moved to {clean(target.name, one_line=True)}" if target else ""
+    say(f"removed pipeline {clean(removed.name, one_line=True)}{moved}")
+
+
+@app.command("default")
+def default(ctx: typer.Context, name: NameArg) -> None:
+    """Make a pipeline the default: the one `pcrm pipeline` and `pcrm deal add` use.
+
+    Example: pcrm pipeline default Partnerships
+    """
+    from pcrm.core.pipelines import resolve_pipeline, set_default_pipeline
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:  # a bad NAME must not create a database
+        pipeline = resolve_pipeline(db, name)
+    with env.database(write=True) as db:
+        set_default_pipeline(db, pipeline.id)
+    say(f"default pipeline is now {clean(pipeline.name, one_line=True)}")
