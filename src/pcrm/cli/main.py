@@ -102,13 +102,17 @@ def root(
 
 
 def _register() -> None:
-    from pcrm.cli import company, contact, demo, interactions, views
+    from pcrm.cli import company, config, contact, deal, demo, interactions, pipeline, stage, views
 
     app.add_typer(contact.app, name="contact")
     app.add_typer(company.app, name="company")
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(stage.app, name="stage")
+    app.add_typer(pipeline.app, name="pipeline")
     interactions.register(app)
     views.register(app)
     demo.register(app)
+    app.add_typer(config.app, name="config")
 
 
 _register()

@@ -134,6 +134,7 @@ class Stage:
     position: int  # 1-based order within its pipeline
     probability: int  # win probability in percent, for the weighted forecast
     rot_days: int | None  # a deal idle longer than this is stale; None: never
+    open_deals: int = 0  # filled by listings (pipelines, `pcrm stage list`); else 0
 
 
 @dataclass
@@ -188,4 +189,28 @@ class DealChange:
     to_stage: str | None
     from_status: str | None
     to_status: str
-    note: str | None = None
+    note: str | None = None  # the lost reason, or why the deal moved ("stage Demo removed")
+
+
+@dataclass(frozen=True)
+class StageSpell:
+    """One uninterrupted stretch a deal spent open in a stage: from entering it until a move,
+    a win or a loss (`ended_by`), or until now when it is still there (`left_at` None)."""
+
+    stage: str  # the stage's name when the deal entered it
+    entered_at: str
+    left_at: str | None
+    days: int  # whole days spent, up to `left_at` or now
+    ended_by: str | None  # "moved" | "won" | "lost" | None (still there)
+
+
+@dataclass
+class DealView:
+    """`pcrm deal show`: the deal, its full history, time in each stage, and the
+    interactions logged against it (newest first)."""
+
+    deal: Deal
+    history: list[DealChange]
+    time_in_stage: list[StageSpell]
+    interactions: list[Interaction]
+    interaction_count: int

@@ -1,0 +1,408 @@
+"""`pcrm deal add|list|show|edit|move|won|lost|reopen|rm`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from pcrm.cli.env import Env, get_env
+from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+
+if TYPE_CHECKING:
+    from pcrm.core.models import Deal
+
+app = typer.Typer(
+    help="Add, list, show, edit, move, win, lose, reopen and remove deals.", no_args_is_help=True
+)
+
+RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, or a piece of the title.")]
+ValueOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--value",
+        metavar="AMOUNT",
+        help="12000, 12,500.50, 12k, 1.5m; a symbol (€1,200) sets the currency.",
+    ),
+]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--currency", metavar="CODE", help="ISO 4217 code (default: pcrm config get currency)."
+    ),
+]
+ContactOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--contact",
+        metavar="REF[:ROLE]",
+        help="A contact on the deal, with an optional role; repeatable.",
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+]
+PipelineOpt = Annotated[
+    str | None,
+    typer.Option("--pipeline", metavar="NAME", help="Pipeline (default: the default one)."),
+]
+# Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
+# a test checks that they match core.deals.STATUSES and SORTS.
+Status = Literal["open", "won", "lost", "all"]
+Sort = Literal["stage", "value", "close", "age", "title"]
+
+
+def _label(deal: Deal) -> str:
+    from pcrm.render.safe import clean
+
+    return f"deal {deal.id} {clean(deal.title, one_line=True)}"
+
+
+def _value(deal: Deal) -> str:
+    from pcrm.render.money import money
+
+    return money(deal.value, deal.currency, deal.exponent)
+
+
+def _require_file(env: Env) -> None:
+    """A command on an existing deal must not create a missing database: say it is missing."""
+    if not env.db_path.exists():
+        with env.database(write=False):
+            pass
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help='What is being sold, e.g. "20 seats".')],
+    value: ValueOpt = None,
+    currency: CurrencyOpt = None,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--company",
+            "-c",
+            help="Company name or id (created if new; default: the first contact's).",
+        ),
+    ] = None,
+    contact: ContactOpt = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="Stage name, prefix or position (default: the first)."),
+    ] = None,
+    pipeline: PipelineOpt = None,
+    close: Annotated[
+        str | None, typer.Option("--close", metavar="WHEN", help="Expected close date.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where it came from (referral, event...).")
+    ] = None,
+    tag: TagOpt = None,
+    note_: Annotated[str | None, typer.Option("--note", help="Free-text note.")] = None,
+) -> None:
+    """Add a deal, open in the first stage of the default pipeline unless told otherwise.
+
+    Example: pcrm deal add "20 seats" --value 12k --contact "ada:decision maker" --close eom
+    """
+    from pcrm.core.deals import DealForm, add_deal
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    form = DealForm(
+        title=title,
+        value=value,
+        currency=currency,
+        company=company,
+        contacts=contact or [],
+        stage=stage,
+        pipeline=pipeline,
+        close=close,
+        source=source,
+        tags=tag or [],
+        note=note_,
+    )
+    with env.database(write=True) as db:
+        saved = add_deal(db, env.now, form)
+    if saved.created_company:
+        created = saved.created_company
+        say(f"added company {created.id} {clean(created.name, one_line=True)}")
+    deal = saved.deal
+    where = clean(f"{deal.pipeline.name} / {deal.stage.name}", one_line=True)
+    say(f"added {_label(deal)}: {_value(deal)} in {where}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[Status, typer.Option("--status", help="Which deals.")] = "open",
+    pipeline: Annotated[
+        str | None, typer.Option("--pipeline", metavar="NAME", help="Only this pipeline.")
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--stage", help="Only this stage (of --pipeline, else of the default pipeline)."
+        ),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", metavar="REF", help="Only this company's.")
+    ] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", metavar="REF", help="Only deals with this person.")
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only deals with this tag.")
+    ] = None,
+    closing_before: Annotated[
+        str | None,
+        typer.Option("--closing-before", metavar="WHEN", help="Expected to close by WHEN."),
+    ] = None,
+    closing_after: Annotated[
+        str | None,
+        typer.Option("--closing-after", metavar="WHEN", help="Expected to close on or after."),
+    ] = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            help="stage (pipeline order, then value); value (highest first); close (soonest "
+            "first); age (oldest first); title.",
+        ),
+    ] = "stage",
+    limit: LimitOption = 100,
+    json: JsonOption = False,
+) -> None:
+    """List deals: open ones unless --status says otherwise.
+
+    Example: pcrm deal list --closing-before eom --sort value
+    """
+    from pcrm.core.deals import list_deals
+    from pcrm.core.pipelines import resolve_pipeline, resolve_stage
+    from pcrm.core.refs import resolve_company, resolve_contact
+    from pcrm.dates import parse_day
+
+    env = get_env(ctx)
+    before = parse_day(closing_before, env.now) if closing_before else None
+    after = parse_day(closing_after, env.now) if closing_after else None
+    with env.database(write=False) as db:
+        chosen = resolve_pipeline(db, pipeline) if pipeline or stage else None
+        page = list_deals(
+            db,
+            pipeline_id=chosen.id if chosen and pipeline else None,
+            stage_id=resolve_stage(db, chosen, stage).id if chosen and stage else None,
+            status=status,
+            company_id=resolve_company(db, company) if company else None,
+            contact_id=resolve_contact(db, contact) if contact else None,
+            tag=tag,
+            closing_before=before,
+            closing_after=after,
+            sort=sort,
+            limit=limit or None,
+        )
+
+    def pretty(deals):
+        from pcrm.render.deals import deal_table
+
+        return deal_table(deals, env.now)
+
+    def plain(deals):
+        from pcrm.render.deals import deal_lines
+
+        return deal_lines(deals)
+
+    emit(env, page.deals, json_mode=json, pretty=pretty, plain=plain)
+    note_truncation(len(page.deals), page.total, json_mode=False)
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
+    """Show a deal: details, contacts, time in each stage, interactions logged against it.
+
+    Example: pcrm deal show "20 seats"
+    """
+    from pcrm.core.deals import deal_view, resolve_deal
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        view = deal_view(db, resolve_deal(db, ref), env.now)
+
+    def pretty(item):
+        from pcrm.render.deals import deal_view as render_view
+
+        return render_view(item, env.now)
+
+    def plain(item):
+        from pcrm.render.deals import deal_view_lines
+
+        return deal_view_lines(item)
+
+    emit(env, view, json_mode=json, pretty=pretty, plain=plain)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    value: ValueOpt = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            metavar="CODE",
+            help="New currency; alone, keeps the amount (€100 -> $100).",
+        ),
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help='Company name or id; "" to unlink.')
+    ] = None,
+    contact: ContactOpt = None,
+    rm_contact: Annotated[
+        list[str] | None,
+        typer.Option("--rm-contact", metavar="REF", help="Take a contact off the deal."),
+    ] = None,
+    close: Annotated[
+        str | None,
+        typer.Option("--close", metavar="WHEN", help='Expected close date; "" clears.'),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help='Source; "" clears.')] = None,
+    note_: Annotated[str | None, typer.Option("--note", help='Note; "" clears.')] = None,
+    tag: TagOpt = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+) -> None:
+    """Change a deal's details (to move it, use deal move; to close it, deal won or lost).
+
+    A contact given again with --contact keeps its role unless a new one is given
+    (REF:ROLE); REF: with nothing after the colon clears the role.
+
+    Example: pcrm deal edit "20 seats" --value 15k --close "next friday" --contact bob:champion
+    """
+    from pcrm.core.deals import DealChanges, edit_deal, resolve_deal
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    changes = DealChanges(
+        title=title,
+        value=value,
+        currency=currency,
+        company=company,
+        close=close,
+        source=source,
+        note=note_,
+        add_contacts=contact or [],
+        remove_contacts=rm_contact or [],
+        add_tags=tag or [],
+        remove_tags=untag or [],
+    )
+    _require_file(env)
+    with env.database(write=True) as db:
+        saved = edit_deal(db, env.now, resolve_deal(db, ref), changes)
+    if saved.created_company:
+        created = saved.created_company
+        say(f"added company {created.id} {clean(created.name, one_line=True)}")
+    say(f"updated {_label(saved.deal)}")
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    ref: RefArg,
+    stage: Annotated[str, typer.Argument(help="Stage name, unique prefix, or position (1..).")],
+    pipeline: Annotated[
+        str | None,
+        typer.Option("--pipeline", metavar="NAME", help="Move into a stage of another pipeline."),
+    ] = None,
+) -> None:
+    """Move an open deal to another stage.
+
+    Example: pcrm deal move "20 seats" proposal
+    """
+    from pcrm.core.deals import move_deal, resolve_deal
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    _require_file(env)
+    with env.database(write=True) as db:
+        deal, left = move_deal(db, env.now, resolve_deal(db, ref), stage, pipeline)
+    if left is None:
+        say(f"{_label(deal)} is already in {clean(deal.stage.name, one_line=True)}")
+        return
+    moved = clean(f"{left.name} → {deal.stage.name}", one_line=True)
+    if left.pipeline_id != deal.pipeline.id:
+        moved += clean(f" ({deal.pipeline.name})", one_line=True)
+    say(f"moved {_label(deal)}: {moved}")
+
+
+@app.command("won")
+def won(ctx: typer.Context, ref: RefArg) -> None:
+    """Mark an open deal won.
+
+    Example: pcrm deal won "20 seats"
+    """
+    from pcrm.core.deals import resolve_deal, win_deal
+
+    env = get_env(ctx)
+    _require_file(env)
+    with env.database(write=True) as db:
+        deal = win_deal(db, env.now, resolve_deal(db, ref))
+    say(f"won {_label(deal)}: {_value(deal)}")
+
+
+@app.command("lost")
+def lost(
+    ctx: typer.Context,
+    ref: RefArg,
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", help="Why it was lost (kept for the reports).")
+    ],
+) -> None:
+    """Mark an open deal lost, with the reason.
+
+    Example: pcrm deal lost "20 seats" --reason "went with a cheaper offer"
+    """
+    from pcrm.core.deals import lose_deal, resolve_deal
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    _require_file(env)
+    with env.database(write=True) as db:
+        deal = lose_deal(db, env.now, resolve_deal(db, ref), reason)
+    say(f"lost {_label(deal)}: {clean(deal.lost_reason, one_line=True)}")
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, ref: RefArg) -> None:
+    """Reopen a won or lost deal, back in the stage it was closed in.
+
+    Example: pcrm deal reopen "20 seats"
+    """
+    from pcrm.core.deals import reopen_deal, resolve_deal
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    _require_file(env)
+    with env.database(write=True) as db:
+        deal = reopen_deal(db, env.now, resolve_deal(db, ref))
+    say(f"reopened {_label(deal)} in {clean(deal.stage.name, one_line=True)}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    ref: RefArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a deal with its history; interactions logged against it stay.
+
+    Example: pcrm deal rm 42 --yes
+    """
+    from pcrm.core.deals import get_deal, remove_deal, resolve_deal
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        deal_id = resolve_deal(db, ref)
+        label = _label(get_deal(db, deal_id))
+    confirm_removal(label, yes)
+    with env.database(write=True) as db:
+        remove_deal(db, env.now, deal_id)
+    say(f"removed {label}")

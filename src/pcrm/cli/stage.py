@@ -1,0 +1,192 @@
+"""`pcrm stage list|add|edit|rm|move`: the stages of a pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, emit, say
+
+app = typer.Typer(
+    help="List, add, edit, remove and reorder the stages of a pipeline.", no_args_is_help=True
+)
+
+StageArg = Annotated[
+    str, typer.Argument(metavar="STAGE", help="Stage name, unique prefix, or position (1..).")
+]
+PipelineOpt = Annotated[
+    str | None,
+    typer.Option("--pipeline", metavar="NAME", help="Pipeline (default: the default one)."),
+]
+ProbabilityHelp = "Win probability, 0 to 100 (%), for the weighted forecast."
+RotHelp = "Days a deal may sit idle in the stage before it is stale; 0: never."
+
+
+def _stages_of(pipeline) -> str:
+    from pcrm.render.safe import clean
+
+    names = ", ".join(f"{stage.position} {stage.name}" for stage in pipeline.stages)
+    return clean(f"{pipeline.name}: {names}", one_line=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, pipeline: PipelineOpt = None, json: JsonOption = False) -> None:
+    """List a pipeline's stages in order, with win probability, rotting limit and open deals.
+
+    Example: pcrm stage list --pipeline Sales
+    """
+    from pcrm.core.pipelines import resolve_pipeline
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        chosen = resolve_pipeline(db, pipeline)
+
+    def pretty(item):
+        from pcrm.render.deals import stage_table
+
+        return stage_table(item)
+
+    def plain(item):
+        from pcrm.render.deals import stage_lines
+
+        return stage_lines(item.stages)
+
+    if json:
+        emit(env, chosen.stages, json_mode=True, pretty=pretty, plain=plain)
+    else:
+        emit(env, chosen, json_mode=False, pretty=pretty, plain=plain)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The new stage's name.")],
+    probability: Annotated[
+        str, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
+    ],
+    rot: Annotated[str | None, typer.Option("--rot", metavar="DAYS", help=RotHelp)] = None,
+    after: Annotated[
+        str | None,
+        typer.Option("--after", metavar="STAGE", help="Put it after this stage (default: last)."),
+    ] = None,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Add a stage to a pipeline.
+
+    Example: pcrm stage add Discovery --probability 15 --rot 14 --after qualified
+    """
+    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.stages import add_stage, parse_probability, parse_rot
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    percent = parse_probability(probability)
+    rot_days = parse_rot(rot) if rot is not None else None
+    with env.database(write=True) as db:
+        chosen = resolve_pipeline(db, pipeline)
+        anchor = resolve_stage(db, chosen, after) if after else None
+        stage = add_stage(db, chosen, name, percent, rot_days, after=anchor)
+        chosen = get_pipeline(db, chosen.id)
+    say(f"added stage {clean(stage.name, one_line=True)} at position {stage.position}")
+    say(_stages_of(chosen))
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    stage: StageArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    probability: Annotated[
+        str | None, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
+    ] = None,
+    rot: Annotated[str | None, typer.Option("--rot", metavar="DAYS", help=RotHelp)] = None,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Rename a stage, or change its win probability or rotting limit.
+
+    The deals in it stay; their history keeps the old name.
+
+    Example: pcrm stage edit demo --probability 45 --rot 10
+    """
+    from pcrm.core.pipelines import resolve_pipeline, resolve_stage
+    from pcrm.core.stages import StageChanges, edit_stage, parse_probability, parse_rot
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    rot_days = parse_rot(rot) if rot is not None else None
+    changes = StageChanges(
+        name=name,
+        probability=parse_probability(probability) if probability is not None else None,
+        rot_days=rot_days,
+        clear_rot=rot is not None and rot_days is None,
+    )
+    with env.database(write=False) as db:  # a bad STAGE must not create the file
+        resolve_stage(db, resolve_pipeline(db, pipeline), stage)
+    with env.database(write=True) as db:
+        found = resolve_stage(db, resolve_pipeline(db, pipeline), stage)
+        saved = edit_stage(db, found, changes)
+    rot_text = f"stale after {saved.rot_days} days" if saved.rot_days else "never stale"
+    say(f"updated stage {clean(saved.name, one_line=True)}: {saved.probability} %, {rot_text}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    stage: StageArg,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="STAGE", help="Where its deals go (required if it has any)."),
+    ] = None,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Remove a stage; its deals, if any, move to the stage given with --to.
+
+    Each moved deal's history records the move. Deals are never removed.
+
+    Example: pcrm stage rm demo --to proposal
+    """
+    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.stages import remove_stage
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        resolve_stage(db, resolve_pipeline(db, pipeline), stage)
+    with env.database(write=True) as db:
+        chosen = resolve_pipeline(db, pipeline)
+        found = resolve_stage(db, chosen, stage)
+        target = resolve_stage(db, chosen, to) if to else None
+        moved = remove_stage(db, env.now, found, to=target)
+        chosen = get_pipeline(db, chosen.id)
+    message = f"removed stage {clean(found.name, one_line=True)}"
+    if moved and target is not None:
+        deals = f"{moved} deal{'s' if moved != 1 else ''}"
+        message += f"; moved {deals} to {clean(target.name, one_line=True)}"
+    say(message)
+    say(_stages_of(chosen))
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    stage: StageArg,
+    position: Annotated[int, typer.Argument(help="Its new position; 1 is the first.")],
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Put a stage at another position in its pipeline.
+
+    Example: pcrm stage move demo 2
+    """
+    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.stages import move_stage
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        resolve_stage(db, resolve_pipeline(db, pipeline), stage)
+    with env.database(write=True) as db:
+        chosen = resolve_pipeline(db, pipeline)
+        move_stage(db, resolve_stage(db, chosen, stage), position)
+        chosen = get_pipeline(db, chosen.id)
+    say(_stages_of(chosen))

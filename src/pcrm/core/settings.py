@@ -1,0 +1,78 @@
+"""User settings (`pcrm config`), kept in the database's `settings` table.
+
+Each setting has a default used until it is set, and a check that runs before it is saved,
+so the table never holds a value pcrm cannot use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pcrm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: str
+    is_default: bool
+    help: str
+
+
+def _check_currency(db: Database, value: str) -> str:
+    from pcrm.core.money import check_currency
+
+    return check_currency(db, value).code
+
+
+# key -> (default, one-line help, check that returns the value to store)
+_KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
+    "currency": (
+        "EUR",
+        "currency of new deals when --currency is not given (ISO 4217 code)",
+        _check_currency,
+    ),
+}
+
+KEYS = tuple(_KNOWN)
+
+
+def check_key(key: str) -> str:
+    """The setting's name as stored; an unknown one is an error listing the known ones."""
+    name = key.strip().lower()
+    if name not in _KNOWN:
+        raise InvalidInput(f'unknown setting "{key}"', hint="settings: " + ", ".join(KEYS))
+    return name
+
+
+def get_setting(db: Database, key: str) -> Setting:
+    key = check_key(key)
+    default, help_text, _check = _KNOWN[key]
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    if row is None:
+        return Setting(key, default, True, help_text)
+    return Setting(key, row[0], False, help_text)
+
+
+def set_setting(db: Database, key: str, value: str) -> Setting:
+    key = check_key(key)
+    stored = _KNOWN[key][2](db, value)
+    db.execute(
+        "INSERT INTO settings(key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, stored],
+    )
+    return get_setting(db, key)
+
+
+def list_settings(db: Database) -> list[Setting]:
+    return [get_setting(db, key) for key in KEYS]
+
+
+def default_currency(db: Database) -> str:
+    return get_setting(db, "currency").value

@@ -1,0 +1,63 @@
+"""Money for people: minor units and an ISO code shown as "€12,500.50", "¥1,200" or
+"12,500.50 CHF". English-style grouping ("," thousands, "." decimals) whatever the locale,
+the same way amounts are typed. A currency gets a symbol in front only when the symbol is
+its own in common use; any other shows its code after the amount ("$" is the US dollar;
+a Canadian dollar is "1,200.00 CAD", never a bare "$").
+"""
+
+from __future__ import annotations
+
+SYMBOLS = {
+    "EUR": "€",
+    "USD": "$",
+    "GBP": "£",
+    "JPY": "¥",
+    "INR": "₹",
+    "KRW": "₩",
+    "ILS": "₪",
+    "NGN": "₦",
+    "PHP": "₱",
+    "VND": "₫",
+    "UAH": "₴",
+    "THB": "฿",
+    "TRY": "₺",
+    "RUB": "₽",
+}
+
+
+def amount(value: int, exponent: int, *, grouped: bool = True) -> str:
+    """Minor units as a decimal number: 1250050, 2 -> '12,500.50' ('12500.50' ungrouped)."""
+    sign = "-" if value < 0 else ""
+    whole, minor = divmod(abs(value), 10**exponent)
+    text = f"{whole:,}" if grouped else str(whole)
+    if exponent:
+        text += "." + str(minor).rjust(exponent, "0")
+    return sign + text
+
+
+def parts(value: int, currency: str, exponent: int) -> tuple[str, str]:
+    """The amount with its symbol in front, and the code to put after it ('' with a symbol)."""
+    symbol = SYMBOLS.get(currency)
+    number = amount(value, exponent)
+    if symbol:
+        return symbol + number, ""
+    return number, currency
+
+
+def money(value: int, currency: str, exponent: int) -> str:
+    """'€12,500.50', '¥1,200', '12,500.50 CHF'."""
+    text, code = parts(value, currency, exponent)
+    return f"{text} {code}" if code else text
+
+
+def aligned(items: list[tuple[int, str, int]]) -> list[str]:
+    """Amounts (value, currency, exponent) for one right-aligned column: those shown with a
+    symbol get trailing room for the codes of the others, so the numbers end in line."""
+    split = [parts(*item) for item in items]
+    room = max((len(code) for _, code in split), default=0)
+    return [f"{text} {code.ljust(room)}" if room else text for text, code in split]
+
+
+def plain(value: int, exponent: int) -> str:
+    """For scripts: '12500.50', no grouping, no symbol (the code goes in its own field)."""
+    return amount(value, exponent, grouped=False)
