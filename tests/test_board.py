@@ -79,9 +79,7 @@ def test_totals_are_per_currency_and_weighted_totals_exact(db):
     ]
     assert value.count == 5
     text = render(value, 200)
-    assert "Total 1,020.07 EUR, 5 JPY, 10.05 USD · weighted forecast 602 EUR, 1 JPY, 1.01 USD" in (
-        text
-    )
+    assert "Total €1,020.07, ¥5, $10.05 · weighted forecast €602.00, ¥1, $1.01" in text
 
 
 @pytest.mark.parametrize(
@@ -119,7 +117,7 @@ def test_a_card_has_company_value_days_in_stage_and_the_next_planned_step(db):
     assert column(board(db), "Qualified").cards[1].next_step.text == "Someone else's call"
     text = render(board(db), 200)
     assert "next: call tomorrow" in text
-    assert "2,500 EUR · 5d in stage" in text
+    assert "€2,500.00 · 5d in stage" in text
 
 
 def test_stale_means_idle_longer_than_the_stages_rotting_limit(db):
@@ -184,9 +182,9 @@ def test_the_footer_counts_deals_expected_to_close_this_month(db):
     assert closing.totals == [CurrencyTotal("EUR", 2, 2, 3000, 100 + 1200)]
     assert [card.title for card in closing.deals] == ["First of the month", "Last of the month"]
     text = render(board(db), 100)
-    assert "Closing in November 2026: 2 deals, 30 EUR" in text
-    assert "2026-11-30  Last of the month  20 EUR" in text
-    assert "Closing in November 2026: 2 deals, 30 EUR" in list(board_lines(board(db)))
+    assert "Closing in November 2026: 2 deals, €30.00" in text
+    assert "2026-11-30  Last of the month  €20.00" in text
+    assert "Closing in November 2026: 2 deals, €30.00" in list(board_lines(board(db)))
 
 
 def test_the_footer_names_the_five_soonest_and_counts_the_rest(db):
@@ -195,7 +193,7 @@ def test_the_footer_names_the_five_soonest_and_counts_the_rest(db):
     closing = board(db).closing
     assert closing.count == 7
     assert [card.title for card in closing.deals] == [f"Closes on the {d}" for d in range(1, 6)]
-    assert "Closing in November 2026: 7 deals, 0 EUR" in render(board(db), 80)
+    assert "Closing in November 2026: 7 deals, €0.00" in render(board(db), 80)
     assert "  +2 more" in render(board(db), 80).splitlines()
 
 

@@ -19,6 +19,10 @@ class BoardGroup(TyperGroup):
     `pcrm pipeline show NAME`.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["subcommand_metavar"] = "[NAME] | COMMAND [ARGS]..."  # for --help
+        super().__init__(*args, **kwargs)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         first = args[0] if args else None
         if first is None or (first not in self.commands and first not in ctx.help_option_names):
@@ -28,7 +32,9 @@ class BoardGroup(TyperGroup):
 
 app = typer.Typer(
     cls=BoardGroup,
-    help="Show the deals board of a pipeline; add, list and remove pipelines.",
+    help="Show the deals board of a pipeline; add, list and remove pipelines.\n\n"
+    "`pcrm pipeline [NAME] [OPTIONS]` is short for `pcrm pipeline show [NAME] [OPTIONS]`.\n\n"
+    "Example: pcrm pipeline --stale",
 )
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The pipeline's name.")]
@@ -64,7 +70,7 @@ def show(
     deals and sums them per currency, with the total weighted by the stage's probability;
     stale deals (idle longer than the stage's limit) are flagged.
 
-    Example: pcrm pipeline Sales --closing eom
+    Example: pcrm pipeline show Sales --closing eom
     """
     from pcrm.core.board import BoardFilters, load_board
     from pcrm.core.pipelines import resolve_pipeline

@@ -21,6 +21,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pcrm.render.money import money, plain
 from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
@@ -33,15 +34,6 @@ MIN_COLUMN = 18  # a stage column narrower than this is unreadable
 PANEL_COLUMN = 24  # from this width on, cards are drawn as panels
 # No lines but one under the stage headers (a row of their own, see _columns).
 _BOARD_BOX = box.Box("    \n    \n    \n    \n ── \n    \n    \n    \n")
-
-
-def money(value: int, currency: str, exponent: int) -> str:
-    """'12,500.50 EUR'; whole amounts without decimals ('12,000 EUR') to keep cards short."""
-    units, minor = divmod(value, 10**exponent)
-    text = f"{units:,}"
-    if minor:
-        text += f".{minor:0{exponent}d}"
-    return f"{text} {currency}"
 
 
 def amounts(totals: list[CurrencyTotal], *, weighted: bool = False) -> str:
@@ -272,7 +264,8 @@ def _plain_card(card: BoardCard) -> str:
         str(card.id),
         clean(card.title, one_line=True),
         clean(card.company, one_line=True),
-        money(card.value, card.currency, card.exponent),
+        plain(card.value, card.exponent),
+        card.currency,
         f"{card.days_in_stage} days in stage",
     ]
     step = card.next_step
@@ -283,7 +276,8 @@ def _plain_card(card: BoardCard) -> str:
 
 def board_lines(board: Board) -> Iterator[str]:
     """The board for a pipe or a mail: a line per stage, a tab-separated line per card
-    (id, title, company, value, days in stage, next step, stale), then the footer."""
+    (id, title, company, value in major units, currency, days in stage, next step, stale),
+    then the footer."""
     title = f"{clean(board.pipeline.name, one_line=True)}: {_deals(board.count)} open"
     if board.stale_count:
         title += f", {board.stale_count} stale"
