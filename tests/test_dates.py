@@ -458,7 +458,7 @@ def test_bad_birthdays(text: str, hint: str) -> None:
     ("text", "message"),
     [
         ("", "no birthday given"),
-        ("1850-01-01", 'birthday "1850-01-01" is outside the years 1900 to 2200'),
+        ("1799-12-31", 'birthday "1799-12-31" is outside the years 1800 to 2200'),
     ],
 )
 def test_birthday_messages(text: str, message: str) -> None:
@@ -672,3 +672,8 @@ def test_import_does_not_load_dateutil_parser() -> None:
     code = "import sys, pcrm.dates; print('dateutil.parser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("text", ["10 Dec 1815", "1815-12-10", "10.12.1815", "12/10/1815"])
+def test_birthdays_of_people_born_before_1900_are_kept(text: str) -> None:
+    assert parse_birthday(text) == "1815-12-10"

@@ -20,6 +20,8 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, we
 from pcrm.errors import InvalidWhen
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
+# People in a CRM can be historical figures or simply old records: birthdays go back further.
+BIRTHDAY_MIN_YEAR = 1800
 APPLE_NO_YEAR = 1604  # Apple's vCard BDAY year meaning "year unknown" (X-APPLE-OMIT-YEAR=1604)
 
 _HINT = 'try 2024-03-12, tomorrow, fri, +3d, "in 2 weeks"'
@@ -181,8 +183,10 @@ def parse_birthday(text: str) -> str:
         raise _birthday(s) from exc
     if day.year == APPLE_NO_YEAR:
         return _no_year(day.month, day.day)
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise InvalidWhen(f'birthday "{_shown(s)}" is outside the years {MIN_YEAR} to {MAX_YEAR}')
+    if not BIRTHDAY_MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidWhen(
+            f'birthday "{_shown(s)}" is outside the years {BIRTHDAY_MIN_YEAR} to {MAX_YEAR}'
+        )
     return day.isoformat()
 
 
