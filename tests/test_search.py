@@ -107,10 +107,11 @@ def test_or_not_and_groups(cli, crm):
 def test_kind_filter(cli, crm):
     assert found(cli, "ada", "--kind", "company") == []
     assert found(cli, "analytical", "-k", "companies") == [("company", "1", "Analytical")]
-    bad = cli("search", "ada", "--kind", "deal")
+    assert found(cli, "analytical", "-k", "deals") == []
+    bad = cli("search", "ada", "--kind", "task")
     assert (bad.exit_code, bad.stdout) == (1, "")
     assert bad.stderr == (
-        'pcrm: error: unknown kind "deal" (use one of: contact, company, interaction)\n'
+        'pcrm: error: unknown kind "task" (use one of: contact, company, deal, interaction)\n'
     )
 
 

@@ -329,7 +329,7 @@ def move(
         return
     moved = clean(f"{left.name} → {deal.stage.name}", one_line=True)
     if left.pipeline_id != deal.pipeline.id:
-        moved += clean(f" ({deal.pipeline.name})", one_line=True)
+        moved += f" ({clean(deal.pipeline.name, one_line=True)})"
     say(f"moved {_label(deal)}: {moved}")
 
 

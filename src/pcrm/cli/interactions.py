@@ -33,12 +33,17 @@ def log(
         list[str] | None,
         typer.Option("--with", "-w", metavar="REF", help="Another contact present; repeatable."),
     ] = None,
+    deal: Annotated[
+        str | None,
+        typer.Option("--deal", "-d", metavar="DEAL", help="The deal it was about: id or title."),
+    ] = None,
 ) -> None:
     """Log an interaction with a contact (a call, an email, a meeting...).
 
     TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
     present interaction updates the contacts' "last contacted"; one dated in the future
-    (--at tomorrow) is planned: it shows as the next touch.
+    (--at tomorrow) is planned: it shows as the next touch. --deal links it to a deal,
+    whose last activity it updates (a planned one does not).
 
     Example: pcrm log ada "Call: wants a quote for 20 seats" --kind call
     """
@@ -61,14 +66,37 @@ def log(
         with env.database(write=False) as db:
             ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
             names = ", ".join(person.name for person in load_contacts(db, ids))
+            if deal is not None:
+                _deal_of(db, deal)
     body = _from_editor(kind, names) if text is None else _read(text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]
-        item = log_interaction(db, env.now, contact_ids, body, kind=kind, at=_moment(when, env.now))
+        about = _deal_of(db, deal) if deal is not None else None
+        item = log_interaction(
+            db,
+            env.now,
+            contact_ids,
+            body,
+            kind=kind,
+            at=_moment(when, env.now),
+            deal_id=about[0] if about else None,
+        )
     message = f"logged {item.kind} {item.id} with {_contact_names_of(item)}"
     if when:
         message += f" {_when_said(item.at, when.has_time, env.now)}"
+    if about:
+        from pcrm.render.safe import clean
+
+        message += f" (deal {about[0]} {clean(about[1], one_line=True)})"
     say(message)
+
+
+def _deal_of(db, ref: str) -> tuple[int, str]:
+    """The deal --deal names: its id and title."""
+    from pcrm.core.deals import get_deal, resolve_deal
+
+    found = get_deal(db, resolve_deal(db, ref))
+    return found.id, found.title
 
 
 def _moment(when: When | None, now: datetime) -> datetime | None:

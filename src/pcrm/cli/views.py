@@ -80,12 +80,14 @@ def search(
     ],
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help="Only contact, company or interaction; repeatable."),
+        typer.Option(
+            "--kind", "-k", help="Only contact, company, deal or interaction; repeatable."
+        ),
     ] = None,
     limit: LimitOption = 20,
     json: JsonOption = False,
 ) -> None:
-    """Search contacts, companies and interactions, best matches first.
+    """Search contacts, companies, deals and interactions, best matches first.
 
     Words match as prefixes ("lov" finds Lovelace), accents and case aside; names count
     more than notes. "Quoted words" match as a phrase; OR, NOT and AND in capitals combine.

@@ -36,7 +36,8 @@ _MAJOR = (
     " WHEN 3 THEN 1000 ELSE 10000 END)"
 )
 SORTS = {
-    "stage": f"p.is_default DESC, p.name, p.id, s.position, {_MAJOR} DESC, d.id",
+    "stage": "CASE d.status WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END,"
+    f" p.is_default DESC, p.name, p.id, s.position, {_MAJOR} DESC, d.id",
     "value": f"{_MAJOR} DESC, d.id",
     "close": "d.expected_close IS NULL, d.expected_close, d.id",
     "age": "d.created_at, d.id",
@@ -473,7 +474,7 @@ def move_deal(
     stamp = to_iso(now)
     db.execute(
         "UPDATE deals SET stage_id = ?, pipeline_id = ?, stage_entered_at = ?,"
-        " last_activity_at = ?, updated_at = ? WHERE id = ?",
+        " last_activity_at = max(last_activity_at, ?), updated_at = ? WHERE id = ?",
         [target.id, target.pipeline_id, stamp, stamp, stamp, deal_id],
     )
     return get_deal(db, deal_id), before
@@ -499,8 +500,8 @@ def _close(db: Database, now: datetime, deal: Deal, status: str, reason: str | N
     )
     stamp = to_iso(now)
     db.execute(
-        "UPDATE deals SET status = ?, closed_at = ?, lost_reason = ?, last_activity_at = ?,"
-        " updated_at = ? WHERE id = ?",
+        "UPDATE deals SET status = ?, closed_at = ?, lost_reason = ?,"
+        " last_activity_at = max(last_activity_at, ?), updated_at = ? WHERE id = ?",
         [status, stamp, reason, stamp, stamp, deal.id],
     )
     return get_deal(db, deal.id)
@@ -530,7 +531,8 @@ def reopen_deal(db: Database, now: datetime, deal_id: int) -> Deal:
     stamp = to_iso(now)
     db.execute(
         "UPDATE deals SET status = 'open', closed_at = NULL, lost_reason = NULL,"
-        " stage_entered_at = ?, last_activity_at = ?, updated_at = ? WHERE id = ?",
+        " stage_entered_at = ?, last_activity_at = max(last_activity_at, ?), updated_at = ?"
+        " WHERE id = ?",
         [stamp, stamp, stamp, deal_id],
     )
     return get_deal(db, deal_id)
@@ -543,15 +545,3 @@ def remove_deal(db: Database, now: datetime, deal_id: int) -> Deal:
     db.execute("DELETE FROM deals WHERE id = ?", [deal_id])
     record_deletion(db, now, "deal", deal.uid)
     return deal
-
-
-def touch(db: Database, deal_id: int, at: datetime, now: datetime) -> None:
-    """An interaction with the deal happened at `at`: it was active then, if that is later
-    than what it knew. One planned in the future is not activity (yet)."""
-    if at > now:
-        return
-    stamp = to_iso(at)
-    db.execute(
-        "UPDATE deals SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?",
-        [stamp, deal_id, stamp],
-    )

@@ -31,12 +31,14 @@ def log_interaction(
     *,
     kind: str = "note",
     at: datetime | None = None,
+    deal_id: int | None = None,
 ) -> Interaction:
-    """Record an interaction with one or more contacts.
+    """Record an interaction with one or more contacts, optionally about a deal.
 
     The interaction keeps the first contact's company at the time, so a company's history
     stays true when a person later moves on. A past or present interaction updates the
-    contacts' "last contacted"; one planned in the future does not.
+    contacts' "last contacted" and the deal's last activity; one planned in the future
+    does not.
     """
     kind = check_kind(kind)
     text = text.strip()
@@ -53,9 +55,9 @@ def log_interaction(
         "SELECT company_id FROM contacts WHERE id = ?", [contact_ids[0]]
     ).fetchone()[0]
     cursor = db.execute(
-        "INSERT INTO interactions(uid, kind, at, text, company_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [new_uid(), kind, to_iso(when), text, company_id, to_iso(now)],
+        "INSERT INTO interactions(uid, kind, at, text, company_id, created_at, deal_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [new_uid(), kind, to_iso(when), text, company_id, to_iso(now), deal_id],
     )
     interaction_id = cursor.lastrowid
     assert interaction_id is not None
@@ -71,6 +73,11 @@ def log_interaction(
             f" ({marks}) AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
             [to_iso(when), *unique_ids, to_iso(when)],
         )
+        if deal_id is not None:
+            db.execute(
+                "UPDATE deals SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?",
+                [to_iso(when), deal_id, to_iso(when)],
+            )
     return load_interactions(db, [interaction_id])[0]
 
 

@@ -1,4 +1,4 @@
-"""Full-text search over contacts, companies and interactions (one FTS5 index).
+"""Full-text search over contacts, companies, deals and interactions (one FTS5 index).
 
 The user's query is turned into a safe FTS5 expression, never passed through:
 
@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from pcrm.core.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from pcrm.errors import InvalidInput
 
-KINDS = ("contact", "company", "interaction")
+KINDS = ("contact", "company", "deal", "interaction")
 _TOKENS = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<paren>[()])|(?P<word>[^\s()"]+)')
 _OPERATORS = {"OR", "NOT", "AND"}
 _SEARCHABLE = re.compile(r"[^\W_]")  # a letter or a digit: what the tokenizer indexes
@@ -113,9 +113,13 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for kind in kinds:
         key = kind.strip().lower()
-        key = {"contacts": "contact", "companies": "company", "interactions": "interaction"}.get(
-            key, key
-        )
+        plurals = {
+            "contacts": "contact",
+            "companies": "company",
+            "deals": "deal",
+            "interactions": "interaction",
+        }
+        key = plurals.get(key, key)
         if key not in KINDS:
             raise InvalidInput(f'unknown kind "{kind}"', hint="use one of: " + ", ".join(KINDS))
         out.append(key)

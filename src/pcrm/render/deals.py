@@ -58,9 +58,12 @@ def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
     """ID, title, company, stage (or won/lost), value, expected close (or the day it
     closed), time in stage; the pipeline too when the deals come from several."""
     if not deals:
-        return Text("no deals", "muted")
-    values = money.aligned([(d.value, d.currency, d.exponent) for d in deals])
+        return Text("No deals to show.", "muted")
+    values = money.aligned([(d.value, d.currency, d.exponent) for d in deals], zero="—")
     several = len({deal.pipeline.id for deal in deals}) > 1
+    # The amounts come padded to one width and are printed left-justified (a right-justified
+    # cell would lose the room kept for currency codes); the title is padded to match.
+    value_header = "Value".rjust(len(values[0]))
     columns = [
         Column("ID", [Text(str(d.id)) for d in deals], True, False, "right", "id"),
         Column("Title", [t(d.title) for d in deals], True, style="name"),
@@ -68,10 +71,9 @@ def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
         Column("Pipeline", [t(d.pipeline.name if several else None) for d in deals]),
         Column("Stage", [_where(d) for d in deals]),
         Column(
-            "Value",
-            [Text(text if d.value else "—") for d, text in zip(deals, values, strict=True)],
+            value_header,
+            [Text(text) for text in values],
             fold=False,
-            justify="right",
         ),
         Column("Close", [Text(_close(d)) for d in deals], fold=False),
         Column(
@@ -84,7 +86,7 @@ def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
             style="muted",
         ),
     ]
-    return FittedTable(columns, ["Stage", "Value", "Company", "Close", "Pipeline", "In stage"])
+    return FittedTable(columns, ["Stage", value_header, "Company", "Close", "Pipeline", "In stage"])
 
 
 def deal_lines(deals: list[Deal]) -> Iterator[str]:
@@ -154,7 +156,7 @@ def _value_text(deal: Deal) -> Text:
     line = Text(_value(deal))
     if deal.status == "open":
         worth = money.money(weighted(deal), deal.currency, deal.exponent)
-        line.append(f"  weighted {worth} ({deal.probability} %)", "muted")
+        line.append(f"  weighted {worth} ({deal.probability}%)", "muted")
     return line
 
 
@@ -282,7 +284,7 @@ def stage_table(pipeline: Pipeline) -> RenderableType:
         table.add_row(
             str(stage.position),
             t(stage.name),
-            f"{stage.probability} %",
+            f"{stage.probability}%",
             days(stage.rot_days) if stage.rot_days else "never",
             str(stage.open_deals),
         )

@@ -50,12 +50,16 @@ def money(value: int, currency: str, exponent: int) -> str:
     return f"{text} {code}" if code else text
 
 
-def aligned(items: list[tuple[int, str, int]]) -> list[str]:
-    """Amounts (value, currency, exponent) for one right-aligned column: those shown with a
-    symbol get trailing room for the codes of the others, so the numbers end in line."""
-    split = [parts(*item) for item in items]
+def aligned(items: list[tuple[int, str, int]], *, zero: str | None = None) -> list[str]:
+    """Amounts (value, currency, exponent) as cells of one width, numbers ending in line:
+    those shown with a symbol get trailing room for the others' codes. `zero`, if given,
+    stands for a zero amount. Print them left-justified (a right-justified cell loses its
+    trailing spaces)."""
+    split = [(zero, "") if zero is not None and item[0] == 0 else parts(*item) for item in items]
     room = max((len(code) for _, code in split), default=0)
-    return [f"{text} {code.ljust(room)}" if room else text for text, code in split]
+    cells = [f"{text} {code.ljust(room)}" if room else text for text, code in split]
+    width = max((len(cell) for cell in cells), default=0)
+    return [cell.rjust(width) for cell in cells]
 
 
 def plain(value: int, exponent: int) -> str:
