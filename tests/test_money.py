@@ -172,7 +172,7 @@ def test_a_column_of_amounts_ends_its_numbers_in_line():
     cells = show.aligned([(1_250_050, "EUR", 2), (100, "CHF", 2), (5, "JPY", 0)])
     assert cells == ["€12,500.50    ", "      1.00 CHF", "        ¥5    "]
     assert show.aligned([(100, "EUR", 2)]) == ["€1.00"]
-    assert show.aligned([(0, "EUR", 2), (100, "CHF", 2)], zero="—") == ["    —    ", "1.00 CHF"]
+    assert show.aligned([(0, "EUR", 2), (100, "CHF", 2)], zero="—") == ["   —    ", "1.00 CHF"]
 
 
 # -- through the command line ----------------------------------------------------------
