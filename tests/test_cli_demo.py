@@ -43,15 +43,19 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    summary = f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions"
-    assert lines[-6:] == [
+    summary = (
+        f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions, 13 deals"
+    )
+    assert lines[-7:] == [
         summary,
         "",
         "try next:",
         f"  pcrm --db {demo_path} show kestrel",
         f"  pcrm --db {demo_path} contact list --sort stale --limit 10",
         f"  pcrm --db {demo_path} search quote",
+        f"  pcrm --db {demo_path} pipeline --stale",
     ]
+    assert "Sales: 10 deals open, 2 stale" in lines  # the board, before the summary
     assert lines[lines.index("coming up:") + 1 :][:3] == [
         "2026-11-25T14:00:00Z\tmeeting\tAda Lovelace, Grace Okonkwo\t"
         "Contract walkthrough with their legal team",
@@ -147,7 +151,8 @@ def test_force_replaces_the_file(cli, demo_path):
     result = cli("demo", str(demo_path), "--force", "--quiet")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        f"replaced demo database {demo_path}: 12 companies, 40 contacts, 150 interactions\n"
+        f"replaced demo database {demo_path}: 12 companies, 40 contacts, 150 interactions,"
+        " 13 deals\n"
     )
     assert query(demo_path, "SELECT count(*) FROM contacts WHERE name = 'Someone New'") == [(0,)]
     assert query(demo_path, "SELECT count(*) FROM contacts") == [(40,)]
@@ -172,7 +177,8 @@ def test_without_path_it_writes_pcrm_demo_db_here(cli, tmp_path, monkeypatch, db
     result = cli("demo", "--quiet")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions\n"
+        "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions,"
+        " 13 deals\n"
     )
     assert (tmp_path / "pcrm-demo.db").exists()
     assert not db_path.exists()
@@ -268,8 +274,10 @@ def test_on_a_terminal_it_fits_80_columns(cli, tmp_path, monkeypatch):
     assert "Coming up" in lines
     assert "Ada Lovelace  CTO at Analytical Engines  contact 1" in lines
     assert "Last touch 2 hours ago   Next in 2 days   11 interactions" in lines
-    assert lines[-6:] == [
-        "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions",
+    assert "Sales  10 deals open, 2 stale" in lines
+    assert lines[-8:] == [  # the summary wraps at 80 columns
+        "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions,",
+        "13 deals",
         "",
         "Try next",
         *(f"  pcrm --db pcrm-demo.db {command}" for command in NEXT),

@@ -4,12 +4,14 @@ filters, errors), and `pcrm pipeline add|list|rm|default`."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
 import pytest
 
 from conftest import NOW, dump
 from deal_rows import add_deal, add_pipeline, open_file, plan
+from pcrm.core.demo_deals import DEALS
 
 STAGES = ("Qualified", "Contact made", "Demo", "Proposal", "Negotiation")
 
@@ -283,3 +285,25 @@ def test_rm_asks_for_yes_and_moves_deals_with_to(cli, sales, db_path):
     assert [line.split("\t")[0] for line in cli("pipeline", "list").stdout.splitlines()] == [
         "Sales"
     ]
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+
+def test_the_demo_fills_every_stage_with_a_recorded_history(cli, tmp_path):
+    path = tmp_path / "demo.db"
+    assert cli("demo", str(path), "--quiet").exit_code == 0
+    board = json.loads(cli("--db", str(path), "pipeline", "--json").stdout)
+    assert [column["count"] for column in board["columns"]] == [2, 2, 2, 2, 2]
+    assert board["stale_count"] == 2
+    assert board["closing"]["count"] == 2
+    assert sum(card["next_step"] is not None for c in board["columns"] for card in c["cards"]) == 3
+    conn = sqlite3.connect(path)
+    try:
+        statuses = conn.execute("SELECT status, count(*) FROM deals GROUP BY status").fetchall()
+        history = conn.execute("SELECT count(*) FROM deal_history").fetchone()[0]
+    finally:
+        conn.close()
+    assert statuses == [("lost", 2), ("open", 10), ("won", 1)]
+    # One history row per step of each deal's story: added, each move, won or lost.
+    assert history == sum(len(deal.steps) for deal in DEALS)

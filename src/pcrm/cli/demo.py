@@ -32,9 +32,9 @@ def demo(
 ) -> None:
     """Create a demo database with realistic sample data, then show it.
 
-    Twelve companies, forty people and six months of calls, emails and meetings, the same
-    every time. It never writes into your own database ($PCRM_DB or the default file),
-    and replaces an existing file only with --force.
+    Twelve companies, forty people, six months of calls, emails and meetings, and deals in
+    every stage of the pipeline, the same every time. It never writes into your own
+    database ($PCRM_DB or the default file), and replaces an existing file only with --force.
 
     Example: pcrm demo && pcrm --db pcrm-demo.db show kestrel
     """

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from pcrm.core.board import Board, load_board
 from pcrm.core.companies import CompanyForm, add_company
 from pcrm.core.contacts import ContactForm, add_contact
 from pcrm.core.demo_data import (
@@ -36,9 +37,11 @@ from pcrm.core.demo_data import (
     SLOTS,
     SamplePerson,
 )
+from pcrm.core.demo_deals import seed_deals
 from pcrm.core.interactions import load_interactions, log_interaction
 from pcrm.core.models import ContactOverview, Interaction
 from pcrm.core.overview import contact_overview
+from pcrm.core.pipelines import resolve_pipeline
 from pcrm.dates import local_tz, parse_when, to_iso
 from pcrm.errors import Conflict, DatabaseError, InvalidInput
 from pcrm.store.db import SQLITE_MAGIC, session
@@ -167,11 +170,12 @@ def seed_interactions(demo: Demo) -> None:
     demo.counts["interactions"] = len(planned)
 
 
-# Later features add theirs here (deals after contacts, follow-ups after deals...).
+# Later features add theirs here (follow-ups after deals...).
 SEEDERS: tuple[tuple[str, Callable[[Demo], None]], ...] = (
     ("companies", seed_companies),
     ("contacts", seed_contacts),
     ("interactions", seed_interactions),
+    ("deals", seed_deals),
 )
 
 
@@ -304,6 +308,7 @@ class DemoTour:
     latest: list[Interaction]  # across everyone, newest first
     upcoming: list[Interaction]  # planned, soonest first
     featured: ContactOverview
+    board: Board  # the default pipeline's deals
 
 
 def demo_tour(db: Database, demo_file: DemoFile, now: datetime, *, latest: int = 5) -> DemoTour:
@@ -318,4 +323,5 @@ def demo_tour(db: Database, demo_file: DemoFile, now: datetime, *, latest: int =
         load_interactions(db, [row[0] for row in past]),
         load_interactions(db, [row[0] for row in future]),
         contact_overview(db, demo_file.featured, now),
+        load_board(db, resolve_pipeline(db, None), now),
     )

@@ -1,5 +1,5 @@
-"""What `pcrm demo` prints: the latest and the coming interactions, one person in full, then
-a summary line and the commands to try next on the new file."""
+"""What `pcrm demo` prints: the latest and the coming interactions, one person in full, the
+deals board, then a summary line and the commands to try next on the new file."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
+from pcrm.render.board import board_lines, board_view
 from pcrm.render.records import contact_view, contact_view_lines, interaction_rows
 from pcrm.render.safe import clean
 
@@ -24,6 +25,7 @@ NEXT = (
     "show kestrel",
     "contact list --sort stale --limit 10",
     "search quote",
+    "pipeline --stale",
 )
 
 
@@ -56,6 +58,8 @@ def demo_view(tour: DemoTour, now: datetime) -> RenderableType:
         Text(""),
         contact_view(tour.featured, now),
         Text(""),
+        board_view(tour.board, now),
+        Text(""),
         Text.assemble(before, (path, "bold"), after),
         _section("Try next", Text("\n".join(next_commands(tour.file)))),
     )
@@ -77,6 +81,8 @@ def demo_lines(tour: DemoTour) -> Iterator[str]:
     yield from _lines(tour.upcoming)
     yield ""
     yield from contact_view_lines(tour.featured)
+    yield ""
+    yield from board_lines(tour.board)
     yield ""
     yield summary_line(tour.file)
     yield ""
