@@ -183,7 +183,8 @@ def test_the_footer_counts_deals_expected_to_close_this_month(db):
     assert [card.title for card in closing.deals] == ["First of the month", "Last of the month"]
     text = render(board(db), 100)
     assert "Closing in November 2026: 2 deals, €30.00" in text
-    assert "2026-11-30  Last of the month  €20.00" in text
+    assert "  2026-11-01  First of the month  €10.00" in text.splitlines()
+    assert "  2026-11-30  Last of the month   €20.00" in text.splitlines()  # values aligned
     assert "Closing in November 2026: 2 deals, €30.00" in list(board_lines(board(db)))
 
 
@@ -194,7 +195,7 @@ def test_the_footer_names_the_five_soonest_and_counts_the_rest(db):
     assert closing.count == 7
     assert [card.title for card in closing.deals] == [f"Closes on the {d}" for d in range(1, 6)]
     assert "Closing in November 2026: 7 deals, €0.00" in render(board(db), 80)
-    assert "  +2 more" in render(board(db), 80).splitlines()
+    assert "              +2 more" in render(board(db), 80).splitlines()
 
 
 def test_nothing_closing_this_month_says_none(db):

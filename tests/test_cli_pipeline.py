@@ -4,8 +4,10 @@ filters, errors), and `pcrm pipeline add|list|rm|default`."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,8 @@ from deal_rows import add_deal, add_pipeline, open_file, plan
 from pcrm.core.demo_deals import DEALS
 
 STAGES = ("Qualified", "Contact made", "Demo", "Proposal", "Negotiation")
+DOC = Path(__file__).resolve().parent.parent / "docs" / "pipeline.md"
+CAPTURE = re.compile(r"<!-- capture: pcrm pipeline at (\d+) columns -->\n```text\n(.*?)```", re.S)
 
 
 @pytest.fixture
@@ -307,3 +311,17 @@ def test_the_demo_fills_every_stage_with_a_recorded_history(cli, tmp_path):
     assert statuses == [("lost", 2), ("open", 10), ("won", 1)]
     # One history row per step of each deal's story: added, each move, won or lost.
     assert history == sum(len(deal.steps) for deal in DEALS)
+
+
+def test_the_boards_captured_in_the_docs_are_current(cli, tmp_path):
+    path = tmp_path / "demo.db"
+    assert cli("demo", str(path), "--quiet").exit_code == 0
+    captures = CAPTURE.findall(DOC.read_text(encoding="utf-8"))
+    assert [width for width, _ in captures] == ["100", "80"]
+    for width, text in captures:
+        shown = cli("--db", str(path), "pipeline", terminal=True, width=int(width)).stdout
+        expected = "".join(line.rstrip() + "\n" for line in shown.splitlines())
+        assert text == expected, (
+            f"docs/pipeline.md: the board at {width} columns is out of date; it is now:\n"
+            + expected
+        )

@@ -123,7 +123,7 @@ class BoardView:
             yield self._columns(width)
         else:
             yield self._stacked(width)
-        yield from self._footer()
+        yield from self._footer(width)
 
     def _title(self) -> Text:
         board = self.board
@@ -145,7 +145,7 @@ class BoardView:
             step = card.next_step
             part = Text(f"next: {step.kind} {when(step.at, self.now)}", "kind")
             if next_text:
-                part.append(" ")
+                part.append(" — ", "muted")
                 part.append_text(t(step.text, "muted"))
             parts.append(part)
         if card.stale:
@@ -229,27 +229,32 @@ class BoardView:
 
     # footer
 
-    def _footer(self) -> Iterator[RenderableType]:
+    def _footer(self, width: int) -> Iterator[RenderableType]:
         board = self.board
-        footer = Text.assemble("\n", ("Total ", "heading"))
-        footer.append(amounts(board.totals))
-        footer.append(" · weighted forecast ", "heading")
-        footer.append(amounts(board.totals, weighted=True))
+        total = Text.assemble(("Total ", "heading"), amounts(board.totals))
+        forecast = Text.assemble(
+            ("weighted forecast ", "heading"), amounts(board.totals, weighted=True)
+        )
+        footer = Text("\n")
+        footer.append_text(_flow([total, forecast], width))
         closing = board.closing
         footer.append(f"\nClosing in {_month(closing.month)}: ", "heading")
         if not closing.count:
             footer.append("none", "muted")
-        else:
-            footer.append(f"{_deals(closing.count)}, {amounts(closing.totals)}")
-            for card in closing.deals:
-                footer.append("\n  ")
-                footer.append(card.expected_close or "", "muted")
-                footer.append("  ")
-                footer.append_text(t(card.title))
-                footer.append(f"  {money(card.value, card.currency, card.exponent)}", "muted")
-            if closing.count > len(closing.deals):
-                footer.append(f"\n  +{closing.count - len(closing.deals)} more", "muted")
+            yield footer
+            return
+        footer.append(f"{_deals(closing.count)}, {amounts(closing.totals)}")
         yield footer
+        soonest = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+        soonest.add_column(style="muted", no_wrap=True)
+        soonest.add_column(overflow="fold")
+        soonest.add_column(justify="right", no_wrap=True)
+        for card in closing.deals:
+            value = money(card.value, card.currency, card.exponent)
+            soonest.add_row(card.expected_close or "", t(card.title), value)
+        if closing.count > len(closing.deals):
+            soonest.add_row("", Text(f"+{closing.count - len(closing.deals)} more", "muted"), "")
+        yield Padding(soonest, (0, 0, 0, 2))
 
 
 def board_view(board: Board, now: datetime) -> BoardView:
