@@ -325,3 +325,35 @@ def test_the_boards_captured_in_the_docs_are_current(cli, tmp_path):
             f"docs/pipeline.md: the board at {width} columns is out of date; it is now:\n"
             + expected
         )
+
+
+def test_deals_made_moved_and_logged_through_the_cli_show_on_the_board(cli, db_path):
+    weeks_ago = NOW - timedelta(days=20)
+    assert cli("contact", "add", "Ada Lovelace", "--company", "Acme", now=weeks_ago).exit_code == 0
+    added = cli("deal", "add", "Big rollout", "--value", "12k", "--contact", "ada", now=weeks_ago)
+    assert added.exit_code == 0, added.stderr
+    assert cli("deal", "move", "big", "demo", now=weeks_ago).exit_code == 0
+
+    def card() -> str:
+        return next(line for line in cli("pipeline").stdout.splitlines() if "Big rollout" in line)
+
+    assert card() == "1\tBig rollout\tAcme\t12000.00\tEUR\t20 days in stage\t\tSTALE idle 20 days"
+    # A planned call is the next step, but not activity: the deal stays stale.
+    planned = cli("log", "ada", "Call about the seats", "--deal", "big", "--at", "tomorrow 9:00")
+    assert planned.exit_code == 0, planned.stderr
+    assert card() == (
+        "1\tBig rollout\tAcme\t12000.00\tEUR\t20 days in stage"
+        "\tnext 2026-11-24T09:00:00Z note: Call about the seats\tSTALE idle 20 days"
+    )
+    # Something that happened is activity: no longer stale, still 20 days in the stage.
+    assert cli("log", "ada", "Demo went well", "--deal", "big", "--kind", "demo").exit_code == 0
+    assert card() == (
+        "1\tBig rollout\tAcme\t12000.00\tEUR\t20 days in stage"
+        "\tnext 2026-11-24T09:00:00Z note: Call about the seats"
+    )
+    assert cli("deal", "move", "big", "proposal").exit_code == 0
+    assert "Proposal (60%, stale after 14d): 1 deal, €12,000.00, weighted €7,200.00" in (
+        cli("pipeline").stdout.splitlines()
+    )
+    assert cli("deal", "won", "big").exit_code == 0
+    assert cli("pipeline").stdout.splitlines()[0] == "Sales: 0 deals open"
