@@ -128,7 +128,7 @@ def edit(
         found = resolve_stage(db, resolve_pipeline(db, pipeline), stage)
         saved = edit_stage(db, found, changes)
     rot_text = f"stale after {saved.rot_days} days" if saved.rot_days else "never stale"
-    say(f"updated stage {clean(saved.name, one_line=True)}: {saved.probability} %, {rot_text}")
+    say(f"updated stage {clean(saved.name, one_line=True)}: {saved.probability}%, {rot_text}")
 
 
 @app.command("rm")

@@ -136,6 +136,12 @@ def deals_in(db: Database, stage: Stage) -> int:
     return db.execute("SELECT count(*) FROM deals WHERE stage_id = ?", [stage.id]).fetchone()[0]
 
 
+def _deals_text(stage: Stage, held: int) -> str:
+    """'3 deals', or '1 closed deal' when none is open (stage lists count open ones only)."""
+    plural = "s" if held != 1 else ""
+    return f"{held} deal{plural}" if stage.open_deals or not held else f"{held} closed deal{plural}"
+
+
 def remove_stage(db: Database, now: datetime, stage: Stage, *, to: Stage | None = None) -> int:
     """Remove a stage; its deals, if any, move to `to`. Returns how many deals moved."""
     stages = load_stages(db, stage.pipeline_id)
@@ -146,9 +152,11 @@ def remove_stage(db: Database, now: datetime, stage: Stage, *, to: Stage | None 
     held = deals_in(db, stage)
     if to is not None and to.id == stage.id:
         raise InvalidInput(f'cannot move the deals of "{stage.name}" into itself')
+    if to is not None and to.pipeline_id != stage.pipeline_id:
+        raise InvalidInput(f'"{to.name}" is a stage of another pipeline')
     if held and to is None:
         raise Conflict(
-            f'stage "{stage.name}" holds {held} deal{"s" if held != 1 else ""}',
+            f'stage "{stage.name}" holds {_deals_text(stage, held)}',
             hint="say where they go with --to STAGE",
         )
     moved = 0

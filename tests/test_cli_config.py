@@ -1,0 +1,64 @@
+"""`pcrm config get|set|list`: settings kept in the database file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from conftest import dump
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result.stdout
+
+
+def error(result) -> str:
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert result.stdout == ""
+    return result.stderr
+
+
+def test_currency_defaults_to_eur_until_set(cli, db_path):
+    ok(cli("contact", "add", "Ada"))
+    assert ok(cli("config", "get", "currency")) == "EUR\n"
+    assert ok(cli("config", "list")) == "currency = EUR  (default)\n"
+    assert ok(cli("config", "set", "Currency", " gbp ")) == "currency = GBP\n"
+    assert ok(cli("config", "get", "CURRENCY")) == "GBP\n"
+    assert ok(cli("config", "list")) == "currency = GBP\n"
+    assert json.loads(ok(cli("config", "list", "--json"))) == {"currency": "GBP"}
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("SELECT key, value FROM settings").fetchall() == [("currency", "GBP")]
+        assert conn.execute("SELECT * FROM currencies").fetchall() == [("GBP", 2, "Pound Sterling")]
+    finally:
+        conn.close()
+
+
+def test_bad_settings_change_nothing(cli, db_path):
+    ok(cli("contact", "add", "Ada"))
+    before = dump(db_path)
+    hint = "(use an ISO 4217 code such as EUR, USD or GBP)"
+    assert error(cli("config", "set", "currency", "EUX")) == (
+        f'pcrm: error: unknown currency "EUX" {hint}\n'
+    )
+    assert error(cli("config", "set", "currency", "euro")) == (
+        f'pcrm: error: "euro" is not a currency code {hint}\n'
+    )
+    assert error(cli("config", "set", "colour", "red")) == (
+        'pcrm: error: unknown setting "colour" (settings: currency)\n'
+    )
+    assert error(cli("config", "get", "colour")) == (
+        'pcrm: error: unknown setting "colour" (settings: currency)\n'
+    )
+    assert dump(db_path) == before
+
+
+def test_reading_a_missing_database_does_not_create_it(cli, db_path):
+    assert error(cli("config", "get", "currency")).startswith("pcrm: error: no database at ")
+    assert error(cli("config", "set", "colour", "red")) == (
+        'pcrm: error: unknown setting "colour" (settings: currency)\n'
+    )
+    assert not db_path.exists()
+    assert ok(cli("config", "set", "currency", "chf")) == "currency = CHF\n"
+    assert db_path.exists()
