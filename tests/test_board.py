@@ -310,3 +310,6 @@ def test_untrusted_titles_are_shown_as_text(db):
         assert "Evil\\u202eCorp" in text
         assert "\x1b" not in text
     assert "\x1b" not in "\n".join(board_lines(board(db)))
+    filtered = board(db, tag="\x1b[31mvip")
+    assert "no open deal in Sales matches --tag \\x1b[31mvip" in render(filtered, 80)
+    assert next(board_lines(filtered)) == "Sales: 0 deals open (only --tag \\x1b[31mvip)"

@@ -85,6 +85,11 @@ def _flow(parts: list[Text], width: int) -> Text:
     return out
 
 
+def _filters(board: Board) -> str:
+    """The filters in force, as typed ("--tag vip --stale"); the tag is the user's text."""
+    return clean(" ".join(board.filters.describe()), one_line=True)
+
+
 def empty_message(board: Board) -> str | None:
     """What to say instead of a board with nothing on it."""
     name = clean(board.pipeline.name, one_line=True)
@@ -93,7 +98,7 @@ def empty_message(board: Board) -> str | None:
     if board.count:
         return None
     if board.unfiltered_count:
-        return f"no open deal in {name} matches {' '.join(board.filters.describe())}"
+        return f"no open deal in {name} matches {_filters(board)}"
     return f"no open deals in {name} (add one: pcrm deal add TITLE --pipeline {name})"
 
 
@@ -131,8 +136,8 @@ class BoardView:
         title.append(f"  {_deals(board.count)} open", "muted")
         if board.stale_count:
             title.append(f", {board.stale_count} stale", "bad")
-        if board.filters.describe():
-            title.append(f"  (only {' '.join(board.filters.describe())})", "muted")
+        if _filters(board):
+            title.append(f"  (only {_filters(board)})", "muted")
         return title
 
     def _details(self, card: BoardCard, *, next_text: bool) -> list[Text]:
@@ -286,8 +291,8 @@ def board_lines(board: Board) -> Iterator[str]:
     title = f"{clean(board.pipeline.name, one_line=True)}: {_deals(board.count)} open"
     if board.stale_count:
         title += f", {board.stale_count} stale"
-    if board.filters.describe():
-        title += f" (only {' '.join(board.filters.describe())})"
+    if _filters(board):
+        title += f" (only {_filters(board)})"
     yield title
     message = empty_message(board)
     if message:
