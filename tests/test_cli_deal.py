@@ -785,3 +785,23 @@ def test_log_with_an_unknown_deal_logs_nothing(cli, db_path, deals):
         'pcrm: error: no deal matches "nosuch" (see: pcrm deal list --status all)\n'
     )
     assert dump(db_path) == before
+
+
+def test_search_index_follows_tags_company_names_and_removal(cli, deals):
+    def found(*words: str) -> list[str]:
+        out = ok(cli("search", *words, "--kind", "deal"))
+        return [line.split("\t")[2] for line in out.splitlines()]
+
+    assert found("vip") == ["20 seats"]
+    ok(cli("deal", "edit", "1", "--untag", "vip", "--tag", "renewal"))
+    assert found("vip") == []
+    assert found("renewal") == ["20 seats"]
+    ok(cli("company", "edit", "analytical", "--name", "Difference Works"))
+    assert found("difference") == ["20 seats"]
+    assert found("analytical") == []
+    ok(cli("deal", "lost", "support", "--reason", "went with a rival"))
+    assert found("rival") == ["Support plan"]
+    ok(cli("company", "rm", "zebra labs", "--yes"))
+    assert found("zebra") == ["Zebra pilot"]
+    ok(cli("deal", "rm", "1", "--yes"))
+    assert found("renewal") == []

@@ -237,8 +237,18 @@ DEFAULT_STAGES = (
 
 @migrations(name="m003_deals")
 def m003_deals(db: Database) -> None:
-    """Pipelines with ordered stages, deals and their stage/status history; deals searchable."""
+    """Pipelines with ordered stages, deals and their stage/status history; deals searchable
+    by title, company, source, tags, lost reason and note."""
     statuses = ", ".join(f"'{status}'" for status in DEAL_STATUSES)
+    deal = KIND_CODES["deal"]
+    deal_body = _joined(
+        "co.name",
+        "d.source",
+        "(SELECT group_concat(t.name, ' ') FROM deal_tags dt"
+        " JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id)",
+        "d.lost_reason",
+        "d.note",
+    )
     run_script(
         db,
         f"""
@@ -334,17 +344,25 @@ def m003_deals(db: Database) -> None:
         CREATE INDEX interactions_deal ON interactions(deal_id, at);
 
         CREATE VIEW deal_search_docs AS
-        SELECT d.id AS id, d.id * 8 + {KIND_CODES["deal"]} AS doc, d.title AS title,
-               {_joined("co.name", "d.source", "d.lost_reason", "d.note")} AS body
+        SELECT d.id AS id, d.id * 8 + {deal} AS doc, d.title AS title, {deal_body} AS body
         FROM deals d LEFT JOIN companies co ON co.id = d.company_id;
         """,
     )
-    run_script(
-        db,
-        "\n".join(
-            _search_triggers("deal", "deals", "id", "title, company_id, source, lost_reason, note")
-        ),
+    statements = [
+        *_search_triggers("deal", "deals", "id", "title, company_id, source, lost_reason, note"),
+        *_search_triggers("deal", "deal_tags", "deal_id"),
+    ]
+    # A company's new name is part of its deals' search text.
+    statements.append(
+        f"""CREATE TRIGGER companies_search_deals AFTER UPDATE OF name ON companies BEGIN
+            DELETE FROM search_index WHERE rowid IN
+                (SELECT id * 8 + {deal} FROM deals WHERE company_id = NEW.id);
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                WHERE id IN (SELECT id FROM deals WHERE company_id = NEW.id);
+        END;"""
     )
+    run_script(db, "\n".join(statements))
     _seed_default_pipeline(db)
 
 
