@@ -113,7 +113,14 @@ def test_company_terminal_view(cli, crm):
 
 def test_json_contact(cli, crm):
     view = json.loads(cli("show", "ada", "--json").stdout)
-    assert list(view) == ["contact", "recent", "interaction_count", "last_touch", "next_touch"]
+    assert list(view) == [
+        "contact",
+        "recent",
+        "interaction_count",
+        "last_touch",
+        "next_touch",
+        "deals",
+    ]
     assert view["contact"]["name"] == "Ada Lovelace"
     assert view["contact"]["last_contacted_at"] == "2026-11-18T10:00:00Z"
     assert view["last_touch"] == "2026-11-18T10:00:00Z"
@@ -138,6 +145,7 @@ def test_json_company(cli, crm):
         "interaction_count",
         "last_touch",
         "next_touch",
+        "deals",
     ]
     assert [person["name"] for person in view["people"]] == ["Charles Babbage", "Ada Lovelace"]
     assert view["interaction_count"] == 4

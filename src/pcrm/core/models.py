@@ -82,7 +82,7 @@ class Interaction:
 @dataclass
 class TimelineEvent:
     at: str
-    kind: str  # interaction kind ("call", "email"...) or a record event ("created")
+    kind: str  # interaction kind ("call", "email"...), "added", or "deal" (a stage/status change)
     summary: str
     text: str | None = None
     subject: Link | None = None  # the record the event belongs to, for a company's timeline
@@ -96,6 +96,7 @@ class ContactOverview:
     interaction_count: int
     last_touch: str | None
     next_touch: str | None
+    deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
 
 
 @dataclass
@@ -106,6 +107,7 @@ class CompanyOverview:
     interaction_count: int
     last_touch: str | None
     next_touch: str | None
+    deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,19 @@ from sqlite_utils import Database
 
 from pcrm.core.companies import get_company
 from pcrm.core.contacts import get_contact, list_contacts
+from pcrm.core.deals import list_deals
 from pcrm.core.interactions import load_interactions
 from pcrm.core.models import CompanyOverview, ContactOverview, Interaction, Link, TimelineEvent
 from pcrm.dates import to_iso
 
 RECENT = 5
+DEALS_SHOWN = 10
+
+# Deals of a contact (one of its people) or of a company (its account).
+_DEALS = {
+    "contact": "SELECT deal_id FROM deal_contacts WHERE contact_id = :id",
+    "company": "SELECT id FROM deals WHERE company_id = :id",
+}
 
 # Interactions of a contact, or of a company: logged against it, or with any of its people.
 _INTERACTIONS = {
@@ -55,7 +63,8 @@ def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOve
     stamp = to_iso(now)
     count, last, upcoming = _touches(db, "contact", contact_id, stamp)
     recent = _interactions(db, "contact", contact_id, before=stamp, limit=RECENT)
-    return ContactOverview(contact, recent, count, last, upcoming)
+    deals = list_deals(db, contact_id=contact_id, status="all", limit=DEALS_SHOWN).deals
+    return ContactOverview(contact, recent, count, last, upcoming, deals)
 
 
 def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOverview:
@@ -64,15 +73,16 @@ def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOve
     stamp = to_iso(now)
     count, last, upcoming = _touches(db, "company", company_id, stamp)
     recent = _interactions(db, "company", company_id, before=stamp, limit=RECENT)
-    return CompanyOverview(company, people, recent, count, last, upcoming)
+    deals = list_deals(db, company_id=company_id, status="all", limit=DEALS_SHOWN).deals
+    return CompanyOverview(company, people, recent, count, last, upcoming, deals)
 
 
 def timeline(
     db: Database, kind: str, record_id: int, *, limit: int | None = None
 ) -> tuple[list[TimelineEvent], int]:
     """Everything that happened, newest first, and how many events there are in all:
-    interactions (planned ones included) and the records' own events ("added"). Later
-    features (deals, tasks, lifecycle) add theirs here."""
+    interactions (planned ones included), the records' own events ("added") and the
+    stage and status changes of their deals. Later features (tasks, lifecycle) add theirs."""
     events = [
         TimelineEvent(
             at=item.at,
@@ -85,11 +95,14 @@ def timeline(
     ]
     record_events = _record_events(db, kind, record_id)
     events.extend(record_events)
+    deal_events, deal_total = _deal_events(db, kind, record_id, limit)
+    events.extend(deal_events)
     # Newest first; at the same second, the later-written event (higher id) first and a
     # record's "added" after what was logged with it.
     events.sort(key=lambda event: (event.at, event.interaction_id or 0), reverse=True)
     count_sql = f"SELECT count(*) FROM ({_INTERACTIONS[kind]})"
-    total = db.execute(count_sql, {"id": record_id}).fetchone()[0] + len(record_events)
+    total = db.execute(count_sql, {"id": record_id}).fetchone()[0]
+    total += len(record_events) + deal_total
     return (events[:limit] if limit else events), total
 
 
@@ -123,3 +136,40 @@ def _record_events(db: Database, kind: str, record_id: int) -> list[TimelineEven
     row = db.execute("SELECT created_at, name FROM companies WHERE id = ?", [record_id]).fetchone()
     events.append(TimelineEvent(at=row[0], kind="added", summary=f"company {row[1]} added"))
     return events
+
+
+def _deal_events(
+    db: Database, kind: str, record_id: int, limit: int | None
+) -> tuple[list[TimelineEvent], int]:
+    """The newest stage and status changes of the record's deals, and how many there are."""
+    source = (
+        f"FROM deal_history h JOIN deals d ON d.id = h.deal_id WHERE h.deal_id IN ({_DEALS[kind]})"
+    )
+    total = db.execute(f"SELECT count(*) {source}", {"id": record_id}).fetchone()[0]
+    rows = db.execute(
+        f"SELECT h.at, d.id, d.title, h.from_stage, h.to_stage, h.from_status, h.to_status,"
+        f" h.note {source} ORDER BY h.at DESC, h.id DESC LIMIT :limit",
+        {"id": record_id, "limit": limit or -1},
+    )
+    events = [
+        TimelineEvent(
+            at=at,
+            kind="deal",
+            summary=f'"{title}" {_change(from_stage, to_stage, from_status, to_status)}',
+            text=note,
+            subject=Link("deal", deal_id, title),
+        )
+        for at, deal_id, title, from_stage, to_stage, from_status, to_status, note in rows
+    ]
+    return events, total
+
+
+def _change(from_stage: str | None, to_stage: str, from_status: str | None, to_status: str) -> str:
+    """One history row in words: opened, moved, won, lost, reopened."""
+    if from_status is None:
+        return f"opened in {to_stage}"
+    if to_status in ("won", "lost") and from_status == "open":
+        return to_status
+    if to_status == "open" and from_status in ("won", "lost"):
+        return f"reopened in {to_stage}"
+    return f"moved {from_stage} → {to_stage}"

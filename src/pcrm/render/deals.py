@@ -304,3 +304,37 @@ def stage_lines(stages: list[Stage]) -> Iterator[str]:
                 str(stage.open_deals),
             )
         )
+
+
+# -- deals inside a contact's or a company's view ----------------------------------------
+
+
+def deal_rows(deals: list[Deal], now: datetime) -> Table:
+    """A compact list for the 360° views: id, title, stage or outcome, value, close date."""
+    values = money.aligned([(d.value, d.currency, d.exponent) for d in deals], zero="—")
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style="id", justify="right", no_wrap=True)
+    table.add_column(style="name", overflow="fold", ratio=3)
+    table.add_column(overflow="fold", ratio=1)
+    table.add_column(no_wrap=True)
+    table.add_column(style="muted", no_wrap=True)
+    for deal, value in zip(deals, values, strict=True):
+        table.add_row(str(deal.id), t(deal.title), _where(deal), value, _close(deal))
+    return table
+
+
+def deal_summary_lines(deals: list[Deal]) -> Iterator[str]:
+    """Plain form: `deal: id<TAB>title<TAB>stage or won/lost<TAB>value<TAB>currency<TAB>close`."""
+    for deal in deals:
+        where = deal.stage.name if deal.status == "open" else deal.status
+        yield "deal: " + "\t".join(
+            clean(value, one_line=True)
+            for value in (
+                str(deal.id),
+                deal.title,
+                where,
+                money.plain(deal.value, deal.exponent),
+                deal.currency,
+                _close(deal),
+            )
+        )

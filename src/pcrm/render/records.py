@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         CompanyOverview,
         Contact,
         ContactOverview,
+        Deal,
         Email,
         Interaction,
         Phone,
@@ -263,6 +264,16 @@ def _heading(title: str, subtitle: str, ref: str) -> Text:
     return heading
 
 
+def _deals_section(deals: list[Deal], now: datetime) -> list[RenderableType]:
+    if not deals:
+        return []
+    from pcrm.render.deals import deal_rows  # render.deals builds on this module
+
+    open_count = sum(deal.status == "open" for deal in deals)
+    heading = Text(f"Deals ({open_count} open)", "heading")
+    return [Padding(heading, (1, 0, 0, 0)), Padding(deal_rows(deals, now), (0, 0, 0, 2))]
+
+
 def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     contact = view.contact
     subtitle = " at ".join(
@@ -282,6 +293,7 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     )
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=False), (0, 0, 0, 2)))
+    parts.extend(_deals_section(view.deals, now))
     return Group(*parts)
 
 
@@ -312,6 +324,7 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
     )
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=True), (0, 0, 0, 2)))
+    parts.extend(_deals_section(view.deals, now))
     return Group(*parts)
 
 
@@ -351,6 +364,12 @@ def _plain_interactions(items: list[Interaction]) -> Iterator[str]:
         )
 
 
+def _plain_deals(deals: list[Deal]) -> Iterator[str]:
+    from pcrm.render.deals import deal_summary_lines
+
+    return deal_summary_lines(deals)
+
+
 def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     contact = view.contact
     yield f"contact {contact.id}: {clean(contact.name, one_line=True)}"
@@ -361,6 +380,7 @@ def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     yield f"last touch: {view.last_touch or 'never'}"
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
+    yield from _plain_deals(view.deals)
     if view.recent:
         yield ""
         yield from _plain_interactions(view.recent)
@@ -388,6 +408,7 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
     yield f"last touch: {view.last_touch or 'never'}"
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
+    yield from _plain_deals(view.deals)
     if view.recent:
         yield ""
         yield from _plain_interactions(view.recent)
