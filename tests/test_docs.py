@@ -151,7 +151,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
     assert lines[0].startswith("# pcrm")
     first, second = (block.strip() for block in _sh_blocks(text)[:2])
     assert "\n" not in first and "\n" not in second, "each of the two commands is one line"
-    assert first.startswith("python3 -m venv .venv") and first.endswith("pcrm demo")
+    assert first.startswith("python3 -m venv .venv") and first.endswith("pcrm demo --force")
     assert second.startswith("python3 -m venv .venv") and "pytest" in second
     assert text.index(second) < text.index("\n## "), "the two commands come first"
     ci_lines = CI.read_text(encoding="utf-8").splitlines()
