@@ -1,6 +1,7 @@
 """The docs stay true: the command reference is current, every command's help has a
-summary and an example that parses, the README's test command is what CI runs, the
-guide's list of tables matches the schema, the quick starts run, and links resolve."""
+summary and an example that parses and reads well (metavars, no type labels, nothing cut
+or rewrapped), the README's test command is what CI runs, the guide's list of tables
+matches the schema, the quick starts run, and links resolve."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import shlex
 import sqlite3
 from pathlib import Path
 from types import ModuleType
+from typing import Annotated
 
 import pytest
+import typer
+import typer.main
 from typer.core import TyperGroup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,11 +104,16 @@ def test_every_command_has_a_one_line_summary(ctx, command):
 
 
 def _example_lines(help_text: str) -> list[str]:
-    return [
-        line.strip().removeprefix("Example:").strip()
-        for line in help_text.splitlines()
-        if line.strip().startswith("Example:")
-    ]
+    """The command lines of the `Example:` block: the indented lines after it."""
+    lines = help_text.splitlines()
+    examples = []
+    for at, line in enumerate(lines):
+        if line.strip() == "Example:":
+            for following in lines[at + 1 :]:
+                if not following.startswith(" ") or not following.strip():
+                    break
+                examples.append(following.strip())
+    return examples
 
 
 def _first_command(line: str) -> list[str]:
@@ -123,8 +132,12 @@ def _first_command(line: str) -> list[str]:
 def test_every_command_has_an_example_that_parses(ctx, command):
     path = ctx.command_path
     examples = _example_lines(command.help or "")
-    assert examples, f"{path}: add a line `Example: {path} ...` to its help"
+    assert examples, f"{path}: end its help with `\\b`, `Example:` and `  {path} ...` lines"
+    shown = [line.strip() for line in command.get_help(ctx).splitlines()]
     for example in examples:
+        assert example in shown, (
+            f"{path}: click rewrapped its example; put a line `\\b` right before `Example:`"
+        )
         words = _first_command(example)
         prefix = path.split()
         assert words[: len(prefix)] == prefix, f"{path}: its example runs something else: {example}"
@@ -140,6 +153,75 @@ def test_a_broken_example_is_caught():
     with pytest.raises(Exception, match="--no-such-option"):
         command.make_context(ctx.info_name, ["--no-such-option"], parent=ctx.parent)
     assert _first_command("pcrm demo && pcrm --db x.db show kestrel") == ["pcrm", "demo"]
+    block = "Add it.\n\n\b\nExample:\n  pcrm a b\n  pcrm a c\n\nMore text."
+    assert _example_lines(block) == ["pcrm a b", "pcrm a c"]
+
+
+# Typer's labels for a parameter without a metavar: <str>, <int range>, <list[str]>,
+# <name|recent> for a choice...
+TYPE_LABEL = re.compile(r"<(str|int|float|bool|list\[|[a-z]+ range|[\w-]+\|)[^>]*>")
+
+
+def _summary(command) -> str:
+    return " ".join((command.help or "").split("\n\n")[0].split())
+
+
+def _help_problems(ctx, command) -> list[str]:
+    """What spoils a command's --help at 80 columns: type labels instead of metavars, `{`
+    in the usage line, summaries cut short in a group's list of commands, lines too long
+    (an example is not wrapped)."""
+    text = command.get_help(ctx)
+    problems = [f"type label {label.group()}" for label in TYPE_LABEL.finditer(text)]
+    problems += [f"longer than 80: {line}" for line in text.splitlines() if len(line) > 80]
+    usage = text.split("\n\n")[0]
+    if "{" in usage:
+        problems.append(f"braces in the usage line: {usage}")
+    if isinstance(command, TyperGroup):
+        rows = re.search(r"^Commands:\n(.*?)(?:\n\n|\Z)", text, re.M | re.S)
+        listed = dict(re.findall(r"^  (\S+)\s+(.*?)$", rows.group(1) if rows else "", re.M))
+        for name in command.list_commands(ctx):
+            summary = _summary(command.get_command(ctx, name))
+            if listed.get(name) != summary:
+                problems.append(f"{name} is listed as {listed.get(name)!r}, not {summary!r}")
+    return problems
+
+
+@pytest.mark.parametrize(("ctx", "command"), COMMANDS, ids=_ids(COMMANDS))
+def test_help_reads_well_at_80_columns(ctx, command):
+    assert _help_problems(ctx, command) == [], (
+        f"{ctx.command_path}: give every option and argument a metavar (flags need none), "
+        "and keep each summary one short sentence (about 55 characters, no dot inside)"
+    )
+
+
+def test_help_problems_are_caught():
+    """Plain Typer, with no metavars and a long summary, shows all that the test refuses."""
+    bad = typer.Typer(rich_markup_mode=None)
+
+    @bad.command("add")
+    def add(
+        title: str,
+        tag: Annotated[list[str] | None, typer.Option("--tag")] = None,
+        limit: Annotated[int, typer.Option("--limit", min=0)] = 5,
+    ) -> None:
+        """Add a thing, e.g. a gadget."""
+
+    @bad.command("rm")
+    def rm(yes: Annotated[bool, typer.Option("--yes")] = False) -> None:
+        """Remove a thing with everything it ever touched, all at once, and no questions."""
+
+    [(group_ctx, group), (add_ctx, add_command), _] = gen.walk(typer.main.get_command(bad))
+    assert _help_problems(add_ctx, add_command) == [
+        "type label <str>",
+        "type label <list[str]>",
+        "type label <int range>",
+        "braces in the usage line: Usage: pcrm add [OPTIONS] {title}",
+    ]
+    assert _help_problems(group_ctx, group) == [
+        "add is listed as 'Add a thing, e.g.', not 'Add a thing, e.g. a gadget.'",
+        "rm is listed as 'Remove a thing with everything it ever touched, all at once, and...', "
+        "not 'Remove a thing with everything it ever touched, all at once, and no questions.'",
+    ]
 
 
 # -- README and CI -------------------------------------------------------------------

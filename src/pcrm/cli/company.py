@@ -7,28 +7,35 @@ from typing import Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
 
-app = typer.Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
+app = Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, domain, or a piece of the name.")]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+    typer.Option("--tag", "-t", metavar="TAG", help="Tags, separated by commas; repeatable."),
 ]
 # Spelled out here to keep `--help` off sqlite-utils; a test checks it against core.
 Sort = Literal["name", "people", "recent", "created"]
-DomainOpt = Annotated[str | None, typer.Option("--domain", help="Email domain, e.g. acme.com.")]
-WebsiteOpt = Annotated[str | None, typer.Option("--website", help="Website address.")]
-IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Industry.")]
-SizeOpt = Annotated[str | None, typer.Option("--size", help="Size, e.g. 11-50.")]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+DomainOpt = Annotated[
+    str | None, typer.Option("--domain", metavar="DOMAIN", help="Email domain, e.g. acme.com.")
+]
+WebsiteOpt = Annotated[
+    str | None, typer.Option("--website", metavar="URL", help="Website address.")
+]
+IndustryOpt = Annotated[
+    str | None, typer.Option("--industry", metavar="INDUSTRY", help="Industry.")
+]
+SizeOpt = Annotated[str | None, typer.Option("--size", metavar="SIZE", help="Size, e.g. 11-50.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")]
 
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Company name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Company name.")],
     domain: DomainOpt = None,
     website: WebsiteOpt = None,
     industry: IndustryOpt = None,
@@ -38,7 +45,9 @@ def add(
 ) -> None:
     """Add a company.
 
-    Example: pcrm company add "Analytical Engines" --domain analytical.example --industry Computing
+    \b
+    Example:
+      pcrm company add "Analytical Engines" --domain analytical.example
     """
     from pcrm.core.companies import CompanyForm, add_company
     from pcrm.render.safe import clean
@@ -54,16 +63,20 @@ def add(
 def list_(
     ctx: typer.Context,
     tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only companies with this tag.")
+        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only companies with this tag.")
     ] = None,
-    industry: Annotated[str | None, typer.Option("--industry", help="Only this industry.")] = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", metavar="INDUSTRY", help="Only this industry.")
+    ] = None,
     search: Annotated[
         str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
     ] = None,
     sort: Annotated[
         Sort,
         typer.Option(
-            help="name; people (most first); recent (last contacted first); created (newest first)."
+            metavar="ORDER",
+            help="name; people (most first); recent (last contacted first); "
+            "created (newest first).",
         ),
     ] = "name",
     limit: LimitOption = 100,
@@ -71,7 +84,9 @@ def list_(
 ) -> None:
     """List companies, filtered and sorted.
 
-    Example: pcrm company list --sort people
+    \b
+    Example:
+      pcrm company list --sort people
     """
     from pcrm.core.companies import list_companies
 
@@ -96,9 +111,14 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
-    """Show a company: details, its people, last and next touch, recent interactions.
+    """Show a company's details, people and recent interactions.
 
-    Example: pcrm company show analytical
+    Its details and people, when it was last contacted, the next planned touch, its deals
+    and the latest interactions.
+
+    \b
+    Example:
+      pcrm company show analytical
     """
     from pcrm.core.overview import company_overview
     from pcrm.core.refs import resolve_company
@@ -125,18 +145,24 @@ def emit_company_view(env, view, json_mode: bool) -> None:
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     domain: DomainOpt = None,
     website: WebsiteOpt = None,
     industry: IndustryOpt = None,
     size: SizeOpt = None,
     note_: NoteOpt = None,
     tag: TagOpt = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
+    ] = None,
 ) -> None:
-    """Change a company (an empty value clears a field); with no options, edit it in $EDITOR.
+    """Change a company; with no options, edit it in $EDITOR.
 
-    Example: pcrm company edit analytical --industry "Computing" --tag partner
+    An empty value ("") clears a field.
+
+    \b
+    Example:
+      pcrm company edit analytical --industry Computing --tag partner
     """
     from pcrm.cli.editing import edit_in_editor
     from pcrm.core.companies import (
@@ -181,9 +207,13 @@ def rm(
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove a company. Its people and interactions stay, no longer linked to it.
+    """Remove a company; its people and interactions stay.
 
-    Example: pcrm company rm 7 --yes
+    They are kept, no longer linked to it.
+
+    \b
+    Example:
+      pcrm company rm 7 --yes
     """
     from pcrm.core.companies import get_company, remove_company
     from pcrm.core.refs import resolve_company

@@ -7,20 +7,23 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit, say
 
-app = typer.Typer(
-    help="Show and change settings (e.g. the default currency).", no_args_is_help=True
-)
+app = Typer(help="Show and change settings, like the default currency.", no_args_is_help=True)
 
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="The setting, e.g. currency.")]
 
 
 @app.command("get")
 def get(ctx: typer.Context, key: KeyArg) -> None:
-    """Print a setting's value (its default when it was never set).
+    """Print a setting's value.
 
-    Example: pcrm config get currency
+    A setting never set prints its default.
+
+    \b
+    Example:
+      pcrm config get currency
     """
     from pcrm.core.settings import get_setting
 
@@ -34,11 +37,15 @@ def get(ctx: typer.Context, key: KeyArg) -> None:
 def set_(
     ctx: typer.Context,
     key: KeyArg,
-    value: Annotated[str, typer.Argument(help="The new value.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
 ) -> None:
-    """Change a setting; the value is checked first (currency: an ISO 4217 code).
+    """Change a setting.
 
-    Example: pcrm config set currency USD
+    The value is checked first: currency takes an ISO 4217 code (EUR, USD...).
+
+    \b
+    Example:
+      pcrm config set currency USD
     """
     from pcrm.core.settings import check_key, set_setting
 
@@ -51,9 +58,13 @@ def set_(
 
 @app.command("list")
 def list_(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List every setting with its value; "(default)" marks one never set.
+    """List every setting with its value.
 
-    Example: pcrm config list
+    "(default)" marks a setting never set.
+
+    \b
+    Example:
+      pcrm config list
     """
     from pcrm.core.settings import list_settings
 

@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
 
-app = typer.Typer(help="Add, list, show, edit and remove contacts.", no_args_is_help=True)
+app = Typer(help="Add, list, show, edit and remove contacts.", no_args_is_help=True)
 
 RefArg = Annotated[
     str, typer.Argument(metavar="REF", help="Id, exact email, or a piece of the name.")
@@ -24,7 +25,7 @@ PhoneOpt = Annotated[
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+    typer.Option("--tag", "-t", metavar="TAG", help="Tags, separated by commas; repeatable."),
 ]
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
 # a test checks that it matches core.contacts.SORTS.
@@ -34,26 +35,38 @@ Sort = Literal["name", "recent", "stale", "created", "company"]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Full name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Full name.")],
     email: EmailOpt = None,
     phone: PhoneOpt = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", help="Company name or id (created if new).")
+        str | None,
+        typer.Option(
+            "--company", "-c", metavar="COMPANY", help="Company name or id (created if new)."
+        ),
     ] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Job title.")] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where they came from (referral, event...).")
+        str | None,
+        typer.Option(
+            "--source", metavar="SOURCE", help="Where they came from: a referral, an event..."
+        ),
     ] = None,
     tag: TagOpt = None,
     birthday: Annotated[
         str | None,
-        typer.Option("--birthday", help="1985-03-12, 12 Mar 1985, or without a year 12 Mar."),
+        typer.Option(
+            "--birthday", metavar="DATE", help="1985-03-12, 12 Mar 1985, or 12 Mar (no year)."
+        ),
     ] = None,
-    note_: Annotated[str | None, typer.Option("--note", help="Free-text note.")] = None,
+    note_: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
+    ] = None,
 ) -> None:
     """Add a contact.
 
-    Example: pcrm contact add "Ada Lovelace" -e work:ada@example.org -c "Analytical Engines" -t vip
+    \b
+    Example:
+      pcrm contact add "Ada Lovelace" -e ada@example.org -c Analytical -t vip
     """
     from pcrm.core.contacts import ContactForm, add_contact
 
@@ -78,14 +91,15 @@ def add(
 def list_(
     ctx: typer.Context,
     tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only contacts with this tag.")
+        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.")
     ] = None,
     company: Annotated[
         str | None,
         typer.Option("--company", "-c", metavar="REF", help="Only people at this company."),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Only contacts from this source.")
+        str | None,
+        typer.Option("--source", metavar="SOURCE", help="Only contacts from this source."),
     ] = None,
     search: Annotated[
         str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
@@ -93,6 +107,7 @@ def list_(
     sort: Annotated[
         Sort,
         typer.Option(
+            metavar="ORDER",
             help="name; recent (last contacted first); stale (never or longest silent first); "
             "created (newest first); company (by company name).",
         ),
@@ -102,7 +117,9 @@ def list_(
 ) -> None:
     """List contacts, filtered and sorted.
 
-    Example: pcrm contact list --tag vip --sort stale
+    \b
+    Example:
+      pcrm contact list --tag vip --sort stale
     """
     from pcrm.core.contacts import list_contacts
     from pcrm.core.refs import resolve_company
@@ -131,9 +148,14 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
-    """Show a contact: details, last and next touch, recent interactions.
+    """Show a contact's details and recent interactions.
 
-    Example: pcrm contact show ada
+    Its details, when it was last contacted, the next planned touch, its deals and the
+    latest interactions.
+
+    \b
+    Example:
+      pcrm contact show ada
     """
     from pcrm.core.overview import contact_overview
     from pcrm.core.refs import resolve_contact
@@ -160,7 +182,7 @@ def emit_contact_view(env, view, json_mode: bool) -> None:
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     email: EmailOpt = None,
     rm_email: Annotated[
         list[str] | None, typer.Option("--rm-email", metavar="EMAIL", help="Remove an email.")
@@ -170,18 +192,33 @@ def edit(
         list[str] | None, typer.Option("--rm-phone", metavar="PHONE", help="Remove a phone.")
     ] = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", help='Company name or id; "" to unlink.')
+        str | None,
+        typer.Option(
+            "--company", "-c", metavar="COMPANY", help='Company name or id; "" to unlink.'
+        ),
     ] = None,
-    title: Annotated[str | None, typer.Option("--title", help='Job title; "" clears.')] = None,
-    source: Annotated[str | None, typer.Option("--source", help='Source; "" clears.')] = None,
-    birthday: Annotated[str | None, typer.Option("--birthday", help='Birthday; "" clears.')] = None,
-    note_: Annotated[str | None, typer.Option("--note", help='Note; "" clears.')] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help='Job title; "" clears.')
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="SOURCE", help='Source; "" clears.')
+    ] = None,
+    birthday: Annotated[
+        str | None, typer.Option("--birthday", metavar="DATE", help='Birthday; "" clears.')
+    ] = None,
+    note_: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help='Note; "" clears.')
+    ] = None,
     tag: TagOpt = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
+    ] = None,
 ) -> None:
     """Change a contact; with no options, edit it in $EDITOR.
 
-    Example: pcrm contact edit ada --title CTO --tag customer --rm-email old@example.org
+    \b
+    Example:
+      pcrm contact edit ada --title CTO --tag vip --rm-email old@example.org
     """
     from pcrm.cli.editing import edit_in_editor
     from pcrm.core.contacts import (
@@ -245,11 +282,13 @@ def rm(
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove a contact with its emails, phones, tags and interaction links.
+    """Remove a contact with its emails, phones and tags.
 
-    Interactions, companies and other people stay.
+    Its links to interactions go too; the interactions, companies and other people stay.
 
-    Example: pcrm contact rm 42 --yes
+    \b
+    Example:
+      pcrm contact rm 42 --yes
     """
     from pcrm.core.contacts import get_contact, remove_contact
     from pcrm.core.refs import resolve_contact

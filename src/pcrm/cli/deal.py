@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from pcrm.cli.env import Env, get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
 
 if TYPE_CHECKING:
     from pcrm.core.models import Deal
 
-app = typer.Typer(
-    help="Add, list, show, edit, move, win, lose, reopen and remove deals.", no_args_is_help=True
+app = Typer(
+    help="Add deals, move them through stages, win or lose them.\n\n"
+    "Also list, show, edit, reopen and remove them.",
+    no_args_is_help=True,
 )
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, or a piece of the title.")]
@@ -41,7 +44,7 @@ ContactOpt = Annotated[
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="A tag, or several separated by commas; repeatable."),
+    typer.Option("--tag", "-t", metavar="TAG", help="Tags, separated by commas; repeatable."),
 ]
 PipelineOpt = Annotated[
     str | None,
@@ -75,7 +78,9 @@ def _require_file(env: Env) -> None:
 @app.command("add")
 def add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Argument(help='What is being sold, e.g. "20 seats".')],
+    title: Annotated[
+        str, typer.Argument(metavar="TITLE", help='What is being sold, e.g. "20 seats".')
+    ],
     value: ValueOpt = None,
     currency: CurrencyOpt = None,
     company: Annotated[
@@ -83,27 +88,40 @@ def add(
         typer.Option(
             "--company",
             "-c",
+            metavar="COMPANY",
             help="Company name or id (created if new; default: the first contact's).",
         ),
     ] = None,
     contact: ContactOpt = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", help="Stage name, prefix or position (default: the first)."),
+        typer.Option(
+            "--stage", metavar="STAGE", help="Stage name, prefix or position (default: the first)."
+        ),
     ] = None,
     pipeline: PipelineOpt = None,
     close: Annotated[
         str | None, typer.Option("--close", metavar="WHEN", help="Expected close date.")
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where it came from (referral, event...).")
+        str | None,
+        typer.Option(
+            "--source", metavar="SOURCE", help="Where it came from: a referral, an event..."
+        ),
     ] = None,
     tag: TagOpt = None,
-    note_: Annotated[str | None, typer.Option("--note", help="Free-text note.")] = None,
+    note_: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
+    ] = None,
 ) -> None:
-    """Add a deal, open in the first stage of the default pipeline unless told otherwise.
+    """Add an open deal to a pipeline.
 
-    Example: pcrm deal add "20 seats" --value 12k --contact "ada:decision maker" --close eom
+    It goes into the first stage of the default pipeline unless --stage or --pipeline
+    say otherwise.
+
+    \b
+    Example:
+      pcrm deal add "20 seats" --value 12k --contact ada:buyer --close eom
     """
     from pcrm.core.deals import DealForm, add_deal
     from pcrm.render.safe import clean
@@ -135,14 +153,19 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[Status, typer.Option("--status", help="Which deals.")] = "open",
+    status: Annotated[
+        Status,
+        typer.Option("--status", metavar="STATUS", help="Which deals: open, won, lost or all."),
+    ] = "open",
     pipeline: Annotated[
         str | None, typer.Option("--pipeline", metavar="NAME", help="Only this pipeline.")
     ] = None,
     stage: Annotated[
         str | None,
         typer.Option(
-            "--stage", help="Only this stage (of --pipeline, else of the default pipeline)."
+            "--stage",
+            metavar="STAGE",
+            help="Only this stage (of --pipeline, else of the default pipeline).",
         ),
     ] = None,
     company: Annotated[
@@ -152,7 +175,7 @@ def list_(
         str | None, typer.Option("--contact", metavar="REF", help="Only deals with this person.")
     ] = None,
     tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only deals with this tag.")
+        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only deals with this tag.")
     ] = None,
     closing_before: Annotated[
         str | None,
@@ -165,6 +188,7 @@ def list_(
     sort: Annotated[
         Sort,
         typer.Option(
+            metavar="ORDER",
             help="stage (pipeline order, then value); value (highest first); close (soonest "
             "first); age (oldest first); title.",
         ),
@@ -174,7 +198,9 @@ def list_(
 ) -> None:
     """List deals: open ones unless --status says otherwise.
 
-    Example: pcrm deal list --closing-before eom --sort value
+    \b
+    Example:
+      pcrm deal list --closing-before eom --sort value
     """
     from pcrm.core.deals import list_deals
     from pcrm.core.pipelines import resolve_pipeline, resolve_stage
@@ -216,9 +242,14 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
-    """Show a deal: details, contacts, time in each stage, interactions logged against it.
+    """Show a deal's details, contacts and history.
 
-    Example: pcrm deal show "20 seats"
+    Its details and contacts, the time it spent in each stage, and the interactions
+    logged against it.
+
+    \b
+    Example:
+      pcrm deal show "20 seats"
     """
     from pcrm.core.deals import deal_view, resolve_deal
 
@@ -243,7 +274,7 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="New title.")] = None,
     value: ValueOpt = None,
     currency: Annotated[
         str | None,
@@ -254,7 +285,10 @@ def edit(
         ),
     ] = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", help='Company name or id; "" to unlink.')
+        str | None,
+        typer.Option(
+            "--company", "-c", metavar="COMPANY", help='Company name or id; "" to unlink.'
+        ),
     ] = None,
     contact: ContactOpt = None,
     rm_contact: Annotated[
@@ -265,17 +299,26 @@ def edit(
         str | None,
         typer.Option("--close", metavar="WHEN", help='Expected close date; "" clears.'),
     ] = None,
-    source: Annotated[str | None, typer.Option("--source", help='Source; "" clears.')] = None,
-    note_: Annotated[str | None, typer.Option("--note", help='Note; "" clears.')] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="SOURCE", help='Source; "" clears.')
+    ] = None,
+    note_: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help='Note; "" clears.')
+    ] = None,
     tag: TagOpt = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag.")] = None,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
+    ] = None,
 ) -> None:
-    """Change a deal's details (to move it, use deal move; to close it, deal won or lost).
+    """Change a deal's title, value, company, contacts or dates.
 
-    A contact given again with --contact keeps its role unless a new one is given
-    (REF:ROLE); REF: with nothing after the colon clears the role.
+    To move it to another stage, use `pcrm deal move`; to close it, `pcrm deal won` or
+    `pcrm deal lost`. A contact given again with --contact keeps its role unless a new
+    one is given (REF:ROLE); REF: with nothing after the colon clears the role.
 
-    Example: pcrm deal edit "20 seats" --value 15k --close "next friday" --contact bob:champion
+    \b
+    Example:
+      pcrm deal edit "20 seats" --value 15k --close fri --contact bob:champion
     """
     from pcrm.core.deals import DealChanges, edit_deal, resolve_deal
     from pcrm.render.safe import clean
@@ -307,7 +350,10 @@ def edit(
 def move(
     ctx: typer.Context,
     ref: RefArg,
-    stage: Annotated[str, typer.Argument(help="Stage name, unique prefix, or position (1..).")],
+    stage: Annotated[
+        str,
+        typer.Argument(metavar="STAGE", help="Stage name, unique prefix, or position (1..)."),
+    ],
     pipeline: Annotated[
         str | None,
         typer.Option("--pipeline", metavar="NAME", help="Move into a stage of another pipeline."),
@@ -315,7 +361,9 @@ def move(
 ) -> None:
     """Move an open deal to another stage.
 
-    Example: pcrm deal move "20 seats" proposal
+    \b
+    Example:
+      pcrm deal move "20 seats" proposal
     """
     from pcrm.core.deals import move_deal, resolve_deal
     from pcrm.render.safe import clean
@@ -337,7 +385,9 @@ def move(
 def won(ctx: typer.Context, ref: RefArg) -> None:
     """Mark an open deal won.
 
-    Example: pcrm deal won "20 seats"
+    \b
+    Example:
+      pcrm deal won "20 seats"
     """
     from pcrm.core.deals import resolve_deal, win_deal
 
@@ -353,12 +403,17 @@ def lost(
     ctx: typer.Context,
     ref: RefArg,
     reason: Annotated[
-        str, typer.Option("--reason", "-r", help="Why it was lost (kept for the reports).")
+        str,
+        typer.Option(
+            "--reason", "-r", metavar="TEXT", help="Why it was lost (kept for the reports)."
+        ),
     ],
 ) -> None:
     """Mark an open deal lost, with the reason.
 
-    Example: pcrm deal lost "20 seats" --reason "went with a cheaper offer"
+    \b
+    Example:
+      pcrm deal lost "20 seats" --reason "went with a cheaper offer"
     """
     from pcrm.core.deals import lose_deal, resolve_deal
     from pcrm.render.safe import clean
@@ -372,9 +427,11 @@ def lost(
 
 @app.command("reopen")
 def reopen(ctx: typer.Context, ref: RefArg) -> None:
-    """Reopen a won or lost deal, back in the stage it was closed in.
+    """Reopen a won or lost deal in the stage it closed in.
 
-    Example: pcrm deal reopen "20 seats"
+    \b
+    Example:
+      pcrm deal reopen "20 seats"
     """
     from pcrm.core.deals import reopen_deal, resolve_deal
     from pcrm.render.safe import clean
@@ -392,9 +449,13 @@ def rm(
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove a deal with its history; interactions logged against it stay.
+    """Remove a deal with its history.
 
-    Example: pcrm deal rm 42 --yes
+    The interactions logged against it stay.
+
+    \b
+    Example:
+      pcrm deal rm 42 --yes
     """
     from pcrm.core.deals import get_deal, remove_deal, resolve_deal
 

@@ -30,13 +30,16 @@ def demo(
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
 ) -> None:
-    """Create a demo database with realistic sample data, then show it.
+    """Create a demo database of sample data and show it.
 
-    Twelve companies, forty people, six months of calls, emails and meetings, and deals in
-    every stage of the pipeline, the same every time. It never writes into your own
-    database ($PCRM_DB or the default file), and replaces an existing file only with --force.
+    Realistic data, the same every time: twelve companies, forty people, six months of
+    calls, emails and meetings, and deals in every stage of the pipeline. It never writes
+    into your own database ($PCRM_DB or the default file), and replaces an existing file
+    only with --force.
 
-    Example: pcrm demo && pcrm --db pcrm-demo.db show kestrel
+    \b
+    Example:
+      pcrm demo && pcrm --db pcrm-demo.db show kestrel
     """
     from pcrm.core.demo import create_demo_file, demo_tour
     from pcrm.render.safe import clean

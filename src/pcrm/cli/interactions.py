@@ -23,9 +23,11 @@ def log(
     ref: Annotated[str, typer.Argument(metavar="REF", help="The contact: id, email or name.")],
     text: Annotated[
         str | None,
-        typer.Argument(help='What happened; "-" reads stdin; omitted, opens $EDITOR.'),
+        typer.Argument(
+            metavar="TEXT", help='What happened; "-" reads stdin; omitted, opens $EDITOR.'
+        ),
     ] = None,
-    kind: Annotated[str, typer.Option("--kind", "-k", help=KIND_HELP)] = "note",
+    kind: Annotated[str, typer.Option("--kind", "-k", metavar="KIND", help=KIND_HELP)] = "note",
     at: Annotated[
         str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default: now).")
     ] = None,
@@ -38,14 +40,16 @@ def log(
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it was about: id or title."),
     ] = None,
 ) -> None:
-    """Log an interaction with a contact (a call, an email, a meeting...).
+    """Log a call, email, meeting or note with a contact.
 
     TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
     present interaction updates the contacts' "last contacted"; one dated in the future
     (--at tomorrow) is planned: it shows as the next touch. --deal links it to a deal,
     whose last activity it updates (a planned one does not).
 
-    Example: pcrm log ada "Call: wants a quote for 20 seats" --kind call
+    \b
+    Example:
+      pcrm log ada "Call: wants a quote for 20 seats" --kind call
     """
     from pcrm.core.contacts import load_contacts
     from pcrm.core.interactions import check_kind, log_interaction

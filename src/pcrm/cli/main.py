@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from pcrm import __version__
 from pcrm.cli.env import Env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import ExitStatus, error_lines
 from pcrm.errors import Ambiguous, PcrmError
 
@@ -54,11 +55,11 @@ class PcrmGroup(TyperGroup):
             raise typer.Exit(ExitStatus.ERROR) from None
 
 
-app = typer.Typer(
+app = Typer(
     cls=PcrmGroup,
     name="pcrm",
-    help="A local-first personal CRM for the terminal: contacts, companies and interactions "
-    "in one SQLite file.",
+    help="A local-first personal CRM for the terminal: contacts, companies, deals and "
+    "interactions in one SQLite file.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -93,7 +94,9 @@ def root(
 ) -> None:
     """A local-first personal CRM for the terminal.
 
-    Example: pcrm contact add "Ada Lovelace" --email ada@example.org --company Analytical
+    \b
+    Example:
+      pcrm contact add "Ada Lovelace" --email ada@example.org --company Analytical
     """
     env = ctx.obj if isinstance(ctx.obj, Env) else Env()
     if db:

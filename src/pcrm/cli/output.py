@@ -27,7 +27,7 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON: stable keys, ISO times, money in minor units.")
 ]
 LimitOption = Annotated[
-    int, typer.Option("--limit", "-n", min=0, help="Show at most N rows (0: all).")
+    int, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N rows (0: all).")
 ]
 
 

@@ -8,6 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, confirm_removal, emit, say
 
 
@@ -30,11 +31,11 @@ class BoardGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-app = typer.Typer(
+app = Typer(
     cls=BoardGroup,
-    help="Show the deals board of a pipeline; add, list and remove pipelines.\n\n"
+    help="Show the deals board; add, list and remove pipelines.\n\n"
     "`pcrm pipeline [NAME] [OPTIONS]` is short for `pcrm pipeline show [NAME] [OPTIONS]`.\n\n"
-    "Example: pcrm pipeline --stale",
+    "\b\nExample:\n  pcrm pipeline --stale",
 )
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The pipeline's name.")]
@@ -45,10 +46,10 @@ def show(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="The pipeline (default: the default pipeline)."),
+        typer.Argument(metavar="NAME", help="The pipeline (default: the default pipeline)."),
     ] = None,
     tag: Annotated[
-        str | None, typer.Option("--tag", "-t", help="Only deals with this tag.")
+        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only deals with this tag.")
     ] = None,
     closing: Annotated[
         str | None,
@@ -60,17 +61,20 @@ def show(
         bool, typer.Option("--stale", help="Only deals idle longer than their stage allows.")
     ] = False,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Cards per stage (0: all).")
+        int, typer.Option("--limit", "-n", metavar="N", min=0, help="Cards per stage (0: all).")
     ] = 10,
     json: JsonOption = False,
 ) -> None:
-    """Show a pipeline's open deals as a board: one column per stage, totals, forecast.
+    """Show a pipeline's open deals as a board.
 
-    `pcrm pipeline NAME` is short for `pcrm pipeline show NAME`. Each column counts its
-    deals and sums them per currency, with the total weighted by the stage's probability;
-    stale deals (idle longer than the stage's limit) are flagged.
+    One column per stage, with totals and a forecast. `pcrm pipeline NAME` is short for
+    `pcrm pipeline show NAME`. Each column counts its deals and sums them per currency,
+    with the total weighted by the stage's probability; stale deals (idle longer than the
+    stage's limit) are flagged.
 
-    Example: pcrm pipeline show Sales --closing eom
+    \b
+    Example:
+      pcrm pipeline show Sales --closing eom
     """
     from pcrm.core.board import BoardFilters, load_board
     from pcrm.core.pipelines import resolve_pipeline
@@ -101,9 +105,13 @@ def show(
 
 @app.command("list")
 def list_(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List the pipelines with their stages and open deals; the default is marked.
+    """List the pipelines with their stages and open deals.
 
-    Example: pcrm pipeline list
+    The default pipeline is marked.
+
+    \b
+    Example:
+      pcrm pipeline list
     """
     from pcrm.core.pipelines import list_pipelines
 
@@ -138,12 +146,14 @@ def add(
         ),
     ] = None,
 ) -> None:
-    """Add a pipeline, with its own stages or a copy of the default pipeline's.
+    """Add a pipeline with its own stages or the default's.
 
     Stages given by name get win probabilities spread evenly below 100 % (three stages:
     25, 50, 75) and no rotting limit; change them with `pcrm stage edit`.
 
-    Example: pcrm pipeline add Partnerships --stage Intro --stage Pilot --stage Signed
+    \b
+    Example:
+      pcrm pipeline add Partnerships --stage Intro --stage Pilot --stage Signed
     """
     from pcrm.core.pipelines import add_pipeline
     from pcrm.render.safe import clean
@@ -169,9 +179,14 @@ def rm(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove a pipeline; one that holds deals needs --to OTHER to move them there.
+    """Remove a pipeline, moving its deals to another one.
 
-    Example: pcrm pipeline rm Partnerships --to Sales --yes
+    A pipeline that holds deals needs --to OTHER: its deals, open or closed, move there
+    first.
+
+    \b
+    Example:
+      pcrm pipeline rm Partnerships --to Sales --yes
     """
     from pcrm.core.pipelines import remove_pipeline, resolve_pipeline
     from pcrm.render.safe import clean
@@ -191,9 +206,13 @@ def rm(
 
 @app.command("default")
 def default(ctx: typer.Context, name: NameArg) -> None:
-    """Make a pipeline the default: the one `pcrm pipeline` and `pcrm deal add` use.
+    """Make a pipeline the default one.
 
-    Example: pcrm pipeline default Partnerships
+    The default pipeline is the one `pcrm pipeline` and `pcrm deal add` use.
+
+    \b
+    Example:
+      pcrm pipeline default Partnerships
     """
     from pcrm.core.pipelines import resolve_pipeline, set_default_pipeline
     from pcrm.render.safe import clean

@@ -7,11 +7,10 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit, say
 
-app = typer.Typer(
-    help="List, add, edit, remove and reorder the stages of a pipeline.", no_args_is_help=True
-)
+app = Typer(help="List, add, edit, reorder and remove pipeline stages.", no_args_is_help=True)
 
 StageArg = Annotated[
     str, typer.Argument(metavar="STAGE", help="Stage name, unique prefix, or position (1..).")
@@ -33,9 +32,13 @@ def _stages_of(pipeline) -> str:
 
 @app.command("list")
 def list_(ctx: typer.Context, pipeline: PipelineOpt = None, json: JsonOption = False) -> None:
-    """List a pipeline's stages in order, with win probability, rotting limit and open deals.
+    """List a pipeline's stages in order.
 
-    Example: pcrm stage list --pipeline Sales
+    Each stage shows its win probability, rotting limit and open deals.
+
+    \b
+    Example:
+      pcrm stage list --pipeline Sales
     """
     from pcrm.core.pipelines import resolve_pipeline
 
@@ -62,7 +65,7 @@ def list_(ctx: typer.Context, pipeline: PipelineOpt = None, json: JsonOption = F
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The new stage's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new stage's name.")],
     probability: Annotated[
         str, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
     ],
@@ -75,7 +78,9 @@ def add(
 ) -> None:
     """Add a stage to a pipeline.
 
-    Example: pcrm stage add Discovery --probability 15 --rot 14 --after qualified
+    \b
+    Example:
+      pcrm stage add Discovery --probability 15 --rot 14 --after qualified
     """
     from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
     from pcrm.core.stages import add_stage, parse_probability, parse_rot
@@ -97,18 +102,20 @@ def add(
 def edit(
     ctx: typer.Context,
     stage: StageArg,
-    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     probability: Annotated[
         str | None, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
     ] = None,
     rot: Annotated[str | None, typer.Option("--rot", metavar="DAYS", help=RotHelp)] = None,
     pipeline: PipelineOpt = None,
 ) -> None:
-    """Rename a stage, or change its win probability or rotting limit.
+    """Rename a stage or change its probability or rotting limit.
 
     The deals in it stay; their history keeps the old name.
 
-    Example: pcrm stage edit demo --probability 45 --rot 10
+    \b
+    Example:
+      pcrm stage edit demo --probability 45 --rot 10
     """
     from pcrm.core.pipelines import resolve_pipeline, resolve_stage
     from pcrm.core.stages import StageChanges, edit_stage, parse_probability, parse_rot
@@ -141,11 +148,14 @@ def rm(
     ] = None,
     pipeline: PipelineOpt = None,
 ) -> None:
-    """Remove a stage; its deals, if any, move to the stage given with --to.
+    """Remove a stage, moving its deals to another one.
 
-    Each moved deal's history records the move. Deals are never removed.
+    A stage that holds deals needs --to STAGE: its deals move there, and each moved
+    deal's history records the move. Deals are never removed.
 
-    Example: pcrm stage rm demo --to proposal
+    \b
+    Example:
+      pcrm stage rm demo --to proposal
     """
     from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
     from pcrm.core.stages import remove_stage
@@ -172,12 +182,16 @@ def rm(
 def move(
     ctx: typer.Context,
     stage: StageArg,
-    position: Annotated[int, typer.Argument(help="Its new position; 1 is the first.")],
+    position: Annotated[
+        int, typer.Argument(metavar="POSITION", help="Its new position; 1 is the first.")
+    ],
     pipeline: PipelineOpt = None,
 ) -> None:
     """Put a stage at another position in its pipeline.
 
-    Example: pcrm stage move demo 2
+    \b
+    Example:
+      pcrm stage move demo 2
     """
     from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
     from pcrm.core.stages import move_stage

@@ -20,9 +20,14 @@ AnyRefArg = Annotated[
 
 
 def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
-    """Show a contact or a company: details, people, last and next touch, recent interactions.
+    """Show a contact or a company, with recent interactions.
 
-    Example: pcrm show ada
+    Its details (and a company's people), when it was last contacted, the next planned
+    touch, its deals and the latest interactions.
+
+    \b
+    Example:
+      pcrm show ada
     """
     from pcrm.cli.company import emit_company_view
     from pcrm.cli.contact import emit_contact_view
@@ -45,9 +50,14 @@ def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
 def timeline(
     ctx: typer.Context, ref: AnyRefArg, limit: LimitOption = 50, json: JsonOption = False
 ) -> None:
-    """Everything that happened with a contact or a company, newest first.
+    """Show the history of a contact or a company.
 
-    Example: pcrm timeline "Analytical Engines" --limit 0
+    Everything that happened with them, newest first: interactions (planned ones too),
+    when the record was added, and the stage and status changes of their deals.
+
+    \b
+    Example:
+      pcrm timeline "Analytical Engines" --limit 0
     """
     from pcrm.core.overview import timeline as load_timeline
     from pcrm.core.refs import resolve_any
@@ -76,23 +86,32 @@ def search(
     ctx: typer.Context,
     query: Annotated[
         list[str],
-        typer.Argument(help='Words (prefixes match), "a phrase", OR, NOT, AND, (groups).'),
+        typer.Argument(
+            metavar="QUERY",
+            help='Words (prefixes match), "a phrase", OR, NOT, AND, (groups).',
+        ),
     ],
     kind: Annotated[
         list[str] | None,
         typer.Option(
-            "--kind", "-k", help="Only contact, company, deal or interaction; repeatable."
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Only contact, company, deal or interaction; repeatable.",
         ),
     ] = None,
     limit: LimitOption = 20,
     json: JsonOption = False,
 ) -> None:
-    """Search contacts, companies, deals and interactions, best matches first.
+    """Search contacts, companies, deals and interactions.
 
-    Words match as prefixes ("lov" finds Lovelace), accents and case aside; names count
-    more than notes. "Quoted words" match as a phrase; OR, NOT and AND in capitals combine.
+    Best matches first. Words match as prefixes ("lov" finds Lovelace), accents and case
+    aside; names count more than notes. "Quoted words" match as a phrase; OR, NOT and AND
+    in capitals combine.
 
-    Example: pcrm search quote "20 seats"
+    \b
+    Example:
+      pcrm search quote "20 seats"
     """
     from pcrm.core.search import KINDS
     from pcrm.core.search import search as run_search

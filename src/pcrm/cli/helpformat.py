@@ -1,0 +1,59 @@
+"""How a command's arguments read in `--help` (help only: parsing is Typer's, unchanged).
+
+Typer 0.29's plain help writes a required argument as `{REF}` in the usage line and adds
+its Python type (`REF <str>`) in the Arguments section, even when a metavar is given.
+pcrm writes them the way click and git do: `REF`, `[TEXT]`, `QUERY...`, and no type.
+Options need nothing here: their metavar, given on every one, replaces the type label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperArgument, TyperCommand
+
+
+def _name(param: TyperArgument) -> str:
+    return param.metavar or (param.name or "").upper()
+
+
+def _repeat(name: str, param: TyperArgument) -> str:
+    return f"{name}..." if param.nargs != 1 else name
+
+
+class HelpCommand(TyperCommand):
+    """A Typer command whose help shows arguments by metavar alone."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                if not param.hidden:
+                    name = _name(param) if param.required else f"[{_name(param)}]"
+                    pieces.append(_repeat(name, param))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                arguments.append((_repeat(_name(param), param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class Typer(typer.Typer):
+    """typer.Typer whose commands are HelpCommands (unless a command names its own cls)."""
+
+    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(name, cls=cls or HelpCommand, **kwargs)
