@@ -240,7 +240,7 @@ def test_show_rich(cli, firms):
 def test_show_json(cli, firms):
     view = as_json(cli("company", "show", "zebra", "--json"))
     assert list(view) == [
-        "company", "people", "recent", "interaction_count", "last_touch", "next_touch",
+        "company", "people", "recent", "interaction_count", "last_touch", "next_touch", "deals",
     ]  # fmt: skip
     assert [person["name"] for person in view["people"]] == ["Zed Zebra"]
     assert view["recent"][0]["text"] == "Demo"

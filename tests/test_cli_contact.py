@@ -453,7 +453,10 @@ def test_show_rich(cli, people):
 
 def test_show_json(cli, people):
     view = as_json(cli("contact", "show", "zoe", "--json"))
-    assert list(view) == ["contact", "recent", "interaction_count", "last_touch", "next_touch"]
+    assert list(view) == [
+        "contact", "recent", "interaction_count", "last_touch", "next_touch", "deals",
+    ]  # fmt: skip
+    assert view["deals"] == []
     assert list(view["contact"]) == CONTACT_KEYS
     assert view["contact"]["name"] == "Zoë Müller"
     assert view["interaction_count"] == 1
