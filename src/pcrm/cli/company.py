@@ -8,7 +8,15 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+from pcrm.cli.output import (
+    JsonOption,
+    LimitOption,
+    confirm_removal,
+    emit,
+    emit_with,
+    note_truncation,
+    say,
+)
 
 app = Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
 
@@ -94,17 +102,14 @@ def list_(
     with env.database(write=False) as db:
         page = list_companies(db, tag=tag, industry=industry, search=search, sort=sort, limit=limit)
 
-    def pretty(companies):
-        from pcrm.render.records import company_table
-
-        return company_table(companies, env.now)
-
-    def plain(companies):
-        from pcrm.render.records import company_lines
-
-        return company_lines(companies)
-
-    emit(env, page.companies, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(
+        env,
+        page.companies,
+        json_mode=json,
+        module="records",
+        pretty="company_table",
+        plain="company_lines",
+    )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.companies), page.total, json_mode=False)
 

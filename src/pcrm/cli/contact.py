@@ -8,7 +8,15 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+from pcrm.cli.output import (
+    JsonOption,
+    LimitOption,
+    confirm_removal,
+    emit,
+    emit_with,
+    note_truncation,
+    say,
+)
 
 app = Typer(help="Add, list, show, edit and remove contacts.", no_args_is_help=True)
 
@@ -131,17 +139,14 @@ def list_(
             db, tag=tag, company_id=company_id, source=source, search=search, sort=sort, limit=limit
         )
 
-    def pretty(contacts):
-        from pcrm.render.records import contact_table
-
-        return contact_table(contacts, env.now)
-
-    def plain(contacts):
-        from pcrm.render.records import contact_lines
-
-        return contact_lines(contacts)
-
-    emit(env, page.contacts, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(
+        env,
+        page.contacts,
+        json_mode=json,
+        module="records",
+        pretty="contact_table",
+        plain="contact_lines",
+    )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.contacts), page.total, json_mode=False)
 

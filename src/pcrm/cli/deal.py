@@ -8,7 +8,14 @@ import typer
 
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, LimitOption, confirm_removal, emit, note_truncation, say
+from pcrm.cli.output import (
+    JsonOption,
+    LimitOption,
+    confirm_removal,
+    emit_with,
+    note_truncation,
+    say,
+)
 
 if TYPE_CHECKING:
     from pcrm.core.models import Deal
@@ -226,17 +233,14 @@ def list_(
             limit=limit or None,
         )
 
-    def pretty(deals):
-        from pcrm.render.deals import deal_table
-
-        return deal_table(deals, env.now)
-
-    def plain(deals):
-        from pcrm.render.deals import deal_lines
-
-        return deal_lines(deals)
-
-    emit(env, page.deals, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(
+        env,
+        page.deals,
+        json_mode=json,
+        module="deals",
+        pretty="deal_table",
+        plain="deal_lines",
+    )
     note_truncation(len(page.deals), page.total, json_mode=False)
 
 
@@ -257,17 +261,14 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     with env.database(write=False) as db:
         view = deal_view(db, resolve_deal(db, ref), env.now)
 
-    def pretty(item):
-        from pcrm.render.deals import deal_view as render_view
-
-        return render_view(item, env.now)
-
-    def plain(item):
-        from pcrm.render.deals import deal_view_lines
-
-        return deal_view_lines(item)
-
-    emit(env, view, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(
+        env,
+        view,
+        json_mode=json,
+        module="deals",
+        pretty="deal_view",
+        plain="deal_view_lines",
+    )
 
 
 @app.command("edit")

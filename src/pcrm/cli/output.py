@@ -6,6 +6,7 @@ On a terminal: Rich. Piped: plain text, no colour, nothing cut to a guessed widt
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable, Iterable
 from enum import IntEnum
@@ -51,6 +52,25 @@ def emit(
     else:
         for line in plain(value):
             sys.stdout.write(line + "\n")
+
+
+def emit_with(
+    env: Env, value: Any, *, json_mode: bool, module: str, pretty: str, plain: str
+) -> None:
+    """emit() with renderers named in `pcrm.render.<module>`: `pretty(value, now)` draws for
+    a terminal, `plain(value)` yields lines. The module (and Rich) is imported only when
+    it draws, so --json and piped output stay off Rich's import cost."""
+
+    def renderer(name: str) -> Callable[..., Any]:
+        return getattr(importlib.import_module(f"pcrm.render.{module}"), name)
+
+    emit(
+        env,
+        value,
+        json_mode=json_mode,
+        pretty=lambda item: renderer(pretty)(item, env.now),
+        plain=lambda item: renderer(plain)(item),
+    )
 
 
 def say(message: str) -> None:

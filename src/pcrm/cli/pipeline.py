@@ -9,7 +9,7 @@ from typer.core import TyperGroup
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, confirm_removal, emit, say
+from pcrm.cli.output import JsonOption, confirm_removal, emit, emit_with, say
 
 
 class BoardGroup(TyperGroup):
@@ -90,17 +90,7 @@ def show(
         pipeline = resolve_pipeline(db, name)
         board = load_board(db, pipeline, env.now, filters, cards=limit or None)
 
-    def pretty(value):
-        from pcrm.render.board import board_view
-
-        return board_view(value, env.now)
-
-    def plain(value):
-        from pcrm.render.board import board_lines
-
-        return board_lines(value)
-
-    emit(env, board, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(env, board, json_mode=json, module="board", pretty="board_view", plain="board_lines")
 
 
 @app.command("list")

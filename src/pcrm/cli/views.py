@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
-from pcrm.cli.output import JsonOption, LimitOption, emit, note
+from pcrm.cli.output import JsonOption, LimitOption, emit, emit_with, note
 
 AnyRefArg = Annotated[
     str,
@@ -67,17 +67,14 @@ def timeline(
         kind, record_id = resolve_any(db, ref)
         events, total = load_timeline(db, kind, record_id, limit=limit or None)
 
-    def pretty(items):
-        from pcrm.render.timeline import timeline_table
-
-        return timeline_table(items, env.now)
-
-    def plain(items):
-        from pcrm.render.timeline import timeline_lines
-
-        return timeline_lines(items)
-
-    emit(env, events, json_mode=json, pretty=pretty, plain=plain)
+    emit_with(
+        env,
+        events,
+        json_mode=json,
+        module="timeline",
+        pretty="timeline_table",
+        plain="timeline_lines",
+    )
     if len(events) < total and not json:
         note(f"showing the newest {len(events)} of {total} events (--limit 0 shows all)")
 
