@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from pcrm.cli.env import Env, get_env
+from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import (
     JsonOption,
@@ -73,13 +73,6 @@ def _value(deal: Deal) -> str:
     from pcrm.render.money import money
 
     return money(deal.value, deal.currency, deal.exponent)
-
-
-def _require_file(env: Env) -> None:
-    """A command on an existing deal must not create a missing database: say it is missing."""
-    if not env.db_path.exists():
-        with env.database(write=False):
-            pass
 
 
 @app.command("add")
@@ -338,8 +331,7 @@ def edit(
         add_tags=tag or [],
         remove_tags=untag or [],
     )
-    _require_file(env)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:
         saved = edit_deal(db, env.now, resolve_deal(db, ref), changes)
     if saved.created_company:
         created = saved.created_company
@@ -370,8 +362,7 @@ def move(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
-    _require_file(env)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:
         deal, left = move_deal(db, env.now, resolve_deal(db, ref), stage, pipeline)
     if left is None:
         say(f"{_label(deal)} is already in {clean(deal.stage.name, one_line=True)}")
@@ -393,8 +384,7 @@ def won(ctx: typer.Context, ref: RefArg) -> None:
     from pcrm.core.deals import resolve_deal, win_deal
 
     env = get_env(ctx)
-    _require_file(env)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:
         deal = win_deal(db, env.now, resolve_deal(db, ref))
     say(f"won {_label(deal)}: {_value(deal)}")
 
@@ -420,8 +410,7 @@ def lost(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
-    _require_file(env)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:
         deal = lose_deal(db, env.now, resolve_deal(db, ref), reason)
     say(f"lost {_label(deal)}: {clean(deal.lost_reason, one_line=True)}")
 
@@ -438,8 +427,7 @@ def reopen(ctx: typer.Context, ref: RefArg) -> None:
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
-    _require_file(env)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:
         deal = reopen_deal(db, env.now, resolve_deal(db, ref))
     say(f"reopened {_label(deal)} in {clean(deal.stage.name, one_line=True)}")
 

@@ -59,11 +59,14 @@ class Env:
         return resolve_db_path(self.db_option)
 
     @contextmanager
-    def database(self, *, write: bool) -> Iterator[Database]:
-        """The database for this command: a write command is one transaction."""
+    def database(self, *, write: bool, create: bool | None = None) -> Iterator[Database]:
+        """The database for this command: a write command is one transaction.
+
+        A write creates a missing file unless create=False: a command that changes an
+        existing record must say the database is missing, not make an empty one."""
         from pcrm.store.db import session
 
-        with session(self.db_path, write=write) as db:
+        with session(self.db_path, write=write, create=create) as db:
             yield db
 
 

@@ -174,9 +174,10 @@ def transaction(db: Database) -> Iterator[Database]:
 
 
 @contextlib.contextmanager
-def session(path: Path, *, write: bool) -> Iterator[Database]:
-    """Open the database for one command; a write command runs in one transaction."""
-    db = open_db(path, create=write)
+def session(path: Path, *, write: bool, create: bool | None = None) -> Iterator[Database]:
+    """Open the database for one command; a write command runs in one transaction.
+    `create` defaults to `write`: only a write may create the file."""
+    db = open_db(path, create=write if create is None else create)
     try:
         if write:
             try:

@@ -366,6 +366,53 @@ def m003_deals(db: Database) -> None:
     _seed_default_pipeline(db)
 
 
+TASK_STATUSES = ("open", "done")
+
+
+@migrations(name="m004_tasks")
+def m004_tasks(db: Database) -> None:
+    """Follow-ups (tasks), and a contact's stay-in-touch cadence and anniversary.
+
+    due_date is the local calendar day the task is due (so "today" lasts until local
+    midnight whatever the zone); due_at is the UTC instant when a time of day was given.
+    A recurring task keeps its RFC 5545 RRULE and the day its series started (the DTSTART),
+    so snoozing one occurrence does not shift the ones after it. Done, it stays as history
+    and the next occurrence is a new row.
+    """
+    statuses = ", ".join(f"'{status}'" for status in TASK_STATUSES)
+    run_script(
+        db,
+        f"""
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            deal_id INTEGER REFERENCES deals(id) ON DELETE SET NULL,
+            company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+            due_date TEXT NOT NULL,
+            due_at TEXT,
+            rrule TEXT,
+            series_start TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ({statuses})),
+            done_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((rrule IS NULL) = (series_start IS NULL)),
+            CHECK ((status = 'done') = (done_at IS NOT NULL))
+        );
+        CREATE INDEX tasks_due ON tasks(status, due_date);
+        CREATE INDEX tasks_contact ON tasks(contact_id);
+        CREATE INDEX tasks_deal ON tasks(deal_id);
+        CREATE INDEX tasks_company ON tasks(company_id);
+
+        ALTER TABLE contacts ADD COLUMN cadence_days INTEGER
+            CHECK (cadence_days IS NULL OR cadence_days > 0);
+        ALTER TABLE contacts ADD COLUMN anniversary TEXT;
+        """,
+    )
+
+
 def _seed_default_pipeline(db: Database) -> None:
     import uuid
     from datetime import UTC, datetime
