@@ -105,7 +105,18 @@ def root(
 
 
 def _register() -> None:
-    from pcrm.cli import company, config, contact, deal, demo, interactions, pipeline, stage, views
+    from pcrm.cli import (
+        company,
+        config,
+        contact,
+        deal,
+        demo,
+        interactions,
+        pipeline,
+        stage,
+        task,
+        views,
+    )
 
     app.add_typer(contact.app, name="contact")
     app.add_typer(company.app, name="company")
@@ -113,6 +124,8 @@ def _register() -> None:
     app.add_typer(stage.app, name="stage")
     app.add_typer(pipeline.app, name="pipeline")
     interactions.register(app)
+    task.register(app)
+    app.add_typer(task.app, name="task")
     views.register(app)
     demo.register(app)
     app.add_typer(config.app, name="config")

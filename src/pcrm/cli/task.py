@@ -1,0 +1,222 @@
+"""`pcrm follow-up` and `pcrm task list|done|snooze|edit|rm`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.helpformat import Typer
+from pcrm.cli.output import JsonOption, confirm_removal, emit_with, say
+
+if TYPE_CHECKING:
+    from pcrm.core.tasks import Task
+
+app = Typer(
+    help="List follow-ups, mark them done, snooze, edit or remove them.\n\n"
+    "Add one with `pcrm follow-up`.",
+    no_args_is_help=True,
+)
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="The task's id (see pcrm task list).")]
+RULE_HELP = 'daily, weekly, monthly, yearly, "every 2 weeks", "every monday", or an RRULE.'
+
+
+def _label(task: Task) -> str:
+    from pcrm.render.safe import clean
+
+    return f"task {task.id} {clean(task.title, one_line=True)}"
+
+
+def _due(task: Task) -> str:
+    from pcrm.render.tasks import due_time
+
+    due = f"{task.due_date} {due_time(task)}".rstrip()
+    return f"{due}, {task.repeat}" if task.repeat else due
+
+
+def follow_up(
+    ctx: typer.Context,
+    ref: Annotated[
+        str, typer.Argument(metavar="REF", help="The contact (or company:REF): id, email or name.")
+    ],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to do.")],
+    due: Annotated[
+        str,
+        typer.Option("--due", metavar="WHEN", help="When: a day, or a day and a time."),
+    ],
+    deal: Annotated[
+        str | None,
+        typer.Option("--deal", "-d", metavar="DEAL", help="The deal it is about: id or title."),
+    ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option("--company", "-c", metavar="REF", help="The company it is about."),
+    ] = None,
+    every: Annotated[str | None, typer.Option("--every", metavar="RULE", help=RULE_HELP)] = None,
+) -> None:
+    """Add a follow-up for a contact, optionally recurring.
+
+    It is due on a local calendar day (and at a time, if WHEN gives one): a task due
+    today stays today until midnight. A recurring one schedules its next occurrence
+    when done.
+
+    \b
+    Example:
+      pcrm follow-up ada "Send the quote" --due "fri 9am" --deal "20 seats"
+    """
+    from pcrm.core.tasks import TaskForm, add_task
+
+    env = get_env(ctx)
+    form = TaskForm(title=text, ref=ref, deal=deal, company=company, due=due, every=every)
+    with env.database(write=True, create=False) as db:
+        task = add_task(db, env.now, form)
+    say(f"added {_label(task)}: due {_due(task)}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open tasks due before today.")
+    ] = False,
+    today: Annotated[bool, typer.Option("--today", help="Only open tasks due today.")] = False,
+    week: Annotated[
+        bool, typer.Option("--week", help="Only open tasks due today or in the next 6 days.")
+    ] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Done tasks too.")] = False,
+    contact: Annotated[
+        str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
+    ] = None,
+    deal: Annotated[
+        str | None, typer.Option("--deal", "-d", metavar="DEAL", help="Only this deal's.")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """List follow-ups: open ones, soonest first.
+
+    \b
+    Example:
+      pcrm task list --week --contact ada
+    """
+    from pcrm.core.deals import resolve_deal
+    from pcrm.core.refs import resolve_contact
+    from pcrm.core.tasks import list_tasks
+    from pcrm.errors import InvalidInput
+
+    chosen = [name for name, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
+    if all_:
+        chosen.append("all")
+    if len(chosen) > 1:
+        raise InvalidInput("give one of --overdue, --today, --week and --all")
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        tasks = list_tasks(
+            db,
+            env.now,
+            scope=chosen[0] if chosen else "open",  # type: ignore[arg-type]
+            contact_id=resolve_contact(db, contact) if contact else None,
+            deal_id=resolve_deal(db, deal) if deal else None,
+        )
+    emit_with(env, tasks, json_mode=json, module="tasks", pretty="task_table", plain="task_lines")
+
+
+@app.command("done")
+def done(ctx: typer.Context, task_id: IdArg) -> None:
+    """Mark a task done; a recurring one schedules its next occurrence.
+
+    The next occurrence is the first day of the series after both the day it was due
+    and today: missed occurrences are not piled up.
+
+    \b
+    Example:
+      pcrm task done 12
+    """
+    from pcrm.core.tasks import complete_task, resolve_task
+
+    env = get_env(ctx)
+    with env.database(write=True, create=False) as db:
+        completed = complete_task(db, env.now, resolve_task(db, task_id))
+    say(f"done {_label(completed.task)}")
+    if completed.next:
+        say(f"next {_label(completed.next)}: due {_due(completed.next)}")
+
+
+@app.command("snooze")
+def snooze(
+    ctx: typer.Context,
+    task_id: IdArg,
+    when: Annotated[str, typer.Argument(metavar="WHEN", help="The new due day (and time).")],
+) -> None:
+    """Move an open task to another day.
+
+    For a recurring task this moves only this occurrence; `pcrm task edit --due`
+    moves the whole series.
+
+    \b
+    Example:
+      pcrm task snooze 12 "next mon 9am"
+    """
+    from pcrm.core.tasks import resolve_task, snooze_task
+
+    env = get_env(ctx)
+    with env.database(write=True, create=False) as db:
+        task = snooze_task(db, env.now, resolve_task(db, task_id), when)
+    say(f"snoozed {_label(task)}: due {_due(task)}")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    task_id: IdArg,
+    text: Annotated[str | None, typer.Option("--text", metavar="TEXT", help="New text.")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", metavar="WHEN", help="New due day; a series starts again from it."),
+    ] = None,
+    every: Annotated[str | None, typer.Option("--every", metavar="RULE", help=RULE_HELP)] = None,
+    no_repeat: Annotated[
+        bool, typer.Option("--no-repeat", help="Stop repeating: this is the last one.")
+    ] = False,
+) -> None:
+    """Change a task's text, due day or repeat rule.
+
+    \b
+    Example:
+      pcrm task edit 12 --due mon --every "every 2 weeks"
+    """
+    from pcrm.core.tasks import TaskChanges, edit_task, resolve_task
+
+    env = get_env(ctx)
+    changes = TaskChanges(title=text, due=due, every=every, no_repeat=no_repeat)
+    with env.database(write=True, create=False) as db:
+        task = edit_task(db, env.now, resolve_task(db, task_id), changes)
+    say(f"updated {_label(task)}: due {_due(task)}")
+
+
+@app.command("rm")
+def rm(
+    ctx: typer.Context,
+    task_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a task (a recurring one: the whole series ends).
+
+    \b
+    Example:
+      pcrm task rm 12 --yes
+    """
+    from pcrm.core.tasks import get_task, remove_task, resolve_task
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        label = _label(get_task(db, resolve_task(db, task_id), env.now))
+    confirm_removal(label, yes)
+    with env.database(write=True, create=False) as db:
+        remove_task(db, env.now, resolve_task(db, task_id))
+    say(f"removed {label}")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("follow-up")(follow_up)
