@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+from dateutil import tz
 from sqlite_utils import Database
 
 from pcrm.core.models import Link, Pipeline, Stage
+from pcrm.core.tasks import Task, next_task_for_deals
 from pcrm.dates import from_iso, local_tz, to_iso
 
 CARDS = 10  # cards per column unless the caller asks otherwise
@@ -38,12 +40,15 @@ class CurrencyTotal:
 
 @dataclass(frozen=True)
 class NextStep:
-    """The earliest interaction planned after now and logged against the deal."""
+    """The deal's earliest open follow-up (kind "follow-up"), else the earliest interaction
+    planned after now and logged against it."""
 
     id: int
-    at: str
+    at: str  # UTC; for a follow-up due on a day without a time, the start of that local day
     kind: str
     text: str
+    due_date: str | None = None  # a follow-up's local due day
+    has_time: bool = True  # False: a follow-up due on a day, at no particular time
 
 
 @dataclass
@@ -280,11 +285,14 @@ class _Query:
                 f"SELECT id, at, kind, text FROM interactions WHERE id IN ({marks})", next_ids
             ):
                 steps[step_id] = NextStep(step_id, at, kind, text)
+        # An open follow-up on the deal is its next step, before any planned interaction.
+        tasks = next_task_for_deals(self.db, [row[0] for row in rows], self.now)
         cards = []
         for row in rows:
             deal_id, title, company, value, currency, exponent, close, entered, active = row[:9]
             stage_id, next_id = row[9:]
             cutoff = self.cutoffs.get(stage_id)
+            planned = steps.get(next_id) if next_id is not None else None
             cards.append(
                 BoardCard(
                     id=deal_id,
@@ -300,10 +308,18 @@ class _Query:
                     idle_days=_days(active, self.now),
                     # The same comparison as the SQL filter, so the flag and --stale agree.
                     stale=cutoff is not None and active < cutoff,
-                    next_step=steps.get(next_id) if next_id is not None else None,
+                    next_step=_task_step(tasks[deal_id]) if deal_id in tasks else planned,
                 )
             )
         return cards
+
+
+def _task_step(task: Task) -> NextStep:
+    at = task.due_at
+    if at is None:
+        day = datetime.combine(date.fromisoformat(task.due_date), time())
+        at = to_iso(tz.resolve_imaginary(day.replace(tzinfo=local_tz())))
+    return NextStep(task.id, at, "follow-up", task.title, task.due_date, task.due_at is not None)
 
 
 def _days(stamp: str, now: datetime) -> int:

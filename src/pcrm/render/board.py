@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -21,12 +21,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pcrm.dates import humanize_day, to_local
 from pcrm.render.money import money, plain
 from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.board import Board, BoardCard, BoardColumn, CurrencyTotal
+    from pcrm.core.board import Board, BoardCard, BoardColumn, CurrencyTotal, NextStep
     from pcrm.core.models import Pipeline
 
 WIDE = 100  # narrower terminals always get the stacked list
@@ -148,7 +149,7 @@ class BoardView:
         ]
         if card.next_step:
             step = card.next_step
-            part = Text(f"next: {step.kind} {when(step.at, self.now)}", "kind")
+            part = Text(f"next: {step.kind} {_step_when(step, self.now)}", "kind")
             if next_text:
                 part.append(" — ", "muted")
                 part.append_text(t(step.text, "muted"))
@@ -279,9 +280,17 @@ def _plain_card(card: BoardCard) -> str:
         f"{card.days_in_stage} days in stage",
     ]
     step = card.next_step
-    fields.append(f"next {step.at} {step.kind}: {clean(step.text, one_line=True)}" if step else "")
+    stamp = step.at if step and step.has_time else step.due_date if step else ""
+    fields.append(f"next {stamp} {step.kind}: {clean(step.text, one_line=True)}" if step else "")
     fields.append(f"STALE idle {card.idle_days} days" if card.stale else "")
     return "\t".join(fields).rstrip("\t")
+
+
+def _step_when(step: NextStep, now: datetime) -> str:
+    """'in 3 hours', or for a follow-up due on a day: 'today', 'in 2 days' (local days)."""
+    if step.has_time or step.due_date is None:
+        return when(step.at, now)
+    return humanize_day(date.fromisoformat(step.due_date), to_local(now).date())
 
 
 def board_lines(board: Board) -> Iterator[str]:
