@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from conftest import NOW
@@ -60,11 +62,53 @@ def test_rules_in_words_and_as_rrules(typed, rule, reading):
         "FREQ=HOURLY",
         "DTSTART:20260101\nRRULE:FREQ=DAILY",
         "FREQ=DAILY;UNTIL=20261231T000000Z",  # UNTIL in UTC needs a zoned start: refused
+        "FREQ=DAILY;INTERVAL=0",  # dateutil would loop forever
+        "FREQ=DAILY;INTERVAL=-1",
+        "FREQ=MONTHLY;UNTIL=2",  # dateutil would read "2" as some day
     ],
 )
 def test_unparsable_rules_are_one_clear_error(typed):
     with pytest.raises(InvalidInput, match=r"^cannot understand repeat rule"):
         parse_rule(typed)
+
+
+_RULE_PIECES = st.sampled_from(
+    [
+        "FREQ=",
+        "DAILY",
+        "WEEKLY",
+        "MONTHLY",
+        ";",
+        "BYDAY=",
+        "MO",
+        ",",
+        "INTERVAL=",
+        "COUNT=",
+        "UNTIL=",
+        "2",
+        "0",
+        "-1",
+        "every ",
+        "monday",
+        " and ",
+        "on the ",
+        "31st",
+        "x",
+        "\n",
+        "=",
+    ]
+)
+
+
+@given(st.one_of(st.text(max_size=30), st.lists(_RULE_PIECES, max_size=8).map("".join)))
+def test_rule_parsing_is_total(typed):
+    """A RULE is an RRULE dateutil accepts, or one clear InvalidInput: never anything else."""
+    try:
+        rule = parse_rule(typed)
+    except InvalidInput:
+        return
+    next_day(rule, date(2026, 1, 31), date(2026, 1, 31))
+    assert describe(rule)
 
 
 @pytest.mark.parametrize(
@@ -77,6 +121,7 @@ def test_unparsable_rules_are_one_clear_error(typed):
         ("FREQ=WEEKLY;BYDAY=MO", date(2026, 11, 25), date(2026, 11, 25), date(2026, 11, 30)),
         ("FREQ=DAILY;COUNT=2", date(2026, 11, 23), date(2026, 11, 24), None),
         ("FREQ=DAILY;UNTIL=20261124", date(2026, 11, 23), date(2026, 11, 23), date(2026, 11, 24)),
+        ("FREQ=DAILY;INTERVAL=03", date(2026, 11, 23), date(2026, 11, 23), date(2026, 11, 26)),
     ],
 )
 def test_next_day_of_a_series(rule, start, after, expected):

@@ -78,12 +78,17 @@ def _checked(rule: str, typed: str) -> str:
     """An RRULE the user wrote, as dateutil reads it: one day-based rule, no DTSTART."""
     if "\n" in rule or "DTSTART" in rule:
         raise _cannot(typed, hint="give the RRULE alone; the series starts on the due day")
+    parts = dict(part.partition("=")[::2] for part in rule.split(";"))
+    # dateutil loops forever on INTERVAL=0, and reads any date-like text as UNTIL ("2").
+    if "INTERVAL" in parts and not re.fullmatch(r"0*[1-9]\d{0,3}", parts["INTERVAL"]):
+        raise _cannot(typed, hint="INTERVAL is a whole number from 1")
+    if "UNTIL" in parts and not re.fullmatch(r"\d{8}(?:T\d{6})?", parts["UNTIL"]):
+        raise _cannot(typed, hint="write UNTIL as a day, e.g. UNTIL=20271231")
     try:
         rrulestr(rule, dtstart=datetime(2000, 1, 1))
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
+    except Exception as exc:  # ValueError, OverflowError, KeyError...: all mean "not a rule"
         raise _cannot(typed) from exc
-    freq = dict(part.partition("=")[::2] for part in rule.split(";")).get("FREQ")
-    if freq in _SUB_DAILY:
+    if parts.get("FREQ") in _SUB_DAILY:
         raise _cannot(typed, hint="follow-ups repeat by days at the finest")
     return rule
 
