@@ -75,6 +75,9 @@ def test_ctrl_c_exits_130_without_traceback(db_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell's background job starts with SIGINT ignored, and Python keeps it so;
+        # give the child the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(3)  # well past start-up, so the signal lands while it reads
     process.send_signal(signal.SIGINT)
