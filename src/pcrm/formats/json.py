@@ -27,5 +27,5 @@ _UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def dumps(value: Any) -> str:
     text = json.dumps(plain(value), indent=2, ensure_ascii=False)
-    # They can only occur inside strings, where a \uXXXX escape means the same.
+    # They can only occur inside strings, where a four-hex-digit \u escape means the same.
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
