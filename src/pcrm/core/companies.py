@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from pcrm.core import tags
 from pcrm.core.models import Company, Link
-from pcrm.core.records import new_uid, record_deletion
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.text import clean_line, clean_optional, name_key, require_name
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
@@ -36,7 +36,7 @@ class CompanyForm:
 
 
 @dataclass
-class CompanyChanges:
+class CompanyChanges(PartialEdit):
     """A partial edit: None leaves a field alone, an empty string clears it."""
 
     name: str | None = None
@@ -47,9 +47,6 @@ class CompanyChanges:
     note: str | None = None
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
 
 
 # Labels of letters, digits and hyphens (any script), at least one dot: "acme.com", "bücher.de".

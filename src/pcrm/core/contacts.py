@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from pcrm.core import companies, tags
 from pcrm.core.models import Contact, Email, Link, Phone
-from pcrm.core.records import new_uid, record_deletion
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.text import (
     clean_line,
     clean_optional,
@@ -47,7 +47,7 @@ class ContactForm:
 
 
 @dataclass
-class ContactChanges:
+class ContactChanges(PartialEdit):
     """A partial edit: None leaves a field alone, an empty string clears it."""
 
     name: str | None = None
@@ -62,9 +62,6 @@ class ContactChanges:
     remove_phones: list[str] = field(default_factory=list)
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from pcrm.core.interactions import load_interactions
 from pcrm.core.models import Deal, DealContact, DealView, Link, Stage
 from pcrm.core.money import cached_currency, check_currency, parse_money, rescale
 from pcrm.core.pipelines import get_pipeline, get_stage, resolve_pipeline, resolve_stage
-from pcrm.core.records import new_uid, record_deletion
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.refs import MAX_CANDIDATES, resolve_contact
 from pcrm.core.settings import default_currency
 from pcrm.core.text import clean_line, clean_optional, name_key, require_name
@@ -64,7 +64,7 @@ class DealForm:
 
 
 @dataclass
-class DealChanges:
+class DealChanges(PartialEdit):
     """A partial edit: None leaves a field alone, an empty string clears it."""
 
     title: str | None = None
@@ -78,9 +78,6 @@ class DealChanges:
     remove_contacts: list[str] = field(default_factory=list)
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) not in (None, []) for name in self.__dataclass_fields__)
 
 
 @dataclass
