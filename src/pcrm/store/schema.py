@@ -206,16 +206,7 @@ def m002_search(db: Database) -> None:
         *_search_triggers("company", "company_tags", "company_id"),
         *_search_triggers("interaction", "interactions", "id", "kind, text"),
     ]
-    # A company's new name is part of its people's search text.
-    statements.append(
-        f"""CREATE TRIGGER companies_search_people AFTER UPDATE OF name ON companies BEGIN
-            DELETE FROM search_index WHERE rowid IN
-                (SELECT id * 8 + {contact} FROM contacts WHERE company_id = NEW.id);
-            INSERT INTO search_index(rowid, kind, title, body)
-                SELECT doc, 'contact', title, body FROM contact_search_docs
-                WHERE id IN (SELECT id FROM contacts WHERE company_id = NEW.id);
-        END;"""
-    )
+    statements.append(_company_rename_trigger("contact", "contacts", "people"))
     run_script(db, "\n".join(statements))
     for kind in ("contact", "company", "interaction"):
         db.execute(
@@ -352,16 +343,7 @@ def m003_deals(db: Database) -> None:
         *_search_triggers("deal", "deals", "id", "title, company_id, source, lost_reason, note"),
         *_search_triggers("deal", "deal_tags", "deal_id"),
     ]
-    # A company's new name is part of its deals' search text.
-    statements.append(
-        f"""CREATE TRIGGER companies_search_deals AFTER UPDATE OF name ON companies BEGIN
-            DELETE FROM search_index WHERE rowid IN
-                (SELECT id * 8 + {deal} FROM deals WHERE company_id = NEW.id);
-            INSERT INTO search_index(rowid, kind, title, body)
-                SELECT doc, 'deal', title, body FROM deal_search_docs
-                WHERE id IN (SELECT id FROM deals WHERE company_id = NEW.id);
-        END;"""
-    )
+    statements.append(_company_rename_trigger("deal", "deals", "deals"))
     run_script(db, "\n".join(statements))
     _seed_default_pipeline(db)
 
@@ -455,6 +437,19 @@ def _search_triggers(
         f" BEGIN {reindex('OLD')} {reindex('NEW')} END;",
         f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN {reindex('OLD')} END;",
     ]
+
+
+def _company_rename_trigger(kind: str, table: str, name: str) -> str:
+    """A company's name is part of its people's and deals' search text: re-index the
+    `kind` records of `table` that point at a renamed company."""
+    code = KIND_CODES[kind]
+    return f"""CREATE TRIGGER companies_search_{name} AFTER UPDATE OF name ON companies BEGIN
+            DELETE FROM search_index WHERE rowid IN
+                (SELECT id * 8 + {code} FROM {table} WHERE company_id = NEW.id);
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, '{kind}', title, body FROM {kind}_search_docs
+                WHERE id IN (SELECT id FROM {table} WHERE company_id = NEW.id);
+        END;"""
 
 
 def known_names() -> list[str]:
