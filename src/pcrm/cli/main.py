@@ -113,6 +113,7 @@ def _register() -> None:
         demo,
         interactions,
         pipeline,
+        report,
         stage,
         task,
         views,
@@ -129,6 +130,7 @@ def _register() -> None:
     views.register(app)
     demo.register(app)
     app.add_typer(config.app, name="config")
+    app.add_typer(report.app, name="report")
 
 
 _register()

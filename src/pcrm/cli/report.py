@@ -1,0 +1,91 @@
+"""`pcrm report ...`: figures about the pipeline, wins and losses, and activity.
+
+Every report takes the same options, defined once here: `--since WHEN` and `--until WHEN`
+(the period; see `read_period`) and `--json`. On a terminal it draws Rich tables; piped,
+plain tab-separated text. docs/reports.md defines every figure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pcrm.cli.env import Env, get_env
+from pcrm.cli.helpformat import Typer
+from pcrm.cli.output import JsonOption, emit_with
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from pcrm.core.period import Period
+
+app = Typer(help="Reports: pipeline value, wins and losses, activity.")
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", metavar="WHEN", help="Start of the period (a day: from its start; included)."
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until", metavar="WHEN", help="End of the period (a day: to its end; included)."
+    ),
+]
+
+
+def read_period(
+    env: Env,
+    since: str | None,
+    until: str | None,
+    *,
+    default_start: datetime | None = None,
+    default_end: datetime | None = None,
+) -> Period:
+    """The period of --since/--until: [start, end), a day meaning the whole local day on
+    either side. A bad WHEN raises InvalidWhen (one error line, exit 1)."""
+    from pcrm.core.period import parse_period
+
+    return parse_period(since, until, env.now, default_start=default_start, default_end=default_end)
+
+
+@app.command("pipeline")
+def pipeline(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Option("--pipeline", "-p", metavar="NAME", help="Only this pipeline."),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show open deal value, weighted value and the forecast.
+
+    Per stage and per pipeline: open deals, their value and weighted value (value × the
+    stage's win probability) per currency, average age and stale deals; then the weighted
+    forecast by expected close month. --since/--until keep the deals expected to close in
+    the period (deals without a close date are then left out).
+
+    \b
+    Example:
+      pcrm report pipeline --until eom
+    """
+    from pcrm.core.pipelines import resolve_pipeline
+    from pcrm.core.report_pipeline import pipeline_report
+
+    env = get_env(ctx)
+    period = read_period(env, since, until)
+    with env.database(write=False) as db:
+        chosen = resolve_pipeline(db, name) if name is not None else None
+        report = pipeline_report(db, env.now, period, chosen)
+    emit_with(
+        env,
+        report,
+        json_mode=json,
+        module="reports",
+        pretty="pipeline_view",
+        plain="pipeline_lines",
+    )
