@@ -112,6 +112,7 @@ def _register() -> None:
         deal,
         demo,
         interactions,
+        maintenance,
         pipeline,
         report,
         stage,
@@ -131,6 +132,7 @@ def _register() -> None:
     demo.register(app)
     app.add_typer(config.app, name="config")
     app.add_typer(report.app, name="report")
+    maintenance.register(app)
 
 
 _register()

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from pcrm.errors import DatabaseError
 from pcrm.store import schema
+from pcrm.store.backup import copy_database, default_backup_path
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -61,28 +62,6 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
 
 
-def backup_to(source: sqlite3.Connection, target: Path) -> Path:
-    """Copy the whole database with SQLite's online backup API (safe while others write)."""
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    dest = sqlite3.connect(target)
-    try:
-        source.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
-def _backup_name(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.name}.{stamp}.bak")
-    counter = 1
-    while candidate.exists():
-        counter += 1
-        candidate = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
-    return candidate
-
-
 def _migrate(db: Database, path: Path) -> None:
     applied = schema.applied_names(db)
     unknown = [name for name in applied if name not in schema.known_names()]
@@ -103,7 +82,7 @@ def _migrate(db: Database, path: Path) -> None:
             # blocked by our write lock, and we have written nothing yet.
             reader = sqlite3.connect(path)
             try:
-                backup_to(reader, _backup_name(path))
+                copy_database(reader, default_backup_path(path, datetime.now(UTC)))
             finally:
                 reader.close()
         schema.apply(db)  # each migration runs in its own savepoint inside this transaction

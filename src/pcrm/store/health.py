@@ -1,0 +1,314 @@
+"""`pcrm doctor`: what can go wrong with the database file, checked without changing it.
+
+The checks open the file with a plain sqlite3 connection and no migration, so a damaged,
+old or foreign file can be looked at. Each check says what it found and, when something is
+wrong, what to run; `repair()` does the fixes that are safe to do automatically.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pcrm.store import schema
+
+# Record tables counted in the summary, when they exist in this schema.
+COUNTED = ("contacts", "companies", "deals", "interactions", "tasks")
+FIX = "pcrm doctor --fix"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None  # what to run when not ok
+
+
+@dataclass
+class Report:
+    path: Path
+    checks: list[Check] = field(default_factory=list)
+    size_bytes: int = 0
+    wal_bytes: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def schema_fixable(self) -> bool:
+        return any(check.name == "schema" and check.fix == FIX for check in self.checks)
+
+    @property
+    def problems(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # Autocommit: the checks read; repair() opens its own transaction.
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def diagnose(path: Path) -> Report:
+    """Run every check on the file at `path` (which exists and starts like an SQLite file)."""
+    report = Report(path)
+    report.size_bytes = path.stat().st_size
+    wal = path.with_name(path.name + "-wal")
+    report.wal_bytes = wal.stat().st_size if wal.exists() else 0
+    report.checks.append(check_permissions(path))
+    conn = _connect(path)
+    try:
+        steps: list[Callable[[sqlite3.Connection], Check]] = [
+            check_integrity,
+            check_schema,
+            check_foreign_keys,
+            check_search_index,
+        ]
+        for step in steps:
+            try:
+                report.checks.append(step(conn))
+            except sqlite3.DatabaseError as exc:
+                report.checks.append(_unreadable(step, exc))
+        try:
+            report.counts = _counts(conn)
+        except sqlite3.DatabaseError:
+            report.counts = {}
+    finally:
+        conn.close()
+    return report
+
+
+CHECK_NAMES = {
+    "check_integrity": "integrity",
+    "check_schema": "schema",
+    "check_foreign_keys": "links",
+    "check_search_index": "search index",
+}
+RESTORE = "pcrm restore BACKUP_FILE"
+
+
+def _unreadable(step: Callable[..., Check], exc: sqlite3.DatabaseError) -> Check:
+    return Check(CHECK_NAMES[step.__name__], False, f"cannot be read: {exc}", RESTORE)
+
+
+def check_permissions(path: Path) -> Check:
+    """The file is its owner's only (0600), in a folder only its owner can list (0700)."""
+    file_mode = stat.S_IMODE(path.stat().st_mode)
+    folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
+    loose = []
+    if file_mode & 0o077:
+        loose.append(f"file is {file_mode:04o}")
+    if folder_mode & 0o077:
+        loose.append(f"folder is {folder_mode:04o}")
+    if loose:
+        return Check("permissions", False, ", ".join(loose) + " (want 0600 / 0700)", FIX)
+    return Check("permissions", True, f"file {file_mode:04o}, folder {folder_mode:04o}")
+
+
+def check_integrity(conn: sqlite3.Connection) -> Check:
+    problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+    if problems == ["ok"]:
+        return Check("integrity", True, "PRAGMA integrity_check: ok")
+    more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+    return Check("integrity", False, f"{problems[0]}{more}", RESTORE)
+
+
+def applied_steps(conn: sqlite3.Connection) -> list[str] | None:
+    """The schema steps recorded in the file; None when it has no pcrm migrations table."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return None
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+            [schema.MIGRATION_SET],
+        )
+    ]
+
+
+def check_schema(conn: sqlite3.Connection) -> Check:
+    known = schema.known_names()
+    applied = applied_steps(conn)
+    if not applied:
+        return Check("schema", False, "not a pcrm database (no pcrm schema steps)", None)
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        return Check(
+            "schema", False, f"written by a newer pcrm (step {unknown[-1]})", "upgrade pcrm"
+        )
+    pending = [name for name in known if name not in applied]
+    if pending:
+        return Check(
+            "schema",
+            False,
+            f"{len(pending)} step(s) behind ({', '.join(pending)}); a backup is taken first",
+            FIX,
+        )
+    return Check("schema", True, f"current ({len(applied)} steps, last {applied[-1]})")
+
+
+def _broken_links(conn: sqlite3.Connection) -> dict[tuple[str, int], int]:
+    """(table, foreign key id) -> rows pointing at a record that does not exist."""
+    broken: dict[tuple[str, int], int] = {}
+    for table, _rowid, _parent, fkid in conn.execute("PRAGMA foreign_key_check"):
+        broken[(table, fkid)] = broken.get((table, fkid), 0) + 1
+    return broken
+
+
+def _foreign_key(conn: sqlite3.Connection, table: str, fkid: int) -> tuple[str, str, str, str]:
+    """(column, parent table, parent column, on delete) of one foreign key of `table`."""
+    for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})"):
+        if row[0] == fkid:
+            parent_column = row[4] or "rowid"
+            return row[3], row[2], parent_column, row[6]
+    raise LookupError(f"{table} has no foreign key {fkid}")
+
+
+def check_foreign_keys(conn: sqlite3.Connection) -> Check:
+    """Orphaned links: rows pointing at a contact, deal, tag... that is gone."""
+    broken = _broken_links(conn)
+    if not broken:
+        return Check("links", True, "no orphaned links (PRAGMA foreign_key_check)")
+    parts = []
+    for (table, fkid), count in sorted(broken.items()):
+        column, parent, _, _ = _foreign_key(conn, table, fkid)
+        parts.append(f"{count} in {table}.{column} -> {parent}")
+    return Check("links", False, "orphaned links: " + "; ".join(parts), FIX)
+
+
+def search_kinds(conn: sqlite3.Connection) -> list[str]:
+    """The record kinds indexed for search: those whose `KIND_search_docs` view exists."""
+    views = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='view'")}
+    return [kind for kind in schema.KIND_CODES if f"{kind}_search_docs" in views]
+
+
+def check_search_index(conn: sqlite3.Connection) -> Check:
+    """Every record is in the search index with its current text, and nothing else is."""
+    kinds = search_kinds(conn)
+    if not kinds:
+        return Check("search index", True, "no search index in this schema yet")
+    try:
+        conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as exc:
+        return Check("search index", False, f"FTS5 integrity-check failed: {exc}", FIX)
+    problems = []
+    for kind in kinds:
+        missing, stale = _search_drift(conn, kind)
+        if missing:
+            problems.append(f"{kind}: {missing} not indexed or out of date")
+        if stale:
+            problems.append(f"{kind}: {stale} left over from deleted records")
+    if problems:
+        return Check("search index", False, "; ".join(problems), FIX)
+    indexed = conn.execute("SELECT count(*) FROM search_index").fetchone()[0]
+    return Check("search index", True, f"{indexed} entries match the records")
+
+
+def _search_drift(conn: sqlite3.Connection, kind: str) -> tuple[int, int]:
+    view = f"{kind}_search_docs"
+    missing = conn.execute(
+        f"SELECT count(*) FROM {view} d LEFT JOIN search_index s ON s.rowid = d.doc"
+        " WHERE s.rowid IS NULL OR s.title IS NOT d.title OR s.body IS NOT d.body"
+    ).fetchone()[0]
+    stale = conn.execute(
+        f"SELECT count(*) FROM search_index"
+        f" WHERE kind = ? AND rowid NOT IN (SELECT doc FROM {view})",
+        [kind],
+    ).fetchone()[0]
+    return missing, stale
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {
+        table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in COUNTED
+        if table in tables
+    }
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def repair(path: Path, report: Report) -> list[str]:
+    """Fix what `report` found that is safe to fix; returns what was done, one line each.
+
+    Permissions are tightened, orphaned links resolved as their ON DELETE rule would have
+    (removed, or set to nothing), and the search index rebuilt from the records. All the
+    database changes are one transaction. A damaged file is left alone: restore a backup.
+    """
+    from pcrm.store.db import open_db
+
+    done: list[str] = []
+    failing = {check.name for check in report.problems}
+    if "permissions" in failing:
+        os.chmod(path, 0o600)
+        os.chmod(path.parent, 0o700)
+        done.append("permissions set to 0600 (file) and 0700 (folder)")
+    if "integrity" in failing or not failing & {"schema", "links", "search index"}:
+        return done  # a damaged file is not written to: restore a backup
+    if "schema" in failing:
+        if not report.schema_fixable:
+            return done  # not ours, or from a newer pcrm: not touched
+        open_db(path, create=False).close()  # migrates, after taking a backup
+        done.append("schema brought up to date (the old file was backed up first)")
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if "links" in failing:
+                done.extend(_repair_links(conn))
+            if "search index" in failing:
+                rebuild_search_index(conn)
+                done.append("search index rebuilt from the records")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return done
+
+
+def _repair_links(conn: sqlite3.Connection) -> list[str]:
+    done = []
+    for (table, fkid), count in sorted(_broken_links(conn).items()):
+        column, parent, parent_column, on_delete = _foreign_key(conn, table, fkid)
+        orphan = (
+            f"{_quote(column)} IS NOT NULL AND {_quote(column)} NOT IN "
+            f"(SELECT {_quote(parent_column)} FROM {_quote(parent)})"
+        )
+        if on_delete == "CASCADE":
+            conn.execute(f"DELETE FROM {_quote(table)} WHERE {orphan}")
+            done.append(f"removed {count} orphaned row(s) of {table} ({column} -> {parent})")
+        elif on_delete == "SET NULL":
+            conn.execute(f"UPDATE {_quote(table)} SET {_quote(column)} = NULL WHERE {orphan}")
+            done.append(f"cleared {count} dangling {table}.{column} value(s)")
+        else:
+            done.append(
+                f"left {count} row(s) of {table} pointing at a missing {parent}: "
+                "they cannot be fixed automatically; restore a backup"
+            )
+    return done
+
+
+def rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Refill the search index from the records, the way the migrations first filled it."""
+    conn.execute("DELETE FROM search_index")
+    for kind in search_kinds(conn):
+        conn.execute(
+            "INSERT INTO search_index(rowid, kind, title, body)"
+            f" SELECT doc, '{kind}', title, body FROM {kind}_search_docs"
+        )
