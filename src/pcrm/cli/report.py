@@ -7,7 +7,7 @@ plain tab-separated text. docs/reports.md defines every figure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -88,4 +88,44 @@ def pipeline(
         module="reports",
         pretty="pipeline_view",
         plain="pipeline_lines",
+    )
+
+
+# Spelled out here (not imported from core) to keep `--help` off sqlite-utils; a test
+# checks that it matches core.report_wins.BY.
+By = Literal["month", "source", "tag"]
+
+
+@app.command("wins")
+def wins(
+    ctx: typer.Context,
+    by: Annotated[
+        By,
+        typer.Option(
+            "--by", metavar="GROUP", help="Group by close month, deal source or deal tag."
+        ),
+    ] = "month",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show won and lost deals, win rates and lost reasons.
+
+    Deals closed in the period (by the time they last closed), grouped by month, source
+    or tag: won and lost counts and values, win rate by count and by value (per currency),
+    average won deal, median days from creation to the win, and lost reasons ranked. A
+    reopened deal counts once, with the outcome it has now.
+
+    \b
+    Example:
+      pcrm report wins --by source --since 2026-01-01
+    """
+    from pcrm.core.report_wins import wins_report
+
+    env = get_env(ctx)
+    period = read_period(env, since, until)
+    with env.database(write=False) as db:
+        report = wins_report(db, env.now, period, by)
+    emit_with(
+        env, report, json_mode=json, module="report_wins", pretty="wins_view", plain="wins_lines"
     )

@@ -76,15 +76,16 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def money_column(cells: Sequence[list[tuple[int, str, int]]]) -> list[Text]:
+def money_column(cells: Sequence[Sequence[tuple[int, str, int] | None]]) -> list[Text]:
     """Table cells of amounts (value, currency, exponent), one per line, aligned across the
-    whole column; an empty cell shows the dash."""
-    flat = aligned([item for cell in cells for item in cell])
-    out, at = [], 0
+    whole column; None in a cell is a line with the dash, and an empty cell is the dash."""
+    texts = aligned([item for cell in cells for item in cell if item is not None])
+    dash = DASH.rjust(len(texts[0]) if texts else 1)  # every amount has the same width
+    flat = iter(texts)
+    out = []
     for cell in cells:
-        lines = flat[at : at + len(cell)]
-        at += len(cell)
-        out.append(Text("\n".join(lines)) if lines else Text(DASH, justify="right"))
+        lines = [next(flat) if item is not None else dash for item in cell]
+        out.append(Text("\n".join(lines or [dash])))
     return out
 
 
