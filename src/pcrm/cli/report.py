@@ -129,3 +129,37 @@ def wins(
     emit_with(
         env, report, json_mode=json, module="report_wins", pretty="wins_view", plain="wins_lines"
     )
+
+
+@app.command("activity")
+def activity(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show interactions per week, contacts touched and follow-ups.
+
+    One row per week (Monday to Sunday): interactions of each kind, contacts touched,
+    follow-ups done and follow-ups overdue (due that week, not done by their day), with a
+    bar per week on a terminal. Without --since: the last eight weeks, this one included;
+    without --until: up to now.
+
+    \b
+    Example:
+      pcrm report activity --since 2026-09-01
+    """
+    from pcrm.core.report_activity import activity_report, default_period
+
+    env = get_env(ctx)
+    period = default_period(read_period(env, since, until, default_end=env.now), env.now)
+    with env.database(write=False) as db:
+        report = activity_report(db, env.now, period)
+    emit_with(
+        env,
+        report,
+        json_mode=json,
+        module="report_activity",
+        pretty="activity_view",
+        plain="activity_lines",
+    )

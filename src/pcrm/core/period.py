@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from dateutil import tz
 
-from pcrm.dates import parse_when, to_iso, to_local
+from pcrm.dates import from_iso, parse_when, to_iso, to_local
 from pcrm.errors import InvalidInput
 
 
@@ -72,3 +72,15 @@ def parse_period(
             hint=f"the period starts {to_iso(start)} and ends {to_iso(end)}",
         )
     return Period(to_iso(start) if start else None, to_iso(end) if end else None)
+
+
+def local_days(period: Period) -> tuple[str | None, str | None]:
+    """The period as local days [first, after), YYYY-MM-DD, for values stored as days (close
+    dates, due days): a day counts when the period covers any part of it."""
+    first = to_local(from_iso(period.start)).date().isoformat() if period.start else None
+    after = None
+    if period.end:
+        end = to_local(from_iso(period.end))
+        day = end.date() if end.time() == datetime.min.time() else end.date() + timedelta(days=1)
+        after = day.isoformat()
+    return first, after

@@ -19,9 +19,9 @@ from sqlite_utils import Database
 
 from pcrm.core.board import CurrencyTotal, weighted
 from pcrm.core.models import Pipeline, Stage
-from pcrm.core.period import Period
+from pcrm.core.period import Period, local_days
 from pcrm.core.pipelines import list_pipelines
-from pcrm.dates import from_iso, to_iso, to_local
+from pcrm.dates import from_iso, to_iso
 
 
 @dataclass
@@ -114,18 +114,6 @@ def _average_age(deals: list[_Deal]) -> float | None:
     return round(sum(deal.age_days for deal in deals) / len(deals), 1)
 
 
-def close_days(period: Period) -> tuple[str | None, str | None]:
-    """The period as local days [first, after): a close day counts when the period covers
-    any part of it."""
-    first = to_local(from_iso(period.start)).date().isoformat() if period.start else None
-    after = None
-    if period.end:
-        end = to_local(from_iso(period.end))
-        day = end.date() if end.time() == datetime.min.time() else end.date() + timedelta(days=1)
-        after = day.isoformat()
-    return first, after
-
-
 def _load(db: Database, now: datetime, stages: dict[int, Stage]) -> list[_Deal]:
     deals = []
     for row in db.execute(
@@ -159,7 +147,7 @@ def pipeline_report(
     deals = [deal for deal in _load(db, now, stages) if deal.stage_id in stages]
     undated = 0
     if period.start is not None or period.end is not None:
-        days = close_days(period)
+        days = local_days(period)
         undated = sum(1 for deal in deals if deal.close is None)
         deals = [deal for deal in deals if _in_period(deal, days)]
 

@@ -41,11 +41,12 @@ def _shown(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def period_text(period: Period) -> str:
-    """'2026-10-01 to 2026-10-31' (both days included), 'since ...', 'until ...', or ''."""
+def period_text(period: Period, *, open_end: bool = False) -> str:
+    """'2026-10-01 to 2026-10-31' (both days included), 'since ...', 'until ...', or ''.
+    open_end: say nothing of the end (a period that ends now reads "since ...")."""
     start = _shown(_local(period.start)) if period.start else None
     end = None
-    if period.end:
+    if period.end and not open_end:
         moment = _local(period.end)
         # An end at local midnight is the exclusive bound of a whole day: name that day.
         if moment.hour == moment.minute == moment.second == 0:
