@@ -8,6 +8,7 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
@@ -232,3 +233,24 @@ def rm(
     with env.database(write=True) as db:
         remove_company(db, env.now, company_id)
     say(f"removed {label}")
+
+
+@app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The company to keep (a REF).")],
+    other: Annotated[
+        str, typer.Argument(metavar="OTHER", help="The company merged into KEEP, then removed.")
+    ],
+    dry_run: DryRunOption = False,
+) -> None:
+    """Merge a duplicate company into another.
+
+    Its people, tags, interactions, deals, tasks and everything else that points
+    at OTHER move to KEEP; KEEP's empty fields take OTHER's values. `pcrm undo` reverses it.
+
+    \b
+    Example:
+      pcrm company merge acme.com "Acme Inc" --dry-run
+    """
+    run_merge(ctx, "company", keep, other, dry_run)

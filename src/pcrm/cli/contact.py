@@ -8,6 +8,7 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
@@ -308,3 +309,24 @@ def rm(
     with env.database(write=True) as db:
         remove_contact(db, env.now, contact_id)
     say(f"removed {label}")
+
+
+@app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The contact to keep (a REF).")],
+    other: Annotated[
+        str, typer.Argument(metavar="OTHER", help="The contact merged into KEEP, then removed.")
+    ],
+    dry_run: DryRunOption = False,
+) -> None:
+    """Merge a duplicate contact into another.
+
+    Its emails, phones, tags, interactions, deals, tasks and everything else that
+    points at OTHER move to KEEP; KEEP's empty fields take OTHER's values. `pcrm undo` reverses it.
+
+    \b
+    Example:
+      pcrm contact merge 3 7 --dry-run
+    """
+    run_merge(ctx, "contact", keep, other, dry_run)

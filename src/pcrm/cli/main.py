@@ -113,6 +113,7 @@ def _register() -> None:
         demo,
         interactions,
         maintenance,
+        merge,
         pipeline,
         report,
         stage,
@@ -130,6 +131,7 @@ def _register() -> None:
     app.add_typer(task.app, name="task")
     views.register(app)
     demo.register(app)
+    merge.register(app)
     app.add_typer(config.app, name="config")
     app.add_typer(report.app, name="report")
     maintenance.register(app)

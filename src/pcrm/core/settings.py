@@ -30,12 +30,24 @@ def _check_currency(db: Database, value: str) -> str:
     return check_currency(db, value).code
 
 
+def _check_phone_region(db: Database, value: str) -> str:
+    from pcrm.core.phones import check_region
+
+    return check_region(value)
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
         "EUR",
         "currency of new deals when --currency is not given (ISO 4217 code)",
         _check_currency,
+    ),
+    "phone_region": (
+        "none",
+        "country of phone numbers written without their +country code, for duplicate"
+        " matching (GB, US...; none: compare their digits)",
+        _check_phone_region,
     ),
 }
 
@@ -76,3 +88,9 @@ def list_settings(db: Database) -> list[Setting]:
 
 def default_currency(db: Database) -> str:
     return get_setting(db, "currency").value
+
+
+def phone_region(db: Database) -> str:
+    """The region phone numbers are read in; "" when none is set."""
+    value = get_setting(db, "phone_region").value
+    return "" if value == "none" else value

@@ -395,6 +395,35 @@ def m004_tasks(db: Database) -> None:
     )
 
 
+@migrations(name="m008_merges")
+def m008_merges(db: Database) -> None:
+    """Merges of two contacts (or companies), with what `pcrm undo` needs to reverse them.
+
+    `changes` is a JSON journal of every row the merge touched, as it was before and after
+    (the other record's own row among them), so an undo can check that nothing changed
+    since and put each row back. No foreign keys on purpose: merge moves every row that
+    references a contact or company, and these rows must stay as they were written.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('contact', 'company')),
+            keep_id INTEGER NOT NULL,
+            other_id INTEGER NOT NULL,
+            other_uid TEXT NOT NULL,
+            other_name TEXT NOT NULL,
+            other_row TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            merged_at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE INDEX merges_undone ON merges(undone_at, id);
+        """,
+    )
+
+
 def _seed_default_pipeline(db: Database) -> None:
     import uuid
     from datetime import UTC, datetime

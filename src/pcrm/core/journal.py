@@ -1,0 +1,200 @@
+"""A journal of row changes that can be played backwards: what `pcrm undo` runs on.
+
+Every write goes through the journal, which records the whole row before and after it
+(None for a row that did not exist). Undo replays the entries newest first; before each
+step it checks that the row is still exactly what the journal says it became, so a change
+made since (an edit, a new record on a freed id) stops the undo instead of being lost.
+
+Tables are read from the schema as they are (columns, keys, unique indexes, foreign keys),
+so tables added by later migrations are handled without this module knowing them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from pcrm.errors import Conflict
+
+Row = dict[str, Any]
+# The name a rowid table's rows carry their rowid under, in the journal.
+ROWID = "rowid"
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    name: str
+    columns: tuple[str, ...]
+    # The columns that identify a row: ("rowid",), or a WITHOUT ROWID table's primary key.
+    key: tuple[str, ...]
+    # Column sets of the UNIQUE indexes and primary keys (SQLite lists both as indexes).
+    unique: tuple[tuple[str, ...], ...]
+    # A rowid table's INTEGER PRIMARY KEY column, which is its rowid under another name.
+    alias: str | None = None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_info(db: Database, table: str) -> TableInfo:
+    described = db.execute(f"PRAGMA table_info({_quote(table)})").fetchall()
+    columns = tuple(row[1] for row in described)
+    pk_rows = sorted((row for row in described if row[5]), key=lambda row: row[5])
+    pk = [row[1] for row in pk_rows]
+    without_rowid = db.execute(
+        "SELECT wr FROM pragma_table_list WHERE name = ? AND schema = 'main'", [table]
+    ).fetchone()[0]
+    unique = []
+    for _seq, index, is_unique, _origin, _partial in db.execute(
+        f"PRAGMA index_list({_quote(table)})"
+    ):
+        if is_unique:
+            names = [row[2] for row in db.execute(f"PRAGMA index_info({_quote(index)})")]
+            # An index on an expression has no column name: SQLite still enforces it, and
+            # an update that breaks it fails the whole command (nothing half-written).
+            if None not in names:
+                unique.append(tuple(names))
+    alias = None
+    if not without_rowid and len(pk_rows) == 1 and pk_rows[0][2].upper() == "INTEGER":
+        alias = pk[0]
+        unique.append((alias,))
+    key = tuple(pk) if without_rowid else (ROWID,)
+    return TableInfo(table, columns, key, tuple(unique), alias)
+
+
+def referencing(db: Database, target: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key that points at `target`, in schema order."""
+    return [
+        (table, column)
+        for table, column in db.execute(
+            'SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f'
+            " WHERE m.type = 'table' AND f.\"table\" = ? COLLATE NOCASE ORDER BY m.rowid, f.id",
+            [target],
+        )
+        if table not in skip
+    ]
+
+
+def select(db: Database, info: TableInfo, where: str, params: list[Any]) -> list[Row]:
+    rowid = "rowid AS rowid, " if info.key == (ROWID,) else ""
+    order = ", ".join(_quote(column) for column in info.key)
+    cursor = db.execute(
+        f"SELECT {rowid}* FROM {_quote(info.name)} WHERE {where} ORDER BY {order}", params
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _key_where(key: tuple[str, ...], row: Row) -> tuple[str, list[Any]]:
+    return " AND ".join(f"{_quote(column)} = ?" for column in key), [row[c] for c in key]
+
+
+def _fetch(db: Database, info: TableInfo, row: Row) -> Row | None:
+    where, params = _key_where(info.key, row)
+    rows = select(db, info, where, params)
+    return rows[0] if rows else None
+
+
+class Journal:
+    """Writes rows and remembers each one's before and after."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.entries: list[dict[str, Any]] = []
+
+    def _record(self, info: TableInfo, before: Row | None, after: Row | None) -> None:
+        self.entries.append(
+            {"table": info.name, "key": list(info.key), "before": before, "after": after}
+        )
+
+    def update(self, info: TableInfo, row: Row, sets: Row) -> Row:
+        """Change some columns of `row`; returns the row as it now is."""
+        where, params = _key_where(info.key, row)
+        assignments = ", ".join(f"{_quote(column)} = ?" for column in sets)
+        self.db.execute(
+            f"UPDATE {_quote(info.name)} SET {assignments} WHERE {where}",
+            [*sets.values(), *params],
+        )
+        moved_to = {**row, **sets}
+        if info.alias in sets:
+            moved_to[ROWID] = sets[info.alias]
+        after = _fetch(self.db, info, moved_to)
+        assert after is not None
+        self._record(info, row, after)
+        return after
+
+    def delete(self, info: TableInfo, row: Row) -> None:
+        where, params = _key_where(info.key, row)
+        self.db.execute(f"DELETE FROM {_quote(info.name)} WHERE {where}", params)
+        self._record(info, row, None)
+
+    def inserted(self, info: TableInfo, rowid: int) -> None:
+        """Record a row something else has just inserted (by its rowid)."""
+        row = _fetch(self.db, info, {ROWID: rowid})
+        assert row is not None
+        self._record(info, None, row)
+
+    def dumps(self) -> str:
+        return json.dumps(self.entries, default=_encode, ensure_ascii=False)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"cannot journal a {type(value).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if set(obj) == {"$bytes"}:
+        return base64.b64decode(obj["$bytes"])
+    return obj
+
+
+def loads(text: str) -> list[dict[str, Any]]:
+    return json.loads(text, object_hook=_decode)
+
+
+def play_backwards(db: Database, entries: list[dict[str, Any]], what: str) -> None:
+    """Put every row back as it was, newest change first; refuse (Conflict) at the first
+    row that is no longer what the journal left. The caller's transaction then undoes the
+    steps already taken, so the database is never half restored."""
+    for entry in reversed(entries):
+        table, key = entry["table"], tuple(entry["key"])
+        before, after = entry["before"], entry["after"]
+        info = TableInfo(table, (), key, ())
+        if after is not None:
+            current = _fetch(db, info, after)
+            if current is None or any(current.get(c) != v for c, v in after.items()):
+                raise Conflict(
+                    f"cannot undo {what}: a row of {table} changed since",
+                    hint="undo only works while the merged records are as the merge left them",
+                )
+        elif _fetch(db, info, before) is not None:
+            raise Conflict(
+                f"cannot undo {what}: a new row of {table} took the place of a removed one",
+                hint="undo only works while the merged records are as the merge left them",
+            )
+        if before is not None and after is not None:
+            columns = [c for c in before if c != ROWID]
+            where, params = _key_where(key, after)
+            assignments = ", ".join(f"{_quote(c)} = ?" for c in columns)
+            db.execute(
+                f"UPDATE {_quote(table)} SET {assignments} WHERE {where}",
+                [before[c] for c in columns] + params,
+            )
+        elif after is not None:
+            where, params = _key_where(key, after)
+            db.execute(f"DELETE FROM {_quote(table)} WHERE {where}", params)
+        else:
+            columns = list(before)
+            names = ", ".join(_quote(c) for c in columns)
+            marks = ", ".join("?" * len(columns))
+            db.execute(
+                f"INSERT INTO {_quote(table)}({names}) VALUES ({marks})",
+                [before[c] for c in columns],
+            )

@@ -1,0 +1,57 @@
+"""Comparing phone numbers however they are written: one E.164 key per number.
+
+"+44 20 7946 0018", "+44 (0)20 7946 0018" and, with the phone_region setting at GB,
+"020 7946 0018" are one number. Without a region, a number written without its country
+code can only be compared by its digits.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pcrm.errors import InvalidInput
+
+# Fewer digits than this is an extension or a typo, not a number two people could share.
+MIN_DIGITS = 5
+# "+44 (0)20 ...": the trunk prefix some people write inside an international number.
+_TRUNK_MARK = re.compile(r"\(\s*0\s*\)")
+_PUNCTUATION = re.compile(r"[\s().\-/]+")
+
+
+def check_region(value: str) -> str:
+    """A phone_region setting: an ISO 3166 region code phonenumbers knows, or "none"."""
+    import phonenumbers
+
+    region = value.strip().upper()
+    if region in ("", "NONE"):
+        return "none"
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidInput(
+            f'unknown phone region "{value.strip()}"',
+            hint="use a two-letter country code such as GB, US or DE, or none",
+        )
+    return region
+
+
+@lru_cache(maxsize=65536)
+def phone_key(number: str, region: str = "") -> str | None:
+    """The number in E.164 form ("+442079460018"); its digits when it cannot be read as a
+    full number; None when it is too short to identify anyone."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < MIN_DIGITS:
+        return None
+    # Written with its country code and nothing but punctuation: that already is E.164,
+    # and this shortcut keeps 100 000 numbers from costing seconds in phonenumbers.
+    bare = _PUNCTUATION.sub("", _TRUNK_MARK.sub("", number.strip()))
+    if bare.startswith("+") and bare[1:].isdigit():
+        return bare
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, region or None)
+    except phonenumbers.NumberParseException:
+        return digits
+    if not phonenumbers.is_possible_number(parsed):
+        return digits
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
