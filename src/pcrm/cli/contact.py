@@ -38,7 +38,7 @@ TagOpt = Annotated[
 ]
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
 # a test checks that it matches core.contacts.SORTS.
-Sort = Literal["name", "recent", "stale", "created", "company"]
+Sort = Literal["name", "recent", "stale", "created", "company", "score"]
 
 
 @app.command("add")
@@ -118,7 +118,8 @@ def list_(
         typer.Option(
             metavar="ORDER",
             help="name; recent (last contacted first); stale (never or longest silent first); "
-            "created (newest first); company (by company name).",
+            "created (newest first); company (by company name); score (highest lead score "
+            "first, see pcrm score).",
         ),
     ] = "name",
     limit: LimitOption = 100,
@@ -137,7 +138,14 @@ def list_(
     with env.database(write=False) as db:
         company_id = resolve_company(db, company) if company else None
         page = list_contacts(
-            db, tag=tag, company_id=company_id, source=source, search=search, sort=sort, limit=limit
+            db,
+            tag=tag,
+            company_id=company_id,
+            source=source,
+            search=search,
+            sort=sort,
+            limit=limit,
+            now=env.now,
         )
 
     emit_with(

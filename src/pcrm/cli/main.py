@@ -116,6 +116,7 @@ def _register() -> None:
         merge,
         pipeline,
         report,
+        score,
         stage,
         task,
         views,
@@ -134,6 +135,7 @@ def _register() -> None:
     merge.register(app)
     app.add_typer(config.app, name="config")
     app.add_typer(report.app, name="report")
+    app.add_typer(score.app, name="score")
     maintenance.register(app)
 
 

@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from pcrm.cli.env import get_env
+from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, confirm_removal, emit, emit_with, say
 
-
-class BoardGroup(TyperGroup):
-    """A group whose default is the board: anything that is not a sub-command is handed to
-    `show`, so `pcrm pipeline`, `pcrm pipeline Sales` and `pcrm pipeline --stale` all show a
-    board. (resolve_command alone would not do: click parses `--stale` as the group's own
-    option before it looks for a command.) A pipeline named like a sub-command is shown with
-    `pcrm pipeline show NAME`.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["subcommand_metavar"] = "[NAME] | COMMAND [ARGS]..."  # for --help
-        super().__init__(*args, **kwargs)
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        first = args[0] if args else None
-        if first is None or (first not in self.commands and first not in ctx.help_option_names):
-            args = ["show", *args]
-        return super().parse_args(ctx, args)
-
-
 app = Typer(
-    cls=BoardGroup,
+    cls=DefaultCommandGroup,
     help="Show the deals board; add, list and remove pipelines.\n\n"
     "`pcrm pipeline [NAME] [OPTIONS]` is short for `pcrm pipeline show [NAME] [OPTIONS]`.\n\n"
     "\b\nExample:\n  pcrm pipeline --stale",

@@ -28,6 +28,7 @@ SORTS = {
     "stale": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.name_key",
     "created": "c.created_at DESC, c.id DESC",
     "company": "co.name_key IS NULL, co.name_key, c.name_key",
+    "score": "coalesce(s.score, 0) DESC, c.name_key, c.id",
 }
 
 
@@ -268,7 +269,9 @@ def list_contacts(
     search: str | None = None,
     sort: str = "name",
     limit: int | None = None,
+    now: datetime | None = None,
 ) -> ContactPage:
+    """Contacts matching every filter given, sorted; sorting by score needs `now`."""
     where, params = [], []
     if tag:
         where.append(
@@ -293,12 +296,21 @@ def list_contacts(
     if sort not in SORTS:
         raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
     sql_where = " WHERE " + " AND ".join(where) if where else ""
-    base = f"FROM contacts c LEFT JOIN companies co ON co.id = c.company_id{sql_where}"
-    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
-    sql = f"SELECT c.id {base} ORDER BY {SORTS[sort]}"
+    base = "FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
+    total = db.execute(f"SELECT count(*) {base}{sql_where}", params).fetchone()[0]
+    scores, score_params = "", []
+    if sort == "score":
+        # Scores are computed, never stored (core/scoring.py): joined for this order only.
+        from pcrm.core.scoring import score_totals_sql
+
+        if now is None:
+            raise ValueError("sorting contacts by score needs now")
+        totals, score_params = score_totals_sql(db, now)
+        scores = f" LEFT JOIN ({totals}) s ON s.contact_id = c.id"
+    sql = f"SELECT c.id {base}{scores}{sql_where} ORDER BY {SORTS[sort]}"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    ids = [row[0] for row in db.execute(sql, params)]
+    ids = [row[0] for row in db.execute(sql, [*score_params, *params])]
     return ContactPage(load_contacts(db, ids), total)
 
 

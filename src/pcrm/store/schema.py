@@ -395,6 +395,23 @@ def m004_tasks(db: Database) -> None:
     )
 
 
+@migrations(name="m006_scoring")
+def m006_scoring(db: Database) -> None:
+    """Lead-scoring rules, one a row, as canonical rule text (core/score_rules.py parses
+    it). AUTOINCREMENT: a removed rule's number is never given to a new rule, so
+    `pcrm score rule rm N` cannot hit a rule the user has not seen yet."""
+    run_script(
+        db,
+        """
+        CREATE TABLE score_rules (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            rule TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 @migrations(name="m008_merges")
 def m008_merges(db: Database) -> None:
     """Merges of two contacts (or companies), with what `pcrm undo` needs to reverse them.
