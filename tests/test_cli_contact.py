@@ -320,6 +320,8 @@ CONTACT_KEYS = [
     "emails",
     "phones",
     "tags",
+    "anniversary",
+    "cadence_days",
 ]
 
 

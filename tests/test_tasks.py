@@ -167,3 +167,17 @@ def test_the_next_occurrence_keeps_links_and_a_new_uid(db):
 def test_a_task_needs_a_link(db):
     with pytest.raises(InvalidInput, match="needs a contact, a company or a deal"):
         add_task(db, NOW, TaskForm("Alone", due="today"))
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=MONTHLY;BYMONTH=4,6;BYMONTHDAY=31"]
+)
+def test_a_rule_that_matches_no_day_is_refused_at_once(rule):
+    # dateutil would search until the year 9999 for the next day of such a rule.
+    with pytest.raises(InvalidInput, match="no day ever matches that rule"):
+        parse_rule(rule)
+
+
+def test_a_29_february_rule_is_a_real_rule():
+    rule = parse_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29")
+    assert next_day(rule, date(2024, 2, 29), date(2024, 3, 1)) == date(2028, 2, 29)

@@ -159,33 +159,34 @@ def parse_day(text: str, now: datetime) -> date:
     return parse_when(text, now).moment.date()
 
 
-def parse_birthday(text: str) -> str:
-    """Normalise a birthday to 'YYYY-MM-DD', or '--MM-DD' when the year is unknown."""
+def parse_birthday(text: str, what: str = "birthday") -> str:
+    """Normalise a yearly date (a birthday, an anniversary) to 'YYYY-MM-DD', or '--MM-DD'
+    when the year is unknown."""
     s = " ".join(text.split())
     if not s:
-        raise InvalidWhen("no birthday given", hint=_BIRTHDAY_HINT)
+        raise InvalidWhen(f"no {what} given", hint=_BIRTHDAY_HINT)
     if len(s) > _MAX_LEN:
-        raise _birthday(s)
+        raise _birthday(s, what)
     try:
         if m := _NO_YEAR.fullmatch(s):
             return _no_year(int(m[1]), int(m[2]))
         if (m := _ISO.fullmatch(s)) and m["time"] is None:
             day = date.fromisoformat(s)  # also takes vCard's basic form 19850312
         else:
-            parsed = _dateutil(s, what="birthday")
+            parsed = _dateutil(s, what=what)
             if parsed is None or parsed[2]:  # not a date, or a date with a time of day
-                raise _birthday(s)
+                raise _birthday(s, what)
             value, has_year, _ = parsed
             if not has_year:
                 return _no_year(value.month, value.day)
             day = value.date()
     except ValueError as exc:  # "1985-02-30", "--13-01"
-        raise _birthday(s) from exc
+        raise _birthday(s, what) from exc
     if day.year == APPLE_NO_YEAR:
         return _no_year(day.month, day.day)
     if not BIRTHDAY_MIN_YEAR <= day.year <= MAX_YEAR:
         raise InvalidWhen(
-            f'birthday "{_shown(s)}" is outside the years {BIRTHDAY_MIN_YEAR} to {MAX_YEAR}'
+            f'{what} "{_shown(s)}" is outside the years {BIRTHDAY_MIN_YEAR} to {MAX_YEAR}'
         )
     return day.isoformat()
 
@@ -370,8 +371,8 @@ def _cannot(s: str, *, what: str = "date", hint: str | None = _HINT) -> InvalidW
     return InvalidWhen(f'cannot understand {what} "{_shown(s)}"', hint=hint)
 
 
-def _birthday(s: str) -> InvalidWhen:
-    return _cannot(s, what="birthday", hint=_BIRTHDAY_HINT)
+def _birthday(s: str, what: str = "birthday") -> InvalidWhen:
+    return _cannot(s, what=what, hint=_BIRTHDAY_HINT)
 
 
 def _shown(s: str) -> str:

@@ -220,6 +220,18 @@ def edit(
     birthday: Annotated[
         str | None, typer.Option("--birthday", metavar="DATE", help='Birthday; "" clears.')
     ] = None,
+    anniversary: Annotated[
+        str | None,
+        typer.Option("--anniversary", metavar="DATE", help='Anniversary; "" clears.'),
+    ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every",
+            metavar="INTERVAL",
+            help='Stay in touch this often: 30d, 2w, 3m, monthly; "" stops it.',
+        ),
+    ] = None,
     note_: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help='Note; "" clears.')
     ] = None,
@@ -233,6 +245,7 @@ def edit(
     \b
     Example:
       pcrm contact edit ada --title CTO --tag vip --rm-email old@example.org
+      pcrm contact edit ada --every 30d --anniversary "12 Jun"
     """
     from pcrm.cli.editing import edit_in_editor
     from pcrm.core.contacts import (
@@ -253,6 +266,8 @@ def edit(
         title=title,
         source=source,
         birthday=birthday,
+        anniversary=anniversary,
+        cadence=every,
         note=note_,
         add_emails=email or [],
         remove_emails=rm_email or [],

@@ -106,6 +106,7 @@ def root(
 
 def _register() -> None:
     from pcrm.cli import (
+        agenda,
         company,
         config,
         contact,
@@ -130,6 +131,7 @@ def _register() -> None:
     interactions.register(app)
     task.register(app)
     app.add_typer(task.app, name="task")
+    agenda.register(app)
     views.register(app)
     demo.register(app)
     merge.register(app)

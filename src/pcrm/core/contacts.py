@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from pcrm.core import companies, tags
 from pcrm.core.models import Contact, Email, Link, Phone
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
+from pcrm.core.reminders import parse_cadence
 from pcrm.core.text import (
     clean_line,
     clean_optional,
@@ -56,6 +57,8 @@ class ContactChanges(PartialEdit):
     title: str | None = None
     source: str | None = None
     birthday: str | None = None
+    anniversary: str | None = None
+    cadence: str | None = None  # "30d", "2w", "monthly"; "" stops the reminders
     note: str | None = None
     add_emails: list[str] = field(default_factory=list)
     remove_emails: list[str] = field(default_factory=list)
@@ -230,13 +233,22 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
         marks = ",".join("?" * len(chunk))
         for row in db.execute(
             "SELECT c.id, c.uid, c.name, c.company_id, co.name, c.title, c.source, c.birthday,"
-            " c.note, c.last_contacted_at, c.created_at, c.updated_at"
+            " c.note, c.last_contacted_at, c.created_at, c.updated_at, c.anniversary,"
+            " c.cadence_days"
             " FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
             f" WHERE c.id IN ({marks})",
             chunk,
         ):
             company = Link("company", row[3], row[4]) if row[3] is not None else None
-            rows[row[0]] = Contact(row[0], row[1], row[2], company, *row[5:])
+            rows[row[0]] = Contact(
+                row[0],
+                row[1],
+                row[2],
+                company,
+                *row[5:12],
+                anniversary=row[12],
+                cadence_days=row[13],
+            )
         for contact_id, email, label in db.execute(
             f"SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN ({marks})"
             " ORDER BY contact_id, position, id",
@@ -330,6 +342,11 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
         sets["note"] = clean_optional(changes.note)
     if changes.birthday is not None:
         sets["birthday"] = _birthday(changes.birthday)
+    if changes.anniversary is not None:
+        value = clean_optional(changes.anniversary)
+        sets["anniversary"] = parse_birthday(value, "anniversary") if value else None
+    if changes.cadence is not None:
+        sets["cadence_days"] = parse_cadence(changes.cadence)
     created = None
     if changes.company is not None:
         sets["company_id"], created = _company_for(db, now, changes.company)

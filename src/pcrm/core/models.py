@@ -45,6 +45,8 @@ class Contact:
     emails: list[Email] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    anniversary: str | None = None  # YYYY-MM-DD or --MM-DD, like birthday
+    cadence_days: int | None = None  # stay in touch at least this often
 
     @property
     def primary_email(self) -> str | None:

@@ -74,6 +74,9 @@ def _words(s: str) -> str | None:
     return None
 
 
+_PROBE_START = datetime(9796, 1, 1)  # a leap year, some 200 years before dateutil's limit
+
+
 def _checked(rule: str, typed: str) -> str:
     """An RRULE the user wrote, as dateutil reads it: one day-based rule, no DTSTART."""
     if "\n" in rule or "DTSTART" in rule:
@@ -85,9 +88,15 @@ def _checked(rule: str, typed: str) -> str:
     if "UNTIL" in parts and not re.fullmatch(r"\d{8}(?:T\d{6})?", parts["UNTIL"]):
         raise _cannot(typed, hint="write UNTIL as a day, e.g. UNTIL=20271231")
     try:
-        rrulestr(rule, dtstart=datetime(2000, 1, 1))
+        # A rule such as BYMONTH=2;BYMONTHDAY=30 never matches, and dateutil searches up to
+        # the year 9999 for its next day (seconds). Started near that end, the search for a
+        # first day is bounded to about two centuries.
+        probe = rrulestr(rule, dtstart=_PROBE_START).replace(count=None, until=None)
+        never = probe.after(_PROBE_START, inc=True) is None
     except Exception as exc:  # ValueError, OverflowError, KeyError...: all mean "not a rule"
         raise _cannot(typed) from exc
+    if never:
+        raise _cannot(typed, hint="no day ever matches that rule")
     if parts.get("FREQ") in _SUB_DAILY:
         raise _cannot(typed, hint="follow-ups repeat by days at the finest")
     return rule

@@ -36,6 +36,13 @@ def _check_phone_region(db: Database, value: str) -> str:
     return check_region(value)
 
 
+def _check_days(db: Database, value: str) -> str:
+    text = value.strip()
+    if not text.isdigit() or int(text) > 366:
+        raise InvalidInput(f'"{value}" is not a number of days from 0 to 366', hint="e.g. 7")
+    return str(int(text))
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -48,6 +55,11 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "country of phone numbers written without their +country code, for duplicate"
         " matching (GB, US...; none: compare their digits)",
         _check_phone_region,
+    ),
+    "reminder_days": (
+        "7",
+        "days ahead that `pcrm agenda` shows birthdays and anniversaries (0: on the day only)",
+        _check_days,
     ),
 }
 
@@ -94,3 +106,7 @@ def phone_region(db: Database) -> str:
     """The region phone numbers are read in; "" when none is set."""
     value = get_setting(db, "phone_region").value
     return "" if value == "none" else value
+
+
+def reminder_days(db: Database) -> int:
+    return int(get_setting(db, "reminder_days").value)

@@ -25,10 +25,15 @@ THEME = Theme(
 )
 
 
-def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
+def make_console(
+    file: IO[str] | None = None, *, width: int | None = None, plain: bool = False
+) -> Console:
+    """plain: no colour or styles whatever the environment says (cron mail, captured text)."""
     return Console(
         file=file or sys.stdout,
         width=width,
+        color_system=None if plain else "auto",
+        force_terminal=False if plain else None,
         theme=THEME,
         markup=False,
         emoji=False,

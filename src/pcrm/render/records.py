@@ -222,6 +222,8 @@ def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
         ("Title", contact.title or ""),
         ("Source", contact.source or ""),
         ("Birthday", _birthday(contact.birthday)),
+        ("Anniversary", _birthday(contact.anniversary)),
+        ("In touch", f"every {contact.cadence_days} days" if contact.cadence_days else ""),
         ("Tags", t(", ".join(contact.tags), "tag")),
     ]
 

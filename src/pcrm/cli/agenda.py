@@ -1,0 +1,70 @@
+"""`pcrm agenda`: what is due, on a terminal, piped, as JSON, or for cron."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pcrm.cli.env import get_env
+from pcrm.cli.output import JsonOption, emit
+
+
+def agenda(
+    ctx: typer.Context,
+    days: Annotated[
+        int,
+        typer.Option("--days", "-n", metavar="N", help="How many days ahead to list follow-ups."),
+    ] = 7,
+    cron: Annotated[
+        bool,
+        typer.Option(
+            "--cron",
+            help="Plain text for a cron mail; prints nothing when nothing is due.",
+        ),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """Show what is due: follow-ups, people, birthdays, deals.
+
+    Sections: overdue, today, upcoming (the next N days), stay in touch (contacts past
+    their cadence), birthdays and anniversaries (`pcrm config set reminder_days N`), and
+    deals needing attention (no follow-up, idle past the stage's limit, or past their
+    expected close). Empty sections are left out.
+
+    With --cron the output is plain and stable, and empty when nothing but upcoming
+    follow-ups is there, so cron only mails on days with something to do.
+
+    \b
+    Example:
+      pcrm agenda --days 14
+      pcrm agenda --cron
+    """
+    from pcrm.core.agenda import build_agenda
+
+    env = get_env(ctx)
+    if cron and json:
+        from pcrm.errors import InvalidInput
+
+        raise InvalidInput("--cron and --json cannot go together")
+    with env.database(write=False) as db:
+        result = build_agenda(db, env.now, days)
+    if cron:
+        from pcrm.render.agenda import cron_text
+
+        sys.stdout.write(cron_text(result, env.now))
+        return
+    from pcrm.render import agenda as render
+
+    emit(
+        env,
+        result,
+        json_mode=json,
+        pretty=lambda value: render.agenda_view(value, env.now),
+        plain=lambda value: render.agenda_lines(value, env.now),
+    )
+
+
+def register(root: typer.Typer) -> None:
+    root.command("agenda")(agenda)

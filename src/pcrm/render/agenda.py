@@ -1,0 +1,194 @@
+"""The agenda, three ways: Rich sections on a terminal, the same sections as plain text for
+cron mail (no colour, fixed width, stable order), and tab-separated lines when piped.
+
+Each section is a list of rows of the same five cells: when (in words), the local day,
+what, with whom or why, and the record it points to ("task 12"); one row model keeps the
+three outputs saying the same thing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
+from rich.text import Text
+
+from pcrm.dates import from_iso, humanize, humanize_day, to_local
+from pcrm.render.console import make_console
+from pcrm.render.records import t
+from pcrm.render.safe import clean
+from pcrm.render.tasks import due_time
+
+if TYPE_CHECKING:
+    from pcrm.core.agenda import Agenda
+    from pcrm.core.reminders import DealAttention, Occasion, TouchDue
+    from pcrm.core.tasks import Task
+
+CRON_WIDTH = 100  # cron mail has no terminal: a fixed width keeps the text stable
+
+
+@dataclass
+class Row:
+    when: str
+    day: str  # YYYY-MM-DD
+    what: str
+    detail: str
+    ref: str
+    style: str = ""
+
+
+@dataclass
+class Section:
+    key: str  # stable name in plain and JSON output
+    title: str
+    rows: list[Row]
+
+
+def _day_label(day: str) -> str:
+    value = date.fromisoformat(day)
+    return f"{value:%a} {value.day} {value:%b}"
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _task_row(task: Task, today: date) -> Row:
+    due = date.fromisoformat(task.due_date)
+    if due < today:
+        words, style = f"{_plural((today - due).days, 'day')} overdue", "bad"
+    elif due == today:
+        words, style = f"today {due_time(task)}".rstrip(), "good"
+    else:
+        words, style = f"{humanize_day(due, today)} {due_time(task)}".rstrip(), ""
+    who = [link.name for link in (task.contact, task.company, task.deal) if link]
+    return Row(words, task.due_date, task.title, " · ".join(who), f"task {task.id}", style)
+
+
+def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
+    due = date.fromisoformat(item.due_date)
+    words = "due today" if due == today else f"due {humanize_day(due, today)}"
+    last = (
+        f"last contact {humanize(from_iso(item.last_contact), now)}"
+        if item.last_contact
+        else "never contacted"
+    )
+    detail = f"every {_plural(item.cadence_days, 'day')}, {last}"
+    return Row(
+        words, item.due_date, item.contact.name, detail, f"contact {item.contact.id}", "warn"
+    )
+
+
+def _occasion_row(item: Occasion, today: date) -> Row:
+    words = humanize_day(date.fromisoformat(item.on), today)
+    if item.kind == "birthday":
+        detail = f"birthday, turns {item.years}" if item.years else "birthday"
+    else:
+        detail = f"anniversary, {_plural(item.years, 'year')}" if item.years else "anniversary"
+    style = "good" if item.on == today.isoformat() else ""
+    return Row(words, item.on, item.contact.name, detail, f"contact {item.contact.id}", style)
+
+
+def _deal_row(item: DealAttention, now: datetime) -> Row:
+    active = from_iso(item.last_activity_at)
+    words = f"idle {_plural((now - active).days, 'day')}"
+    detail = f"{item.stage}: " + ", ".join(item.reasons)
+    day = to_local(active).date().isoformat()
+    return Row(words, day, item.deal.name, detail, f"deal {item.deal.id}", "warn")
+
+
+def sections(agenda: Agenda, now: datetime) -> list[Section]:
+    """The non-empty sections, in agenda order."""
+    today = date.fromisoformat(agenda.today)
+    all_sections = [
+        Section("overdue", "Overdue", [_task_row(task, today) for task in agenda.overdue]),
+        Section("today", "Today", [_task_row(task, today) for task in agenda.due_today]),
+        Section(
+            "upcoming",
+            f"Upcoming, next {_plural(agenda.days, 'day')}",
+            [_task_row(task, today) for task in agenda.upcoming],
+        ),
+        Section(
+            "stay-in-touch",
+            "Stay in touch",
+            [_touch_row(item, today, now) for item in agenda.stay_in_touch],
+        ),
+        Section(
+            "dates",
+            "Birthdays and anniversaries",
+            [_occasion_row(item, today) for item in agenda.occasions],
+        ),
+        Section(
+            "deals", "Deals needing attention", [_deal_row(item, now) for item in agenda.deals]
+        ),
+    ]
+    return [section for section in all_sections if section.rows]
+
+
+WIDE = 100  # from this width a column shows the day as a date; below it the words suffice
+
+
+def _section_table(section: Section, wide: bool) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    if wide:
+        grid.add_column(no_wrap=True, style="muted")
+    grid.add_column(style="name", overflow="fold")
+    grid.add_column(overflow="fold")
+    grid.add_column(no_wrap=True, style="id")
+    for row in section.rows:
+        day = [_day_label(row.day)] if wide else []
+        grid.add_row(Text(row.when, row.style), *day, t(row.what), t(row.detail), row.ref)
+    return grid
+
+
+class AgendaView:
+    """The sections, each a heading over an aligned table; the date column only when the
+    terminal is wide enough, so 80 columns keep the text readable."""
+
+    def __init__(self, shown: list[Section]) -> None:
+        self.shown = shown
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        wide = options.max_width >= WIDE
+        for index, section in enumerate(self.shown):
+            heading = Text(("\n" if index else "") + f"{section.title} ({len(section.rows)})")
+            heading.stylize("heading")
+            yield heading
+            yield _section_table(section, wide)
+
+
+def agenda_view(agenda: Agenda, now: datetime) -> AgendaView | Text:
+    shown = sections(agenda, now)
+    if not shown:
+        ahead = f" in the next {_plural(agenda.days, 'day')}" if agenda.days else " today"
+        return Text(f"Nothing due{ahead}.", "muted")
+    return AgendaView(shown)
+
+
+def cron_text(agenda: Agenda, now: datetime) -> str:
+    """The agenda for a cron mail: plain, fixed width, a dated first line; "" when nothing is
+    due (upcoming follow-ups alone do not make a mail)."""
+    if not agenda.anything_due:
+        return ""
+    buffer = io.StringIO()
+    console = make_console(buffer, width=CRON_WIDTH, plain=True)
+    heading = date.fromisoformat(agenda.today).strftime("%A %d %B %Y")
+    console.print(Text(f"pcrm agenda for {heading}\n"))
+    console.print(agenda_view(agenda, now))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def agenda_lines(agenda: Agenda, now: datetime) -> Iterator[str]:
+    """Tab-separated, no header: section, local day, when in words, what, detail, record."""
+    for section in sections(agenda, now):
+        for row in section.rows:
+            yield "\t".join(
+                clean(value, one_line=True)
+                for value in (section.key, row.day, row.when, row.what, row.detail, row.ref)
+            )
