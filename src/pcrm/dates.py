@@ -13,6 +13,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from dateutil import tz
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
@@ -119,6 +120,26 @@ def local_tz() -> tzinfo:
     except (ValueError, OSError):  # a TZ value that is not a zone at all
         zone = None
     return zone or tz.tzlocal()
+
+
+def local_zone_name() -> str | None:
+    """The IANA name of the local zone ("Europe/Berlin"), for formats that name zones
+    (iCalendar's TZID); None when only an offset is known (a POSIX $TZ string, no tzdata)."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    if not candidates[0]:
+        try:  # /etc/localtime -> /usr/share/zoneinfo/Europe/Berlin
+            target = os.path.realpath("/etc/localtime")
+            candidates.append(target.partition("zoneinfo/")[2])
+        except OSError:
+            pass
+    for name in candidates:
+        if name and not name.startswith("/") and tz.gettz(name) is not None:
+            try:
+                ZoneInfo(name)
+            except (ValueError, KeyError, OSError):
+                continue
+            return name
+    return None
 
 
 def now_utc() -> datetime:

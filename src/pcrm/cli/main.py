@@ -112,6 +112,7 @@ def _register() -> None:
         contact,
         deal,
         demo,
+        export,
         interactions,
         maintenance,
         merge,
@@ -136,6 +137,7 @@ def _register() -> None:
     demo.register(app)
     merge.register(app)
     app.add_typer(config.app, name="config")
+    app.add_typer(export.app, name="export")
     app.add_typer(report.app, name="report")
     app.add_typer(score.app, name="score")
     maintenance.register(app)

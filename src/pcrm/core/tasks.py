@@ -41,6 +41,7 @@ class Task:
     due_date: str  # the local day, YYYY-MM-DD
     due_at: str | None  # UTC instant when a time of day was given
     rrule: str | None
+    series_start: str | None  # the day a recurring task's series started (its DTSTART)
     repeat: str | None  # the rule in words, when it has a short reading
     status: str
     bucket: Bucket
@@ -84,7 +85,8 @@ def today_of(now: datetime) -> date:
 
 _SELECT = """
 SELECT t.id, t.uid, t.title, t.contact_id, c.name, t.deal_id, d.title, t.company_id, co.name,
-       t.due_date, t.due_at, t.rrule, t.status, t.done_at, t.created_at, t.updated_at
+       t.due_date, t.due_at, t.rrule, t.series_start, t.status, t.done_at, t.created_at,
+       t.updated_at
 FROM tasks t
 LEFT JOIN contacts c ON c.id = t.contact_id
 LEFT JOIN deals d ON d.id = t.deal_id
@@ -106,7 +108,7 @@ def _bucket(status: str, due: str, today: date) -> Bucket:
 
 def _task(row: tuple, today: date) -> Task:
     (task_id, uid, title, contact_id, contact, deal_id, deal, company_id, company) = row[:9]
-    due_date, due_at, rule, status, done_at, created_at, updated_at = row[9:]
+    due_date, due_at, rule, series_start, status, done_at, created_at, updated_at = row[9:]
     return Task(
         id=task_id,
         uid=uid,
@@ -117,6 +119,7 @@ def _task(row: tuple, today: date) -> Task:
         due_date=due_date,
         due_at=due_at,
         rrule=rule,
+        series_start=series_start,
         repeat=recurrence.describe(rule) if rule else None,
         status=status,
         bucket=_bucket(status, due_date, today),
