@@ -205,3 +205,12 @@ def test_bad_input(cli, history, db_path, args, message):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith(message) and len(result.stderr.splitlines()) == 1
     assert dump(db_path) == before
+
+
+def test_a_period_longer_than_one_query_of_weeks(cli, history):
+    # 1990 to now is about 1,926 weeks, counted in two queries of up to 1,000 weeks.
+    out = lines(cli, "--since", "1990-01-01")
+    assert out[0] == "Activity since 1990-01-01: 5 interactions with 3 contacts"
+    assert out[3] == empty("1990-01-01")  # a Monday
+    assert len(out) == 3 + 1926 + 1  # title, overdue, header; the weeks; All
+    assert out[-1] == "All\t1\t1\t1\t1\t0\t1\t5\t3\t2\t3"

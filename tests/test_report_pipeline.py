@@ -208,3 +208,18 @@ def test_bad_input_is_one_error_line_and_changes_nothing(cli, db, db_path, args,
     assert result.stderr.startswith(message)
     assert len(result.stderr.splitlines()) == 1
     assert dump(db_path) == before
+
+
+def test_reopened_deal_is_open_again_with_its_age_from_creation(cli):
+    created = NOW - timedelta(days=10)
+    assert (
+        cli("deal", "add", "Back", "--value", "100", "--close", "2026-12-05", now=created).exit_code
+        == 0
+    )
+    assert cli("deal", "won", "Back", now=NOW - timedelta(days=5)).exit_code == 0
+    assert cli("report", "pipeline").stdout.splitlines()[0] == "Open pipeline: 0 deals, 0 stale"
+    assert cli("deal", "reopen", "Back", now=NOW - timedelta(days=2)).exit_code == 0
+    lines = cli("report", "pipeline").stdout.splitlines()
+    assert lines[0] == "Open pipeline: 1 deal, 0 stale"
+    assert lines[2] == "Sales\tQualified\t10\t1\t10.0\t0\t100.00 EUR\t10.00 EUR"
+    assert lines[-1] == "2026-12\t1\t100.00 EUR\t10.00 EUR"

@@ -156,9 +156,7 @@ def test_period_is_on_the_last_close_and_includes_the_until_day(cli, history):
     assert november[0] == "Wins and losses: 2 won, 1 lost, closed 2026-11-01 to 2026-11-13"
     # With a time the end is excluded: Hotel at exactly 10:00 is out.
     before = lines(cli, "--since", "2026-11-01", "--until", "2026-11-13 10:00")
-    assert before[0] == (
-        "Wins and losses: 1 won, 1 lost, closed 2026-11-01 before 2026-11-13 10:00"
-    )
+    assert before[0] == ("Wins and losses: 1 won, 1 lost, closed 2026-11-01 up to 2026-11-13 10:00")
     # And a start with a time is included: Hotel is in from exactly 10:00.
     since = lines(cli, "--since", "2026-11-13 10:00")
     assert since[0] == "Wins and losses: 1 won, 1 lost, closed since 2026-11-13 10:00"

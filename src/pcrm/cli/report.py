@@ -25,13 +25,13 @@ app = Typer(help="Reports: pipeline value, wins and losses, activity.")
 SinceOption = Annotated[
     str | None,
     typer.Option(
-        "--since", metavar="WHEN", help="Start of the period (a day: from its start; included)."
+        "--since", metavar="WHEN", help="Start of the period, included (a day: from its start)."
     ),
 ]
 UntilOption = Annotated[
     str | None,
     typer.Option(
-        "--until", metavar="WHEN", help="End of the period (a day: to its end; included)."
+        "--until", metavar="WHEN", help="End of the period: a day is included, a time is not."
     ),
 ]
 

@@ -10,7 +10,7 @@ figure.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -22,6 +22,7 @@ from pcrm.dates import from_iso, local_tz, to_iso, to_local
 from pcrm.store.schema import INTERACTION_KINDS
 
 WEEKS = 8  # weeks shown when --since is not given, the current one included
+CHUNK = 1000  # weeks per query: 3 parameters each, well under SQLite's 32766
 
 
 @dataclass
@@ -62,65 +63,95 @@ def default_period(period: Period, now: datetime) -> Period:
     return Period(to_iso(start), end)
 
 
-def _week_of(stamp: str) -> str:
-    return _monday(to_local(from_iso(stamp)).date()).isoformat()
-
-
 def _row(week: str) -> ActivityWeek:
     return ActivityWeek(week, dict.fromkeys(INTERACTION_KINDS, 0), 0, 0, 0, 0)
 
 
-def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
-    """Activity in `period` (give it start and end: see default_period)."""
+def _weeks(period: Period) -> list[tuple[str, str, str]]:
+    """(Monday, start, end) of every local week the period touches, each cut to the period:
+    UTC ISO bounds, so rows are placed in weeks by comparing stored text."""
     first, after = local_days(period)
     assert first is not None and after is not None, "the period needs both ends"
-    weeks: dict[str, ActivityWeek] = {}
+    assert period.start is not None and period.end is not None
+    out = []
     monday = _monday(date.fromisoformat(first))
     while monday.isoformat() < after:
-        weeks[monday.isoformat()] = _row(monday.isoformat())
+        start = to_iso(_local_midnight(monday))
+        end = to_iso(_local_midnight(monday + timedelta(weeks=1)))
+        out.append((monday.isoformat(), max(start, period.start), min(end, period.end)))
         monday += timedelta(weeks=1)
+    return out
+
+
+def _count_interactions(
+    db: Database,
+    bounds: list[tuple[str, str, str]],
+    weeks: dict[str, ActivityWeek],
+    total: ActivityWeek,
+) -> None:
+    """Interactions per kind and contacts touched in each of these weeks."""
+    ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
+    flat = [value for bound in bounds for value in bound]
+    in_week = "FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+    for monday, kind, count in db.execute(
+        f"{ranges} SELECT w.week, i.kind, count(*) {in_week} GROUP BY w.week, i.kind", flat
+    ):
+        row = weeks[monday]
+        row.kinds[kind] = row.kinds.get(kind, 0) + count
+        row.total += count
+        total.kinds[kind] = total.kinds.get(kind, 0) + count
+        total.total += count
+    for monday, people in db.execute(
+        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id) {in_week}"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY w.week",
+        flat,
+    ):
+        weeks[monday].contacts = people
+
+
+def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
+    """Activity in `period` (give it start and end: see default_period).
+
+    Interactions are counted per week in SQL, one range of the interactions_at index per
+    week, so a long period over a big file reads no row twice and converts no time."""
+    bounds = _weeks(period)
+    weeks = {monday: _row(monday) for monday, _, _ in bounds}
+    starts = [start for _, start, _ in bounds]
     total = _row("all")
 
-    where, params = period.sql("i.at")
-    for kind, at in db.execute(f"SELECT i.kind, i.at FROM interactions i WHERE {where}", params):
-        row = weeks[_week_of(at)]
-        row.kinds[kind] = row.kinds.get(kind, 0) + 1
-        row.total += 1
-        total.kinds[kind] = total.kinds.get(kind, 0) + 1
-        total.total += 1
+    def week_of(stamp: str) -> ActivityWeek:
+        return weeks[bounds[bisect_right(starts, stamp) - 1][0]]
 
-    touched: dict[str, set[int]] = defaultdict(set)
-    everyone: set[int] = set()
-    for contact_id, at in db.execute(
-        "SELECT ic.contact_id, i.at FROM interaction_contacts ic"
-        f" JOIN interactions i ON i.id = ic.interaction_id WHERE {where}",
+    for chunk in range(0, len(bounds), CHUNK):
+        _count_interactions(db, bounds[chunk : chunk + CHUNK], weeks, total)
+    where, params = period.sql("i.at")
+    total.contacts = db.execute(
+        "SELECT count(DISTINCT ic.contact_id) FROM interactions i"
+        f" JOIN interaction_contacts ic ON ic.interaction_id = i.id WHERE {where}",
         params,
-    ):
-        touched[_week_of(at)].add(contact_id)
-        everyone.add(contact_id)
-    for week, people in touched.items():
-        weeks[week].contacts = len(people)
-    total.contacts = len(everyone)
+    ).fetchone()[0]
 
     done_where, done_params = period.sql("done_at")
     for (done_at,) in db.execute(
         f"SELECT done_at FROM tasks WHERE status = 'done' AND {done_where}", done_params
     ):
-        weeks[_week_of(done_at)].followups_done += 1
+        week_of(done_at).followups_done += 1
         total.followups_done += 1
 
-    today = to_local(now).date().isoformat()
+    first, after = local_days(period)
+    today = to_local(now).date()
     for due, status, done_at in db.execute(
         "SELECT due_date, status, done_at FROM tasks"
         " WHERE due_date >= ? AND due_date < ? AND due_date < ?",
-        [first, after, today],
+        [first, after, today.isoformat()],
     ):
-        # Missed: its day is over and it was not done on or before that day.
-        if status == "open" or to_local(from_iso(done_at)).date().isoformat() > due:
+        # Overdue: its day is over and it was not done before that day ended.
+        day_after = to_iso(_local_midnight(date.fromisoformat(due) + timedelta(days=1)))
+        if status == "open" or done_at >= day_after:
             weeks[_monday(date.fromisoformat(due)).isoformat()].followups_overdue += 1
             total.followups_overdue += 1
 
     overdue_now = db.execute(
-        "SELECT count(*) FROM tasks WHERE status = 'open' AND due_date < ?", [today]
+        "SELECT count(*) FROM tasks WHERE status = 'open' AND due_date < ?", [today.isoformat()]
     ).fetchone()[0]
     return ActivityReport(to_iso(now), period, list(weeks.values()), total, overdue_now)

@@ -42,7 +42,8 @@ def _shown(moment: datetime) -> str:
 
 
 def period_text(period: Period, *, open_end: bool = False) -> str:
-    """'2026-10-01 to 2026-10-31' (both days included), 'since ...', 'until ...', or ''.
+    """'2026-10-01 to 2026-10-31' (both days included), 'since 2026-10-01', 'until
+    2026-10-31', 'up to 2026-10-31 18:00' (an end with a time is excluded), or ''.
     open_end: say nothing of the end (a period that ends now reads "since ...")."""
     start = _shown(_local(period.start)) if period.start else None
     end = None
@@ -50,15 +51,15 @@ def period_text(period: Period, *, open_end: bool = False) -> str:
         moment = _local(period.end)
         # An end at local midnight is the exclusive bound of a whole day: name that day.
         if moment.hour == moment.minute == moment.second == 0:
-            end = (moment.date() - timedelta(days=1)).isoformat()
+            end = "to " + (moment.date() - timedelta(days=1)).isoformat()
         else:
-            end = f"before {_shown(moment)}"
+            end = f"up to {_shown(moment)}"
     if start and end:
-        return f"{start} to {end}" if not end.startswith("before") else f"{start} {end}"
+        return f"{start} {end}"
     if start:
         return f"since {start}"
     if end:
-        return f"until {end}" if not end.startswith("before") else end
+        return end.replace("to ", "until ", 1) if end.startswith("to ") else end
     return ""
 
 
