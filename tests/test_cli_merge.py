@@ -215,8 +215,19 @@ def test_undo_refuses_once_a_merged_record_changed(cli, db_path, twins):
     ok(cli("contact", "edit", "1", "--title", "CEO"))
     before = dump(db_path)
     assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: a row of contacts changed since (undo only works"
-        " while the merged records are as the merge left them)\n"
+        "pcrm: error: cannot undo merge 1: contact 1 Robert Smith changed since (title)"
+        " (undo only puts back what nothing has changed since; fix the records by hand)\n"
+    )
+    assert dump(db_path) == before
+
+
+def test_undo_refuses_once_a_moved_row_changed(cli, db_path, twins):
+    ok(cli("contact", "merge", "1", "2"))
+    ok(cli("task", "done", "1"))
+    before = dump(db_path)
+    assert error(cli("undo")) == (
+        "pcrm: error: cannot undo merge 1: a row of tasks changed since (status, done_at)"
+        " (undo only puts back what nothing has changed since; fix the records by hand)\n"
     )
     assert dump(db_path) == before
 
@@ -228,8 +239,9 @@ def test_undo_refuses_when_the_freed_id_was_taken(cli, db_path):
     ok(cli("contact", "add", "Grace Hopper"))  # SQLite gives it id 2 again
     before = dump(db_path)
     assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: a new row of contacts took the place of a removed"
-        " one (undo only works while the merged records are as the merge left them)\n"
+        "pcrm: error: cannot undo merge 1: the id of contact 2 Ada Byron was given to a new"
+        " record since (undo only puts back what nothing has changed since; fix the records"
+        " by hand)\n"
     )
     assert dump(db_path) == before
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,25 +160,39 @@ def loads(text: str) -> list[dict[str, Any]]:
     return json.loads(text, object_hook=_decode)
 
 
-def play_backwards(db: Database, entries: list[dict[str, Any]], what: str) -> None:
+def play_backwards(
+    db: Database,
+    entries: list[dict[str, Any]],
+    what: str,
+    describe: Callable[[str, Row], str] = lambda table, _row: f"a row of {table}",
+) -> None:
     """Put every row back as it was, newest change first; refuse (Conflict) at the first
-    row that is no longer what the journal left. The caller's transaction then undoes the
-    steps already taken, so the database is never half restored."""
+    row that is no longer what the journal left, naming it with `describe(table, row)`.
+    The caller's transaction then undoes the steps already taken, so the database is
+    never half restored."""
+    hint = "undo only puts back what nothing has changed since; fix the records by hand"
     for entry in reversed(entries):
         table, key = entry["table"], tuple(entry["key"])
         before, after = entry["before"], entry["after"]
         info = TableInfo(table, (), key, ())
         if after is not None:
             current = _fetch(db, info, after)
-            if current is None or any(current.get(c) != v for c, v in after.items()):
+            if current is None:
                 raise Conflict(
-                    f"cannot undo {what}: a row of {table} changed since",
-                    hint="undo only works while the merged records are as the merge left them",
+                    f"cannot undo {what}: {describe(table, after)} was removed since", hint=hint
+                )
+            changed = [c for c, v in after.items() if current.get(c) != v]
+            if changed:
+                raise Conflict(
+                    f"cannot undo {what}: {describe(table, after)} changed since"
+                    f" ({', '.join(changed)})",
+                    hint=hint,
                 )
         elif _fetch(db, info, before) is not None:
             raise Conflict(
-                f"cannot undo {what}: a new row of {table} took the place of a removed one",
-                hint="undo only works while the merged records are as the merge left them",
+                f"cannot undo {what}: the id of {describe(table, before)} was given to a new"
+                " record since",
+                hint=hint,
             )
         if before is not None and after is not None:
             columns = [c for c in before if c != ROWID]

@@ -242,6 +242,14 @@ def _record(
     return cursor.lastrowid
 
 
+def _describe(table: str, row: Row) -> str:
+    """How an undo names a row it cannot put back: the record itself, or its table."""
+    for kind, kind_table in TABLES.items():
+        if table == kind_table:
+            return f"{kind} {row['id']} {row['name']}"
+    return f"a row of {table}"
+
+
 def undo_last_merge(db: Database, *, dry_run: bool = False) -> UndoResult:
     """Reverse the newest merge still recorded, and forget it (the one before is next).
 
@@ -263,7 +271,7 @@ def undo_last_merge(db: Database, *, dry_run: bool = False) -> UndoResult:
         if entry["table"] == TABLES[kind] and entry["before"] and entry["before"]["id"] == keep_id
     )
     with _rolled_back(db, dry_run):
-        play_backwards(db, entries, f"merge {merge_id}")
+        play_backwards(db, entries, f"merge {merge_id}", _describe)
         db.execute("DELETE FROM merges WHERE id = ?", [merge_id])
     return UndoResult(
         merge_id,
