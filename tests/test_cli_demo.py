@@ -44,9 +44,10 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     summary = (
-        f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions, 13 deals"
+        f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions,"
+        " 13 deals, 6 follow-ups"
     )
-    assert lines[-7:] == [
+    assert lines[-8:] == [
         summary,
         "",
         "try next:",
@@ -54,6 +55,7 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
         f"  pcrm --db {demo_path} contact list --sort stale --limit 10",
         f"  pcrm --db {demo_path} search quote",
         f"  pcrm --db {demo_path} pipeline --stale",
+        f"  pcrm --db {demo_path} agenda",
     ]
     assert "Sales: 10 deals open, 2 stale" in lines  # the board, before the summary
     assert lines[lines.index("coming up:") + 1 :][:3] == [
@@ -152,7 +154,7 @@ def test_force_replaces_the_file(cli, demo_path):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"replaced demo database {demo_path}: 12 companies, 40 contacts, 150 interactions,"
-        " 13 deals\n"
+        " 13 deals, 6 follow-ups\n"
     )
     assert query(demo_path, "SELECT count(*) FROM contacts WHERE name = 'Someone New'") == [(0,)]
     assert query(demo_path, "SELECT count(*) FROM contacts") == [(40,)]
@@ -178,7 +180,7 @@ def test_without_path_it_writes_pcrm_demo_db_here(cli, tmp_path, monkeypatch, db
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions,"
-        " 13 deals\n"
+        " 13 deals, 6 follow-ups\n"
     )
     assert (tmp_path / "pcrm-demo.db").exists()
     assert not db_path.exists()
@@ -275,9 +277,9 @@ def test_on_a_terminal_it_fits_80_columns(cli, tmp_path, monkeypatch):
     assert "Ada Lovelace  CTO at Analytical Engines  contact 1" in lines
     assert "Last touch 2 hours ago   Next in 2 days   11 interactions" in lines
     assert "Sales  10 deals open, 2 stale" in lines
-    assert lines[-8:] == [  # the summary wraps at 80 columns
+    assert lines[-9:] == [  # the summary wraps at 80 columns
         "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions,",
-        "13 deals",
+        "13 deals, 6 follow-ups",
         "",
         "Try next",
         *(f"  pcrm --db pcrm-demo.db {command}" for command in NEXT),

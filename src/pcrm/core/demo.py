@@ -38,6 +38,7 @@ from pcrm.core.demo_data import (
     SamplePerson,
 )
 from pcrm.core.demo_deals import seed_deals
+from pcrm.core.demo_tasks import seed_follow_ups
 from pcrm.core.interactions import load_interactions, log_interaction
 from pcrm.core.models import ContactOverview, Interaction
 from pcrm.core.overview import contact_overview
@@ -176,6 +177,7 @@ SEEDERS: tuple[tuple[str, Callable[[Demo], None]], ...] = (
     ("contacts", seed_contacts),
     ("interactions", seed_interactions),
     ("deals", seed_deals),
+    ("follow-ups", seed_follow_ups),
 )
 
 

@@ -26,6 +26,7 @@ NEXT = (
     "contact list --sort stale --limit 10",
     "search quote",
     "pipeline --stale",
+    "agenda",
 )
 
 
