@@ -59,6 +59,40 @@ def test_log_does_not_load_rich_or_the_date_parser(db_path):
     assert "dateutil.parser" not in modules
 
 
+def test_a_command_loads_only_its_own_module(db_path):
+    assert run_pcrm("contact", "add", "Ada").returncode == 0
+    # sys.modules, not -X importtime: importlib.import_module's own module is not timed.
+    code = (
+        "import sys\n"
+        "from pcrm.cli.main import run\n"
+        "sys.argv = ['pcrm', 'log', 'ada', 'Call: wants a quote']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("logged note 1 with Ada\n"), result.stderr
+    modules = set(result.stdout.splitlines()[-1].split())
+    commands = {m for m in modules if m.startswith("pcrm.cli.")} - {
+        "pcrm.cli.main",
+        "pcrm.cli.env",
+        "pcrm.cli.output",
+        "pcrm.cli.helpformat",
+    }
+    assert commands == {"pcrm.cli.interactions"}
+
+
+def test_every_command_in_the_table_loads_and_typos_get_suggestions(cli):
+    from pcrm.cli.main import COMMANDS
+
+    for name in COMMANDS:
+        result = cli(name, "--help")
+        assert result.exit_code == 0, (name, result.stderr)
+        assert result.stdout.startswith("Usage: ")
+    typo = cli("doctr")
+    assert typo.exit_code == 2
+    assert "Did you mean 'doctor'?" in typo.stderr
+
+
 def test_usage_errors_exit_2(cli):
     result = cli("contact", "add")
     assert result.exit_code == 2

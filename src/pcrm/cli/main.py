@@ -1,16 +1,20 @@
-"""The root command: global options, error handling, and the command groups.
+"""The root command: global options, error handling, and the table of commands.
 
-Sub-modules are imported here, but each of them imports only typer at module level: the
-CRM (sqlite-utils, Rich layout, dateutil's parser) loads inside the command that runs.
+A command's module is imported only when that command runs (or --help lists it), and each
+imports only typer at module level: the CRM (sqlite-utils, Rich layout, dateutil's parser)
+loads inside the command that runs.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from pcrm import __version__
@@ -20,12 +24,63 @@ from pcrm.cli.output import ExitStatus, error_lines
 from pcrm.errors import Ambiguous, PcrmError
 
 
+def _load(name: str, spec: str) -> Any:
+    """Build the click command `name` from its COMMANDS entry, as add_typer() would."""
+    module_name, attribute = spec.split(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    holder = Typer(rich_markup_mode=None)  # as the root: click's plain help, no Rich
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        target(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's sub-commands: every name of COMMANDS, each built on first access."""
+
+    def __init__(self, table: dict[str, str], built: Mapping[str, Any]) -> None:
+        self._table = table
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in self._table:
+                raise KeyError(name)
+            self._built[name] = _load(name, self._table[name])
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._built or name in self._table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._built, *self._table]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._built, *self._table]))
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._built.pop(name, None)
+        self._table.pop(name, None)
+
+
 class PcrmGroup(TyperGroup):
     """Turns pcrm's typed errors into one line on stderr and an exit code.
 
     Every command runs inside the root group's invoke, so this is the one place where
-    errors become messages. PCRM_DEBUG=1 lets the traceback through.
+    errors become messages. PCRM_DEBUG=1 lets the traceback through. Its sub-commands come
+    from the COMMANDS table, loaded lazily.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(dict(COMMANDS), self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # names only: listing builds nothing
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -104,46 +159,34 @@ def root(
     ctx.obj = env
 
 
-def _register() -> None:
-    from pcrm.cli import (
-        agenda,
-        company,
-        config,
-        contact,
-        deal,
-        demo,
-        export,
-        interactions,
-        maintenance,
-        merge,
-        pipeline,
-        report,
-        score,
-        stage,
-        task,
-        views,
-    )
-
-    app.add_typer(contact.app, name="contact")
-    app.add_typer(company.app, name="company")
-    app.add_typer(deal.app, name="deal")
-    app.add_typer(stage.app, name="stage")
-    app.add_typer(pipeline.app, name="pipeline")
-    interactions.register(app)
-    task.register(app)
-    app.add_typer(task.app, name="task")
-    agenda.register(app)
-    views.register(app)
-    demo.register(app)
-    merge.register(app)
-    app.add_typer(config.app, name="config")
-    app.add_typer(export.app, name="export")
-    app.add_typer(report.app, name="report")
-    app.add_typer(score.app, name="score")
-    maintenance.register(app)
-
-
-_register()
+# Every command of `pcrm`, in `pcrm --help` order: name -> "module:attribute", where the
+# attribute is a Typer app (a command group) or a register(app) function that adds the
+# command. One line each; a module is imported only when one of its commands is looked up,
+# so `pcrm log` loads and builds one command, not all of them (--help still lists all).
+COMMANDS = {
+    "log": "pcrm.cli.interactions:register",
+    "follow-up": "pcrm.cli.task:register",
+    "agenda": "pcrm.cli.agenda:register",
+    "show": "pcrm.cli.views:register",
+    "timeline": "pcrm.cli.views:register",
+    "search": "pcrm.cli.views:register",
+    "demo": "pcrm.cli.demo:register",
+    "dupes": "pcrm.cli.merge:register",
+    "undo": "pcrm.cli.merge:register",
+    "backup": "pcrm.cli.maintenance:register",
+    "restore": "pcrm.cli.maintenance:register",
+    "doctor": "pcrm.cli.maintenance:register",
+    "contact": "pcrm.cli.contact:app",
+    "company": "pcrm.cli.company:app",
+    "deal": "pcrm.cli.deal:app",
+    "stage": "pcrm.cli.stage:app",
+    "pipeline": "pcrm.cli.pipeline:app",
+    "task": "pcrm.cli.task:app",
+    "config": "pcrm.cli.config:app",
+    "export": "pcrm.cli.export:app",
+    "report": "pcrm.cli.report:app",
+    "score": "pcrm.cli.score:app",
+}
 
 
 def run() -> None:
