@@ -184,6 +184,26 @@ def test_a_number_shared_by_many_is_a_switchboard_not_a_duplicate(cli, db_path):
     assert ok(cli("dupes")) == ""
 
 
+def test_a_common_name_pairs_only_within_a_company(cli, db_path):
+    for company in ("Acme", "Acme", "Initech", "Globex"):
+        ok(cli("contact", "add", "John Smith", "-c", company))
+    ok(cli("contact", "add", "John Smith"))
+    assert ok(cli("dupes", "--kind", "contact")).splitlines() == [
+        "contact\t1\t90\t1\tJohn Smith\t2\tJohn Smith\tsame name at Acme"
+    ]
+
+
+def test_companies_of_one_name_with_different_domains_are_two(cli, db_path):
+    ok(cli("company", "add", "Acme Ltd", "--domain", "acme.co.uk"))
+    ok(cli("company", "add", "Acme GmbH", "--domain", "acme.de"))
+    ok(cli("company", "add", "ACME Inc"))
+    assert ok(cli("dupes", "--kind", "company", "--min-score", "0")).splitlines() == [
+        "company\t1\t80\t1\tAcme Ltd\t3\tACME Inc\tsame name",
+        "company\t1\t80\t2\tAcme GmbH\t3\tACME Inc\tsame name",
+        "company\t1\t40\t1\tAcme Ltd\t2\tAcme GmbH\tsame name",
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "tokens"),
     [

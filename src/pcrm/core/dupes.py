@@ -3,9 +3,11 @@
 Each record gets a few blocking keys (its emails and phones normalised, its name's words
 sorted, first name or initial + surname at its company...). Only records that share a key
 are compared, and the comparison, not the key, decides the reasons and the score. Keys
-shared by very many records are weak evidence and would make the work quadratic: a phone
-number on more than MAX_SHARED records is a switchboard and is ignored, and a name carried
-by more than MAX_NAME_BLOCK records is only compared within each company.
+shared by many records are weak evidence and would make the work quadratic: a phone
+number or mailbox on more than MAX_SHARED records is a switchboard and is ignored, and a
+name carried by more than COMMON_NAME records is only compared within each company
+(elsewhere such a name alone scores below DEFAULT_MIN_SCORE, and any email or phone the
+two share is found through its own key).
 
 Pairs at or above the minimum score are grouped: records linked by any chain of pairs are
 one group (A~B and B~C put A, B and C together), shown with the pairs that link them.
@@ -27,7 +29,7 @@ from pcrm.core.settings import phone_region
 from pcrm.core.text import name_key
 
 MAX_SHARED = 10
-MAX_NAME_BLOCK = 50
+COMMON_NAME = 3
 DEFAULT_MIN_SCORE = 50
 
 # Words of a name that say nothing about who it is.
@@ -139,10 +141,15 @@ class _Record:
 def name_tokens(name: str, ignored: frozenset[str] = _HONORIFICS) -> list[str]:
     """The words of a name in a comparable form: 'Lovelace, Ada' -> ['ada', 'lovelace'],
     "Dr. Seán O'Brien" -> ['sean', 'obrien']; titles and legal forms left out."""
-    last, comma, first = name.partition(",")
+    return key_tokens(name_key(name), ignored)
+
+
+def key_tokens(key: str, ignored: frozenset[str] = _HONORIFICS) -> list[str]:
+    """name_tokens() of a name already in name_key() form (as the name_key columns hold)."""
+    last, comma, first = key.partition(",")
     if comma and first.strip() and last.strip() and "," not in first:
-        name = f"{first} {last}"
-    words = _NON_WORD.split(_APOSTROPHES.sub("", name_key(name)))
+        key = f"{first} {last}"
+    words = _NON_WORD.split(_APOSTROPHES.sub("", key))
     return [word for word in words if word and word not in ignored]
 
 
@@ -167,9 +174,9 @@ def _host(value: str | None) -> str | None:
 
 def _contacts(db: Database) -> dict[int, _Record]:
     records = {
-        row[0]: _Record(row[0], row[1], name_tokens(row[1]), row[2], row[3])
+        row[0]: _Record(row[0], row[1], key_tokens(row[2]), row[3], row[4])
         for row in db.execute(
-            "SELECT c.id, c.name, c.company_id, co.name FROM contacts c"
+            "SELECT c.id, c.name, c.name_key, c.company_id, co.name FROM contacts c"
             " LEFT JOIN companies co ON co.id = c.company_id"
         )
     }
@@ -189,10 +196,11 @@ def _contacts(db: Database) -> dict[int, _Record]:
 
 def _companies(db: Database) -> dict[int, _Record]:
     records = {}
-    for record_id, name, domain, website in db.execute(
-        "SELECT id, name, domain, website FROM companies"
+    ignored = _LEGAL_FORMS | _HONORIFICS
+    for record_id, name, key, domain, website in db.execute(
+        "SELECT id, name, name_key, domain, website FROM companies"
     ):
-        record = _Record(record_id, name, name_tokens(name, _LEGAL_FORMS | _HONORIFICS))
+        record = _Record(record_id, name, key_tokens(key, ignored))
         record.domains = {host for host in (_host(domain), _host(website)) if host}
         records[record_id] = record
     return records
@@ -241,10 +249,11 @@ def _candidates(records: dict[int, _Record], keys) -> tuple[set[tuple[int, int]]
         if len(ids) < 2:
             continue
         if key[0] in ("email", "phone", "domain"):
-            if len(ids) > MAX_SHARED:
-                continue
+            if len(ids) <= MAX_SHARED:
+                pairs.update(combinations(sorted(ids), 2))
+        elif len(ids) <= COMMON_NAME:
             pairs.update(combinations(sorted(ids), 2))
-        elif len(ids) > MAX_NAME_BLOCK:
+        else:
             by_company: dict[int, list[int]] = defaultdict(list)
             for record_id in ids:
                 company_id = records[record_id].company_id
@@ -252,8 +261,6 @@ def _candidates(records: dict[int, _Record], keys) -> tuple[set[tuple[int, int]]
                     by_company[company_id].append(record_id)
             for group in by_company.values():
                 pairs.update(combinations(sorted(group), 2))
-        else:
-            pairs.update(combinations(sorted(ids), 2))
     return pairs, name_counts
 
 
@@ -309,16 +316,19 @@ def _name_score(a: _Record, b: _Record, carriers: int) -> int:
     """A shared name means more at the same company, and less the more people carry it."""
     if a.company_id is not None and a.company_id == b.company_id:
         return 90
-    common = carriers > 3
+    common = carriers > COMMON_NAME
     if a.company_id is None or b.company_id is None:
         return 45 if common else 60
     return 30 if common else 40
 
 
 def _company_reasons(a: _Record, b: _Record, _counts: dict[str, int]) -> list[Reason]:
-    reasons = [Reason("domain", f"same domain {d}", 90) for d in sorted(a.domains & b.domains)]
+    shared = a.domains & b.domains
+    reasons = [Reason("domain", f"same domain {domain}", 90) for domain in sorted(shared)]
     if a.tokens and sorted(a.tokens) == sorted(b.tokens):
-        reasons.append(Reason("name", "same name", 80))
+        # Two domains that differ say these are two organisations of one name.
+        elsewhere = a.domains and b.domains and not shared
+        reasons.append(Reason("name", "same name", 40 if elsewhere else 80))
     return reasons
 
 
