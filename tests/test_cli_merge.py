@@ -324,6 +324,27 @@ def test_tables_added_later_are_moved_too(cli, db_path):
     assert content(db_path) == before
 
 
+def test_a_rule_merge_cannot_read_stops_it_with_one_line(cli, db_path):
+    ok(cli("contact", "add", "Ada"))
+    ok(cli("contact", "add", "Ada Byron"))
+    with sqlite3.connect(db_path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE handles (
+                contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+                handle TEXT NOT NULL);
+            CREATE UNIQUE INDEX handles_one ON handles(contact_id, lower(handle));
+            INSERT INTO handles VALUES (1, 'ada'), (2, 'ADA');
+            """
+        )
+    before = dump(db_path)
+    assert error(cli("contact", "merge", "1", "2")) == (
+        "pcrm: error: cannot move a row of handles to the record kept: UNIQUE constraint"
+        " failed: index 'handles_one' (change or remove one of the two rows first)\n"
+    )
+    assert dump(db_path) == before
+
+
 def test_company_merge_moves_people_deals_and_fills_the_domain(cli, db_path):
     ok(cli("company", "add", "Acme", "-t", "client"))
     ok(cli("company", "add", "ACME Inc", "--domain", "acme.com", "--industry", "Tools",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +37,7 @@ from pcrm.core.records import record_deletion
 from pcrm.core.refs import kind_plural
 from pcrm.core.settings import phone_region
 from pcrm.dates import to_iso
-from pcrm.errors import InvalidInput, NotFound
+from pcrm.errors import Conflict, InvalidInput, NotFound
 
 TABLES = {"contact": "contacts", "company": "companies"}
 # A record's own columns that a merge never takes from OTHER.
@@ -180,7 +181,15 @@ def _move(
             if positioned:
                 sets["position"] = next_position
                 next_position += 1
-            keep_rows.append(journal.update(info, row, sets))
+            try:
+                keep_rows.append(journal.update(info, row, sets))
+            except sqlite3.IntegrityError as exc:
+                # A rule the schema keeps that merge cannot read (an index on an
+                # expression, a CHECK): say where, and the transaction undoes the rest.
+                raise Conflict(
+                    f"cannot move a row of {info.name} to the record kept: {exc}",
+                    hint="change or remove one of the two rows first",
+                ) from exc
             moved += 1
             continue
         journal.delete(info, row)
