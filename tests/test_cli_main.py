@@ -59,6 +59,13 @@ def test_log_does_not_load_rich_or_the_date_parser(db_path):
     assert "dateutil.parser" not in modules
 
 
+def test_a_quiet_cron_morning_does_not_load_rich(db_path):
+    assert run_pcrm("contact", "add", "Ada").returncode == 0
+    modules = imported_modules("agenda", "--cron")
+    assert "pcrm.core.agenda" in modules
+    assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+
+
 def test_a_command_loads_only_its_own_module(db_path):
     assert run_pcrm("contact", "add", "Ada").returncode == 0
     # sys.modules, not -X importtime: importlib.import_module's own module is not timed.

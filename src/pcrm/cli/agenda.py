@@ -51,6 +51,8 @@ def agenda(
     with env.database(write=False) as db:
         result = build_agenda(db, env.now, days)
     if cron:
+        if not result.anything_due:
+            return  # most cron mornings: no mail, and no need to load Rich to say nothing
         from pcrm.render.agenda import cron_text
 
         sys.stdout.write(cron_text(result, env.now))
