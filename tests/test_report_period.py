@@ -9,8 +9,9 @@ import pytest
 
 from conftest import NOW
 from pcrm.core.period import EVER, Period, local_days, parse_period
+from pcrm.core.report_wins import ratio
 from pcrm.errors import InvalidInput, InvalidWhen
-from pcrm.render.reports import period_text, rate
+from pcrm.render.reports import percent, period_text
 
 
 @pytest.fixture
@@ -101,6 +102,6 @@ def test_period_text_names_the_days_a_user_typed(berlin):
 
 
 def test_a_zero_denominator_is_a_dash_not_zero_percent():
-    assert rate(0, 0) == "–"
-    assert rate(0, 3) == "0.0%"
-    assert rate(2, 3) == "66.7%"
+    assert ratio(0, 0) is None and percent(ratio(0, 0)) == "–"
+    assert percent(ratio(0, 3)) == "0.0%"
+    assert ratio(2, 3) == 0.6667 and percent(ratio(2, 3)) == "66.7%"

@@ -11,10 +11,10 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from pcrm.render.reports import (
-    DASH,
     days,
     heading,
     money_column,
+    percent,
     period_text,
     plain_amounts,
     report_table,
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
     from pcrm.core.report_wins import CurrencyOutcome, WinGroup, WinsReport
 
 _NONE = {"month": "", "source": "(no source)", "tag": "(no tag)"}
-
-
-def _rate(value: float | None) -> str:
-    return DASH if value is None else f"{value * 100:.1f}%"
 
 
 def _label(group: WinGroup, by: str) -> str:
@@ -76,7 +72,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
             labels[index],
             str(group.won),
             str(group.lost),
-            _rate(group.win_rate),
+            percent(group.win_rate),
             days(group.median_cycle_days),
             end_section=index == len(rows) - 2,
         )
@@ -96,7 +92,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
             labels[index],
             won[index],
             lost[index],
-            "\n".join(_rate(c.value_win_rate) for c in group.currencies),
+            "\n".join(percent(c.value_win_rate) for c in group.currencies),
             averages[index],
             end_section=index == len(rows) - 2,
         )
@@ -112,7 +108,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
 
 
 def _plain_rates(group: WinGroup) -> str:
-    return ", ".join(f"{_rate(c.value_win_rate)} {c.currency}" for c in group.currencies)
+    return ", ".join(f"{percent(c.value_win_rate)} {c.currency}" for c in group.currencies)
 
 
 def wins_lines(report: WinsReport) -> Iterator[str]:
@@ -130,7 +126,7 @@ def wins_lines(report: WinsReport) -> Iterator[str]:
                 "All" if group is report.total else _label(group, report.by),
                 str(group.won),
                 str(group.lost),
-                _rate(group.win_rate),
+                percent(group.win_rate),
                 plain_amounts([_won(c) for c in group.currencies]),
                 plain_amounts([_lost(c) for c in group.currencies]),
                 _plain_rates(group),

@@ -63,11 +63,9 @@ def period_text(period: Period, *, open_end: bool = False) -> str:
     return ""
 
 
-def rate(numerator: int, denominator: int) -> str:
-    """'62.5%', or the dash when the denominator is zero."""
-    if denominator == 0:
-        return DASH
-    return f"{numerator * 100 / denominator:.1f}%"
+def percent(fraction: float | None) -> str:
+    """A fraction as '62.5%'; None (nothing to divide by) as the dash."""
+    return DASH if fraction is None else f"{fraction * 100:.1f}%"
 
 
 def days(value: float | None) -> str:
