@@ -279,3 +279,21 @@ def test_unknown_grouping_is_a_usage_error(cli, history):
 
 def test_cli_groupings_match_core():
     assert By.__args__ == BY
+
+
+def test_untrusted_text_is_shown_not_run(cli, db_path):
+    from deal_rows import add_deal, open_file
+
+    db = open_file(db_path)
+    deal = add_deal(db, "Odd", value=100, status="lost", tags=["[red]vip\x1b[2J"])
+    db.execute(
+        "UPDATE deals SET closed_at = '2026-11-20T10:00:00Z', lost_reason = ? WHERE id = ?",
+        ["[bold]cheaper\x1b]8;;http://x\x07", deal],
+    )
+    db.conn.commit()
+    db.close()
+    for terminal in (False, True):
+        out = cli("report", "wins", "--by", "tag", terminal=terminal, width=120).stdout
+        assert "\x1b" not in out and "\x07" not in out
+        assert "[red]vip\\x1b[2J" in out
+        assert "[bold]cheaper\\x1b]8;;http://x\\x07" in out
