@@ -184,6 +184,7 @@ COMMANDS = {
     "task": "pcrm.cli.task:app",
     "config": "pcrm.cli.config:app",
     "export": "pcrm.cli.export:app",
+    "import": "pcrm.cli.importer:app",
     "report": "pcrm.cli.report:app",
     "score": "pcrm.cli.score:app",
 }

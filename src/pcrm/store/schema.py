@@ -512,3 +512,17 @@ def pending(db: Database) -> list[str]:
 
 def apply(db: Database) -> None:
     migrations.apply(db)
+
+
+# The last 8 digits of a phone number as stored (common separators removed): an index on it
+# finds the numbers that may be the same as an imported one ("+44 20 7946 0958" and
+# "020 7946 0958") without reading every phone; E.164 then decides (core/importing.py).
+PHONE_TAIL_SQL = (
+    "substr(replace(replace(replace(replace(replace(replace(replace("
+    "phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', ''), -8)"
+)
+
+
+@migrations(name="m009_import")
+def m009_import(db: Database) -> None:
+    db.execute(f"CREATE INDEX contact_phones_tail ON contact_phones({PHONE_TAIL_SQL})")

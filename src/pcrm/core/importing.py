@@ -1,0 +1,480 @@
+"""Importing contacts: validate each parsed row, find the contact it duplicates, write.
+
+The caller streams rows (formats/contact_rows.py) into Importer.add() inside one
+transaction and calls finish() at the end. Each row is checked and written at once, so a
+later row of the same person finds the contact an earlier row created. What a row
+duplicates, in order: the same uid, the same email (any case), the same phone number in
+E.164, the same name (any case or accents) at the same company (or both without one).
+docs/import-export.md describes the policy for users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from pcrm.core import companies, settings, tags
+from pcrm.core.records import new_uid
+from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
+from pcrm.dates import parse_birthday, parse_when, to_iso
+from pcrm.errors import InvalidInput
+from pcrm.store.schema import PHONE_TAIL_SQL
+
+if TYPE_CHECKING:
+    from pcrm.formats.contact_rows import ParsedContact
+
+POLICIES = ("skip", "update", "merge", "create")
+KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
+_SCALARS = ("title", "source", "birthday", "note")
+
+
+@dataclass
+class ImportOptions:
+    on_duplicate: str = "merge"
+    tags: list[str] = field(default_factory=list)  # --tag: added to every imported contact
+    source: str | None = None  # --source: for rows that name none
+    keep_unmapped: bool = False
+
+
+@dataclass(frozen=True)
+class RowNote:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0  # --on-duplicate update changed a contact
+    merged: int = 0  # --on-duplicate merge filled or added something
+    unchanged: int = 0  # a duplicate that had nothing new
+    skipped: int = 0  # duplicates left alone (--on-duplicate skip)
+    empty: int = 0  # rows with nothing to import
+    rejected: int = 0
+    companies_created: int = 0
+    rejects: list[RowNote] = field(default_factory=list)  # the first KEEP_PROBLEMS
+    warnings: list[RowNote] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.updated + self.merged + self.unchanged + self.skipped
+
+
+@dataclass
+class _Row:
+    """A parsed row after validation: values as they will be stored."""
+
+    name: str
+    emails: list[tuple[str, str | None]]  # (address, label)
+    phones: list[tuple[str, str | None]]
+    company: str | None
+    scalars: dict[str, str | None]  # title, source, birthday, note
+    tags: list[str]
+    fields: dict[str, object]
+    uid: str | None
+    created_at: str | None
+    updated_at: str | None
+    name_given: bool  # False when the name is the email address
+
+
+class Rejected(InvalidInput):
+    """A row that cannot be imported; the message is the reason."""
+
+
+class Importer:
+    def __init__(self, db: Database, now: datetime, options: ImportOptions) -> None:
+        if options.on_duplicate not in POLICIES:
+            raise InvalidInput(
+                f'unknown duplicate policy "{options.on_duplicate}"',
+                hint="use one of: " + ", ".join(POLICIES),
+            )
+        self.db = db
+        self.now = now
+        self.stamp = to_iso(now)
+        self.options = options
+        self.report = ImportReport()
+        self.batch_tags = tags.clean_tags(options.tags)
+        self.region = settings.phone_region(db)
+        self.fields = _ContactFields(db)
+
+    def check_fields(self, names: list[str]) -> None:
+        """Refuse, before any row is read, a mapping onto a custom field that does not exist."""
+        for name in names:
+            self.fields.require(name)
+
+    def finish(self) -> None:
+        """Called once after the last row."""
+
+    # -- one row ---------------------------------------------------------------------
+
+    def add(self, parsed: ParsedContact) -> str:
+        """Import one row; returns what happened: created, updated, merged, unchanged,
+        skipped, empty or rejected (the reason is in report.rejects)."""
+        report = self.report
+        report.rows += 1
+        if not parsed.has_data():
+            report.empty += 1
+            return "empty"
+        try:
+            row = self._validate(parsed)
+            outcome = self._write(parsed.line, row)
+        except Rejected as exc:
+            report.rejected += 1
+            if len(report.rejects) < KEEP_PROBLEMS:
+                report.rejects.append(RowNote(parsed.line, exc.message))
+            return "rejected"
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        return outcome
+
+    def _validate(self, parsed: ParsedContact) -> _Row:
+        if parsed.problem:
+            raise Rejected(parsed.problem)
+        emails: dict[str, tuple[str, str | None]] = {}
+        for label, value in parsed.emails:
+            if label is None:
+                label, value = split_label(value)
+            try:
+                address = normalise_email(value)
+            except InvalidInput:
+                raise Rejected(f'invalid email address "{value}"') from None
+            emails.setdefault(address, (address, label))
+        phones: dict[str, tuple[str, str | None]] = {}
+        for label, value in parsed.phones:
+            if label is None:
+                label, value = split_label(value)
+            number = " ".join(value.split())
+            if not any(ch.isdigit() for ch in number):
+                raise Rejected(f'invalid phone number "{value}"')
+            phones.setdefault(self._phone_key(number), (number, label))
+        name = " ".join((parsed.name or "").split())
+        name_given = bool(name)
+        if not name:
+            if not emails:
+                raise Rejected("no name and no email")
+            name = next(iter(emails))
+        scalars = {
+            "title": clean_line(parsed.title),
+            "source": clean_line(parsed.source or self.options.source),
+            "birthday": self._birthday(parsed.birthday),
+            "note": self._note(parsed),
+        }
+        try:
+            tag_names = tags.clean_tags([*parsed.tags, *self.batch_tags])
+        except InvalidInput as exc:
+            raise Rejected(exc.message) from None
+        values = {}
+        for field_name, value in parsed.fields.items():
+            try:
+                values[field_name] = self.fields.check(field_name, value)
+            except InvalidInput as exc:
+                raise Rejected(exc.message) from None
+        return _Row(
+            name=name,
+            emails=list(emails.values()),
+            phones=list(phones.values()),
+            company=clean_line(parsed.company),
+            scalars=scalars,
+            tags=tag_names,
+            fields=values,
+            uid=clean_line(parsed.uid),
+            created_at=self._time(parsed.created_at),
+            updated_at=self._time(parsed.updated_at),
+            name_given=name_given,
+        )
+
+    def _birthday(self, value: str | None) -> str | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return parse_birthday(value)
+        except InvalidInput:
+            raise Rejected(f'invalid birthday "{value}"') from None
+
+    def _time(self, value: str | None) -> str | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return to_iso(parse_when(value, self.now).moment)
+        except InvalidInput:
+            raise Rejected(f'invalid date "{value}"') from None
+
+    def _note(self, parsed: ParsedContact) -> str | None:
+        parts = [parsed.note]
+        if self.options.keep_unmapped:
+            parts.append(parsed.unmapped_note(frozenset({"PHOTO (binary)", "LOGO (binary)"})))
+        return clean_optional("\n\n".join(part for part in parts if part))
+
+    # -- duplicates ------------------------------------------------------------------
+
+    def _phone_key(self, number: str) -> str:
+        """E.164 when the number can be read (a bare national number needs the region),
+        else its digits."""
+        import phonenumbers
+
+        try:
+            parsed = phonenumbers.parse(number, self.region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is not None and phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return "".join(ch for ch in number if ch.isdigit())
+
+    def _match(self, row: _Row) -> int | None:
+        db = self.db
+        if row.uid:
+            found = db.execute("SELECT id FROM contacts WHERE uid = ?", [row.uid]).fetchone()
+            if found:
+                return found[0]
+        if row.emails:
+            marks = ",".join("?" * len(row.emails))
+            found = db.execute(
+                f"SELECT contact_id FROM contact_emails WHERE email IN ({marks})"
+                " ORDER BY contact_id LIMIT 1",
+                [address for address, _ in row.emails],
+            ).fetchone()
+            if found:
+                return found[0]
+        for number, _label in row.phones:
+            contact_id = self._phone_owner(number)
+            if contact_id is not None:
+                return contact_id
+        if row.name_given:
+            company_key = name_key(row.company) if row.company else None
+            found = db.execute(
+                "SELECT c.id FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
+                " WHERE c.name_key = ? AND co.name_key IS ? ORDER BY c.id LIMIT 1",
+                [name_key(row.name), company_key],
+            ).fetchone()
+            if found:
+                return found[0]
+        return None
+
+    def _phone_owner(self, number: str, contact_id: int | None = None) -> int | None:
+        """The contact (or, given contact_id, whether that contact) has this number."""
+        key = self._phone_key(number)
+        tails = {_tail(number), _tail(key)}
+        marks = ",".join("?" * len(tails))
+        sql = f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} IN ({marks})"
+        params: list[object] = list(tails)
+        if contact_id is not None:
+            sql += " AND contact_id = ?"
+            params.append(contact_id)
+        for owner, phone in self.db.execute(sql + " ORDER BY contact_id", params):
+            if self._phone_key(phone) == key:
+                return owner
+        return None
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _write(self, line: int, row: _Row) -> str:
+        policy = self.options.on_duplicate
+        existing = None if policy == "create" else self._match(row)
+        if existing is None:
+            self._create(row)
+            return "created"
+        if policy == "skip":
+            return "skipped"
+        changed = self._apply(line, existing, row, overwrite=policy == "update")
+        if not changed:
+            return "unchanged"
+        return "updated" if policy == "update" else "merged"
+
+    def _create(self, row: _Row) -> None:
+        for address, _label in row.emails:
+            owner = self._email_owner(address)
+            if owner is not None:
+                raise Rejected(f"{address} already belongs to contact {owner}")
+        uid = row.uid
+        if uid is None or self.db.execute("SELECT 1 FROM contacts WHERE uid = ?", [uid]).fetchone():
+            uid = new_uid()
+        created = row.created_at or self.stamp
+        contact_id = self.db.execute(
+            "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday,"
+            " note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                uid,
+                row.name,
+                name_key(row.name),
+                self._company_id(row.company),
+                *(row.scalars[column] for column in _SCALARS),
+                created,
+                row.updated_at or created,
+            ],
+        ).lastrowid
+        assert contact_id is not None
+        self._insert_emails(contact_id, row.emails, 0)
+        self._insert_phones(contact_id, row.phones, 0)
+        tags.add_tags(self.db, "contact", contact_id, row.tags)
+        for field_name, value in row.fields.items():
+            self.fields.write(contact_id, field_name, value)
+
+    def _apply(self, line: int, contact_id: int, row: _Row, *, overwrite: bool) -> bool:
+        """Merge (fill what is empty, add what is new) or update (the row's values win)
+        a row into an existing contact; returns whether anything changed."""
+        db = self.db
+        current = db.execute(
+            "SELECT name, company_id, title, source, birthday, note FROM contacts WHERE id = ?",
+            [contact_id],
+        ).fetchone()
+        sets: dict[str, object] = {}
+        if overwrite and row.name_given and row.name != current[0]:
+            sets.update(name=row.name, name_key=name_key(row.name))
+        if row.company and (overwrite or current[1] is None):
+            company_id = self._company_id(row.company)
+            if company_id != current[1]:
+                sets["company_id"] = company_id
+        for column, old in zip(_SCALARS, current[2:], strict=True):
+            new = row.scalars[column]
+            if new is not None and new != old and (overwrite or old is None):
+                sets[column] = new
+        changed = bool(sets)
+        changed |= self._add_emails(line, contact_id, row.emails, overwrite)
+        changed |= self._add_phones(contact_id, row.phones, overwrite)
+        before = db.execute(
+            "SELECT count(*) FROM contact_tags WHERE contact_id = ?", [contact_id]
+        ).fetchone()[0]
+        tags.add_tags(db, "contact", contact_id, row.tags)
+        changed |= (
+            db.execute(
+                "SELECT count(*) FROM contact_tags WHERE contact_id = ?", [contact_id]
+            ).fetchone()[0]
+            != before
+        )
+        for field_name, value in row.fields.items():
+            old = self.fields.read(contact_id, field_name)
+            if value != old and (overwrite or old is None):
+                self.fields.write(contact_id, field_name, value)
+                changed = True
+        if changed:
+            sets["updated_at"] = self.stamp
+            assignments = ", ".join(f"{column} = ?" for column in sets)
+            db.execute(
+                f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id]
+            )
+        return changed
+
+    def _email_owner(self, address: str) -> int | None:
+        found = self.db.execute(
+            "SELECT contact_id FROM contact_emails WHERE email = ?", [address]
+        ).fetchone()
+        return found[0] if found else None
+
+    def _add_emails(
+        self, line: int, contact_id: int, emails: list[tuple[str, str | None]], overwrite: bool
+    ) -> bool:
+        changed = False
+        new = []
+        for address, label in emails:
+            owner = self._email_owner(address)
+            if owner == contact_id:
+                changed |= self._relabel(
+                    "contact_emails", "email", contact_id, address, label, overwrite
+                )
+            elif owner is not None:
+                self._warn(line, f"{address} belongs to contact {owner}; not added to {contact_id}")
+            else:
+                new.append((address, label))
+        self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
+        return changed or bool(new)
+
+    def _add_phones(
+        self, contact_id: int, phones: list[tuple[str, str | None]], overwrite: bool
+    ) -> bool:
+        changed = False
+        new = []
+        for number, label in phones:
+            if self._phone_owner(number, contact_id) is None:
+                new.append((number, label))
+        self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
+        return changed or bool(new)
+
+    def _relabel(
+        self,
+        table: str,
+        column: str,
+        contact_id: int,
+        value: str,
+        label: str | None,
+        overwrite: bool,
+    ) -> bool:
+        if label is None:
+            return False
+        condition = "label IS NOT ?" if overwrite else "label IS NULL"
+        cursor = self.db.execute(
+            f"UPDATE {table} SET label = ? WHERE contact_id = ? AND {column} = ? AND {condition}",
+            [label, contact_id, value, *([label] if overwrite else [])],
+        )
+        return cursor.rowcount > 0
+
+    def _insert_emails(
+        self, contact_id: int, emails: list[tuple[str, str | None]], start: int
+    ) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
+            [(contact_id, a, label, start + i) for i, (a, label) in enumerate(emails)],
+        )
+
+    def _insert_phones(
+        self, contact_id: int, phones: list[tuple[str, str | None]], start: int
+    ) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+            [(contact_id, n, label, start + i) for i, (n, label) in enumerate(phones)],
+        )
+
+    def _next_position(self, table: str, contact_id: int) -> int:
+        return self.db.execute(
+            f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?",
+            [contact_id],
+        ).fetchone()[0]
+
+    def _company_id(self, name: str | None) -> int | None:
+        """The company of this exact name (any case or accents), created if new. Never by
+        id or domain: a CSV cell is a name."""
+        if name is None:
+            return None
+        found = self.db.execute(
+            "SELECT id FROM companies WHERE name_key = ? ORDER BY id LIMIT 1", [name_key(name)]
+        ).fetchone()
+        if found:
+            return found[0]
+        company = companies.add_company(self.db, self.now, companies.CompanyForm(name=name))
+        self.report.companies_created += 1
+        return company.id
+
+    def _warn(self, line: int, message: str) -> None:
+        if len(self.report.warnings) < KEEP_PROBLEMS:
+            self.report.warnings.append(RowNote(line, message))
+
+
+def _tail(number: str) -> str:
+    """Python's twin of PHONE_TAIL_SQL, so the index finds the candidates."""
+    for char in " -().+/":
+        number = number.replace(char, "")
+    return number[-8:]
+
+
+class _ContactFields:
+    """Custom fields of contacts, as the import uses them: check a value, read, write."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def require(self, name: str) -> None:
+        raise InvalidInput(f'no custom field "{name}" on contacts', hint="see: pcrm field list")
+
+    def check(self, name: str, value: str) -> object:
+        self.require(name)
+        return value
+
+    def read(self, contact_id: int, name: str) -> object:
+        return None
+
+    def write(self, contact_id: int, name: str, value: object) -> None:
+        self.require(name)

@@ -1,0 +1,318 @@
+"""Opening a contacts file for import: bytes to text, CSV or vCard, delimiter and preamble.
+
+What real exports contain (docs/import-export.md): UTF-8 with or without a BOM, UTF-16 with
+a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas, semicolons or
+tabs; LinkedIn's preamble lines before the header. The file is read twice (once to settle
+the encoding, once to import), so stdin is first copied to a temporary file: memory stays
+flat whatever the size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from pcrm.errors import InvalidInput
+
+_CHUNK = 1 << 20
+_SAMPLE = 64 * 1024  # what the delimiter sniffer and the preamble finder look at
+DELIMITERS = ",;\t"
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+# A notes cell may be long, but not unbounded: csv's default limit is 128 KiB.
+csv.field_size_limit(16 * 1024 * 1024)
+# C0 control characters that never occur in text files; their presence means binary data.
+_BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+
+
+@dataclass
+class Source:
+    """An opened, seekable contacts file whose encoding and kind are known."""
+
+    label: str  # how messages name it: the path as given, or "stdin"
+    handle: BinaryIO
+    codec: str  # Python's codec name
+    encoding: str  # as the summary shows it: "UTF-8", "UTF-8 with BOM", "UTF-16"...
+    kind: str  # "csv" or "vcard"
+    size: int
+
+    def text(self) -> TextIO:
+        """The whole file as text, from the start; line ends are left for csv to read."""
+        self.handle.seek(0)
+        return io.TextIOWrapper(self.handle, encoding=self.codec, newline="")
+
+    def position(self) -> int:
+        """Bytes read so far (for the progress bar); approximate, the reader buffers."""
+        try:
+            return self.handle.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def open_source(path: str, *, encoding: str | None = None) -> Source:
+    """Open FILE (or `-` for stdin), refusing what cannot be a contacts file.
+
+    Raises InvalidInput with one clear line: missing or unreadable file, empty, binary,
+    or bytes that are neither UTF-8, UTF-16 nor Windows-1252."""
+    label = "stdin" if path == "-" else path
+    handle = _open_bytes(path, label)
+    try:
+        return _inspect(handle, label, encoding)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _open_bytes(path: str, label: str) -> BinaryIO:
+    if path == "-":
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Source.close)
+        shutil.copyfileobj(sys.stdin.buffer, spool, _CHUNK)
+        spool.seek(0)
+        return spool  # type: ignore[return-value]
+    target = Path(path).expanduser()
+    try:
+        if target.is_dir():
+            raise InvalidInput(f"{label} is a folder, not a file", hint="give a CSV or vCard file")
+        return target.open("rb")
+    except FileNotFoundError:
+        raise InvalidInput(f"cannot read {label}: no such file", hint="check the path") from None
+    except PermissionError:
+        raise InvalidInput(
+            f"cannot read {label}: permission denied", hint="check the file's permissions"
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {label}: {exc.strerror}") from None
+
+
+def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
+    head = handle.read(_SAMPLE)
+    size = handle.seek(0, io.SEEK_END)
+    if encoding:
+        codec, shown = _named_codec(encoding), encoding
+    elif head.startswith(codecs.BOM_UTF8):
+        codec, shown = "utf-8-sig", "UTF-8 with BOM"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec, shown = "utf-16", "UTF-16"
+    elif not head.strip():
+        raise InvalidInput(f"{label} is empty", hint="export your contacts again")
+    elif any(byte in _BINARY_BYTES for byte in head):
+        raise InvalidInput(
+            f"{label} is a binary file, not CSV or vCard",
+            hint="in a spreadsheet, save it as CSV first",
+        )
+    elif _decodes(handle, "utf-8"):
+        codec, shown = "utf-8", "UTF-8"
+    elif _decodes(handle, "cp1252"):
+        codec, shown = "cp1252", "Windows-1252"
+    else:
+        raise InvalidInput(
+            f"{label} is not text in UTF-8, UTF-16 or Windows-1252",
+            hint="give its encoding with --encoding",
+        )
+    source = Source(label, handle, codec, shown, "csv", size)
+    start = _first_text(source, label)
+    if not start.strip():
+        raise InvalidInput(f"{label} is empty", hint="export your contacts again")
+    if start.lstrip().upper().startswith("BEGIN:VCARD"):
+        source.kind = "vcard"
+    return source
+
+
+def _named_codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InvalidInput(
+            f'unknown encoding "{name}"', hint="try utf-8, utf-16, cp1252 or latin-1"
+        ) from None
+
+
+def _decodes(handle: BinaryIO, codec: str) -> bool:
+    """Whether the whole file decodes with `codec`, read in chunks (memory stays flat)."""
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        while chunk := handle.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_text(source: Source, label: str) -> str:
+    stream = source.text()
+    try:
+        return stream.read(_SAMPLE)
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{label} is not valid {source.encoding}", hint="give its encoding with --encoding"
+        ) from None
+    finally:
+        _let_go(stream)
+
+
+def _let_go(stream: TextIO) -> None:
+    """Drop the text wrapper without closing the file under it (the Source owns it)."""
+    with contextlib.suppress(ValueError):  # the Source was closed first
+        stream.detach()
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CsvLayout:
+    """Where the table starts and how it is split: what the summary reports."""
+
+    delimiter: str
+    preamble: int  # physical lines before the header (LinkedIn's notes)
+    header: list[str] = field(default_factory=list)
+    header_line: int = 1
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+
+
+@dataclass
+class CsvRow:
+    line: int  # physical line where the row starts (1-based, preamble and header counted)
+    cells: list[str]
+
+
+def csv_layout(source: Source) -> CsvLayout:
+    """Find the header (after any preamble) and the delimiter, from the first 64 KiB."""
+    stream = source.text()
+    try:
+        sample = stream.read(_SAMPLE)
+        complete = sample if len(sample) < _SAMPLE else sample[: sample.rfind("\n") + 1] or sample
+    finally:
+        _let_go(stream)
+    lines = io.StringIO(complete, newline="").readlines()  # split as the reader will
+    preamble = _preamble_length(lines)
+    body = "".join(lines[preamble:])
+    delimiter = _sniff(body, lines[preamble] if preamble < len(lines) else "")
+    return CsvLayout(delimiter, preamble)
+
+
+def _cell_count(line: str, delimiter: str) -> int:
+    cells = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    return sum(1 for cell in cells if cell.strip())
+
+
+def _preamble_length(lines: list[str]) -> int:
+    """Leading lines that hold fewer than two cells whatever the delimiter (LinkedIn's
+    `Notes:`, a quoted sentence, a blank line), when a later line looks like a header."""
+    for index, line in enumerate(lines[:50]):
+        if max(_cell_count(line, d) for d in DELIMITERS) >= 2:
+            return index
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    return first  # a one-column file: its first non-blank line is the header
+
+
+def _sniff(body: str, header_line: str) -> str:
+    """csv.Sniffer's delimiter when the header splits into columns with it; else the
+    delimiter that splits the header line into the most cells."""
+    counts = {d: _cell_count(header_line, d) for d in DELIMITERS}
+    try:
+        sniffed = csv.Sniffer().sniff(body, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed in counts and counts[sniffed] >= 2:
+        return sniffed
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] >= 2 else ","
+
+
+def read_csv(source: Source) -> tuple[CsvLayout, Iterator[CsvRow]]:
+    """The layout with its header read, and the data rows streamed after it."""
+    layout = csv_layout(source)
+    stream = source.text()
+    for _ in range(layout.preamble):
+        stream.readline()
+    reader = csv.reader(stream, delimiter=layout.delimiter)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        _let_go(stream)
+        raise InvalidInput(f"{source.label}, line {layout.preamble + 1}: {exc}") from None
+    if header is None:
+        _let_go(stream)
+        raise InvalidInput(f"{source.label} has no header row", hint="export it again")
+    layout.header = [cell.replace("\ufeff", "").strip() for cell in header]
+    layout.header_line = layout.preamble + 1
+    return layout, _rows(source, layout, stream, reader)
+
+
+def _rows(source: Source, layout: CsvLayout, stream: TextIO, reader) -> Iterator[CsvRow]:
+    """Data rows with the physical line each starts on; blank lines are left out."""
+    try:
+        while True:
+            start = layout.preamble + reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InvalidInput(f"{source.label}, line {start}: {exc}") from None
+            if cells:
+                yield CsvRow(start, cells)
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{source.label} is not valid {source.encoding}",
+            hint="give its encoding with --encoding",
+        ) from None
+    finally:
+        _let_go(stream)
+
+
+# -- vCard -------------------------------------------------------------------------------
+
+
+@dataclass
+class CardText:
+    line: int  # physical line of BEGIN:VCARD
+    text: str  # the card's lines as in the file
+    complete: bool = True  # False: the file ended before END:VCARD
+
+
+def vcard_texts(source: Source) -> Iterator[CardText]:
+    """Cut the file into cards (BEGIN:VCARD ... END:VCARD, nested AGENT cards included),
+    so one bad card is rejected with its line number and the others still import."""
+    stream = source.text()
+    try:
+        depth, start, lines = 0, 0, []
+        for number, line in enumerate(stream, start=1):
+            word = line.strip().upper()
+            if depth == 0:
+                if word == "BEGIN:VCARD":
+                    depth, start, lines = 1, number, [line]
+                continue
+            lines.append(line)
+            if word == "BEGIN:VCARD":
+                depth += 1
+            elif word == "END:VCARD":
+                depth -= 1
+                if depth == 0:
+                    yield CardText(start, "".join(lines))
+        if depth:
+            yield CardText(start, "".join(lines), complete=False)
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{source.label} is not valid {source.encoding}",
+            hint="give its encoding with --encoding",
+        ) from None
+    finally:
+        _let_go(stream)

@@ -1,0 +1,303 @@
+"""One row of a CSV file, or one vCard, as the contact it describes (not yet validated).
+
+Values stay as written; core/importing.py validates them (emails, birthdays, custom
+fields) and decides what to write. A row keeps its physical line number and its original
+cells (or card text), so a rejected row can be named and written back for fixing.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from pcrm.errors import InvalidInput
+from pcrm.formats import pcrm_csv
+from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow
+from pcrm.formats.contact_presets import Preset, Target
+
+# Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
+_MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
+_TAGS = re.compile(r"\s*:::\s*|\s*[;,\n]\s*")
+# vCard properties that carry nothing to import or were read into the contact already.
+_VCARD_READ = {"VERSION", "PRODID", "REV", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "BDAY"}
+_VCARD_READ |= {"NOTE", "CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID", "KIND"}
+_VCARD_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
+# vCard TYPE values that say nothing a label should show.
+_NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet"}
+# Google's system groups, which its vCards list as categories: not the user's tags.
+_SYSTEM_GROUPS = {"mycontacts", "starred"}
+_TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
+
+
+@dataclass
+class ParsedContact:
+    line: int  # where the row or card starts in the file
+    raw: list[str] | str  # the row's cells, or the card's text, for --rejects
+    name: str | None = None
+    emails: list[tuple[str | None, str]] = field(default_factory=list)  # (label, address)
+    phones: list[tuple[str | None, str]] = field(default_factory=list)
+    company: str | None = None
+    title: str | None = None
+    birthday: str | None = None
+    note: str | None = None
+    source: str | None = None
+    uid: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> value
+    unmapped: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
+    problem: str | None = None  # why the row cannot be read at all (wrong column count)
+
+    def has_data(self) -> bool:
+        """False for a row with nothing to import (LinkedIn's hidden members: only a date)."""
+        return any(
+            (self.name, self.emails, self.phones, self.company, self.title, self.birthday)
+        ) or any((self.note, self.tags, self.fields, self.problem))
+
+    def unmapped_note(self, binary: frozenset[str] = frozenset()) -> str | None:
+        """The unmapped values as note lines ("URL: https://..."), for --keep-unmapped."""
+        lines = [f"{column}: {value}" for column, value in self.unmapped if column not in binary]
+        return "\n".join(lines) or None
+
+
+def _split(text: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
+    return [piece for piece in pattern.split(text) if piece.strip()]
+
+
+def _label(text: str | None) -> str | None:
+    """Google's "* Work" (the star marks the primary) -> "work"."""
+    if not text:
+        return None
+    return " ".join(text.strip().lstrip("*").split()).lower() or None
+
+
+class CsvMapper:
+    """Turns rows of one file into contacts, with the columns' targets resolved once."""
+
+    def __init__(self, layout: CsvLayout, preset: Preset) -> None:
+        self.header = layout.header
+        self.preset = preset
+        self.targets: list[Target | None] = [preset.target(column) for column in self.header]
+        self.blanks = [preset.blanks.get(" ".join(c.split()).casefold()) for c in self.header]
+        self.unmapped_counts: Counter[str] = Counter()  # unmapped column -> rows with a value
+        self.pcrm = preset.pcrm_layout
+
+    @property
+    def mapped(self) -> list[tuple[str, Target]]:
+        return [(c, t) for c, t in zip(self.header, self.targets, strict=True) if t is not None]
+
+    def contact(self, row: CsvRow) -> ParsedContact:
+        cells = row.cells
+        parsed = ParsedContact(row.line, cells)
+        width = len(self.header)
+        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+            cells = cells[:width]  # a trailing delimiter: Excel's "a;b;c;"
+        if len(cells) != width:
+            parsed.problem = f"has {len(cells)} cells, the header has {width}"
+            return parsed
+        names: dict[str, list[str]] = {}
+        labels: dict[str, str] = {}
+        emails: list[tuple[Target, str]] = []
+        phones: list[tuple[Target, str]] = []
+        notes: list[str] = []
+        for column, target, blanks, cell in zip(
+            self.header, self.targets, self.blanks, cells, strict=True
+        ):
+            if self.pcrm:
+                value = pcrm_csv.restore(cell).strip()
+            else:  # Windows line ends inside quoted cells (Notes) become plain line breaks
+                value = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
+            if not value or (blanks and value in blanks):
+                continue
+            if target is None:
+                parsed.unmapped.append((column, value))
+                self.unmapped_counts[column] += 1
+                continue
+            kind = target.field
+            if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
+                names.setdefault(kind, []).append(value)
+            elif kind in ("email_label", "phone_label"):
+                labels[f"{kind}:{target.slot}"] = value
+            elif kind == "email":
+                emails.append((target, value))
+            elif kind == "phone":
+                phones.append((target, value))
+            elif kind == "tags":
+                pieces = self._split(value, _TAGS)
+                parsed.tags.extend(tag for tag in pieces if not tag.startswith("* "))
+            elif kind == "note":
+                notes.append(value)
+            elif kind == "custom":
+                parsed.fields.setdefault(target.arg or "", value)
+            elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
+                setattr(parsed, kind, value)
+        parsed.name = _full_name(names)
+        parsed.note = "\n\n".join(notes) or None
+        parsed.emails = _labelled(emails, labels, "email_label", self._split)
+        parsed.phones = _labelled(phones, labels, "phone_label", self._split)
+        return parsed
+
+    def _split(self, cell: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
+        """pcrm's layout escapes `;` inside values; other exporters' separators are plain."""
+        return pcrm_csv.split_values(cell) if self.pcrm else _split(cell, pattern)
+
+
+def _full_name(names: dict[str, list[str]]) -> str | None:
+    if names.get("name"):
+        return names["name"][0]
+    keys = ("first_name", "middle_name", "last_name", "name_suffix")
+    return " ".join(names[key][0] for key in keys if names.get(key)) or None
+
+
+def _labelled(
+    values: list[tuple[Target, str]],
+    labels: dict[str, str],
+    label_kind: str,
+    split: Callable[[str], list[str]],
+) -> list[tuple[str | None, str]]:
+    """Split multi-value cells; label each value from its column's fixed label or from the
+    label column of the same slot (Google: "E-mail 1 - Label" for "E-mail 1 - Value")."""
+    result = []
+    for target, cell in values:
+        pieces = split(cell)
+        column_labels = split(labels.get(f"{label_kind}:{target.slot}", ""))
+        for index, piece in enumerate(pieces):
+            label = target.arg
+            if label is None and column_labels:
+                label = column_labels[index] if index < len(column_labels) else column_labels[0]
+            result.append((_label(label), piece))
+    return result
+
+
+# -- vCard -------------------------------------------------------------------------------
+
+
+class VcardMapper:
+    """Turns cards into contacts; counts the properties that have nowhere to go."""
+
+    def __init__(self) -> None:
+        self.unmapped_counts: Counter[str] = Counter()
+
+    def contact(self, card: CardText) -> ParsedContact:
+        import vobject
+
+        parsed = ParsedContact(card.line, card.text)
+        if not card.complete:
+            parsed.problem = "the card has no END:VCARD"
+            return parsed
+        try:
+            vcard = vobject.readOne(card.text, ignoreUnreadable=True)
+        except Exception as exc:  # vobject raises ParseError and plain ValueErrors alike
+            parsed.problem = f"not a valid vCard ({' '.join(str(exc).split())[:80]})"
+            return parsed
+        group_labels = {
+            child.group.lower(): child.value
+            for child in vcard.getChildren()
+            if child.name == "X-ABLABEL" and child.group
+        }
+        seen: set[str] = set()
+        for child in vcard.getChildren():
+            self._read(parsed, child, group_labels, seen)
+        if not parsed.name and "N" in seen:
+            parsed.name = _vcard_name(vcard.n.value)
+        return parsed
+
+    def _read(self, parsed: ParsedContact, child, group_labels: dict[str, str], seen) -> None:
+        name, value = child.name.upper(), child.value
+        seen.add(name)
+        if name == "FN":
+            parsed.name = " ".join(str(value).split()) or None
+        elif name in ("EMAIL", "TEL"):
+            label = group_labels.get((child.group or "").lower()) or _type_label(child.params)
+            target = parsed.emails if name == "EMAIL" else parsed.phones
+            if str(value).strip():
+                target.append((_apple_label(label), str(value).strip()))
+        elif name == "ORG":
+            parts = value if isinstance(value, list) else [value]
+            parsed.company = next((str(p).strip() for p in parts if str(p).strip()), None)
+        elif name in ("TITLE", "NOTE", "UID"):
+            text = str(value).strip() or None
+            if name == "UID" and text:
+                text = text.removeprefix("urn:uuid:")
+            setattr(parsed, name.lower() if name != "NOTE" else "note", text)
+        elif name == "BDAY":
+            parsed.birthday = str(value).strip() or None
+        elif name == "CATEGORIES":
+            values = value if isinstance(value, list) else [value]
+            names = (str(v).strip() for v in values)
+            parsed.tags.extend(n for n in names if n and n.casefold() not in _SYSTEM_GROUPS)
+        elif name not in _VCARD_READ and str(value).strip():
+            shown = name if name not in _VCARD_BINARY else f"{name} (binary)"
+            text = " ".join(str(value).split())
+            parsed.unmapped.append((shown, text))
+            self.unmapped_counts[shown] += 1
+
+
+def _type_label(params: dict[str, list[str]]) -> str | None:
+    for value in params.get("TYPE", []):
+        for piece in value.split(","):
+            word = piece.strip().lower()
+            if word and word not in _NO_LABEL:
+                return _TYPE_LABELS.get(word, word)
+    return None
+
+
+def _apple_label(label: str | None) -> str | None:
+    """Apple's built-in labels look like `_$!<Mobile>!$_`."""
+    if label and label.startswith("_$!<") and label.endswith(">!$_"):
+        label = label[4:-4]
+    return _label(label)
+
+
+def _vcard_name(n) -> str | None:
+    parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
+    words = [" ".join(p) if isinstance(p, list) else str(p) for p in parts[1:]]
+    return " ".join(" ".join(words).split()) or None
+
+
+# -- writing rejected rows back --------------------------------------------------------
+
+
+class RejectsWriter:
+    """Rejected rows, as they were, in a file the user can fix and import again: a CSV with
+    the same header and delimiter, or a .vcf with the rejected cards."""
+
+    def __init__(self, path: str, layout: CsvLayout | None) -> None:
+        self.path = Path(path).expanduser()
+        self.layout = layout
+        self.count = 0
+        self._handle: TextIO | None = None
+
+    def write(self, raw: list[str] | str) -> None:
+        if self._handle is None:
+            self._open()
+        assert self._handle is not None
+        if isinstance(raw, str):
+            self._handle.write(raw if raw.endswith("\n") else raw + "\r\n")
+        else:
+            self._writer.writerow(raw)
+        self.count += 1
+
+    def _open(self) -> None:
+        try:
+            self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
+        if self.layout is not None:
+            self._writer = csv.writer(self._handle, delimiter=self.layout.delimiter)
+            self._writer.writerow(self.layout.header)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+    def discard(self) -> None:
+        self.close()
+        if self._handle is not None:
+            self.path.unlink(missing_ok=True)

@@ -1,0 +1,113 @@
+"""What `pcrm import contacts` prints: the summary lines, and the progress bar on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pcrm.render.safe import clean
+
+if TYPE_CHECKING:
+    from pcrm.core.importing import ImportReport
+
+SHOWN_PROBLEMS = 20  # rejected rows and warnings listed; the rest are counted
+
+
+@dataclass
+class ImportSummary:
+    """What the command read and did, for the summary and --json."""
+
+    file: str
+    format: str  # "Google CSV", "vCard"...
+    encoding: str
+    delimiter: str | None  # "comma"...; None for vCard
+    dry_run: bool
+    seconds: float
+    report: ImportReport
+    unmapped: dict[str, int]  # column -> rows with a value in it
+    rejects_file: str | None = None
+
+
+def summary_lines(summary: ImportSummary) -> Iterator[str]:
+    report = summary.report
+    unit = "cards" if summary.delimiter is None else "rows"
+    how = f"{summary.format}, {summary.encoding}"
+    if summary.delimiter:
+        how += f", {summary.delimiter}-separated"
+    yield f"{clean(summary.file, one_line=True)}: {how}, {report.rows} {unit}"
+    counts = [
+        f"created {report.created}",
+        f"merged {report.merged}",
+        f"updated {report.updated}",
+        f"unchanged {report.unchanged}",
+        f"skipped {report.skipped}",
+        f"rejected {report.rejected}",
+    ]
+    if report.empty:
+        counts.append(f"empty {report.empty}")
+    line = ", ".join(counts)
+    if report.companies_created:
+        line += f"; new companies {report.companies_created}"
+    yield line
+    took = f"{summary.seconds:.1f} s"
+    yield f"Dry run: nothing was changed ({took})." if summary.dry_run else f"Done in {took}."
+    if report.rejects:
+        yield f"Rejected {unit}:"
+        yield from _problems(report.rejects, report.rejected)
+        if summary.rejects_file:
+            where = clean(summary.rejects_file, one_line=True)
+            yield f"  written to {where}: fix them there and import that file"
+    if report.warnings:
+        yield "Warnings:"
+        yield from _problems(report.warnings, len(report.warnings))
+    if summary.unmapped:
+        what = "properties" if summary.delimiter is None else "columns"
+        listed = ", ".join(
+            f"{clean(column, one_line=True)} ({count} {unit if count != 1 else unit[:-1]})"
+            for column, count in summary.unmapped.items()
+        )
+        yield f"Not imported, no field for these {what}: {listed}"
+        if summary.delimiter is None:
+            yield "  --keep-unmapped keeps them in the note"
+        else:
+            yield '  --keep-unmapped keeps them in the note; --map "COLUMN=FIELD" maps a column'
+
+
+def _problems(notes: list, total: int) -> Iterator[str]:
+    for note in notes[:SHOWN_PROBLEMS]:
+        yield f"  line {note.line}: {clean(note.message, one_line=True)}"
+    if total > SHOWN_PROBLEMS:
+        yield f"  ... and {total - SHOWN_PROBLEMS} more"
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr, by bytes read, when stderr is a terminal; the
+    callback takes (bytes read, rows read). Elsewhere the callback does nothing."""
+    if not sys.stderr.isatty() or total <= 0:
+        yield lambda position, rows: None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from pcrm.render.console import make_console
+
+    console = make_console(sys.stderr)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(clean(label, one_line=True), total=total, rows=0)
+        yield lambda position, rows: progress.update(task, completed=position, rows=rows)
