@@ -23,9 +23,8 @@ if TYPE_CHECKING:
 
 app = Typer(help="Import contacts from CSV and vCard files.", no_args_is_help=True)
 
-# Spelled out here to keep `--help` off the import code; a test checks them against
-# formats.contact_presets.PRESETS and core.importing.POLICIES.
-PresetName = Literal["auto", "google", "outlook", "linkedin", "hubspot", "pcrm"]
+# Spelled out here to keep `--help` off the import code; a test checks it against
+# core.importing.POLICIES. (--preset is checked by formats: an unknown one is exit 1.)
 Policy = Literal["skip", "update", "merge", "create"]
 _PROGRESS_EVERY = 500  # rows between progress bar updates
 
@@ -41,7 +40,7 @@ def contacts(
         str, typer.Argument(metavar="FILE", help="A CSV or vCard file; - reads stdin.")
     ],
     preset: Annotated[
-        PresetName,
+        str,
         typer.Option(
             metavar="PRESET",
             help="Whose export FILE is: auto (from the header), google, outlook, linkedin, "
@@ -107,7 +106,7 @@ def contacts(
     """
     from pcrm.core.importing import ImportOptions
     from pcrm.formats.contact_file import open_source
-    from pcrm.formats.contact_presets import parse_map_entry, read_map_file
+    from pcrm.formats.contact_presets import parse_map_entry, preset_named, read_map_file
     from pcrm.render.importing import summary_lines
 
     env = get_env(ctx)
@@ -115,6 +114,8 @@ def contacts(
     entries = [parse_map_entry(entry) for entry in map_ or []]
     if map_file:
         entries += read_map_file(map_file)
+    if preset != "auto":
+        preset_named(preset)  # an unknown preset is refused before the file is read
     options = ImportOptions(on_duplicate, tag or [], source, keep_unmapped)
     opened = open_source(file, encoding=encoding)
     try:
@@ -162,6 +163,12 @@ def _run(
         custom = [t.arg for _, t in mapper.mapped if t.field == "custom" and t.arg]
         if mapper.preset.source and options.source is None:
             options.source = mapper.preset.source
+    if custom and not env.db_path.exists():  # no database, so no field: say so, create none
+        from pcrm.errors import InvalidInput
+
+        raise InvalidInput(
+            f'no custom field "{custom[0]}" on contacts', hint="see: pcrm field list"
+        )
     writer = RejectsWriter(rejects_path, layout) if rejects_path else None
     try:
         with (

@@ -286,7 +286,9 @@ class RejectsWriter:
 
     def _open(self) -> None:
         try:
-            self._handle = self.path.open("w", encoding="utf-8-sig", newline="")
+            # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
+            encoding = "utf-8-sig" if self.layout is not None else "utf-8"
+            self._handle = self.path.open("w", encoding=encoding, newline="")
         except OSError as exc:
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
         if self.layout is not None:

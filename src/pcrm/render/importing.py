@@ -37,7 +37,8 @@ def summary_lines(summary: ImportSummary) -> Iterator[str]:
     how = f"{summary.format}, {summary.encoding}"
     if summary.delimiter:
         how += f", {summary.delimiter}-separated"
-    yield f"{clean(summary.file, one_line=True)}: {how}, {report.rows} {unit}"
+    rows = unit if report.rows != 1 else unit[:-1]
+    yield f"{clean(summary.file, one_line=True)}: {how}, {report.rows} {rows}"
     counts = [
         f"created {report.created}",
         f"merged {report.merged}",

@@ -1,0 +1,393 @@
+"""`pcrm import contacts`: duplicates, dry run, rejected rows and their line numbers, the
+rejects file, one transaction, and the errors that refuse a file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import dump
+from test_import_presets import FIXTURES, contacts, ok
+
+
+def error(result) -> str:
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pcrm: error: "), result.stderr
+    return lines[0]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def counts(result) -> str:
+    return ok(result).splitlines()[1]
+
+
+def count_rows(db_path: Path, table: str) -> int:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+def test_importing_the_same_file_twice_creates_nothing_and_writes_nothing(cli, db_path):
+    ok(cli("import", "contacts", str(FIXTURES / "google.csv")))
+    before = dump(db_path)
+    second = cli("import", "contacts", str(FIXTURES / "google.csv"))
+    assert counts(second) == (
+        "created 0, merged 0, updated 0, unchanged 2, skipped 0, rejected 1, empty 1"
+    )
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if p.suffix != ".md"))
+def test_every_fixture_re_imports_without_creating_anything(cli, fixture):
+    ok(cli("import", "contacts", str(FIXTURES / fixture)))
+    first = contacts(cli)
+    assert counts(cli("import", "contacts", str(FIXTURES / fixture))).startswith("created 0,")
+    assert contacts(cli) == first
+
+
+def test_two_rows_of_one_person_in_a_file_make_one_contact(cli, tmp_path):
+    path = write(
+        tmp_path / "people.csv",
+        "Name,Email,Phone,Tags\n"
+        "Ada Lovelace,ada@example.org,,vip\n"
+        "Ada L.,ADA@Example.org,+44 20 7946 0958,customer\n",
+    )
+    assert counts(cli("import", "contacts", str(path))) == (
+        "created 1, merged 1, updated 0, unchanged 0, skipped 0, rejected 0"
+    )
+    assert contacts(cli) == {
+        "Ada Lovelace": {
+            "emails": ["ada@example.org"],
+            "phones": ["+44 20 7946 0958"],
+            "company": None,
+            "title": None,
+            "source": None,
+            "birthday": None,
+            "note": None,
+            "tags": ["customer", "vip"],
+        }
+    }
+
+
+def test_same_phone_in_e164_is_a_duplicate(cli, tmp_path):
+    ok(cli("config", "set", "phone_region", "gb"))
+    ok(cli("contact", "add", "Ada Lovelace", "-p", "020 7946 0958"))
+    path = write(tmp_path / "p.csv", "Name,Phone,Title\nAda King,+44 (0)20 7946-0958,Countess\n")
+    assert counts(cli("import", "contacts", str(path))).startswith("created 0, merged 1,")
+    found = contacts(cli)
+    assert list(found) == ["Ada Lovelace"]
+    assert found["Ada Lovelace"]["phones"] == ["020 7946 0958"]
+    assert found["Ada Lovelace"]["title"] == "Countess"
+
+
+def test_phone_region_comes_from_the_locale_when_not_set(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_CTYPE", raising=False)
+    ok(cli("contact", "add", "Ada Lovelace", "-p", "020 7946 0958"))
+    path = write(tmp_path / "p.csv", "Name,Phone\nAda King,+442079460958\n")
+    assert counts(cli("import", "contacts", str(path))).startswith("created 0,")
+
+
+def test_same_name_at_the_same_company_is_a_duplicate(cli, tmp_path):
+    ok(cli("contact", "add", "Zoë Müller", "-c", "Analytical Engines"))
+    ok(cli("contact", "add", "Zoe Muller"))  # no company: another person
+    path = write(
+        tmp_path / "p.csv",
+        "Name,Company,Email\n"
+        "ZOE MULLER,analytical engines,zoe@example.org\n"
+        "Zoe  Muller,,zoe@home.example\n"
+        "Zoe Muller,Initech,zoe@initech.example\n",
+    )
+    assert counts(cli("import", "contacts", str(path))) == (
+        "created 1, merged 2, updated 0, unchanged 0, skipped 0, rejected 0; new companies 1"
+    )
+    found = json.loads(ok(cli("contact", "list", "--json", "--sort", "created")))
+    assert [(c["id"], c["emails"][0]["email"]) for c in found] == [
+        (3, "zoe@initech.example"),
+        (2, "zoe@home.example"),
+        (1, "zoe@example.org"),
+    ]
+
+
+@pytest.fixture
+def ada(cli, tmp_path):
+    ok(cli("contact", "add", "Ada Lovelace", "-e", "ada@example.org", "--title", "Countess"))
+    return write(
+        tmp_path / "ada.csv",
+        "Name,Email,Title,Company,Tags\nAda King,ada@example.org,Mathematician,Analytical,vip\n",
+    )
+
+
+def test_on_duplicate_merge_fills_only_what_is_empty(cli, ada):
+    assert counts(cli("import", "contacts", str(ada))).startswith("created 0, merged 1,")
+    found = contacts(cli)["Ada Lovelace"]
+    assert (found["title"], found["company"], found["tags"]) == ("Countess", "Analytical", ["vip"])
+
+
+def test_on_duplicate_update_lets_the_file_win(cli, ada):
+    result = cli("import", "contacts", str(ada), "--on-duplicate", "update")
+    assert counts(result).startswith("created 0, merged 0, updated 1,")
+    found = contacts(cli)["Ada King"]
+    assert (found["title"], found["company"], found["tags"]) == (
+        "Mathematician",
+        "Analytical",
+        ["vip"],
+    )
+
+
+def test_on_duplicate_skip_leaves_the_contact_alone(cli, ada, db_path):
+    before = dump(db_path)
+    result = cli("import", "contacts", str(ada), "--on-duplicate", "skip")
+    assert counts(result) == "created 0, merged 0, updated 0, unchanged 0, skipped 1, rejected 0"
+    assert dump(db_path) == before
+
+
+def test_on_duplicate_create_cannot_take_an_address_another_contact_has(
+    cli, ada, tmp_path, db_path
+):
+    result = cli("import", "contacts", str(ada), "--on-duplicate", "create")
+    assert ok(result).splitlines()[3:5] == [
+        "Rejected rows:",
+        "  line 2: ada@example.org already belongs to contact 1",
+    ]
+    other = write(tmp_path / "o.csv", "Name,Title\nAda Lovelace,Engineer\n")
+    result = cli("import", "contacts", str(other), "--on-duplicate", "create")
+    assert counts(result).startswith("created 1,")
+    assert count_rows(db_path, "contacts") == 2
+
+
+def test_tag_and_source_for_the_batch(cli, tmp_path):
+    path = write(
+        tmp_path / "p.csv",
+        "Name,Email,Source\nAda,ada@example.org,\nBob,bob@example.org,Referral\n",
+    )
+    ok(cli("import", "contacts", str(path), "--tag", "fair-2026", "--source", "Web Summit"))
+    found = contacts(cli)
+    assert (found["Ada"]["source"], found["Ada"]["tags"]) == ("Web Summit", ["fair-2026"])
+    assert found["Bob"]["source"] == "Referral"  # the row's own source wins
+
+
+# -- dry run -------------------------------------------------------------------------------
+
+
+def test_dry_run_reports_what_would_happen_and_changes_nothing(cli, db_path):
+    ok(cli("contact", "add", "Zoë Müller", "-e", "zoe@example.org"))
+    before = dump(db_path)
+    result = cli("import", "contacts", str(FIXTURES / "google.csv"), "--dry-run")
+    lines = ok(result).splitlines()
+    assert lines[1] == (
+        "created 1, merged 1, updated 0, unchanged 0, skipped 0, rejected 1, empty 1;"
+        " new companies 2"
+    )
+    assert lines[2].startswith("Dry run: nothing was changed (")
+    assert lines[4] == '  line 7: invalid email address "bob@"'
+    assert dump(db_path) == before
+
+
+def test_dry_run_without_a_database_creates_no_file(cli, db_path):
+    result = cli("import", "contacts", str(FIXTURES / "linkedin.csv"), "--dry-run")
+    assert counts(result).startswith("created 3,")
+    assert not db_path.exists()
+
+
+# -- rejected rows -------------------------------------------------------------------------
+
+
+def test_line_numbers_count_physical_lines(cli, tmp_path):
+    path = write(
+        tmp_path / "p.csv",
+        "Notes:\r\n"
+        '"A preamble sentence, with a comma."\r\n'
+        "\r\n"
+        "First Name,Last Name,Email,Notes\r\n"  # line 4
+        'Ada,Lovelace,ada@example.org,"one\r\ntwo\r\nthree"\r\n'  # lines 5-7
+        ",,,\r\n"  # line 8: empty
+        "\r\n"  # line 9: blank
+        "Bob,,bob@,\r\n"  # line 10
+        ',,,"a note\r\nbut nobody"\r\n'  # lines 11-12
+        "Carl,Gauss,carl@example.org\r\n"  # line 13: one cell short
+        "Dora,,dora@example.org,,extra\r\n",  # line 14: one cell too many
+    )
+    lines = ok(cli("import", "contacts", str(path))).splitlines()
+    assert lines[1] == "created 1, merged 0, updated 0, unchanged 0, skipped 0, rejected 4, empty 1"
+    assert lines[3:8] == [
+        "Rejected rows:",
+        '  line 10: invalid email address "bob@"',
+        "  line 11: no name and no email",
+        "  line 13: has 3 cells, the header has 4",
+        "  line 14: has 5 cells, the header has 4",
+    ]
+
+
+def test_rejects_file_can_be_fixed_and_imported(cli, tmp_path):
+    source = write(
+        tmp_path / "p.csv",
+        "Name;Email;Company\r\nAda;ada@example.org;Analytical\r\nBob;bob@;Initech\r\n"
+        ";;Nobody Inc\r\n",
+        encoding="cp1252",
+    )
+    rejects = tmp_path / "rejects.csv"
+    lines = ok(cli("import", "contacts", str(source), "--rejects", str(rejects))).splitlines()
+    assert lines[3:7] == [
+        "Rejected rows:",
+        '  line 3: invalid email address "bob@"',
+        "  line 4: no name and no email",
+        f"  written to {rejects}: fix them there and import that file",
+    ]
+    assert rejects.read_bytes() == (
+        b"\xef\xbb\xbfName;Email;Company\r\nBob;bob@;Initech\r\n;;Nobody Inc\r\n"
+    )
+    with rejects.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle, delimiter=";"))
+    table[1][1] = "bob@initech.example"
+    table[2][0] = "Nobody"
+    with rejects.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(table)
+    assert counts(cli("import", "contacts", str(rejects))) == (
+        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 0; new companies 2"
+    )
+    assert sorted(contacts(cli)) == ["Ada", "Bob", "Nobody"]
+
+
+def test_no_rejects_file_when_nothing_is_rejected(cli, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    ok(cli("import", "contacts", str(FIXTURES / "outlook.csv"), "--rejects", str(rejects)))
+    assert not rejects.exists()
+
+
+def test_rejected_cards_go_to_a_vcard_file(cli, tmp_path):
+    rejects = tmp_path / "rejects.vcf"
+    ok(cli("import", "contacts", str(FIXTURES / "contacts.vcf"), "--rejects", str(rejects)))
+    assert rejects.read_bytes() == (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:\r\nORG:Initech;\r\n"
+        b"X-ABShowAs:COMPANY\r\nTEL;type=WORK:+1 555 0100\r\nEND:VCARD\r\n"
+    )
+
+
+def test_a_fatal_problem_lands_nothing(cli, db_path, tmp_path):
+    ok(cli("contact", "add", "Someone"))
+    before = dump(db_path)
+    folder = tmp_path / "rejects-folder"
+    folder.mkdir()
+    # the first rows import, then writing the rejected row fails: all is rolled back
+    message = error(
+        cli("import", "contacts", str(FIXTURES / "google.csv"), "--rejects", str(folder))
+    )
+    assert message.startswith(f"pcrm: error: cannot write {folder}: ")
+    assert dump(db_path) == before
+
+
+# -- what files are refused ----------------------------------------------------------------
+
+
+def test_refused_files_say_why_and_change_nothing(cli, db_path, tmp_path):
+    ok(cli("contact", "add", "Someone"))
+    before = dump(db_path)
+    empty = write(tmp_path / "empty.csv", "")
+    blank = write(tmp_path / "blank.csv", "\ufeff\r\n  \r\n")
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    prose = write(tmp_path / "notes.txt", "Call Ada tomorrow about the quote.\nThen lunch.\n")
+    cases = {
+        empty: f"pcrm: error: {empty} is empty (export your contacts again)",
+        blank: f"pcrm: error: {blank} is empty (export your contacts again)",
+        binary: f"pcrm: error: {binary} is a binary file, not CSV or vCard"
+        " (in a spreadsheet, save it as CSV first)",
+        prose: f"pcrm: error: cannot tell which column of {prose} holds names or emails"
+        " (read as comma-separated columns: Call Ada tomorrow about the quote.)"
+        ' (choose --preset, or --map "COLUMN=name")',
+        tmp_path / "missing.csv": f"pcrm: error: cannot read {tmp_path / 'missing.csv'}:"
+        " no such file (check the path)",
+        tmp_path: f"pcrm: error: {tmp_path} is a folder, not a file (give a CSV or vCard file)",
+    }
+    for path, expected in cases.items():
+        assert error(cli("import", "contacts", str(path))) == expected
+    assert dump(db_path) == before
+
+
+def test_unknown_preset_field_or_column_is_one_error_line(cli, db_path):
+    google = str(FIXTURES / "google.csv")
+    assert error(cli("import", "contacts", google, "--preset", "gmail")) == (
+        'pcrm: error: unknown preset "gmail"'
+        " (presets: auto, google, outlook, linkedin, hubspot, pcrm)"
+    )
+    assert error(cli("import", "contacts", google, "--map", "Nickname=nick")).startswith(
+        'pcrm: error: unknown field "nick" in --map (fields: name, first_name,'
+    )
+    assert error(cli("import", "contacts", google, "--map", "Nick=title")).startswith(
+        f'pcrm: error: {google} has no column "nick" (from --map)'
+    )
+    assert error(cli("import", "contacts", google, "--map", "Nickname=field:budget")) == (
+        'pcrm: error: no custom field "budget" on contacts (see: pcrm field list)'
+    )
+    assert not db_path.exists()
+
+
+def test_map_adds_columns_and_overrides_the_preset(cli):
+    result = cli(
+        "import",
+        "contacts",
+        str(FIXTURES / "google.csv"),
+        "--map",
+        "Nickname=title",
+        "--map",
+        "Organization Title=ignore",
+    )
+    ok(result)
+    assert contacts(cli)["Grace Brewster Hopper"]["title"] == "Amazing Grace"
+    assert contacts(cli)["Zoë Müller"]["title"] is None
+
+
+def test_stdin(cli):
+    data = (FIXTURES / "linkedin.csv").read_text(encoding="utf-8")
+    lines = ok(cli("import", "contacts", "-", input=data)).splitlines()
+    assert lines[0] == "stdin: LinkedIn CSV, UTF-8, comma-separated, 4 rows"
+
+
+def test_json_summary(cli):
+    result = cli("import", "contacts", str(FIXTURES / "hubspot.csv"), "--json")
+    summary = json.loads(ok(result))
+    assert summary["format"] == "HubSpot CSV"
+    assert summary["report"]["created"] == 2
+    assert summary["report"]["rejects"] == [
+        {"line": 4, "message": 'invalid email address "not-an-email"'}
+    ]
+    assert summary["unmapped"]["Record ID"] == 3
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(cli):
+    result = cli("import", "contacts", str(FIXTURES / "google.csv"))
+    assert result.stderr == ""
+
+
+def test_cp1252_fallback_is_named(cli, tmp_path):
+    path = write(tmp_path / "p.csv", "Name,Email\nRené,rene@example.fr\n", encoding="cp1252")
+    lines = ok(cli("import", "contacts", str(path))).splitlines()
+    assert lines[0] == f"{path}: generic CSV, Windows-1252, comma-separated, 1 row"
+    assert list(contacts(cli)) == ["René"]
+
+
+def test_policy_names_match_core():
+    from typing import get_args
+
+    from pcrm.cli.importer import Policy
+    from pcrm.core.importing import POLICIES
+
+    assert get_args(Policy) == POLICIES

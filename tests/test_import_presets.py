@@ -1,0 +1,295 @@
+"""`pcrm import contacts` on files written the way each exporter writes them
+(tests/fixtures/import/, see its README), checked field by field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    return result.stdout
+
+
+def imported(cli, name: str, *options: str) -> list[str]:
+    return ok(cli("import", "contacts", str(FIXTURES / name), *options)).splitlines()
+
+
+def contacts(cli) -> dict[str, dict]:
+    """Every contact as `contact list --json` shows it, by name, with only what a file can
+    set (ids and times left out), emails and phones as `label: value` strings."""
+    found = {}
+    for contact in json.loads(ok(cli("contact", "list", "--json", "--limit", "0"))):
+        found[contact["name"]] = {
+            "emails": [_labelled(e["label"], e["email"]) for e in contact["emails"]],
+            "phones": [_labelled(p["label"], p["phone"]) for p in contact["phones"]],
+            "company": contact["company"]["name"] if contact["company"] else None,
+            "title": contact["title"],
+            "source": contact["source"],
+            "birthday": contact["birthday"],
+            "note": contact["note"],
+            "tags": contact["tags"],
+        }
+    return found
+
+
+def _labelled(label: str | None, value: str) -> str:
+    return f"{label}: {value}" if label else value
+
+
+def test_google_csv(cli):
+    lines = imported(cli, "google.csv")
+    assert lines[:4] == [
+        f"{FIXTURES / 'google.csv'}: Google CSV, UTF-8, comma-separated, 4 rows",
+        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 1, empty 1;"
+        " new companies 2",
+        lines[2],
+        "Rejected rows:",
+    ]
+    # line 7: Zoë's row spans lines 2-4 (two quoted cells hold a line break each)
+    assert lines[4] == '  line 7: invalid email address "bob@"'
+    assert lines[5].startswith(
+        "Not imported, no field for these columns: Organization Department (1 row), "
+        "Address 1 - Label (1 row), Address 1 - Formatted (1 row),"
+    )
+    assert contacts(cli) == {
+        "Zoë Müller": {
+            "emails": ["work: zoe@example.org", "home: zoe.mueller@home.example"],
+            "phones": ["mobile: +49 151 2345 6789", "work: +49 30 1234567", "work: +49 30 7654321"],
+            "company": "Analytical Engines",
+            "title": "CTO",
+            "source": None,
+            "birthday": "1985-03-12",
+            "note": "Met at the conference, Berlin.\nLikes tea.",
+            "tags": ["Clients"],  # "* myContacts" and "* starred" are Google's, not tags
+        },
+        "Grace Brewster Hopper": {
+            "emails": ["grace@navy.example"],
+            "phones": [],
+            "company": "US Navy",
+            "title": None,
+            "source": None,
+            "birthday": "--12-09",
+            "note": None,
+            "tags": [],
+        },
+    }
+
+
+def test_google_legacy_csv_in_utf16(cli):
+    lines = imported(cli, "google_legacy.csv")
+    assert lines[0].endswith("google_legacy.csv: Google CSV, UTF-16, comma-separated, 2 rows")
+    assert lines[1] == (
+        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 0; new companies 1"
+    )
+    assert contacts(cli) == {
+        "François Dupont": {
+            "emails": ["home: francois@example.fr", "home: f.dupont@example.fr"],
+            "phones": ["mobile: +33 6 12 34 56 78"],
+            "company": "Société Générale",
+            "title": "Analyste",
+            "source": None,
+            "birthday": "1979-11-02",
+            "note": "Ligne 1, avec virgule\nLigne 2",
+            "tags": ["Friends"],
+        },
+        # no Name: given and family names make it
+        "Åsa Ström": {
+            "emails": ["work: asa@example.se"],
+            "phones": [],
+            "company": None,
+            "title": None,
+            "source": None,
+            "birthday": None,
+            "note": None,
+            "tags": [],
+        },
+    }
+
+
+def test_outlook_com_csv(cli):
+    lines = imported(cli, "outlook.csv")
+    assert lines[0].endswith("outlook.csv: Outlook CSV, UTF-8 with BOM, comma-separated, 2 rows")
+    assert lines[-2] == "Not imported, no field for these columns: Title (1 row)"
+    assert contacts(cli) == {
+        "Maria García": {
+            "emails": ["maria.garcia@example.es", "maria@home.example"],
+            "phones": ["work: +34 91 123 45 67", "mobile: +34 612 345 678"],
+            "company": "Acme, S.L.",
+            "title": "Head of Research",
+            "source": None,
+            "birthday": "1979-11-02",  # 11/2/1979 is month/day/year
+            "note": "Prefers email.\nSpanish, English",
+            "tags": [],
+        },
+        "Tom O'Brien": {
+            "emails": ["tom@example.ie"],
+            "phones": [],
+            "company": "Acme, S.L.",
+            "title": None,
+            "source": None,
+            "birthday": None,
+            "note": None,
+            "tags": [],
+        },
+    }
+
+
+def test_outlook_desktop_csv_in_windows_1252(cli):
+    lines = imported(cli, "outlook_desktop.csv")
+    # Gender "Unspecified", Priority "Normal", 0/0/00 dates...: Outlook's empty values
+    assert lines == [
+        f"{FIXTURES / 'outlook_desktop.csv'}: Outlook CSV, Windows-1252, comma-separated, 2 rows",
+        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 0; new companies 1",
+        lines[2],
+    ]
+    found = contacts(cli)
+    assert found["René Lefèvre"] == {
+        "emails": ["rene@cafe.example"],
+        "phones": ["work: (555) 010-2030"],
+        "company": "Café Crème",
+        "title": "Gérant",
+        "source": None,
+        "birthday": "1970-03-14",
+        "note": "Livraison le mardi — 9h",
+        "tags": ["Suppliers", "VIP"],
+    }
+    assert found["Wang ?"]["emails"] == ["wang@example.cn"]  # Outlook wrote ? for 王
+
+
+def test_linkedin_connections_with_preamble(cli):
+    lines = imported(cli, "linkedin.csv", "--tag", "linkedin")
+    assert lines[:2] == [
+        f"{FIXTURES / 'linkedin.csv'}: LinkedIn CSV, UTF-8, comma-separated, 4 rows",
+        "created 3, merged 0, updated 0, unchanged 0, skipped 0, rejected 0, empty 1;"
+        " new companies 2",
+    ]
+    assert lines[3:] == [
+        "Not imported, no field for these columns: URL (3 rows), Connected On (4 rows)",
+        '  --keep-unmapped keeps them in the note; --map "COLUMN=FIELD" maps a column',
+    ]
+    found = contacts(cli)
+    assert found["Ada Lovelace"] == {
+        "emails": ["ada@example.org"],
+        "phones": [],
+        "company": "Analytical Engines",
+        "title": "Founder, CEO",
+        "source": "LinkedIn",
+        "birthday": None,
+        "note": None,
+        "tags": ["linkedin"],
+    }
+    assert found["Charles Babbage"]["emails"] == []  # members choose whether to share it
+    assert found["Søren Kierkegaard"]["company"] is None
+
+
+def test_linkedin_keep_unmapped_puts_the_values_in_the_note(cli):
+    imported(cli, "linkedin.csv", "--keep-unmapped")
+    note = contacts(cli)["Ada Lovelace"]["note"]
+    assert note == "URL: https://www.linkedin.com/in/ada-lovelace\nConnected On: 12 Mar 2024"
+
+
+def test_hubspot_csv(cli):
+    lines = imported(cli, "hubspot.csv")
+    assert lines[:5] == [
+        f"{FIXTURES / 'hubspot.csv'}: HubSpot CSV, UTF-8, comma-separated, 3 rows",
+        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 1; new companies 1",
+        lines[2],
+        "Rejected rows:",
+        '  line 4: invalid email address "not-an-email"',
+    ]
+    found = contacts(cli)
+    assert found["Linus Torvalds"] == {
+        "emails": ["linus@example.org", "lt@home.example", "linus.t@example.net"],
+        "phones": ["+1 503 555 0100", "mobile: +1 503 555 0199"],
+        "company": "Transmeta",
+        "title": "Engineer",
+        "source": None,
+        "birthday": None,
+        "note": None,
+        "tags": [],
+    }
+    # no name: the address stands in for it
+    assert found["info@example.com"]["emails"] == ["info@example.com"]
+
+
+def test_vcard_file_detected_by_content(cli, tmp_path):
+    # no .vcf suffix: the content says what it is
+    target = tmp_path / "export.txt"
+    target.write_bytes((FIXTURES / "contacts.vcf").read_bytes())
+    lines = ok(cli("import", "contacts", str(target))).splitlines()
+    assert lines[0] == f"{target}: vCard, UTF-8, 4 cards"
+    assert lines[3:] == [
+        "Rejected cards:",
+        "  line 44: no name and no email",  # Initech's company-only card
+        "Not imported, no field for these properties: URL (1 card), PHOTO (binary) (1 card)",
+        "  --keep-unmapped keeps them in the note",
+    ]
+    found = contacts(cli)
+    assert found["Ada King Lovelace"] == {
+        "emails": ["work: ada@example.org", "personal: ada@lovelace.example"],
+        "phones": [
+            "mobile: +44 20 7946 0958",
+            "work: +44 20 7946 0000",
+            "other: +44 1632 960001",
+        ],
+        "company": "Analytical Engines, Ltd",
+        "title": "Countess",
+        "source": None,
+        "birthday": "--12-10",  # Apple's year 1604 means "no year"
+        "note": "Wrote the first program\nfor the Analytical Engine, with Babbage. A long note"
+        " that is folded at seventy-five octets by the exporter.",
+        "tags": ["Clients", "VIP"],
+    }
+    assert found["Grace Hopper"] == {
+        "emails": ["home: grace@navy.example", "grace@cobol.example"],
+        "phones": ["mobile: (202) 555-0143"],
+        "company": "US Navy",
+        "title": None,
+        "source": None,
+        "birthday": "--12-09",
+        "note": None,
+        "tags": ["Pioneers"],  # Google's myContacts group is not a tag
+    }
+    assert found["Tim Berners-Lee"]["birthday"] == "1955-06-08"
+    uids = json.loads(ok(cli("contact", "list", "--json")))
+    assert {c["name"]: c["uid"] for c in uids}["Ada King Lovelace"] == (
+        "8E1B5D3A-1111-2222-3333-444455556666"
+    )
+    assert {c["name"]: c["uid"] for c in uids}["Tim Berners-Lee"] == (
+        "0b7e0c4e-5a2b-4f8e-9d3c-1a2b3c4d5e6f"
+    )
+
+
+def test_excel_semicolons_in_windows_1252_with_a_map_file(cli, tmp_path):
+    mapping = tmp_path / "german.map"
+    mapping.write_text(
+        "# Excel, German headers\nTelefon=phone\nFirma=company\nGeburtstag=birthday\nNotiz=note\n",
+        encoding="utf-8",
+    )
+    lines = imported(cli, "excel_semicolon.csv", "--map-file", str(mapping))
+    assert lines[0].endswith(": generic CSV, Windows-1252, semicolon-separated, 2 rows")
+    found = contacts(cli)
+    assert found["Jürgen Weiß"] == {
+        "emails": ["juergen@example.de"],
+        "phones": ["+49 30 1234567"],
+        "company": "Müller & Söhne GmbH",
+        "title": None,
+        "source": None,
+        "birthday": "1985-03-14",  # 14.03.1985 is day.month.year
+        "note": "Kunde seit 2019; zahlt pünktlich",
+        "tags": [],
+    }
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(cli):
+    lines = imported(cli, "excel_unicode.txt")
+    assert lines[0].endswith("excel_unicode.txt: generic CSV, UTF-16, tab-separated, 2 rows")
+    found = contacts(cli)
+    assert found["Ólafur Arnalds"]["tags"] == ["friends", "music"]
+    assert found["Ólafur Arnalds"]["phones"] == ["+354 555 1234"]
+    assert found["李小龍"]["emails"] == ["bruce@example.hk"]
