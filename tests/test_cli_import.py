@@ -391,3 +391,15 @@ def test_policy_names_match_core():
     from pcrm.core.importing import POLICIES
 
     assert get_args(Policy) == POLICIES
+
+
+def test_imported_contacts_are_searchable_and_search_stays_live(cli):
+    ok(cli("contact", "add", "Zoë Müller", "-e", "zoe@example.org"))
+    ok(cli("import", "contacts", str(FIXTURES / "google.csv")))
+    # found by what the import added: a phone, a tag, the company
+    for query in ("Analytical", "Clients", "Brewster"):
+        assert ok(cli("search", query)).count("\n") >= 1, query
+    assert "Zoë Müller" in ok(cli("search", "7654321"))
+    # the search triggers are back: a later edit is indexed
+    ok(cli("contact", "edit", "grace", "--title", "Admiral"))
+    assert "Grace Brewster Hopper" in ok(cli("search", "Admiral"))

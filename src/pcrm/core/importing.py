@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from pcrm.core import companies, settings, tags
+from pcrm.core import settings, tags
 from pcrm.core.records import new_uid
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
 from pcrm.errors import InvalidInput
-from pcrm.store.schema import PHONE_TAIL_SQL
+from pcrm.store.schema import KIND_CODES, PHONE_TAIL_SQL
 
 if TYPE_CHECKING:
     from pcrm.formats.contact_rows import ParsedContact
@@ -100,6 +101,21 @@ class Importer:
         self.batch_tags = tags.clean_tags(options.tags)
         self.region = settings.phone_region(db)
         self.fields = _ContactFields(db)
+        self._triggers: list[str] | None = None  # set aside on the first write
+
+    def _suspend_search(self) -> None:
+        """Before the first write: set the contact search triggers aside (a row would fire
+        several, each re-reading the contact's whole search text); finish() indexes the
+        touched contacts at once. Only on a write, so an import that changes nothing
+        leaves the schema as it was."""
+        if self._triggers is None:
+            self._triggers = _suspend_search_triggers(self.db)
+            self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
+
+    def _touch(self, contact_id: int) -> None:
+        """Call before (or right after creating) a write to the contact's search text."""
+        self._suspend_search()
+        self.db.execute("INSERT OR IGNORE INTO temp.import_touched(id) VALUES (?)", [contact_id])
 
     def check_fields(self, names: list[str]) -> None:
         """Refuse, before any row is read, a mapping onto a custom field that does not exist."""
@@ -107,7 +123,23 @@ class Importer:
             self.fields.require(name)
 
     def finish(self) -> None:
-        """Called once after the last row."""
+        """Called once after the last row, inside the same transaction: index what the
+        import touched for search, and put the search triggers back as they were."""
+        if self._triggers is None:
+            return
+        code = KIND_CODES["contact"]
+        touched = "SELECT id FROM temp.import_touched"
+        self.db.execute(
+            f"DELETE FROM search_index WHERE rowid IN (SELECT id * 8 + {code} FROM"
+            " temp.import_touched)"
+        )
+        self.db.execute(
+            "INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title,"
+            f" body FROM contact_search_docs WHERE id IN ({touched})"
+        )
+        for sql in self._triggers:
+            self.db.execute(sql)
+        self.db.execute("DROP TABLE temp.import_touched")
 
     # -- one row ---------------------------------------------------------------------
 
@@ -213,17 +245,7 @@ class Importer:
     # -- duplicates ------------------------------------------------------------------
 
     def _phone_key(self, number: str) -> str:
-        """E.164 when the number can be read (a bare national number needs the region),
-        else its digits."""
-        import phonenumbers
-
-        try:
-            parsed = phonenumbers.parse(number, self.region)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is not None and phonenumbers.is_possible_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return "".join(ch for ch in number if ch.isdigit())
+        return phone_key(number, self.region)
 
     def _match(self, row: _Row) -> int | None:
         db = self.db
@@ -290,6 +312,7 @@ class Importer:
             owner = self._email_owner(address)
             if owner is not None:
                 raise Rejected(f"{address} already belongs to contact {owner}")
+        self._suspend_search()
         uid = row.uid
         if uid is None or self.db.execute("SELECT 1 FROM contacts WHERE uid = ?", [uid]).fetchone():
             uid = new_uid()
@@ -308,6 +331,7 @@ class Importer:
             ],
         ).lastrowid
         assert contact_id is not None
+        self._touch(contact_id)
         self._insert_emails(contact_id, row.emails, 0)
         self._insert_phones(contact_id, row.phones, 0)
         tags.add_tags(self.db, "contact", contact_id, row.tags)
@@ -352,6 +376,7 @@ class Importer:
                 self.fields.write(contact_id, field_name, value)
                 changed = True
         if changed:
+            self._touch(contact_id)
             sets["updated_at"] = self.stamp
             assignments = ", ".join(f"{column} = ?" for column in sets)
             db.execute(
@@ -380,6 +405,8 @@ class Importer:
                 self._warn(line, f"{address} belongs to contact {owner}; not added to {contact_id}")
             else:
                 new.append((address, label))
+        if new:
+            self._touch(contact_id)
         self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
         return changed or bool(new)
 
@@ -391,6 +418,8 @@ class Importer:
         for number, label in phones:
             if self._phone_owner(number, contact_id) is None:
                 new.append((number, label))
+        if new:
+            self._touch(contact_id)
         self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
         return changed or bool(new)
 
@@ -444,13 +473,51 @@ class Importer:
         ).fetchone()
         if found:
             return found[0]
-        company = companies.add_company(self.db, self.now, companies.CompanyForm(name=name))
+        company_id = self.db.execute(
+            "INSERT INTO companies(uid, name, name_key, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [new_uid(), name, name_key(name), self.stamp, self.stamp],
+        ).lastrowid
         self.report.companies_created += 1
-        return company.id
+        return company_id
 
     def _warn(self, line: int, message: str) -> None:
         if len(self.report.warnings) < KEEP_PROBLEMS:
             self.report.warnings.append(RowNote(line, message))
+
+
+# Tables whose search triggers re-index a contact: one import row fires several of them,
+# each re-reading the contact's whole search text. They are dropped for the import and
+# re-created as they were (in the same transaction), and Importer.finish() indexes the
+# touched contacts at once.
+_CONTACT_TABLES = ("contacts", "contact_emails", "contact_phones", "contact_tags")
+
+
+def _suspend_search_triggers(db: Database) -> list[str]:
+    marks = ",".join("?" * len(_CONTACT_TABLES))
+    triggers = db.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})"
+        " AND sql LIKE '%search_index%' ORDER BY name",
+        _CONTACT_TABLES,
+    ).fetchall()
+    for name, _sql in triggers:
+        db.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _name, sql in triggers]
+
+
+@lru_cache(maxsize=4096)
+def phone_key(number: str, region: str | None) -> str:
+    """E.164 when the number can be read (a national number needs the region), else its
+    digits. Cached: each number of a row is read to validate it and again to match it."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_possible_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _tail(number: str) -> str:
