@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from pcrm.core import settings, tags
+from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
@@ -181,7 +181,8 @@ class Importer:
             number = " ".join(value.split())
             if not any(ch.isdigit() for ch in number):
                 raise Rejected(f'invalid phone number "{value}"')
-            phones.setdefault(self._phone_key(number), (number, label))
+            key = self._phone_key(number) or "".join(ch for ch in number if ch.isdigit())
+            phones.setdefault(key, (number, label))
         name = " ".join((parsed.name or "").split())
         name_given = bool(name)
         if not name:
@@ -244,7 +245,7 @@ class Importer:
 
     # -- duplicates ------------------------------------------------------------------
 
-    def _phone_key(self, number: str) -> str:
+    def _phone_key(self, number: str) -> str | None:
         return phone_key(number, self.region)
 
     def _match(self, row: _Row) -> int | None:
@@ -278,8 +279,19 @@ class Importer:
         return None
 
     def _phone_owner(self, number: str, contact_id: int | None = None) -> int | None:
-        """The contact (or, given contact_id, whether that contact) has this number."""
+        """The contact (or, given contact_id, whether that contact) has this number.
+        A number too short to identify anyone matches nobody."""
         key = self._phone_key(number)
+        if key is None:  # a short number: only the same digits on the same contact match
+            digits = "".join(ch for ch in number if ch.isdigit())
+            if contact_id is None:
+                return None
+            for (phone,) in self.db.execute(
+                "SELECT phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+            ):
+                if "".join(ch for ch in phone if ch.isdigit()) == digits:
+                    return contact_id
+            return None
         tails = {_tail(number), _tail(key)}
         marks = ",".join("?" * len(tails))
         sql = f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} IN ({marks})"
@@ -503,21 +515,6 @@ def _suspend_search_triggers(db: Database) -> list[str]:
     for name, _sql in triggers:
         db.execute(f'DROP TRIGGER "{name}"')
     return [sql for _name, sql in triggers]
-
-
-@lru_cache(maxsize=4096)
-def phone_key(number: str, region: str | None) -> str:
-    """E.164 when the number can be read (a national number needs the region), else its
-    digits. Cached: each number of a row is read to validate it and again to match it."""
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is not None and phonenumbers.is_possible_number(parsed):
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _tail(number: str) -> str:
