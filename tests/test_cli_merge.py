@@ -193,6 +193,16 @@ def test_undo_restores_the_database_as_it_was(cli, db_path, twins):
     assert "Bob Smith" in ok(cli("search", "smith.name"))
 
 
+def test_the_merged_away_id_says_where_it_went(cli, db_path, twins):
+    ok(cli("contact", "merge", "1", "2"))
+    assert error(cli("contact", "show", "2")) == (
+        "pcrm: error: no contact has id 2: it was merged into contact 1"
+        " (see: pcrm contact show 1; pcrm undo reverses the last merge)\n"
+    )
+    ok(cli("undo"))
+    assert "Bob Smith" in ok(cli("contact", "show", "2"))
+
+
 def test_undo_goes_back_one_merge_at_a_time(cli, db_path, twins):
     states = [content(db_path)]
     ok(cli("contact", "merge", "1", "2"))

@@ -24,8 +24,20 @@ def kind_plural(kind: str) -> str:
     return "companies" if kind == "company" else f"{kind}s"
 
 
-def _not_found(kind: str, ref: str) -> NotFound:
+def _not_found(kind: str, ref: str, db: Database | None = None) -> NotFound:
     if ref.isdigit():
+        merged = None
+        if db is not None:
+            merged = db.execute(
+                "SELECT keep_id FROM merges WHERE kind = ? AND other_id = ?"
+                " ORDER BY id DESC LIMIT 1",
+                [kind, int(ref)],
+            ).fetchone()
+        if merged:
+            return NotFound(
+                f"no {kind} has id {ref}: it was merged into {kind} {merged[0]}",
+                hint=f"see: pcrm {kind} show {merged[0]}; pcrm undo reverses the last merge",
+            )
         return NotFound(f"no {kind} has id {ref}", hint=f"see: pcrm {kind} list")
     return NotFound(f'no {kind} matches "{ref}"', hint=f"try: pcrm search {shlex.quote(ref)}")
 
@@ -106,7 +118,7 @@ def resolve_contact(db: Database, ref: str) -> int:
     if ref.isdigit():
         row = db.execute("SELECT id FROM contacts WHERE id = ?", [int(ref)]).fetchone()
         if row is None:
-            raise _not_found("contact", ref)
+            raise _not_found("contact", ref, db)
         return row[0]
     if "@" in ref:
         row = db.execute(
@@ -130,7 +142,7 @@ def resolve_company(db: Database, ref: str) -> int:
     if ref.isdigit():
         row = db.execute("SELECT id FROM companies WHERE id = ?", [int(ref)]).fetchone()
         if row is None:
-            raise _not_found("company", ref)
+            raise _not_found("company", ref, db)
         return row[0]
     row = db.execute("SELECT id FROM companies WHERE domain = ?", [ref.lower()]).fetchone()
     if row is not None:
