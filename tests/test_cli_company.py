@@ -91,6 +91,7 @@ def test_add_with_everything(cli):
         "tags": ["b2b", "Partner"],
         "people_count": 0,
         "last_contacted_at": None,
+        "fields": {},
     }
     assert len(company["uid"]) == 36
 
@@ -169,7 +170,7 @@ def test_limit_and_json(cli, firms):
     assert [list(c) for c in companies] == [
         [
             "id", "uid", "name", "domain", "website", "industry", "size", "note",
-            "created_at", "updated_at", "tags", "people_count", "last_contacted_at",
+            "created_at", "updated_at", "tags", "people_count", "last_contacted_at", "fields",
         ]
     ] * 2  # fmt: skip
     assert companies[0]["people_count"] == 2

@@ -322,6 +322,7 @@ CONTACT_KEYS = [
     "tags",
     "anniversary",
     "cadence_days",
+    "fields",
 ]
 
 

@@ -319,6 +319,7 @@ def test_list_json(cli, deals):
                 {"id": 2, "name": "Charles Babbage", "role": None},
             ],
             "tags": ["vip"],
+            "fields": {},
         }
     ]
     assert ok(cli("deal", "list", "--json", "--status", "lost")) == "[]\n"

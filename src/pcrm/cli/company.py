@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
@@ -51,6 +52,7 @@ def add(
     size: SizeOpt = None,
     tag: TagOpt = None,
     note_: NoteOpt = None,
+    set_: SetOption = None,
 ) -> None:
     """Add a company.
 
@@ -62,7 +64,7 @@ def add(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
-    form = CompanyForm(name, domain, website, industry, size, note_, tag or [])
+    form = CompanyForm(name, domain, website, industry, size, note_, tag or [], assignments(set_))
     with env.database(write=True) as db:
         company = add_company(db, env.now, form)
     say(f"added company {company.id} {clean(company.name, one_line=True)}")
@@ -88,20 +90,33 @@ def list_(
             "created (newest first).",
         ),
     ] = "name",
+    where: WhereOption = None,
     limit: LimitOption = 100,
     json: JsonOption = False,
 ) -> None:
     """List companies, filtered and sorted.
 
+    --where filters on custom fields (see docs/fields.md).
+
     \b
     Example:
       pcrm company list --sort people
+      pcrm company list --where "renewal<eom"
     """
     from pcrm.core.companies import list_companies
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        page = list_companies(db, tag=tag, industry=industry, search=search, sort=sort, limit=limit)
+        page = list_companies(
+            db,
+            tag=tag,
+            industry=industry,
+            search=search,
+            sort=sort,
+            limit=limit,
+            conditions=where or [],
+            now=env.now,
+        )
 
     emit_with(
         env,
@@ -161,6 +176,8 @@ def edit(
     untag: Annotated[
         list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
     ] = None,
+    set_: SetOption = None,
+    unset: UnsetOption = None,
 ) -> None:
     """Change a company; with no options, edit it in $EDITOR.
 
@@ -185,7 +202,15 @@ def edit(
 
     env = get_env(ctx)
     changes = CompanyChanges(
-        name, domain, website, industry, size, note_, add_tags=tag or [], remove_tags=untag or []
+        name,
+        domain,
+        website,
+        industry,
+        size,
+        note_,
+        add_tags=tag or [],
+        remove_tags=untag or [],
+        set_fields=assignments(set_, unset),
     )
     # Find the company before writing: a bad REF must not create the database. The editor
     # runs outside the write transaction, so no lock is held while the user types.

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
@@ -70,6 +71,7 @@ def add(
     note_: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
     ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Add a contact.
 
@@ -90,6 +92,7 @@ def add(
         tags=tag or [],
         birthday=birthday,
         note=note_,
+        fields=assignments(set_),
     )
     with env.database(write=True) as db:
         saved = add_contact(db, env.now, form)
@@ -122,14 +125,18 @@ def list_(
             "first, see pcrm score).",
         ),
     ] = "name",
+    where: WhereOption = None,
     limit: LimitOption = 100,
     json: JsonOption = False,
 ) -> None:
     """List contacts, filtered and sorted.
 
+    --where filters on custom fields (see docs/fields.md).
+
     \b
     Example:
       pcrm contact list --tag vip --sort stale
+      pcrm contact list --where "budget>1000" --where plan=pro
     """
     from pcrm.core.contacts import list_contacts
     from pcrm.core.refs import resolve_company
@@ -145,6 +152,7 @@ def list_(
             search=search,
             sort=sort,
             limit=limit,
+            conditions=where or [],
             now=env.now,
         )
 
@@ -239,6 +247,8 @@ def edit(
     untag: Annotated[
         list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
     ] = None,
+    set_: SetOption = None,
+    unset: UnsetOption = None,
 ) -> None:
     """Change a contact; with no options, edit it in $EDITOR.
 
@@ -246,6 +256,7 @@ def edit(
     Example:
       pcrm contact edit ada --title CTO --tag vip --rm-email old@example.org
       pcrm contact edit ada --every 30d --anniversary "12 Jun"
+      pcrm contact edit ada --set budget=5000 --unset plan
     """
     from pcrm.cli.editing import edit_in_editor
     from pcrm.core.contacts import (
@@ -275,6 +286,7 @@ def edit(
         remove_phones=rm_phone or [],
         add_tags=tag or [],
         remove_tags=untag or [],
+        set_fields=assignments(set_, unset),
     )
     # Find the contact before writing: a bad REF must not create the database. The editor
     # runs outside the write transaction, so no lock is held while the user types.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
+from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import (
     JsonOption,
@@ -113,6 +114,7 @@ def add(
     note_: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
     ] = None,
+    set_: SetOption = None,
 ) -> None:
     """Add an open deal to a pipeline.
 
@@ -139,6 +141,7 @@ def add(
         source=source,
         tags=tag or [],
         note=note_,
+        fields=assignments(set_),
     )
     with env.database(write=True) as db:
         saved = add_deal(db, env.now, form)
@@ -193,14 +196,18 @@ def list_(
             "first); age (oldest first); title.",
         ),
     ] = "stage",
+    where: WhereOption = None,
     limit: LimitOption = 100,
     json: JsonOption = False,
 ) -> None:
     """List deals: open ones unless --status says otherwise.
 
+    --where filters on custom fields (see docs/fields.md).
+
     \b
     Example:
       pcrm deal list --closing-before eom --sort value
+      pcrm deal list --where "seats>=20"
     """
     from pcrm.core.deals import list_deals
     from pcrm.core.pipelines import resolve_pipeline, resolve_stage
@@ -224,6 +231,8 @@ def list_(
             closing_after=after,
             sort=sort,
             limit=limit or None,
+            conditions=where or [],
+            now=env.now,
         )
 
     emit_with(
@@ -303,6 +312,8 @@ def edit(
     untag: Annotated[
         list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag.")
     ] = None,
+    set_: SetOption = None,
+    unset: UnsetOption = None,
 ) -> None:
     """Change a deal's title, value, company, contacts or dates.
 
@@ -330,6 +341,7 @@ def edit(
         remove_contacts=rm_contact or [],
         add_tags=tag or [],
         remove_tags=untag or [],
+        set_fields=assignments(set_, unset),
     )
     with env.database(write=True, create=False) as db:
         saved = edit_deal(db, env.now, resolve_deal(db, ref), changes)

@@ -183,6 +183,7 @@ COMMANDS = {
     "pipeline": "pcrm.cli.pipeline:app",
     "task": "pcrm.cli.task:app",
     "config": "pcrm.cli.config:app",
+    "field": "pcrm.cli.field:app",
     "export": "pcrm.cli.export:app",
     "import": "pcrm.cli.importer:app",
     "report": "pcrm.cli.report:app",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
 
+from pcrm.core import fields as custom_fields
 from pcrm.core import tags
 from pcrm.core.models import Company, Link
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
@@ -33,6 +35,7 @@ class CompanyForm:
     size: str | None = None
     note: str | None = None
     tags: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
 
 
 @dataclass
@@ -47,6 +50,7 @@ class CompanyChanges(PartialEdit):
     note: str | None = None
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
 
 
 # Labels of letters, digits and hyphens (any script), at least one dot: "acme.com", "bücher.de".
@@ -121,6 +125,7 @@ def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
     company_id = cursor.lastrowid
     assert company_id is not None
     tags.add_tags(db, "company", company_id, tag_names)
+    custom_fields.set_values(db, now, "company", company_id, form.fields)
     return get_company(db, company_id)
 
 
@@ -160,9 +165,12 @@ def _load(db: Database, where: str, params: list, order: str = "co.id", limit: i
         Company(*row[:10], people_count=row[10], last_contacted_at=row[11])
         for row in db.execute(sql, params)
     ]
-    by_id = tags.tags_by_record(db, "company", [company.id for company in found])
+    ids = [company.id for company in found]
+    by_id = tags.tags_by_record(db, "company", ids)
+    values = custom_fields.values_by_record(db, "company", ids)
     for company in found:
         company.tags = by_id[company.id]
+        company.fields = values.get(company.id, {})
     return found
 
 
@@ -184,8 +192,11 @@ def list_companies(
     search: str | None = None,
     sort: str = "name",
     limit: int | None = None,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> CompanyPage:
-    where, params = [], []
+    """Companies matching every filter; `conditions` are custom-field `--where` terms."""
+    where, params = custom_fields.where_sql(db, now, "company", "co.id", conditions)
     if tag:
         where.append(
             "co.id IN (SELECT ct.company_id FROM company_tags ct JOIN tags t ON t.id = ct.tag_id"
@@ -236,6 +247,7 @@ def update_company(
             hint=f"see: pcrm company show {company_id}",
         )
     tags.add_tags(db, "company", company_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "company", company_id, changes.set_fields)
     sets["updated_at"] = to_iso(now)
     assignments = ", ".join(f"{column} = ?" for column in sets)
     db.execute(f"UPDATE companies SET {assignments} WHERE id = ?", [*sets.values(), company_id])

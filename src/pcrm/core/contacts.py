@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from pcrm.core import companies, tags
+from pcrm.core import fields as custom_fields
 from pcrm.core.models import Contact, Email, Link, Phone
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.reminders import parse_cadence
@@ -46,6 +47,7 @@ class ContactForm:
     tags: list[str] = field(default_factory=list)
     birthday: str | None = None
     note: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ContactChanges(PartialEdit):
     remove_phones: list[str] = field(default_factory=list)
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
 
 
 @dataclass
@@ -149,6 +152,7 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     _add_emails(db, contact_id, emails)
     _add_phones(db, contact_id, phones)
     tags.add_tags(db, "contact", contact_id, tag_names)
+    custom_fields.set_values(db, now, "contact", contact_id, form.fields)
     return Saved(get_contact(db, contact_id), created)
 
 
@@ -263,6 +267,8 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
             rows[contact_id].phones.append(Phone(phone, label))
     for contact_id, names in tags.tags_by_record(db, "contact", list(rows)).items():
         rows[contact_id].tags = names
+    for contact_id, values in custom_fields.values_by_record(db, "contact", list(rows)).items():
+        rows[contact_id].fields = values
     return [rows[contact_id] for contact_id in ids if contact_id in rows]
 
 
@@ -281,10 +287,12 @@ def list_contacts(
     search: str | None = None,
     sort: str = "name",
     limit: int | None = None,
+    conditions: Sequence[str] = (),
     now: datetime | None = None,
 ) -> ContactPage:
-    """Contacts matching every filter given, sorted; sorting by score needs `now`."""
-    where, params = [], []
+    """Contacts matching every filter given, sorted; `conditions` are custom-field `--where`
+    terms. Sorting by score and relative dates in conditions need `now`."""
+    where, params = custom_fields.where_sql(db, now, "contact", "c.id", conditions)
     if tag:
         where.append(
             "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
@@ -361,6 +369,7 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
             hint=f"see: pcrm contact show {contact_id}",
         )
     tags.add_tags(db, "contact", contact_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "contact", contact_id, changes.set_fields)
     sets["updated_at"] = to_iso(now)
     assignments = ", ".join(f"{column} = ?" for column in sets)
     db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id])

@@ -12,12 +12,14 @@ status change and interaction logged against the deal; editing its details does 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlite_utils import Database
 
 from pcrm.core import companies, deal_history, tags
+from pcrm.core import fields as custom_fields
 from pcrm.core.interactions import load_interactions
 from pcrm.core.models import Deal, DealContact, DealView, Link, Stage
 from pcrm.core.money import cached_currency, check_currency, parse_money, rescale
@@ -61,6 +63,7 @@ class DealForm:
     source: str | None = None
     tags: list[str] = field(default_factory=list)
     note: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
 
 
 @dataclass
@@ -78,6 +81,7 @@ class DealChanges(PartialEdit):
     remove_contacts: list[str] = field(default_factory=list)
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
 
 
 @dataclass
@@ -175,6 +179,8 @@ def load_deals(db: Database, ids: list[int]) -> list[Deal]:
             found[deal_id].contacts.append(DealContact(contact_id, name, role))
     for deal_id, names in tags.tags_by_record(db, "deal", list(found)).items():
         found[deal_id].tags = names
+    for deal_id, values in custom_fields.values_by_record(db, "deal", list(found)).items():
+        found[deal_id].fields = values
     return [found[deal_id] for deal_id in ids if deal_id in found]
 
 
@@ -198,9 +204,12 @@ def list_deals(
     closing_after: date | None = None,
     sort: str = "stage",
     limit: int | None = 100,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> DealPage:
     """Deals matching every filter given; closing dates are inclusive, and a deal without
-    an expected close date never matches them."""
+    an expected close date never matches them. `conditions` are custom-field `--where`
+    terms (`now` reads relative dates in them)."""
     if status not in STATUSES:
         raise InvalidInput(f'unknown status "{status}"', hint="use one of: " + ", ".join(STATUSES))
     if sort not in SORTS:
@@ -232,6 +241,9 @@ def list_deals(
     if closing_after is not None:
         where.append("d.expected_close >= ?")
         params.append(closing_after.isoformat())
+    field_terms, field_params = custom_fields.where_sql(db, now, "deal", "d.id", conditions)
+    where.extend(field_terms)
+    params.extend(field_params)
     condition = " AND ".join(where)
     tables = (
         "FROM deals d JOIN currencies cu ON cu.code = d.currency"
@@ -344,6 +356,7 @@ def add_deal(db: Database, now: datetime, form: DealForm) -> Saved:
     assert deal_id is not None
     _link_contacts(db, deal_id, people)
     tags.add_tags(db, "deal", deal_id, tag_names)
+    custom_fields.set_values(db, now, "deal", deal_id, form.fields)
     deal_history.record(
         db, now, deal_id, before=None, after=stage, from_status=None, to_status="open"
     )
@@ -398,6 +411,7 @@ def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -
             f'deal {deal_id} has no tag "{missing[0]}"', hint=f"see: pcrm deal show {deal_id}"
         )
     tags.add_tags(db, "deal", deal_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "deal", deal_id, changes.set_fields)
     sets["updated_at"] = to_iso(now)
     assignments = ", ".join(f"{column} = ?" for column in sets)
     db.execute(f"UPDATE deals SET {assignments} WHERE id = ?", [*sets.values(), deal_id])

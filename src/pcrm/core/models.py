@@ -7,6 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A custom field's value: int or float for number fields, "YYYY-MM-DD" for dates, else text.
+FieldValue = int | float | str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """A custom field declared for one kind of record (`pcrm field add`)."""
+
+    id: int
+    kind: str  # contact | company | deal
+    name: str
+    type: str  # text | number | date | choice
+    choices: tuple[str, ...] = ()  # a choice field's choices, as declared
+    used: int = 0  # how many records have a value (filled by listings)
+
 
 @dataclass(frozen=True)
 class Email:
@@ -47,6 +62,7 @@ class Contact:
     tags: list[str] = field(default_factory=list)
     anniversary: str | None = None  # YYYY-MM-DD or --MM-DD, like birthday
     cadence_days: int | None = None  # stay in touch at least this often
+    fields: dict[str, FieldValue] = field(default_factory=dict)  # custom field name -> value
 
     @property
     def primary_email(self) -> str | None:
@@ -68,6 +84,7 @@ class Company:
     tags: list[str] = field(default_factory=list)
     people_count: int = 0
     last_contacted_at: str | None = None
+    fields: dict[str, FieldValue] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,6 +199,7 @@ class Deal:
     updated_at: str
     contacts: list[DealContact] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    fields: dict[str, FieldValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

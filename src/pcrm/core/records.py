@@ -12,11 +12,12 @@ from pcrm.dates import to_iso
 
 class PartialEdit:
     """Base of the *Changes dataclasses: a field left None (or an empty list) means
-    "leave it alone", so an edit with nothing set is empty."""
+    "leave it alone" (so does an empty dict of custom fields), so an edit with nothing set
+    is empty."""
 
     def is_empty(self) -> bool:
         fields = self.__dataclass_fields__  # type: ignore[attr-defined]
-        return not any(getattr(self, name) not in (None, []) for name in fields)
+        return not any(getattr(self, name) not in (None, [], {}) for name in fields)
 
 
 def new_uid() -> str:

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 from pcrm.render import money
+from pcrm.render.fields import value_text
 from pcrm.render.records import Column, FittedTable, interaction_rows, t
 from pcrm.render.safe import clean
 
@@ -173,6 +174,7 @@ def _fields(deal: Deal, now: datetime) -> Table:
         ("Contacts", _contacts(deal)),
         ("Source", t(deal.source)),
         ("Tags", t(", ".join(deal.tags), "tag")),
+        *((name, t(value_text(value))) for name, value in deal.fields.items()),
         ("Created", humanize(from_iso(deal.created_at), now)),
         ("Last activity", humanize(from_iso(deal.last_activity_at), now)),
     ]
@@ -239,6 +241,7 @@ def deal_view_lines(view: DealView) -> Iterator[str]:
         *(("contact", f"{p.name} ({p.role})" if p.role else p.name) for p in deal.contacts),
         ("source", deal.source or ""),
         ("tags", ", ".join(deal.tags)),
+        *((name, value_text(value)) for name, value in deal.fields.items()),
         ("created", deal.created_at),
         ("last activity", deal.last_activity_at),
     ]

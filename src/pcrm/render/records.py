@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcrm.dates import format_local, from_iso, humanize
+from pcrm.render.fields import value_text
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         ContactOverview,
         Deal,
         Email,
+        FieldValue,
         Interaction,
         Phone,
     )
@@ -225,7 +227,13 @@ def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
         ("Anniversary", _birthday(contact.anniversary)),
         ("In touch", f"every {contact.cadence_days} days" if contact.cadence_days else ""),
         ("Tags", t(", ".join(contact.tags), "tag")),
+        *custom_fields(contact.fields),
     ]
+
+
+def custom_fields(values: dict[str, FieldValue]) -> list[tuple[str, str]]:
+    """A record's custom fields as (name, value) rows, after its built-in fields."""
+    return [(name, value_text(value)) for name, value in values.items()]
 
 
 def _multiline(text: str | None) -> Text:
@@ -307,6 +315,7 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
         ("Industry", company.industry or ""),
         ("Size", company.size or ""),
         ("Tags", t(", ".join(company.tags), "tag")),
+        *custom_fields(company.fields),
     ]
     parts: list[RenderableType] = [
         _heading(company.name, company.industry or "", f"company {company.id}"),
@@ -398,6 +407,7 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
             ("Industry", company.industry or ""),
             ("Size", company.size or ""),
             ("Tags", ", ".join(company.tags)),
+            *custom_fields(company.fields),
         ]
     )
     if company.note:

@@ -412,6 +412,46 @@ def m006_scoring(db: Database) -> None:
     )
 
 
+FIELD_KINDS = ("contact", "company", "deal")
+FIELD_TYPES = ("text", "number", "date", "choice")
+
+
+@migrations(name="m007_fields")
+def m007_fields(db: Database) -> None:
+    """Custom fields: definitions per record kind, and one value table per kind.
+
+    A value table per kind (like the tag links) gives every value a real foreign key to its
+    record, so removing a record removes its values and a merge finds them through
+    PRAGMA foreign_key_list. `value` has no declared type: numbers stay INTEGER or REAL and
+    compare as numbers, dates are YYYY-MM-DD text, text and choices are text.
+    """
+    kinds = ", ".join(f"'{kind}'" for kind in FIELD_KINDS)
+    types = ", ".join(f"'{kind}'" for kind in FIELD_TYPES)
+    statements = [
+        f"""CREATE TABLE fields (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+            name TEXT NOT NULL COLLATE NOCASE,
+            type TEXT NOT NULL CHECK (type IN ({types})),
+            choices TEXT,  -- a JSON array of the choices, for type 'choice' only
+            created_at TEXT NOT NULL,
+            UNIQUE (kind, name),
+            CHECK ((type = 'choice') = (choices IS NOT NULL))
+        );"""
+    ]
+    for kind, table in (("contact", "contacts"), ("company", "companies"), ("deal", "deals")):
+        statements.append(
+            f"""CREATE TABLE {kind}_field_values (
+                {kind}_id INTEGER NOT NULL REFERENCES {table}(id) ON DELETE CASCADE,
+                field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+                value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
+                PRIMARY KEY ({kind}_id, field_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX {kind}_field_values_field ON {kind}_field_values(field_id, value);"""
+        )
+    run_script(db, "\n".join(statements))
+
+
 @migrations(name="m008_merges")
 def m008_merges(db: Database) -> None:
     """Merges of two contacts (or companies), with what `pcrm undo` needs to reverse them.
