@@ -1,23 +1,334 @@
-"""`pcrm export ...`: data out of the database, in formats other programs read."""
+"""`pcrm export contacts|companies|deals|interactions|agenda`: data out of the database, in
+formats other programs read (CSV, JSON, vCard, iCalendar).
+
+Rows are written as they are read (core/export.py reads in batches inside one read
+transaction). `-o FILE` writes a temporary file beside FILE and renames it at the end,
+so a failed export leaves nothing half-written; docs/import-export.md has the layouts.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal, TextIO
 
 import typer
 
-from pcrm.cli.env import get_env
+from pcrm.cli.env import Env, get_env
+from pcrm.cli.field import WhereOption
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import note
 
 app = Typer(help="Write records out as files other programs read.", no_args_is_help=True)
 
-OutputOpt = Annotated[
+OutputOption = Annotated[
     str | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (- or none: stdout)."),
 ]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+RawOption = Annotated[
+    bool,
+    typer.Option(
+        "--raw", help="CSV: leave cells that start with = + - @ as they are (not for spreadsheets)."
+    ),
+]
+BomOption = Annotated[
+    bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark, for Excel.")
+]
+TagOption = Annotated[
+    str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only records with this tag.")
+]
+TableFormat = Literal["csv", "json"]
+FormatHelp = "csv or json."
+
+
+class _TerminalSafe:
+    """Export text shown on a terminal: control characters made visible, as everywhere
+    else pcrm prints untrusted text. Files and pipes get the exact bytes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from pcrm.render.safe import clean
+
+        self._stream = stream
+        self._clean = clean
+
+    def write(self, text: str) -> int:
+        return self._stream.write(self._clean(text.replace("\r\n", "\n")))
+
+
+@contextlib.contextmanager
+def _output(env: Env, path: str | None, *, force: bool, bom: bool = False) -> Iterator[Any]:
+    """The stream to write to: stdout, or a temporary file renamed to `path` on success."""
+    encoding = "utf-8-sig" if bom else "utf-8"
+    if path in (None, "-"):
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+        try:
+            yield _TerminalSafe(stream) if env.terminal() else stream
+            stream.flush()
+        finally:
+            stream.detach()
+        return
+    import tempfile
+
+    from pcrm.errors import Conflict, InvalidInput
+
+    target = Path(path)
+    if target.is_dir():
+        raise InvalidInput(f"{path} is a folder", hint="give a file name, e.g. contacts.csv")
+    if target.exists() and not force:
+        raise Conflict(f"{path} already exists", hint="add --force to replace it")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        # mkstemp creates the file readable by its owner only: exports hold personal data.
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write to {folder}: {exc.strerror}") from exc
+    try:
+        with open(fd, "w", encoding=encoding, newline="") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+_SINGULAR = {
+    "contacts": "contact",
+    "companies": "company",
+    "deals": "deal",
+    "interactions": "interaction",
+}
+
+
+def _done(count: int, what: str, path: str | None) -> None:
+    """Say what was written, on stderr so that it never mixes with exported data."""
+    if path not in (None, "-"):
+        from pcrm.render.safe import clean
+
+        noun = what if count != 1 else _SINGULAR[what]
+        note(f"exported {count} {noun} to {clean(path, one_line=True)}")
+
+
+def _export(
+    ctx: typer.Context,
+    kind: str,
+    what: str,
+    records: Callable[..., Iterator[Any]],
+    header: tuple[str, ...],
+    make_row: Callable[..., list[str]],
+    *,
+    fmt: str,
+    output: str | None,
+    force: bool,
+    raw: bool,
+    bom: bool,
+    filters: dict[str, Any],
+    vcard_version: str = "3",
+) -> None:
+    from pcrm.core import export
+    from pcrm.formats import pcrm_csv
+    from pcrm.store.db import read_snapshot
+
+    env = get_env(ctx)
+    with env.database(write=False) as db, read_snapshot(db):
+        names = export.field_names(db, kind) if kind else []
+        found = records(db, **filters)
+        # Read the first record before opening FILE: a bad --where must not create it.
+        first = next(found, None)
+        items = _chain(first, found)
+        with _output(env, output, force=force, bom=bom and fmt == "csv") as stream:
+            if fmt == "json":
+                from pcrm.formats.json import write_array
+
+                count = write_array(stream, items)
+            elif fmt == "vcard":
+                from pcrm.formats.vcard import write_cards
+
+                count = write_cards(stream, items, vcard_version)
+            else:
+                columns = [*header, *pcrm_csv.field_columns(names)]
+                rows = (make_row(item, names) for item in items)
+                count = pcrm_csv.write_rows(stream, columns, rows, raw=raw)
+    _done(count, what, output)
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    if first is None:
+        return
+    yield first
+    yield from rest
+
+
+@app.command("contacts")
+def contacts(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    format_: Annotated[
+        Literal["csv", "json", "vcard"],
+        typer.Option("--format", "-f", metavar="FORMAT", help="csv, json or vcard."),
+    ] = "csv",
+    tag: TagOption = None,
+    where: WhereOption = None,
+    vcard_version: Annotated[
+        Literal["3", "4"],
+        typer.Option("--vcard-version", metavar="VERSION", help="vCard 3 (3.0) or 4 (4.0)."),
+    ] = "3",
+    raw: RawOption = False,
+    bom: BomOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Export contacts as CSV (re-importable), JSON or vCard.
+
+    pcrm's CSV layout (docs/import-export.md) imports back without loss with
+    `pcrm import contacts FILE --preset pcrm`.
+
+    \b
+    Example:
+      pcrm export contacts -o contacts.csv
+      pcrm export contacts --tag vip --format vcard -o vip.vcf
+    """
+    from pcrm.core import export
+    from pcrm.formats import pcrm_csv
+
+    env = get_env(ctx)
+    _export(
+        ctx,
+        "contact",
+        "contacts",
+        export.contacts,
+        pcrm_csv.CONTACT_COLUMNS,
+        pcrm_csv.contact_row,
+        fmt=format_,
+        output=output,
+        force=force,
+        raw=raw,
+        bom=bom,
+        filters={"tag": tag, "conditions": where or [], "now": env.now},
+        vcard_version=vcard_version,
+    )
+
+
+@app.command("companies")
+def companies(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    format_: Annotated[
+        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
+    ] = "csv",
+    tag: TagOption = None,
+    where: WhereOption = None,
+    raw: RawOption = False,
+    bom: BomOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Export companies as CSV or JSON.
+
+    \b
+    Example:
+      pcrm export companies -o companies.csv
+    """
+    from pcrm.core import export
+    from pcrm.formats import pcrm_csv
+
+    env = get_env(ctx)
+    _export(
+        ctx,
+        "company",
+        "companies",
+        export.companies,
+        pcrm_csv.COMPANY_COLUMNS,
+        pcrm_csv.company_row,
+        fmt=format_,
+        output=output,
+        force=force,
+        raw=raw,
+        bom=bom,
+        filters={"tag": tag, "conditions": where or [], "now": env.now},
+    )
+
+
+@app.command("deals")
+def deals(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    format_: Annotated[
+        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
+    ] = "csv",
+    tag: TagOption = None,
+    where: WhereOption = None,
+    raw: RawOption = False,
+    bom: BomOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Export deals (open, won and lost) as CSV or JSON.
+
+    CSV values are in major units (12500.50) so a spreadsheet can sum them; JSON keeps
+    integer minor units, as --json does everywhere.
+
+    \b
+    Example:
+      pcrm export deals --format json -o deals.json
+    """
+    from pcrm.core import export
+    from pcrm.formats import pcrm_csv
+
+    env = get_env(ctx)
+    _export(
+        ctx,
+        "deal",
+        "deals",
+        export.deals,
+        pcrm_csv.DEAL_COLUMNS,
+        pcrm_csv.deal_row,
+        fmt=format_,
+        output=output,
+        force=force,
+        raw=raw,
+        bom=bom,
+        filters={"tag": tag, "conditions": where or [], "now": env.now},
+    )
+
+
+@app.command("interactions")
+def interactions(
+    ctx: typer.Context,
+    output: OutputOption = None,
+    format_: Annotated[
+        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
+    ] = "csv",
+    raw: RawOption = False,
+    bom: BomOption = False,
+    force: ForceOption = False,
+) -> None:
+    """Export every interaction as CSV or JSON, oldest first.
+
+    \b
+    Example:
+      pcrm export interactions -o interactions.csv
+    """
+    from pcrm.core import export
+    from pcrm.formats import pcrm_csv
+
+    _export(
+        ctx,
+        "",
+        "interactions",
+        export.interactions,
+        pcrm_csv.INTERACTION_COLUMNS,
+        lambda item, _names: pcrm_csv.interaction_row(item),
+        fmt=format_,
+        output=output,
+        force=force,
+        raw=raw,
+        bom=bom,
+        filters={},
+    )
 
 
 def write_output(data: bytes, output: str | None) -> None:
@@ -48,7 +359,7 @@ def agenda(
     format_: Annotated[
         str, typer.Option("--format", "-f", metavar="FORMAT", help="ics (iCalendar).")
     ] = "ics",
-    output: OutputOpt = None,
+    output: OutputOption = None,
 ) -> None:
     """Export open follow-ups as an iCalendar file to subscribe to.
 

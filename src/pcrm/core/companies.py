@@ -174,6 +174,15 @@ def _load(db: Database, where: str, params: list, order: str = "co.id", limit: i
     return found
 
 
+def load_companies(db: Database, ids: list[int]) -> list[Company]:
+    """Full companies for these ids, in the order given."""
+    found: dict[int, Company] = {}
+    for chunk in tags.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        found.update((c.id, c) for c in _load(db, f"WHERE co.id IN ({marks})", chunk))
+    return [found[company_id] for company_id in ids if company_id in found]
+
+
 def get_company(db: Database, company_id: int) -> Company:
     return _load(db, "WHERE co.id = ?", [company_id])[0]
 

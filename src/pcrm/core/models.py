@@ -99,6 +99,22 @@ class Interaction:
 
 
 @dataclass
+class ExportedInteraction:
+    """An interaction as `pcrm export interactions` writes it: its people by name and
+    uid (in the same order), its company and deal by name."""
+
+    id: int
+    uid: str
+    kind: str
+    at: str
+    text: str
+    contacts: list[Link] = field(default_factory=list)
+    contact_uids: list[str] = field(default_factory=list)
+    company: Link | None = None
+    deal: Link | None = None
+
+
+@dataclass
 class TimelineEvent:
     at: str
     kind: str  # interaction kind ("call", "email"...), "added", or "deal" (a stage/status change)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -29,3 +30,15 @@ def dumps(value: Any) -> str:
     text = json.dumps(plain(value), indent=2, ensure_ascii=False)
     # They can only occur inside strings, where a four-hex-digit \u escape means the same.
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def write_array(stream: Any, items: Iterable[Any]) -> int:
+    """Write a JSON array item by item, exactly as dumps(list(items)) would print it, so a
+    long export never holds every item in memory. Returns the number of items."""
+    count = 0
+    for item in items:
+        stream.write("[\n  " if count == 0 else ",\n  ")
+        stream.write(dumps(item).replace("\n", "\n  "))
+        count += 1
+    stream.write("\n]\n" if count else "[]\n")
+    return count

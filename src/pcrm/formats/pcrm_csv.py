@@ -12,7 +12,21 @@ Cells a spreadsheet would run as a formula are neutralised with a leading apostr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from pcrm.core.models import (
+        Company,
+        Contact,
+        Deal,
+        Email,
+        ExportedInteraction,
+        FieldValue,
+        Phone,
+    )
 
 CONTACT_COLUMNS = (
     "uid",
@@ -124,3 +138,126 @@ def _quoted(cell: str) -> bool:
 def restore(cell: str) -> str:
     """Undo neutralise(): `'=1+1` -> `=1+1`, `''=x` -> `'=x`; any other cell is unchanged."""
     return cell[1:] if _quoted(cell) else cell
+
+
+# -- rows of each kind -----------------------------------------------------------------
+
+
+def field_cell(value: FieldValue | None) -> str:
+    """A custom field's value: 5000, 12.5, 2027-01-31, pro; empty for no value."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def field_columns(names: Sequence[str]) -> list[str]:
+    return [FIELD_PREFIX + name for name in names]
+
+
+def _labelled(items: Iterable[Email | Phone]) -> str:
+    values = []
+    for item in items:
+        value = getattr(item, "email", None) or getattr(item, "phone", "")
+        values.append(f"{item.label}: {value}" if item.label else value)
+    return join_values(values)
+
+
+def _fields(values: dict[str, FieldValue], names: Sequence[str]) -> list[str]:
+    return [field_cell(values.get(name)) for name in names]
+
+
+def contact_row(contact: Contact, field_names: Sequence[str]) -> list[str]:
+    return [
+        contact.uid,
+        contact.name,
+        _labelled(contact.emails),
+        _labelled(contact.phones),
+        contact.company.name if contact.company else "",
+        contact.title or "",
+        contact.source or "",
+        contact.birthday or "",
+        join_values(contact.tags),
+        contact.note or "",
+        contact.created_at,
+        contact.updated_at,
+        *_fields(contact.fields, field_names),
+    ]
+
+
+def company_row(company: Company, field_names: Sequence[str]) -> list[str]:
+    return [
+        company.uid,
+        company.name,
+        company.domain or "",
+        company.website or "",
+        company.industry or "",
+        company.size or "",
+        join_values(company.tags),
+        company.note or "",
+        company.created_at,
+        company.updated_at,
+        *_fields(company.fields, field_names),
+    ]
+
+
+def major_units(value: int, exponent: int) -> str:
+    """1250050 cents -> '12500.50'; the currency's own decimals (none for JPY)."""
+    return str(Decimal(value).scaleb(-exponent))
+
+
+def deal_row(deal: Deal, field_names: Sequence[str]) -> list[str]:
+    people = [f"{p.name}: {p.role}" if p.role else p.name for p in deal.contacts]
+    return [
+        deal.uid,
+        deal.title,
+        major_units(deal.value, deal.exponent),
+        deal.currency,
+        deal.company.name if deal.company else "",
+        join_values(people),
+        deal.pipeline.name,
+        deal.stage.name,
+        deal.status,
+        deal.expected_close or "",
+        deal.source or "",
+        deal.lost_reason or "",
+        deal.closed_at or "",
+        join_values(deal.tags),
+        deal.note or "",
+        deal.created_at,
+        deal.updated_at,
+        *_fields(deal.fields, field_names),
+    ]
+
+
+def interaction_row(item: ExportedInteraction) -> list[str]:
+    return [
+        item.uid,
+        item.at,
+        item.kind,
+        join_values(link.name for link in item.contacts),
+        join_values(item.contact_uids),
+        item.company.name if item.company else "",
+        item.deal.name if item.deal else "",
+        item.text,
+    ]
+
+
+def write_rows(
+    stream: TextIO, header: Sequence[str], rows: Iterable[list[str]], *, raw: bool = False
+) -> int:
+    """Write the header and rows as CSV (RFC 4180: CRLF, quoted where needed), each cell
+    neutralised unless `raw`; returns the number of rows written. Open the stream with
+    newline="" so the line ends stay CRLF."""
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row if raw else [neutralise(cell) for cell in row])
+        count += 1
+    return count
+
+
+def rows_of(records: Iterable, make_row, field_names: Sequence[str]) -> Iterator[list[str]]:
+    """`make_row(record, field_names)` for each record, as they come."""
+    for record in records:
+        yield make_row(record, field_names)

@@ -171,3 +171,15 @@ def session(path: Path, *, write: bool, create: bool | None = None) -> Iterator[
             yield db
     finally:
         db.close()
+
+
+@contextlib.contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """One read transaction: every query inside sees the database as it was at the first
+    one, even while other processes write (WAL). For reads made of many queries (export)."""
+    db.conn.execute("BEGIN DEFERRED")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
