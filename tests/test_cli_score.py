@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from conftest import NOW, dump
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
+from pcrm.core.scoring import explain_score, rank_contacts
+from pcrm.store.db import open_db
 
 LONG_AGO = NOW - timedelta(days=200)
 
@@ -82,34 +84,61 @@ def add(cli, rule: str) -> str:
     return ok(cli("score", "rule", "add", rule))
 
 
-@pytest.mark.parametrize(
-    ("rule", "expected"),
-    [
-        ("+10 tag:vip", {"Ada Lovelace": 10}),
-        ("+3 tag:#VIP", {"Ada Lovelace": 3}),
-        ("+7 tag:nobody-has-it", {}),
-        ('+10 company:"analytical ENGINES"', {"Ada Lovelace": 10}),
-        ("+5 source:referral", {"Ada Lovelace": 5}),
-        ("+2 source:EVENT", {"Zoë Zed": 2}),
-        ("+15 title contains founder", {"Ada Lovelace": 15}),
-        ('+15 title contains "GRÜNDER"', {"Zoë Zed": 15}),
-        ("+8 title contains grunderin", {"Zoë Zed": 8}),
-        # The planned email of Dec 1 has not happened: it does not count.
-        ("+5 per interaction in the last 30 days", {"Ada Lovelace": 10}),
-        ("+5 per interaction in the last 30 days max 5", {"Ada Lovelace": 5}),
-        ("+1 per interaction in the last 200 days", {"Ada Lovelace": 3, "Bob Brown": 1}),
-        ("+4 per call in the last 365 days", {"Ada Lovelace": 8}),
-        ("-3 per email in the last 365 days max 4", {"Ada Lovelace": -3, "Bob Brown": -3}),
-        # Zoë was added today: she has not been neglected for 90 days.
-        ("-20 no interaction for 90 days", {"Bob Brown": -20, "Cleo Old": -20}),
-        ("-7 no call for 10 days", {"Bob Brown": -7, "Cleo Old": -7}),
-        ("-1 no call for 2 days", {"Ada Lovelace": -1, "Bob Brown": -1, "Cleo Old": -1}),
-    ],
-)
+RULES_AND_POINTS = [
+    ("+10 tag:vip", {"Ada Lovelace": 10}),
+    ("+3 tag:#VIP", {"Ada Lovelace": 3}),
+    ("+7 tag:nobody-has-it", {}),
+    ('+10 company:"analytical ENGINES"', {"Ada Lovelace": 10}),
+    ("+5 source:referral", {"Ada Lovelace": 5}),
+    ("+2 source:EVENT", {"Zoë Zed": 2}),
+    ("+15 title contains founder", {"Ada Lovelace": 15}),
+    ('+15 title contains "GRÜNDER"', {"Zoë Zed": 15}),
+    ("+8 title contains grunderin", {"Zoë Zed": 8}),
+    # The planned email of Dec 1 has not happened: it does not count.
+    ("+5 per interaction in the last 30 days", {"Ada Lovelace": 10}),
+    ("+5 per interaction in the last 30 days max 5", {"Ada Lovelace": 5}),
+    ("+1 per interaction in the last 200 days", {"Ada Lovelace": 3, "Bob Brown": 1}),
+    ("+4 per call in the last 365 days", {"Ada Lovelace": 8}),
+    ("-3 per email in the last 365 days max 4", {"Ada Lovelace": -3, "Bob Brown": -3}),
+    # Zoë was added today: she has not been neglected for 90 days.
+    ("-20 no interaction for 90 days", {"Bob Brown": -20, "Cleo Old": -20}),
+    ("-7 no call for 10 days", {"Bob Brown": -7, "Cleo Old": -7}),
+    ("-1 no call for 2 days", {"Ada Lovelace": -1, "Bob Brown": -1, "Cleo Old": -1}),
+]
+
+
+@pytest.mark.parametrize(("rule", "expected"), RULES_AND_POINTS)
 def test_each_kind_of_rule_gives_exact_points(cli, people, rule, expected):
     add(cli, rule)
     names = ["Ada Lovelace", "Bob Brown", "Zoë Zed", "Cleo Old"]
     assert scores(cli) == {name: expected.get(name, 0) for name in names}
+
+
+def test_the_ranking_and_every_explanation_agree(cli, db_path, people):
+    """The ranking sums all rules in one statement; an explanation runs each rule for one
+    contact: the two must give every contact the same score, the sum of its rules."""
+    added = [
+        points
+        for rule, points in RULES_AND_POINTS
+        if cli("score", "rule", "add", rule).exit_code == 0
+    ]
+    assert len(added) == len(RULES_AND_POINTS) - 1  # "+3 tag:#VIP" is "+10 tag:vip" again
+    db = open_db(db_path, create=False)
+    try:
+        ranking = rank_contacts(db, NOW)
+        assert len(ranking.contacts) == 4
+        expected = {
+            name: sum(points.get(name, 0) for points in added)
+            for name in ("Ada Lovelace", "Bob Brown", "Zoë Zed", "Cleo Old")
+        }
+        assert {c.name: c.score for c in ranking.contacts} == expected
+        for contact in ranking.contacts:
+            explained = explain_score(db, NOW, contact.id)
+            assert len(explained.rules) == len(added)
+            assert explained.score == sum(outcome.points for outcome in explained.rules)
+            assert explained.score == contact.score
+    finally:
+        db.close()
 
 
 def test_rules_add_up_and_rank_contacts_ties_by_name(cli, people):
@@ -261,8 +290,9 @@ def test_rules_are_listed_numbered_and_numbers_are_never_reused(cli, db_path, pe
             ' must be a whole number from 1 to 36500, not "ninety"\n',
         ),
         (
-            ("score", "rule", "add", "+10 tag:VIP"),
-            'pcrm: error: rule 1 is already "+10 tag:vip" (see: pcrm score rules)\n',
+            ("score", "rule", "add", "+5 tag:VIP"),
+            'pcrm: error: rule 1 is already "+10 tag:vip"'
+            " (to change its points, remove it first: pcrm score rule rm 1)\n",
         ),
         (
             ("score", "rule", "rm", "7"),
@@ -325,3 +355,52 @@ def test_a_rule_edited_by_hand_into_nonsense_is_named(cli, db_path, people):
         " (remove it: pcrm score rule rm 1)\n"
     )
     assert ok(cli("score", "rule", "rm", "1")) == "removed rule 1: +10 tag\n"
+
+
+def test_field_rules_compare_as_list_where_does(cli, people):
+    ok(cli("field", "add", "budget", "--type", "number"))
+    ok(cli("field", "add", "plan", "--type", "choice", "--choices", "free,pro"))
+    ok(cli("contact", "edit", "ada", "--set", "budget=25000", "--set", "plan=pro"))
+    ok(cli("contact", "edit", "bob", "--set", "budget=5000"))
+    assert add(cli, "+10 field:budget > 1e4") == "added rule 1: +10 field:budget>1e4\n"
+    assert add(cli, "+2 field:PLAN=Pro") == "added rule 2: +2 field:plan=Pro\n"
+    assert add(cli, "-1 field:budget=") == "added rule 3: -1 field:budget=\n"
+    assert scores(cli) == {"Ada Lovelace": 12, "Bob Brown": 0, "Zoë Zed": -1, "Cleo Old": -1}
+    assert ok(cli("score", "ada")).splitlines()[1:] == [
+        "score: 12",
+        "1\t+10\tyes\t+10 field:budget>1e4\t25000",
+        "2\t+2\tyes\t+2 field:plan=Pro\tpro",
+        "3\t0\tno\t-1 field:budget=\t",
+    ]
+    assert ok(cli("contact", "list", "--sort", "score")).splitlines()[0].startswith("1\tAda")
+
+
+def test_a_field_rule_needs_its_field_and_a_value_it_takes(cli, db_path, people):
+    ok(cli("field", "add", "budget", "--type", "number"))
+    before = dump(db_path)
+    assert error(cli("score", "rule", "add", "+1 field:budgt>5")) == (
+        'pcrm: error: no contact field named "budgt" (contact fields: budget)\n'
+    )
+    assert error(cli("score", "rule", "add", "+1 field:budget>lots")) == (
+        'pcrm: error: budget is a number field: "lots" is not a number'
+        " (write e.g. 5000 or 12.5: a dot for decimals, no thousands separators)\n"
+    )
+    assert dump(db_path) == before
+
+
+def test_a_rule_on_a_removed_field_matches_nobody_and_says_why(cli, people):
+    ok(cli("field", "add", "budget", "--type", "number"))
+    ok(cli("contact", "edit", "ada", "--set", "budget=25000"))
+    add(cli, "+10 field:budget>10000")
+    add(cli, "+1 tag:vip")
+    ok(cli("field", "rm", "budget", "--force"))
+    why = (
+        'no contact field named "budget"'
+        " (declare it first: pcrm field add budget --type text --on contact)"
+    )
+    listed = cli("score", "-n", "1")
+    assert ok(listed) == "1\tAda Lovelace\t1\n"
+    assert listed.stderr == (
+        f"rule 1 matches nobody: {why}\nshowing 1 of 4 (use --limit 0 for all)\n"
+    )
+    assert ok(cli("score", "ada")).splitlines()[2] == f"1\t0\tno\t+10 field:budget>10000\t{why}"

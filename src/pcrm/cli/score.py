@@ -70,6 +70,8 @@ def show(
             plain="explanation_lines",
         )
         return
+    for problem in ranking.problems:
+        note(problem)
     if ranking.rule_count == 0:
         note(NO_RULES)
         if json:
@@ -121,7 +123,8 @@ def rule_add(
 
     A rule is signed points and one condition: tag:TAG, company:NAME, source:SOURCE,
     title contains TEXT, per ACTIVITY in the last N days [max M], no ACTIVITY for N days,
-    field:NAME>VALUE. Quote it, or write it as separate words.
+    field:NAME OP VALUE (OP: > >= < <= = != ~). Quote it, or write it as separate words;
+    a leading minus is part of the rule, not an option. The grammar is in docs/scoring.md.
 
     \b
     Example:

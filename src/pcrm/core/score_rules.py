@@ -65,7 +65,8 @@ def format_rule(rule: Rule) -> str:
         return f"{points} per {rule.activity} in the last {_days(rule.days)}{cap}"
     if rule.kind == "silent":
         return f"{points} no {rule.activity} for {_days(rule.days)}"
-    return f"{points} field:{rule.value}{rule.op}{quote(rule.operand)}"
+    operand = quote(rule.operand) if rule.operand else ""
+    return f"{points} field:{rule.value}{rule.op}{operand}"
 
 
 def _days(days: int) -> str:
@@ -199,8 +200,9 @@ def _field(words: _Words, points: int, start: str) -> Rule:
         raise words.error(
             f"field:{text} needs a comparison", "e.g. field:budget>10000 or field:plan=pro"
         )
-    operand = match["value"] or words.next(f"a value after field:{match['name']}{match['op']}")
+    operand = match["value"]
+    if not operand and (words.peek() is not None or match["op"] not in ("=", "!=")):
+        operand = words.next(f"a value after field:{match['name']}{match['op']}")
+    # Nothing after = or != means "has no value" / "has a value", as in --where.
     operand = " ".join(operand.split())
-    if not operand:
-        raise words.error(f"field:{match['name']}{match['op']} needs a value")
     return Rule(points, "field", value=match["name"], op=match["op"], operand=operand)

@@ -43,6 +43,7 @@ class ScoreRanking:
     contacts: list[ContactScore]
     total: int  # contacts in the database; `contacts` may hold fewer (--limit)
     rule_count: int
+    problems: list[str] = field(default_factory=list)  # rules that cannot match now
 
 
 @dataclass
@@ -85,19 +86,23 @@ def _stored(rule_id: int, text: str) -> Rule:
 
 
 def add_rule(db: Database, now: datetime, text: str) -> ScoreRule:
-    """Parse, check and store a rule in its canonical form; the same rule twice is refused
-    (it would count twice)."""
+    """Parse, check and store a rule in its canonical form. A second rule on the same
+    condition is refused: it would count twice, whatever its points."""
     rule = parse_rule(text)
     if rule.kind == "field":
-        raise InvalidInput(
-            "field rules need custom fields, which this pcrm does not have yet",
-            hint="see docs/scoring.md",
-        )
+        from pcrm.core.fields import get_field
+
+        # Spelled as the field was declared; and compiled once, so a missing field or a
+        # value it would not take is refused now rather than matching nobody later.
+        rule = replace(rule, value=get_field(db, "contact", rule.value).name)
+        _prepare(db)
+        _compile(db, rule, now)
     canonical = format_rule(rule)
-    for existing, parsed in _rules(db):
-        if _identity(parsed) == _identity(rule):
+    for existing in list_rules(db):
+        if _identity(_stored(existing.id, existing.rule)) == _identity(rule):
             raise Conflict(
-                f'rule {existing.id} is already "{existing.rule}"', hint="see: pcrm score rules"
+                f'rule {existing.id} is already "{existing.rule}"',
+                hint=f"to change its points, remove it first: pcrm score rule rm {existing.id}",
             )
     stamp = to_iso(now)
     cursor = db.execute(
@@ -108,9 +113,12 @@ def add_rule(db: Database, now: datetime, text: str) -> ScoreRule:
 
 
 def _identity(rule: Rule) -> Rule:
-    """Rules that match alike compare equal: tag:VIP is tag:vip."""
+    """What a rule tests, whatever its points: tag:VIP and tag:vip test the same."""
+    rule = replace(rule, points=1)
     if rule.kind in ("tag", "company", "source", "title"):
         return replace(rule, value=name_key(rule.value))
+    if rule.kind == "field":
+        return replace(rule, value=rule.value.casefold())
     return rule
 
 
@@ -175,8 +183,10 @@ _INTERACTIONS = (
 )
 
 
-def _compile(rule: Rule, now: datetime) -> _Query:
+def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
     points = str(rule.points)
+    if rule.kind == "field":
+        return _field_query(db, rule, now)
     if rule.kind == "tag":
         return _Query(
             "ct.contact_id",
@@ -241,14 +251,33 @@ def _compile(rule: Rule, now: datetime) -> _Query:
     raise InvalidInput(f'rules of kind "{rule.kind}" cannot be scored')
 
 
+def _field_query(db: Database, rule: Rule, now: datetime) -> _Query:
+    """A field rule reads like `contact list --where NAME OP VALUE`: core/fields.py checks
+    the field and reads the value for its type (a number, a day, a choice...)."""
+    from pcrm.core.fields import get_field, where_sql
+
+    definition = get_field(db, "contact", rule.value)
+    condition = f"{definition.name}{rule.op}{rule.operand}"
+    terms, params = where_sql(db, now, "contact", "c.id", [condition])
+    return _Query(
+        "c.id",
+        str(rule.points),
+        f"FROM contacts c WHERE {' AND '.join(terms)}",
+        tuple(params),
+        detail="(SELECT value FROM contact_field_values"
+        f" WHERE contact_id = c.id AND field_id = {int(definition.id)})",
+    )
+
+
 def _activity(activity: str) -> tuple[str, tuple[str, ...]]:
     if activity == "interaction":
         return "", ()
     return " AND i.kind = ?", (activity,)
 
 
-def _fold(text: str | None) -> str | None:
-    return name_key(text) if text is not None else None
+def _fold(value: object) -> object:
+    """The same pcrm_fold() as core/fields.py registers for --where (either may run last)."""
+    return name_key(value) if isinstance(value, str) else value
 
 
 def _prepare(db: Database) -> None:
@@ -256,8 +285,26 @@ def _prepare(db: Database) -> None:
     db.conn.create_function(FOLD_FUNCTION, 1, _fold, deterministic=True)
 
 
-def _rules(db: Database) -> list[tuple[ScoreRule, Rule]]:
-    return [(stored, _stored(stored.id, stored.rule)) for stored in list_rules(db)]
+@dataclass
+class _Compiled:
+    stored: ScoreRule
+    rule: Rule
+    query: _Query | None
+    problem: str | None = None  # why the rule matches nobody now
+
+
+def _compiled(db: Database, now: datetime) -> list[_Compiled]:
+    """Every stored rule with its query. A field rule whose field was removed or changed
+    since it was added matches nobody, and says why, instead of stopping every score."""
+    _prepare(db)
+    compiled = []
+    for stored in list_rules(db):
+        rule = _stored(stored.id, stored.rule)
+        try:
+            compiled.append(_Compiled(stored, rule, _compile(db, rule, now)))
+        except (InvalidInput, NotFound) as exc:
+            compiled.append(_Compiled(stored, rule, None, str(exc)))
+    return compiled
 
 
 # -- scores ----------------------------------------------------------------------------
@@ -266,8 +313,11 @@ def _rules(db: Database) -> list[tuple[ScoreRule, Rule]]:
 def score_totals_sql(db: Database, now: datetime) -> tuple[str, list[object]]:
     """A query of (contact_id, score) for every contact some rule gives points, to join
     onto contacts (a contact it leaves out scores 0). One sub-query per rule."""
-    _prepare(db)
-    queries = [_compile(rule, now).sql() for _, rule in _rules(db)]
+    return _totals_sql(_compiled(db, now))
+
+
+def _totals_sql(compiled: list[_Compiled]) -> tuple[str, list[object]]:
+    queries = [item.query.sql() for item in compiled if item.query is not None]
     if not queries:
         return "SELECT NULL AS contact_id, 0 AS score WHERE 0", []
     union = " UNION ALL ".join(sql for sql, _ in queries)
@@ -277,7 +327,11 @@ def score_totals_sql(db: Database, now: datetime) -> tuple[str, list[object]]:
 
 def rank_contacts(db: Database, now: datetime, limit: int | None = None) -> ScoreRanking:
     """Contacts by score, highest first (then by name); every contact, 0 included."""
-    totals, params = score_totals_sql(db, now)
+    compiled = _compiled(db, now)
+    totals, params = _totals_sql(compiled)
+    problems = [
+        f"rule {item.stored.id} matches nobody: {item.problem}" for item in compiled if item.problem
+    ]
     sql = (
         "SELECT c.id, c.name, coalesce(s.score, 0) AS score FROM contacts c"
         f" LEFT JOIN ({totals}) s ON s.contact_id = c.id ORDER BY score DESC, c.name_key, c.id"
@@ -287,23 +341,25 @@ def rank_contacts(db: Database, now: datetime, limit: int | None = None) -> Scor
     contacts = [ContactScore(*row) for row in db.execute(sql, params)]
     total = db.execute("SELECT count(*) FROM contacts").fetchone()[0]
     rule_count = db.execute("SELECT count(*) FROM score_rules").fetchone()[0]
-    return ScoreRanking(contacts, total, rule_count)
+    return ScoreRanking(contacts, total, rule_count, problems)
 
 
 def explain_score(db: Database, now: datetime, contact_id: int) -> ScoreExplanation:
     """One contact's score, rule by rule: which matched and the points each gave."""
-    _prepare(db)
     name = db.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()[0]
     explanation = ScoreExplanation(Link("contact", contact_id, name), 0)
-    for stored, rule in _rules(db):
-        sql, params = _compile(rule, now).sql(contact_id)
-        row = db.execute(sql, params).fetchone()
+    for item in _compiled(db, now):
+        stored = item.stored
+        row = None
+        if item.query is not None:
+            sql, params = item.query.sql(contact_id)
+            row = db.execute(sql, params).fetchone()
         if row is None:
-            explanation.rules.append(RuleOutcome(stored.id, stored.rule, False, 0))
+            explanation.rules.append(RuleOutcome(stored.id, stored.rule, False, 0, item.problem))
             continue
         earned, detail = row
         explanation.rules.append(
-            RuleOutcome(stored.id, stored.rule, True, earned, _detail(rule, detail))
+            RuleOutcome(stored.id, stored.rule, True, earned, _detail(item.rule, detail))
         )
         explanation.score += earned
     return explanation
