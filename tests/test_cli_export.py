@@ -388,3 +388,29 @@ def test_export_streams_in_batches(cli, db_path, monkeypatch):
     ok(cli("log", "B", "earlier", "--at", "2026-10-01 09:00"))
     texts = [r["text"] for r in csv_rows(ok(cli("export", "interactions")))]
     assert texts == ["earlier", "one", "two", "three"]
+
+
+# -- round trip through `pcrm import contacts --preset pcrm` ---------------------------
+
+
+def test_csv_export_imports_back_byte_for_byte(cli, tmp_path):
+    ok(
+        cli(
+            "contact", "add", "Zoë Müller", "-e", "work: zoe@example.org", "-e", "z@home.example",
+            "-p", "mobile: +44 20 7946 0958", "-p", "020 1234", "-c", "Ünïcode GmbH",
+            "--title", "=CTO", "--source", "@event", "--birthday", "--02-29", "-t", "a;b,vip",
+            "--note", "'=quoted\nline two; with \\ and \"quotes\"",
+        )
+    )  # fmt: skip
+    ok(cli("contact", "add", "--birthday", "1815-12-10", "--", "-Dash"))
+    ok(cli("contact", "add", "Plain"))
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    ok(cli("export", "contacts", "-o", str(first)))
+    other = str(tmp_path / "other.db")
+    ok(cli("--db", other, "import", "contacts", str(first), "--preset", "pcrm"))
+    ok(cli("--db", other, "export", "contacts", "-o", str(second)))
+    assert second.read_bytes() == first.read_bytes()
+    # Importing the same file again changes nothing.
+    ok(cli("--db", other, "import", "contacts", str(first), "--preset", "pcrm"))
+    ok(cli("--db", other, "export", "contacts", "-o", str(second), "--force"))
+    assert second.read_bytes() == first.read_bytes()

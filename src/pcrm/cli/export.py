@@ -136,13 +136,18 @@ def _export(
     from pcrm.store.db import read_snapshot
 
     env = get_env(ctx)
+    to_file = output not in (None, "-")
     with env.database(write=False) as db, read_snapshot(db):
-        names = export.field_names(db, kind) if kind else []
+        names = export.field_names(db, kind) if kind != "interaction" else []
         found = records(db, **filters)
         # Read the first record before opening FILE: a bad --where must not create it.
         first = next(found, None)
-        items = _chain(first, found)
-        with _output(env, output, force=force, bom=bom and fmt == "csv") as stream:
+        total = export.count(db, kind, **filters) if to_file and sys.stderr.isatty() else 0
+        with (
+            _output(env, output, force=force, bom=bom and fmt == "csv") as stream,
+            _progress(total, f"exporting {what}") as advance,
+        ):
+            items = _counted(_chain(first, found), advance)
             if fmt == "json":
                 from pcrm.formats.json import write_array
 
@@ -163,6 +168,27 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
         return
     yield first
     yield from rest
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr when it is a terminal and FILE is written (0: none)."""
+    if not total:
+        yield lambda done, rows: None
+        return
+    from pcrm.render.importing import progress_bar
+
+    with progress_bar(total, label) as advance:
+        yield advance
+
+
+def _counted(items: Iterator[Any], advance: Callable[[int, int], None]) -> Iterator[Any]:
+    done = 0
+    for done, item in enumerate(items, start=1):
+        yield item
+        if done % 100 == 0:
+            advance(done, done)
+    advance(done, done)
 
 
 @app.command("contacts")
@@ -317,7 +343,7 @@ def interactions(
 
     _export(
         ctx,
-        "",
+        "interaction",
         "interactions",
         export.interactions,
         pcrm_csv.INTERACTION_COLUMNS,

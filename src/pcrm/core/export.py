@@ -28,14 +28,10 @@ _KINDS = {
 }
 
 
-def _batches(
-    db: Database,
-    kind: str,
-    load: Callable[[Database, list[int]], list[T]],
-    tag: str | None,
-    conditions: Sequence[str],
-    now: datetime | None,
-) -> Iterator[T]:
+def _filter(
+    db: Database, kind: str, tag: str | None, conditions: Sequence[str], now: datetime | None
+) -> tuple[str, list[object]]:
+    """`FROM ... WHERE ...` selecting the records of `kind` with the tag and conditions."""
     table, alias, tag_table, tag_column = _KINDS[kind]
     where, params = custom_fields.where_sql(db, now, kind, f"{alias}.id", conditions)
     if tag:
@@ -44,9 +40,36 @@ def _batches(
             " JOIN tags t ON t.id = l.tag_id WHERE t.name = ?)"
         )
         params.append(" ".join(tag.split()).lstrip("#"))
-    where.append(f"{alias}.id > ?")
-    sql = f"SELECT {alias}.id FROM {table} {alias} WHERE {' AND '.join(where)}"
-    sql += f" ORDER BY {alias}.id LIMIT {BATCH}"
+    return f"FROM {table} {alias} WHERE {' AND '.join(where) or '1'}", params
+
+
+def count(
+    db: Database,
+    kind: str,
+    *,
+    tag: str | None = None,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
+) -> int:
+    """How many records an export of `kind` ("contact", "company", "deal", "interaction")
+    with these filters writes: the total of its progress bar."""
+    if kind == "interaction":
+        return db.execute("SELECT count(*) FROM interactions").fetchone()[0]
+    sql, params = _filter(db, kind, tag, conditions, now)
+    return db.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
+
+
+def _batches(
+    db: Database,
+    kind: str,
+    load: Callable[[Database, list[int]], list[T]],
+    tag: str | None,
+    conditions: Sequence[str],
+    now: datetime | None,
+) -> Iterator[T]:
+    alias = _KINDS[kind][1]
+    selection, params = _filter(db, kind, tag, conditions, now)
+    sql = f"SELECT {alias}.id {selection} AND {alias}.id > ? ORDER BY {alias}.id LIMIT {BATCH}"
     last = 0
     while True:
         ids = [row[0] for row in db.execute(sql, [*params, last])]
