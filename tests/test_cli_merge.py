@@ -289,6 +289,29 @@ def test_merge_and_undo_need_an_existing_database(cli, db_path):
     assert not db_path.exists()
 
 
+def test_custom_field_values_move_and_keep_wins_a_clash(cli, db_path):
+    ok(cli("field", "add", "budget", "--type", "number"))
+    ok(cli("field", "add", "plan", "--type", "choice", "--choices", "free,pro"))
+    ok(cli("field", "add", "renewal", "--type", "date"))
+    ok(cli("contact", "add", "Ada", "--set", "budget=100"))
+    ok(cli("contact", "add", "Ada Byron", "--set", "budget=5000", "--set", "plan=pro",
+           "--set", "renewal=2027-01-31"))  # fmt: skip
+    before = content(db_path)
+    out = ok(cli("contact", "merge", "1", "2"))
+    assert out.splitlines()[1:3] == [
+        "moved to contact 1: 2 custom field values",
+        "already on contact 1, so dropped: 1 custom field value",
+    ]
+    shown = json.loads(ok(cli("contact", "show", "1", "--json")))
+    assert {key: shown["contact"]["fields"][key] for key in ("budget", "plan", "renewal")} == {
+        "budget": 100,
+        "plan": "pro",
+        "renewal": "2027-01-31",
+    }
+    ok(cli("undo"))
+    assert content(db_path) == before
+
+
 def test_tables_added_later_are_moved_too(cli, db_path):
     """Tables other features add reference contacts; merge finds them from the schema."""
     ok(cli("contact", "add", "Ada"))
