@@ -91,12 +91,12 @@ def build(path: Path, data: dict) -> list[int]:
                     db.execute(
                         "INSERT INTO deal_contacts VALUES (?, ?, ?)", [deal, ids[index], role]
                     )
-        for index in data["tasks"]:
+        for number, index in enumerate(data["tasks"]):
             if index < len(ids):
                 db.execute(
                     "INSERT INTO tasks(uid, title, contact_id, due_date, created_at, updated_at)"
                     " VALUES (?, 'call', ?, '2026-11-30', ?, ?)",
-                    [f"task-{index}-{len(data['tasks'])}", ids[index], stamp, stamp],
+                    [f"task-{number}", ids[index], stamp, stamp],
                 )
     db.close()
     return ids
