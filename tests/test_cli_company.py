@@ -92,6 +92,7 @@ def test_add_with_everything(cli):
         "people_count": 0,
         "last_contacted_at": None,
         "fields": {},
+        "lifecycle_stage": None,
     }
     assert len(company["uid"]) == 36
 
@@ -171,6 +172,7 @@ def test_limit_and_json(cli, firms):
         [
             "id", "uid", "name", "domain", "website", "industry", "size", "note",
             "created_at", "updated_at", "tags", "people_count", "last_contacted_at", "fields",
+            "lifecycle_stage",
         ]
     ] * 2  # fmt: skip
     assert companies[0]["people_count"] == 2
@@ -242,6 +244,7 @@ def test_show_json(cli, firms):
     view = as_json(cli("company", "show", "zebra", "--json"))
     assert list(view) == [
         "company", "people", "recent", "interaction_count", "last_touch", "next_touch", "deals",
+        "lifecycle",
     ]  # fmt: skip
     assert [person["name"] for person in view["people"]] == ["Zed Zebra"]
     assert view["recent"][0]["text"] == "Demo"

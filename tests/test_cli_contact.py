@@ -323,6 +323,7 @@ CONTACT_KEYS = [
     "anniversary",
     "cadence_days",
     "fields",
+    "lifecycle_stage",
 ]
 
 
@@ -458,6 +459,7 @@ def test_show_json(cli, people):
     view = as_json(cli("contact", "show", "zoe", "--json"))
     assert list(view) == [
         "contact", "recent", "interaction_count", "last_touch", "next_touch", "deals",
+        "lifecycle",
     ]  # fmt: skip
     assert view["deals"] == []
     assert list(view["contact"]) == CONTACT_KEYS

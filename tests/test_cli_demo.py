@@ -47,7 +47,7 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
         f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions,"
         " 13 deals, 6 follow-ups"
     )
-    assert lines[-8:] == [
+    assert lines[-9:] == [
         summary,
         "",
         "try next:",
@@ -56,6 +56,7 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
         f"  pcrm --db {demo_path} search quote",
         f"  pcrm --db {demo_path} pipeline --stale",
         f"  pcrm --db {demo_path} agenda",
+        f"  pcrm --db {demo_path} report funnel",
     ]
     assert "Sales: 10 deals open, 2 stale" in lines  # the board, before the summary
     assert lines[lines.index("coming up:") + 1 :][:3] == [
@@ -277,7 +278,7 @@ def test_on_a_terminal_it_fits_80_columns(cli, tmp_path, monkeypatch):
     assert "Ada Lovelace  CTO at Analytical Engines  contact 1" in lines
     assert "Last touch 2 hours ago   Next in 2 days   11 interactions" in lines
     assert "Sales  10 deals open, 2 stale" in lines
-    assert lines[-9:] == [  # the summary wraps at 80 columns
+    assert lines[-(4 + len(NEXT)) :] == [  # the summary wraps at 80 columns
         "created demo database pcrm-demo.db: 12 companies, 40 contacts, 150 interactions,",
         "13 deals, 6 follow-ups",
         "",

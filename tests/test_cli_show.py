@@ -120,6 +120,7 @@ def test_json_contact(cli, crm):
         "last_touch",
         "next_touch",
         "deals",
+        "lifecycle",
     ]
     assert view["contact"]["name"] == "Ada Lovelace"
     assert view["contact"]["last_contacted_at"] == "2026-11-18T10:00:00Z"
@@ -146,6 +147,7 @@ def test_json_company(cli, crm):
         "last_touch",
         "next_touch",
         "deals",
+        "lifecycle",
     ]
     assert [person["name"] for person in view["people"]] == ["Charles Babbage", "Ada Lovelace"]
     assert view["interaction_count"] == 4

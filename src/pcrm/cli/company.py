@@ -1,4 +1,4 @@
-"""`pcrm company add|list|show|edit|rm`."""
+"""`pcrm company add|list|show|edit|stage|rm`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pcrm.cli.output import (
     say,
 )
 
-app = Typer(help="Add, list, show, edit and remove companies.", no_args_is_help=True)
+app = Typer(help="Add, list, show, edit, stage and remove companies.", no_args_is_help=True)
 
 RefArg = Annotated[str, typer.Argument(metavar="REF", help="Id, domain, or a piece of the name.")]
 TagOpt = Annotated[
@@ -230,6 +230,36 @@ def edit(
         with env.database(write=True) as db:
             company = update_company(db, env.now, company_id, changes)
     say(f"updated company {company.id} {clean(company.name, one_line=True)}")
+
+
+@app.command("stage")
+def stage(
+    ctx: typer.Context,
+    ref: RefArg,
+    stage_: Annotated[
+        str, typer.Argument(metavar="STAGE", help="Lifecycle stage name or unique prefix.")
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", "-r", metavar="TEXT", help="Why (kept for the funnel report)."),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="WHEN", help="When it changed (default: now; not later)."),
+    ] = None,
+) -> None:
+    """Move a company to a lifecycle stage, any direction.
+
+    Every change is kept with its time and reason (see pcrm lifecycle list for the
+    stages); --at may date it back, but not before the company's last change.
+
+    \b
+    Example:
+      pcrm company stage analytical customer --at 2026-11-02
+    """
+    from pcrm.cli.lifecycle import change_stage
+
+    change_stage(ctx, "company", ref, stage_, reason, at)
 
 
 @app.command("rm")

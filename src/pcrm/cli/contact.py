@@ -1,4 +1,4 @@
-"""`pcrm contact add|list|show|edit|rm`."""
+"""`pcrm contact add|list|show|edit|stage|rm`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pcrm.cli.output import (
     say,
 )
 
-app = Typer(help="Add, list, show, edit and remove contacts.", no_args_is_help=True)
+app = Typer(help="Add, list, show, edit, stage and remove contacts.", no_args_is_help=True)
 
 RefArg = Annotated[
     str, typer.Argument(metavar="REF", help="Id, exact email, or a piece of the name.")
@@ -315,6 +315,36 @@ def _announce(saved, verb: str) -> None:
         company = saved.created_company
         say(f"added company {company.id} {clean(company.name, one_line=True)}")
     say(f"{verb} contact {saved.contact.id} {clean(saved.contact.name, one_line=True)}")
+
+
+@app.command("stage")
+def stage(
+    ctx: typer.Context,
+    ref: RefArg,
+    stage_: Annotated[
+        str, typer.Argument(metavar="STAGE", help="Lifecycle stage name or unique prefix.")
+    ],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", "-r", metavar="TEXT", help="Why (kept for the funnel report)."),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="WHEN", help="When it changed (default: now; not later)."),
+    ] = None,
+) -> None:
+    """Move a contact to a lifecycle stage, any direction.
+
+    Every change is kept with its time and reason (see pcrm lifecycle list for the
+    stages); --at may date it back, but not before the contact's last change.
+
+    \b
+    Example:
+      pcrm contact stage ada mql --reason "asked for pricing"
+    """
+    from pcrm.cli.lifecycle import change_stage
+
+    change_stage(ctx, "contact", ref, stage_, reason, at)
 
 
 @app.command("rm")

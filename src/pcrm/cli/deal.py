@@ -389,16 +389,24 @@ def move(
 def won(ctx: typer.Context, ref: RefArg) -> None:
     """Mark an open deal won.
 
+    Its contacts and company move to the customer lifecycle stage, unless
+    `pcrm config set lifecycle.customer_on_win off`.
+
     \b
     Example:
       pcrm deal won "20 seats"
     """
+    from pcrm.cli.lifecycle import change_line
     from pcrm.core.deals import resolve_deal, win_deal
+    from pcrm.core.lifecycle import advance_on_win
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
         deal = win_deal(db, env.now, resolve_deal(db, ref))
+        changes = advance_on_win(db, env.now, deal)
     say(f"won {_label(deal)}: {_value(deal)}")
+    for change in changes:
+        say(change_line(change))
 
 
 @app.command("lost")

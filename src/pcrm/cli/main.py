@@ -180,6 +180,7 @@ COMMANDS = {
     "company": "pcrm.cli.company:app",
     "deal": "pcrm.cli.deal:app",
     "stage": "pcrm.cli.stage:app",
+    "lifecycle": "pcrm.cli.lifecycle:app",
     "pipeline": "pcrm.cli.pipeline:app",
     "task": "pcrm.cli.task:app",
     "config": "pcrm.cli.config:app",

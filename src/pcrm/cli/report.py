@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from pcrm.core.period import Period
 
-app = Typer(help="Reports: pipeline value, wins and losses, activity.")
+app = Typer(help="Reports: pipeline, wins, activity, funnel and sources.")
 
 SinceOption = Annotated[
     str | None,
@@ -162,4 +162,64 @@ def activity(
         module="report_activity",
         pretty="activity_view",
         plain="activity_lines",
+    )
+
+
+@app.command("funnel")
+def funnel(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show the lifecycle funnel of the contacts who entered it.
+
+    The cohort is the contacts whose first lifecycle change lies in the period: how many
+    reached each stage, step-to-step and overall conversion, the median days between
+    stages, and why contacts left at each step (moves to an exit, by reason).
+
+    \b
+    Example:
+      pcrm report funnel --since 2026-01-01 --until 2026-06-30
+    """
+    from pcrm.core.funnel import funnel_report
+
+    env = get_env(ctx)
+    period = read_period(env, since, until)
+    with env.database(write=False) as db:
+        report = funnel_report(db, period)
+    emit_with(
+        env, report, json_mode=json, module="lifecycle", pretty="funnel_view", plain="funnel_lines"
+    )
+
+
+@app.command("sources")
+def sources(
+    ctx: typer.Context,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Show which contact sources bring leads that become customers.
+
+    Per source, of the contacts who entered the lifecycle in the period: leads, how many
+    became customers, the conversion, and the value of their won deals per currency.
+
+    \b
+    Example:
+      pcrm report sources --since "6 months ago"
+    """
+    from pcrm.core.funnel import sources_report
+
+    env = get_env(ctx)
+    period = read_period(env, since, until)
+    with env.database(write=False) as db:
+        report = sources_report(db, period)
+    emit_with(
+        env,
+        report,
+        json_mode=json,
+        module="lifecycle",
+        pretty="sources_view",
+        plain="sources_lines",
     )

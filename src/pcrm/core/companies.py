@@ -153,7 +153,8 @@ _SELECT = """SELECT co.id, co.uid, co.name, co.domain, co.website, co.industry, 
     co.created_at, co.updated_at,
     (SELECT count(*) FROM contacts c WHERE c.company_id = co.id) AS people,
     (SELECT max(c.last_contacted_at) FROM contacts c WHERE c.company_id = co.id)
-        AS last_contacted_at
+        AS last_contacted_at,
+    co.lifecycle_stage
     FROM companies co"""
 
 
@@ -162,7 +163,7 @@ def _load(db: Database, where: str, params: list, order: str = "co.id", limit: i
     if limit:
         sql += f" LIMIT {int(limit)}"
     found = [
-        Company(*row[:10], people_count=row[10], last_contacted_at=row[11])
+        Company(*row[:10], people_count=row[10], last_contacted_at=row[11], lifecycle_stage=row[12])
         for row in db.execute(sql, params)
     ]
     ids = [company.id for company in found]

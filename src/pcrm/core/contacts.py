@@ -238,7 +238,7 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
         for row in db.execute(
             "SELECT c.id, c.uid, c.name, c.company_id, co.name, c.title, c.source, c.birthday,"
             " c.note, c.last_contacted_at, c.created_at, c.updated_at, c.anniversary,"
-            " c.cadence_days"
+            " c.cadence_days, c.lifecycle_stage"
             " FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
             f" WHERE c.id IN ({marks})",
             chunk,
@@ -252,6 +252,7 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
                 *row[5:12],
                 anniversary=row[12],
                 cadence_days=row[13],
+                lifecycle_stage=row[14],
             )
         for contact_id, email, label in db.execute(
             f"SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN ({marks})"

@@ -63,6 +63,7 @@ class Contact:
     anniversary: str | None = None  # YYYY-MM-DD or --MM-DD, like birthday
     cadence_days: int | None = None  # stay in touch at least this often
     fields: dict[str, FieldValue] = field(default_factory=dict)  # custom field name -> value
+    lifecycle_stage: str | None = None  # None: not in the lifecycle yet
 
     @property
     def primary_email(self) -> str | None:
@@ -85,6 +86,7 @@ class Company:
     people_count: int = 0
     last_contacted_at: str | None = None
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    lifecycle_stage: str | None = None  # None: not in the lifecycle yet
 
 
 @dataclass
@@ -117,7 +119,9 @@ class ExportedInteraction:
 @dataclass
 class TimelineEvent:
     at: str
-    kind: str  # interaction kind ("call", "email"...), "added", or "deal" (a stage/status change)
+    # interaction kind ("call", "email"...), "added", "deal" (a stage/status change) or
+    # "lifecycle" (a contact's or company's lifecycle stage change)
+    kind: str
     summary: str
     text: str | None = None
     subject: Link | None = None  # the record the event belongs to, for a company's timeline
@@ -132,6 +136,7 @@ class ContactOverview:
     last_touch: str | None
     next_touch: str | None
     deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
+    lifecycle: list[LifecycleChange] = field(default_factory=list)  # newest first
 
 
 @dataclass
@@ -143,6 +148,7 @@ class CompanyOverview:
     last_touch: str | None
     next_touch: str | None
     deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
+    lifecycle: list[LifecycleChange] = field(default_factory=list)  # newest first
 
 
 @dataclass(frozen=True)
@@ -252,3 +258,26 @@ class DealView:
     time_in_stage: list[StageSpell]
     interactions: list[Interaction]
     interaction_count: int
+
+
+# -- lifecycle ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LifecycleStage:
+    name: str
+    position: int  # 1-based order: the funnel's stages first, then the exits
+    is_exit: bool  # disqualified, churned: a record leaves the funnel by it
+    contacts: int = 0  # how many contacts are at it now
+    companies: int = 0
+
+
+@dataclass(frozen=True)
+class LifecycleChange:
+    """One lifecycle stage change of a contact or company (`subject`)."""
+
+    at: str
+    from_stage: str | None  # None: the record's first stage
+    to_stage: str
+    reason: str | None
+    subject: Link

@@ -10,6 +10,8 @@ from pcrm.core.companies import get_company
 from pcrm.core.contacts import get_contact, list_contacts
 from pcrm.core.deals import list_deals
 from pcrm.core.interactions import load_interactions
+from pcrm.core.lifecycle import SHOWN as LIFECYCLE_SHOWN
+from pcrm.core.lifecycle import load_history
 from pcrm.core.models import CompanyOverview, ContactOverview, Interaction, Link, TimelineEvent
 from pcrm.dates import to_iso
 
@@ -64,7 +66,8 @@ def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOve
     count, last, upcoming = _touches(db, "contact", contact_id, stamp)
     recent = _interactions(db, "contact", contact_id, before=stamp, limit=RECENT)
     deals = list_deals(db, contact_id=contact_id, status="all", limit=DEALS_SHOWN).deals
-    return ContactOverview(contact, recent, count, last, upcoming, deals)
+    lifecycle = load_history(db, "contact", contact_id, limit=LIFECYCLE_SHOWN)
+    return ContactOverview(contact, recent, count, last, upcoming, deals, lifecycle)
 
 
 def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOverview:
@@ -74,7 +77,8 @@ def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOve
     count, last, upcoming = _touches(db, "company", company_id, stamp)
     recent = _interactions(db, "company", company_id, before=stamp, limit=RECENT)
     deals = list_deals(db, company_id=company_id, status="all", limit=DEALS_SHOWN).deals
-    return CompanyOverview(company, people, recent, count, last, upcoming, deals)
+    lifecycle = load_history(db, "company", company_id, limit=LIFECYCLE_SHOWN)
+    return CompanyOverview(company, people, recent, count, last, upcoming, deals, lifecycle)
 
 
 def timeline(
@@ -82,7 +86,8 @@ def timeline(
 ) -> tuple[list[TimelineEvent], int]:
     """Everything that happened, newest first, and how many events there are in all:
     interactions (planned ones included), the records' own events ("added") and the
-    stage and status changes of their deals. Later features (tasks, lifecycle) add theirs."""
+    stage and status changes of their deals, and lifecycle stage changes (a company's own
+    and its people's)."""
     events = [
         TimelineEvent(
             at=item.at,
@@ -93,6 +98,10 @@ def timeline(
         )
         for item in _interactions(db, kind, record_id, before=None, limit=limit)
     ]
+    # The sort keeps ties in the order built here: at the same second, a lifecycle change
+    # is listed above (newer than) the "added" or won deal that caused it.
+    stage_events, stage_total = _lifecycle_events(db, kind, record_id, limit)
+    events.extend(stage_events)
     record_events = _record_events(db, kind, record_id)
     events.extend(record_events)
     deal_events, deal_total = _deal_events(db, kind, record_id, limit)
@@ -102,7 +111,7 @@ def timeline(
     events.sort(key=lambda event: (event.at, event.interaction_id or 0), reverse=True)
     count_sql = f"SELECT count(*) FROM ({_INTERACTIONS[kind]})"
     total = db.execute(count_sql, {"id": record_id}).fetchone()[0]
-    total += len(record_events) + deal_total
+    total += len(record_events) + deal_total + stage_total
     return (events[:limit] if limit else events), total
 
 
@@ -161,6 +170,39 @@ def _deal_events(
         )
         for at, deal_id, title, from_stage, to_stage, from_status, to_status, note in rows
     ]
+    return events, total
+
+
+# Lifecycle changes of a contact, or of a company: its own and its people's.
+_LIFECYCLE = {
+    "contact": "h.contact_id = :id",
+    "company": "h.company_id = :id OR h.contact_id IN"
+    " (SELECT id FROM contacts WHERE company_id = :id)",
+}
+
+
+def _lifecycle_events(
+    db: Database, kind: str, record_id: int, limit: int | None
+) -> tuple[list[TimelineEvent], int]:
+    """The newest lifecycle stage changes, and how many there are."""
+    source = f"FROM lifecycle_history h WHERE {_LIFECYCLE[kind]}"
+    total = db.execute(f"SELECT count(*) {source}", {"id": record_id}).fetchone()[0]
+    rows = db.execute(
+        "SELECT h.at, h.contact_id, (SELECT name FROM contacts WHERE id = h.contact_id),"
+        f" h.from_stage, h.to_stage, h.reason {source} ORDER BY h.at DESC, h.id DESC"
+        " LIMIT :limit",
+        {"id": record_id, "limit": limit or -1},
+    )
+    events = []
+    for at, person_id, person, from_stage, to_stage, reason in rows:
+        change = f"stage {from_stage} → {to_stage}" if from_stage else f"stage set to {to_stage}"
+        subject = None
+        if kind == "company" and person_id is not None:
+            subject = Link("contact", person_id, person)
+            change = f"{person}: {change}"
+        events.append(
+            TimelineEvent(at=at, kind="lifecycle", summary=change, text=reason, subject=subject)
+        )
     return events, total
 
 

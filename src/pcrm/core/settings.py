@@ -43,6 +43,17 @@ def _check_days(db: Database, value: str) -> str:
     return str(int(text))
 
 
+_SWITCH = {"on": "on", "off": "off", "true": "on", "false": "off", "yes": "on", "no": "off",
+           "1": "on", "0": "off"}  # fmt: skip
+
+
+def _check_switch(db: Database, value: str) -> str:
+    stored = _SWITCH.get(value.strip().lower())
+    if stored is None:
+        raise InvalidInput(f'expected on or off, not "{value.strip()}"', hint="on or off")
+    return stored
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -60,6 +71,11 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "7",
         "days ahead that `pcrm agenda` shows birthdays and anniversaries (0: on the day only)",
         _check_days,
+    ),
+    "lifecycle.customer_on_win": (
+        "on",
+        "winning a deal moves its contacts and company to the customer stage (on or off)",
+        _check_switch,
     ),
 }
 
@@ -110,3 +126,8 @@ def phone_region(db: Database) -> str:
 
 def reminder_days(db: Database) -> int:
     return int(get_setting(db, "reminder_days").value)
+
+
+def is_on(db: Database, key: str) -> bool:
+    """A switch setting (on/off) read as a bool."""
+    return get_setting(db, key).value == "on"

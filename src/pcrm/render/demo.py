@@ -27,6 +27,7 @@ NEXT = (
     "search quote",
     "pipeline --stale",
     "agenda",
+    "report funnel",
 )
 
 

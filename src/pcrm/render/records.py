@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Email,
         FieldValue,
         Interaction,
+        LifecycleChange,
         Phone,
     )
 
@@ -223,6 +224,7 @@ def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
         ("Company", contact.company.name if contact.company else ""),
         ("Title", contact.title or ""),
         ("Source", contact.source or ""),
+        ("Stage", contact.lifecycle_stage or ""),
         ("Birthday", _birthday(contact.birthday)),
         ("Anniversary", _birthday(contact.anniversary)),
         ("In touch", f"every {contact.cadence_days} days" if contact.cadence_days else ""),
@@ -284,6 +286,15 @@ def _deals_section(deals: list[Deal], now: datetime) -> list[RenderableType]:
     return [Padding(heading, (1, 0, 0, 0)), Padding(deal_rows(deals, now), (0, 0, 0, 2))]
 
 
+def _lifecycle_section(changes: list[LifecycleChange], now: datetime) -> list[RenderableType]:
+    if not changes:
+        return []
+    from pcrm.render.lifecycle import change_rows
+
+    heading = Text("Lifecycle", "heading")
+    return [Padding(heading, (1, 0, 0, 0)), Padding(change_rows(changes, now), (0, 0, 0, 2))]
+
+
 def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     contact = view.contact
     subtitle = " at ".join(
@@ -304,6 +315,7 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=False), (0, 0, 0, 2)))
     parts.extend(_deals_section(view.deals, now))
+    parts.extend(_lifecycle_section(view.lifecycle, now))
     return Group(*parts)
 
 
@@ -314,6 +326,7 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
         ("Website", company.website or ""),
         ("Industry", company.industry or ""),
         ("Size", company.size or ""),
+        ("Stage", company.lifecycle_stage or ""),
         ("Tags", t(", ".join(company.tags), "tag")),
         *custom_fields(company.fields),
     ]
@@ -336,6 +349,7 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=True), (0, 0, 0, 2)))
     parts.extend(_deals_section(view.deals, now))
+    parts.extend(_lifecycle_section(view.lifecycle, now))
     return Group(*parts)
 
 
@@ -381,6 +395,15 @@ def _plain_deals(deals: list[Deal]) -> Iterator[str]:
     return deal_summary_lines(deals)
 
 
+def _plain_lifecycle(changes: list[LifecycleChange]) -> Iterator[str]:
+    """'stage change: AT<tab>FROM<tab>TO<tab>REASON', newest first."""
+    for change in changes:
+        yield "stage change: " + "\t".join(
+            clean(value, one_line=True)
+            for value in (change.at, change.from_stage or "", change.to_stage, change.reason or "")
+        )
+
+
 def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     contact = view.contact
     yield f"contact {contact.id}: {clean(contact.name, one_line=True)}"
@@ -392,6 +415,7 @@ def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
     yield from _plain_deals(view.deals)
+    yield from _plain_lifecycle(view.lifecycle)
     if view.recent:
         yield ""
         yield from _plain_interactions(view.recent)
@@ -406,6 +430,7 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
             ("Website", company.website or ""),
             ("Industry", company.industry or ""),
             ("Size", company.size or ""),
+            ("Stage", company.lifecycle_stage or ""),
             ("Tags", ", ".join(company.tags)),
             *custom_fields(company.fields),
         ]
@@ -421,6 +446,7 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
     yield from _plain_deals(view.deals)
+    yield from _plain_lifecycle(view.lifecycle)
     if view.recent:
         yield ""
         yield from _plain_interactions(view.recent)

@@ -395,6 +395,57 @@ def m004_tasks(db: Database) -> None:
     )
 
 
+# The default lifecycle of a new database: the funnel's stages in order, then the exits.
+LIFECYCLE_STAGES = ("lead", "prospect", "mql", "sql", "opportunity", "customer")
+LIFECYCLE_EXITS = ("disqualified", "churned")
+
+
+@migrations(name="m005_lifecycle")
+def m005_lifecycle(db: Database) -> None:
+    """Lifecycle stages of contacts and companies: the configurable ordered list, each
+    record's current stage, and every change with its time and reason.
+
+    The current stage is kept by name beside the record (NULL: not in the lifecycle yet),
+    and history copies names as they were, so removing a stage later leaves history true.
+    Exits (disqualified, churned) are stages a record leaves the funnel by.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE lifecycle_stages (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            position INTEGER NOT NULL,
+            is_exit INTEGER NOT NULL DEFAULT 0 CHECK (is_exit IN (0, 1))
+        );
+
+        ALTER TABLE contacts ADD COLUMN lifecycle_stage TEXT;
+        CREATE INDEX contacts_lifecycle_stage ON contacts(lifecycle_stage);
+        ALTER TABLE companies ADD COLUMN lifecycle_stage TEXT;
+
+        CREATE TABLE lifecycle_history (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            company_id INTEGER REFERENCES companies(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            from_stage TEXT,
+            to_stage TEXT NOT NULL,
+            reason TEXT,
+            CHECK ((contact_id IS NULL) <> (company_id IS NULL))
+        );
+        CREATE INDEX lifecycle_history_contact ON lifecycle_history(contact_id, at);
+        CREATE INDEX lifecycle_history_company ON lifecycle_history(company_id, at);
+        CREATE INDEX lifecycle_history_at ON lifecycle_history(at);
+        """,
+    )
+    stages = [(name, 0) for name in LIFECYCLE_STAGES] + [(name, 1) for name in LIFECYCLE_EXITS]
+    for position, (name, is_exit) in enumerate(stages, start=1):
+        db.execute(
+            "INSERT INTO lifecycle_stages(name, position, is_exit) VALUES (?, ?, ?)",
+            [name, position, is_exit],
+        )
+
+
 @migrations(name="m006_scoring")
 def m006_scoring(db: Database) -> None:
     """Lead-scoring rules, one a row, as canonical rule text (core/score_rules.py parses
