@@ -285,3 +285,19 @@ def test_untrusted_reason_is_shown_cleanly(cli, ada):
     drawn = ok(cli("timeline", "ada", terminal=True, width=100))
     assert "[bold]x[/bold]" in drawn
     assert "\x1b[31m red" not in drawn
+
+
+def test_contact_list_by_stage(cli, db_path, ada):
+    ok(cli("contact", "add", "Bob"))
+    ok(cli("contact", "add", "Cy"))
+    ok(cli("contact", "stage", "ada", "mql"))
+    ok(cli("contact", "stage", "cy", "MQL"))
+    ok(cli("contact", "stage", "bob", "lead"))
+    listed = ok(cli("contact", "list", "--stage", "mq"))
+    assert [line.split("\t")[1] for line in listed.splitlines()] == ["Ada Lovelace", "Cy"]
+    assert ok(cli("contact", "list", "--stage", "churned")) == ""
+    before = dump(db_path)
+    assert error(cli("contact", "list", "--stage", "nope")).startswith(
+        'pcrm: error: unknown lifecycle stage "nope" (stages: lead,'
+    )
+    assert dump(db_path) == before

@@ -116,6 +116,10 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
     ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", metavar="STAGE", help="Only contacts at this lifecycle stage."),
+    ] = None,
     sort: Annotated[
         Sort,
         typer.Option(
@@ -150,6 +154,7 @@ def list_(
             company_id=company_id,
             source=source,
             search=search,
+            stage=stage,
             sort=sort,
             limit=limit,
             conditions=where or [],

@@ -286,6 +286,7 @@ def list_contacts(
     company_id: int | None = None,
     source: str | None = None,
     search: str | None = None,
+    stage: str | None = None,
     sort: str = "name",
     limit: int | None = None,
     conditions: Sequence[str] = (),
@@ -306,6 +307,11 @@ def list_contacts(
     if source:
         where.append("c.source = ? COLLATE NOCASE")
         params.append(source)
+    if stage is not None:
+        from pcrm.core.lifecycle import resolve_stage
+
+        where.append("c.lifecycle_stage = ? COLLATE NOCASE")
+        params.append(resolve_stage(db, stage).name)
     if search:
         from pcrm.core.search import match_expression
 

@@ -17,7 +17,6 @@ from pcrm.render.reports import (
     days,
     heading,
     money_column,
-    percent,
     period_text,
     plain_amounts,
     plural,
@@ -87,6 +86,11 @@ def _funnel_title(funnel: Funnel) -> str:
     return f"{title} {period}" if period else title
 
 
+def _share(part: int, whole: int) -> str:
+    """'66.7%' from the counts themselves (not from the rounded fraction), or the dash."""
+    return f"{part * 100 / whole:.1f}%" if whole else DASH
+
+
 def _bar(reached: int, cohort: int) -> Text:
     cells = round(BAR * reached / cohort) if cohort else 0
     if reached and not cells:
@@ -116,8 +120,8 @@ def funnel_view(funnel: Funnel, now: datetime) -> RenderableType:
             t(step.stage),
             str(step.reached),
             _bar(step.reached, funnel.cohort),
-            percent(step.step_conversion) if previous is not None else "",
-            percent(step.overall_conversion),
+            _share(step.reached, previous) if previous is not None else "",
+            _share(step.reached, funnel.cohort),
             days(step.median_days) if previous is not None else "",
         )
         previous = step.reached
@@ -206,7 +210,7 @@ def sources_view(report: SourcesReport, now: datetime) -> RenderableType:
             t(_source_name(row.source)),
             str(row.leads),
             str(row.customers),
-            percent(row.conversion),
+            _share(row.customers, row.leads),
             str(sum(item.count for item in row.won)),
             won[index],
         )
