@@ -113,8 +113,8 @@ def add_rule(db: Database, now: datetime, text: str) -> ScoreRule:
 
 
 def _identity(rule: Rule) -> Rule:
-    """What a rule tests, whatever its points: tag:VIP and tag:vip test the same."""
-    rule = replace(rule, points=1)
+    """What a rule tests, whatever its points (and cap): tag:VIP and tag:vip test the same."""
+    rule = replace(rule, points=1, cap=None)
     if rule.kind in ("tag", "company", "source", "title"):
         return replace(rule, value=name_key(rule.value))
     if rule.kind == "field":
