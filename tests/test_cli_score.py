@@ -283,7 +283,8 @@ def test_rules_are_listed_numbered_and_numbers_are_never_reused(cli, db_path, pe
         (
             ("score", "rule", "add", "+10 tga:vip"),
             'pcrm: error: bad rule "+10 tga:vip": unknown condition "tga:vip" (conditions:'
-            " tag:, company:, source:, field:, title contains, per, no; see docs/scoring.md)\n",
+            " tag:, company:, source:, stage:, field:, title contains, per, no;"
+            " see docs/scoring.md)\n",
         ),
         (
             ("score", "rule", "add", "-20 no interaction for ninety days"),
@@ -374,6 +375,22 @@ def test_field_rules_compare_as_list_where_does(cli, people):
         "3\t0\tno\t-1 field:budget=\t",
     ]
     assert ok(cli("contact", "list", "--sort", "score")).splitlines()[0].startswith("1\tAda")
+
+
+def test_stage_rules_score_the_current_lifecycle_stage(cli, db_path, people):
+    ok(cli("contact", "stage", "ada", "sql"))
+    ok(cli("contact", "stage", "bob", "sql"))
+    ok(cli("contact", "stage", "bob", "disqualified", "--reason", "no budget"))
+    assert add(cli, "+20 stage:SQL") == "added rule 1: +20 stage:sql\n"
+    assert add(cli, "-50 stage:disq") == "added rule 2: -50 stage:disqualified\n"
+    assert scores(cli) == {"Ada Lovelace": 20, "Bob Brown": -50, "Zoë Zed": 0, "Cleo Old": 0}
+    assert ok(cli("score", "ada")).splitlines()[2] == "1\t+20\tyes\t+20 stage:sql\tsql"
+    before = dump(db_path)
+    assert error(cli("score", "rule", "add", "+1 stage:won")) == (
+        'pcrm: error: unknown lifecycle stage "won" (stages: lead, prospect, mql, sql,'
+        " opportunity, customer; exits: disqualified, churned)\n"
+    )
+    assert dump(db_path) == before
 
 
 def test_a_field_rule_needs_its_field_and_a_value_it_takes(cli, db_path, people):

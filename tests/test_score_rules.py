@@ -23,6 +23,7 @@ from pcrm.errors import InvalidInput
             '+10 company:"Analytical Engines"',
         ),
         ("+5   source:referral ", Rule(5, "source", value="referral"), "+5 source:referral"),
+        ("+20 Stage: SQL", Rule(20, "stage", value="SQL"), "+20 stage:SQL"),
         (
             '+15 title contains "founder"',
             Rule(15, "title", value="founder"),
@@ -103,12 +104,12 @@ def test_each_kind_of_rule_parses_to_its_canonical_text(text, rule, canonical):
         (
             "+10 tga:vip",
             'bad rule "+10 tga:vip": unknown condition "tga:vip" (conditions: tag:, company:,'
-            " source:, field:, title contains, per, no; see docs/scoring.md)",
+            " source:, stage:, field:, title contains, per, no; see docs/scoring.md)",
         ),
         (
             "+10",
             'bad rule "+10": a condition is missing at the end (conditions: tag:, company:,'
-            " source:, field:, title contains, per, no; see docs/scoring.md)",
+            " source:, stage:, field:, title contains, per, no; see docs/scoring.md)",
         ),
         ("+10 tag:", 'bad rule "+10 tag:": a value after tag: is missing at the end'),
         ('+10 tag:"#"', 'bad rule "+10 tag:"#"": tag: needs a value'),
@@ -182,7 +183,7 @@ rules = st.one_of(
     st.builds(
         lambda p, kind, value: Rule(p, kind, value=value.lstrip("#") or "x"),
         st.integers(1, 10_000) | st.integers(-10_000, -1),
-        st.sampled_from(["company", "source", "title"]),
+        st.sampled_from(["company", "source", "stage", "title"]),
         words,
     ),
     st.builds(

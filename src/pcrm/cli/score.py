@@ -122,7 +122,8 @@ def rule_add(
     """Add a scoring rule.
 
     A rule is signed points and one condition: tag:TAG, company:NAME, source:SOURCE,
-    title contains TEXT, per ACTIVITY in the last N days [max M], no ACTIVITY for N days,
+    stage:STAGE, title contains TEXT, per ACTIVITY in the last N days [max M], no
+    ACTIVITY for N days,
     field:NAME OP VALUE (OP: > >= < <= = != ~). Quote it, or write it as separate words;
     a leading minus is part of the rule, not an option. The grammar is in docs/scoring.md.
 

@@ -21,7 +21,7 @@ MAX_DAYS = 36_500
 # here so that parsing a rule needs no database.
 ACTIVITIES = ("interaction", "call", "email", "meeting", "demo", "message", "note")
 OPERATORS = (">=", "<=", "!=", ">", "<", "=", "~")  # those of `list --where`
-CONDITIONS = ("tag:", "company:", "source:", "field:", "title contains", "per", "no")
+CONDITIONS = ("tag:", "company:", "source:", "stage:", "field:", "title contains", "per", "no")
 
 _POINTS = re.compile(r"^[+-]\d+$")
 _FIELD = re.compile(r"^(?P<name>[^\s<>=!~]+)\s*(?P<op>>=|<=|!=|>|<|=|~)\s*(?P<value>.*)$", re.S)
@@ -32,7 +32,7 @@ _BARE = re.compile(r'^[^\s"\\]+$')
 class Rule:
     """One parsed rule. `kind` names the condition; the other fields are its arguments:
 
-    tag, company, source: `value` | title: `value` (contained) |
+    tag, company, source, stage: `value` | title: `value` (contained) |
     per: `activity`, `days`, `cap` (optional) | silent: `activity`, `days` |
     field: `value` (the field's name), `op`, `operand`
     """
@@ -56,7 +56,7 @@ def quote(value: str) -> str:
 
 def format_rule(rule: Rule) -> str:
     points = f"{rule.points:+d}"
-    if rule.kind in ("tag", "company", "source"):
+    if rule.kind in ("tag", "company", "source", "stage"):
         return f"{points} {rule.kind}:{quote(rule.value)}"
     if rule.kind == "title":
         return f"{points} title contains {quote(rule.value)}"
@@ -146,7 +146,7 @@ def _condition(words: _Words, points: int) -> Rule:
     word = words.next("a condition", hint)
     head, colon, rest = word.partition(":")
     kind = head.lower()
-    if colon and kind in ("tag", "company", "source", "field"):
+    if colon and kind in ("tag", "company", "source", "stage", "field"):
         # `tag:vip`, `tag:"big fish"` and `tag: vip` all read the same.
         value = rest or words.next(f"a value after {kind}:")
         if kind == "field":

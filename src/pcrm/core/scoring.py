@@ -89,6 +89,10 @@ def add_rule(db: Database, now: datetime, text: str) -> ScoreRule:
     """Parse, check and store a rule in its canonical form. A second rule on the same
     condition is refused: it would count twice, whatever its points."""
     rule = parse_rule(text)
+    if rule.kind == "stage":
+        from pcrm.core.lifecycle import resolve_stage
+
+        rule = replace(rule, value=resolve_stage(db, rule.value).name)  # it exists
     if rule.kind == "field":
         from pcrm.core.fields import get_field
 
@@ -115,7 +119,7 @@ def add_rule(db: Database, now: datetime, text: str) -> ScoreRule:
 def _identity(rule: Rule) -> Rule:
     """What a rule tests, whatever its points (and cap): tag:VIP and tag:vip test the same."""
     rule = replace(rule, points=1, cap=None)
-    if rule.kind in ("tag", "company", "source", "title"):
+    if rule.kind in ("tag", "company", "source", "stage", "title"):
         return replace(rule, value=name_key(rule.value))
     if rule.kind == "field":
         return replace(rule, value=rule.value.casefold())
@@ -209,6 +213,14 @@ def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
             "FROM contacts c WHERE c.source = ? COLLATE NOCASE",
             (rule.value,),
             detail="c.source",
+        )
+    if rule.kind == "stage":
+        return _Query(
+            "c.id",
+            points,
+            "FROM contacts c WHERE c.lifecycle_stage = ? COLLATE NOCASE",
+            (rule.value,),
+            detail="c.lifecycle_stage",
         )
     if rule.kind == "title":
         return _Query(
