@@ -178,6 +178,14 @@ def test_phone_region_reads_numbers_without_a_country_code(cli, db_path):
     ]
 
 
+def test_two_shared_numbers_count_once(cli, db_path):
+    ok(cli("contact", "add", "Ada Lovelace", "-p", "+1 555 0100", "-p", "+1 555 0199"))
+    ok(cli("contact", "add", "Ada King", "-p", "+1 555 0199", "-p", "+1 (555) 0100"))
+    assert ok(cli("dupes")).splitlines() == [
+        "contact\t1\t80\t1\tAda Lovelace\t2\tAda King\tsame phone +1 555 0100"
+    ]
+
+
 def test_a_number_shared_by_many_is_a_switchboard_not_a_duplicate(cli, db_path):
     for n in range(11):
         ok(cli("contact", "add", f"Person {n} Example{n}", "-p", "+1 555 0100"))

@@ -329,11 +329,16 @@ def _company_reasons(a: _Record, b: _Record, _counts: dict[str, int]) -> list[Re
         # Two domains that differ say these are two organisations of one name.
         elsewhere = a.domains and b.domains and not shared
         reasons.append(Reason("name", "same name", 40 if elsewhere else 80))
-    return reasons
+    return _unique(reasons)
 
 
 def _unique(reasons: list[Reason]) -> list[Reason]:
-    return list(dict.fromkeys(reasons))
+    """The strongest reason of each kind, strongest first: two numbers of one household
+    are one piece of evidence, not two."""
+    best: dict[str, Reason] = {}
+    for reason in sorted(reasons, key=lambda reason: -reason.score):
+        best.setdefault(reason.code, reason)
+    return list(best.values())
 
 
 def combined(reasons: Iterable[Reason]) -> int:
@@ -359,7 +364,6 @@ def find_dupes(db: Database, kind: str, min_score: int = DEFAULT_MIN_SCORE) -> l
         reasons = compare(records[a], records[b], name_counts)
         score = combined(reasons)
         if reasons and score >= min_score:
-            reasons.sort(key=lambda reason: -reason.score)
             pairs.append(Pair(a, b, score, reasons))
     return _groups(kind, records, pairs)
 
