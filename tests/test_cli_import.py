@@ -286,14 +286,25 @@ def test_rejected_cards_go_to_a_vcard_file(cli, tmp_path):
 def test_a_fatal_problem_lands_nothing(cli, db_path, tmp_path):
     ok(cli("contact", "add", "Someone"))
     before = dump(db_path)
-    folder = tmp_path / "rejects-folder"
-    folder.mkdir()
-    # the first rows import, then writing the rejected row fails: all is rolled back
-    message = error(
-        cli("import", "contacts", str(FIXTURES / "google.csv"), "--rejects", str(folder))
-    )
-    assert message.startswith(f"pcrm: error: cannot write {folder}: ")
+    target = tmp_path / "no-such-folder" / "rejects.csv"
+    # Zoë and Grace import, then writing the rejected row fails: all is rolled back
+    google = str(FIXTURES / "google.csv")
+    message = error(cli("import", "contacts", google, "--rejects", str(target)))
+    assert message == f"pcrm: error: cannot write {target}: No such file or directory"
     assert dump(db_path) == before
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    message = error(cli("import", "contacts", google, "--rejects", str(folder)))
+    assert message == f"pcrm: error: cannot write {folder}: it is a folder (give a file name)"
+    assert dump(db_path) == before
+
+
+def test_rejects_file_may_be_the_imported_file(cli, tmp_path):
+    path = write(tmp_path / "p.csv", "Name,Email\nAda,ada@example.org\nBob,bob@\nCarl,carl@\n")
+    result = cli("import", "contacts", str(path), "--rejects", str(path))
+    assert counts(result).startswith("created 1,")
+    assert path.read_bytes() == b"\xef\xbb\xbfName,Email\r\nBob,bob@\r\nCarl,carl@\r\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "p.csv"]  # no temporary left
 
 
 # -- what files are refused ----------------------------------------------------------------

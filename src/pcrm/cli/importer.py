@@ -184,6 +184,8 @@ def _run(
                 if importer.report.rows % _PROGRESS_EVERY == 0:
                     advance(opened.position(), importer.report.rows)
             importer.finish()
+            if writer is not None:
+                writer.finish()  # before the commit: if it fails, nothing lands
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -192,8 +194,6 @@ def _run(
         if writer is not None:
             writer.discard()
         raise
-    if writer is not None:
-        writer.close()
     return ImportSummary(
         file=opened.label,
         format=shown,

@@ -102,6 +102,8 @@ class Importer:
         self.region = settings.phone_region(db)
         self.fields = _ContactFields(db)
         self._triggers: list[str] | None = None  # set aside on the first write
+        self._tag_ids: dict[str, int] = {}
+        self._company_ids: dict[str, int] = {}
 
     def _suspend_search(self) -> None:
         """Before the first write: set the contact search triggers aside (a row would fire
@@ -346,7 +348,7 @@ class Importer:
         self._touch(contact_id)
         self._insert_emails(contact_id, row.emails, 0)
         self._insert_phones(contact_id, row.phones, 0)
-        tags.add_tags(self.db, "contact", contact_id, row.tags)
+        self._link_tags(contact_id, row.tags)
         for field_name, value in row.fields.items():
             self.fields.write(contact_id, field_name, value)
 
@@ -372,16 +374,7 @@ class Importer:
         changed = bool(sets)
         changed |= self._add_emails(line, contact_id, row.emails, overwrite)
         changed |= self._add_phones(contact_id, row.phones, overwrite)
-        before = db.execute(
-            "SELECT count(*) FROM contact_tags WHERE contact_id = ?", [contact_id]
-        ).fetchone()[0]
-        tags.add_tags(db, "contact", contact_id, row.tags)
-        changed |= (
-            db.execute(
-                "SELECT count(*) FROM contact_tags WHERE contact_id = ?", [contact_id]
-            ).fetchone()[0]
-            != before
-        )
+        changed |= self._link_tags(contact_id, row.tags)
         for field_name, value in row.fields.items():
             old = self.fields.read(contact_id, field_name)
             if value != old and (overwrite or old is None):
@@ -475,22 +468,46 @@ class Importer:
             [contact_id],
         ).fetchone()[0]
 
+    def _link_tags(self, contact_id: int, names: list[str]) -> bool:
+        """Tag the contact (tags created as needed); returns whether a tag was new to it."""
+        ids = []
+        for tag in names:
+            key = tag.casefold()
+            if key not in self._tag_ids:
+                self._tag_ids[key] = tags.tag_ids(self.db, [tag])[0]
+            ids.append(self._tag_ids[key])
+        if not ids:
+            return False
+        cursor = self.db.conn.executemany(
+            "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",
+            [(contact_id, tag_id) for tag_id in ids],
+        )
+        return cursor.rowcount > 0
+
     def _company_id(self, name: str | None) -> int | None:
         """The company of this exact name (any case or accents), created if new. Never by
         id or domain: a CSV cell is a name."""
         if name is None:
             return None
+        key = name_key(name)
+        if key in self._company_ids:
+            return self._company_ids[key]
+        if len(self._company_ids) > 10_000:  # a cache, not a copy of the table
+            self._company_ids.clear()
         found = self.db.execute(
-            "SELECT id FROM companies WHERE name_key = ? ORDER BY id LIMIT 1", [name_key(name)]
+            "SELECT id FROM companies WHERE name_key = ? ORDER BY id LIMIT 1", [key]
         ).fetchone()
         if found:
+            self._company_ids[key] = found[0]
             return found[0]
         company_id = self.db.execute(
             "INSERT INTO companies(uid, name, name_key, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            [new_uid(), name, name_key(name), self.stamp, self.stamp],
+            [new_uid(), name, key, self.stamp, self.stamp],
         ).lastrowid
+        assert company_id is not None
         self.report.companies_created += 1
+        self._company_ids[key] = company_id
         return company_id
 
     def _warn(self, line: int, message: str) -> None:

@@ -8,6 +8,7 @@ cells (or card text), so a rejected row can be named and written back for fixing
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -266,12 +267,19 @@ def _vcard_name(n) -> str | None:
 
 class RejectsWriter:
     """Rejected rows, as they were, in a file the user can fix and import again: a CSV with
-    the same header and delimiter, or a .vcf with the rejected cards."""
+    the same header and delimiter, or a .vcf with the rejected cards.
+
+    Rows go to a temporary file beside FILE, renamed over FILE by finish(): FILE may be the
+    very file being imported (fix the rejects, import them, get what is still wrong back),
+    and an import that fails leaves no half-written FILE."""
 
     def __init__(self, path: str, layout: CsvLayout | None) -> None:
         self.path = Path(path).expanduser()
+        if self.path.is_dir():
+            raise InvalidInput(f"cannot write {path}: it is a folder", hint="give a file name")
         self.layout = layout
         self.count = 0
+        self._temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         self._handle: TextIO | None = None
 
     def write(self, raw: list[str] | str) -> None:
@@ -285,21 +293,28 @@ class RejectsWriter:
         self.count += 1
 
     def _open(self) -> None:
+        # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
+        encoding = "utf-8-sig" if self.layout is not None else "utf-8"
         try:
-            # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
-            encoding = "utf-8-sig" if self.layout is not None else "utf-8"
-            self._handle = self.path.open("w", encoding=encoding, newline="")
+            self._handle = self._temporary.open("w", encoding=encoding, newline="")
         except OSError as exc:
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
         if self.layout is not None:
             self._writer = csv.writer(self._handle, delimiter=self.layout.delimiter)
             self._writer.writerow(self.layout.header)
 
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
+    def finish(self) -> None:
+        """Put the file in place (when a row was rejected)."""
+        if self._handle is None:
+            return
+        self._handle.close()
+        try:
+            os.replace(self._temporary, self.path)
+        except OSError as exc:
+            self._temporary.unlink(missing_ok=True)
+            raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
 
     def discard(self) -> None:
-        self.close()
         if self._handle is not None:
-            self.path.unlink(missing_ok=True)
+            self._handle.close()
+            self._temporary.unlink(missing_ok=True)
