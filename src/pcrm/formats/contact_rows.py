@@ -110,10 +110,14 @@ class CsvMapper:
         for column, target, blanks, cell in zip(
             self.header, self.targets, self.blanks, cells, strict=True
         ):
+            if not cell:  # most cells of a wide export are empty
+                continue
             if self.pcrm:
                 value = pcrm_csv.restore(cell).strip()
-            else:  # Windows line ends inside quoted cells (Notes) become plain line breaks
+            elif "\r" in cell:  # Windows line ends inside quoted cells become plain ones
                 value = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
+            else:
+                value = cell.strip()
             if not value or (blanks and value in blanks):
                 continue
             if target is None:
