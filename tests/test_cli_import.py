@@ -348,7 +348,8 @@ def test_unknown_preset_field_or_column_is_one_error_line(cli, db_path):
         f'pcrm: error: {google} has no column "nick" (from --map)'
     )
     assert error(cli("import", "contacts", google, "--map", "Nickname=field:budget")) == (
-        'pcrm: error: no custom field "budget" on contacts (see: pcrm field list)'
+        'pcrm: error: no contact field named "budget"'
+        " (declare it first: pcrm field add budget --type text --on contact)"
     )
     assert not db_path.exists()
 
@@ -416,3 +417,51 @@ def test_imported_contacts_are_searchable_and_search_stays_live(cli):
     # the search triggers are back: a later edit is indexed
     ok(cli("contact", "edit", "grace", "--title", "Admiral"))
     assert "Grace Brewster Hopper" in ok(cli("search", "Admiral"))
+
+
+def test_custom_fields_as_targets(cli, tmp_path):
+    ok(cli("field", "add", "budget", "--type", "number"))
+    ok(cli("field", "add", "plan", "--type", "choice", "--choices", "free,pro"))
+    path = write(
+        tmp_path / "leads.csv",
+        "Name,Email,Budget,Plan\n"
+        "Ada,ada@example.org,5000,PRO\n"
+        "Bob,bob@example.org,lots,free\n"
+        "Carl,carl@example.org,,enterprise\n"
+        "Dora,dora@example.org,12.5,\n",
+    )
+    lines = ok(
+        cli(
+            "import", "contacts", str(path),
+            "--map", "Budget=field:budget", "--map", "plan=field:Plan",
+        )
+    ).splitlines()  # fmt: skip
+    assert lines[1] == "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 2"
+    assert lines[3:6] == [
+        "Rejected rows:",
+        '  line 3: budget is a number field: "lots" is not a number',
+        lines[5],
+    ]
+    assert lines[5].startswith('  line 4: plan is a choice field: "enterprise" is not one of')
+    found = json.loads(ok(cli("contact", "list", "--json")))
+    assert {c["name"]: c["fields"] for c in found} == {
+        "Ada": {"budget": 5000, "plan": "pro"},
+        "Dora": {"budget": 12.5},
+    }
+    # merge fills an empty field, update replaces one
+    again = write(tmp_path / "again.csv", "Email,Budget,Plan\nada@example.org,7000,free\n"
+                  "dora@example.org,1,pro\n")  # fmt: skip
+    ok(cli("import", "contacts", str(again), "--map", "Budget=field:budget", "--map",
+           "Plan=field:plan"))  # fmt: skip
+    found = json.loads(ok(cli("contact", "list", "--json")))
+    assert {c["name"]: c["fields"] for c in found} == {
+        "Ada": {"budget": 5000, "plan": "pro"},
+        "Dora": {"budget": 12.5, "plan": "pro"},
+    }
+    ok(cli("import", "contacts", str(again), "--map", "Budget=field:budget", "--map",
+           "Plan=field:plan", "--on-duplicate", "update"))  # fmt: skip
+    found = json.loads(ok(cli("contact", "list", "--json")))
+    assert {c["name"]: c["fields"] for c in found} == {
+        "Ada": {"budget": 7000, "plan": "free"},
+        "Dora": {"budget": 1, "plan": "pro"},
+    }

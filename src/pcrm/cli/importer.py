@@ -164,10 +164,11 @@ def _run(
         if mapper.preset.source and options.source is None:
             options.source = mapper.preset.source
     if custom and not env.db_path.exists():  # no database, so no field: say so, create none
-        from pcrm.errors import InvalidInput
+        from pcrm.errors import NotFound
 
-        raise InvalidInput(
-            f'no custom field "{custom[0]}" on contacts', hint="see: pcrm field list"
+        raise NotFound(
+            f'no contact field named "{custom[0]}"',
+            hint=f"declare it first: pcrm field add {custom[0]} --type text --on contact",
         )
     writer = RejectsWriter(rejects_path, layout) if rejects_path else None
     try:

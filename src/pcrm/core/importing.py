@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from pcrm.core import settings, tags
+from pcrm.core import fields, settings, tags
+from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
@@ -75,7 +76,7 @@ class _Row:
     company: str | None
     scalars: dict[str, str | None]  # title, source, birthday, note
     tags: list[str]
-    fields: dict[str, object]
+    fields: dict[str, FieldValue]
     uid: str | None
     created_at: str | None
     updated_at: str | None
@@ -100,7 +101,7 @@ class Importer:
         self.report = ImportReport()
         self.batch_tags = tags.clean_tags(options.tags)
         self.region = settings.phone_region(db)
-        self.fields = _ContactFields(db)
+        self.fields = _ContactFields(db, now)
         self._triggers: list[str] | None = None  # set aside on the first write
         self._tag_ids: dict[str, int] = {}
         self._company_ids: dict[str, int] = {}
@@ -204,9 +205,11 @@ class Importer:
         values = {}
         for field_name, value in parsed.fields.items():
             try:
-                values[field_name] = self.fields.check(field_name, value)
+                checked = self.fields.check(field_name, value)
             except InvalidInput as exc:
                 raise Rejected(exc.message) from None
+            if checked is not None:
+                values[field_name] = checked
         return _Row(
             name=name,
             emails=list(emails.values()),
@@ -542,20 +545,38 @@ def _tail(number: str) -> str:
 
 
 class _ContactFields:
-    """Custom fields of contacts, as the import uses them: check a value, read, write."""
+    """Custom fields of contacts (core/fields.py), as the import uses them: definitions
+    looked up once per import, values checked with the field's own rules.
 
-    def __init__(self, db: Database) -> None:
+    Values are written here, not through fields.set_values(), which looks the field up
+    (with its usage counts) on every call: once per row is too slow for 100 000 rows.
+    They were checked by fields.parse_value(), so they are what set_values would store."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
         self.db = db
+        self.now = now
+        self._definitions: dict[str, FieldDef] = {}
 
-    def require(self, name: str) -> None:
-        raise InvalidInput(f'no custom field "{name}" on contacts', hint="see: pcrm field list")
+    def require(self, name: str) -> FieldDef:
+        """The field's definition; NotFound (a fatal error) when contacts have no such field."""
+        key = name.strip().casefold()
+        if key not in self._definitions:
+            self._definitions[key] = fields.get_field(self.db, "contact", name)
+        return self._definitions[key]
 
-    def check(self, name: str, value: str) -> object:
-        self.require(name)
-        return value
+    def check(self, name: str, text: str) -> FieldValue | None:
+        return fields.parse_value(self.require(name), text, self.now)
 
-    def read(self, contact_id: int, name: str) -> object:
-        return None
+    def read(self, contact_id: int, name: str) -> FieldValue | None:
+        found = self.db.execute(
+            "SELECT value FROM contact_field_values WHERE contact_id = ? AND field_id = ?",
+            [contact_id, self.require(name).id],
+        ).fetchone()
+        return found[0] if found else None
 
-    def write(self, contact_id: int, name: str, value: object) -> None:
-        self.require(name)
+    def write(self, contact_id: int, name: str, value: FieldValue) -> None:
+        self.db.execute(
+            "INSERT INTO contact_field_values(contact_id, field_id, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value",
+            [contact_id, self.require(name).id, value],
+        )

@@ -30,8 +30,8 @@ _VCARD_READ |= {"NOTE", "CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID
 _VCARD_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
 # vCard TYPE values that say nothing a label should show.
 _NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet"}
-# Google's system groups, which its vCards list as categories: not the user's tags.
-_SYSTEM_GROUPS = {"mycontacts", "starred"}
+# Google's system group, which its vCards list as a category: not one of the user's tags.
+_SYSTEM_GROUPS = {"myContacts"}
 _TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
 
 
@@ -233,10 +233,14 @@ class VcardMapper:
             setattr(parsed, name.lower() if name != "NOTE" else "note", text)
         elif name == "BDAY":
             parsed.birthday = str(value).strip() or None
+        elif name == "X-PCRM-SOURCE":  # pcrm's own cards (formats/vcard.py)
+            parsed.source = str(value).strip() or None
+        elif name == "X-PCRM-FIELD" and child.params.get("X-NAME"):
+            parsed.fields.setdefault(child.params["X-NAME"][0], str(value))
         elif name == "CATEGORIES":
             values = value if isinstance(value, list) else [value]
             names = (str(v).strip() for v in values)
-            parsed.tags.extend(n for n in names if n and n.casefold() not in _SYSTEM_GROUPS)
+            parsed.tags.extend(n for n in names if n and n not in _SYSTEM_GROUPS)
         elif name not in _VCARD_READ and str(value).strip():
             shown = name if name not in _VCARD_BINARY else f"{name} (binary)"
             text = " ".join(str(value).split())
