@@ -465,3 +465,44 @@ def test_custom_fields_as_targets(cli, tmp_path):
         "Ada": {"budget": 7000, "plan": "free"},
         "Dora": {"budget": 1, "plan": "pro"},
     }
+
+
+def test_progress_bar_on_a_terminal_goes_to_stderr(db_path, tmp_path):
+    """stderr a real pseudo-terminal: the bar is drawn there, stdout keeps the summary."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    rows = "".join(f"Person {i},p{i}@example.org\n" for i in range(1200))
+    path = write(tmp_path / "many.csv", "Name,Email\n" + rows)
+    master, slave = pty.openpty()
+    try:
+        env = {**os.environ, "PCRM_DB": str(db_path), "COLUMNS": "100"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pcrm", "import", "contacts", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=env,
+            text=True,
+        )
+        out, _ = proc.communicate(timeout=120)
+        os.close(slave)
+        slave = -1
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        if slave != -1:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0
+    assert out.splitlines()[1].startswith("created 1200,")
+    assert f"importing {path}".encode() in drawn
+    assert b"rows" in drawn
