@@ -312,6 +312,30 @@ def test_custom_field_values_move_and_keep_wins_a_clash(cli, db_path):
     assert content(db_path) == before
 
 
+def test_the_latest_lifecycle_stage_wins_and_history_moves(cli, db_path):
+    ok(cli("contact", "add", "Ada"))
+    ok(cli("contact", "add", "Ada Byron"))
+    ok(cli("contact", "stage", "1", "lead", "--at", "2026-11-01"))
+    ok(cli("contact", "stage", "2", "lead", "--at", "2026-10-01"))
+    ok(cli("contact", "stage", "2", "customer", "--at", "2026-11-10", "-r", "signed"))
+    before = content(db_path)
+    out = ok(cli("contact", "merge", "1", "2"))
+    assert out.splitlines()[1:3] == [
+        "moved to contact 1: 2 lifecycle stage changes",
+        "filled from contact 2: lifecycle_stage",
+    ]
+    assert rows(db_path, "SELECT lifecycle_stage FROM contacts") == [("customer",)]
+    assert rows(
+        db_path, "SELECT contact_id, to_stage, reason FROM lifecycle_history ORDER BY at"
+    ) == [(1, "lead", None), (1, "lead", None), (1, "customer", "signed")]
+    ok(cli("undo"))
+    assert content(db_path) == before
+    # Had KEEP moved last, its stage would have stayed.
+    ok(cli("contact", "stage", "1", "prospect"))
+    ok(cli("contact", "merge", "1", "2"))
+    assert rows(db_path, "SELECT lifecycle_stage FROM contacts") == [("prospect",)]
+
+
 def test_tables_added_later_are_moved_too(cli, db_path):
     """Tables other features add reference contacts; merge finds them from the schema."""
     ok(cli("contact", "add", "Ada"))

@@ -31,6 +31,7 @@ from pcrm.core.journal import (
     table_info,
 )
 from pcrm.core.journal import select as select_rows
+from pcrm.core.lifecycle import last_change_at
 from pcrm.core.models import Link
 from pcrm.core.phones import phone_key
 from pcrm.core.records import record_deletion
@@ -117,6 +118,8 @@ def merge(
         )
     info = table_info(db, table)
     keep_row, other_row = _row(db, info, kind, keep_id), _row(db, info, kind, other_id)
+    # Asked before the history moves: afterwards all of it is KEEP's.
+    other_stage_newer = _changed_stage_later(db, kind, other_id, keep_id)
     with _rolled_back(db, dry_run):
         journal = Journal(db)
         region = phone_region(db)
@@ -132,7 +135,7 @@ def merge(
         journal.inserted(
             table_info(db, "deletions"), db.execute("SELECT last_insert_rowid()").fetchone()[0]
         )
-        sets = _filled(info, keep_row, other_row)
+        sets = _filled(info, keep_row, other_row, other_stage_newer)
         joined = [c for c in sets if keep_row[c] not in (None, "") and c == "note"]
         journal.update(info, keep_row, {**sets, "updated_at": to_iso(now)})
         merge_id = None
@@ -214,8 +217,9 @@ def _equal(
     return False
 
 
-def _filled(info: TableInfo, keep: Row, other: Row) -> Row:
-    """KEEP's empty fields take OTHER's values; notes are joined; the latest contact wins."""
+def _filled(info: TableInfo, keep: Row, other: Row, other_stage_newer: bool) -> Row:
+    """KEEP's empty fields take OTHER's values; notes are joined; the latest contact and
+    the latest lifecycle stage win, so the stage agrees with the merged history."""
     sets: Row = {}
     for column in info.columns:
         mine, theirs = keep[column], other[column]
@@ -225,9 +229,17 @@ def _filled(info: TableInfo, keep: Row, other: Row) -> Row:
             sets[column] = theirs
         elif column == "note":
             sets[column] = f"{mine}\n\n{theirs}"
-        elif column == "last_contacted_at" and theirs > mine:
+        elif (column == "last_contacted_at" and theirs > mine) or (
+            column == "lifecycle_stage" and other_stage_newer
+        ):
             sets[column] = theirs
     return sets
+
+
+def _changed_stage_later(db: Database, kind: str, record_id: int, than_id: int) -> bool:
+    """Did `record_id` move to its lifecycle stage after `than_id` moved to its own?"""
+    mine, theirs = last_change_at(db, kind, record_id), last_change_at(db, kind, than_id)
+    return mine is not None and (theirs is None or mine > theirs)
 
 
 def _record(

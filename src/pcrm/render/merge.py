@@ -23,6 +23,8 @@ _NOUNS = {
     ("tasks", "contact_id"): ("task", "tasks"),
     ("tasks", "company_id"): ("task", "tasks"),
     ("contacts", "company_id"): ("person", "people"),
+    ("lifecycle_history", "contact_id"): ("lifecycle stage change", "lifecycle stage changes"),
+    ("lifecycle_history", "company_id"): ("lifecycle stage change", "lifecycle stage changes"),
     ("contact_field_values", "contact_id"): ("custom field value", "custom field values"),
     ("company_field_values", "company_id"): ("custom field value", "custom field values"),
 }
