@@ -380,3 +380,11 @@ def test_removing_a_record_removes_its_values(cli, db_path, people):
     assert ok(cli("field", "rm", "plan", "--force")) == (
         "removed contact field plan and its 1 value\n"
     )
+
+
+def test_rm_counts_companies_in_words(cli, fields):
+    ok(cli("company", "add", "Acme", "--set", "tier=gold"))
+    ok(cli("company", "add", "Initech", "--set", "tier=silver"))
+    assert "has values on 2 companies" in error(cli("field", "rm", "tier", "--on", "company"))
+    ok(cli("company", "edit", "initech", "--unset", "tier"))
+    assert "has values on 1 company " in error(cli("field", "rm", "tier", "--on", "company"))

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -92,10 +93,16 @@ def definitions(db: Database, kind: str | None = None) -> list[FieldDef]:
 
 
 def get_field(db: Database, kind: str, name: str) -> FieldDef:
-    """A field by name (any case); NotFound lists the fields the kind has."""
-    for definition in definitions(db, kind):
-        if definition.name.casefold() == name.strip().casefold():
-            return definition
+    """A field by name (any case); NotFound lists the fields the kind has.
+
+    One indexed lookup (names are ASCII, the column NOCASE), cheap enough to call per
+    value; `used` is left 0 here, only definitions() counts the values."""
+    row = db.execute(
+        "SELECT id, kind, name, type, choices, 0 FROM fields WHERE kind = ? AND name = ?",
+        [kind, name.strip()],
+    ).fetchone()
+    if row is not None:
+        return _definition(row)
     known = [definition.name for definition in definitions(db, kind)]
     hint = (
         f"{kind} fields: {', '.join(known)}"
@@ -167,15 +174,21 @@ def add_field(
 
 def remove_field(db: Database, kind: str, name: str, *, force: bool = False) -> FieldDef:
     """Remove a field; while records have a value, only with force (values go with it)."""
-    definition = get_field(db, check_kind(kind), name)
-    if definition.used and not force:
-        records = f"{definition.used} {kind}{'s' if definition.used != 1 else ''}"
+    kind = check_kind(kind)
+    definition = get_field(db, kind, name)
+    table, _ = _table(kind)
+    used = db.execute(
+        f"SELECT count(*) FROM {table} WHERE field_id = ?", [definition.id]
+    ).fetchone()[0]
+    if used and not force:
+        plural = "companies" if kind == "company" else f"{kind}s"
+        records = f"{used} {kind if used == 1 else plural}"
         raise Conflict(
             f'field "{definition.name}" has values on {records}',
             hint="add --force to remove the field and its values",
         )
     db.execute("DELETE FROM fields WHERE id = ?", [definition.id])
-    return definition
+    return replace(definition, used=used)
 
 
 # -- values ------------------------------------------------------------------------------
