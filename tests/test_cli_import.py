@@ -506,3 +506,17 @@ def test_progress_bar_on_a_terminal_goes_to_stderr(db_path, tmp_path):
     assert out.splitlines()[1].startswith("created 1200,")
     assert f"importing {path}".encode() in drawn
     assert b"rows" in drawn
+
+
+def test_an_unknown_lifecycle_stage_is_a_warning_not_a_rejection(cli, tmp_path):
+    path = write(tmp_path / "p.csv", "Name,Stage\nAda,Prospect\nBob,Evangelist\nCarl,sq\n")
+    lines = ok(cli("import", "contacts", str(path), "--map", "Stage=stage")).splitlines()
+    assert lines[1] == "created 3, merged 0, updated 0, unchanged 0, skipped 0, rejected 0"
+    assert lines[3:] == [
+        "Warnings:",
+        '  line 3: unknown lifecycle stage "Evangelist"; imported without a stage',
+    ]
+    stages = {
+        c["name"]: c["lifecycle_stage"] for c in json.loads(ok(cli("contact", "list", "--json")))
+    }
+    assert stages == {"Ada": "prospect", "Bob": None, "Carl": "sql"}

@@ -215,6 +215,12 @@ def test_hubspot_csv(cli):
     }
     # no name: the address stands in for it
     assert found["info@example.com"]["emails"] == ["info@example.com"]
+    # HubSpot's lifecycle stages become pcrm's, recorded in the history
+    stages = {
+        c["name"]: c["lifecycle_stage"] for c in json.loads(ok(cli("contact", "list", "--json")))
+    }
+    assert stages == {"Linus Torvalds": "sql", "info@example.com": "lead"}
+    assert "stage set to sql\timported" in ok(cli("timeline", "linus"))
 
 
 def test_vcard_file_detected_by_content(cli, tmp_path):

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from pcrm.core import fields, settings, tags
+from pcrm.core import fields, lifecycle, settings, tags
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
-from pcrm.errors import InvalidInput
+from pcrm.errors import Ambiguous, InvalidInput
 from pcrm.store.schema import KIND_CODES, PHONE_TAIL_SQL
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class _Row:
     uid: str | None
     created_at: str | None
     updated_at: str | None
+    stage: str | None  # a lifecycle stage's name as pcrm has it
     name_given: bool  # False when the name is the email address
 
 
@@ -104,6 +105,7 @@ class Importer:
         self.fields = _ContactFields(db, now)
         self._triggers: list[str] | None = None  # set aside on the first write
         self._tag_ids: dict[str, int] = {}
+        self._stages: dict[str, str | None] = {}
         self._company_ids: dict[str, int] = {}
 
     def _suspend_search(self) -> None:
@@ -221,8 +223,24 @@ class Importer:
             uid=clean_line(parsed.uid),
             created_at=self._time(parsed.created_at),
             updated_at=self._time(parsed.updated_at),
+            stage=self._stage(parsed.line, parsed.stage),
             name_given=name_given,
         )
+
+    def _stage(self, line: int, value: str | None) -> str | None:
+        """The lifecycle stage by name (any case or unique prefix). One pcrm does not have
+        is warned about, and the row imports without it: the stage list is the user's."""
+        value = clean_line(value)
+        if value is None:
+            return None
+        if value not in self._stages:
+            try:
+                self._stages[value] = lifecycle.resolve_stage(self.db, value).name
+            except (InvalidInput, Ambiguous):
+                self._stages[value] = None
+        if self._stages[value] is None:
+            self._warn(line, f'unknown lifecycle stage "{value}"; imported without a stage')
+        return self._stages[value]
 
     def _birthday(self, value: str | None) -> str | None:
         value = clean_optional(value)
@@ -354,13 +372,16 @@ class Importer:
         self._link_tags(contact_id, row.tags)
         for field_name, value in row.fields.items():
             self.fields.write(contact_id, field_name, value)
+        if row.stage:
+            self._set_stage(contact_id, row.stage)
 
     def _apply(self, line: int, contact_id: int, row: _Row, *, overwrite: bool) -> bool:
         """Merge (fill what is empty, add what is new) or update (the row's values win)
         a row into an existing contact; returns whether anything changed."""
         db = self.db
         current = db.execute(
-            "SELECT name, company_id, title, source, birthday, note FROM contacts WHERE id = ?",
+            "SELECT name, company_id, title, source, birthday, note, lifecycle_stage"
+            " FROM contacts WHERE id = ?",
             [contact_id],
         ).fetchone()
         sets: dict[str, object] = {}
@@ -370,7 +391,7 @@ class Importer:
             company_id = self._company_id(row.company)
             if company_id != current[1]:
                 sets["company_id"] = company_id
-        for column, old in zip(_SCALARS, current[2:], strict=True):
+        for column, old in zip(_SCALARS, current[2:6], strict=True):
             new = row.scalars[column]
             if new is not None and new != old and (overwrite or old is None):
                 sets[column] = new
@@ -383,6 +404,10 @@ class Importer:
             if value != old and (overwrite or old is None):
                 self.fields.write(contact_id, field_name, value)
                 changed = True
+        stage = current[6]
+        if row.stage and row.stage != stage and (overwrite or stage is None):
+            self._set_stage(contact_id, row.stage)
+            changed = True
         if changed:
             self._touch(contact_id)
             sets["updated_at"] = self.stamp
@@ -391,6 +416,10 @@ class Importer:
                 f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id]
             )
         return changed
+
+    def _set_stage(self, contact_id: int, stage: str) -> None:
+        """Through lifecycle, so the change is in the contact's history like any other."""
+        lifecycle.set_stage(self.db, self.now, "contact", contact_id, stage, reason="imported")
 
     def _email_owner(self, address: str) -> int | None:
         found = self.db.execute(

@@ -34,6 +34,7 @@ FIELDS = (
     "uid",
     "created_at",
     "updated_at",
+    "stage",
     "ignore",
 )
 PRESETS = ("auto", "google", "outlook", "linkedin", "hubspot", "pcrm")
@@ -67,6 +68,7 @@ class Preset:
     blanks: dict[str, frozenset[str]] = field(default_factory=dict)  # values meaning "empty"
     source: str | None = None  # the default --source
     pcrm_layout: bool = False  # pcrm's export: formulas neutralised, values `; `-joined
+    stage_names: dict[str, str] = field(default_factory=dict)  # exporter's stage -> pcrm's
 
     @property
     def shown(self) -> str:
@@ -219,6 +221,18 @@ _HUBSPOT = _preset(
         "Job Title": "title",
         "Original Source": "source",
         "Date of birth": "birthday",
+        "Lifecycle Stage": "stage",
+    },
+    # HubSpot's lifecycle stages as pcrm's default stages (docs/import-export.md)
+    stage_names={
+        "subscriber": "lead",
+        "lead": "lead",
+        "marketing qualified lead": "mql",
+        "sales qualified lead": "sql",
+        "opportunity": "opportunity",
+        "customer": "customer",
+        "evangelist": "customer",
+        "other": "",
     },
 )
 
@@ -343,5 +357,11 @@ def with_map(preset: Preset, entries: list[tuple[str, Target]]) -> Preset:
         return preset
     columns = {**preset.columns, **dict(entries)}
     return Preset(
-        preset.name, columns, preset.patterns, preset.blanks, preset.source, preset.pcrm_layout
+        preset.name,
+        columns,
+        preset.patterns,
+        preset.blanks,
+        preset.source,
+        preset.pcrm_layout,
+        preset.stage_names,
     )

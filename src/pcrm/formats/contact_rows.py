@@ -50,6 +50,7 @@ class ParsedContact:
     uid: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    stage: str | None = None  # lifecycle stage
     tags: list[str] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> value
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
@@ -59,7 +60,7 @@ class ParsedContact:
         """False for a row with nothing to import (LinkedIn's hidden members: only a date)."""
         return any(
             (self.name, self.emails, self.phones, self.company, self.title, self.birthday)
-        ) or any((self.note, self.tags, self.fields, self.problem))
+        ) or any((self.note, self.tags, self.fields, self.stage, self.problem))
 
     def unmapped_note(self, binary: frozenset[str] = frozenset()) -> str | None:
         """The unmapped values as note lines ("URL: https://..."), for --keep-unmapped."""
@@ -140,6 +141,9 @@ class CsvMapper:
                 notes.append(value)
             elif kind == "custom":
                 parsed.fields.setdefault(target.arg or "", value)
+            elif kind == "stage" and self.preset.stage_names:
+                key = " ".join(value.split()).casefold()
+                parsed.stage = self.preset.stage_names.get(key, value)
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
         parsed.name = _full_name(names)
