@@ -393,20 +393,32 @@ def test_export_streams_in_batches(cli, db_path, monkeypatch):
 # -- round trip through `pcrm import contacts --preset pcrm` ---------------------------
 
 
+def declare_fields(cli, *db: str) -> None:
+    ok(cli(*db, "field", "add", "budget", "--type", "number"))
+    ok(cli(*db, "field", "add", "plan", "--type", "choice", "--choices", "free,Pro"))
+    ok(cli(*db, "field", "add", "renewal", "--type", "date"))
+    ok(cli(*db, "field", "add", "team"))
+
+
 def test_csv_export_imports_back_byte_for_byte(cli, tmp_path):
+    declare_fields(cli)
     ok(
         cli(
             "contact", "add", "Zoë Müller", "-e", "work: zoe@example.org", "-e", "z@home.example",
             "-p", "mobile: +44 20 7946 0958", "-p", "020 1234", "-c", "Ünïcode GmbH",
             "--title", "=CTO", "--source", "@event", "--birthday", "--02-29", "-t", "a;b,vip",
             "--note", "'=quoted\nline two; with \\ and \"quotes\"",
+            "--set", "budget=-250.5", "--set", "plan=pro", "--set", "renewal=2027-01-31",
+            "--set", "team=@ops; 'sales'",
         )
     )  # fmt: skip
-    ok(cli("contact", "add", "--birthday", "1815-12-10", "--", "-Dash"))
-    ok(cli("contact", "add", "Plain"))
+    ok(cli("contact", "add", "--birthday", "1815-12-10", "--set", "budget=1e20", "--", "-Dash"))
+    ok(cli("contact", "add", "Plain", "--set", "budget=7"))
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     ok(cli("export", "contacts", "-o", str(first)))
+    assert b",'-250.5,Pro,2027-01-31,'@ops; 'sales'\r\n" in first.read_bytes()
     other = str(tmp_path / "other.db")
+    declare_fields(cli, "--db", other)
     ok(cli("--db", other, "import", "contacts", str(first), "--preset", "pcrm"))
     ok(cli("--db", other, "export", "contacts", "-o", str(second)))
     assert second.read_bytes() == first.read_bytes()
