@@ -372,3 +372,59 @@ def test_a_database_locked_past_the_timeout_is_a_clear_error(cli, db_path, monke
         holder.execute("ROLLBACK")
         holder.close()
     assert dump(db_path) == before
+
+
+# Hostile files for `pcrm import contacts`: refused in one line with nothing changed, or
+# imported with what is wrong rejected by line; never a traceback, never a raw control.
+
+GOOGLE_HEADER = "First Name,Last Name,E-mail 1 - Value,Notes\r\n"
+HOSTILE_FILES = {
+    # name: (content, exit code)
+    "header_only.csv": (GOOGLE_HEADER.encode(), 0),
+    "ragged.csv": (
+        (GOOGLE_HEADER + "Ada,Lovelace,ada@example.org,a,b,c\r\nBob\r\n").encode(),
+        0,
+    ),
+    "invalid_utf8.csv": (GOOGLE_HEADER.encode() + b"Ad\xff\xfea,Love\xc3,a@example.org,x\r\n", 0),
+    "nul_bytes.csv": (GOOGLE_HEADER.encode() + b"Ada\x00,Lovelace,a@example.org,n\x00o\r\n", 1),
+    "one_5mb_line.csv": ((GOOGLE_HEADER + "Ada," + "x" * 5_000_000 + "\r\n").encode(), 0),
+    "field_150k.csv": (
+        (GOOGLE_HEADER + "Ada,Lovelace,a@example.org," + "y" * 150_000 + "\r\n").encode(),
+        0,
+    ),
+    "formula_cells.csv": (
+        (GOOGLE_HEADER + '=HYPERLINK("http://x"),+1,a@example.org,@SUM(A1)\r\n').encode(),
+        0,
+    ),
+    "rich_markup.csv": (
+        (
+            GOOGLE_HEADER + "[bold red]Ada[/],[link=http://x]L[/link],a@example.org,[blink]\r\n"
+        ).encode(),
+        0,
+    ),
+    "ansi_escapes.csv": (
+        (GOOGLE_HEADER + "\x1b[31mAda\x1b[0m,\x1b]0;pwn\x07L,a@example.org,\x9b2Jn\r\n").encode(),
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+def test_hostile_import_files(cli, db_path, tmp_path, name):
+    content, expected = HOSTILE_FILES[name]
+    source = tmp_path / name
+    source.write_bytes(content)
+    assert cli("contact", "add", "Someone").exit_code == 0
+    before = dump(db_path)
+    result = cli("import", "contacts", str(source))
+    assert result.exception is None
+    assert result.exit_code == expected, (result.stdout, result.stderr)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert RAW_CONTROL.search(output) is None, repr(output)
+    if expected == 1:
+        assert result.stderr.startswith("pcrm: error: ")
+        assert len(result.stderr.splitlines()) == 1
+        assert dump(db_path) == before
+    listed = cli("contact", "list")
+    assert RAW_CONTROL.search(listed.stdout) is None, repr(listed.stdout)

@@ -1,0 +1,476 @@
+"""Measure pcrm against its floors, in one run: `python bench/run.py [--runs N]`.
+
+Start-up: whole-process `pcrm --help`, `pcrm log REF TEXT` and `pcrm agenda --cron`
+against two floors generated here with the same number of no-op commands as pcrm has: a
+bare Typer app and the same with argparse. Data: search, timeline, pipeline, agenda,
+reports, dupes and import over the set bench/generate.py writes (bench/data/), each the
+median of N whole-process runs minus the Typer floor's one-command time.
+
+Every case runs N times, interleaved round-robin so that a burst of load on a shared
+machine hits all cases alike. Wall time is what a user waits; CPU time (user + system of
+the child, from wait4) is what the process itself spent, and stays meaningful on a busy
+machine. Compare ratios within one run, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PYTHON = sys.executable
+NOW = "2026-11-23T10:00:00Z"  # the data set's "now"
+
+
+@dataclass
+class Case:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    before: Callable[[], None] | None = None  # run untimed before each run (fresh files)
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    rss_kb: int = 0
+    failed: str | None = None
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls) * 1000 if self.walls else float("nan")
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus) * 1000 if self.cpus else float("nan")
+
+
+def run_once(case: Case) -> None:
+    if case.failed:
+        return
+    if case.before:
+        case.before()
+    env = {**os.environ, "NO_COLOR": "1", "PCRM_NOW": NOW, **case.env}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        case.argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    process.stderr and process.stderr.close()
+    if process.returncode != 0:
+        case.failed = f"exit {process.returncode}: {error.strip().splitlines()[-1:] or ''}"
+        return
+    case.walls.append(elapsed)
+    case.cpus.append(usage.ru_utime + usage.ru_stime)
+    case.rss_kb = max(case.rss_kb, usage.ru_maxrss)
+
+
+def measure(cases: list[Case], runs: int) -> None:
+    for case in cases:  # one untimed run each: warm the page cache and .pyc files
+        run_once(case)
+        case.walls.clear(), case.cpus.clear()
+    for _ in range(runs):
+        for case in cases:
+            run_once(case)
+
+
+# The floors
+
+
+def pcrm_command_count() -> int:
+    """Leaf commands of pcrm's app (what a user can run)."""
+    import typer
+
+    from pcrm.cli.main import app
+
+    def leaves(command) -> int:
+        children = getattr(command, "commands", None)
+        if not children:
+            return 1
+        return sum(leaves(child) for child in children.values())
+
+    return leaves(typer.main.get_command(app))
+
+
+def write_floors(folder: Path, count: int) -> tuple[Path, Path]:
+    typer_app = folder / "floor_typer.py"
+    lines = ["import typer", "", "app = typer.Typer()", ""]
+    for i in range(count):
+        lines += [
+            f"@app.command('cmd{i}')",
+            f"def cmd{i}(ref: str, text: str) -> None:",
+            f'    """No-op command {i}."""',
+            "",
+        ]
+    lines += ["app()", ""]
+    typer_app.write_text("\n".join(lines))
+
+    argparse_app = folder / "floor_argparse.py"
+    lines = [
+        "import argparse",
+        "",
+        "parser = argparse.ArgumentParser(prog='floor')",
+        "sub = parser.add_subparsers(dest='command', required=True)",
+        f"for i in range({count}):",
+        "    command = sub.add_parser(f'cmd{i}', help=f'No-op command {i}.')",
+        "    command.add_argument('ref')",
+        "    command.add_argument('text')",
+        "parser.parse_args()",
+        "",
+    ]
+    argparse_app.write_text("\n".join(lines))
+    return typer_app, argparse_app
+
+
+def pcrm_has(command: list[str], db: Path) -> bool:
+    result = subprocess.run(
+        [PYTHON, "-m", "pcrm", "--db", str(db), *command, "--help"], capture_output=True
+    )
+    return result.returncode == 0
+
+
+# The data cases
+
+
+def busiest_contact(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT contact_id FROM interaction_contacts GROUP BY contact_id"
+            " ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def data_cases(db: Path, scratch: Path) -> list[Case]:
+    pcrm = [PYTHON, "-m", "pcrm", "--db", str(db)]
+    busiest = busiest_contact(db)
+    candidates = [
+        ("search prefix (kest)", ["search", "kest"]),
+        ("search phrase", ["search", '"wants a quote"']),
+        (f"timeline busiest (contact {busiest})", ["timeline", str(busiest)]),
+        ("pipeline (board)", ["pipeline"]),
+        ("agenda", ["agenda"]),
+        ("task list (follow-ups)", ["task", "list"]),
+        ("report funnel", ["report", "funnel"]),
+        ("report wins", ["report", "wins"]),
+        ("report pipeline", ["report", "pipeline"]),
+        ("report activity", ["report", "activity"]),
+        ("dupes", ["dupes"]),
+    ]
+    cases = []
+    for name, argv in candidates:
+        if pcrm_has(argv, db):
+            cases.append(Case(name, [*pcrm, *argv]))
+        else:
+            print(f"(not measured: pcrm {' '.join(argv)} does not exist yet)", file=sys.stderr)
+    return cases
+
+
+def import_cases(csv_path: Path, scratch: Path, db_for_help: Path) -> list[Case]:
+    if not csv_path.exists() or not pcrm_has(["import", "contacts"], db_for_help):
+        print("(not measured: import; no CSV or no pcrm import contacts)", file=sys.stderr)
+        return []
+    target = scratch / "import.db"
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+
+    argv = [PYTHON, "-m", "pcrm", "--db", str(target), "import", "contacts", str(csv_path)]
+    return [Case(f"import {csv_path.name}", argv, before=fresh)]
+
+
+def executemany_ceiling(csv_path: Path, scratch: Path) -> tuple[int, float]:
+    """Rows/s of raw sqlite3.executemany of the same parsed rows in one transaction."""
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [
+            (
+                f"{r['First Name']} {r['Last Name']}",
+                r["Organization Name"] or None,
+                r["Organization Title"] or None,
+                r["E-mail 1 - Value"] or None,
+                r["Phone 1 - Value"] or None,
+                r["Birthday"] or None,
+                r["Labels"] or None,
+                r["Notes"] or None,
+            )
+            for r in csv.DictReader(handle)
+        ]
+    target = scratch / "ceiling.db"
+    target.unlink(missing_ok=True)
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(
+        "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name, company, title, email, phone,"
+        " birthday, labels, note)"
+    )
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO contacts(name, company, title, email, phone, birthday, labels, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(rows), elapsed
+
+
+# Query plans of the hot queries (the SQL of the core functions named, with real values)
+
+HOT_QUERIES = [
+    (
+        "search: FTS5 prefix, ranked (core.search)",
+        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH 'kest*'"
+        " AND kind IN ('contact','company','deal','interaction')"
+        " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
+    ),
+    (
+        "timeline of one contact, newest 50 (core.overview)",
+        "SELECT id FROM (SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
+        " ON ic.interaction_id = i.id WHERE ic.contact_id = {busiest})"
+        " ORDER BY at DESC, id DESC LIMIT 50",
+    ),
+    (
+        "contact by email (core.refs)",
+        "SELECT contact_id FROM contact_emails WHERE email = 'person1@mail1.example.org'",
+    ),
+    (
+        "board: open deals per stage of a pipeline (core.board)",
+        "SELECT stage_id, currency, count(*), sum(value) FROM deals"
+        " WHERE pipeline_id = 1 AND status = 'open' GROUP BY stage_id, currency",
+    ),
+    (
+        "agenda: open follow-ups due by a day (core.tasks)",
+        "SELECT id FROM tasks WHERE status = 'open' AND due_date <= '2026-11-23'"
+        " ORDER BY due_date, id LIMIT 50",
+    ),
+    (
+        "deal history of the period (reports)",
+        "SELECT deal_id, to_status FROM deal_history WHERE at >= '2026-01-01' ORDER BY at",
+    ),
+]
+
+
+def query_plans(db: Path) -> str:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    busiest = busiest_contact(db)
+    out = []
+    try:
+        for title, sql in HOT_QUERIES:
+            sql = sql.format(busiest=busiest)
+            started = time.perf_counter()
+            conn.execute(sql).fetchall()
+            elapsed = (time.perf_counter() - started) * 1000
+            plan = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            out.append(f"{title}: {elapsed:.2f} ms in-process")
+            out += [f"    {'  ' * _depth(plan, row)}{row[3]}" for row in plan]
+    finally:
+        conn.close()
+    return "\n".join(out)
+
+
+def _depth(plan: list[tuple], row: tuple) -> int:
+    parents = {r[0]: r[1] for r in plan}
+    depth, parent = 0, row[1]
+    while parent in parents:
+        depth, parent = depth + 1, parents[parent]
+    return depth
+
+
+# Report
+
+
+def machine() -> list[str]:
+    import rich
+    import sqlite_utils
+    import typer
+
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; load average at start {load:.1f}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"typer {typer.__version__}, rich {version_of(rich)}, sqlite-utils "
+        f"{version_of(sqlite_utils)}; {platform.system()} {platform.release()}",
+    ]
+
+
+def version_of(module) -> str:
+    from importlib.metadata import version
+
+    try:
+        return version(module.__name__.replace("_", "-"))
+    except Exception:
+        return "?"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    out = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|",
+    ]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def fmt(value: float) -> str:
+    return "—" if value != value else f"{value:.0f}"
+
+
+def ratio(a: float, b: float) -> str:
+    return "—" if a != a or b != b or b == 0 else f"{a / b:.2f}×"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="runs per case (default 9)")
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="generate.py's folder")
+    parser.add_argument("--startup-only", action="store_true", help="skip the data cases")
+    args = parser.parse_args(argv)
+
+    scratch = Path(tempfile.mkdtemp(prefix="pcrm-bench-"))
+    try:
+        return report(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(args: argparse.Namespace, scratch: Path) -> int:
+    count = pcrm_command_count()
+    typer_app, argparse_app = write_floors(scratch, count)
+    small = scratch / "small.db"
+    subprocess.run(
+        [PYTHON, "-m", "pcrm", "--db", str(small), "contact", "add", "Ada Lovelace"],
+        check=True,
+        capture_output=True,
+    )
+    pcrm = [PYTHON, "-m", "pcrm", "--db", str(small)]
+    startup = [
+        Case("python -c pass", [PYTHON, "-c", "pass"]),
+        Case("argparse floor --help", [PYTHON, str(argparse_app), "--help"]),
+        Case("argparse floor: one command", [PYTHON, str(argparse_app), "cmd3", "ada", "hi"]),
+        Case("Typer floor --help", [PYTHON, str(typer_app), "--help"]),
+        Case("Typer floor: one command", [PYTHON, str(typer_app), "cmd3", "ada", "hi"]),
+        Case("pcrm --help", [*pcrm, "--help"]),
+        Case("pcrm log ada TEXT", [*pcrm, "log", "ada", "Call: wants a quote"]),
+    ]
+    if pcrm_has(["agenda"], small):
+        startup.append(Case("pcrm agenda --cron", [*pcrm, "agenda", "--cron"]))
+
+    bench_db = args.data / "bench.db"
+    data: list[Case] = []
+    imports: list[Case] = []
+    if not args.startup_only:
+        if bench_db.exists():
+            data = data_cases(bench_db, scratch)
+            imports = import_cases(args.data / "google.csv", scratch, small)
+        else:
+            print(f"(no {bench_db}: run bench/generate.py first)", file=sys.stderr)
+
+    print(f"# pcrm benchmark: {count} commands, {args.runs} runs per case\n")
+    print("\n".join(machine()) + "\n")
+    measure(startup + data, args.runs)
+    measure(imports, max(1, min(3, args.runs)))
+
+    by_name = {case.name: case for case in startup}
+    typer_help, typer_one = by_name["Typer floor --help"], by_name["Typer floor: one command"]
+    argparse_one = by_name["argparse floor: one command"]
+    rows = []
+    for case in startup:
+        floor = typer_help if "help" in case.name else typer_one
+        rows.append(
+            [
+                case.name,
+                fmt(case.wall),
+                fmt(case.cpu),
+                ratio(case.wall, floor.wall),
+                ratio(case.cpu, floor.cpu),
+                case.failed or "",
+            ]
+        )
+    print("## Start-up (median ms; × the Typer floor for the same kind of call)\n")
+    print(table(rows, ["case", "wall", "cpu", "× Typer (wall)", "× Typer (cpu)", "note"]))
+    print(
+        f"\nTarget: pcrm ≤ 1.15 × the Typer floor. argparse floor for one command: "
+        f"{fmt(argparse_one.wall)} ms wall, {fmt(argparse_one.cpu)} ms cpu.\n"
+    )
+
+    if data:
+        rows = []
+        for case in data:
+            over_wall = case.wall - typer_one.wall
+            over_cpu = case.cpu - typer_one.cpu
+            verdict = (
+                "dupes target 10 s"
+                if case.name == "dupes"
+                else ("ok" if over_wall <= 100 else "over 100 ms")
+            )
+            rows.append(
+                [case.name, fmt(case.wall), fmt(over_wall), fmt(over_cpu), case.failed or verdict]
+            )
+        print("## Over the 100k set (median ms; above = minus the Typer one-command floor)\n")
+        print(table(rows, ["case", "wall", "above floor (wall)", "above floor (cpu)", "note"]))
+        print("\nTarget: each ≤ 100 ms above the floor (wall); dupes ≤ 10 s.\n")
+
+    if bench_db.exists() and not args.startup_only:
+        print("## Query plans of the hot queries (EXPLAIN QUERY PLAN, warm cache)\n")
+        print("```text\n" + query_plans(bench_db) + "\n```\n")
+
+    if imports:
+        csv_path = args.data / "google.csv"
+        rows_n, ceiling_s = executemany_ceiling(csv_path, scratch)
+        rows = []
+        for case in imports:
+            rate = rows_n / (case.wall / 1000) if case.walls else float("nan")
+            ceiling = rows_n / ceiling_s
+            rows.append(
+                [
+                    case.name,
+                    fmt(case.wall),
+                    fmt(rate),
+                    fmt(ceiling),
+                    ratio(rate, ceiling),
+                    f"{case.rss_kb / 1024:.0f}",
+                    case.failed or "",
+                ]
+            )
+        print("## Import (whole process, rows/s against raw executemany of the parsed rows)\n")
+        print(
+            table(
+                rows,
+                ["case", "wall ms", "rows/s", "ceiling rows/s", "share", "peak RSS MB", "note"],
+            )
+        )
+        print("\nTarget: ≥ 1/3 of the ceiling; peak memory flat in the number of rows.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
