@@ -231,13 +231,27 @@ def test_undo_refuses_once_a_merged_record_changed(cli, db_path, twins):
     assert dump(db_path) == before
 
 
-def test_undo_refuses_once_a_moved_row_changed(cli, db_path, twins):
+def test_undo_keeps_later_changes_to_what_the_merge_did_not_write(cli, db_path, twins):
     ok(cli("contact", "merge", "1", "2"))
     ok(cli("task", "done", "1"))
+    ok(cli("contact", "edit", "1", "--birthday", "1980-02-01"))
+    assert ok(cli("undo")).splitlines()[0].startswith("undid merge 1: contact 2 Bob Smith")
+    # The task is Bob's again, and still done; Robert keeps the birthday given him since.
+    assert rows(db_path, "SELECT contact_id, status FROM tasks") == [(2, "done")]
+    assert rows(db_path, "SELECT id, title, birthday FROM contacts WHERE id < 3") == [
+        (1, None, "1980-02-01"),
+        (2, "CTO", None),
+    ]
+
+
+def test_undo_refuses_once_a_column_the_merge_wrote_changed(cli, db_path, twins):
+    ok(cli("contact", "merge", "1", "2"))
+    ok(cli("log", "1", "Call", "--kind", "call"))  # Robert's last contact moves on
     before = dump(db_path)
     assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: a row of tasks changed since (status, done_at)"
-        " (undo only puts back what nothing has changed since; fix the records by hand)\n"
+        "pcrm: error: cannot undo merge 1: contact 1 Robert Smith changed since"
+        " (last_contacted_at) (undo only puts back what nothing has changed since; fix the"
+        " records by hand)\n"
     )
     assert dump(db_path) == before
 

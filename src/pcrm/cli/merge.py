@@ -33,7 +33,7 @@ def undo(ctx: typer.Context, dry_run: DryRunOption = False) -> None:
     """Undo the last merge.
 
     Puts the merged-away contact or company back with everything that moved, and KEEP
-    as it was. Refused when a record the merge touched has changed since. Run it again
+    as it was. Refused when something the merge wrote has changed since. Run it again
     to undo the merge before that.
 
     \b

@@ -24,6 +24,9 @@ from pcrm.errors import Conflict
 Row = dict[str, Any]
 # The name a rowid table's rows carry their rowid under, in the journal.
 ROWID = "rowid"
+# Columns whose later value is kept over the journal's: a record edited after the merge
+# keeps the time of that edit.
+_LATER_WINS = frozenset({"updated_at"})
 
 
 @dataclass(frozen=True)
@@ -166,10 +169,14 @@ def play_backwards(
     what: str,
     describe: Callable[[str, Row], str] = lambda table, _row: f"a row of {table}",
 ) -> None:
-    """Put every row back as it was, newest change first; refuse (Conflict) at the first
-    row that is no longer what the journal left, naming it with `describe(table, row)`.
-    The caller's transaction then undoes the steps already taken, so the database is
-    never half restored."""
+    """Put back what the journal wrote, newest change first.
+
+    Only the columns an entry changed are put back, so a later change to another column
+    (a title edited, a moved task done) stays; a later `updated_at` stays too. A column
+    the journal wrote that has changed since, a row it wrote that is gone, or a removed
+    row whose key is taken again makes it refuse (Conflict), naming the row with
+    `describe(table, row)`; the caller's transaction then undoes the steps already taken,
+    so the database is never half restored."""
     hint = "undo only puts back what nothing has changed since; fix the records by hand"
     for entry in reversed(entries):
         table, key = entry["table"], tuple(entry["key"])
@@ -181,7 +188,8 @@ def play_backwards(
                 raise Conflict(
                     f"cannot undo {what}: {describe(table, after)} was removed since", hint=hint
                 )
-            changed = [c for c, v in after.items() if current.get(c) != v]
+            written = [c for c, v in after.items() if before is None or before.get(c) != v]
+            changed = [c for c in written if current.get(c) != after[c] and c not in _LATER_WINS]
             if changed:
                 raise Conflict(
                     f"cannot undo {what}: {describe(table, after)} changed since"
@@ -195,13 +203,18 @@ def play_backwards(
                 hint=hint,
             )
         if before is not None and after is not None:
-            columns = [c for c in before if c != ROWID]
-            where, params = _key_where(key, after)
-            assignments = ", ".join(f"{_quote(c)} = ?" for c in columns)
-            db.execute(
-                f"UPDATE {_quote(table)} SET {assignments} WHERE {where}",
-                [before[c] for c in columns] + params,
-            )
+            columns = [
+                c
+                for c in written
+                if c != ROWID and not (c in _LATER_WINS and current.get(c) != after[c])
+            ]
+            if columns:
+                where, params = _key_where(key, after)
+                assignments = ", ".join(f"{_quote(c)} = ?" for c in columns)
+                db.execute(
+                    f"UPDATE {_quote(table)} SET {assignments} WHERE {where}",
+                    [before[c] for c in columns] + params,
+                )
         elif after is not None:
             where, params = _key_where(key, after)
             db.execute(f"DELETE FROM {_quote(table)} WHERE {where}", params)
