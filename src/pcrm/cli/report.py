@@ -1,4 +1,5 @@
-"""`pcrm report ...`: figures about the pipeline, wins and losses, and activity.
+"""`pcrm report ...`: figures about the pipeline, wins and losses, activity, the lifecycle
+funnel and lead sources.
 
 Every report takes the same options, defined once here: `--since WHEN` and `--until WHEN`
 (the period; see `read_period`) and `--json`. On a terminal it draws Rich tables; piped,
