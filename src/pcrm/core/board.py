@@ -38,6 +38,23 @@ class CurrencyTotal:
     weighted: int
 
 
+def add_up(totals: list[CurrencyTotal]) -> list[CurrencyTotal]:
+    """Totals of the same currency added together (never across currencies), by code."""
+    merged: dict[str, CurrencyTotal] = {}
+    for total in totals:
+        seen = merged.get(total.currency)
+        if seen is not None:
+            total = CurrencyTotal(
+                total.currency,
+                total.exponent,
+                seen.count + total.count,
+                seen.value + total.value,
+                seen.weighted + total.weighted,
+            )
+        merged[total.currency] = total
+    return [merged[code] for code in sorted(merged)]
+
+
 @dataclass(frozen=True)
 class NextStep:
     """The deal's earliest open follow-up (kind "follow-up"), else the earliest interaction
@@ -141,7 +158,7 @@ def load_board(
         column, in_month = query.column(stage, cards, month)
         columns.append(column)
         closing_totals += in_month
-    closing_totals = _add_up(closing_totals)
+    closing_totals = add_up(closing_totals)
     unfiltered = db.execute(
         "SELECT count(*) FROM deals WHERE pipeline_id = ? AND status = 'open'", [pipeline.id]
     ).fetchone()[0]
@@ -152,7 +169,7 @@ def load_board(
         columns=columns,
         count=sum(column.count for column in columns),
         stale_count=sum(column.stale_count for column in columns),
-        totals=_add_up([total for column in columns for total in column.totals]),
+        totals=add_up([total for column in columns for total in column.totals]),
         closing=Closing(
             month[0][:7],
             sum(total.count for total in closing_totals),
@@ -324,20 +341,3 @@ def _task_step(task: Task) -> NextStep:
 
 def _days(stamp: str, now: datetime) -> int:
     return max(0, (now - from_iso(stamp)).days)
-
-
-def _add_up(totals: list[CurrencyTotal]) -> list[CurrencyTotal]:
-    """Totals of the same currency added together (never across currencies), by code."""
-    merged: dict[str, CurrencyTotal] = {}
-    for total in totals:
-        seen = merged.get(total.currency)
-        if seen is not None:
-            total = CurrencyTotal(
-                total.currency,
-                total.exponent,
-                seen.count + total.count,
-                seen.value + total.value,
-                seen.weighted + total.weighted,
-            )
-        merged[total.currency] = total
-    return [merged[code] for code in sorted(merged)]

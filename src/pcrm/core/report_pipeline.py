@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from pcrm.core.board import CurrencyTotal, weighted
+from pcrm.core.board import CurrencyTotal, add_up, weighted
 from pcrm.core.models import Pipeline, Stage
 from pcrm.core.period import Period, local_days
 from pcrm.core.pipelines import list_pipelines
@@ -74,23 +74,6 @@ class _Deal:
     close: str | None
     age_days: int
     stale: bool
-
-
-def add_up(totals: list[CurrencyTotal]) -> list[CurrencyTotal]:
-    """Totals of the same currency added together (never across currencies), by code."""
-    merged: dict[str, CurrencyTotal] = {}
-    for total in totals:
-        seen = merged.get(total.currency)
-        if seen is not None:
-            total = CurrencyTotal(
-                total.currency,
-                total.exponent,
-                seen.count + total.count,
-                seen.value + total.value,
-                seen.weighted + total.weighted,
-            )
-        merged[total.currency] = total
-    return [merged[code] for code in sorted(merged)]
 
 
 def _totals(deals: list[_Deal], probability: int) -> list[CurrencyTotal]:
