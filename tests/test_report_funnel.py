@@ -298,3 +298,24 @@ def test_funnel_counts_never_increase(people):
                    if rate is not None)  # fmt: skip
     exits = sum(name in EXITS for steps in people for _, name in steps)
     assert sum(d.count for step in funnel.steps for d in step.dropouts) == exits
+
+
+def test_a_removed_stage_leaves_history_and_the_funnel_skips_it(cli):
+    ok(cli("contact", "add", "Ann"))
+    stage(cli, "ann", "lead", "11-01")
+    stage(cli, "ann", "mql", "11-02")
+    stage(cli, "ann", "sql", "11-05")
+    assert ok(cli("lifecycle", "rm", "mql")) == "removed lifecycle stage mql\n"
+    assert ok(cli("lifecycle", "list")).splitlines()[:4] == [
+        "1\tlead\t0\t0",
+        "2\tprospect\t0\t0",
+        "3\tsql\t1\t0",
+        "4\topportunity\t0\t0",
+    ]
+    # lead -> (mql, no longer a stage) -> sql: prospect counts as passed on the way to sql.
+    assert ok(cli("report", "funnel")).splitlines()[2:5] == [
+        "lead\t1\t\t1\t\t",
+        "prospect\t1\t1\t1\t4.0\t1",
+        "sql\t1\t1\t1\t–\t0",
+    ]
+    assert "2026-11-05T10:00:00Z\tlifecycle\tstage mql → sql\t" in ok(cli("timeline", "ann"))

@@ -108,14 +108,14 @@ def _renumber(db: Database, names: list[str]) -> None:
 
 def remove_stage(db: Database, text: str) -> LifecycleStage:
     """Remove a stage nobody is at now. History keeps its name; reports skip it."""
-    stage = next(s for s in load_stages(db, counts=True) if s.name == resolve_stage(db, text).name)
+    name = resolve_stage(db, text).name
+    stage = next(s for s in load_stages(db, counts=True) if s.name == name)
+    # The funnel never runs empty: customer, which stays, is one of its stages.
     if name_key(stage.name) == CUSTOMER:
         raise Conflict(
             "the customer stage cannot be removed",
             hint="won deals and the sources report use it",
         )
-    if not stage.is_exit and sum(not s.is_exit for s in load_stages(db)) == 1:
-        raise Conflict(f'"{stage.name}" is the only stage of the funnel')
     if stage.contacts or stage.companies:
         held = _count(stage.contacts, "contact") if stage.contacts else ""
         if stage.companies:
