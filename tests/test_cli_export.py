@@ -70,7 +70,8 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_contacts_csv_field_by_field(cli, crm):
     out = ok(cli("export", "contacts"))
     assert out.startswith(
-        "uid,name,emails,phones,company,title,source,birthday,tags,note,created_at,updated_at,"
+        "uid,name,emails,phones,company,title,source,lifecycle_stage,birthday,anniversary,"
+        "cadence_days,tags,note,created_at,updated_at,"
         "field:budget,field:plan\n"
     )
     ada, grace, mallory = csv_rows(out)
@@ -83,7 +84,10 @@ def test_contacts_csv_field_by_field(cli, crm):
         "company": "Analytical Engines",
         "title": "CTO",
         "source": "referral",
+        "lifecycle_stage": "",
         "birthday": "'--12-10",
+        "anniversary": "",
+        "cadence_days": "",
         "tags": "client; vip",
         "note": "'" + NOTE,
         "created_at": "2026-11-23T10:00:00Z",
@@ -141,7 +145,8 @@ def test_tag_and_where_select_what_is_exported(cli, crm):
     by_plan = csv_rows(ok(cli("export", "contacts", "--where", "plan=PRO", "-w", "budget<0")))
     assert [r["name"] for r in by_plan] == ["Ada King Lovelace"]
     assert ok(cli("export", "contacts", "--where", "budget>0")) == (
-        "uid,name,emails,phones,company,title,source,birthday,tags,note,created_at,updated_at,"
+        "uid,name,emails,phones,company,title,source,lifecycle_stage,birthday,anniversary,"
+        "cadence_days,tags,note,created_at,updated_at,"
         "field:budget,field:plan\n"
     )
     assert json.loads(ok(cli("export", "contacts", "--format", "json", "-w", "budget>0"))) == []

@@ -81,7 +81,8 @@ def pcrm_layout(people: list[dict]) -> str:
             "created_at": person["created_at"],
             "updated_at": person["updated_at"],
         }
-        writer.writerow(pcrm_csv.neutralise(cells[c]) for c in pcrm_csv.CONTACT_COLUMNS)
+        # Columns this test does not generate (lifecycle_stage, anniversary...) stay empty.
+        writer.writerow(pcrm_csv.neutralise(cells.get(c, "")) for c in pcrm_csv.CONTACT_COLUMNS)
     return out.getvalue()
 
 

@@ -311,6 +311,7 @@ def pcrm_preset() -> Preset:
             "company": "company",
             "title": "title",
             "source": "source",
+            "lifecycle_stage": "stage",
             "birthday": "birthday",
             "tags": "tags",
             "note": "note",
