@@ -3,6 +3,7 @@ either side, exact across daylight-saving changes; and how reports name it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import NOW
 from pcrm.core.period import EVER, Period, local_days, parse_period
 from pcrm.core.report_wins import ratio
 from pcrm.errors import InvalidInput, InvalidWhen
+from pcrm.formats.json import dumps
 from pcrm.render.reports import percent, period_text
 
 
@@ -104,4 +106,7 @@ def test_period_text_names_the_days_a_user_typed(berlin):
 def test_a_zero_denominator_is_a_dash_not_zero_percent():
     assert ratio(0, 0) is None and percent(ratio(0, 0)) == "–"
     assert percent(ratio(0, 3)) == "0.0%"
-    assert ratio(2, 3) == 0.6667 and percent(ratio(2, 3)) == "66.7%"
+    assert percent(ratio(2, 3)) == "66.7%"
+    # Rounded once, from the exact fraction: 14/17 is 82.35...%, never 82.3% from 0.8235.
+    assert percent(ratio(14, 17)) == "82.4%"
+    assert json.loads(dumps({"rate": ratio(2, 3)})) == {"rate": 0.6667}

@@ -123,7 +123,7 @@ def trace(
 
 
 def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    return part / whole if whole else None
 
 
 def build_funnel(paths: list[Path], stages: list[str], period: Period = EVER) -> Funnel:

@@ -84,8 +84,8 @@ class _Closed:
 
 
 def ratio(part: int, whole: int) -> float | None:
-    """part / whole to four decimals, None when there is nothing to divide by."""
-    return None if whole == 0 else round(part / whole, 4)
+    """part / whole (JSON shows it to four decimals), None when there is nothing to divide by."""
+    return None if whole == 0 else part / whole
 
 
 def _closed_deals(db: Database, period: Period) -> list[_Closed]:

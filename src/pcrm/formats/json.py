@@ -1,5 +1,5 @@
 """JSON output: core's dataclasses as plain objects with stable keys (ISO times, money as
-integer minor units plus a currency code)."""
+integer minor units plus a currency code, fractions to four decimals)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, float):
+        # Rates and averages to four decimals: core keeps them exact, so a percentage drawn
+        # from them is rounded once (14/17 is 82.4%, not 82.3% from a rounded 0.8235).
+        return round(value, 4)
     return value
 
 
