@@ -86,6 +86,12 @@ def pcrm_layout(people: list[dict]) -> str:
     return out.getvalue()
 
 
+def _nocase(tag: str) -> str:
+    """pcrm lists tags ORDER BY name COLLATE NOCASE: only ASCII letters fold, the rest
+    compare by code point (so "T" comes before "ß", which casefold would put first)."""
+    return "".join(char.lower() if char.isascii() else char for char in tag)
+
+
 def as_stored(person: dict) -> dict:
     """What `contact list --json` shows for the person."""
     return {
@@ -97,7 +103,7 @@ def as_stored(person: dict) -> dict:
         "title": person["title"],
         "source": person["source"],
         "birthday": person["birthday"],
-        "tags": sorted(person["tags"], key=str.casefold),
+        "tags": sorted(person["tags"], key=_nocase),
         "note": person["note"],
         "created_at": person["created_at"],
         "updated_at": person["updated_at"],
