@@ -422,3 +422,12 @@ def test_a_rule_on_a_removed_field_matches_nobody_and_says_why(cli, people):
         f"rule 1 matches nobody: {why}\nshowing 1 of 4 (use --limit 0 for all)\n"
     )
     assert ok(cli("score", "ada")).splitlines()[2] == f"1\t0\tno\t+10 field:budget>10000\t{why}"
+
+
+def test_rule_text_is_shown_as_data_never_markup_or_control_characters(cli, people):
+    assert add(cli, '+1 tag:"[bold]x\x1b[31m"') == "added rule 1: +1 tag:[bold]x\\x1b[31m\n"
+    assert ok(cli("score", "rules")) == "1\t+1 tag:[bold]x\\x1b[31m\n"
+    drawn = ok(cli("score", "rules", terminal=True, width=80))
+    assert "\x1b" not in drawn
+    assert drawn.splitlines()[1].rstrip() == "1  +1 tag:[bold]x\\x1b[31m"
+    assert json.loads(ok(cli("score", "rules", "--json")))[0]["rule"] == "+1 tag:[bold]x\x1b[31m"
