@@ -375,6 +375,11 @@ def test_field_rules_compare_as_list_where_does(cli, people):
         "3\t0\tno\t-1 field:budget=\t",
     ]
     assert ok(cli("contact", "list", "--sort", "score")).splitlines()[0].startswith("1\tAda")
+    # The score's parameters and --where's go to the right placeholders.
+    listed = ok(cli("contact", "list", "--sort", "score", "--where", "budget>1", "-t", "vip"))
+    assert [line.split("\t")[1] for line in listed.splitlines()] == ["Ada Lovelace"]
+    listed = ok(cli("contact", "list", "--sort", "score", "--where", "budget<10000"))
+    assert [line.split("\t")[1] for line in listed.splitlines()] == ["Bob Brown"]
 
 
 def test_stage_rules_score_the_current_lifecycle_stage(cli, db_path, people):
