@@ -344,3 +344,29 @@ def test_cron_as_a_process_with_a_bare_environment(ok, db_path):
     # Without TZ the machine's zone (UTC on CI) shows the time written in Berlin, 15:00, as
     # 14:00; the days are the same: 10:00 UTC is far from midnight in both zones.
     assert busy.stdout == BUSY_CRON.replace("today 15:00", "today 14:00")
+
+
+def test_a_long_section_shows_its_first_follow_ups_and_counts_the_rest(ok, monkeypatch):
+    from pcrm.core import agenda
+
+    monkeypatch.setattr(agenda, "SECTION_LIMIT", 2)
+    ok("contact", "add", "Ada")
+    for day in ("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21"):
+        ok("follow-up", "ada", f"Due {day}", "--due", day)
+    assert section(ok("agenda"), "overdue") == [
+        ["2026-11-18", "5 days overdue", "Due 2026-11-18", "Ada", "task 1"],
+        ["2026-11-19", "4 days overdue", "Due 2026-11-19", "Ada", "task 2"],
+        ["", "", "… and 2 more", "pcrm task list --overdue", ""],
+    ]
+    out = ok("agenda", terminal=True, width=80)
+    assert out.splitlines()[0] == "Overdue (4)"
+    assert out.splitlines()[3].split() == [
+        "…",
+        "and",
+        "2",
+        "more",
+        "pcrm",
+        "task",
+        "list",
+        "--overdue",
+    ]

@@ -24,6 +24,9 @@ def agenda(
             help="Plain text for a cron mail; prints nothing when nothing is due.",
         ),
     ] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", "-a", help="Every item of each section, not the first 50.")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Show what is due: follow-ups, people, birthdays, deals.
@@ -31,7 +34,8 @@ def agenda(
     Sections: overdue, today, upcoming (the next N days), stay in touch (contacts past
     their cadence), birthdays and anniversaries (`pcrm config set reminder_days N`), and
     deals needing attention (no follow-up, idle past the stage's limit, or past their
-    expected close). Empty sections are left out.
+    expected close). Empty sections are left out; a long one shows its first 50 items
+    and how many more there are (--all shows them all).
 
     With --cron the output is plain and stable, and empty when nothing but upcoming
     follow-ups is there, so cron only mails on days with something to do.
@@ -49,7 +53,7 @@ def agenda(
 
         raise InvalidInput("--cron and --json cannot go together")
     with env.database(write=False) as db:
-        result = build_agenda(db, env.now, days)
+        result = build_agenda(db, env.now, days, show_all=all_)
     if cron:
         if not result.anything_due:
             return  # most cron mornings: no mail, and no need to load Rich to say nothing

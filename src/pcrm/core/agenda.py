@@ -22,11 +22,13 @@ from pcrm.core.reminders import (
     stay_in_touch,
 )
 from pcrm.core.settings import reminder_days
-from pcrm.core.tasks import Task, list_tasks, today_of
+from pcrm.core.tasks import Task, open_tasks_due, today_of
 from pcrm.errors import InvalidInput
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+MAX_ITEMS = 10**9  # "all": no limit a real database reaches
+SECTION_LIMIT = 50  # items shown per section unless asked for all; the rest are counted
 
 
 @dataclass
@@ -40,13 +42,19 @@ class Agenda:
     stay_in_touch: list[TouchDue] = field(default_factory=list)
     occasions: list[Occasion] = field(default_factory=list)
     deals: list[DealAttention] = field(default_factory=list)
+    # Items left out of a section past SECTION_LIMIT, by section: {"overdue": 120}.
+    more: dict[str, int] = field(default_factory=dict)
 
     @property
     def anything_due(self) -> bool:
         return any((self.overdue, self.due_today, self.stay_in_touch, self.occasions, self.deals))
 
 
-def build_agenda(db: Database, now: datetime, days: int = DEFAULT_DAYS) -> Agenda:
+def build_agenda(
+    db: Database, now: datetime, days: int = DEFAULT_DAYS, show_all: bool = False
+) -> Agenda:
+    """The agenda for the local day of `now`: each section's first SECTION_LIMIT items
+    (all of them with show_all) and how many more there are."""
     if not 0 <= days <= MAX_DAYS:
         raise InvalidInput(
             f"--days must be between 0 and {MAX_DAYS}, not {days}", hint="e.g. --days 14"
@@ -54,15 +62,28 @@ def build_agenda(db: Database, now: datetime, days: int = DEFAULT_DAYS) -> Agend
     today = today_of(now)
     lead = reminder_days(db)
     agenda = Agenda(today.isoformat(), days, lead)
-    horizon = (today + timedelta(days=days)).isoformat()
-    for task in list_tasks(db, now, scope="open"):
-        if task.bucket == "overdue":
-            agenda.overdue.append(task)
-        elif task.bucket == "today":
-            agenda.due_today.append(task)
-        elif task.due_date <= horizon:
-            agenda.upcoming.append(task)
-    agenda.stay_in_touch = stay_in_touch(db, now, today)
-    agenda.occasions = occasions(db, today, lead)
-    agenda.deals = deals_needing_attention(db, now)
+    limit = MAX_ITEMS if show_all else SECTION_LIMIT
+    ranges = {
+        "overdue": (None, today - timedelta(days=1)),
+        "today": (today, today),
+        "upcoming": (today + timedelta(days=1), today + timedelta(days=days)),
+    }
+    for key, (first, last) in ranges.items():
+        if days == 0 and key == "upcoming":
+            continue
+        tasks, total = open_tasks_due(db, now, first, last, limit)
+        setattr(agenda, "due_today" if key == "today" else key, tasks)
+        if total > len(tasks):
+            agenda.more[key] = total - len(tasks)
+    found = {
+        "stay-in-touch": stay_in_touch(db, now, today),
+        "dates": occasions(db, today, lead),
+        "deals": deals_needing_attention(db, now),
+    }
+    for key, items in found.items():
+        if len(items) > limit:
+            agenda.more[key] = len(items) - limit
+    agenda.stay_in_touch = found["stay-in-touch"][:limit]
+    agenda.occasions = found["dates"][:limit]
+    agenda.deals = found["deals"][:limit]
     return agenda

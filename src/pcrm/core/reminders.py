@@ -109,11 +109,18 @@ def next_occurrence(month: int, day: int, today: date) -> date:
 def occasions(db: Database, today: date, days_before: int) -> list[Occasion]:
     """Birthdays and anniversaries from today through `days_before` days ahead."""
     horizon = today + timedelta(days=days_before)
+    # Only dates whose month and day fall in the window are read (SQLite filters them).
+    days = {f"{today + timedelta(days=n):%m-%d}" for n in range(days_before + 1)}
+    if "02-28" in days and not calendar.isleap(today.year if today.month <= 2 else today.year + 1):
+        days.add("02-29")
+    marks = ", ".join("?" for _ in days)
     found = []
     for contact_id, name, kind, stored in db.execute(
-        "SELECT id, name, 'birthday', birthday FROM contacts WHERE birthday IS NOT NULL"
-        " UNION ALL"
-        " SELECT id, name, 'anniversary', anniversary FROM contacts WHERE anniversary IS NOT NULL"
+        f"SELECT id, name, 'birthday', birthday FROM contacts"
+        f" WHERE substr(birthday, -5) IN ({marks})"
+        " UNION ALL SELECT id, name, 'anniversary', anniversary FROM contacts"
+        f" WHERE substr(anniversary, -5) IN ({marks})",
+        [*days, *days],
     ):
         year_part, month, day = _date_parts(stored)
         on = next_occurrence(month, day, today)

@@ -179,6 +179,21 @@ def list_tasks(
     return [_task(row, today) for row in db.execute(sql, args)]
 
 
+def open_tasks_due(
+    db: Database, now: datetime, first: date | None, last: date, limit: int
+) -> tuple[list[Task], int]:
+    """Open tasks due from `first` (None: any day before) through `last`, in due order: the
+    first `limit` of them, and how many there are in all (the agenda's sections)."""
+    where = "t.status = 'open' AND t.due_date <= ?" + (" AND t.due_date >= ?" if first else "")
+    args = [last.isoformat(), *([first.isoformat()] if first else [])]
+    rows = db.execute(f"{_SELECT} WHERE {where}{_ORDER} LIMIT {int(limit)}", args).fetchall()
+    total = len(rows)
+    if total == limit:
+        total = db.execute(f"SELECT count(*) FROM tasks t WHERE {where}", args).fetchone()[0]
+    today = today_of(now)
+    return [_task(row, today) for row in rows], total
+
+
 def next_task_for_deals(db: Database, deal_ids: list[int], now: datetime) -> dict[int, Task]:
     """Each deal's earliest open task (the board's "next step")."""
     found: dict[int, Task] = {}

@@ -47,6 +47,11 @@ class Section:
     key: str  # stable name in plain and JSON output
     title: str
     rows: list[Row]
+    total: int = 0  # items in the section, with those the agenda leaves out
+
+
+# Where the follow-ups a section leaves out are listed in full.
+_LIST_ALL = {"overdue": "pcrm task list --overdue", "today": "pcrm task list --today"}
 
 
 def _day_label(day: str) -> str:
@@ -127,6 +132,12 @@ def sections(agenda: Agenda, now: datetime) -> list[Section]:
             "deals", "Deals needing attention", [_deal_row(item, now) for item in agenda.deals]
         ),
     ]
+    for section in all_sections:
+        more = agenda.more.get(section.key, 0)
+        section.total = len(section.rows) + more
+        if more:
+            command = _LIST_ALL.get(section.key, "pcrm agenda --all")
+            section.rows.append(Row("", "", f"… and {more} more", command, ""))
     return [section for section in all_sections if section.rows]
 
 
@@ -142,7 +153,7 @@ def _section_table(section: Section, wide: bool) -> Table:
     grid.add_column(overflow="fold")
     grid.add_column(no_wrap=True, style="id")
     for row in section.rows:
-        day = [_day_label(row.day)] if wide else []
+        day = [_day_label(row.day) if row.day else ""] if wide else []
         grid.add_row(Text(row.when, row.style), *day, t(row.what), t(row.detail), row.ref)
     return grid
 
@@ -157,7 +168,7 @@ class AgendaView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         wide = options.max_width >= WIDE
         for index, section in enumerate(self.shown):
-            heading = Text(("\n" if index else "") + f"{section.title} ({len(section.rows)})")
+            heading = Text(("\n" if index else "") + f"{section.title} ({section.total})")
             heading.stylize("heading")
             yield heading
             yield _section_table(section, wide)
