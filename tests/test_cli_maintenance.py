@@ -306,6 +306,22 @@ def test_doctor_finds_and_fixes_orphaned_links_and_loose_permissions(cli, two_co
     assert cli("doctor").exit_code == 0
 
 
+def test_doctor_never_tightens_a_folder_shared_with_other_files(cli, tmp_path):
+    # A database in /tmp, a home or a project folder: that folder is not pcrm's to chmod.
+    shared = tmp_path / "projects"
+    shared.mkdir(mode=0o755)
+    (shared / "notes.txt").write_text("mine\n")
+    database = shared / "crm.db"
+    assert cli("--db", str(database), "contact", "add", "Ada").exit_code == 0
+    os.chmod(shared, 0o755)
+    assert cli("--db", str(database), "doctor").exit_code == 0
+    os.chmod(database, 0o644)
+    fixed = cli("--db", str(database), "doctor", "--fix")
+    assert fixed.stderr.splitlines() == ["fixed: permissions set to 0600 (file)"]
+    assert stat.S_IMODE(os.stat(database).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o755
+
+
 def test_doctor_migrates_an_old_schema_only_with_fix(cli, db_path):
     make_m001_file(db_path)
     os.chmod(db_path, 0o600)

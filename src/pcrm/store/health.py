@@ -99,14 +99,25 @@ def _unreadable(step: Callable[..., Check], exc: sqlite3.DatabaseError) -> Check
     return Check(CHECK_NAMES[step.__name__], False, f"cannot be read: {exc}", RESTORE)
 
 
+def own_folder(path: Path) -> bool:
+    """Whether the database's folder holds nothing but it and its side files and backups
+    (pcrm.db, pcrm.db-wal, pcrm.db.20261123T101500Z.bak...). Only such a folder is pcrm's
+    to tighten: /tmp, a home or a project folder shared with other files never is."""
+    try:
+        return all(entry.name.startswith(path.name) for entry in path.parent.iterdir())
+    except OSError:
+        return False
+
+
 def check_permissions(path: Path) -> Check:
-    """The file is its owner's only (0600), in a folder only its owner can list (0700)."""
+    """The file is its owner's only (0600), in a folder only its owner can list (0700) when
+    the folder is the database's own."""
     file_mode = stat.S_IMODE(path.stat().st_mode)
     folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
     loose = []
     if file_mode & 0o077:
         loose.append(f"file is {file_mode:04o}")
-    if folder_mode & 0o077:
+    if folder_mode & 0o077 and own_folder(path):
         loose.append(f"folder is {folder_mode:04o}")
     if loose:
         return Check("permissions", False, ", ".join(loose) + " (want 0600 / 0700)", FIX)
@@ -255,8 +266,11 @@ def repair(path: Path, report: Report) -> list[str]:
     failing = {check.name for check in report.problems}
     if "permissions" in failing:
         os.chmod(path, 0o600)
-        os.chmod(path.parent, 0o700)
-        done.append("permissions set to 0600 (file) and 0700 (folder)")
+        if own_folder(path):
+            os.chmod(path.parent, 0o700)
+            done.append("permissions set to 0600 (file) and 0700 (folder)")
+        else:
+            done.append("permissions set to 0600 (file)")
     if "integrity" in failing or not failing & {"schema", "links", "search index"}:
         return done  # a damaged file is not written to: restore a backup
     if "schema" in failing:
