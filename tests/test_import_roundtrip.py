@@ -58,7 +58,13 @@ def contact(draw, index: int) -> dict:
 @st.composite
 def address_book(draw) -> list[dict]:
     size = draw(st.integers(min_value=1, max_value=6))
-    return [draw(contact(index)) for index in range(1, size + 1)]
+    people = [draw(contact(index)) for index in range(1, size + 1)]
+    # pcrm keeps one spelling per tag (tags are unique COLLATE NOCASE and shared by every
+    # record; the first spelling written wins), so "L" and "l" on two people are one tag.
+    first: dict[str, str] = {}
+    for person in people:
+        person["tags"] = [first.setdefault(_nocase(tag), tag) for tag in person["tags"]]
+    return people
 
 
 def _labelled(pairs: list[tuple[str | None, str]]) -> str:
