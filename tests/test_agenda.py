@@ -105,7 +105,7 @@ def test_a_contact_past_its_cadence_is_due_and_logging_resets_it(ok):
             "2026-11-13",
             "due 10 days ago",
             "Ada Lovelace",
-            "every 30 days, last contact 1 month ago",
+            "every 30 days, last 1 month ago",
             "contact 1",
         ]
     ]
@@ -219,7 +219,7 @@ def test_deals_without_a_follow_up_or_stale_or_past_close_need_attention(ok):
             "2026-10-01",
             "idle 53 days",
             "Old deal",
-            "Proposal: stale (stage limit 14 days), no follow-up",
+            "Proposal: stale (limit 14 days), no follow-up",
             "deal 1",
         ],
         [
@@ -260,7 +260,7 @@ Upcoming, next 7 days (1)
 in 4 days  Fri 27 Nov  Check in  Grace Hopper  task 3
 
 Stay in touch (1)
-due 3 weeks ago  Sat 31 Oct  Grace Hopper  every 30 days, last contact 1 month ago  contact 2
+due 3 weeks ago  Sat 31 Oct  Grace Hopper  every 30 days, last 1 month ago  contact 2
 
 Birthdays and anniversaries (1)
 in 2 days  Wed 25 Nov  Ada Lovelace  birthday, turns 41  contact 1

@@ -172,7 +172,7 @@ def deals_needing_attention(db: Database, now: datetime) -> list[DealAttention]:
         idle = now - from_iso(active)
         # The board's stale flag uses the same comparison, so both agree on a deal.
         if rot_days is not None and idle > timedelta(days=rot_days):
-            reasons.append(f"stale (stage limit {rot_days} days)")
+            reasons.append(f"stale (limit {rot_days} days)")
         if not has_task:
             reasons.append("no follow-up")
         if reasons:

@@ -79,7 +79,7 @@ def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
     due = date.fromisoformat(item.due_date)
     words = "due today" if due == today else f"due {humanize_day(due, today)}"
     last = (
-        f"last contact {humanize(from_iso(item.last_contact), now)}"
+        f"last {humanize(from_iso(item.last_contact), now)}"
         if item.last_contact
         else "never contacted"
     )
