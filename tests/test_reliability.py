@@ -317,7 +317,8 @@ def assert_only_own_sequences(output: str) -> None:
 def test_untrusted_text_is_printed_literally_and_never_as_control(cli, db_path, name, note):
     from pcrm.render.safe import clean
 
-    added = cli("contact", "add", name)
+    # "--" ends the options: a name such as "-0" is text, as a user would quote it.
+    added = cli("contact", "add", "--", name)
     if added.exit_code != 0:  # blank after tidying, say: refused cleanly, nothing stored
         assert added.stderr.startswith("pcrm: error: ")
         assume(False)
@@ -329,7 +330,7 @@ def test_untrusted_text_is_printed_literally_and_never_as_control(cli, db_path, 
     )
     shown_name = clean(stored, one_line=True)
 
-    logged = cli("log", contact_id, note)
+    logged = cli("log", contact_id, "--", note)
     assert logged.exit_code in (0, 1)
     for output in (added.stdout, logged.stdout, logged.stderr):
         assert_only_own_sequences(output)
