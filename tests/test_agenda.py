@@ -4,6 +4,7 @@ as a real process with cron's bare environment."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -296,8 +297,6 @@ def test_cron_output_is_plain_stable_text_and_silent_with_only_upcoming_tasks(ok
 
 
 def test_agenda_json_holds_every_section(ok):
-    import json
-
     busy_day(ok)
     data = json.loads(ok("agenda", "--json"))
     assert data["today"] == "2026-11-23"
@@ -370,3 +369,25 @@ def test_a_long_section_shows_its_first_follow_ups_and_counts_the_rest(ok, monke
         "list",
         "--overdue",
     ]
+
+
+def test_cadence_and_anniversary_survive_export_and_import(ok, cli, tmp_path):
+    ok("contact", "add", "Ada Lovelace", "-e", "ada@example.org")
+    ok("contact", "edit", "ada", "--every", "6w", "--anniversary", "2016-11-25")
+    exported = tmp_path / "contacts.csv"
+    ok("export", "contacts", "-o", str(exported))
+    other = tmp_path / "other.db"
+    result = cli("--db", str(other), "import", "contacts", str(exported), "--preset", "pcrm")
+    assert result.exit_code == 0, result.stderr
+    shown = json.loads(ok("--db", str(other), "contact", "show", "ada", "--json"))["contact"]
+    assert (shown["anniversary"], shown["cadence_days"]) == ("2016-11-25", 42)
+    # A user's own file may give the cadence as a bare number of days.
+    mine = tmp_path / "mine.csv"
+    mine.write_text("Name,E-mail,Every\nGrace,grace@example.org,30\n", encoding="utf-8")
+    mapped = cli(
+        "--db", str(other), "import", "contacts", str(mine), "--map", "Name=name",
+        "--map", "E-mail=email", "--map", "Every=cadence",
+    )  # fmt: skip
+    assert mapped.exit_code == 0, mapped.stderr
+    grace = json.loads(ok("--db", str(other), "contact", "show", "grace", "--json"))["contact"]
+    assert grace["cadence_days"] == 30

@@ -20,6 +20,7 @@ from pcrm.core import fields, lifecycle, settings, tags
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
+from pcrm.core.reminders import parse_cadence
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
 from pcrm.errors import Ambiguous, InvalidInput
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 POLICIES = ("skip", "update", "merge", "create")
 KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
-_SCALARS = ("title", "source", "birthday", "note")
+_SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
 
 
 @dataclass
@@ -199,6 +200,8 @@ class Importer:
             "source": clean_line(parsed.source or self.options.source),
             "birthday": self._birthday(parsed.birthday),
             "note": self._note(parsed),
+            "anniversary": self._birthday(parsed.anniversary, "anniversary"),
+            "cadence_days": self._cadence(parsed.cadence),
         }
         try:
             tag_names = tags.clean_tags([*parsed.tags, *self.batch_tags])
@@ -242,14 +245,23 @@ class Importer:
             self._warn(line, f'unknown lifecycle stage "{value}"; imported without a stage')
         return self._stages[value]
 
-    def _birthday(self, value: str | None) -> str | None:
+    def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
         value = clean_optional(value)
         if value is None:
             return None
         try:
-            return parse_birthday(value)
+            return parse_birthday(value, what)
         except InvalidInput:
-            raise Rejected(f'invalid birthday "{value}"') from None
+            raise Rejected(f'invalid {what} "{value}"') from None
+
+    def _cadence(self, value: str | None) -> int | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return parse_cadence(value)
+        except InvalidInput:
+            raise Rejected(f'invalid stay-in-touch cadence "{value}"') from None
 
     def _time(self, value: str | None) -> str | None:
         value = clean_optional(value)
@@ -354,7 +366,8 @@ class Importer:
         created = row.created_at or self.stamp
         contact_id = self.db.execute(
             "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday,"
-            " note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " note, anniversary, cadence_days, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 uid,
                 row.name,
@@ -380,8 +393,8 @@ class Importer:
         a row into an existing contact; returns whether anything changed."""
         db = self.db
         current = db.execute(
-            "SELECT name, company_id, title, source, birthday, note, lifecycle_stage"
-            " FROM contacts WHERE id = ?",
+            "SELECT name, company_id, title, source, birthday, note, anniversary, cadence_days,"
+            " lifecycle_stage FROM contacts WHERE id = ?",
             [contact_id],
         ).fetchone()
         sets: dict[str, object] = {}
@@ -391,7 +404,7 @@ class Importer:
             company_id = self._company_id(row.company)
             if company_id != current[1]:
                 sets["company_id"] = company_id
-        for column, old in zip(_SCALARS, current[2:6], strict=True):
+        for column, old in zip(_SCALARS, current[2:8], strict=True):
             new = row.scalars[column]
             if new is not None and new != old and (overwrite or old is None):
                 sets[column] = new
@@ -404,7 +417,7 @@ class Importer:
             if value != old and (overwrite or old is None):
                 self.fields.write(contact_id, field_name, value)
                 changed = True
-        stage = current[6]
+        stage = current[8]
         if row.stage and row.stage != stage and (overwrite or stage is None):
             self._set_stage(contact_id, row.stage)
             changed = True

@@ -25,7 +25,7 @@ from pcrm.dates import from_iso, to_iso, to_local
 from pcrm.errors import InvalidInput
 
 _CADENCE = re.compile(
-    r"(?:every )?(?P<n>\d{1,4}) ?(?P<unit>d|days?|w|weeks?|m|months?|y|years?)", re.ASCII
+    r"(?:every )?(?P<n>\d{1,4}) ?(?P<unit>d|days?|w|weeks?|m|months?|y|years?)?", re.ASCII
 )
 _CADENCE_WORDS = {"daily": 1, "weekly": 7, "fortnightly": 14, "monthly": 30, "quarterly": 91}
 _UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -33,7 +33,8 @@ CADENCE_HINT = 'try 30d, 2w, 3m, "every 6 weeks" or monthly; "" clears'
 
 
 def parse_cadence(text: str) -> int | None:
-    """A stay-in-touch interval in days (months count 30 days, years 365); "" clears it."""
+    """A stay-in-touch interval in days (a bare number is days; months count 30 days, years
+    365); "" clears it."""
     s = " ".join(text.lower().split())
     if s in ("", "none", "never"):
         return None
@@ -44,7 +45,7 @@ def parse_cadence(text: str) -> int | None:
         raise InvalidInput(f'cadence "{text.strip()}" cannot be negative', hint=CADENCE_HINT)
     if match is None:
         raise InvalidInput(f'cannot read cadence "{text.strip()}"', hint=CADENCE_HINT)
-    days = int(match["n"]) * _UNIT_DAYS[match["unit"][0]]
+    days = int(match["n"]) * _UNIT_DAYS[(match["unit"] or "d")[0]]  # a bare number: days
     if days == 0:
         raise InvalidInput(f'cadence "{text.strip()}" must be at least one day', hint=CADENCE_HINT)
     return days

@@ -45,6 +45,8 @@ class ParsedContact:
     company: str | None = None
     title: str | None = None
     birthday: str | None = None
+    anniversary: str | None = None
+    cadence: str | None = None  # stay-in-touch interval: days, or "30d", "2w"...
     note: str | None = None
     source: str | None = None
     uid: str | None = None
