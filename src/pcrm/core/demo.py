@@ -39,6 +39,7 @@ from pcrm.core.demo_data import (
 )
 from pcrm.core.demo_deals import seed_deals
 from pcrm.core.demo_lifecycle import seed_lifecycle
+from pcrm.core.demo_scoring import seed_scoring
 from pcrm.core.demo_tasks import seed_follow_ups
 from pcrm.core.interactions import load_interactions, log_interaction
 from pcrm.core.models import ContactOverview, Interaction
@@ -180,6 +181,7 @@ SEEDERS: tuple[tuple[str, Callable[[Demo], None]], ...] = (
     ("deals", seed_deals),
     ("follow-ups", seed_follow_ups),
     ("lifecycle", seed_lifecycle),
+    ("scoring", seed_scoring),
 )
 
 
