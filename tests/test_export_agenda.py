@@ -105,7 +105,8 @@ def test_the_uids_are_stable_from_one_export_to_the_next(ok, tasks, tmp_path):
     assert ok("export", "agenda", "-o", str(target)) == ""  # the count goes to stderr
     first = events(target.read_text())
     ok("follow-up", "ada", "Another", "--due", "2026-12-03")
-    ok("export", "agenda", "-o", str(target))
+    again = ok("export", "agenda", "-o", str(target), "--force")
+    assert again == ""
     second = events(target.read_text())
     assert set(first) < set(second)
     assert {uid: first[uid] for uid in first} == {uid: second[uid] for uid in first}
@@ -137,5 +138,9 @@ def test_bad_format_or_unwritable_file_is_one_error_line(cli, db_path, tmp_path)
     )
     result = cli("export", "agenda", "-o", str(tmp_path / "missing" / "pcrm.ics"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"pcrm: error: cannot write {tmp_path}/missing/pcrm.ics: ")
+    assert result.stderr.startswith(f"pcrm: error: cannot write to {tmp_path}/missing: ")
+    (tmp_path / "kept.ics").write_text("mine\n")
+    result = cli("export", "agenda", "-o", str(tmp_path / "kept.ics"))
+    assert (result.exit_code, (tmp_path / "kept.ics").read_text()) == (1, "mine\n")
+    assert result.stderr.endswith("already exists (add --force to replace it)\n")
     assert dump(db_path) == before

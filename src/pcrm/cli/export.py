@@ -357,28 +357,6 @@ def interactions(
     )
 
 
-def write_output(data: bytes, output: str | None) -> None:
-    """To stdout, or to FILE by replacing it whole: a calendar app or sync job reading the
-    file never sees half of it."""
-    if output in (None, "-"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    from pcrm.errors import PcrmError
-
-    path = Path(output).expanduser()
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise PcrmError(
-            f"cannot write {path}: {exc.strerror}", hint="check the folder exists and is writable"
-        ) from exc
-
-
 @app.command("agenda")
 def agenda(
     ctx: typer.Context,
@@ -386,16 +364,18 @@ def agenda(
         str, typer.Option("--format", "-f", metavar="FORMAT", help="ics (iCalendar).")
     ] = "ics",
     output: OutputOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Export open follow-ups as an iCalendar file to subscribe to.
 
     Each open follow-up is an event (all day, or 30 minutes at its time) whose UID is
     the task's, so a calendar that subscribes to the file updates events in place;
-    recurring ones carry their RRULE. Re-export from cron to keep it current.
+    recurring ones carry their RRULE. Re-export from cron (with --force) to keep it
+    current.
 
     \b
     Example:
-      pcrm export agenda --format ics -o ~/calendars/pcrm.ics
+      pcrm export agenda --format ics -o ~/calendars/pcrm.ics --force
     """
     from pcrm.core.tasks import list_tasks
     from pcrm.errors import InvalidInput
@@ -406,6 +386,10 @@ def agenda(
     env = get_env(ctx)
     with env.database(write=False) as db:
         tasks = list_tasks(db, env.now, scope="open")
-    write_output(agenda_calendar(tasks, env.now), output)
+    calendar = agenda_calendar(tasks, env.now).decode("utf-8")  # CRLF lines, as RFC 5545 says
+    with _output(env, output, force=force) as stream:
+        stream.write(calendar)
     if output not in (None, "-"):
-        note(f"wrote {len(tasks)} follow-ups to {output}")
+        from pcrm.render.safe import clean
+
+        note(f"exported {len(tasks)} follow-ups to {clean(output, one_line=True)}")
