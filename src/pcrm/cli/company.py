@@ -9,6 +9,7 @@ import typer
 from pcrm.cli.env import get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
@@ -236,17 +237,9 @@ def edit(
 def stage(
     ctx: typer.Context,
     ref: RefArg,
-    stage_: Annotated[
-        str, typer.Argument(metavar="STAGE", help="Lifecycle stage name or unique prefix.")
-    ],
-    reason: Annotated[
-        str | None,
-        typer.Option("--reason", "-r", metavar="TEXT", help="Why (kept for the funnel report)."),
-    ] = None,
-    at: Annotated[
-        str | None,
-        typer.Option("--at", metavar="WHEN", help="When it changed (default: now; not later)."),
-    ] = None,
+    stage_: TargetStageArg,
+    reason: ReasonOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Move a company to a lifecycle stage, any direction.
 

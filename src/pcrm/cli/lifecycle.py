@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 app = Typer(help="The lifecycle stages contacts and companies go through.", no_args_is_help=True)
 
 StageArg = Annotated[str, typer.Argument(metavar="STAGE", help="Stage name or unique prefix.")]
+# The options of `pcrm contact stage` and `pcrm company stage`.
+TargetStageArg = Annotated[
+    str, typer.Argument(metavar="STAGE", help="Lifecycle stage name or unique prefix.")
+]
+ReasonOpt = Annotated[
+    str | None,
+    typer.Option("--reason", "-r", metavar="TEXT", help="Why (kept for the funnel report)."),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", metavar="WHEN", help="When it changed (default: now; not later)."),
+]
 
 
 @app.command("list")
