@@ -1,4 +1,4 @@
-"""Any set of contacts -> `pcrm export contacts` (CSV, vCard 3.0 and 4.0) -> `pcrm import
+"""Any set of contacts -> `pcrm export contacts` (CSV, JSON, vCard 3.0 and 4.0) -> `pcrm import
 contacts` into an empty database -> the same records (hypothesis); importing the export
 again changes nothing."""
 
@@ -62,6 +62,7 @@ def listed(cli, database: Path, *, times: bool) -> list[dict]:
     ("form", "options", "times"),
     [
         ("csv", ["--format", "csv"], True),
+        ("json", ["--format", "json"], True),
         ("vcard3", ["--format", "vcard"], False),
         ("vcard4", ["--format", "vcard", "--vcard-version", "4"], False),
     ],

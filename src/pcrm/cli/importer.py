@@ -1,5 +1,5 @@
 """`pcrm import contacts FILE`: contacts from CSV exports (Google, Outlook, LinkedIn, HubSpot,
-pcrm) and vCard files."""
+pcrm), vCard files and pcrm's own JSON."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from pcrm.formats.contact_file import Source
     from pcrm.formats.contact_presets import Target
 
-app = Typer(help="Import contacts from CSV and vCard files.", no_args_is_help=True)
+app = Typer(help="Import contacts from CSV, vCard and pcrm JSON files.", no_args_is_help=True)
 
 # Spelled out here to keep `--help` off the import code; a test checks it against
 # core.importing.POLICIES. (--preset is checked by formats: an unknown one is exit 1.)
@@ -37,7 +37,7 @@ class _DryRun(Exception):
 def contacts(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(metavar="FILE", help="A CSV or vCard file; - reads stdin.")
+        str, typer.Argument(metavar="FILE", help="A CSV, vCard or pcrm JSON file; - reads stdin.")
     ],
     preset: Annotated[
         str,
@@ -95,7 +95,8 @@ def contacts(
     """Import contacts from a CSV export or a vCard file.
 
     Reads the exports of Google Contacts, Outlook, LinkedIn (Connections.csv), HubSpot and
-    pcrm, other CSV files through --map, and vCard files (one or many cards). A row that
+    pcrm, other CSV files through --map, vCard files (one or many cards) and pcrm's own
+    JSON export. A row that
     matches a contact (same email, phone, or name and company) is merged into it, so
     importing a file twice creates nothing the second time. Bad rows are listed with
     their line numbers and skipped; the rest is imported in one transaction.
@@ -132,6 +133,9 @@ def contacts(
     )
 
 
+_KIND_NAMES = {"vcard": "vCard", "json": "pcrm JSON"}
+
+
 def _run(
     env: Env,
     opened: Source,
@@ -145,18 +149,29 @@ def _run(
     from pcrm.formats.contact_rows import RejectsWriter, VcardMapper
     from pcrm.render.importing import ImportSummary, progress_bar
 
-    if opened.kind == "vcard":
-        if preset_name != "auto" or entries:
+    if opened.kind in ("vcard", "json"):
+        if preset_name not in ("auto", "pcrm") or entries:
             from pcrm.errors import InvalidInput
 
             raise InvalidInput(
-                f"{opened.label} is a vCard file; --preset and --map are for CSV files"
+                f"{opened.label} is a {_KIND_NAMES[opened.kind]} file;"
+                " --preset and --map are for CSV files"
             )
-        from pcrm.formats.contact_file import vcard_texts
+        if opened.kind == "vcard":
+            from pcrm.formats.contact_file import vcard_texts
 
-        mapper = VcardMapper()
-        rows = (mapper.contact(card) for card in vcard_texts(opened))
-        layout, shown, custom = None, "vCard", []
+            mapper = VcardMapper()
+            rows = (mapper.contact(card) for card in vcard_texts(opened))
+            custom = []
+        else:
+            from pcrm.formats.contact_json import JsonMapper, json_records
+
+            mapper = JsonMapper()
+            records = list(json_records(opened))  # a JSON syntax error stops before any write
+            rows = (mapper.contact(record) for record in records)
+            custom = sorted({name for r in records if isinstance(r.value, dict)
+                             for name in (r.value.get("fields") or {})})  # fmt: skip
+        layout, shown = None, _KIND_NAMES[opened.kind]
     else:
         layout, mapper, rows = _csv(opened, preset_name, entries)
         shown = f"{mapper.preset.shown} CSV"
@@ -170,7 +185,9 @@ def _run(
             f'no contact field named "{custom[0]}"',
             hint=f"declare it first: pcrm field add {custom[0]} --type text --on contact",
         )
-    writer = RejectsWriter(rejects_path, layout) if rejects_path else None
+    writer = (
+        RejectsWriter(rejects_path, layout, json=opened.kind == "json") if rejects_path else None
+    )
     try:
         with (
             _database(env, dry_run) as db,

@@ -41,7 +41,7 @@ class Source:
     handle: BinaryIO
     codec: str  # Python's codec name
     encoding: str  # as the summary shows it: "UTF-8", "UTF-8 with BOM", "UTF-16"...
-    kind: str  # "csv" or "vcard"
+    kind: str  # "csv", "vcard" or "json"
     size: int
 
     def text(self) -> TextIO:
@@ -126,7 +126,15 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
         raise InvalidInput(f"{label} is empty", hint="export your contacts again")
     if start.lstrip().upper().startswith("BEGIN:VCARD"):
         source.kind = "vcard"
+    elif _looks_like_json(start):
+        source.kind = "json"
     return source
+
+
+def _looks_like_json(start: str) -> bool:
+    """pcrm's JSON: an array of objects (or an empty one), `[` then `{` or `]`."""
+    rest = start.lstrip()
+    return rest.startswith("[") and rest[1:].lstrip()[:1] in ("{", "]")
 
 
 def _named_codec(name: str) -> str:

@@ -281,14 +281,15 @@ def _vcard_name(n) -> str | None:
 
 class RejectsWriter:
     """Rejected rows, as they were, in a file the user can fix and import again: a CSV with
-    the same header and delimiter, or a .vcf with the rejected cards.
+    the same header and delimiter, a .vcf with the rejected cards, or a JSON array.
 
     Rows go to a temporary file beside FILE, renamed over FILE by finish(): FILE may be the
     very file being imported (fix the rejects, import them, get what is still wrong back),
     and an import that fails leaves no half-written FILE."""
 
-    def __init__(self, path: str, layout: CsvLayout | None) -> None:
+    def __init__(self, path: str, layout: CsvLayout | None, *, json: bool = False) -> None:
         self.path = Path(path).expanduser()
+        self.json = json  # a JSON array of the rejected objects
         if self.path.is_dir():
             raise InvalidInput(f"cannot write {path}: it is a folder", hint="give a file name")
         self.layout = layout
@@ -300,7 +301,9 @@ class RejectsWriter:
         if self._handle is None:
             self._open()
         assert self._handle is not None
-        if isinstance(raw, str):
+        if self.json:
+            self._handle.write(("[\n" if self.count == 0 else ",\n") + str(raw))
+        elif isinstance(raw, str):
             self._handle.write(raw if raw.endswith("\n") else raw + "\r\n")
         else:
             self._writer.writerow(raw)
@@ -321,6 +324,8 @@ class RejectsWriter:
         """Put the file in place (when a row was rejected)."""
         if self._handle is None:
             return
+        if self.json:
+            self._handle.write("\n]\n")
         self._handle.close()
         try:
             os.replace(self._temporary, self.path)
