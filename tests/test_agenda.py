@@ -391,3 +391,14 @@ def test_cadence_and_anniversary_survive_export_and_import(ok, cli, tmp_path):
     assert mapped.exit_code == 0, mapped.stderr
     grace = json.loads(ok("--db", str(other), "contact", "show", "grace", "--json"))["contact"]
     assert grace["cadence_days"] == 30
+
+
+def test_contact_add_takes_the_cadence_and_anniversary_too(ok, cli, db_path):
+    ok("contact", "add", "Grace", "--every", "2w", "--anniversary", "12 Jun 2015")
+    shown = json.loads(ok("contact", "show", "grace", "--json"))["contact"]
+    assert (shown["cadence_days"], shown["anniversary"]) == (14, "2015-06-12")
+    before = dump(db_path)
+    result = cli("contact", "add", "Alan", "--every", "0d")
+    assert result.exit_code == 1
+    assert result.stderr.startswith('pcrm: error: cadence "0d" must be at least one day')
+    assert dump(db_path) == before

@@ -565,6 +565,8 @@ def test_editor_form_shows_every_field(cli, tmp_path, people):
         "title: ",
         "source: Referral",
         "birthday: ",
+        "anniversary: ",
+        "every: ",
         "tags: customer, vip",
         "note: line one",
         "    indented",
@@ -627,13 +629,13 @@ def test_editor_saved_unchanged_cancels(cli, db_path, people):
         (
             'text = text.replace("title:", "job title:")',
             'line 11: unknown field "job title" (fields: name, email, phone, company, title,'
-            " source, birthday, tags, note)",
+            " source, birthday, anniversary, every, tags, note)",
         ),
         ('text = text.replace("source: Referral", "Referral")', 'line 12: expected "field: value"'),
         ('text = text.replace("name: Ada Lovelace", "name:")', "line 7: the name cannot be empty"),
         ('text = text.replace("name: Ada Lovelace\\n", "")', 'the form has no "name:" line'),
         ('text = text.replace("title:", "  title:")', "line 11: only the note may go on"),
-        ('text += "title: twice\\n"', 'line 16: "title" appears twice'),
+        ('text += "title: twice\\n"', 'line 18: "title" appears twice'),
         (
             'text = text.replace("work: ada@example.org", "work: ada@")',
             'line 8: invalid email address "ada@"',
@@ -856,6 +858,6 @@ def test_editor_parse_error_on_a_terminal_can_be_given_up(cli, db_path, tmp_path
     assert result.stdout == "Edit again? [Y/n]: "
     assert result.stderr == (
         'pcrm: error: line 11: unknown field "titel" (fields: name, email, phone, company,'
-        " title, source, birthday, tags, note)\nnothing changed\n"
+        " title, source, birthday, anniversary, every, tags, note)\nnothing changed\n"
     )
     assert dump(db_path) == before

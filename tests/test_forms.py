@@ -55,6 +55,8 @@ def test_contact_form_is_readable():
         "title: Countess",
         "source: ",
         "birthday: --12-10",
+        "anniversary: ",
+        "every: ",
         "tags: customer, vip",
         "note: First line",
         "",
@@ -72,6 +74,8 @@ def test_contact_form_reads_back_what_it_wrote():
         "title": "Countess",
         "source": "",
         "birthday": "--12-10",
+        "anniversary": "",
+        "cadence": "",
         "tags": ["customer, vip"],
         "note": "First line\n\n  indented\nlast",
     }
@@ -88,6 +92,8 @@ def test_an_empty_contact_reads_back_empty():
         "title": "",
         "source": "",
         "birthday": "",
+        "anniversary": "",
+        "cadence": "",
         "tags": [],
         "note": "",
     }
@@ -156,3 +162,12 @@ def test_company_field_errors_name_the_line():
     assert str(caught.value) == (
         'line 2: invalid domain "localhost" (expected something like example.com)'
     )
+
+
+def test_the_form_carries_the_anniversary_and_the_stay_in_touch_cadence():
+    person = ada()
+    person.anniversary, person.cadence_days = "2016-06-12", 42
+    text = contact_form(person)
+    assert "anniversary: 2016-06-12\nevery: 42d\n" in text
+    values = parse_contact_form(text, check_contact_field)
+    assert (values["anniversary"], values["cadence"]) == ("2016-06-12", "42d")

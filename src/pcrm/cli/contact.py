@@ -69,6 +69,15 @@ def add(
             "--birthday", metavar="DATE", help="1985-03-12, 12 Mar 1985, or 12 Mar (no year)."
         ),
     ] = None,
+    anniversary: Annotated[
+        str | None, typer.Option("--anniversary", metavar="DATE", help="Like --birthday.")
+    ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every", metavar="INTERVAL", help="Stay in touch this often: 30d, 2w, 3m, monthly."
+        ),
+    ] = None,
     note_: Annotated[
         str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
     ] = None,
@@ -92,6 +101,8 @@ def add(
         source=source,
         tags=tag or [],
         birthday=birthday,
+        anniversary=anniversary,
+        cadence=every,
         note=note_,
         fields=assignments(set_),
     )

@@ -46,6 +46,8 @@ class ContactForm:
     source: str | None = None
     tags: list[str] = field(default_factory=list)
     birthday: str | None = None
+    anniversary: str | None = None
+    cadence: str | None = None  # stay in touch this often: "30d", "2w", "monthly"
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
 
@@ -110,10 +112,17 @@ def check_field(key: str, value: str) -> None:
         "email": lambda v: parse_emails([v]),
         "phone": lambda v: parse_phones([v]),
         "birthday": _birthday,
+        "anniversary": _anniversary,
+        "every": parse_cadence,
         "tags": lambda v: tags.clean_tags([v]),
     }
     if key in checks:
         checks[key](value)
+
+
+def _anniversary(value: str | None) -> str | None:
+    value = clean_optional(value)
+    return parse_birthday(value, "anniversary") if value else None
 
 
 def _birthday(value: str | None) -> str | None:
@@ -133,7 +142,8 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     stamp = to_iso(now)
     cursor = db.execute(
         "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday, note,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " anniversary, cadence_days, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             new_uid(),
             name,
@@ -143,6 +153,8 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
             clean_line(form.source),
             birthday,
             clean_optional(form.note),
+            _anniversary(form.anniversary),
+            parse_cadence(form.cadence) if form.cadence else None,
             stamp,
             stamp,
         ],
@@ -358,8 +370,7 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
     if changes.birthday is not None:
         sets["birthday"] = _birthday(changes.birthday)
     if changes.anniversary is not None:
-        value = clean_optional(changes.anniversary)
-        sets["anniversary"] = parse_birthday(value, "anniversary") if value else None
+        sets["anniversary"] = _anniversary(changes.anniversary)
     if changes.cadence is not None:
         sets["cadence_days"] = parse_cadence(changes.cadence)
     created = None
@@ -398,6 +409,8 @@ def replace_contact(db: Database, now: datetime, contact_id: int, form: ContactF
         title=form.title or "",
         source=form.source or "",
         birthday=form.birthday or "",
+        anniversary=form.anniversary or "",
+        cadence=form.cadence or "",
         note=form.note or "",
         add_emails=form.emails,
         add_phones=form.phones,

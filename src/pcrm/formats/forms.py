@@ -28,7 +28,10 @@ _HELP = """\
 # a field. The note goes on; indent each further line by two spaces.
 """
 
-CONTACT_KEYS = ("name", "email", "phone", "company", "title", "source", "birthday", "tags", "note")
+CONTACT_KEYS = (
+    "name", "email", "phone", "company", "title", "source", "birthday", "anniversary", "every",
+    "tags", "note",
+)  # fmt: skip
 COMPANY_KEYS = ("name", "domain", "website", "industry", "size", "tags", "note")
 _REPEATED = ("email", "phone")
 _INDENT = "  "
@@ -60,6 +63,8 @@ def contact_form(contact: Contact) -> str:
         f"title: {contact.title or ''}",
         f"source: {contact.source or ''}",
         f"birthday: {contact.birthday or ''}",
+        f"anniversary: {contact.anniversary or ''}",
+        f"every: {f'{contact.cadence_days}d' if contact.cadence_days else ''}",
         f"tags: {', '.join(contact.tags)}",
         *_note_lines(contact.note),
     ]
@@ -141,6 +146,8 @@ def parse_contact_form(text: str, check: Check | None = None) -> dict[str, Any]:
     values = _parse(text, CONTACT_KEYS, check)
     values["emails"] = values.pop("email")
     values["phones"] = values.pop("phone")
+    if "every" in values:  # the stay-in-touch cadence, as `contact edit --every` takes it
+        values["cadence"] = values.pop("every")
     return values
 
 
