@@ -128,6 +128,41 @@ def test_same_name_at_the_same_company_is_a_duplicate(cli, tmp_path):
     ]
 
 
+def test_later_rows_find_what_earlier_rows_wrote(cli, tmp_path):
+    # Row 2 finds row 1's phone, row 3 (nothing new) the email that row 2 added: the
+    # duplicate keys of the rows written so far are kept as the import goes.
+    path = write(
+        tmp_path / "p.csv",
+        "Name,Email,Phone\n"
+        "Ada Lovelace,ada@example.org,+44 20 7946 0958\n"
+        "Ada King,king@example.org,+442079460958\n"
+        "Countess,KING@example.org,\n",
+    )
+    assert counts(cli("import", "contacts", str(path))) == (
+        "created 1, merged 1, updated 0, unchanged 1, skipped 0, rejected 0"
+    )
+    found = contacts(cli)
+    assert list(found) == ["Ada Lovelace"]
+    assert found["Ada Lovelace"]["emails"] == ["ada@example.org", "king@example.org"]
+    assert found["Ada Lovelace"]["phones"] == ["+44 20 7946 0958"]
+
+
+def test_a_renamed_contact_is_found_by_its_new_name_only(cli, tmp_path):
+    ok(cli("contact", "add", "Ada Lovelace", "-e", "ada@example.org"))
+    path = write(
+        tmp_path / "p.csv",
+        "Name,Email,Title\nAda King,ada@example.org,\nAda Lovelace,,\nada king,,Countess\n",
+    )
+    result = cli("import", "contacts", str(path), "--on-duplicate", "update")
+    assert counts(result) == "created 1, merged 0, updated 2, unchanged 0, skipped 0, rejected 0"
+    found = contacts(cli)
+    assert (found["ada king"]["emails"], found["ada king"]["title"]) == (
+        ["ada@example.org"],
+        "Countess",
+    )
+    assert found["Ada Lovelace"]["emails"] == []
+
+
 @pytest.fixture
 def ada(cli, tmp_path):
     ok(cli("contact", "add", "Ada Lovelace", "-e", "ada@example.org", "--title", "Countess"))

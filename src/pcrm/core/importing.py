@@ -6,12 +6,19 @@ later row of the same person finds the contact an earlier row created. What a ro
 duplicates, in order: the same uid, the same email (any case), the same phone number in
 E.164, the same name (any case or accents) at the same company (or both without one).
 docs/import-export.md describes the policy for users.
+
+Speed (docs/performance.md): the duplicate keys of the existing contacts are read once
+into dicts (_Keys) and kept up to date as rows are written, instead of four lookups per
+row; a new contact's emails, phones and tags are written in batches (executemany), flushed
+before anything reads them back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -24,7 +31,7 @@ from pcrm.core.reminders import parse_cadence
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
 from pcrm.errors import Ambiguous, InvalidInput
-from pcrm.store.schema import KIND_CODES, PHONE_TAIL_SQL
+from pcrm.store.schema import KIND_CODES
 
 if TYPE_CHECKING:
     from pcrm.formats.contact_rows import ParsedContact
@@ -32,6 +39,9 @@ if TYPE_CHECKING:
 POLICIES = ("skip", "update", "merge", "create")
 KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
 _SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
+_BATCH = 2000  # rows of emails, phones or tags held back before an executemany
+# Company names repeat from row to row, and a name is keyed up to three times per row.
+_key = lru_cache(maxsize=65536)(name_key)
 
 
 @dataclass
@@ -108,6 +118,12 @@ class Importer:
         self._tag_ids: dict[str, int] = {}
         self._stages: dict[str, str | None] = {}
         self._company_ids: dict[str, int] = {}
+        self._keys: _Keys | None = None  # read on the first lookup
+        self._touched: set[int] = set()
+        self._new_emails: list[tuple[int, str, str | None, int]] = []
+        self._new_phones: list[tuple[int, str, str | None, int]] = []
+        self._new_tags: list[tuple[int, int]] = []
+        self._held_from: int | None = None  # the first contact whose rows are held back
 
     def _suspend_search(self) -> None:
         """Before the first write: set the contact search triggers aside (a row would fire
@@ -116,12 +132,41 @@ class Importer:
         leaves the schema as it was."""
         if self._triggers is None:
             self._triggers = _suspend_search_triggers(self.db)
-            self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
 
     def _touch(self, contact_id: int) -> None:
         """Call before (or right after creating) a write to the contact's search text."""
         self._suspend_search()
-        self.db.execute("INSERT OR IGNORE INTO temp.import_touched(id) VALUES (?)", [contact_id])
+        self._touched.add(contact_id)
+
+    def _flush(self) -> None:
+        """Write the held-back emails, phones and tags of new contacts."""
+        conn = self.db.conn
+        if self._new_emails:
+            conn.executemany(
+                "INSERT INTO contact_emails(contact_id, email, label, position)"
+                " VALUES (?, ?, ?, ?)",
+                self._new_emails,
+            )
+            self._new_emails = []
+        if self._new_phones:
+            conn.executemany(
+                "INSERT INTO contact_phones(contact_id, phone, label, position)"
+                " VALUES (?, ?, ?, ?)",
+                self._new_phones,
+            )
+            self._new_phones = []
+        if self._new_tags:
+            conn.executemany(
+                "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",
+                self._new_tags,
+            )
+            self._new_tags = []
+        self._held_from = None
+
+    def _key_index(self) -> _Keys:
+        if self._keys is None:
+            self._keys = _Keys(self.db, self._phone_key)
+        return self._keys
 
     def check_fields(self, names: list[str]) -> None:
         """Refuse, before any row is read, a mapping onto a custom field that does not exist."""
@@ -131,8 +176,13 @@ class Importer:
     def finish(self) -> None:
         """Called once after the last row, inside the same transaction: index what the
         import touched for search, and put the search triggers back as they were."""
+        self._flush()
         if self._triggers is None:
             return
+        self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
+        self.db.conn.executemany(
+            "INSERT INTO temp.import_touched(id) VALUES (?)", [(i,) for i in self._touched]
+        )
         code = KIND_CODES["contact"]
         touched = "SELECT id FROM temp.import_touched"
         self.db.execute(
@@ -284,33 +334,23 @@ class Importer:
         return phone_key(number, self.region)
 
     def _match(self, row: _Row) -> int | None:
-        db = self.db
+        keys = self._key_index()
         if row.uid:
-            found = db.execute("SELECT id FROM contacts WHERE uid = ?", [row.uid]).fetchone()
-            if found:
-                return found[0]
-        if row.emails:
-            marks = ",".join("?" * len(row.emails))
-            found = db.execute(
-                f"SELECT contact_id FROM contact_emails WHERE email IN ({marks})"
-                " ORDER BY contact_id LIMIT 1",
-                [address for address, _ in row.emails],
-            ).fetchone()
-            if found:
-                return found[0]
+            found = keys.uids.get(row.uid)
+            if found is not None:
+                return found
+        owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
+        if owners:
+            return min(owners)
         for number, _label in row.phones:
             contact_id = self._phone_owner(number)
             if contact_id is not None:
                 return contact_id
         if row.name_given:
-            company_key = name_key(row.company) if row.company else None
-            found = db.execute(
-                "SELECT c.id FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
-                " WHERE c.name_key = ? AND co.name_key IS ? ORDER BY c.id LIMIT 1",
-                [name_key(row.name), company_key],
-            ).fetchone()
-            if found:
-                return found[0]
+            company_key = _key(row.company) if row.company else None
+            same_name = keys.names.get((_key(row.name), company_key))
+            if same_name:
+                return min(same_name)
         return None
 
     def _phone_owner(self, number: str, contact_id: int | None = None) -> int | None:
@@ -327,17 +367,15 @@ class Importer:
                 if "".join(ch for ch in phone if ch.isdigit()) == digits:
                     return contact_id
             return None
+        # As the SQL index on PHONE_TAIL_SQL would: a stored number with the same key and
+        # the same last digits as the number or its key.
         tails = {_tail(number), _tail(key)}
-        marks = ",".join("?" * len(tails))
-        sql = f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} IN ({marks})"
-        params: list[object] = list(tails)
-        if contact_id is not None:
-            sql += " AND contact_id = ?"
-            params.append(contact_id)
-        for owner, phone in self.db.execute(sql + " ORDER BY contact_id", params):
-            if self._phone_key(phone) == key:
-                return owner
-        return None
+        owners = [
+            owner
+            for owner, tail in self._key_index().phones.get(key, ())
+            if tail in tails and (contact_id is None or owner == contact_id)
+        ]
+        return min(owners) if owners else None
 
     # -- writing ---------------------------------------------------------------------
 
@@ -355,15 +393,17 @@ class Importer:
         return "updated" if policy == "update" else "merged"
 
     def _create(self, row: _Row) -> None:
+        keys = self._key_index()
         for address, _label in row.emails:
-            owner = self._email_owner(address)
+            owner = keys.emails.get(address)
             if owner is not None:
                 raise Rejected(f"{address} already belongs to contact {owner}")
         self._suspend_search()
         uid = row.uid
-        if uid is None or self.db.execute("SELECT 1 FROM contacts WHERE uid = ?", [uid]).fetchone():
+        if uid is None or uid in keys.uids:
             uid = new_uid()
         created = row.created_at or self.stamp
+        key = _key(row.name)
         contact_id = self.db.execute(
             "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday,"
             " note, anniversary, cadence_days, created_at, updated_at)"
@@ -371,7 +411,7 @@ class Importer:
             [
                 uid,
                 row.name,
-                name_key(row.name),
+                key,
                 self._company_id(row.company),
                 *(row.scalars[column] for column in _SCALARS),
                 created,
@@ -379,10 +419,20 @@ class Importer:
             ],
         ).lastrowid
         assert contact_id is not None
-        self._touch(contact_id)
-        self._insert_emails(contact_id, row.emails, 0)
-        self._insert_phones(contact_id, row.phones, 0)
-        self._link_tags(contact_id, row.tags)
+        self._touched.add(contact_id)
+        keys.uids[uid] = contact_id
+        keys.add_name(contact_id, key, _key(row.company) if row.company else None)
+        for position, (address, label) in enumerate(row.emails):
+            self._new_emails.append((contact_id, address, label, position))
+            keys.emails[address] = contact_id
+        for position, (number, label) in enumerate(row.phones):
+            self._new_phones.append((contact_id, number, label, position))
+            keys.add_phone(contact_id, number)
+        self._new_tags.extend((contact_id, tag_id) for tag_id in self._tag_list(row.tags))
+        if self._held_from is None:
+            self._held_from = contact_id
+        if max(len(self._new_emails), len(self._new_phones), len(self._new_tags)) >= _BATCH:
+            self._flush()
         for field_name, value in row.fields.items():
             self.fields.write(contact_id, field_name, value)
         if row.stage:
@@ -391,6 +441,8 @@ class Importer:
     def _apply(self, line: int, contact_id: int, row: _Row, *, overwrite: bool) -> bool:
         """Merge (fill what is empty, add what is new) or update (the row's values win)
         a row into an existing contact; returns whether anything changed."""
+        if self._held_from is not None and contact_id >= self._held_from:
+            self._flush()  # what follows reads the contact's emails, phones and tags
         db = self.db
         current = db.execute(
             "SELECT name, company_id, title, source, birthday, note, anniversary, cadence_days,"
@@ -399,7 +451,7 @@ class Importer:
         ).fetchone()
         sets: dict[str, object] = {}
         if overwrite and row.name_given and row.name != current[0]:
-            sets.update(name=row.name, name_key=name_key(row.name))
+            sets.update(name=row.name, name_key=_key(row.name))
         if row.company and (overwrite or current[1] is None):
             company_id = self._company_id(row.company)
             if company_id != current[1]:
@@ -421,6 +473,8 @@ class Importer:
         if row.stage and row.stage != stage and (overwrite or stage is None):
             self._set_stage(contact_id, row.stage)
             changed = True
+        if "name_key" in sets or "company_id" in sets:
+            self._rekey_name(contact_id, current[0], current[1], sets)
         if changed:
             self._touch(contact_id)
             sets["updated_at"] = self.stamp
@@ -434,11 +488,28 @@ class Importer:
         """Through lifecycle, so the change is in the contact's history like any other."""
         lifecycle.set_stage(self.db, self.now, "contact", contact_id, stage, reason="imported")
 
-    def _email_owner(self, address: str) -> int | None:
+    def _rekey_name(
+        self, contact_id: int, old_name: str, old_company: int | None, sets: dict[str, object]
+    ) -> None:
+        """Keep the name+company key of a contact whose name or company the row changed."""
+        keys = self._key_index()
+        keys.remove_name(contact_id, _key(old_name), self._company_key(old_company))
+        company = sets.get("company_id", old_company)
+        assert company is None or isinstance(company, int)
+        new_key = sets.get("name_key", _key(old_name))
+        assert isinstance(new_key, str)
+        keys.add_name(contact_id, new_key, self._company_key(company))
+
+    def _company_key(self, company_id: int | None) -> str | None:
+        if company_id is None:
+            return None
         found = self.db.execute(
-            "SELECT contact_id FROM contact_emails WHERE email = ?", [address]
+            "SELECT name_key FROM companies WHERE id = ?", [company_id]
         ).fetchone()
-        return found[0] if found else None
+        return found[0]
+
+    def _email_owner(self, address: str) -> int | None:
+        return self._key_index().emails.get(address)
 
     def _add_emails(
         self, line: int, contact_id: int, emails: list[tuple[str, str | None]], overwrite: bool
@@ -458,6 +529,8 @@ class Importer:
         if new:
             self._touch(contact_id)
         self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
+        for address, _label in new:
+            self._key_index().emails[address] = contact_id
         return changed or bool(new)
 
     def _add_phones(
@@ -471,6 +544,8 @@ class Importer:
         if new:
             self._touch(contact_id)
         self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
+        for number, _label in new:
+            self._key_index().add_phone(contact_id, number)
         return changed or bool(new)
 
     def _relabel(
@@ -494,18 +569,22 @@ class Importer:
     def _insert_emails(
         self, contact_id: int, emails: list[tuple[str, str | None]], start: int
     ) -> None:
-        self.db.conn.executemany(
-            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
-            [(contact_id, a, label, start + i) for i, (a, label) in enumerate(emails)],
-        )
+        if emails:
+            self.db.conn.executemany(
+                "INSERT INTO contact_emails(contact_id, email, label, position)"
+                " VALUES (?, ?, ?, ?)",
+                [(contact_id, a, label, start + i) for i, (a, label) in enumerate(emails)],
+            )
 
     def _insert_phones(
         self, contact_id: int, phones: list[tuple[str, str | None]], start: int
     ) -> None:
-        self.db.conn.executemany(
-            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
-            [(contact_id, n, label, start + i) for i, (n, label) in enumerate(phones)],
-        )
+        if phones:
+            self.db.conn.executemany(
+                "INSERT INTO contact_phones(contact_id, phone, label, position)"
+                " VALUES (?, ?, ?, ?)",
+                [(contact_id, n, label, start + i) for i, (n, label) in enumerate(phones)],
+            )
 
     def _next_position(self, table: str, contact_id: int) -> int:
         return self.db.execute(
@@ -513,14 +592,19 @@ class Importer:
             [contact_id],
         ).fetchone()[0]
 
-    def _link_tags(self, contact_id: int, names: list[str]) -> bool:
-        """Tag the contact (tags created as needed); returns whether a tag was new to it."""
+    def _tag_list(self, names: list[str]) -> list[int]:
+        """The tags' ids, tags created as needed."""
         ids = []
         for tag in names:
             key = tag.casefold()
             if key not in self._tag_ids:
                 self._tag_ids[key] = tags.tag_ids(self.db, [tag])[0]
             ids.append(self._tag_ids[key])
+        return ids
+
+    def _link_tags(self, contact_id: int, names: list[str]) -> bool:
+        """Tag the contact (tags created as needed); returns whether a tag was new to it."""
+        ids = self._tag_list(names)
         if not ids:
             return False
         cursor = self.db.conn.executemany(
@@ -534,7 +618,7 @@ class Importer:
         id or domain: a CSV cell is a name."""
         if name is None:
             return None
-        key = name_key(name)
+        key = _key(name)
         if key in self._company_ids:
             return self._company_ids[key]
         if len(self._company_ids) > 10_000:  # a cache, not a copy of the table
@@ -579,11 +663,45 @@ def _suspend_search_triggers(db: Database) -> list[str]:
     return [sql for _name, sql in triggers]
 
 
+class _Keys:
+    """The duplicate keys of the database's contacts, read once: uid, email, phone (E.164
+    key -> (contact, last digits as PHONE_TAIL_SQL has them)), and name + company key.
+    The importer adds to them as it writes, so a later row finds an earlier one."""
+
+    def __init__(self, db: Database, phone_key: Callable[[str], str | None]) -> None:
+        self.phone_key = phone_key
+        self.uids: dict[str, int] = dict(db.execute("SELECT uid, id FROM contacts").fetchall())
+        self.emails: dict[str, int] = dict(
+            db.execute("SELECT email, contact_id FROM contact_emails").fetchall()
+        )
+        self.phones: dict[str, list[tuple[int, str]]] = {}
+        for contact_id, phone in db.execute("SELECT contact_id, phone FROM contact_phones"):
+            self.add_phone(contact_id, phone)
+        self.names: dict[tuple[str, str | None], set[int]] = {}
+        for contact_id, key, company_key in db.execute(
+            "SELECT c.id, c.name_key, co.name_key FROM contacts c"
+            " LEFT JOIN companies co ON co.id = c.company_id"
+        ):
+            self.add_name(contact_id, key, company_key)
+
+    def add_phone(self, contact_id: int, number: str) -> None:
+        key = self.phone_key(number)
+        if key is not None:
+            self.phones.setdefault(key, []).append((contact_id, _tail(number)))
+
+    def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
+        self.names.setdefault((key, company_key), set()).add(contact_id)
+
+    def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
+        self.names.get((key, company_key), set()).discard(contact_id)
+
+
+_TAIL_PUNCTUATION = str.maketrans("", "", " -().+/")
+
+
 def _tail(number: str) -> str:
     """Python's twin of PHONE_TAIL_SQL, so the index finds the candidates."""
-    for char in " -().+/":
-        number = number.replace(char, "")
-    return number[-8:]
+    return number.translate(_TAIL_PUNCTUATION)[-8:]
 
 
 class _ContactFields:
