@@ -41,7 +41,7 @@ KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
 _SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
 _BATCH = 2000  # rows of emails, phones or tags held back before an executemany
 # Company names repeat from row to row, and a name is keyed up to three times per row.
-_key = lru_cache(maxsize=65536)(name_key)
+_key = lru_cache(maxsize=4096)(name_key)
 
 
 @dataclass
@@ -336,7 +336,7 @@ class Importer:
     def _match(self, row: _Row) -> int | None:
         keys = self._key_index()
         if row.uid:
-            found = keys.uids.get(row.uid)
+            found = self._uid_owner(row.uid)
             if found is not None:
                 return found
         owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
@@ -400,7 +400,7 @@ class Importer:
                 raise Rejected(f"{address} already belongs to contact {owner}")
         self._suspend_search()
         uid = row.uid
-        if uid is None or uid in keys.uids:
+        if uid is None or self._uid_owner(uid) is not None:
             uid = new_uid()
         created = row.created_at or self.stamp
         key = _key(row.name)
@@ -420,7 +420,6 @@ class Importer:
         ).lastrowid
         assert contact_id is not None
         self._touched.add(contact_id)
-        keys.uids[uid] = contact_id
         keys.add_name(contact_id, key, _key(row.company) if row.company else None)
         for position, (address, label) in enumerate(row.emails):
             self._new_emails.append((contact_id, address, label, position))
@@ -507,6 +506,11 @@ class Importer:
             "SELECT name_key FROM companies WHERE id = ?", [company_id]
         ).fetchone()
         return found[0]
+
+    def _uid_owner(self, uid: str) -> int | None:
+        """Only rows that carry a uid (pcrm's own exports) ask: no copy of every uid."""
+        found = self.db.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()
+        return found[0] if found else None
 
     def _email_owner(self, address: str) -> int | None:
         return self._key_index().emails.get(address)
@@ -664,20 +668,19 @@ def _suspend_search_triggers(db: Database) -> list[str]:
 
 
 class _Keys:
-    """The duplicate keys of the database's contacts, read once: uid, email, phone (E.164
-    key -> (contact, last digits as PHONE_TAIL_SQL has them)), and name + company key.
+    """The duplicate keys of the database's contacts, read once: email, phone (E.164 key
+    -> (contact, last digits as PHONE_TAIL_SQL has them)), and name + company key.
     The importer adds to them as it writes, so a later row finds an earlier one."""
 
     def __init__(self, db: Database, phone_key: Callable[[str], str | None]) -> None:
         self.phone_key = phone_key
-        self.uids: dict[str, int] = dict(db.execute("SELECT uid, id FROM contacts").fetchall())
         self.emails: dict[str, int] = dict(
             db.execute("SELECT email, contact_id FROM contact_emails").fetchall()
         )
         self.phones: dict[str, list[tuple[int, str]]] = {}
         for contact_id, phone in db.execute("SELECT contact_id, phone FROM contact_phones"):
             self.add_phone(contact_id, phone)
-        self.names: dict[tuple[str, str | None], set[int]] = {}
+        self.names: dict[tuple[str, str | None], list[int]] = {}
         for contact_id, key, company_key in db.execute(
             "SELECT c.id, c.name_key, co.name_key FROM contacts c"
             " LEFT JOIN companies co ON co.id = c.company_id"
@@ -690,10 +693,12 @@ class _Keys:
             self.phones.setdefault(key, []).append((contact_id, _tail(number)))
 
     def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        self.names.setdefault((key, company_key), set()).add(contact_id)
+        self.names.setdefault((key, company_key), []).append(contact_id)
 
     def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        self.names.get((key, company_key), set()).discard(contact_id)
+        same = self.names.get((key, company_key), [])
+        if contact_id in same:
+            same.remove(contact_id)
 
 
 _TAIL_PUNCTUATION = str.maketrans("", "", " -().+/")
