@@ -532,7 +532,7 @@ class Importer:
                 new.append((address, label))
         if new:
             self._touch(contact_id)
-        self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
+            self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
         for address, _label in new:
             self._key_index().emails[address] = contact_id
         return changed or bool(new)
@@ -547,7 +547,7 @@ class Importer:
                 new.append((number, label))
         if new:
             self._touch(contact_id)
-        self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
+            self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
         for number, _label in new:
             self._key_index().add_phone(contact_id, number)
         return changed or bool(new)

@@ -71,6 +71,8 @@ class ParsedContact:
 
 
 def _split(text: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
+    if pattern is _MULTI and ";" not in text and "\n" not in text and ":::" not in text:
+        return [text] if text.strip() else []  # one value: most cells, skip the regex
     return [piece for piece in pattern.split(text) if piece.strip()]
 
 
