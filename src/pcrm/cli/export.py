@@ -115,20 +115,26 @@ def _done(count: int, what: str, path: str | None) -> None:
         note(f"exported {count} {noun} to {clean(path, one_line=True)}")
 
 
+# kind -> (plural, core.export reader, pcrm_csv header, pcrm_csv row maker)
+_LAYOUTS = {
+    "contact": ("contacts", "contacts", "CONTACT_COLUMNS", "contact_row"),
+    "company": ("companies", "companies", "COMPANY_COLUMNS", "company_row"),
+    "deal": ("deals", "deals", "DEAL_COLUMNS", "deal_row"),
+    "interaction": ("interactions", "interactions", "INTERACTION_COLUMNS", "interaction_row"),
+}
+
+
 def _export(
     ctx: typer.Context,
     kind: str,
-    what: str,
-    records: Callable[..., Iterator[Any]],
-    header: tuple[str, ...],
-    make_row: Callable[..., list[str]],
     *,
     fmt: str,
     output: str | None,
     force: bool,
     raw: bool,
     bom: bool,
-    filters: dict[str, Any],
+    tag: str | None = None,
+    where: list[str] | None = None,
     vcard_version: str = "3",
 ) -> None:
     from pcrm.core import export
@@ -136,6 +142,18 @@ def _export(
     from pcrm.store.db import read_snapshot
 
     env = get_env(ctx)
+    what, reader, header_name, row_name = _LAYOUTS[kind]
+    records: Callable[..., Iterator[Any]] = getattr(export, reader)
+    header: tuple[str, ...] = getattr(pcrm_csv, header_name)
+    row_of: Callable[..., list[str]] = getattr(pcrm_csv, row_name)
+    filters: dict[str, Any] = {"tag": tag, "conditions": where or [], "now": env.now}
+    make_row = row_of
+    if kind == "interaction":  # no custom fields, tags or --where
+        filters = {}
+
+        def make_row(item: Any, _names: list[str]) -> list[str]:
+            return row_of(item)
+
     to_file = output not in (None, "-")
     with env.database(write=False) as db, read_snapshot(db):
         names = export.field_names(db, kind) if kind != "interaction" else []
@@ -219,23 +237,16 @@ def contacts(
       pcrm export contacts -o contacts.csv
       pcrm export contacts --tag vip --format vcard -o vip.vcf
     """
-    from pcrm.core import export
-    from pcrm.formats import pcrm_csv
-
-    env = get_env(ctx)
     _export(
         ctx,
         "contact",
-        "contacts",
-        export.contacts,
-        pcrm_csv.CONTACT_COLUMNS,
-        pcrm_csv.contact_row,
         fmt=format_,
         output=output,
         force=force,
         raw=raw,
         bom=bom,
-        filters={"tag": tag, "conditions": where or [], "now": env.now},
+        tag=tag,
+        where=where,
         vcard_version=vcard_version,
     )
 
@@ -259,23 +270,16 @@ def companies(
     Example:
       pcrm export companies -o companies.csv
     """
-    from pcrm.core import export
-    from pcrm.formats import pcrm_csv
-
-    env = get_env(ctx)
     _export(
         ctx,
         "company",
-        "companies",
-        export.companies,
-        pcrm_csv.COMPANY_COLUMNS,
-        pcrm_csv.company_row,
         fmt=format_,
         output=output,
         force=force,
         raw=raw,
         bom=bom,
-        filters={"tag": tag, "conditions": where or [], "now": env.now},
+        tag=tag,
+        where=where,
     )
 
 
@@ -301,23 +305,16 @@ def deals(
     Example:
       pcrm export deals --format json -o deals.json
     """
-    from pcrm.core import export
-    from pcrm.formats import pcrm_csv
-
-    env = get_env(ctx)
     _export(
         ctx,
         "deal",
-        "deals",
-        export.deals,
-        pcrm_csv.DEAL_COLUMNS,
-        pcrm_csv.deal_row,
         fmt=format_,
         output=output,
         force=force,
         raw=raw,
         bom=bom,
-        filters={"tag": tag, "conditions": where or [], "now": env.now},
+        tag=tag,
+        where=where,
     )
 
 
@@ -338,23 +335,7 @@ def interactions(
     Example:
       pcrm export interactions -o interactions.csv
     """
-    from pcrm.core import export
-    from pcrm.formats import pcrm_csv
-
-    _export(
-        ctx,
-        "interaction",
-        "interactions",
-        export.interactions,
-        pcrm_csv.INTERACTION_COLUMNS,
-        lambda item, _names: pcrm_csv.interaction_row(item),
-        fmt=format_,
-        output=output,
-        force=force,
-        raw=raw,
-        bom=bom,
-        filters={},
-    )
+    _export(ctx, "interaction", fmt=format_, output=output, force=force, raw=raw, bom=bom)
 
 
 @app.command("agenda")
