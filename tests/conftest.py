@@ -84,3 +84,19 @@ def dump(db_path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def ok(result: Result) -> str:
+    """A command that worked: exit 0, no exception; its stdout."""
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    return result.stdout
+
+
+def error(result: Result) -> str:
+    """A user error: exit 1, nothing on stdout, one `pcrm: error:` line (plus candidates)."""
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    assert result.stdout == ""
+    assert result.stderr.startswith("pcrm: error: ")
+    return result.stderr

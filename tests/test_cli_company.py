@@ -12,14 +12,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import NOW, dump
+from conftest import NOW, dump, ok
 from tables import headers, squeeze, table_rows
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 def error(result) -> str:

@@ -11,25 +11,10 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import NOW, dump
+from conftest import NOW, dump, error, ok
 from tables import headers, table_rows
 
 LATER = NOW + timedelta(days=2)
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
-
-
-def error(result) -> str:
-    """A user error: exit 1, nothing on stdout, one `pcrm: error:` line (plus candidates)."""
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    assert result.stderr.startswith("pcrm: error: ")
-    return result.stderr
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:

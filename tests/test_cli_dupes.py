@@ -10,7 +10,7 @@ import pytest
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from conftest import NOW
+from conftest import NOW, ok
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
 from pcrm.core.dupes import email_key, name_tokens
@@ -44,12 +44,6 @@ EXPECTED = [
     "contact\t3\t70\t6\tAda Lovelace\t12\tA. Lovelace\tinitial A. Lovelace at Analytical",
     "company\t4\t98\t1\tAcme\t2\tAcme Inc.\tsame domain acme.com; same name",
 ]
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,8 @@ import stat
 import pytest
 import vobject
 
-from conftest import dump
+from conftest import dump, ok
 from pcrm.formats.pcrm_csv import restore, split_values
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 def error(result) -> str:

@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
+from conftest import dump, ok
 
 
 def error(result) -> str:

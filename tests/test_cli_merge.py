@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import NOW, dump
+from conftest import NOW, dump, ok
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 def error(result) -> str:

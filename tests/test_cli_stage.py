@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump
+from conftest import dump, ok
 
 SALES = "Qualified, Contact made, Demo, Proposal, Negotiation"
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 def error(result) -> str:

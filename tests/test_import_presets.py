@@ -6,13 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import ok
+
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    return result.stdout
 
 
 def imported(cli, name: str, *options: str) -> list[str]:
