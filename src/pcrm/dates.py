@@ -452,7 +452,7 @@ def humanize(dt: datetime, now: datetime) -> str:
     if day != today and abs(seconds) >= 3600:
         return humanize_day(day, today)
     minutes = int(abs(seconds) // 60)
-    amount = _plural(minutes, "minute") if minutes < 60 else _plural(minutes // 60, "hour")
+    amount = plural(minutes, "minute") if minutes < 60 else plural(minutes // 60, "hour")
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
@@ -465,18 +465,19 @@ def humanize_day(d: date, today: date) -> str:
     if -1 <= days <= 1:
         return ("yesterday", "today", "tomorrow")[days + 1]
     if abs(days) < 14:
-        amount = _plural(abs(days), "day")
+        amount = plural(abs(days), "day")
     else:
         span = relativedelta(max(d, today), min(d, today))
         months = span.years * 12 + span.months
         if months == 0:
-            amount = _plural(abs(days) // 7, "week")
+            amount = plural(abs(days) // 7, "week")
         elif months < 12:
-            amount = _plural(months, "month")
+            amount = plural(months, "month")
         else:
-            amount = _plural(span.years, "year")
+            amount = plural(span.years, "year")
     return f"in {amount}" if days > 0 else f"{amount} ago"
 
 
-def _plural(n: int, unit: str) -> str:
+def plural(n: int, unit: str) -> str:
+    """'1 day', '3 days': a count and its unit in words."""
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"

@@ -18,7 +18,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.dates import from_iso, humanize, humanize_day, to_local
+from pcrm.dates import from_iso, humanize, humanize_day, plural, to_local
 from pcrm.render.console import make_console
 from pcrm.render.records import t
 from pcrm.render.safe import clean
@@ -59,14 +59,10 @@ def _day_label(day: str) -> str:
     return f"{value:%a} {value.day} {value:%b}"
 
 
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
 def _task_row(task: Task, today: date) -> Row:
     due = date.fromisoformat(task.due_date)
     if due < today:
-        words, style = f"{_plural((today - due).days, 'day')} overdue", "bad"
+        words, style = f"{plural((today - due).days, 'day')} overdue", "bad"
     elif due == today:
         words, style = f"today {due_time(task)}".rstrip(), "good"
     else:
@@ -83,7 +79,7 @@ def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
         if item.last_contact
         else "never contacted"
     )
-    detail = f"every {_plural(item.cadence_days, 'day')}, {last}"
+    detail = f"every {plural(item.cadence_days, 'day')}, {last}"
     return Row(
         words, item.due_date, item.contact.name, detail, f"contact {item.contact.id}", "warn"
     )
@@ -94,14 +90,14 @@ def _occasion_row(item: Occasion, today: date) -> Row:
     if item.kind == "birthday":
         detail = f"birthday, turns {item.years}" if item.years else "birthday"
     else:
-        detail = f"anniversary, {_plural(item.years, 'year')}" if item.years else "anniversary"
+        detail = f"anniversary, {plural(item.years, 'year')}" if item.years else "anniversary"
     style = "good" if item.on == today.isoformat() else ""
     return Row(words, item.on, item.contact.name, detail, f"contact {item.contact.id}", style)
 
 
 def _deal_row(item: DealAttention, now: datetime) -> Row:
     active = from_iso(item.last_activity_at)
-    words = f"idle {_plural((now - active).days, 'day')}"
+    words = f"idle {plural((now - active).days, 'day')}"
     detail = f"{item.stage}: " + ", ".join(item.reasons)
     day = to_local(active).date().isoformat()
     return Row(words, day, item.deal.name, detail, f"deal {item.deal.id}", "warn")
@@ -115,7 +111,7 @@ def sections(agenda: Agenda, now: datetime) -> list[Section]:
         Section("today", "Today", [_task_row(task, today) for task in agenda.due_today]),
         Section(
             "upcoming",
-            f"Upcoming, next {_plural(agenda.days, 'day')}",
+            f"Upcoming, next {plural(agenda.days, 'day')}",
             [_task_row(task, today) for task in agenda.upcoming],
         ),
         Section(
@@ -177,7 +173,7 @@ class AgendaView:
 def agenda_view(agenda: Agenda, now: datetime) -> AgendaView | Text:
     shown = sections(agenda, now)
     if not shown:
-        ahead = f" in the next {_plural(agenda.days, 'day')}" if agenda.days else " today"
+        ahead = f" in the next {plural(agenda.days, 'day')}" if agenda.days else " today"
         return Text(f"Nothing due{ahead}.", "muted")
     return AgendaView(shown)
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from pcrm.dates import plural
 from pcrm.render.fit import FitWidth
-from pcrm.render.reports import heading, period_text, plural, report_table
+from pcrm.render.reports import heading, period_text, report_table
 
 if TYPE_CHECKING:
     from pcrm.core.report_activity import ActivityReport, ActivityWeek

@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.dates import from_iso, to_local
+from pcrm.dates import from_iso, plural, to_local
 from pcrm.render.money import aligned, plain
 from pcrm.render.safe import clean
 
@@ -70,10 +70,6 @@ def percent(fraction: float | None) -> str:
 
 def days(value: float | None) -> str:
     return DASH if value is None else f"{value:.1f}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def money_column(cells: Sequence[Sequence[tuple[int, str, int] | None]]) -> list[Text]:
