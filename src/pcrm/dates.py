@@ -14,12 +14,11 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
-
-from dateutil import tz
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
 
 from pcrm.errors import InvalidWhen
+
+# dateutil's tz (~8 ms: it loads ctypes and tzdata helpers) and relativedelta (~3 ms, with
+# calendar) are imported in the functions that use them: most commands never need them.
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 # People in a CRM can be historical figures or simply old records: birthdays go back further.
@@ -30,16 +29,18 @@ _HINT = 'try 2024-03-12, tomorrow, fri, +3d, "in 2 weeks"'
 _BIRTHDAY_HINT = "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"
 _MAX_LEN = 80  # no real date is longer; keeps the regexes below cheap on junk input
 
-_WEEKDAYS: dict[str, weekday] = {
+_WEEKDAYS: dict[str, int] = {  # the word -> Monday 0 ... Sunday 6, as datetime counts
     name: day
-    for day, names in (
-        (MO, ("mon", "monday")),
-        (TU, ("tue", "tues", "tuesday")),
-        (WE, ("wed", "wednesday")),
-        (TH, ("thu", "thur", "thurs", "thursday")),
-        (FR, ("fri", "friday")),
-        (SA, ("sat", "saturday")),
-        (SU, ("sun", "sunday")),
+    for day, names in enumerate(
+        (
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        )
     )
     for name in names
 }
@@ -53,16 +54,8 @@ _UNITS: dict[str, str] = {  # the word the user typed -> relativedelta's keyword
 }
 _CLOCK_UNITS = ("hours", "minutes")
 _NAMED_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
-# Ends (and starts) of the current week, month and year. The week is the ISO week, Monday to
-# Sunday, so "eow" is this week's Sunday (today on a Sunday).
-_PERIODS: dict[str, relativedelta] = {
-    "sow": relativedelta(weekday=MO(-1)),
-    "eow": relativedelta(weekday=SU(+1)),
-    "som": relativedelta(day=1),
-    "eom": relativedelta(day=31),  # relativedelta clamps to the month's last day
-    "soy": relativedelta(month=1, day=1),
-    "eoy": relativedelta(month=12, day=31),
-}
+# Ends (and starts) of the current week, month and year (_period).
+_PERIODS = frozenset({"sow", "eow", "som", "eom", "soy", "eoy"})
 
 _A = re.ASCII  # \d and \s must not match other scripts' digits and spaces
 _ISO = re.compile(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
@@ -123,6 +116,8 @@ def local_tz() -> tzinfo:
 def _zone_for(name: str | None) -> tzinfo:
     # Cached per $TZ value: without a name, dateutil re-reads /etc/localtime on every
     # call (~1 ms), and the agenda converts thousands of times (bench/run.py found 5 s).
+    from dateutil import tz
+
     try:
         zone = tz.gettz(name)
     except (ValueError, OSError):  # a TZ value that is not a zone at all
@@ -133,6 +128,10 @@ def _zone_for(name: str | None) -> tzinfo:
 def local_zone_name() -> str | None:
     """The IANA name of the local zone ("Europe/Berlin"), for formats that name zones
     (iCalendar's TZID); None when only an offset is known (a POSIX $TZ string, no tzdata)."""
+    from zoneinfo import ZoneInfo
+
+    from dateutil import tz
+
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     if not candidates[0]:
         try:  # /etc/localtime -> /usr/share/zoneinfo/Europe/Berlin
@@ -264,12 +263,14 @@ def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
 
 def _day_expr(s: str, today: date) -> date | None:
     """A day given in words or as an offset from today, or an ISO date; None if not one."""
+    from dateutil.relativedelta import relativedelta, weekday
+
     if s in _NAMED_DAYS:
         return today + timedelta(days=_NAMED_DAYS[s])
     if s in _PERIODS:
-        return today + _PERIODS[s]
+        return _period(s, today)
     if (m := _WEEKDAY.fullmatch(s)) and m["name"] in _WEEKDAYS:
-        day = _WEEKDAYS[m["name"]]
+        day = weekday(_WEEKDAYS[m["name"]])
         if m["which"] == "next":  # the first one strictly after today
             return today + relativedelta(days=1, weekday=day(+1))
         if m["which"] == "last":  # the last one strictly before today
@@ -282,6 +283,22 @@ def _day_expr(s: str, today: date) -> date | None:
     if _ISO_DAY.fullmatch(s):
         return date.fromisoformat(s)  # "2024-03-12 9:15" arrives here, split from its time
     return None
+
+
+def _period(name: str, today: date) -> date:
+    """The week is the ISO week, Monday to Sunday, so "eow" is this week's Sunday (today on
+    a Sunday); relativedelta clamps day=31 to the month's last day."""
+    from dateutil.relativedelta import MO, SU, relativedelta
+
+    shift = {
+        "sow": relativedelta(weekday=MO(-1)),
+        "eow": relativedelta(weekday=SU(+1)),
+        "som": relativedelta(day=1),
+        "eom": relativedelta(day=31),
+        "soy": relativedelta(month=1, day=1),
+        "eoy": relativedelta(month=12, day=31),
+    }[name]
+    return today + shift
 
 
 def _offset(s: str) -> tuple[int, str] | None:
@@ -306,6 +323,9 @@ def _shift(moment: datetime, n: int, unit: str) -> datetime:
         # Elapsed time: count in UTC so a DST switch in between neither adds nor loses an hour.
         return (moment.astimezone(UTC) + timedelta(**{unit: n})).astimezone(moment.tzinfo)
     # Calendar units keep the wall-clock time: 9:00 stays 9:00 across a DST switch.
+    from dateutil import tz
+    from dateutil.relativedelta import relativedelta
+
     return tz.resolve_imaginary(moment + relativedelta(**{unit: n}))
 
 
@@ -369,7 +389,7 @@ def _dateutil(s: str, what: str = "date") -> tuple[datetime, bool, bool] | None:
         raise _cannot(s, what=what, hint=swap_hint)
     if has_year and a.year not in {int(y) for y in _YEAR4.findall(s)}:  # "12 Mar 24": 1924?
         raise _cannot(s, what=what, hint="write the year with 4 digits")
-    named = {_WEEKDAYS[w].weekday for w in re.findall(r"[a-z]+", s.lower()) if w in _WEEKDAYS}
+    named = {_WEEKDAYS[w] for w in re.findall(r"[a-z]+", s.lower()) if w in _WEEKDAYS}
     if named and (not has_year or named != {a.weekday()}):  # "Fri, 12 Mar 2024" was a Tuesday
         hint = f"{a.day} {a:%b %Y} is a {a:%A}" if has_year else None
         raise _cannot(s, what=what, hint=hint)
@@ -393,6 +413,8 @@ def _localise(value: datetime, zone: tzinfo) -> datetime:
     if value.tzinfo is not None:
         return value.astimezone(zone)
     # A time skipped by a DST switch (02:30 on a spring-forward day) moves forward by the gap.
+    from dateutil import tz
+
     return tz.resolve_imaginary(value.replace(tzinfo=zone))
 
 
@@ -467,6 +489,8 @@ def humanize_day(d: date, today: date) -> str:
     if abs(days) < 14:
         amount = plural(abs(days), "day")
     else:
+        from dateutil.relativedelta import relativedelta
+
         span = relativedelta(max(d, today), min(d, today))
         months = span.years * 12 + span.months
         if months == 0:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from pcrm.store.db import Database
 
 
 def system_clock() -> datetime:

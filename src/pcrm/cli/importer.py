@@ -16,10 +16,9 @@ from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
-
     from pcrm.formats.contact_file import Source
     from pcrm.formats.contact_presets import Target
+    from pcrm.store.db import Database
 
 app = Typer(help="Import contacts from CSV, vCard and pcrm JSON files.", no_args_is_help=True)
 

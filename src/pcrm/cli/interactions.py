@@ -51,7 +51,6 @@ def log(
     Example:
       pcrm log ada "Call: wants a quote for 20 seats" --kind call
     """
-    from pcrm.core.contacts import load_contacts
     from pcrm.core.interactions import check_kind, log_interaction
     from pcrm.core.refs import resolve_contact
     from pcrm.dates import parse_when
@@ -67,6 +66,8 @@ def log(
         # Check the REFs first: before the editor opens, so nothing is typed in vain (and
         # the write lock is not held while the user types); and so that a log into a
         # missing database says so instead of creating an empty file.
+        from pcrm.core.contacts import load_contacts
+
         with env.database(write=False) as db:
             ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
             names = ", ".join(person.name for person in load_contacts(db, ids))

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from pcrm.core.reminders import (
     DealAttention,
     Occasion,
@@ -24,6 +22,7 @@ from pcrm.core.reminders import (
 from pcrm.core.settings import reminder_days
 from pcrm.core.tasks import Task, open_tasks_due, today_of
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366

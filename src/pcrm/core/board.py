@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil import tz
-from sqlite_utils import Database
 
 from pcrm.core.models import Link, Pipeline, Stage
 from pcrm.core.tasks import Task, next_task_for_deals
 from pcrm.dates import from_iso, local_tz, to_iso
+from pcrm.store.db import Database
 
 CARDS = 10  # cards per column unless the caller asks otherwise
 CLOSING = 5  # deals named in the "closing this month" footer

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core import fields as custom_fields
 from pcrm.core import tags
 from pcrm.core.models import Company, Link
@@ -16,6 +14,7 @@ from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.text import clean_line, clean_optional, name_key, require_name
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 FIELDS = ("domain", "website", "industry", "size", "note")
 SORTS = {

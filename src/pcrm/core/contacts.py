@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core import companies, tags
 from pcrm.core import fields as custom_fields
 from pcrm.core.models import Contact, Email, Link, Phone
@@ -23,6 +21,7 @@ from pcrm.core.text import (
 )
 from pcrm.dates import parse_birthday, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 SORTS = {
     "name": "c.name_key, c.id",

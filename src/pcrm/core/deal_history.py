@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core.models import DealChange, Stage, StageSpell
 from pcrm.dates import from_iso, to_iso
+from pcrm.store.db import Database
 
 CLOSED = ("won", "lost")
 

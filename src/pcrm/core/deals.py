@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from pcrm.core import companies, deal_history, tags
 from pcrm.core import fields as custom_fields
 from pcrm.core.interactions import load_interactions
@@ -30,6 +28,7 @@ from pcrm.core.settings import default_currency
 from pcrm.core.text import clean_line, clean_optional, name_key, require_name
 from pcrm.dates import format_local, from_iso, parse_day, to_iso
 from pcrm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 STATUSES = ("open", "won", "lost", "all")
 # Value sorts compare amounts in major units (a yen is not a cent); still per currency.

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from pcrm.core.board import Board, load_board
 from pcrm.core.companies import CompanyForm, add_company
 from pcrm.core.contacts import ContactForm, add_contact
@@ -47,7 +45,7 @@ from pcrm.core.overview import contact_overview
 from pcrm.core.pipelines import resolve_pipeline
 from pcrm.dates import local_tz, parse_when, to_iso
 from pcrm.errors import Conflict, DatabaseError, InvalidInput
-from pcrm.store.db import SQLITE_MAGIC, session
+from pcrm.store.db import SQLITE_MAGIC, Database, session
 
 SEED = 2026
 # How many interactions a person gets, and how many days back the oldest and newest may lie.

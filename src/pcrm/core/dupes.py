@@ -21,12 +21,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from sqlite_utils import Database
-
 from pcrm.core.nicknames import full_names, same_person_names
 from pcrm.core.phones import phone_key
 from pcrm.core.settings import phone_region
 from pcrm.core.text import name_key
+from pcrm.store.db import Database
 
 MAX_SHARED = 10
 COMMON_NAME = 3

@@ -8,14 +8,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlite_utils import Database
-
 from pcrm.core import fields as custom_fields
 from pcrm.core.companies import load_companies
 from pcrm.core.contacts import load_contacts
 from pcrm.core.deals import load_deals
 from pcrm.core.models import Company, Contact, Deal, ExportedInteraction, Link
 from pcrm.core.tags import chunks
+from pcrm.store.db import Database
 
 BATCH = 500
 T = TypeVar("T")

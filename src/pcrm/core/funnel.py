@@ -22,12 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core.lifecycle import CUSTOMER, load_stages
 from pcrm.core.period import EVER, Period
 from pcrm.core.text import name_key
 from pcrm.dates import from_iso, to_iso
+from pcrm.store.db import Database
 
 DAY = 86400
 

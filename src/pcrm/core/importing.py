@@ -21,8 +21,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from pcrm.core import fields, lifecycle, settings, tags
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
@@ -31,6 +29,7 @@ from pcrm.core.reminders import parse_cadence
 from pcrm.core.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.dates import parse_birthday, parse_when, to_iso
 from pcrm.errors import Ambiguous, InvalidInput
+from pcrm.store.db import Database
 from pcrm.store.schema import KIND_CODES
 
 if TYPE_CHECKING:

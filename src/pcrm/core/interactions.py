@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core.models import Interaction, Link
 from pcrm.core.records import new_uid
 from pcrm.core.tags import chunks
 from pcrm.dates import to_iso
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 from pcrm.store.schema import INTERACTION_KINDS
 
 KINDS = INTERACTION_KINDS

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from pcrm.errors import Conflict
+from pcrm.store.db import Database
 
 Row = dict[str, Any]
 # The name a rowid table's rows carry their rowid under, in the journal.

@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core.models import Deal, LifecycleChange, LifecycleStage, Link
 from pcrm.core.settings import is_on
 from pcrm.core.text import clean_line, name_key, require_name
 from pcrm.dates import format_local, from_iso, to_iso
 from pcrm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 CUSTOMER = "customer"  # where a won deal moves its contacts; cannot be removed
 KINDS = {"contact": ("contacts", "contact_id"), "company": ("companies", "company_id")}

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from pcrm.core.journal import (
     Journal,
     Row,
@@ -39,6 +37,7 @@ from pcrm.core.refs import kind_plural
 from pcrm.core.settings import phone_region
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 TABLES = {"contact": "contacts", "company": "companies"}
 # A record's own columns that a merge never takes from OTHER.

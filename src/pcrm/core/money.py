@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlite_utils import Database
-
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 
 _CODE = re.compile(r"[A-Z]{3}", re.ASCII)
 _CODE_HINT = "use an ISO 4217 code such as EUR, USD or GBP"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core.companies import get_company
 from pcrm.core.contacts import get_contact, list_contacts
 from pcrm.core.deals import list_deals
@@ -14,6 +12,7 @@ from pcrm.core.lifecycle import SHOWN as LIFECYCLE_SHOWN
 from pcrm.core.lifecycle import load_history
 from pcrm.core.models import CompanyOverview, ContactOverview, Interaction, Link, TimelineEvent
 from pcrm.dates import to_iso
+from pcrm.store.db import Database
 
 RECENT = 5
 DEALS_SHOWN = 10

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core import deal_history
 from pcrm.core.models import Pipeline, Stage
 from pcrm.core.records import new_uid
 from pcrm.core.text import name_key, require_name
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 _STAGE_COLUMNS = (
     "s.id, s.uid, s.pipeline_id, s.name, s.position, s.probability, s.rot_days,"

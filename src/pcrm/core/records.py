@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.dates import to_iso
+from pcrm.store.db import Database
 
 
 class PartialEdit:

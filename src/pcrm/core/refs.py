@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import shlex
 
-from sqlite_utils import Database
-
 from pcrm.core.text import name_key
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 MAX_CANDIDATES = 10
 

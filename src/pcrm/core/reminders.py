@@ -18,11 +18,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlite_utils import Database
-
 from pcrm.core.models import Link
 from pcrm.dates import from_iso, to_iso, to_local
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 
 _CADENCE = re.compile(
     r"(?:every )?(?P<n>\d{1,4}) ?(?P<unit>d|days?|w|weeks?|m|months?|y|years?)?", re.ASCII

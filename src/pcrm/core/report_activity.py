@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from dateutil import tz
-from sqlite_utils import Database
 
 from pcrm.core.period import Period, local_days
 from pcrm.dates import from_iso, local_tz, to_iso, to_local
+from pcrm.store.db import Database
 from pcrm.store.schema import INTERACTION_KINDS
 
 WEEKS = 8  # weeks shown when --since is not given, the current one included

@@ -15,13 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from pcrm.core.board import CurrencyTotal, add_up, weighted
 from pcrm.core.models import Pipeline, Stage
 from pcrm.core.period import Period, local_days
 from pcrm.core.pipelines import list_pipelines
 from pcrm.dates import from_iso, to_iso
+from pcrm.store.db import Database
 
 
 @dataclass

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlite_utils import Database
-
 from pcrm.core.period import Period
 from pcrm.dates import from_iso, to_iso, to_local
+from pcrm.store.db import Database
 
 By = Literal["month", "source", "tag"]
 BY = ("month", "source", "tag")

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from pcrm.core.models import Link
 from pcrm.core.score_rules import Rule, format_rule, parse_rule
 from pcrm.core.text import name_key
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
 
 FOLD_FUNCTION = "pcrm_fold"
 

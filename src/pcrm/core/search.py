@@ -19,10 +19,9 @@ import re
 import sqlite3
 from dataclasses import replace
 
-from sqlite_utils import Database
-
 from pcrm.core.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 
 KINDS = ("contact", "company", "deal", "interaction")
 _TOKENS = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<paren>[()])|(?P<word>[^\s()"]+)')

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pcrm.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from pcrm.store.db import Database
 
 
 @dataclass(frozen=True)

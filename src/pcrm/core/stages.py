@@ -11,14 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pcrm.core import deal_history
 from pcrm.core.models import Pipeline, Stage
 from pcrm.core.pipelines import get_stage, load_stages
 from pcrm.core.records import new_uid
 from pcrm.core.text import name_key, require_name
 from pcrm.errors import Conflict, InvalidInput
+from pcrm.store.db import Database
 
 _PERCENT = re.compile(r"(\d{1,3})\s*%?", re.ASCII)
 _DAYS = re.compile(r"(\d{1,4})\s*(?:d|days?)?", re.ASCII | re.IGNORECASE)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
 from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
 
 # link table, column that names the record
 _LINKS = {

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dateutil import tz
-from sqlite_utils import Database
 
 from pcrm.core import recurrence
 from pcrm.core.models import Link
 from pcrm.core.records import new_uid, record_deletion
 from pcrm.dates import from_iso, local_tz, parse_when, to_iso, to_local
 from pcrm.errors import InvalidInput, NotFound
+from pcrm.store.db import Database
 
 Bucket = Literal["overdue", "today", "upcoming", "done"]
 Scope = Literal["open", "overdue", "today", "week", "all"]

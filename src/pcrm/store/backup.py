@@ -132,15 +132,7 @@ def check_restorable(source: Path) -> int:
                     hint="try an older backup",
                 )
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-            applied = []
-            if "_sqlite_migrations" in tables:
-                applied = [
-                    row[0]
-                    for row in conn.execute(
-                        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
-                        [schema.MIGRATION_SET],
-                    )
-                ]
+            applied = schema.applied_names(conn) or []
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:

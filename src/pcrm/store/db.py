@@ -5,18 +5,39 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from pcrm.errors import DatabaseError
 from pcrm.store import schema
-from pcrm.store.backup import copy_database, default_backup_path
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class Database:
+    """An open pcrm file: its sqlite3 connection, and execute() as sqlite-utils spells it.
+
+    Commands only run SQL, and importing sqlite-utils costs ~70 ms on every run (it pulls
+    pluggy, click and dateutil's parser), so the hot path uses this; migrations, which are
+    rare, wrap the same connection in sqlite-utils (store/schema.py).
+    """
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(
+        self, sql: str, parameters: Sequence[object] | Mapping[str, object] | None = None
+    ) -> sqlite3.Cursor:
+        if parameters is None:
+            return self.conn.execute(sql)
+        return self.conn.execute(sql, parameters)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _create_file(path: Path) -> None:
@@ -63,29 +84,31 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def _migrate(db: Database, path: Path) -> None:
-    applied = schema.applied_names(db)
+    applied = schema.applied_names(db.conn) or []
     unknown = [name for name in applied if name not in schema.known_names()]
     if unknown:
         raise DatabaseError(
             f"{path} was written by a newer pcrm (schema step {unknown[-1]!r})",
             hint="upgrade pcrm to open it; the file was not changed",
         )
-    if not schema.pending(db):
+    if not schema.pending(db.conn):
         return
     # Take the write lock first, so two processes opening an old file do not both migrate.
     with transaction(db):
-        if not schema.pending(db):
+        if not schema.pending(db.conn):
             return
         has_data = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         if has_data:
             # A second connection reads the file as it is: in WAL mode a reader is not
             # blocked by our write lock, and we have written nothing yet.
+            from pcrm.store.backup import copy_database, default_backup_path
+
             reader = sqlite3.connect(path)
             try:
                 copy_database(reader, default_backup_path(path, datetime.now(UTC)))
             finally:
                 reader.close()
-        schema.apply(db)  # each migration runs in its own savepoint inside this transaction
+        schema.apply(db.conn)  # each migration runs in its own savepoint inside this transaction
 
 
 def open_db(path: Path, *, create: bool) -> Database:
@@ -106,7 +129,7 @@ def open_db(path: Path, *, create: bool) -> Database:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
         _configure(conn)
-        db = Database(conn, execute_plugins=False)
+        db = Database(conn)
         _migrate(db, path)
     except sqlite3.DatabaseError as exc:
         explained = _explain(exc, path)

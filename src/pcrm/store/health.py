@@ -132,25 +132,9 @@ def check_integrity(conn: sqlite3.Connection) -> Check:
     return Check("integrity", False, f"{problems[0]}{more}", RESTORE)
 
 
-def applied_steps(conn: sqlite3.Connection) -> list[str] | None:
-    """The schema steps recorded in the file; None when it has no pcrm migrations table."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
-    ).fetchone()
-    if not exists:
-        return None
-    return [
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
-            [schema.MIGRATION_SET],
-        )
-    ]
-
-
 def check_schema(conn: sqlite3.Connection) -> Check:
     known = schema.known_names()
-    applied = applied_steps(conn)
+    applied = schema.applied_names(conn)
     if not applied:
         return Check("schema", False, "not a pcrm database (no pcrm schema steps)", None)
     unknown = [name for name in applied if name not in known]

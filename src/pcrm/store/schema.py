@@ -2,17 +2,41 @@
 
 Never edit a migration once released; add a new one at the end. Each runs once, in a
 transaction, and is recorded in the `_sqlite_migrations` table.
+
+sqlite-utils is imported only when a migration is pending: every command checks the
+schema, and that import alone costs more than the rest of `pcrm log` (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database as SqliteUtilsDatabase
+
+
+class Database(Protocol):
+    """What a migration uses: pcrm's own Database and sqlite-utils' both have it."""
+
+    def execute(self, sql: str, parameters: object = None, /) -> sqlite3.Cursor: ...
+
 
 MIGRATION_SET = "pcrm"
-migrations = Migrations(MIGRATION_SET)
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' name: files already have it
+_steps: list[tuple[str, Callable[[SqliteUtilsDatabase], None]]] = []
+
+
+def migration(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register the next schema step under `name` (the order of the file is the order)."""
+
+    def register(step: Callable[..., None]) -> Callable[..., None]:
+        _steps.append((name, step))
+        return step
+
+    return register
+
 
 # Full-text search: one FTS5 table for every kind, so results rank across kinds.
 # rowid = record id * 8 + kind code, so a record's row is found without a scan.
@@ -41,7 +65,7 @@ def _joined(*parts: str) -> str:
     return "trim(" + " || ' ' || ".join(f"coalesce({part}, '')" for part in parts) + ")"
 
 
-@migrations(name="m001_initial")
+@migration("m001_initial")
 def m001_initial(db: Database) -> None:
     kinds = ", ".join(f"'{kind}'" for kind in INTERACTION_KINDS)
     run_script(
@@ -150,7 +174,7 @@ def m001_initial(db: Database) -> None:
     )
 
 
-@migrations(name="m002_search")
+@migration("m002_search")
 def m002_search(db: Database) -> None:
     """The FTS5 index and the triggers that keep it current, filled from existing records.
 
@@ -226,7 +250,7 @@ DEFAULT_STAGES = (
 )
 
 
-@migrations(name="m003_deals")
+@migration("m003_deals")
 def m003_deals(db: Database) -> None:
     """Pipelines with ordered stages, deals and their stage/status history; deals searchable
     by title, company, source, tags, lost reason and note."""
@@ -351,7 +375,7 @@ def m003_deals(db: Database) -> None:
 TASK_STATUSES = ("open", "done")
 
 
-@migrations(name="m004_tasks")
+@migration("m004_tasks")
 def m004_tasks(db: Database) -> None:
     """Follow-ups (tasks), and a contact's stay-in-touch cadence and anniversary.
 
@@ -400,7 +424,7 @@ LIFECYCLE_STAGES = ("lead", "prospect", "mql", "sql", "opportunity", "customer")
 LIFECYCLE_EXITS = ("disqualified", "churned")
 
 
-@migrations(name="m005_lifecycle")
+@migration("m005_lifecycle")
 def m005_lifecycle(db: Database) -> None:
     """Lifecycle stages of contacts and companies: the configurable ordered list, each
     record's current stage, and every change with its time and reason.
@@ -446,7 +470,7 @@ def m005_lifecycle(db: Database) -> None:
         )
 
 
-@migrations(name="m006_scoring")
+@migration("m006_scoring")
 def m006_scoring(db: Database) -> None:
     """Lead-scoring rules, one a row, as canonical rule text (core/score_rules.py parses
     it). AUTOINCREMENT: a removed rule's number is never given to a new rule, so
@@ -467,7 +491,7 @@ FIELD_KINDS = ("contact", "company", "deal")
 FIELD_TYPES = ("text", "number", "date", "choice")
 
 
-@migrations(name="m007_fields")
+@migration("m007_fields")
 def m007_fields(db: Database) -> None:
     """Custom fields: definitions per record kind, and one value table per kind.
 
@@ -503,7 +527,7 @@ def m007_fields(db: Database) -> None:
     run_script(db, "\n".join(statements))
 
 
-@migrations(name="m008_merges")
+@migration("m008_merges")
 def m008_merges(db: Database) -> None:
     """Merges of two contacts (or companies), with what `pcrm undo` needs to reverse them.
 
@@ -590,19 +614,37 @@ def _company_rename_trigger(kind: str, table: str, name: str) -> str:
 
 
 def known_names() -> list[str]:
-    return [migration.name for migration in migrations._migrations]
+    return [name for name, _ in _steps]
 
 
-def applied_names(db: Database) -> list[str]:
-    return [migration.name for migration in migrations.applied(db)]
+def applied_names(conn: sqlite3.Connection) -> list[str] | None:
+    """The steps recorded in the file, in the order applied; None when it has no table."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if not exists:
+        return None
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
+    )
+    return [row[0] for row in rows]
 
 
-def pending(db: Database) -> list[str]:
-    return [migration.name for migration in migrations.pending(db)]
+def pending(conn: sqlite3.Connection) -> list[str]:
+    applied = set(applied_names(conn) or ())
+    return [name for name in known_names() if name not in applied]
 
 
-def apply(db: Database) -> None:
-    migrations.apply(db)
+def apply(conn: sqlite3.Connection) -> None:
+    """Run the pending steps with sqlite-utils' Migrations, each recorded as it runs."""
+    from sqlite_utils import Database as SqliteUtilsDatabase
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, step in _steps:
+        migrations(name=name)(step)
+    migrations.apply(SqliteUtilsDatabase(conn, execute_plugins=False))
 
 
 # The last 8 digits of a phone number as stored (common separators removed): an index on it
@@ -614,6 +656,6 @@ PHONE_TAIL_SQL = (
 )
 
 
-@migrations(name="m009_import")
+@migration("m009_import")
 def m009_import(db: Database) -> None:
     db.execute(f"CREATE INDEX contact_phones_tail ON contact_phones({PHONE_TAIL_SQL})")
