@@ -14,6 +14,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from pcrm.errors import InvalidWhen
 
@@ -58,36 +59,53 @@ _NAMED_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
 _PERIODS = frozenset({"sow", "eow", "som", "eom", "soy", "eoy"})
 
 _A = re.ASCII  # \d and \s must not match other scripts' digits and spaces
-_ISO = re.compile(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", _A)
-_OFFSET = re.compile(r"(?P<sign>[+-])? ?(?P<n>\d{1,6}) ?(?P<unit>[a-z]+)", _A)
-_IN = re.compile(r"in (?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+)", _A)
-_AGO = re.compile(r"(?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+) ago", _A)
-_NOW_OFFSET = re.compile(r"now ?(?P<offset>[+-].*)", _A)
-_WEEKDAY = re.compile(r"(?:(?P<which>this|next|last) )?(?P<name>[a-z]+)", _A)
+
+
+class _Pattern:
+    """A regex compiled when first used: most commands parse no date, and compiling the
+    patterns below at import cost ~2.5 ms of every start-up (docs/performance.md)."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+
+    @functools.cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    def __getattr__(self, name: str) -> Any:  # fullmatch, match, search, findall
+        return getattr(self.compiled, name)
+
+
+_ISO = _Pattern(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
+_ISO_DAY = _Pattern(r"\d{4}-\d{2}-\d{2}", _A)
+_OFFSET = _Pattern(r"(?P<sign>[+-])? ?(?P<n>\d{1,6}) ?(?P<unit>[a-z]+)", _A)
+_IN = _Pattern(r"in (?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+)", _A)
+_AGO = _Pattern(r"(?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+) ago", _A)
+_NOW_OFFSET = _Pattern(r"now ?(?P<offset>[+-].*)", _A)
+_WEEKDAY = _Pattern(r"(?:(?P<which>this|next|last) )?(?P<name>[a-z]+)", _A)
 _CLOCK = r"noon|\d{1,2}(?::\d{2}){0,2} ?(?:am|pm)?"
-_DAY_AT_CLOCK = re.compile(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
-_CLOCK_PARTS = re.compile(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
-_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
-_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
-_YEAR4 = re.compile(r"\b\d{4}\b", _A)
+_DAY_AT_CLOCK = _Pattern(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
+_CLOCK_PARTS = _Pattern(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
+_NO_YEAR = _Pattern(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
+_MONTH_NAME = _Pattern(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
+_YEAR4 = _Pattern(r"\b\d{4}\b", _A)
 # All-number dates, each with one fixed order, so "11/2/1979" never means 11 Feb.
 # (shape, dateutil's dayfirst, order of the numbers, hint when dateutil would have swapped them)
 _NUMERIC_DATES = (
     (
-        re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: |$)", _A),
+        _Pattern(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: |$)", _A),
         True,
         "dmy",
         "dates with dots are day.month.year, e.g. 14.03.1985",
     ),
     (
-        re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: |$)", _A),
+        _Pattern(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: |$)", _A),
         False,
         "mdy",
         "dates with slashes are month/day/year (US), e.g. 11/2/1979 is 2 Nov 1979",
     ),
     (
-        re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
+        _Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
         False,
         "ymd",
         "dates with dashes are year-month-day, e.g. 2024-03-12",

@@ -1,7 +1,5 @@
 """`pcrm agenda`: what is due, on a terminal, piped, as JSON, or for cron."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`pcrm log`: record an interaction in seconds."""
 
-from __future__ import annotations
-
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -104,7 +102,7 @@ def _deal_of(db, ref: str) -> tuple[int, str]:
     return found.id, found.title
 
 
-def _moment(when: When | None, now: datetime) -> datetime | None:
+def _moment(when: "When | None", now: datetime) -> datetime | None:
     """The time to log at: a day without a time is its start (local midnight), except
     today, which is now: "--at today" should not date a call before the contact was added."""
     from pcrm.dates import to_local
@@ -116,7 +114,7 @@ def _moment(when: When | None, now: datetime) -> datetime | None:
     return when.moment
 
 
-def _contact_names_of(item: Interaction) -> str:
+def _contact_names_of(item: "Interaction") -> str:
     from pcrm.render.safe import clean
 
     return ", ".join(clean(link.name, one_line=True) for link in item.contacts)

@@ -5,8 +5,6 @@ imports only typer at module level: the CRM (sqlite-utils, Rich layout, dateutil
 loads inside the command that runs.
 """
 
-from __future__ import annotations
-
 import importlib
 import os
 import sys
