@@ -22,6 +22,7 @@ from dataclasses import replace
 from pcrm.core.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
+from pcrm.store.schema import KIND_CODES
 
 KINDS = ("contact", "company", "deal", "interaction")
 _TOKENS = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<paren>[()])|(?P<word>[^\s()"]+)')
@@ -135,7 +136,9 @@ def search(
     """
     kinds = check_kinds(kinds)
     expression = match_expression(query)
-    marks = ",".join("?" * len(kinds))
+    # The kind is read from the rowid (id * 8 + code), not the `kind` column: that column
+    # lives in the content table, one extra read per match (half the time of a common word).
+    only = "" if set(kinds) == set(KINDS) else f"AND rowid % 8 IN ({','.join('?' * len(kinds))})"
     # An interaction's title is its kind ("call"), already shown beside the hit: its
     # snippet always comes from the text. A contact's or company's comes from the best column.
     snippet = (
@@ -147,11 +150,12 @@ def search(
                CASE kind WHEN 'interaction' THEN {snippet.format(column=2)}
                          ELSE {snippet.format(column=-1)} END,
                -{_RANK} AS score
-        FROM search_index WHERE search_index MATCH ? AND kind IN ({marks})
+        FROM search_index WHERE search_index MATCH ? {only}
         ORDER BY {_RANK}, rowid LIMIT ?"""
     fetch = -1 if limit is None else limit + 1
     try:
-        rows = db.execute(sql, [expression, *kinds, fetch]).fetchall()
+        codes = [KIND_CODES[kind] for kind in kinds] if only else []
+        rows = db.execute(sql, [expression, *codes, fetch]).fetchall()
     except sqlite3.OperationalError as exc:
         # match_expression only builds valid syntax; this is a last line of defence.
         raise InvalidInput(
