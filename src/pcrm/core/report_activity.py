@@ -92,17 +92,22 @@ def _count_interactions(
     """Interactions per kind and contacts touched in each of these weeks."""
     ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
     flat = [value for bound in bounds for value in bound]
-    in_week = "FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+    kinds = ", k(kind) AS (VALUES " + ", ".join(["(?)"] * len(INTERACTION_KINDS)) + ")"
+    # One count per (week, kind), each a range of the interactions_kind_at index: no row
+    # of the table is read (a range of interactions_at would read every row for its kind).
     for monday, kind, count in db.execute(
-        f"{ranges} SELECT w.week, i.kind, count(*) {in_week} GROUP BY w.week, i.kind", flat
+        f"{ranges}{kinds} SELECT w.week, k.kind, (SELECT count(*) FROM interactions i"
+        " WHERE i.kind = k.kind AND i.at >= w.s AND i.at < w.e) FROM w, k",
+        [*flat, *INTERACTION_KINDS],
     ):
         row = weeks[monday]
-        row.kinds[kind] = row.kinds.get(kind, 0) + count
+        row.kinds[kind] += count
         row.total += count
-        total.kinds[kind] = total.kinds.get(kind, 0) + count
+        total.kinds[kind] += count
         total.total += count
     for monday, people in db.execute(
-        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id) {in_week}"
+        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id)"
+        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
         " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY w.week",
         flat,
     ):
@@ -112,8 +117,9 @@ def _count_interactions(
 def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
     """Activity in `period` (give it start and end: see default_period).
 
-    Interactions are counted per week in SQL, one range of the interactions_at index per
-    week, so a long period over a big file reads no row twice and converts no time."""
+    Interactions are counted per week and kind in SQL, each count a range of the
+    interactions_kind_at index, so a long period over a big file reads no row of the table
+    and converts no time; follow-ups are counted per due day (one conversion per day)."""
     bounds = _weeks(period)
     weeks = {monday: _row(monday) for monday, _, _ in bounds}
     starts = [start for _, start, _ in bounds]
@@ -139,19 +145,33 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
         total.followups_done += 1
 
     first, after = local_days(period)
-    today = to_local(now).date()
-    for due, status, done_at in db.execute(
-        "SELECT due_date, status, done_at FROM tasks"
-        " WHERE due_date >= ? AND due_date < ? AND due_date < ?",
-        [first, after, today.isoformat()],
+    today = to_local(now).date().isoformat()
+    last = min(after or today, today)  # due days whose day is over
+    # Open follow-ups due on a past day are overdue: counted per day by the tasks_due index.
+    overdue = dict.fromkeys(weeks, 0)
+    for due, count in db.execute(
+        "SELECT due_date, count(*) FROM tasks WHERE status = 'open'"
+        " AND due_date >= ? AND due_date < ? GROUP BY due_date",
+        [first, last],
     ):
-        # Overdue: its day is over and it was not done before that day ended.
-        day_after = to_iso(_local_midnight(date.fromisoformat(due) + timedelta(days=1)))
-        if status == "open" or done_at >= day_after:
-            weeks[_monday(date.fromisoformat(due)).isoformat()].followups_overdue += 1
-            total.followups_overdue += 1
+        overdue[_monday(date.fromisoformat(due)).isoformat()] += count
+    # Done ones were overdue when done after their day ended: one conversion per due day.
+    day_after: dict[str, str] = {}
+    for due, done_at in db.execute(
+        "SELECT due_date, done_at FROM tasks WHERE status = 'done'"
+        " AND due_date >= ? AND due_date < ?",
+        [first, last],
+    ):
+        if due not in day_after:
+            next_day = date.fromisoformat(due) + timedelta(days=1)
+            day_after[due] = to_iso(_local_midnight(next_day))
+        if done_at >= day_after[due]:
+            overdue[_monday(date.fromisoformat(due)).isoformat()] += 1
+    for monday, count in overdue.items():
+        weeks[monday].followups_overdue = count
+        total.followups_overdue += count
 
     overdue_now = db.execute(
-        "SELECT count(*) FROM tasks WHERE status = 'open' AND due_date < ?", [today.isoformat()]
+        "SELECT count(*) FROM tasks WHERE status = 'open' AND due_date < ?", [today]
     ).fetchone()[0]
     return ActivityReport(to_iso(now), period, list(weeks.values()), total, overdue_now)
