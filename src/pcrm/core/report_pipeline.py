@@ -19,7 +19,7 @@ from pcrm.core.board import CurrencyTotal, add_up, weighted
 from pcrm.core.models import Pipeline, Stage
 from pcrm.core.period import Period, local_days
 from pcrm.core.pipelines import list_pipelines
-from pcrm.dates import from_iso, to_iso
+from pcrm.dates import to_iso
 from pcrm.store.db import Database
 
 
@@ -64,59 +64,79 @@ class PipelineReport:
 
 
 @dataclass(frozen=True)
-class _Deal:
-    pipeline_id: int
+class _Group:
+    """The open deals of one stage, currency and expected close month, summed by SQL."""
+
     stage_id: int
     currency: str
     exponent: int
+    month: str | None  # YYYY-MM of the expected close; None: no close date
+    in_period: bool  # the expected close day falls in the report's period
+    count: int
     value: int
-    close: str | None
-    age_days: int
-    stale: bool
+    age_days: int  # the sum of the deals' ages, each in whole days
+    stale: int
 
 
-def _totals(deals: list[_Deal], probability: int) -> list[CurrencyTotal]:
+def _totals(groups: list[_Group], probability: int) -> list[CurrencyTotal]:
     """Per currency: count, value, and the value weighted once on the sum."""
-    groups: dict[str, list[_Deal]] = defaultdict(list)
-    for deal in deals:
-        groups[deal.currency].append(deal)
+    by_code: dict[str, list[_Group]] = defaultdict(list)
+    for group in groups:
+        by_code[group.currency].append(group)
     out = []
-    for code in sorted(groups):
-        group = groups[code]
-        value = sum(deal.value for deal in group)
+    for code in sorted(by_code):
+        mine = by_code[code]
+        value = sum(group.value for group in mine)
+        count = sum(group.count for group in mine)
         out.append(
-            CurrencyTotal(code, group[0].exponent, len(group), value, weighted(value, probability))
+            CurrencyTotal(code, mine[0].exponent, count, value, weighted(value, probability))
         )
     return out
 
 
-def _average_age(deals: list[_Deal]) -> float | None:
-    if not deals:
+def _count(groups: list[_Group]) -> int:
+    return sum(group.count for group in groups)
+
+
+def _average_age(groups: list[_Group]) -> float | None:
+    count = _count(groups)
+    if not count:
         return None
-    return round(sum(deal.age_days for deal in deals) / len(deals), 1)
+    return round(sum(group.age_days for group in groups) / count, 1)
 
 
-def _load(db: Database, now: datetime, stages: dict[int, Stage]) -> list[_Deal]:
-    deals = []
-    for row in db.execute(
-        "SELECT d.pipeline_id, d.stage_id, d.currency, cur.exponent, d.value,"
-        " d.expected_close, d.created_at, d.last_activity_at"
-        " FROM deals d JOIN currencies cur ON cur.code = d.currency"
-        " WHERE d.status = 'open' ORDER BY d.id"
-    ):
-        pipeline_id, stage_id, currency, exponent, value, close, created, active = row
-        rot = stages[stage_id].rot_days if stage_id in stages else None
-        stale = rot is not None and active < to_iso(now - timedelta(days=rot))
-        age = max(0, (now - from_iso(created)).days)
-        deals.append(_Deal(pipeline_id, stage_id, currency, exponent, value, close, age, stale))
-    return deals
-
-
-def _in_period(deal: _Deal, days: tuple[str | None, str | None]) -> bool:
-    first, after = days
-    if deal.close is None:
-        return False
-    return (first is None or deal.close >= first) and (after is None or deal.close < after)
+def _load(db: Database, now: datetime, stages: dict[int, Stage], period: Period) -> list[_Group]:
+    """The open deals in these stages, grouped and summed in SQL: a deal's age is whole
+    days since it was created (as timedelta.days counts them: stored times are whole
+    seconds), stale when its last activity is older than its stage's rotting limit."""
+    if not stages:
+        return []
+    limits = [
+        (stage.id, None if stage.rot_days is None else to_iso(now - timedelta(days=stage.rot_days)))
+        for stage in stages.values()
+    ]
+    first, after = local_days(period)
+    bounds, bound_params = ["d.expected_close IS NOT NULL"], []
+    if first is not None:
+        bounds.append("d.expected_close >= ?")
+        bound_params.append(first)
+    if after is not None:
+        bounds.append("d.expected_close < ?")
+        bound_params.append(after)
+    rows = db.execute(
+        "WITH s(id, stale_before) AS (VALUES " + ", ".join(["(?, ?)"] * len(limits)) + ")"
+        " SELECT d.stage_id, d.currency, cur.exponent, substr(d.expected_close, 1, 7),"
+        f" {' AND '.join(bounds)}, count(*), sum(d.value),"
+        " sum(max(0, (? - strftime('%s', d.created_at)) / 86400)),"
+        " sum(CASE WHEN d.last_activity_at < s.stale_before THEN 1 ELSE 0 END)"
+        " FROM deals d JOIN s ON s.id = d.stage_id JOIN currencies cur ON cur.code = d.currency"
+        " WHERE d.status = 'open' GROUP BY 1, 2, 4, 5",
+        [*(value for limit in limits for value in limit), *bound_params, int(now.timestamp())],
+    )
+    return [
+        _Group(stage, code, exponent, month, bool(inside), count, value, age, stale)
+        for stage, code, exponent, month, inside, count, value, age, stale in rows
+    ]
 
 
 def pipeline_report(
@@ -126,16 +146,15 @@ def pipeline_report(
     `period` (every open deal when the period is unbounded)."""
     pipelines = [pipeline] if pipeline is not None else list_pipelines(db)
     stages = {stage.id: stage for p in pipelines for stage in p.stages}
-    deals = [deal for deal in _load(db, now, stages) if deal.stage_id in stages]
+    groups = _load(db, now, stages, period)
     undated = 0
     if period.start is not None or period.end is not None:
-        days = local_days(period)
-        undated = sum(1 for deal in deals if deal.close is None)
-        deals = [deal for deal in deals if _in_period(deal, days)]
+        undated = _count([group for group in groups if group.month is None])
+        groups = [group for group in groups if group.in_period]
 
-    by_stage: dict[int, list[_Deal]] = defaultdict(list)
-    for deal in deals:
-        by_stage[deal.stage_id].append(deal)
+    by_stage: dict[int, list[_Group]] = defaultdict(list)
+    for group in groups:
+        by_stage[group.stage_id].append(group)
     figures = []
     for p in pipelines:
         rows = []
@@ -146,20 +165,20 @@ def pipeline_report(
                     stage.name,
                     stage.probability,
                     stage.rot_days,
-                    len(held),
+                    _count(held),
                     _average_age(held),
-                    sum(deal.stale for deal in held),
+                    sum(group.stale for group in held),
                     _totals(held, stage.probability),
                 )
             )
-        held = [deal for stage in p.stages for deal in by_stage[stage.id]]
+        held = [group for stage in p.stages for group in by_stage[stage.id]]
         figures.append(
             PipelineFigures(
                 p.name,
                 rows,
-                len(held),
+                _count(held),
                 _average_age(held),
-                sum(deal.stale for deal in held),
+                sum(group.stale for group in held),
                 add_up([total for row in rows for total in row.totals]),
             )
         )
@@ -167,22 +186,22 @@ def pipeline_report(
         now=to_iso(now),
         period=period,
         pipelines=figures,
-        forecast=_forecast(deals, stages),
-        count=len(deals),
-        stale=sum(deal.stale for deal in deals),
+        forecast=_forecast(groups, stages),
+        count=_count(groups),
+        stale=sum(group.stale for group in groups),
         totals=add_up([total for p in figures for total in p.totals]),
         undated_left_out=undated,
     )
 
 
-def _forecast(deals: list[_Deal], stages: dict[int, Stage]) -> list[ForecastMonth]:
+def _forecast(groups: list[_Group], stages: dict[int, Stage]) -> list[ForecastMonth]:
     """Per expected close month, the deals weighted by their stage; undated deals last."""
-    groups: dict[tuple[str | None, int], list[_Deal]] = defaultdict(list)
-    for deal in deals:
-        groups[(deal.close[:7] if deal.close else None, deal.stage_id)].append(deal)
+    by_month_stage: dict[tuple[str | None, int], list[_Group]] = defaultdict(list)
+    for group in groups:
+        by_month_stage[(group.month, group.stage_id)].append(group)
     months: dict[str | None, list[CurrencyTotal]] = defaultdict(list)
-    for (month, stage_id), group in groups.items():
-        months[month] += _totals(group, stages[stage_id].probability)
+    for (month, stage_id), held in by_month_stage.items():
+        months[month] += _totals(held, stages[stage_id].probability)
     order = sorted((m for m in months if m is not None), key=str) + (
         [None] if None in months else []
     )
