@@ -297,3 +297,31 @@ def test_untrusted_text_is_shown_not_run(cli, db_path):
         assert "\x1b" not in out and "\x07" not in out
         assert "[red]vip\\x1b[2J" in out
         assert "[bold]cheaper\\x1b]8;;http://x\\x07" in out
+
+
+def test_close_months_are_local_months_either_side_of_midnight(cli, db_path, monkeypatch):
+    # Berlin is UTC+2 on 31 March 2026 (summer time began on the 29th) and UTC+1 on 31
+    # October (it ended on the 25th): each deal lands in its local month, and the second
+    # November deal shares the month that the first one's conversion found.
+    from deal_rows import add_deal, open_file
+
+    db = open_file(db_path)
+    for title, closed in [
+        ("March", "2026-03-31T21:59:59Z"),
+        ("April", "2026-03-31T22:00:00Z"),
+        ("October", "2026-10-31T22:59:59Z"),
+        ("November", "2026-10-31T23:00:00Z"),
+        ("November too", "2026-11-01T00:00:00Z"),
+    ]:
+        deal = add_deal(db, title, value=100, status="won")
+        db.execute("UPDATE deals SET closed_at = ? WHERE id = ?", [closed, deal])
+    db.conn.commit()
+    db.close()
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    rows = [line.split("\t")[:3] for line in lines(cli)[2:6]]
+    assert rows == [
+        ["2026-03", "1", "0"],
+        ["2026-04", "1", "0"],
+        ["2026-10", "1", "0"],
+        ["2026-11", "2", "0"],
+    ]

@@ -74,12 +74,7 @@ class _Closed:
     closed_at: str
     source: str | None
     lost_reason: str | None
-
-    @property
-    def cycle_days(self) -> int:
-        return max(
-            0, int((from_iso(self.closed_at) - from_iso(self.created_at)).total_seconds()) // 86400
-        )
+    cycle_days: int  # whole days from creation to closing (stored times are whole seconds)
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -89,20 +84,22 @@ def ratio(part: int, whole: int) -> float | None:
 
 def _closed_deals(db: Database, period: Period) -> list[_Closed]:
     # The last history row into the deal's current status dates its outcome; a file edited
-    # by hand without history falls back on deals.closed_at.
-    where, params = period.sql("closed")
+    # by hand without history falls back on deals.closed_at. The last rows come from one
+    # grouped pass over the deal_history_status index, joined: a correlated subquery per
+    # deal ran twice, once for the value and once more for the period's WHERE.
+    closed = "coalesce(h.closed, d.closed_at)"
+    where, params = period.sql(closed)
     rows = db.execute(
         f"""
-        SELECT * FROM (
-            SELECT d.id, d.status, d.value, d.currency, cur.exponent, d.created_at,
-                   coalesce((SELECT max(h.at) FROM deal_history h
-                             WHERE h.deal_id = d.id AND h.to_status = d.status),
-                            d.closed_at) AS closed,
-                   d.source, d.lost_reason
-            FROM deals d JOIN currencies cur ON cur.code = d.currency
-            WHERE d.status IN ('won', 'lost')
-        ) WHERE closed IS NOT NULL AND {where}
-        ORDER BY closed, id
+        SELECT d.id, d.status, d.value, d.currency, cur.exponent, d.created_at, {closed},
+               d.source, d.lost_reason,
+               max(0, (strftime('%s', {closed}) - strftime('%s', d.created_at)) / 86400)
+        FROM deals d JOIN currencies cur ON cur.code = d.currency
+        LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history
+                   WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h
+          ON h.deal_id = d.id AND h.to_status = d.status
+        WHERE d.status IN ('won', 'lost') AND {closed} IS NOT NULL AND {where}
+        ORDER BY {closed}, d.id
         """,
         params,
     ).fetchall()
@@ -161,11 +158,32 @@ def _tags(db: Database, ids: list[int]) -> dict[int, list[str]]:
 def _keys(db: Database, deals: list[_Closed], by: str) -> dict[int, list[str | None]]:
     """Which groups each deal belongs to: one month or source; every tag it has."""
     if by == "month":
-        return {d.id: [to_local(from_iso(d.closed_at)).strftime("%Y-%m")] for d in deals}
+        return _months(deals)
     if by == "source":
         return {d.id: [d.source or None] for d in deals}
     tags = _tags(db, [d.id for d in deals])
     return {d.id: list(tags.get(d.id, [])) or [None] for d in deals}
+
+
+def _months(deals: list[_Closed]) -> dict[int, list[str | None]]:
+    """Each deal's local close month (YYYY-MM): one time zone conversion per month, not per
+    deal; a deal is placed by comparing its UTC text with the month's UTC bounds."""
+    from dateutil import tz
+
+    out: dict[int, list[str | None]] = {}
+    month, start, end = "", "", ""
+    for deal in deals:
+        if not start <= deal.closed_at < end:
+            local = to_local(from_iso(deal.closed_at))
+            month = local.strftime("%Y-%m")
+            first = datetime(local.year, local.month, 1, tzinfo=local.tzinfo)
+            after = datetime(
+                local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=local.tzinfo
+            )
+            start = to_iso(tz.resolve_imaginary(first))
+            end = to_iso(tz.resolve_imaginary(after))
+        out[deal.id] = [month]
+    return out
 
 
 def _order(keys: set[str | None], by: str) -> list[str | None]:

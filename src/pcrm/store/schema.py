@@ -668,3 +668,6 @@ def m012_views_speed(db: Database) -> None:
     db.execute("CREATE INDEX interactions_kind_at ON interactions(kind, at)")
     # report activity's follow-ups done in the period: a range, not every done follow-up.
     db.execute("CREATE INDEX tasks_done ON tasks(status, done_at)")
+    # report wins dates a closed deal by its last history row into its status: one grouped
+    # pass over this index instead of reading every history row of every closed deal.
+    db.execute("CREATE INDEX deal_history_status ON deal_history(deal_id, to_status, at)")
