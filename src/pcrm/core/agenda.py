@@ -75,14 +75,14 @@ def build_agenda(
         if total > len(tasks):
             agenda.more[key] = total - len(tasks)
     found = {
-        "stay-in-touch": stay_in_touch(db, now, today),
-        "dates": occasions(db, today, lead),
-        "deals": deals_needing_attention(db, now),
+        "stay-in-touch": stay_in_touch(db, now, today, limit),
+        "dates": occasions(db, today, lead, limit),
+        "deals": deals_needing_attention(db, now, limit),
     }
-    for key, items in found.items():
-        if len(items) > limit:
-            agenda.more[key] = len(items) - limit
-    agenda.stay_in_touch = found["stay-in-touch"][:limit]
-    agenda.occasions = found["dates"][:limit]
-    agenda.deals = found["deals"][:limit]
+    for key, (items, total) in found.items():
+        if total > len(items):
+            agenda.more[key] = total - len(items)
+    agenda.stay_in_touch = found["stay-in-touch"][0]
+    agenda.occasions = found["dates"][0]
+    agenda.deals = found["deals"][0]
     return agenda
