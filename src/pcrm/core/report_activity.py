@@ -92,22 +92,19 @@ def _count_interactions(
     """Interactions per kind and contacts touched in each of these weeks."""
     ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
     flat = [value for bound in bounds for value in bound]
-    kinds = ", k(kind) AS (VALUES " + ", ".join(["(?)"] * len(INTERACTION_KINDS)) + ")"
-    # One count per (week, kind), each a range of the interactions_kind_at index: no row
-    # of the table is read (a range of interactions_at would read every row for its kind).
+    in_week = "FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+    # A range of the interactions_at_kind index per week: the kind is read from the index,
+    # not from each interaction's row.
     for monday, kind, count in db.execute(
-        f"{ranges}{kinds} SELECT w.week, k.kind, (SELECT count(*) FROM interactions i"
-        " WHERE i.kind = k.kind AND i.at >= w.s AND i.at < w.e) FROM w, k",
-        [*flat, *INTERACTION_KINDS],
+        f"{ranges} SELECT w.week, i.kind, count(*) {in_week} GROUP BY w.week, i.kind", flat
     ):
         row = weeks[monday]
-        row.kinds[kind] += count
+        row.kinds[kind] = row.kinds.get(kind, 0) + count
         row.total += count
-        total.kinds[kind] += count
+        total.kinds[kind] = total.kinds.get(kind, 0) + count
         total.total += count
     for monday, people in db.execute(
-        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id)"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id) {in_week}"
         " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY w.week",
         flat,
     ):
@@ -117,8 +114,8 @@ def _count_interactions(
 def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
     """Activity in `period` (give it start and end: see default_period).
 
-    Interactions are counted per week and kind in SQL, each count a range of the
-    interactions_kind_at index, so a long period over a big file reads no row of the table
+    Interactions are counted per week and kind in SQL, each week a range of the
+    interactions_at_kind index, so a long period over a big file reads no row of the table
     and converts no time; follow-ups are counted per due day (one conversion per day)."""
     bounds = _weeks(period)
     weeks = {monday: _row(monday) for monday, _, _ in bounds}

@@ -685,11 +685,17 @@ def m011_agenda_speed(db: Database) -> None:
 
 @migration("m012_views_speed")
 def m012_views_speed(db: Database) -> None:
-    # report activity counts interactions per (week, kind) and scoring rules per kind and
-    # period: both are ranges of (kind, at), read from the index alone.
-    db.execute("CREATE INDEX interactions_kind_at ON interactions(kind, at)")
-    # report activity's follow-ups done in the period: a range, not every done follow-up.
-    db.execute("CREATE INDEX tasks_done ON tasks(status, done_at)")
+    # Each index leads with a column that is searched by range or by a key of a few rows,
+    # never with a low-cardinality one (kind, status): without ANALYZE statistics SQLite
+    # takes an equality on such a column for a selective key, and a (kind, at) index made
+    # the silent-contact scoring rule walk a whole kind of interactions per contact.
+    #
+    # report activity counts interactions per week and kind, and scoring rules count them
+    # per kind in a period: a range of (at, kind) answers both from the index alone.
+    db.execute("CREATE INDEX interactions_at_kind ON interactions(at, kind)")
+    # report activity's follow-ups done in the period: a range, not every done follow-up;
+    # partial, so a query about open follow-ups cannot pick it.
+    db.execute("CREATE INDEX tasks_done ON tasks(done_at) WHERE status = 'done'")
     # report wins dates a closed deal by its last history row into its status: one grouped
     # pass over this index instead of reading every history row of every closed deal.
     db.execute("CREATE INDEX deal_history_status ON deal_history(deal_id, to_status, at)")
