@@ -5,7 +5,8 @@ that changes nothing."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -341,3 +342,51 @@ def test_a_missing_database_is_not_created(run, db_path):
     assert not db_path.exists()
     assert run("task", "list").exit_code == 1
     assert not db_path.exists()
+
+
+# -- long lists ------------------------------------------------------------------------------
+
+
+def test_list_shows_the_first_100_and_says_on_stderr_how_many_there_are(run, ok, ada, db_path):
+    ok("follow-up", "ada", "Call 1/9", "--due", "2026-12-01")
+    # 111 more, one a day from 2 December, written straight into the file (112 commands
+    # would make a slow test).
+    with sqlite3.connect(db_path) as conn:
+        conn.executemany(
+            "INSERT INTO tasks(uid, title, contact_id, due_date, status, created_at, updated_at)"
+            " SELECT ?, ?, contact_id, ?, 'open', created_at, updated_at FROM tasks WHERE id = 1",
+            [
+                (f"uid-{n}", f"Call {n}", (date(2026, 12, 1) + timedelta(days=n)).isoformat())
+                for n in range(1, 112)
+            ],
+        )
+    result = run("task", "list")
+    lines = result.stdout.splitlines()
+    assert (len(lines), lines[0].split("\t")[4], lines[-1].split("\t")[4]) == (
+        100,
+        "Call 1/9",
+        "Call 99",
+    )
+    assert result.stderr == "showing 100 of 112 (use --limit 0 for all)\n"
+    piped_json = run("task", "list", "--json", "--limit", "3")
+    assert [task["title"] for task in json.loads(piped_json.stdout)] == [
+        "Call 1/9",
+        "Call 1",
+        "Call 2",
+    ]
+    assert piped_json.stderr == "showing 3 of 112 (use --limit 0 for all)\n"
+    assert len(ok("task", "list", "--limit", "0").splitlines()) == 112
+    assert len(ok("task", "list", "--limit", "112").splitlines()) == 112
+    assert ok("task", "list", "--week", "-n", "5") == ""
+
+
+def test_the_limit_counts_within_the_chosen_scope(run, ok, ada):
+    for day in ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-25"):
+        ok("follow-up", "ada", f"Due {day}", "--due", day)
+    result = run("task", "list", "--overdue", "--limit", "2")
+    assert [line.split("\t")[1] for line in result.stdout.splitlines()] == [
+        "2026-11-20",
+        "2026-11-21",
+    ]
+    assert result.stderr == "showing 2 of 3 (use --limit 0 for all)\n"
+    assert run("task", "list", "--overdue", "--limit", "3").stderr == ""

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, confirm_removal, emit_with, say
+from pcrm.cli.output import (
+    JsonOption,
+    LimitOption,
+    confirm_removal,
+    emit_with,
+    note_truncation,
+    say,
+)
 
 if TYPE_CHECKING:
-    from pcrm.core.tasks import Task
+    from pcrm.core.tasks import Scope, Task
 
 app = Typer(
     help="List follow-ups, mark them done, snooze, edit or remove them.\n\n"
@@ -92,17 +99,20 @@ def list_(
     deal: Annotated[
         str | None, typer.Option("--deal", "-d", metavar="DEAL", help="Only this deal's.")
     ] = None,
+    limit: LimitOption = 100,
     json: JsonOption = False,
 ) -> None:
     """List follow-ups: open ones, soonest first.
 
+    The first 100 by default (--limit N, 0 for all); when some are left out, stderr
+    says how many there are in all, also with --json.
+
     \b
     Example:
       pcrm task list --week --contact ada
+      pcrm task list --overdue --limit 0
     """
-    from pcrm.core.deals import resolve_deal
-    from pcrm.core.refs import resolve_contact
-    from pcrm.core.tasks import list_tasks
+    from pcrm.core.tasks import count_tasks, list_tasks
     from pcrm.errors import InvalidInput
 
     chosen = [name for name, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
@@ -112,14 +122,23 @@ def list_(
         raise InvalidInput("give one of --overdue, --today, --week and --all")
     env = get_env(ctx)
     with env.database(write=False) as db:
-        tasks = list_tasks(
-            db,
-            env.now,
-            scope=chosen[0] if chosen else "open",  # type: ignore[arg-type]
-            contact_id=resolve_contact(db, contact) if contact else None,
-            deal_id=resolve_deal(db, deal) if deal else None,
-        )
+        scope = cast("Scope", chosen[0] if chosen else "open")
+        contact_id = deal_id = None
+        if contact:
+            from pcrm.core.refs import resolve_contact
+
+            contact_id = resolve_contact(db, contact)
+        if deal:
+            from pcrm.core.deals import resolve_deal  # imports most of core: only when asked
+
+            deal_id = resolve_deal(db, deal)
+        tasks = list_tasks(db, env.now, scope, contact_id, deal_id, limit=limit or None)
+        total = len(tasks)
+        if limit and total == limit:
+            total = count_tasks(db, env.now, scope, contact_id, deal_id)
     emit_with(env, tasks, json_mode=json, module="tasks", pretty="task_table", plain="task_lines")
+    # On stderr in every mode: a script reading --json must hear that rows were left out.
+    note_truncation(len(tasks), total, json_mode=False)
 
 
 @app.command("done")

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from dateutil import tz
-
 from pcrm.core import recurrence
 from pcrm.core.models import Link
 from pcrm.core.records import new_uid, record_deletion
@@ -147,17 +145,12 @@ def resolve_task(db: Database, ref: str) -> int:
     return row[0]
 
 
-def list_tasks(
-    db: Database,
-    now: datetime,
-    scope: Scope = "open",
-    contact_id: int | None = None,
-    deal_id: int | None = None,
-) -> list[Task]:
-    """Tasks in due order. open: every open task; overdue: due before today; today: due
-    today; week: due from today through the next six days; all: open and done."""
-    today = today_of(now)
-    where, args = [], []
+def _scope_where(
+    today: date, scope: Scope, contact_id: int | None, deal_id: int | None
+) -> tuple[str, list[object]]:
+    """The WHERE clause (or "") and its arguments for a listing's scope and filters."""
+    where: list[str] = []
+    args: list[object] = []
     if scope != "all":
         where.append("t.status = 'open'")
     if scope == "overdue":
@@ -175,8 +168,36 @@ def list_tasks(
     if deal_id is not None:
         where.append("t.deal_id = ?")
         args.append(deal_id)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
+    return (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def list_tasks(
+    db: Database,
+    now: datetime,
+    scope: Scope = "open",
+    contact_id: int | None = None,
+    deal_id: int | None = None,
+    limit: int | None = None,
+) -> list[Task]:
+    """Tasks in due order, the first `limit` of them (None: all). open: every open task;
+    overdue: due before today; today: due today; week: due from today through the next
+    six days; all: open and done."""
+    today = today_of(now)
+    where, args = _scope_where(today, scope, contact_id, deal_id)
+    sql = _SELECT + where + _ORDER + (f" LIMIT {int(limit)}" if limit is not None else "")
     return [_task(row, today) for row in db.execute(sql, args)]
+
+
+def count_tasks(
+    db: Database,
+    now: datetime,
+    scope: Scope = "open",
+    contact_id: int | None = None,
+    deal_id: int | None = None,
+) -> int:
+    """How many tasks list_tasks would give without a limit (from the tasks_due index)."""
+    where, args = _scope_where(today_of(now), scope, contact_id, deal_id)
+    return db.execute(f"SELECT count(*) FROM tasks t{where}", args).fetchone()[0]
 
 
 def open_tasks_due(
@@ -264,6 +285,8 @@ def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
 
 def _next_due_at(due_at: str | None, day: date) -> str | None:
     """The same local wall-clock time on `day` (a time skipped by DST moves forward)."""
+    from dateutil import tz
+
     if due_at is None:
         return None
     clock = to_local(from_iso(due_at)).time()

@@ -14,17 +14,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.dates import from_iso, humanize, humanize_day, plural, to_local
-from pcrm.render.console import make_console
-from pcrm.render.records import t
 from pcrm.render.safe import clean
 from pcrm.render.tasks import due_time
 
+# Rich is imported where it draws: piped output (agenda_lines) goes without it.
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.agenda import Agenda
     from pcrm.core.reminders import DealAttention, Occasion, TouchDue
     from pcrm.core.tasks import Task
@@ -141,6 +140,11 @@ WIDE = 100  # from this width a column shows the day as a date; below it the wor
 
 
 def _section_table(section: Section, wide: bool) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from pcrm.render.records import t
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     if wide:
@@ -162,6 +166,8 @@ class AgendaView:
         self.shown = shown
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
         wide = options.max_width >= WIDE
         for index, section in enumerate(self.shown):
             heading = Text(("\n" if index else "") + f"{section.title} ({section.total})")
@@ -171,6 +177,8 @@ class AgendaView:
 
 
 def agenda_view(agenda: Agenda, now: datetime) -> AgendaView | Text:
+    from rich.text import Text
+
     shown = sections(agenda, now)
     if not shown:
         ahead = f" in the next {plural(agenda.days, 'day')}" if agenda.days else " today"
@@ -181,6 +189,10 @@ def agenda_view(agenda: Agenda, now: datetime) -> AgendaView | Text:
 def cron_text(agenda: Agenda, now: datetime) -> str:
     """The agenda for a cron mail: plain, fixed width, a dated first line; "" when nothing is
     due (upcoming follow-ups alone do not make a mail)."""
+    from rich.text import Text
+
+    from pcrm.render.console import make_console
+
     if not agenda.anything_due:
         return ""
     buffer = io.StringIO()

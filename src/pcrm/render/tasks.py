@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from pcrm.dates import from_iso, humanize_day, to_local
-from pcrm.render.records import Column, FittedTable, t
 from pcrm.render.safe import clean
 
+# Rich is imported where it draws: piped output (task_lines) and the agenda's rows go
+# without it.
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from pcrm.core.tasks import Task
+    from pcrm.render.records import FittedTable
 
 BUCKET_STYLE = {"overdue": "bad", "today": "good", "done": "muted"}
 
@@ -37,6 +39,10 @@ def _who(task: Task) -> str | None:
 
 def task_table(tasks: list[Task], now: datetime) -> FittedTable | Text:
     """ID, task, due day (and time), how far off, who, deal, repeat rule."""
+    from rich.text import Text
+
+    from pcrm.render.records import Column, FittedTable, t
+
     if not tasks:
         return Text("No follow-ups to show.", "muted")
     columns = [
