@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from pcrm import __version__
 
 PYTHON = sys.executable
@@ -86,6 +88,22 @@ def test_a_command_loads_only_its_own_module(db_path):
         "pcrm.cli.helpformat",
     }
     assert commands == {"pcrm.cli.interactions"}
+    # The start-up budget (docs/performance.md): no sqlite-utils, no dateutil time zones,
+    # and of the models only the interaction and the link it names.
+    assert {m.split(".")[0] for m in modules} & {"sqlite_utils", "rich", "dateutil"} == set()
+    models = {m for m in modules if m.startswith("pcrm.core.models.")}
+    assert models == {"pcrm.core.models.activity", "pcrm.core.models.base"}
+
+
+def test_every_model_name_resolves_to_the_module_that_defines_it():
+    import pcrm.core.models as models
+
+    for name in models.__all__:
+        value = getattr(models, name)  # a wrong home module raises here
+        if isinstance(value, type):
+            assert value.__module__.startswith(f"{models.__name__}."), name
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        models.Nope  # noqa: B018
 
 
 def test_every_command_in_the_table_loads_and_typos_get_suggestions(cli):

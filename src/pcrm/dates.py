@@ -132,8 +132,20 @@ def local_tz() -> tzinfo:
 
 @functools.lru_cache(maxsize=16)
 def _zone_for(name: str | None) -> tzinfo:
-    # Cached per $TZ value: without a name, dateutil re-reads /etc/localtime on every
-    # call (~1 ms), and the agenda converts thousands of times (bench/run.py found 5 s).
+    # Cached per $TZ value: the agenda converts thousands of times (bench/run.py).
+    # The standard library's zoneinfo reads the system's tzdata and costs ~2 ms to import;
+    # dateutil's tz (~8 ms, with ctypes) is kept for what zoneinfo cannot read: a POSIX
+    # rule in $TZ ("EST5EDT,M3.2.0,M11.1.0"), a path, or a system without tzdata.
+    from zoneinfo import ZoneInfo
+
+    key = (name or "").removeprefix(":")
+    try:
+        if key:
+            return ZoneInfo(key)
+        with open("/etc/localtime", "rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        pass
     from dateutil import tz
 
     try:

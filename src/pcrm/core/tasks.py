@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pcrm.core import recurrence
 from pcrm.core.models import Link
 from pcrm.core.records import new_uid, record_deletion
 from pcrm.dates import from_iso, local_tz, parse_when, to_iso, to_local
@@ -104,6 +103,15 @@ def _bucket(status: str, due: str, today: date) -> Bucket:
     return "overdue" if day < today else "today" if day == today else "upcoming"
 
 
+def _described(rule: str | None) -> str | None:
+    """'every week' for a repeat rule; dateutil's rrule loads only when a task repeats."""
+    if not rule:
+        return None
+    from pcrm.core import recurrence
+
+    return recurrence.describe(rule)
+
+
 def _task(row: tuple, today: date) -> Task:
     (task_id, uid, title, contact_id, contact, deal_id, deal, company_id, company) = row[:9]
     due_date, due_at, rule, series_start, status, done_at, created_at, updated_at = row[9:]
@@ -118,7 +126,7 @@ def _task(row: tuple, today: date) -> Task:
         due_at=due_at,
         rrule=rule,
         series_start=series_start,
-        repeat=recurrence.describe(rule) if rule else None,
+        repeat=_described(rule),
         status=status,
         bucket=_bucket(status, due_date, today),
         done_at=done_at,
@@ -245,6 +253,7 @@ def _due(text: str, now: datetime) -> tuple[str, str | None]:
 
 
 def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
+    from pcrm.core import recurrence
     from pcrm.core.deals import resolve_deal
     from pcrm.core.refs import resolve_any, resolve_company
 
@@ -300,6 +309,8 @@ def _series_start(db: Database, task_id: int) -> date | None:
 
 
 def complete_task(db: Database, now: datetime, task_id: int) -> Completed:
+    from pcrm.core import recurrence
+
     task = get_task(db, task_id, now)
     if task.status == "done":
         raise InvalidInput(f"task {task.id} is already done", hint=f"done on {task.done_at}")
@@ -342,6 +353,8 @@ def snooze_task(db: Database, now: datetime, task_id: int, when: str) -> Task:
 
 def edit_task(db: Database, now: datetime, task_id: int, changes: TaskChanges) -> Task:
     """Change the text, the due day (of the whole series, for a recurring task) or the rule."""
+    from pcrm.core import recurrence
+
     if changes.is_empty():
         raise InvalidInput("nothing to change", hint="give --text, --due, --every or --no-repeat")
     if changes.every is not None and changes.no_repeat:

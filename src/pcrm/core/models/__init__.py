@@ -13,8 +13,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pcrm.core.models.activity import ExportedInteraction, Interaction
-    from pcrm.core.models.base import Email, FieldValue, Link, Phone
+    from pcrm.core.models.activity import Interaction
+    from pcrm.core.models.base import FieldValue, Link
     from pcrm.core.models.deals import (
         Deal,
         DealChange,
@@ -25,20 +25,22 @@ if TYPE_CHECKING:
         StageSpell,
     )
     from pcrm.core.models.lifecycle import LifecycleChange, LifecycleStage
-    from pcrm.core.models.records import Company, Contact, FieldDef
+    from pcrm.core.models.records import Company, Contact, Email, FieldDef, Phone
     from pcrm.core.models.views import (
         HIGHLIGHT_END,
         HIGHLIGHT_START,
         CompanyOverview,
         ContactOverview,
+        ExportedInteraction,
         SearchHit,
         TimelineEvent,
     )
 
 _HOME = {  # name -> the module under pcrm.core.models that defines it
-    **dict.fromkeys(("Email", "FieldValue", "Link", "Phone"), "base"),
-    **dict.fromkeys(("Company", "Contact", "FieldDef"), "records"),
-    **dict.fromkeys(("ExportedInteraction", "Interaction"), "activity"),
+    **dict.fromkeys(("FieldValue", "Link"), "base"),
+    **dict.fromkeys(("Company", "Contact", "Email", "FieldDef", "Phone"), "records"),
+    **dict.fromkeys(("Interaction",), "activity"),
+    **dict.fromkeys(("ExportedInteraction",), "views"),
     **dict.fromkeys(("CompanyOverview", "ContactOverview", "SearchHit", "TimelineEvent"), "views"),
     **dict.fromkeys(("HIGHLIGHT_END", "HIGHLIGHT_START"), "views"),
     **dict.fromkeys(
@@ -73,12 +75,6 @@ __all__ = [
     "Stage",
     "StageSpell",
     "TimelineEvent",
-    "activity",
-    "base",
-    "deals",
-    "lifecycle",
-    "records",
-    "views",
 ]
 
 

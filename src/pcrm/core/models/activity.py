@@ -1,4 +1,4 @@
-"""Interactions as logged and exported."""
+"""An interaction as logged and listed."""
 
 from __future__ import annotations
 
@@ -18,19 +18,3 @@ class Interaction:
     text: str
     contacts: list[Link] = field(default_factory=list)
     company: Link | None = None
-
-
-@dataclass
-class ExportedInteraction:
-    """An interaction as `pcrm export interactions` writes it: its people by name and
-    uid (in the same order), its company and deal by name."""
-
-    id: int
-    uid: str
-    kind: str
-    at: str
-    text: str
-    contacts: list[Link] = field(default_factory=list)
-    contact_uids: list[str] = field(default_factory=list)
-    company: Link | None = None
-    deal: Link | None = None

@@ -1,4 +1,4 @@
-"""The small pieces records are made of: a link to another record, an email, a phone."""
+"""A link to another record, the one model every listing uses, and custom field values."""
 
 from __future__ import annotations
 
@@ -6,18 +6,6 @@ from dataclasses import dataclass
 
 # A custom field's value: int or float for number fields, "YYYY-MM-DD" for dates, else text.
 FieldValue = int | float | str
-
-
-@dataclass(frozen=True)
-class Email:
-    email: str
-    label: str | None = None
-
-
-@dataclass(frozen=True)
-class Phone:
-    phone: str
-    label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Contacts and companies as listings and `show` return them, and custom field definitions."""
+"""Contacts and companies as listings and `show` return them (with their emails and
+phones), and custom field definitions."""
 
 from __future__ import annotations
 
@@ -6,7 +7,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pcrm.core.models.base import Email, FieldValue, Link, Phone
+    from pcrm.core.models.base import FieldValue, Link
+
+
+@dataclass(frozen=True)
+class Email:
+    email: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Phone:
+    phone: str
+    label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What the timeline, `show` and search return."""
+"""What the timeline, `show`, search and `export interactions` return."""
 
 from __future__ import annotations
 
@@ -60,3 +60,19 @@ class SearchHit:
     snippet: str  # highlighted parts are wrapped in HIGHLIGHT_START / HIGHLIGHT_END
     score: float
     at: str | None = None
+
+
+@dataclass
+class ExportedInteraction:
+    """An interaction as `pcrm export interactions` writes it: its people by name and
+    uid (in the same order), its company and deal by name."""
+
+    id: int
+    uid: str
+    kind: str
+    at: str
+    text: str
+    contacts: list[Link] = field(default_factory=list)
+    contact_uids: list[str] = field(default_factory=list)
+    company: Link | None = None
+    deal: Link | None = None
