@@ -216,3 +216,31 @@ def test_unexpected_errors_have_no_traceback_unless_debugging(cli, db_path, debu
         assert result.stderr.startswith("pcrm: error: unexpected OperationalError")
         assert "PCRM_DEBUG=1" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_write_waits_for_another_writer_and_says_so_once(db_path, monkeypatch):
+    import threading
+
+    from pcrm.store.db import session
+
+    monkeypatch.setattr("pcrm.store.db.NOTICE_MS", 100)
+    open_db(db_path, create=True).close()
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another pcrm in the middle of an import
+    holder.execute("INSERT INTO settings(key, value) VALUES ('held', '1')")
+    release = threading.Timer(0.6, lambda: holder.execute("COMMIT"))
+    release.start()
+    told: list[str] = []
+    try:
+        with session(db_path, write=True, on_wait=lambda: told.append("waiting")) as db:
+            db.execute("INSERT INTO settings(key, value) VALUES ('mine', '2')")
+    finally:
+        release.join()
+        holder.close()
+    assert told == ["waiting"]  # past NOTICE_MS, once, and then the write went through
+    check = sqlite3.connect(db_path)
+    assert dict(check.execute("SELECT key, value FROM settings")).items() >= {
+        ("held", "1"),
+        ("mine", "2"),
+    }
+    check.close()

@@ -66,8 +66,15 @@ class Env:
         existing record must say the database is missing, not make an empty one."""
         from pcrm.store.db import session
 
-        with session(self.db_path, write=write, create=create) as db:
+        with session(self.db_path, write=write, create=create, on_wait=_say_waiting) as db:
             yield db
+
+
+def _say_waiting() -> None:
+    """Told once when a write has waited a second for another pcrm's write (an import):
+    on a terminal only, so cron mails and scripts' output stay as they were."""
+    if sys.stderr.isatty():
+        print("pcrm: waiting for another pcrm to finish writing…", file=sys.stderr, flush=True)
 
 
 def get_env(ctx: typer.Context) -> Env:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,11 @@ from pcrm.errors import DatabaseError
 from pcrm.store import schema
 
 BUSY_TIMEOUT_MS = 10_000
+# A write waits longer for the lock than a read for a busy file: another pcrm may be in the
+# middle of an import or a merge (one transaction each), and failing a `pcrm log` typed by
+# hand after 10 s loses the user's words. After NOTICE_MS the caller is told (on_wait).
+WRITE_WAIT_MS = 60_000
+NOTICE_MS = 1_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -177,11 +182,32 @@ def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
     )
 
 
+def _begin_write(conn: sqlite3.Connection, on_wait: Callable[[], None] | None) -> None:
+    """BEGIN IMMEDIATE, waiting up to WRITE_WAIT_MS for another writer; on_wait() is called
+    once if the wait passes NOTICE_MS."""
+    try:
+        _begin_within(conn, min(NOTICE_MS, WRITE_WAIT_MS))
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) or WRITE_WAIT_MS <= NOTICE_MS:
+            raise
+        if on_wait is not None:
+            on_wait()
+        _begin_within(conn, WRITE_WAIT_MS - NOTICE_MS)
+
+
+def _begin_within(conn: sqlite3.Connection, wait_ms: int) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, on_wait: Callable[[], None] | None = None) -> Iterator[Database]:
     """One command, one transaction: BEGIN IMMEDIATE takes the write lock up front so a
-    concurrent writer waits (busy_timeout) instead of failing half-way."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    concurrent writer waits instead of failing half-way (see _begin_write)."""
+    _begin_write(db.conn, on_wait)
     try:
         yield db
     except BaseException:
@@ -193,14 +219,21 @@ def transaction(db: Database) -> Iterator[Database]:
 
 
 @contextlib.contextmanager
-def session(path: Path, *, write: bool, create: bool | None = None) -> Iterator[Database]:
+def session(
+    path: Path,
+    *,
+    write: bool,
+    create: bool | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[Database]:
     """Open the database for one command; a write command runs in one transaction.
-    `create` defaults to `write`: only a write may create the file."""
+    `create` defaults to `write`: only a write may create the file. on_wait: see
+    _begin_write."""
     db = open_db(path, create=write if create is None else create)
     try:
         if write:
             try:
-                with transaction(db):
+                with transaction(db, on_wait):
                     yield db
             except sqlite3.OperationalError as exc:
                 explained = _explain(exc, path)
