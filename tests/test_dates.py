@@ -19,11 +19,13 @@ from pcrm.dates import (
     from_iso,
     humanize,
     humanize_day,
+    local_midnight,
     local_tz,
     now_utc,
     parse_birthday,
     parse_day,
     parse_when,
+    resolve_imaginary,
     to_iso,
     to_local,
 )
@@ -303,6 +305,30 @@ def test_local_tz_without_a_usable_tz(monkeypatch: pytest.MonkeyPatch, value: st
     assert datetime(2026, 1, 15, tzinfo=zone).utcoffset() is not None
     moment = parse_when("today", NOW).moment
     assert (moment.hour, moment.minute, moment.tzinfo) == (0, 0, zone)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3"],  # a zone file; a POSIX rule
+)
+def test_times_a_dst_switch_skips_move_forward_and_others_stay(
+    monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    berlin = local_tz()
+    skipped = datetime(2026, 3, 29, 2, 30, tzinfo=berlin)  # 02:00 -> 03:00 that night
+    assert resolve_imaginary(skipped).isoformat() == "2026-03-29T03:30:00+02:00"
+    twice = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)  # 03:00 -> 02:00: exists twice
+    assert resolve_imaginary(twice) is twice
+    assert resolve_imaginary(twice.replace(fold=1)).utcoffset() == timedelta(hours=1)
+    assert to_iso(local_midnight(date(2026, 3, 29))) == "2026-03-28T23:00:00Z"
+    assert to_iso(local_midnight(date(2026, 3, 30))) == "2026-03-29T22:00:00Z"
+
+
+def test_local_midnight_when_dst_skips_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/Santiago")  # clocks go 00:00 -> 01:00 in September
+    start = local_midnight(date(2026, 9, 6))
+    assert start.isoformat() == "2026-09-06T01:00:00-03:00"
 
 
 # --- what is refused -----------------------------------------------------------------------

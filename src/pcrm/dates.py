@@ -353,10 +353,9 @@ def _shift(moment: datetime, n: int, unit: str) -> datetime:
         # Elapsed time: count in UTC so a DST switch in between neither adds nor loses an hour.
         return (moment.astimezone(UTC) + timedelta(**{unit: n})).astimezone(moment.tzinfo)
     # Calendar units keep the wall-clock time: 9:00 stays 9:00 across a DST switch.
-    from dateutil import tz
     from dateutil.relativedelta import relativedelta
 
-    return tz.resolve_imaginary(moment + relativedelta(**{unit: n}))
+    return resolve_imaginary(moment + relativedelta(**{unit: n}))
 
 
 def _clock(s: str) -> time | None:
@@ -438,14 +437,30 @@ def _day(day: date, zone: tzinfo) -> When:
     return When(_localise(datetime.combine(day, time()), zone), has_time=False)
 
 
+def resolve_imaginary(moment: datetime) -> datetime:
+    """An aware wall-clock time that a DST switch skips (02:30 on a spring-forward day)
+    moved forward by the gap; any other time as it is. The test is dateutil's
+    datetime_exists (a round trip through UTC); dateutil's tz (~6 ms to import) is loaded
+    only to move a time that does not exist."""
+    naive = moment.replace(tzinfo=None)
+    if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) == naive:
+        return moment
+    from dateutil import tz
+
+    return tz.resolve_imaginary(moment)
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant the local `day` begins (the first instant after midnight when a DST
+    switch skips it)."""
+    return resolve_imaginary(datetime.combine(day, time(), tzinfo=local_tz()))
+
+
 def _localise(value: datetime, zone: tzinfo) -> datetime:
     """An aware value is converted; a naive one is read as wall-clock time in `zone`."""
     if value.tzinfo is not None:
         return value.astimezone(zone)
-    # A time skipped by a DST switch (02:30 on a spring-forward day) moves forward by the gap.
-    from dateutil import tz
-
-    return tz.resolve_imaginary(value.replace(tzinfo=zone))
+    return resolve_imaginary(value.replace(tzinfo=zone))
 
 
 def _cannot(s: str, *, what: str = "date", hint: str | None = _HINT) -> InvalidWhen:

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-
-from dateutil import tz
+from datetime import date, datetime, timedelta
 
 from pcrm.core.models import Link, Pipeline, Stage
 from pcrm.core.tasks import Task, next_task_for_deals
-from pcrm.dates import from_iso, local_tz, to_iso
+from pcrm.dates import from_iso, local_midnight, local_tz, to_iso
 from pcrm.store.db import Database
 
 CARDS = 10  # cards per column unless the caller asks otherwise
@@ -334,8 +332,7 @@ class _Query:
 def _task_step(task: Task) -> NextStep:
     at = task.due_at
     if at is None:
-        day = datetime.combine(date.fromisoformat(task.due_date), time())
-        at = to_iso(tz.resolve_imaginary(day.replace(tzinfo=local_tz())))
+        at = to_iso(local_midnight(date.fromisoformat(task.due_date)))
     return NextStep(task.id, at, "follow-up", task.title, task.due_date, task.due_at is not None)
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dateutil import tz
-
-from pcrm.dates import from_iso, parse_when, to_iso, to_local
+from pcrm.dates import from_iso, parse_when, resolve_imaginary, to_iso, to_local
 from pcrm.errors import InvalidInput
 
 
@@ -49,7 +47,7 @@ def _next_day(moment: datetime) -> datetime:
     """Local midnight of the day after `moment`'s local day (DST-safe)."""
     day = to_local(moment).date() + timedelta(days=1)
     midnight = datetime(day.year, day.month, day.day, tzinfo=moment.tzinfo)
-    return tz.resolve_imaginary(midnight)
+    return resolve_imaginary(midnight)
 
 
 def parse_period(

@@ -17,10 +17,10 @@ import calendar
 import heapq
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from pcrm.core.models import Link
-from pcrm.dates import from_iso, local_tz, to_iso, to_local
+from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
 
@@ -78,9 +78,7 @@ _MARGIN = timedelta(days=2)
 def day_start(day: date) -> str:
     """The UTC instant the local `day` begins, as stored text (when DST skips midnight, the
     first instant after it)."""
-    from dateutil import tz
-
-    return to_iso(tz.resolve_imaginary(datetime.combine(day, time(0), tzinfo=local_tz())))
+    return to_iso(local_midnight(day))
 
 
 def _touched_before(until: date, cadence: int) -> str:

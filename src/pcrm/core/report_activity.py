@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-
-from dateutil import tz
+from datetime import date, datetime, timedelta
 
 from pcrm.core.period import Period, local_days
-from pcrm.dates import from_iso, local_tz, to_iso, to_local
+from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.store.db import Database
 from pcrm.store.schema import INTERACTION_KINDS
 
@@ -45,10 +43,6 @@ class ActivityReport:
     kinds: list[str] = field(default_factory=lambda: list(INTERACTION_KINDS))
 
 
-def _local_midnight(day: date) -> datetime:
-    return tz.resolve_imaginary(datetime.combine(day, time(), tzinfo=local_tz()))
-
-
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -59,7 +53,7 @@ def default_period(period: Period, now: datetime) -> Period:
     if period.start is not None:
         return Period(period.start, end)
     last = to_local(from_iso(end) - timedelta(seconds=1)).date()
-    start = _local_midnight(_monday(last) - timedelta(weeks=WEEKS - 1))
+    start = local_midnight(_monday(last) - timedelta(weeks=WEEKS - 1))
     return Period(to_iso(start), end)
 
 
@@ -76,8 +70,8 @@ def _weeks(period: Period) -> list[tuple[str, str, str]]:
     out = []
     monday = _monday(date.fromisoformat(first))
     while monday.isoformat() < after:
-        start = to_iso(_local_midnight(monday))
-        end = to_iso(_local_midnight(monday + timedelta(weeks=1)))
+        start = to_iso(local_midnight(monday))
+        end = to_iso(local_midnight(monday + timedelta(weeks=1)))
         out.append((monday.isoformat(), max(start, period.start), min(end, period.end)))
         monday += timedelta(weeks=1)
     return out
@@ -161,7 +155,7 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
     ):
         if due not in day_after:
             next_day = date.fromisoformat(due) + timedelta(days=1)
-            day_after[due] = to_iso(_local_midnight(next_day))
+            day_after[due] = to_iso(local_midnight(next_day))
         if done_at >= day_after[due]:
             overdue[_monday(date.fromisoformat(due)).isoformat()] += 1
     for monday, count in overdue.items():

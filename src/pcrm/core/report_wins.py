@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from pcrm.core.period import Period
-from pcrm.dates import from_iso, to_iso, to_local
+from pcrm.dates import from_iso, resolve_imaginary, to_iso, to_local
 from pcrm.store.db import Database
 
 By = Literal["month", "source", "tag"]
@@ -168,8 +168,6 @@ def _keys(db: Database, deals: list[_Closed], by: str) -> dict[int, list[str | N
 def _months(deals: list[_Closed]) -> dict[int, list[str | None]]:
     """Each deal's local close month (YYYY-MM): one time zone conversion per month, not per
     deal; a deal is placed by comparing its UTC text with the month's UTC bounds."""
-    from dateutil import tz
-
     out: dict[int, list[str | None]] = {}
     month, start, end = "", "", ""
     for deal in deals:
@@ -180,8 +178,8 @@ def _months(deals: list[_Closed]) -> dict[int, list[str | None]]:
             after = datetime(
                 local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=local.tzinfo
             )
-            start = to_iso(tz.resolve_imaginary(first))
-            end = to_iso(tz.resolve_imaginary(after))
+            start = to_iso(resolve_imaginary(first))
+            end = to_iso(resolve_imaginary(after))
         out[deal.id] = [month]
     return out
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pcrm.core.models import Link
 from pcrm.core.records import new_uid, record_deletion
-from pcrm.dates import from_iso, local_tz, parse_when, to_iso, to_local
+from pcrm.dates import from_iso, local_tz, parse_when, resolve_imaginary, to_iso, to_local
 from pcrm.errors import InvalidInput, NotFound
 from pcrm.store.db import Database
 
@@ -294,12 +294,10 @@ def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
 
 def _next_due_at(due_at: str | None, day: date) -> str | None:
     """The same local wall-clock time on `day` (a time skipped by DST moves forward)."""
-    from dateutil import tz
-
     if due_at is None:
         return None
     clock = to_local(from_iso(due_at)).time()
-    moment = tz.resolve_imaginary(datetime.combine(day, clock, tzinfo=local_tz()))
+    moment = resolve_imaginary(datetime.combine(day, clock, tzinfo=local_tz()))
     return to_iso(moment)
 
 
