@@ -194,13 +194,11 @@ def _run(
         ):
             importer = Importer(db, env.now, options)
             importer.check_fields(custom)
-            for parsed in rows:
-                outcome = importer.add(parsed)
+            for done, (parsed, outcome) in enumerate(importer.import_rows(rows), start=1):
                 if outcome == "rejected" and writer is not None:
                     writer.write(parsed.raw)
-                if importer.report.rows % _PROGRESS_EVERY == 0:
-                    advance(opened.position(), importer.report.rows)
-            importer.finish()
+                if done % _PROGRESS_EVERY == 0:
+                    advance(opened.position(), done)
             if writer is not None:
                 writer.finish()  # before the commit: if it fails, nothing lands
             if dry_run:

@@ -1,27 +1,29 @@
 """Importing contacts: validate each parsed row, find the contact it duplicates, write.
 
-The caller streams rows (formats/contact_rows.py) into Importer.add() inside one
-transaction and calls finish() at the end. Each row is checked and written at once, so a
-later row of the same person finds the contact an earlier row created. What a row
+The caller streams rows (formats/contact_rows.py) through Importer.import_rows() inside
+one transaction. Rows are validated one by one and decided a batch at a time
+(core/import_batch.py), in file order, so a later row of the same person finds the
+contact an earlier row created, in the same batch or an earlier one. What a row
 duplicates, in order: the same uid, the same email (any case), the same phone number in
 E.164, the same name (any case or accents) at the same company (or both without one).
 docs/import-export.md describes the policy for users.
 
-Speed (docs/performance.md): the duplicate keys of the existing contacts are read once
-into dicts (_Keys) and kept up to date as rows are written, instead of four lookups per
-row; a new contact's emails, phones and tags are written in batches (executemany), flushed
-before anything reads them back.
+Speed and memory (docs/performance.md): each batch asks SQL about its own keys only (no
+copy of the database's keys in memory) and writes with executemany; the per-row search
+triggers are set aside, and what the import wrote is indexed at the end with INSERT ...
+SELECT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pcrm.core import fields, lifecycle, settings, tags
+from pcrm.core.import_batch import Batch, Rejected, Row
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
@@ -37,8 +39,9 @@ if TYPE_CHECKING:
 
 POLICIES = ("skip", "update", "merge", "create")
 KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
-_SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
-_BATCH = 2000  # rows of emails, phones or tags held back before an executemany
+# Rows decided and written together: big enough that a batch's few queries cost little
+# per row, small enough that its memory does not matter (docs/performance.md).
+BATCH_ROWS = 1000
 # Company names repeat from row to row, and a name is keyed up to three times per row.
 _key = lru_cache(maxsize=4096)(name_key)
 
@@ -76,30 +79,19 @@ class ImportReport:
         return self.updated + self.merged + self.unchanged + self.skipped
 
 
-@dataclass
-class _Row:
-    """A parsed row after validation: values as they will be stored."""
-
-    name: str
-    emails: list[tuple[str, str | None]]  # (address, label)
-    phones: list[tuple[str, str | None]]
-    company: str | None
-    scalars: dict[str, str | None]  # title, source, birthday, note
-    tags: list[str]
-    fields: dict[str, FieldValue]
-    uid: str | None
-    created_at: str | None
-    updated_at: str | None
-    stage: str | None  # a lifecycle stage's name as pcrm has it
-    name_given: bool  # False when the name is the email address
-
-
-class Rejected(InvalidInput):
-    """A row that cannot be imported; the message is the reason."""
-
-
 class Importer:
-    def __init__(self, db: Database, now: datetime, options: ImportOptions) -> None:
+    """Imports a stream of parsed rows in batches: validate each row, then let a Batch
+    (core/import_batch.py) find the batch's duplicates, merge and write. The caller runs
+    it inside one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        now: datetime,
+        options: ImportOptions,
+        *,
+        batch_size: int = BATCH_ROWS,
+    ) -> None:
         if options.on_duplicate not in POLICIES:
             raise InvalidInput(
                 f'unknown duplicate policy "{options.on_duplicate}"',
@@ -109,115 +101,103 @@ class Importer:
         self.now = now
         self.stamp = to_iso(now)
         self.options = options
+        self.batch_size = batch_size
         self.report = ImportReport()
         self.batch_tags = tags.clean_tags(options.tags)
-        self.region = settings.phone_region(db)
         self.fields = _ContactFields(db, now)
+        region = settings.phone_region(db)
+        # phone_key is cached itself; this keeps the region out of every call
+        self.phone_key: Callable[[str], str | None] = lambda number: phone_key(number, region)
         self._triggers: list[str] | None = None  # set aside on the first write
         self._tag_ids: dict[str, int] = {}
         self._stages: dict[str, str | None] = {}
         self._company_ids: dict[str, int] = {}
-        self._keys: _Keys | None = None  # read on the first lookup
-        self._touched: set[int] = set()
-        self._new_emails: list[tuple[int, str, str | None, int]] = []
-        self._new_phones: list[tuple[int, str, str | None, int]] = []
-        self._new_tags: list[tuple[int, int]] = []
-        self._held_from: int | None = None  # the first contact whose rows are held back
-
-    def _suspend_search(self) -> None:
-        """Before the first write: set the contact search triggers aside (a row would fire
-        several, each re-reading the contact's whole search text); finish() indexes the
-        touched contacts at once. Only on a write, so an import that changes nothing
-        leaves the schema as it was."""
-        if self._triggers is None:
-            self._triggers = _suspend_search_triggers(self.db)
-
-    def _touch(self, contact_id: int) -> None:
-        """Call before (or right after creating) a write to the contact's search text."""
-        self._suspend_search()
-        self._touched.add(contact_id)
-
-    def _flush(self) -> None:
-        """Write the held-back emails, phones and tags of new contacts."""
-        conn = self.db.conn
-        if self._new_emails:
-            conn.executemany(
-                "INSERT INTO contact_emails(contact_id, email, label, position)"
-                " VALUES (?, ?, ?, ?)",
-                self._new_emails,
-            )
-            self._new_emails = []
-        if self._new_phones:
-            conn.executemany(
-                "INSERT INTO contact_phones(contact_id, phone, label, position)"
-                " VALUES (?, ?, ?, ?)",
-                self._new_phones,
-            )
-            self._new_phones = []
-        if self._new_tags:
-            conn.executemany(
-                "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",
-                self._new_tags,
-            )
-            self._new_tags = []
-        self._held_from = None
-
-    def _key_index(self) -> _Keys:
-        if self._keys is None:
-            self._keys = _Keys(self.db, self._phone_key)
-        return self._keys
+        self._last_old_id = self._next_id = 0  # set with the first write
+        self._touched_table = False
 
     def check_fields(self, names: list[str]) -> None:
         """Refuse, before any row is read, a mapping onto a custom field that does not exist."""
         for name in names:
             self.fields.require(name)
 
-    def finish(self) -> None:
-        """Called once after the last row, inside the same transaction: index what the
-        import touched for search, and put the search triggers back as they were."""
-        self._flush()
+    def import_rows(self, rows: Iterable[ParsedContact]) -> Iterator[tuple[ParsedContact, str]]:
+        """Import the rows, a batch at a time; yield each row with what happened to it
+        (created, updated, merged, unchanged, skipped, empty or rejected), in file order,
+        once its batch is written. Indexes the last batch and puts the search triggers
+        back at the end, so run it to the end inside the transaction."""
+        pending: list[tuple[ParsedContact, Row | RowNote | None]] = []
+        for parsed in rows:
+            pending.append((parsed, self._check(parsed)))
+            if len(pending) >= self.batch_size:
+                yield from self._run(pending)
+                pending = []
+        if pending:
+            yield from self._run(pending)
+        self._finish()
+
+    def _check(self, parsed: ParsedContact) -> Row | RowNote | None:
+        """The validated row; None for a row with nothing in it; the reason for a reject."""
+        if not parsed.has_data():
+            return None
+        try:
+            return self._validate(parsed)
+        except Rejected as exc:
+            return RowNote(parsed.line, exc.message)
+
+    def _run(
+        self, pending: list[tuple[ParsedContact, Row | RowNote | None]]
+    ) -> Iterator[tuple[ParsedContact, str]]:
+        report = self.report
+        batch = Batch(self, [row for _, row in pending if isinstance(row, Row)])
+        outcomes = []
+        for parsed, row in pending:
+            report.rows += 1
+            if isinstance(row, Row):
+                for message in row.warnings:
+                    self.warn(parsed.line, message)
+                try:
+                    outcome = batch.write(row)
+                except Rejected as exc:
+                    row = RowNote(parsed.line, exc.message)
+                    outcome = "rejected"
+            else:
+                outcome = "empty" if row is None else "rejected"
+            if isinstance(row, RowNote):
+                report.rejected += 1
+                if len(report.rejects) < KEEP_PROBLEMS:
+                    report.rejects.append(row)
+            elif outcome != "rejected":
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            outcomes.append((parsed, outcome))
+        batch.flush()
+        yield from outcomes
+
+    def _finish(self) -> None:
+        """Index what the import wrote for search, set-based: the new contacts (a range of
+        ids) and the changed ones (their ids in a temporary table, not in memory); then put
+        the search triggers back as they were."""
         if self._triggers is None:
             return
-        self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
-        self.db.conn.executemany(
-            "INSERT INTO temp.import_touched(id) VALUES (?)", [(i,) for i in self._touched]
+        db, code = self.db, KIND_CODES["contact"]
+        insert = (
+            "INSERT INTO search_index(rowid, kind, title, body)"
+            " SELECT doc, 'contact', title, body FROM contact_search_docs"
         )
-        code = KIND_CODES["contact"]
-        touched = "SELECT id FROM temp.import_touched"
-        self.db.execute(
-            f"DELETE FROM search_index WHERE rowid IN (SELECT id * 8 + {code} FROM"
-            " temp.import_touched)"
-        )
-        self.db.execute(
-            "INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title,"
-            f" body FROM contact_search_docs WHERE id IN ({touched})"
-        )
+        if self._touched_table:
+            db.execute(
+                f"DELETE FROM search_index WHERE rowid IN"
+                f" (SELECT id * 8 + {code} FROM temp.import_touched)"
+            )
+            db.execute(f"{insert} WHERE id IN (SELECT id FROM temp.import_touched)")
+            db.execute("DROP TABLE temp.import_touched")
+        db.execute(f"{insert} WHERE id > ?", [self._last_old_id])
         for sql in self._triggers:
-            self.db.execute(sql)
-        self.db.execute("DROP TABLE temp.import_touched")
+            db.execute(sql)
+        self._triggers = None
 
     # -- one row ---------------------------------------------------------------------
 
-    def add(self, parsed: ParsedContact) -> str:
-        """Import one row; returns what happened: created, updated, merged, unchanged,
-        skipped, empty or rejected (the reason is in report.rejects)."""
-        report = self.report
-        report.rows += 1
-        if not parsed.has_data():
-            report.empty += 1
-            return "empty"
-        try:
-            row = self._validate(parsed)
-            outcome = self._write(parsed.line, row)
-        except Rejected as exc:
-            report.rejected += 1
-            if len(report.rejects) < KEEP_PROBLEMS:
-                report.rejects.append(RowNote(parsed.line, exc.message))
-            return "rejected"
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        return outcome
-
-    def _validate(self, parsed: ParsedContact) -> _Row:
+    def _validate(self, parsed: ParsedContact) -> Row:
         if parsed.problem:
             raise Rejected(parsed.problem)
         emails: dict[str, tuple[str, str | None]] = {}
@@ -229,15 +209,17 @@ class Importer:
             except InvalidInput:
                 raise Rejected(f'invalid email address "{value}"') from None
             emails.setdefault(address, (address, label))
-        phones: dict[str, tuple[str, str | None]] = {}
+        phones: dict[str, tuple[str, str | None, str | None]] = {}
         for label, value in parsed.phones:
             if label is None:
                 label, value = split_label(value)
             number = " ".join(value.split())
             if not any(ch.isdigit() for ch in number):
                 raise Rejected(f'invalid phone number "{value}"')
-            key = self._phone_key(number) or "".join(ch for ch in number if ch.isdigit())
-            phones.setdefault(key, (number, label))
+            key = self.phone_key(number)
+            phones.setdefault(
+                key or "".join(ch for ch in number if ch.isdigit()), (number, label, key)
+            )
         name = " ".join((parsed.name or "").split())
         name_given = bool(name)
         if not name:
@@ -264,22 +246,28 @@ class Importer:
                 raise Rejected(exc.message) from None
             if checked is not None:
                 values[field_name] = checked
-        return _Row(
+        company = clean_line(parsed.company)
+        warnings: list[str] = []
+        return Row(
+            line=parsed.line,
             name=name,
+            name_key=_key(name),
             emails=list(emails.values()),
             phones=list(phones.values()),
-            company=clean_line(parsed.company),
+            company=company,
+            company_key=_key(company) if company else None,
             scalars=scalars,
             tags=tag_names,
             fields=values,
             uid=clean_line(parsed.uid),
             created_at=self._time(parsed.created_at),
             updated_at=self._time(parsed.updated_at),
-            stage=self._stage(parsed.line, parsed.stage),
+            stage=self._stage(parsed.stage, warnings),
             name_given=name_given,
+            warnings=warnings,
         )
 
-    def _stage(self, line: int, value: str | None) -> str | None:
+    def _stage(self, value: str | None, warnings: list[str]) -> str | None:
         """The lifecycle stage by name (any case or unique prefix). One pcrm does not have
         is warned about, and the row imports without it: the stage list is the user's."""
         value = clean_line(value)
@@ -291,7 +279,7 @@ class Importer:
             except (InvalidInput, Ambiguous):
                 self._stages[value] = None
         if self._stages[value] is None:
-            self._warn(line, f'unknown lifecycle stage "{value}"; imported without a stage')
+            warnings.append(f'unknown lifecycle stage "{value}"; imported without a stage')
         return self._stages[value]
 
     def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
@@ -327,275 +315,41 @@ class Importer:
             parts.append(parsed.unmapped_note(frozenset({"PHOTO (binary)", "LOGO (binary)"})))
         return clean_optional("\n\n".join(part for part in parts if part))
 
-    # -- duplicates ------------------------------------------------------------------
+    # -- what the batches share ------------------------------------------------------
 
-    def _phone_key(self, number: str) -> str | None:
-        return phone_key(number, self.region)
+    def suspend_search(self) -> None:
+        """Before the first write: set the contact search triggers aside (a row would fire
+        several, each re-reading the contact's whole search text); the end indexes what
+        was written at once. Only on a write, so an import that changes nothing leaves the
+        schema as it was."""
+        if self._triggers is None:
+            self._triggers = _suspend_search_triggers(self.db)
+            last = self.db.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0]
+            self._last_old_id = self._next_id = last
 
-    def _match(self, row: _Row) -> int | None:
-        keys = self._key_index()
-        if row.uid:
-            found = self._uid_owner(row.uid)
-            if found is not None:
-                return found
-        owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
-        if owners:
-            return min(owners)
-        for number, _label in row.phones:
-            contact_id = self._phone_owner(number)
-            if contact_id is not None:
-                return contact_id
-        if row.name_given:
-            company_key = _key(row.company) if row.company else None
-            same_name = keys.names.get((_key(row.name), company_key))
-            if same_name:
-                return min(same_name)
-        return None
+    def next_contact_id(self) -> int:
+        """The id of the next new contact, as SQLite would choose it (the import holds the
+        write lock, and a batch writes its contacts before the next batch starts)."""
+        self.suspend_search()
+        self._next_id += 1
+        return self._next_id
 
-    def _phone_owner(self, number: str, contact_id: int | None = None) -> int | None:
-        """The contact (or, given contact_id, whether that contact) has this number.
-        A number too short to identify anyone matches nobody."""
-        key = self._phone_key(number)
-        if key is None:  # a short number: only the same digits on the same contact match
-            digits = "".join(ch for ch in number if ch.isdigit())
-            if contact_id is None:
-                return None
-            for (phone,) in self.db.execute(
-                "SELECT phone FROM contact_phones WHERE contact_id = ?", [contact_id]
-            ):
-                if "".join(ch for ch in phone if ch.isdigit()) == digits:
-                    return contact_id
-            return None
-        # As the SQL index on PHONE_TAIL_SQL would: a stored number with the same key and
-        # the same last digits as the number or its key.
-        tails = {_tail(number), _tail(key)}
-        owners = [
-            owner
-            for owner, tail in self._key_index().phones.get(key, ())
-            if tail in tails and (contact_id is None or owner == contact_id)
-        ]
-        return min(owners) if owners else None
+    def touched(self, ids: list[int]) -> None:
+        """Contacts that were there before the import and that a batch changed: indexed
+        for search at the end."""
+        old = [(contact_id,) for contact_id in ids if contact_id <= self._last_old_id]
+        if not old:
+            return
+        if not self._touched_table:
+            self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
+            self._touched_table = True
+        self.db.conn.executemany("INSERT OR IGNORE INTO temp.import_touched(id) VALUES (?)", old)
 
-    # -- writing ---------------------------------------------------------------------
-
-    def _write(self, line: int, row: _Row) -> str:
-        policy = self.options.on_duplicate
-        existing = None if policy == "create" else self._match(row)
-        if existing is None:
-            self._create(row)
-            return "created"
-        if policy == "skip":
-            return "skipped"
-        changed = self._apply(line, existing, row, overwrite=policy == "update")
-        if not changed:
-            return "unchanged"
-        return "updated" if policy == "update" else "merged"
-
-    def _create(self, row: _Row) -> None:
-        keys = self._key_index()
-        for address, _label in row.emails:
-            owner = keys.emails.get(address)
-            if owner is not None:
-                raise Rejected(f"{address} already belongs to contact {owner}")
-        self._suspend_search()
-        uid = row.uid
-        if uid is None or self._uid_owner(uid) is not None:
-            uid = new_uid()
-        created = row.created_at or self.stamp
-        key = _key(row.name)
-        contact_id = self.db.execute(
-            "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday,"
-            " note, anniversary, cadence_days, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                uid,
-                row.name,
-                key,
-                self._company_id(row.company),
-                *(row.scalars[column] for column in _SCALARS),
-                created,
-                row.updated_at or created,
-            ],
-        ).lastrowid
-        assert contact_id is not None
-        self._touched.add(contact_id)
-        keys.add_name(contact_id, key, _key(row.company) if row.company else None)
-        for position, (address, label) in enumerate(row.emails):
-            self._new_emails.append((contact_id, address, label, position))
-            keys.emails[address] = contact_id
-        for position, (number, label) in enumerate(row.phones):
-            self._new_phones.append((contact_id, number, label, position))
-            keys.add_phone(contact_id, number)
-        self._new_tags.extend((contact_id, tag_id) for tag_id in self._tag_list(row.tags))
-        if self._held_from is None:
-            self._held_from = contact_id
-        if max(len(self._new_emails), len(self._new_phones), len(self._new_tags)) >= _BATCH:
-            self._flush()
-        for field_name, value in row.fields.items():
-            self.fields.write(contact_id, field_name, value)
-        if row.stage:
-            self._set_stage(contact_id, row.stage)
-
-    def _apply(self, line: int, contact_id: int, row: _Row, *, overwrite: bool) -> bool:
-        """Merge (fill what is empty, add what is new) or update (the row's values win)
-        a row into an existing contact; returns whether anything changed."""
-        if self._held_from is not None and contact_id >= self._held_from:
-            self._flush()  # what follows reads the contact's emails, phones and tags
-        db = self.db
-        current = db.execute(
-            "SELECT name, company_id, title, source, birthday, note, anniversary, cadence_days,"
-            " lifecycle_stage FROM contacts WHERE id = ?",
-            [contact_id],
-        ).fetchone()
-        sets: dict[str, object] = {}
-        if overwrite and row.name_given and row.name != current[0]:
-            sets.update(name=row.name, name_key=_key(row.name))
-        if row.company and (overwrite or current[1] is None):
-            company_id = self._company_id(row.company)
-            if company_id != current[1]:
-                sets["company_id"] = company_id
-        for column, old in zip(_SCALARS, current[2:8], strict=True):
-            new = row.scalars[column]
-            if new is not None and new != old and (overwrite or old is None):
-                sets[column] = new
-        changed = bool(sets)
-        changed |= self._add_emails(line, contact_id, row.emails, overwrite)
-        changed |= self._add_phones(contact_id, row.phones, overwrite)
-        changed |= self._link_tags(contact_id, row.tags)
-        for field_name, value in row.fields.items():
-            old = self.fields.read(contact_id, field_name)
-            if value != old and (overwrite or old is None):
-                self.fields.write(contact_id, field_name, value)
-                changed = True
-        stage = current[8]
-        if row.stage and row.stage != stage and (overwrite or stage is None):
-            self._set_stage(contact_id, row.stage)
-            changed = True
-        if "name_key" in sets or "company_id" in sets:
-            self._rekey_name(contact_id, current[0], current[1], sets)
-        if changed:
-            self._touch(contact_id)
-            sets["updated_at"] = self.stamp
-            assignments = ", ".join(f"{column} = ?" for column in sets)
-            db.execute(
-                f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id]
-            )
-        return changed
-
-    def _set_stage(self, contact_id: int, stage: str) -> None:
+    def record_stage(self, contact_id: int, stage: str) -> None:
         """Through lifecycle, so the change is in the contact's history like any other."""
         lifecycle.set_stage(self.db, self.now, "contact", contact_id, stage, reason="imported")
 
-    def _rekey_name(
-        self, contact_id: int, old_name: str, old_company: int | None, sets: dict[str, object]
-    ) -> None:
-        """Keep the name+company key of a contact whose name or company the row changed."""
-        keys = self._key_index()
-        keys.remove_name(contact_id, _key(old_name), self._company_key(old_company))
-        company = sets.get("company_id", old_company)
-        assert company is None or isinstance(company, int)
-        new_key = sets.get("name_key", _key(old_name))
-        assert isinstance(new_key, str)
-        keys.add_name(contact_id, new_key, self._company_key(company))
-
-    def _company_key(self, company_id: int | None) -> str | None:
-        if company_id is None:
-            return None
-        found = self.db.execute(
-            "SELECT name_key FROM companies WHERE id = ?", [company_id]
-        ).fetchone()
-        return found[0]
-
-    def _uid_owner(self, uid: str) -> int | None:
-        """Only rows that carry a uid (pcrm's own exports) ask: no copy of every uid."""
-        found = self.db.execute("SELECT id FROM contacts WHERE uid = ?", [uid]).fetchone()
-        return found[0] if found else None
-
-    def _email_owner(self, address: str) -> int | None:
-        return self._key_index().emails.get(address)
-
-    def _add_emails(
-        self, line: int, contact_id: int, emails: list[tuple[str, str | None]], overwrite: bool
-    ) -> bool:
-        changed = False
-        new = []
-        for address, label in emails:
-            owner = self._email_owner(address)
-            if owner == contact_id:
-                changed |= self._relabel(
-                    "contact_emails", "email", contact_id, address, label, overwrite
-                )
-            elif owner is not None:
-                self._warn(line, f"{address} belongs to contact {owner}; not added to {contact_id}")
-            else:
-                new.append((address, label))
-        if new:
-            self._touch(contact_id)
-            self._insert_emails(contact_id, new, self._next_position("contact_emails", contact_id))
-        for address, _label in new:
-            self._key_index().emails[address] = contact_id
-        return changed or bool(new)
-
-    def _add_phones(
-        self, contact_id: int, phones: list[tuple[str, str | None]], overwrite: bool
-    ) -> bool:
-        changed = False
-        new = []
-        for number, label in phones:
-            if self._phone_owner(number, contact_id) is None:
-                new.append((number, label))
-        if new:
-            self._touch(contact_id)
-            self._insert_phones(contact_id, new, self._next_position("contact_phones", contact_id))
-        for number, _label in new:
-            self._key_index().add_phone(contact_id, number)
-        return changed or bool(new)
-
-    def _relabel(
-        self,
-        table: str,
-        column: str,
-        contact_id: int,
-        value: str,
-        label: str | None,
-        overwrite: bool,
-    ) -> bool:
-        if label is None:
-            return False
-        condition = "label IS NOT ?" if overwrite else "label IS NULL"
-        cursor = self.db.execute(
-            f"UPDATE {table} SET label = ? WHERE contact_id = ? AND {column} = ? AND {condition}",
-            [label, contact_id, value, *([label] if overwrite else [])],
-        )
-        return cursor.rowcount > 0
-
-    def _insert_emails(
-        self, contact_id: int, emails: list[tuple[str, str | None]], start: int
-    ) -> None:
-        if emails:
-            self.db.conn.executemany(
-                "INSERT INTO contact_emails(contact_id, email, label, position)"
-                " VALUES (?, ?, ?, ?)",
-                [(contact_id, a, label, start + i) for i, (a, label) in enumerate(emails)],
-            )
-
-    def _insert_phones(
-        self, contact_id: int, phones: list[tuple[str, str | None]], start: int
-    ) -> None:
-        if phones:
-            self.db.conn.executemany(
-                "INSERT INTO contact_phones(contact_id, phone, label, position)"
-                " VALUES (?, ?, ?, ?)",
-                [(contact_id, n, label, start + i) for i, (n, label) in enumerate(phones)],
-            )
-
-    def _next_position(self, table: str, contact_id: int) -> int:
-        return self.db.execute(
-            f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?",
-            [contact_id],
-        ).fetchone()[0]
-
-    def _tag_list(self, names: list[str]) -> list[int]:
+    def tag_ids(self, names: list[str]) -> list[int]:
         """The tags' ids, tags created as needed."""
         ids = []
         for tag in names:
@@ -605,18 +359,7 @@ class Importer:
             ids.append(self._tag_ids[key])
         return ids
 
-    def _link_tags(self, contact_id: int, names: list[str]) -> bool:
-        """Tag the contact (tags created as needed); returns whether a tag was new to it."""
-        ids = self._tag_list(names)
-        if not ids:
-            return False
-        cursor = self.db.conn.executemany(
-            "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",
-            [(contact_id, tag_id) for tag_id in ids],
-        )
-        return cursor.rowcount > 0
-
-    def _company_id(self, name: str | None) -> int | None:
+    def company_id(self, name: str | None) -> int | None:
         """The company of this exact name (any case or accents), created if new. Never by
         id or domain: a CSV cell is a name."""
         if name is None:
@@ -642,15 +385,22 @@ class Importer:
         self._company_ids[key] = company_id
         return company_id
 
-    def _warn(self, line: int, message: str) -> None:
+    def company_key(self, company_id: int | None) -> str | None:
+        if company_id is None:
+            return None
+        found = self.db.execute(
+            "SELECT name_key FROM companies WHERE id = ?", [company_id]
+        ).fetchone()
+        return found[0]
+
+    def warn(self, line: int, message: str) -> None:
         if len(self.report.warnings) < KEEP_PROBLEMS:
             self.report.warnings.append(RowNote(line, message))
 
 
 # Tables whose search triggers re-index a contact: one import row fires several of them,
 # each re-reading the contact's whole search text. They are dropped for the import and
-# re-created as they were (in the same transaction), and Importer.finish() indexes the
-# touched contacts at once.
+# re-created as they were (in the same transaction); each Batch indexes its contacts.
 _CONTACT_TABLES = ("contacts", "contact_emails", "contact_phones", "contact_tags")
 
 
@@ -664,48 +414,6 @@ def _suspend_search_triggers(db: Database) -> list[str]:
     for name, _sql in triggers:
         db.execute(f'DROP TRIGGER "{name}"')
     return [sql for _name, sql in triggers]
-
-
-class _Keys:
-    """The duplicate keys of the database's contacts, read once: email, phone (E.164 key
-    -> (contact, last digits as PHONE_TAIL_SQL has them)), and name + company key.
-    The importer adds to them as it writes, so a later row finds an earlier one."""
-
-    def __init__(self, db: Database, phone_key: Callable[[str], str | None]) -> None:
-        self.phone_key = phone_key
-        self.emails: dict[str, int] = dict(
-            db.execute("SELECT email, contact_id FROM contact_emails").fetchall()
-        )
-        self.phones: dict[str, list[tuple[int, str]]] = {}
-        for contact_id, phone in db.execute("SELECT contact_id, phone FROM contact_phones"):
-            self.add_phone(contact_id, phone)
-        self.names: dict[tuple[str, str | None], list[int]] = {}
-        for contact_id, key, company_key in db.execute(
-            "SELECT c.id, c.name_key, co.name_key FROM contacts c"
-            " LEFT JOIN companies co ON co.id = c.company_id"
-        ):
-            self.add_name(contact_id, key, company_key)
-
-    def add_phone(self, contact_id: int, number: str) -> None:
-        key = self.phone_key(number)
-        if key is not None:
-            self.phones.setdefault(key, []).append((contact_id, _tail(number)))
-
-    def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        self.names.setdefault((key, company_key), []).append(contact_id)
-
-    def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        same = self.names.get((key, company_key), [])
-        if contact_id in same:
-            same.remove(contact_id)
-
-
-_TAIL_PUNCTUATION = str.maketrans("", "", " -().+/")
-
-
-def _tail(number: str) -> str:
-    """Python's twin of PHONE_TAIL_SQL, so the index finds the candidates."""
-    return number.translate(_TAIL_PUNCTUATION)[-8:]
 
 
 class _ContactFields:

@@ -661,6 +661,15 @@ def m009_import(db: Database) -> None:
     db.execute(f"CREATE INDEX contact_phones_tail ON contact_phones({PHONE_TAIL_SQL})")
 
 
+@migration("m010_import_speed")
+def m010_import_speed(db: Database) -> None:
+    """The import finds a row's namesake at the same company with one index search per
+    row, instead of reading every contact of that name (~35 per name in a 100 000-contact
+    book). The new index starts with name_key, so it serves every query the old one did."""
+    db.execute("CREATE INDEX contacts_name_company ON contacts(name_key, company_id)")
+    db.execute("DROP INDEX contacts_name_key")
+
+
 @migration("m011_agenda_speed")
 def m011_agenda_speed(db: Database) -> None:
     """Indexes for `pcrm agenda` over a large file (docs/performance.md says which serves
