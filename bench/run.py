@@ -329,10 +329,14 @@ def schema_ceiling(csv_path: Path, scratch: Path) -> tuple[int, float]:
 
 HOT_QUERIES = [
     (
-        "search: FTS5 prefix, ranked (core.search)",
-        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH 'kest*'"
-        " AND kind IN ('contact','company','deal','interaction')"
+        "search: FTS5 prefix, ranked, every kind (core.search)",
+        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH '\"kest\"*'"
         " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
+    ),
+    (
+        "search: FTS5 phrase, ranked, interactions only (core.search, --kind interaction)",
+        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH '\"wants a quote\"'"
+        " AND rowid % 8 IN (3) ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
     ),
     (
         "timeline of one contact, newest 50 (core.overview)",
@@ -355,8 +359,28 @@ HOT_QUERIES = [
         " ORDER BY due_date, id LIMIT 50",
     ),
     (
-        "deal history of the period (reports)",
-        "SELECT deal_id, to_status FROM deal_history WHERE at >= '2026-01-01' ORDER BY at",
+        "report wins: closed deals dated by their last history row (core.report_wins)",
+        "SELECT d.id, coalesce(h.closed, d.closed_at) FROM deals d"
+        " LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history"
+        " WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h"
+        " ON h.deal_id = d.id AND h.to_status = d.status"
+        " WHERE d.status IN ('won', 'lost') AND coalesce(h.closed, d.closed_at) IS NOT NULL"
+        " ORDER BY coalesce(h.closed, d.closed_at), d.id",
+    ),
+    (
+        "report pipeline: open deals summed per stage (core.report_pipeline)",
+        "SELECT d.stage_id, d.currency, substr(d.expected_close, 1, 7), count(*), sum(d.value)"
+        " FROM deals d WHERE d.status = 'open' GROUP BY 1, 2, 3",
+    ),
+    (
+        "report activity: interactions per kind in a week (core.report_activity)",
+        "SELECT kind, count(*) FROM interactions"
+        " WHERE at >= '2026-11-16T00:00:00Z' AND at < '2026-11-23T00:00:00Z' GROUP BY kind",
+    ),
+    (
+        "report activity: follow-ups done in the period (core.report_activity)",
+        "SELECT done_at FROM tasks WHERE status = 'done'"
+        " AND done_at >= '2026-10-05T00:00:00Z' AND done_at < '2026-11-23T10:00:00Z'",
     ),
 ]
 

@@ -15,7 +15,8 @@ from sqlite_utils import Database
 from conftest import NOW
 from deal_rows import add_deal, add_pipeline, open_file, pipeline, plan
 from pcrm.core.board import BoardFilters, CurrencyTotal, load_board, weighted
-from pcrm.render.board import board_lines, board_view
+from pcrm.render.board import board_view
+from pcrm.render.board_text import board_lines
 from pcrm.render.console import THEME
 
 STAGES = ("Qualified", "Contact made", "Demo", "Proposal", "Negotiation")

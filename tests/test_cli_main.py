@@ -68,6 +68,39 @@ def test_a_quiet_cron_morning_does_not_load_rich(db_path):
     assert {m for m in modules if m.split(".")[0] == "rich"} == set()
 
 
+def test_piped_views_do_not_load_rich(db_path):
+    # Their plain text comes from renderers that import Rich only to draw on a terminal.
+    for args in (
+        ("contact", "add", "Ada Lovelace"),
+        ("log", "ada", "Call: wants a quote", "--kind", "call"),
+        ("deal", "add", "Engines", "--value", "1200"),
+    ):
+        assert run_pcrm(*args).returncode == 0
+    views = [
+        ["search", "quote"],
+        ["timeline", "ada"],
+        ["pipeline"],
+        ["report", "funnel"],
+        ["report", "wins"],
+        ["report", "pipeline"],
+        ["report", "activity"],
+    ]
+    code = (  # one process runs every view: stdout is a pipe, so each prints plain text
+        "import sys\n"
+        "from pcrm.cli.main import run\n"
+        f"for argv in {views!r}:\n"
+        "    sys.argv = ['pcrm', *argv]\n"
+        "    try:\n        run()\n    except SystemExit as exit:\n        assert not exit.code\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Engines" in result.stdout and "wants a quote" in result.stdout
+    modules = set(result.stdout.splitlines()[-1].split())
+    assert {"pcrm.core.search", "pcrm.render.board_text", "pcrm.render.report_activity"} <= modules
+    assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+
+
 def test_a_command_loads_only_its_own_module(db_path):
     assert run_pcrm("contact", "add", "Ada").returncode == 0
     # sys.modules, not -X importtime: importlib.import_module's own module is not timed.

@@ -55,21 +55,29 @@ def emit(
 
 
 def emit_with(
-    env: Env, value: Any, *, json_mode: bool, module: str, pretty: str, plain: str
+    env: Env,
+    value: Any,
+    *,
+    json_mode: bool,
+    module: str,
+    pretty: str,
+    plain: str,
+    plain_module: str | None = None,
 ) -> None:
     """emit() with renderers named in `pcrm.render.<module>`: `pretty(value, now)` draws for
-    a terminal, `plain(value)` yields lines. The module (and Rich) is imported only when
-    it draws, so --json and piped output stay off Rich's import cost."""
+    a terminal, `plain(value)` yields lines (from `plain_module` when given). The module is
+    imported only when it is used, and render modules import Rich inside the functions that
+    draw, so --json and piped output stay off Rich's import cost."""
 
-    def renderer(name: str) -> Callable[..., Any]:
-        return getattr(importlib.import_module(f"pcrm.render.{module}"), name)
+    def renderer(name: str, where: str = module) -> Callable[..., Any]:
+        return getattr(importlib.import_module(f"pcrm.render.{where}"), name)
 
     emit(
         env,
         value,
         json_mode=json_mode,
         pretty=lambda item: renderer(pretty)(item, env.now),
-        plain=lambda item: renderer(plain)(item),
+        plain=lambda item: renderer(plain, plain_module or module)(item),
     )
 
 

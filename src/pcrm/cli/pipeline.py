@@ -70,7 +70,15 @@ def show(
         pipeline = resolve_pipeline(db, name)
         board = load_board(db, pipeline, env.now, filters, cards=limit or None)
 
-    emit_with(env, board, json_mode=json, module="board", pretty="board_view", plain="board_lines")
+    emit_with(
+        env,
+        board,
+        json_mode=json,
+        module="board",
+        pretty="board_view",
+        plain="board_lines",
+        plain_module="board_text",
+    )
 
 
 @app.command("list")
@@ -95,7 +103,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
         return pipeline_table(value)
 
     def plain(value):
-        from pcrm.render.board import pipeline_lines
+        from pcrm.render.board_text import pipeline_lines
 
         return pipeline_lines(value)
 

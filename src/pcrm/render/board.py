@@ -1,4 +1,4 @@
-"""The pipeline board on a terminal, and its plain-text form.
+"""The pipeline board on a terminal (render/board_text.py writes its plain-text form).
 
 Wide terminals get one column per stage across the full width; when the stages do not fit
 at MIN_COLUMN cells each (or the terminal is narrower than WIDE), a stacked list per stage.
@@ -8,9 +8,8 @@ width shows what a terminal of that width would. Stale deals say so in words, in
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -21,13 +20,22 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.dates import humanize_day, to_local
-from pcrm.render.money import money, plain
-from pcrm.render.records import t, when
+from pcrm.render.board_text import (
+    amounts,
+    deal_count,
+    empty_message,
+    filters_text,
+    month_name,
+    stage_facts,
+    stage_list,
+    step_when,
+)
+from pcrm.render.cells import t
+from pcrm.render.money import money
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.board import Board, BoardCard, BoardColumn, CurrencyTotal, NextStep
+    from pcrm.core.board import Board, BoardCard, BoardColumn
     from pcrm.core.models import Pipeline
 
 WIDE = 100  # narrower terminals always get the stacked list
@@ -35,33 +43,6 @@ MIN_COLUMN = 18  # a stage column narrower than this is unreadable
 PANEL_COLUMN = 24  # from this width on, cards are drawn as panels
 # No lines but one under the stage headers (a row of their own, see _columns).
 _BOARD_BOX = box.Box("    \n    \n    \n    \n ── \n    \n    \n    \n")
-
-
-def amounts(totals: list[CurrencyTotal], *, weighted: bool = False) -> str:
-    """One amount per currency, never added across: '12,000 EUR, 3,500 USD'."""
-    if not totals:
-        return "0"
-    return ", ".join(
-        money(total.weighted if weighted else total.value, total.currency, total.exponent)
-        for total in totals
-    )
-
-
-def _deals(n: int) -> str:
-    return f"{n} deal" if n == 1 else f"{n} deals"
-
-
-def _month(month: str) -> str:
-    year, number = month.split("-")
-    return f"{calendar.month_name[int(number)]} {year}"
-
-
-def _stage_facts(column: BoardColumn) -> str:
-    stage = column.stage
-    facts = f"{stage.probability}%"
-    if stage.rot_days:
-        facts += f", stale after {stage.rot_days}d"
-    return facts
 
 
 def _column_width(width: int, stages: int) -> int:
@@ -84,23 +65,6 @@ def _flow(parts: list[Text], width: int) -> Text:
         out.append_text(part)
         used += part.cell_len
     return out
-
-
-def _filters(board: Board) -> str:
-    """The filters in force, as typed ("--tag vip --stale"); the tag is the user's text."""
-    return clean(" ".join(board.filters.describe()), one_line=True)
-
-
-def empty_message(board: Board) -> str | None:
-    """What to say instead of a board with nothing on it."""
-    name = clean(board.pipeline.name, one_line=True)
-    if not board.columns:
-        return f"{name} has no stages (add one: pcrm stage add NAME --pipeline {name})"
-    if board.count:
-        return None
-    if board.unfiltered_count:
-        return f"no open deal in {name} matches {_filters(board)}"
-    return f"no open deals in {name} (add one: pcrm deal add TITLE --pipeline {name})"
 
 
 # -- on a terminal -------------------------------------------------------------------------
@@ -134,11 +98,11 @@ class BoardView:
     def _title(self) -> Text:
         board = self.board
         title = Text.assemble((clean(board.pipeline.name, one_line=True), "heading"))
-        title.append(f"  {_deals(board.count)} open", "muted")
+        title.append(f"  {deal_count(board.count)} open", "muted")
         if board.stale_count:
             title.append(f", {board.stale_count} stale", "bad")
-        if _filters(board):
-            title.append(f"  (only {_filters(board)})", "muted")
+        if filters_text(board):
+            title.append(f"  (only {filters_text(board)})", "muted")
         return title
 
     def _details(self, card: BoardCard, *, next_text: bool) -> list[Text]:
@@ -149,7 +113,7 @@ class BoardView:
         ]
         if card.next_step:
             step = card.next_step
-            part = Text(f"next: {step.kind} {_step_when(step, self.now)}", "kind")
+            part = Text(f"next: {step.kind} {step_when(step, self.now)}", "kind")
             if next_text:
                 part.append(" — ", "muted")
                 part.append_text(t(step.text, "muted"))
@@ -180,7 +144,7 @@ class BoardView:
 
     def _header(self, column: BoardColumn, width: int) -> Text:
         header = Text.assemble((clean(column.stage.name, one_line=True), "heading"))
-        header.append(f"\n{_deals(column.count)} · {column.stage.probability}%", "muted")
+        header.append(f"\n{deal_count(column.count)} · {column.stage.probability}%", "muted")
         for total in column.totals:
             value = Text(money(total.value, total.currency, total.exponent))
             weighted = money(total.weighted, total.currency, total.exponent)
@@ -215,7 +179,7 @@ class BoardView:
         parts: list[RenderableType] = []
         for column in self.board.columns:
             heading = Text.assemble((clean(column.stage.name, one_line=True), "heading"))
-            heading.append(f"  {_deals(column.count)} · {_stage_facts(column)}", "muted")
+            heading.append(f"  {deal_count(column.count)} · {stage_facts(column)}", "muted")
             if column.totals:
                 heading.append(f"\n{amounts(column.totals)}")
                 heading.append(f" · weighted {amounts(column.totals, weighted=True)}", "muted")
@@ -244,12 +208,12 @@ class BoardView:
         footer = Text("\n")
         footer.append_text(_flow([total, forecast], width))
         closing = board.closing
-        footer.append(f"\nClosing in {_month(closing.month)}: ", "heading")
+        footer.append(f"\nClosing in {month_name(closing.month)}: ", "heading")
         if not closing.count:
             footer.append("none", "muted")
             yield footer
             return
-        footer.append(f"{_deals(closing.count)}, {amounts(closing.totals)}")
+        footer.append(f"{deal_count(closing.count)}, {amounts(closing.totals)}")
         yield footer
         soonest = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
         soonest.add_column(style="muted", no_wrap=True)
@@ -267,77 +231,7 @@ def board_view(board: Board, now: datetime) -> BoardView:
     return BoardView(board, now)
 
 
-# -- plain text ----------------------------------------------------------------------------
-
-
-def _plain_card(card: BoardCard) -> str:
-    fields = [
-        str(card.id),
-        clean(card.title, one_line=True),
-        clean(card.company, one_line=True),
-        plain(card.value, card.exponent),
-        card.currency,
-        f"{card.days_in_stage} days in stage",
-    ]
-    step = card.next_step
-    stamp = step.at if step and step.has_time else step.due_date if step else ""
-    fields.append(f"next {stamp} {step.kind}: {clean(step.text, one_line=True)}" if step else "")
-    fields.append(f"STALE idle {card.idle_days} days" if card.stale else "")
-    return "\t".join(fields).rstrip("\t")
-
-
-def _step_when(step: NextStep, now: datetime) -> str:
-    """'in 3 hours', or for a follow-up due on a day: 'today', 'in 2 days' (local days)."""
-    if step.has_time or step.due_date is None:
-        return when(step.at, now)
-    return humanize_day(date.fromisoformat(step.due_date), to_local(now).date())
-
-
-def board_lines(board: Board) -> Iterator[str]:
-    """The board for a pipe or a mail: a line per stage, a tab-separated line per card
-    (id, title, company, value in major units, currency, days in stage, next step, stale),
-    then the footer."""
-    title = f"{clean(board.pipeline.name, one_line=True)}: {_deals(board.count)} open"
-    if board.stale_count:
-        title += f", {board.stale_count} stale"
-    if _filters(board):
-        title += f" (only {_filters(board)})"
-    yield title
-    message = empty_message(board)
-    if message:
-        yield message
-        return
-    for column in board.columns:
-        line = f"{clean(column.stage.name, one_line=True)} ({_stage_facts(column)}): "
-        line += _deals(column.count)
-        if column.totals:
-            line += f", {amounts(column.totals)}, weighted {amounts(column.totals, weighted=True)}"
-        yield ""
-        yield line
-        for card in column.cards:
-            yield _plain_card(card)
-        if column.more:
-            yield f"+{column.more} more"
-    yield ""
-    forecast = amounts(board.totals, weighted=True)
-    yield f"Total: {amounts(board.totals)}; weighted forecast: {forecast}"
-    closing = board.closing
-    if not closing.count:
-        yield f"Closing in {_month(closing.month)}: none"
-        return
-    yield f"Closing in {_month(closing.month)}: {_deals(closing.count)}, {amounts(closing.totals)}"
-    for card in closing.deals:
-        value = money(card.value, card.currency, card.exponent)
-        yield f"{card.expected_close}\t{card.id}\t{clean(card.title, one_line=True)}\t{value}"
-    if closing.count > len(closing.deals):
-        yield f"+{closing.count - len(closing.deals)} more"
-
-
 # -- the list of pipelines -----------------------------------------------------------------
-
-
-def _stage_list(pipeline: Pipeline) -> str:
-    return ", ".join(f"{stage.name} {stage.probability}%" for stage in pipeline.stages)
 
 
 def pipeline_table(pipelines: list[Pipeline]) -> Table:
@@ -349,18 +243,5 @@ def pipeline_table(pipelines: list[Pipeline]) -> Table:
         name = t(pipeline.name)
         if pipeline.is_default:
             name.append(" (default)", "muted")
-        table.add_row(name, str(pipeline.open_deals), t(_stage_list(pipeline)))
+        table.add_row(name, str(pipeline.open_deals), t(stage_list(pipeline)))
     return table
-
-
-def pipeline_lines(pipelines: list[Pipeline]) -> Iterator[str]:
-    """Tab-separated: name, "default" or nothing, open deals, stages with probabilities."""
-    for pipeline in pipelines:
-        yield "\t".join(
-            [
-                clean(pipeline.name, one_line=True),
-                "default" if pipeline.is_default else "",
-                str(pipeline.open_deals),
-                clean(_stage_list(pipeline), one_line=True),
-            ]
-        )

@@ -12,7 +12,8 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from pcrm.render.board import board_lines, board_view
+from pcrm.render.board import board_view
+from pcrm.render.board_text import board_lines
 from pcrm.render.records import contact_view, contact_view_lines, interaction_rows
 from pcrm.render.safe import clean
 

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
-from pcrm.render.records import t, when
+from pcrm.render.cells import t, when
 from pcrm.render.reports import (
     DASH,
     days,
@@ -25,6 +21,10 @@ from pcrm.render.reports import (
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.funnel import Dropout, Funnel, MoneySum, SourcesReport
     from pcrm.core.models import LifecycleChange, LifecycleStage
 
@@ -68,6 +68,8 @@ def _moved(change: LifecycleChange) -> str:
 
 
 def change_rows(changes: list[LifecycleChange], now: datetime) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="muted", no_wrap=True)
     table.add_column(no_wrap=True)
@@ -92,6 +94,8 @@ def _share(part: int, whole: int) -> str:
 
 
 def _bar(reached: int, cohort: int) -> Text:
+    from rich.text import Text
+
     cells = round(BAR * reached / cohort) if cohort else 0
     if reached and not cells:
         cells = 1  # a stage somebody reached never looks empty
@@ -103,6 +107,9 @@ def _dropout_text(dropout: Dropout) -> str:
 
 
 def funnel_view(funnel: Funnel, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [heading(_funnel_title(funnel))]
     if not funnel.cohort:
         parts.append(Text("Nobody entered the lifecycle in this period.", style="muted"))
@@ -193,6 +200,9 @@ def _sources_title(report: SourcesReport) -> str:
 
 
 def sources_view(report: SourcesReport, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [heading(_sources_title(report))]
     if not report.rows:
         parts.append(Text("Nobody entered the lifecycle in this period.", style="muted"))

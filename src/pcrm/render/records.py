@@ -13,7 +13,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.dates import format_local, from_iso, humanize
+from pcrm.dates import format_local, from_iso
+from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
 from pcrm.render.safe import clean
 
@@ -30,15 +31,6 @@ if TYPE_CHECKING:
         LifecycleChange,
         Phone,
     )
-
-
-def t(text: str | None, style: str = "") -> Text:
-    """Untrusted text as a Rich Text: one line, controls made visible, never markup."""
-    return Text(clean(text, one_line=True), style=style)
-
-
-def when(stamp: str | None, now: datetime) -> str:
-    return humanize(from_iso(stamp), now) if stamp else ""
 
 
 def _labelled(items: Iterable[Email | Phone]) -> list[str]:

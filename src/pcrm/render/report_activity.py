@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 from pcrm.dates import plural
 from pcrm.render.fit import FitWidth
 from pcrm.render.reports import heading, period_text, report_table
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.report_activity import ActivityReport, ActivityWeek
 
 BAR = 16  # cells of the longest bar
@@ -59,6 +58,9 @@ def sparkline(values: list[int]) -> str:
 
 
 def activity_view(report: ActivityReport, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [heading(_title(report))]
     if _overdue_now(report):
         parts.append(Text(_overdue_now(report) or "", style="warn"))
@@ -67,6 +69,9 @@ def activity_view(report: ActivityReport, now: datetime) -> RenderableType:
 
 
 def _table(report: ActivityReport, width: int) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     # Only the kinds that occur get a column, so the table fits a narrow terminal.
     kinds = [kind for kind in report.kinds if report.total.kinds.get(kind)]
     headers = [

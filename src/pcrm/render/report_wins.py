@@ -7,9 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 from pcrm.render.reports import (
     days,
     heading,
@@ -22,6 +19,8 @@ from pcrm.render.reports import (
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.report_wins import CurrencyOutcome, WinGroup, WinsReport
 
 _NONE = {"month": "", "source": "(no source)", "tag": "(no tag)"}
@@ -54,6 +53,9 @@ def _average(c: CurrencyOutcome) -> tuple[int, str, int] | None:
 
 
 def wins_view(report: WinsReport, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [heading(_title(report)), Text("")]
     if not report.groups:
         parts.append(Text("No deal was won or lost in this period.", style="muted"))

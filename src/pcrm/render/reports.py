@@ -11,15 +11,15 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.dates import from_iso, plural, to_local
 from pcrm.render.money import aligned, plain
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.board import CurrencyTotal
     from pcrm.core.period import Period
     from pcrm.core.report_pipeline import PipelineReport
@@ -75,6 +75,8 @@ def days(value: float | None) -> str:
 def money_column(cells: Sequence[Sequence[tuple[int, str, int] | None]]) -> list[Text]:
     """Table cells of amounts (value, currency, exponent), one per line, aligned across the
     whole column; None in a cell is a line with the dash, and an empty cell is the dash."""
+    from rich.text import Text
+
     texts = aligned([item for cell in cells for item in cell if item is not None])
     dash = DASH.rjust(len(texts[0]) if texts else 1)  # every amount has the same width
     flat = iter(texts)
@@ -99,6 +101,8 @@ def _weighted(totals: list[CurrencyTotal]) -> list[tuple[int, str, int]]:
 
 
 def report_table(title: str | None = None) -> Table:
+    from rich.table import Table
+
     return Table(
         box=None,
         pad_edge=False,
@@ -110,6 +114,8 @@ def report_table(title: str | None = None) -> Table:
 
 
 def heading(text: str) -> Text:
+    from rich.text import Text
+
     return Text(clean(text, one_line=True), style="heading")
 
 
@@ -124,6 +130,9 @@ def _pipeline_title(report: PipelineReport) -> str:
 
 
 def pipeline_view(report: PipelineReport, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     parts: list[RenderableType] = [heading(_pipeline_title(report))]
     if report.undated_left_out:
         parts.append(
@@ -172,6 +181,8 @@ def _month_label(month: str | None) -> str:
 
 
 def _forecast_table(report: PipelineReport) -> RenderableType:
+    from rich.text import Text
+
     if not report.forecast:
         return Text("Forecast: no open deals", style="muted")
     table = report_table()

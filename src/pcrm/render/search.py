@@ -10,15 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Text
-
+from pcrm.render.cells import t, when
 from pcrm.render.fit import FitWidth
-from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.models import SearchHit
 
 # The same characters as core.models': render must not import core at run time.
@@ -32,6 +32,8 @@ def _unmark(text: str) -> str:
 
 def highlighted(snippet: str) -> Text:
     """The snippet as one line of Text, its matches in the "match" style; markers dropped."""
+    from rich.text import Text
+
     text = Text()
     for index, part in enumerate(clean(snippet, one_line=True).split(HIGHLIGHT_START)):
         match, sep, rest = part.partition(HIGHLIGHT_END)
@@ -44,19 +46,24 @@ def highlighted(snippet: str) -> Text:
 
 
 def plain_snippet(snippet: str) -> str:
-    return highlighted(snippet).plain
+    """The snippet as one line of plain text: what highlighted() shows, without the style."""
+    return _unmark(clean(snippet, one_line=True))
 
 
 NARROW = 70  # below this, the When column gives its room to the name and the match
 
 
 def hits_table(hits: list[SearchHit], now: datetime) -> RenderableType:
+    from rich.text import Text
+
     if not hits:
         return Text("no matches", "muted")
     return FitWidth(lambda width: _table(hits, now, width))
 
 
 def _table(hits: list[SearchHit], now: datetime, width: int) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("Kind", style="kind", no_wrap=True)
     table.add_column("ID", style="id", justify="right", no_wrap=True)

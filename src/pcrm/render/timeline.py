@@ -6,16 +6,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.dates import format_local, from_iso
+from pcrm.render.cells import t, when
 from pcrm.render.fit import FitWidth
-from pcrm.render.records import t, when
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
     from pcrm.core.models import TimelineEvent
 
 
@@ -25,12 +24,17 @@ NARROW = 60
 
 
 def timeline_table(events: list[TimelineEvent], now: datetime) -> RenderableType:
+    from rich.text import Text
+
     if not events:
         return Text("nothing has happened yet", "muted")
     return FitWidth(lambda width: _table(events, now, width))
 
 
 def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("When", style="muted", no_wrap=True)
     if width >= NARROW:
