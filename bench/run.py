@@ -354,9 +354,40 @@ HOT_QUERIES = [
         " WHERE pipeline_id = 1 AND status = 'open' GROUP BY stage_id, currency",
     ),
     (
-        "agenda: open follow-ups due by a day (core.tasks)",
-        "SELECT id FROM tasks WHERE status = 'open' AND due_date <= '2026-11-23'"
-        " ORDER BY due_date, id LIMIT 50",
+        "agenda: overdue follow-ups, the first 50 (core.tasks)",
+        "SELECT t.id FROM tasks t WHERE t.status = 'open' AND t.due_date <= '2026-11-22'"
+        " ORDER BY t.due_date, t.due_at IS NOT NULL, t.due_at, t.id LIMIT 50",
+    ),
+    (
+        "agenda: how many follow-ups are overdue (core.tasks)",
+        "SELECT count(*) FROM tasks t WHERE t.status = 'open' AND t.due_date <= '2026-11-22'",
+    ),
+    (
+        "agenda: stay in touch, the last touch of each contact with a cadence (core.reminders)",
+        "SELECT c.id, (SELECT max(i.at) FROM interaction_contacts ic"
+        " JOIN interactions i ON i.id = ic.interaction_id"
+        " WHERE ic.contact_id = c.id AND i.at <= '2026-11-23T10:00:00Z')"
+        " FROM contacts c WHERE c.cadence_days IS NOT NULL",
+    ),
+    (
+        "agenda: birthdays in the next 7 days (core.reminders)",
+        "SELECT id FROM contacts WHERE birthday IS NOT NULL AND substr(birthday, -5)"
+        " IN ('11-23', '11-24', '11-25', '11-26', '11-27', '11-28', '11-29', '11-30')",
+    ),
+    (
+        "agenda: deals needing attention, the longest idle 50 (core.reminders)",
+        "SELECT d.id FROM deals d WHERE d.status = 'open' AND ("
+        " (coalesce(d.expected_close, '') <> '' AND d.expected_close < '2026-11-23')"
+        " OR d.last_activity_at < (SELECT strftime('%Y-%m-%dT%H:%M:%SZ',"
+        " '2026-11-23T10:00:00Z', '-' || s.rot_days || ' days') FROM stages s"
+        " WHERE s.id = d.stage_id)"
+        " OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.deal_id = d.id AND t.status = 'open'))"
+        " ORDER BY d.last_activity_at, d.id LIMIT 50",
+    ),
+    (
+        "task list: open follow-ups, the first 100 (core.tasks)",
+        "SELECT t.id FROM tasks t WHERE t.status = 'open'"
+        " ORDER BY t.due_date, t.due_at IS NOT NULL, t.due_at, t.id LIMIT 100",
     ),
     (
         "report wins: closed deals dated by their last history row (core.report_wins)",
