@@ -101,6 +101,25 @@ def test_piped_views_do_not_load_rich(db_path):
     assert {m for m in modules if m.split(".")[0] == "rich"} == set()
 
 
+def test_piped_agenda_and_task_list_do_not_load_rich(db_path):
+    for args in (
+        ("contact", "add", "Ada Lovelace", "--birthday", "--12-01", "--every", "30d"),
+        ("follow-up", "ada", "Send the quote", "--due", "yesterday"),
+        ("deal", "add", "Engines", "--value", "1200"),
+    ):
+        assert run_pcrm(*args).returncode == 0
+    for args in (("agenda",), ("task", "list")):
+        result = run_pcrm(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
+        assert "Send the quote" in result.stdout
+        modules = {
+            line.split("|")[-1].strip()
+            for line in result.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        }
+        assert "pcrm.core.tasks" in modules  # the measurement works
+        assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+
+
 def test_a_command_loads_only_its_own_module(db_path):
     assert run_pcrm("contact", "add", "Ada").returncode == 0
     # sys.modules, not -X importtime: importlib.import_module's own module is not timed.
