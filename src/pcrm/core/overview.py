@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pcrm.core.companies import get_company
-from pcrm.core.contacts import get_contact, list_contacts
-from pcrm.core.deals import list_deals
 from pcrm.core.interactions import load_interactions
-from pcrm.core.lifecycle import SHOWN as LIFECYCLE_SHOWN
-from pcrm.core.lifecycle import load_history
 from pcrm.core.models import CompanyOverview, ContactOverview, Interaction, Link, TimelineEvent
 from pcrm.dates import to_iso
 from pcrm.store.db import Database
@@ -59,7 +54,16 @@ def _touches(
     return row[0], row[1], row[2]
 
 
+# The 360° views import the record modules they read from; the timeline needs none of them
+# (a piped `pcrm timeline` over a big file is mostly start-up: docs/performance.md).
+
+
 def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOverview:
+    from pcrm.core.contacts import get_contact
+    from pcrm.core.deals import list_deals
+    from pcrm.core.lifecycle import SHOWN as LIFECYCLE_SHOWN
+    from pcrm.core.lifecycle import load_history
+
     contact = get_contact(db, contact_id)
     stamp = to_iso(now)
     count, last, upcoming = _touches(db, "contact", contact_id, stamp)
@@ -70,6 +74,12 @@ def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOve
 
 
 def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOverview:
+    from pcrm.core.companies import get_company
+    from pcrm.core.contacts import list_contacts
+    from pcrm.core.deals import list_deals
+    from pcrm.core.lifecycle import SHOWN as LIFECYCLE_SHOWN
+    from pcrm.core.lifecycle import load_history
+
     company = get_company(db, company_id)
     people = list_contacts(db, company_id=company_id, sort="recent").contacts
     stamp = to_iso(now)
