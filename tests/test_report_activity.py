@@ -214,3 +214,13 @@ def test_a_period_longer_than_one_query_of_weeks(cli, history):
     assert out[3] == empty("1990-01-01")  # a Monday
     assert len(out) == 3 + 1926 + 1  # title, overdue, header; the weeks; All
     assert out[-1] == "All\t1\t1\t1\t1\t0\t1\t5\t3\t2\t3"
+
+
+def test_a_contact_touched_either_side_of_a_contacts_query_counts_once(cli, history):
+    # Contacts are counted 62 weeks a query: from 2025-07-28, Cy's note (week of 09-28, the
+    # 62nd) and demo (week of 10-05, the 63rd) fall in different queries.
+    out = lines(cli, "--since", "2025-07-28", "--until", "2026-10-11")
+    assert out[0] == "Activity 2025-07-28 to 2026-10-11: 2 interactions with 1 contact"
+    weeks = {line.split("\t")[0]: line.split("\t")[8] for line in out[3:]}
+    assert (weeks["2026-09-28"], weeks["2026-10-05"], weeks["All"]) == ("1", "1", "1")
+    assert len(weeks) == 63 + 1  # 2025-07-28 to 2026-10-05, and All

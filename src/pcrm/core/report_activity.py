@@ -21,6 +21,7 @@ from pcrm.store.schema import INTERACTION_KINDS
 
 WEEKS = 8  # weeks shown when --since is not given, the current one included
 CHUNK = 1000  # weeks per query: 3 parameters each, well under SQLite's 32766
+WEEK_BITS = 62  # weeks per contacts query: one bit each in SQLite's 64-bit integer
 
 
 @dataclass
@@ -83,26 +84,47 @@ def _count_interactions(
     weeks: dict[str, ActivityWeek],
     total: ActivityWeek,
 ) -> None:
-    """Interactions per kind and contacts touched in each of these weeks."""
+    """Interactions per kind in each of these weeks."""
     ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
     flat = [value for bound in bounds for value in bound]
-    in_week = "FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
     # A range of the interactions_at_kind index per week: the kind is read from the index,
     # not from each interaction's row.
     for monday, kind, count in db.execute(
-        f"{ranges} SELECT w.week, i.kind, count(*) {in_week} GROUP BY w.week, i.kind", flat
+        f"{ranges} SELECT w.week, i.kind, count(*)"
+        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e GROUP BY w.week, i.kind",
+        flat,
     ):
         row = weeks[monday]
         row.kinds[kind] = row.kinds.get(kind, 0) + count
         row.total += count
         total.kinds[kind] = total.kinds.get(kind, 0) + count
         total.total += count
-    for monday, people in db.execute(
-        f"{ranges} SELECT w.week, count(DISTINCT ic.contact_id) {in_week}"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY w.week",
+
+
+def _count_contacts(
+    db: Database, bounds: list[tuple[str, str, str]], weeks: dict[str, ActivityWeek]
+) -> int:
+    """Contacts touched in each of these weeks (at most WEEK_BITS of them); returns how many
+    were touched in any of them.
+
+    One pass: each contact gets the set of weeks it was touched in as the bits of an
+    integer, so the weeks' counts and the distinct total come from the same join of the
+    interactions to their contacts (a join and a distinct count per week, then another
+    for the total, read every link twice)."""
+    assert len(bounds) <= WEEK_BITS
+    ranges = "WITH w(bit, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
+    flat = [value for bit, (_, start, end) in enumerate(bounds) for value in (bit, start, end)]
+    per_week = ", ".join(f"sum(weeks >> {bit} & 1)" for bit in range(len(bounds)))
+    touched, *counts = db.execute(
+        f"{ranges}, touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
+        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY ic.contact_id)"
+        f" SELECT count(*), {per_week} FROM touched",
         flat,
-    ):
-        weeks[monday].contacts = people
+    ).fetchone()
+    for (monday, _, _), count in zip(bounds, counts, strict=True):
+        weeks[monday].contacts = count or 0
+    return touched
 
 
 def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
@@ -121,12 +143,15 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
 
     for chunk in range(0, len(bounds), CHUNK):
         _count_interactions(db, bounds[chunk : chunk + CHUNK], weeks, total)
-    where, params = period.sql("i.at")
-    total.contacts = db.execute(
-        "SELECT count(DISTINCT ic.contact_id) FROM interactions i"
-        f" JOIN interaction_contacts ic ON ic.interaction_id = i.id WHERE {where}",
-        params,
-    ).fetchone()[0]
+    for chunk in range(0, len(bounds), WEEK_BITS):
+        total.contacts = _count_contacts(db, bounds[chunk : chunk + WEEK_BITS], weeks)
+    if len(bounds) > WEEK_BITS:  # the chunks' totals may share contacts: count them once
+        where, params = period.sql("i.at")
+        total.contacts = db.execute(
+            "SELECT count(DISTINCT ic.contact_id) FROM interactions i"
+            f" JOIN interaction_contacts ic ON ic.interaction_id = i.id WHERE {where}",
+            params,
+        ).fetchone()[0]
 
     done_where, done_params = period.sql("done_at")
     for (done_at,) in db.execute(
