@@ -174,6 +174,8 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
         (f"timeline busiest (contact {busiest})", ["timeline", str(busiest)]),
         ("pipeline (board)", ["pipeline"]),
         ("agenda", ["agenda"]),
+        ("agenda --json", ["agenda", "--json"]),
+        ("agenda --cron (a busy morning)", ["agenda", "--cron"]),
         ("task list (follow-ups)", ["task", "list"]),
         ("report funnel", ["report", "funnel"]),
         ("report wins", ["report", "wins"]),
