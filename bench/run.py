@@ -394,6 +394,7 @@ HOT_QUERIES = [
     (
         "report wins: closed deals dated by their last history row (core.report_wins)",
         "SELECT d.id, coalesce(h.closed, d.closed_at) FROM deals d"
+        " JOIN currencies cur ON cur.code = d.currency"
         " LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history"
         " WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h"
         " ON h.deal_id = d.id AND h.to_status = d.status"
@@ -401,14 +402,30 @@ HOT_QUERIES = [
         " ORDER BY coalesce(h.closed, d.closed_at), d.id",
     ),
     (
-        "report pipeline: open deals summed per stage (core.report_pipeline)",
-        "SELECT d.stage_id, d.currency, substr(d.expected_close, 1, 7), count(*), sum(d.value)"
-        " FROM deals d WHERE d.status = 'open' GROUP BY 1, 2, 3",
+        "report pipeline: open deals summed per stage, currency and month (core.report_pipeline)",
+        "WITH s(id, stale_before) AS (VALUES (1, '2026-10-23T10:00:00Z'), (2, NULL),"
+        " (3, '2026-10-23T10:00:00Z'), (4, NULL), (5, '2026-10-23T10:00:00Z'), (6, NULL),"
+        " (7, '2026-10-23T10:00:00Z'), (8, NULL), (9, NULL), (10, NULL), (11, NULL))"
+        " SELECT d.stage_id, d.currency, cur.exponent, substr(d.expected_close, 1, 7),"
+        " d.expected_close IS NOT NULL, count(*), sum(d.value),"
+        " sum(max(0, (1795428000 - strftime('%s', d.created_at)) / 86400)),"
+        " sum(CASE WHEN d.last_activity_at < s.stale_before THEN 1 ELSE 0 END)"
+        " FROM deals d JOIN s ON s.id = d.stage_id JOIN currencies cur ON cur.code = d.currency"
+        " WHERE d.status = 'open' GROUP BY 1, 2, 4, 5",
     ),
     (
         "report activity: interactions per kind in a week (core.report_activity)",
         "SELECT kind, count(*) FROM interactions"
         " WHERE at >= '2026-11-16T00:00:00Z' AND at < '2026-11-23T00:00:00Z' GROUP BY kind",
+    ),
+    (
+        "report activity: contacts touched per week, the weeks as bits (core.report_activity)",
+        "WITH w(bit, s, e) AS (VALUES (0, '2026-11-09T00:00:00Z', '2026-11-16T00:00:00Z'),"
+        " (1, '2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z')),"
+        " touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
+        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY ic.contact_id)"
+        " SELECT count(*), sum(weeks >> 0 & 1), sum(weeks >> 1 & 1) FROM touched",
     ),
     (
         "report activity: follow-ups done in the period (core.report_activity)",
