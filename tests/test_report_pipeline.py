@@ -77,6 +77,19 @@ def test_single_deal(cli, db):
     assert lines[9:] == [FORECAST, "2026-12\t1\t123.45 EUR\t49.38 EUR"]
 
 
+def test_age_counts_whole_days_a_second_either_side(cli, db):
+    # Ages are whole days, as timedelta.days counts them: a second short of three days is
+    # two. SQL computes them from epoch seconds; this pins the boundary.
+    second = timedelta(seconds=1)
+    add_deal(db, "Short", stage="Demo", entered=NOW - timedelta(days=3) + second)
+    add_deal(db, "Exact", stage="Demo", entered=NOW - timedelta(days=3))
+    add_deal(db, "Over", stage="Demo", entered=NOW - timedelta(days=3) - second)
+    add_deal(db, "Future", stage="Demo", entered=NOW + second)  # a clock set back: age 0
+    db.conn.commit()
+    lines = cli("report", "pipeline").stdout.splitlines()
+    assert lines[4] == "Sales\tDemo\t40\t4\t2.0\t0\t0.00 EUR\t0.00 EUR"  # (2+3+3+0)/4
+
+
 def test_figures_per_stage_and_currency_never_added_across(cli, db):
     seed(db)
     result = cli("report", "pipeline")

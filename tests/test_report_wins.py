@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import dump
+from conftest import NOW, dump
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
 from pcrm.cli.report import By
 from pcrm.core.report_wins import BY
+from pcrm.dates import to_iso
 
 HEADER = (
     "{by}\twon\tlost\twin rate\twon value\tlost value\tvalue win rate\tavg won\tmedian cycle days"
@@ -325,3 +326,18 @@ def test_close_months_are_local_months_either_side_of_midnight(cli, db_path, mon
         ["2026-10", "1", "0"],
         ["2026-11", "2", "0"],
     ]
+
+
+def test_cycle_counts_whole_days_a_second_either_side(cli, db_path):
+    # Days from creation to the win, whole days as timedelta.days counts them: a second
+    # short of ten days is nine. SQL computes them from epoch seconds.
+    from deal_rows import add_deal, open_file
+
+    db = open_file(db_path)
+    for title, age in [("Short", timedelta(days=10, seconds=-1)), ("Exact", timedelta(days=10))]:
+        deal = add_deal(db, title, value=100, status="won", entered=NOW - age)
+        db.execute("UPDATE deals SET closed_at = ? WHERE id = ?", [to_iso(NOW), deal])
+    db.conn.commit()
+    db.close()
+    total = next(line for line in lines(cli) if line.startswith("All\t"))
+    assert total.split("\t")[-1] == "9.5"  # the median of 9 and 10
