@@ -4,7 +4,7 @@ an error naming the bad part for everything else."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pcrm.core.score_rules import ACTIVITIES, OPERATORS, Rule, format_rule, parse_rule
@@ -212,6 +212,8 @@ rules = st.one_of(
 
 
 @given(rules)
+@example(Rule(1, "field", value="a", op=">", operand="=0"))  # not read back as >= 0
+@example(Rule(1, "field", value="a", op="=", operand="~x"))
 def test_the_canonical_text_parses_back_to_the_same_rule(rule):
     assert parse_rule(format_rule(rule)) == rule
 

@@ -24,6 +24,7 @@ OPERATORS = (">=", "<=", "!=", ">", "<", "=", "~")  # those of `list --where`
 CONDITIONS = ("tag:", "company:", "source:", "stage:", "field:", "title contains", "per", "no")
 
 _POINTS = re.compile(r"^[+-]\d+$")
+_OPERATOR_CHARS = "<>=!~"
 _FIELD = re.compile(r"^(?P<name>[^\s<>=!~]+)\s*(?P<op>>=|<=|!=|>|<|=|~)\s*(?P<value>.*)$", re.S)
 _BARE = re.compile(r'^[^\s"\\]+$')
 
@@ -66,7 +67,10 @@ def format_rule(rule: Rule) -> str:
     if rule.kind == "silent":
         return f"{points} no {rule.activity} for {_days(rule.days)}"
     operand = quote(rule.operand) if rule.operand else ""
-    return f"{points} field:{rule.value}{rule.op}{operand}"
+    # "field:a>=0" would read back as >= 0: an operand that starts like an operator is set
+    # apart ("field:a> =0"), which the parser reads as > "=0".
+    gap = " " if operand[:1] in _OPERATOR_CHARS else ""
+    return f"{points} field:{rule.value}{rule.op}{gap}{operand}"
 
 
 def _days(days: int) -> str:
@@ -193,7 +197,7 @@ def _field(words: _Words, points: int, start: str) -> Rule:
     """`field:budget>10000`, also written with spaces: `field:budget > 10000`."""
     text = start
     following = words.peek()
-    if not _FIELD.match(text) and following and following[:1] in "<>=!~":
+    if not _FIELD.match(text) and following and following[:1] in _OPERATOR_CHARS:
         text += words.next("the comparison")
     match = _FIELD.match(text)
     if match is None:
