@@ -789,11 +789,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
     parser.add_argument("--force", action="store_true", help="replace existing files")
     parser.add_argument("--no-csv", action="store_true", help="only the database")
+    parser.add_argument(
+        "--csv-only",
+        action="store_true",
+        help="only the CSV files (--scale 10: 1 000 000 rows, for the import's memory)",
+    )
     args = parser.parse_args(argv)
 
     args.out.mkdir(mode=0o700, parents=True, exist_ok=True)  # as pcrm makes its own folder
     db_path = args.out / "bench.db"
-    outputs = [db_path] + (
+    outputs = ([] if args.csv_only else [db_path]) + (
         [] if args.no_csv else [args.out / "google.csv", args.out / "outlook.csv"]
     )
     existing = [path for path in outputs if path.exists()]
@@ -811,7 +816,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{time.perf_counter() - started:7.1f} s  {what}", file=sys.stderr)
 
     maker = Maker(args.seed, args.scale)
-    build_database(db_path, maker, log)
+    if not args.csv_only:
+        build_database(db_path, maker, log)
     if not args.no_csv:
         write_google(args.out / "google.csv", Maker(args.seed + 1, args.scale))
         write_outlook(args.out / "outlook.csv", Maker(args.seed + 1, args.scale))

@@ -99,3 +99,10 @@ def test_csv_files_in_the_google_and_outlook_layouts(generate, tmp_path):
     assert len(rows) == 50
     birthdays = [row["Birthday"] for row in rows if row["Birthday"]]
     assert birthdays and all(len(day.split("/")) == 3 for day in birthdays)
+
+
+def test_csv_only_writes_the_exports_and_no_database(generate, tmp_path):
+    assert generate.main(["--scale", "0.0002", "--csv-only", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["google.csv", "outlook.csv"]
+    with (tmp_path / "google.csv").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 20

@@ -48,3 +48,28 @@ def test_a_case_records_wall_cpu_and_memory(bench_run):
     broken = bench_run.Case("exit 3", [sys.executable, "-c", "raise SystemExit(3)"])
     bench_run.measure([broken], runs=1)
     assert broken.failed.startswith("exit 3")
+
+
+def test_the_schema_ceiling_fills_pcrms_real_tables(bench_run, tmp_path):
+    """The second import ceiling writes what an import writes, search index included."""
+    import sqlite3
+
+    csv_path = tmp_path / "people.csv"
+    header = "First Name,Last Name,Organization Name,Organization Title,Birthday,Notes,Labels"
+    header += ",E-mail 1 - Value,E-mail 2 - Value,Phone 1 - Value,Phone 2 - Value\n"
+    csv_path.write_text(
+        header
+        + "Ada,Lovelace,Acme,CTO,,Met at a fair,Friends ::: * myContacts,ada@x.org,,+44 20 1,\n"
+        + "Alan,Turing,,,,,,alan@x.org,a@y.org,,+49 30 2\n",
+        encoding="utf-8",
+    )
+    rows, seconds = bench_run.schema_ceiling(csv_path, tmp_path)
+    assert rows == 2 and seconds > 0
+    conn = sqlite3.connect(tmp_path / "schema-ceiling.db")
+    counts = [
+        conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("contacts", "companies", "contact_emails", "contact_phones", "contact_tags")
+    ]
+    assert counts == [2, 1, 3, 2, 1]
+    found = conn.execute("SELECT rowid FROM search_index WHERE search_index MATCH 'fair'")
+    assert found.fetchall() == [(1 * 8 + 1,)]

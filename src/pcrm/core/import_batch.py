@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pcrm.core.records import new_uid
 from pcrm.errors import InvalidInput
@@ -35,6 +35,13 @@ _COLUMNS = ("name", "name_key", "company_id", *SCALARS)  # what a merge may chan
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch's size
 
 
+class Phone(NamedTuple):
+    number: str  # as written, spaces collapsed
+    label: str | None
+    key: str | None  # E.164 (core/phones.py); None for a number too short to say
+    tails: tuple[str, ...]  # phone_tail() of the number and of its key
+
+
 @dataclass
 class Row:
     """A parsed row after validation: values as they will be stored."""
@@ -43,7 +50,7 @@ class Row:
     name: str
     name_key: str
     emails: list[tuple[str, str | None]]  # (address, label)
-    phones: list[tuple[str, str | None, str | None]]  # (number, label, E.164 key or None)
+    phones: list[Phone]
     company: str | None
     company_key: str | None
     scalars: dict[str, str | int | None]  # title, source, birthday, note...
@@ -74,7 +81,7 @@ def phone_tail(number: str) -> str:
 
 
 def _digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+    return "".join(filter(str.isdigit, number))
 
 
 class _Lookup:
@@ -98,11 +105,7 @@ class _Lookup:
                 f"SELECT email, contact_id FROM contact_emails WHERE email {_IN}", [_json(emails)]
             )
         )
-        tails = set()
-        for row in rows:
-            for number, _label, key in row.phones:
-                if key is not None:
-                    tails.update((phone_tail(number), phone_tail(key)))
+        tails = {tail for row in rows for phone in row.phones for tail in phone.tails}
         self.phones: dict[str, list[tuple[int, str]]] = {}
         for contact_id, phone in db.execute(
             f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} {_IN}",
@@ -138,8 +141,16 @@ class _Lookup:
         ):
             self.add_name(contact_id, key, key_of.get(company_id))
 
-    def add_phone(self, contact_id: int, number: str) -> None:
-        key = self.phone_key(number)
+    def found(self) -> list[int]:
+        """The contacts of the database that own one of the batch's keys."""
+        ids = {*self.uids.values(), *self.emails.values()}
+        ids.update(owner for owners in self.phones.values() for owner, _tail in owners)
+        ids.update(owner for owners in self.names.values() for owner in owners)
+        return list(ids)
+
+    def add_phone(self, contact_id: int, number: str, key: str | None = None) -> None:
+        """Given its key (an imported number's is known), or computed (a stored number's)."""
+        key = key or self.phone_key(number)
         if key is not None:
             self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
 
@@ -207,9 +218,10 @@ class Batch:
         self.stages: list[tuple[int, str]] = []
         self.field_values: list[tuple[int, int, FieldValue]] = []
         if importer.options.on_duplicate in ("merge", "update"):
-            # The contacts the rows match in the database, read at once; a row that only
-            # matches through an earlier row of the batch reads its contact when it comes.
-            self._read([found for row in rows if (found := self._match(row)) is not None])
+            # Every contact the lookups found, read at once: the ones the rows match are
+            # among them; a row that matches through an earlier row of the batch (a rename
+            # in update mode) reads its contact when it comes.
+            self._read(self.keys.found())
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -234,8 +246,8 @@ class Batch:
         owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
         if owners:
             return min(owners)
-        for number, _label, key in row.phones:
-            contact_id = self._phone_owner(number, key)
+        for phone in row.phones:
+            contact_id = self._phone_owner(phone)
             if contact_id is not None:
                 return contact_id
         if row.name_given:
@@ -244,24 +256,21 @@ class Batch:
                 return min(same_name)
         return None
 
-    def _phone_owner(
-        self, number: str, key: str | None, contact: _Contact | None = None
-    ) -> int | None:
+    def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
         """The contact (or, given one, whether that contact) has this number. A number
         too short to identify anyone matches nobody but the same digits on the contact."""
-        if key is None:
+        if phone.key is None:
             if contact is None:
                 return None
-            digits = _digits(number)
-            same = any(_digits(phone) == digits for phone, _label in contact.phones)
+            digits = _digits(phone.number)
+            same = any(_digits(number) == digits for number, _label in contact.phones)
             return contact.id if same else None
         # As the SQL index on PHONE_TAIL_SQL does: a stored number with the same key and
         # the same last digits as the number or its key.
-        tails = {phone_tail(number), phone_tail(key)}
         owners = [
             owner
-            for owner, tail in self.keys.phones.get(key, ())
-            if tail in tails and (contact is None or owner == contact.id)
+            for owner, tail in self.keys.phones.get(phone.key, ())
+            if tail in phone.tails and (contact is None or owner == contact.id)
         ]
         return min(owners) if owners else None
 
@@ -296,9 +305,9 @@ class Batch:
         for address, label in row.emails:
             contact.add_email(address, label)
             keys.emails[address] = contact.id
-        for number, label, _key in row.phones:
-            contact.add_phone(number, label)
-            keys.add_phone(contact.id, number)
+        for phone in row.phones:
+            contact.add_phone(phone.number, phone.label)
+            keys.add_phone(contact.id, phone.number, phone.key)
         contact.add_tags(importer.tag_ids(row.tags))
         for name, value in row.fields.items():
             self._set_field(contact, name, value)
@@ -366,14 +375,10 @@ class Batch:
         return changed or bool(new)
 
     def _add_phones(self, row: Row, contact: _Contact) -> bool:
-        new = [
-            (number, label)
-            for number, label, key in row.phones
-            if self._phone_owner(number, key, contact) is None
-        ]
-        for number, label in new:
-            contact.add_phone(number, label)
-            self.keys.add_phone(contact.id, number)
+        new = [phone for phone in row.phones if self._phone_owner(phone, contact) is None]
+        for phone in new:
+            contact.add_phone(phone.number, phone.label)
+            self.keys.add_phone(contact.id, phone.number, phone.key)
         return bool(new)
 
     def _rekey_name(self, contact: _Contact, sets: dict[str, object]) -> None:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pcrm.core import fields, lifecycle, settings, tags
-from pcrm.core.import_batch import Batch, Rejected, Row
+from pcrm.core.import_batch import Batch, Phone, Rejected, Row, phone_tail
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.phones import phone_key
 from pcrm.core.records import new_uid
@@ -42,6 +42,7 @@ KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
 # Rows decided and written together: big enough that a batch's few queries cost little
 # per row, small enough that its memory does not matter (docs/performance.md).
 BATCH_ROWS = 1000
+CACHE_KIB = 32 * 1024  # SQLite's page cache while importing
 # Company names repeat from row to row, and a name is keyed up to three times per row.
 _key = lru_cache(maxsize=4096)(name_key)
 
@@ -79,6 +80,11 @@ class ImportReport:
         return self.updated + self.merged + self.unchanged + self.skipped
 
 
+def _tails(number: str, key: str) -> tuple[str, ...]:
+    tail, key_tail = phone_tail(number), phone_tail(key)
+    return (tail,) if tail == key_tail else (tail, key_tail)
+
+
 class Importer:
     """Imports a stream of parsed rows in batches: validate each row, then let a Batch
     (core/import_batch.py) find the batch's duplicates, merge and write. The caller runs
@@ -98,6 +104,10 @@ class Importer:
                 hint="use one of: " + ", ".join(POLICIES),
             )
         self.db = db
+        # The batches read back contacts and index pages the import wrote: a cache bigger
+        # than SQLite's 2 MB default keeps them in memory instead of re-reading the WAL.
+        # A bound, so memory stays flat whatever the size of the file.
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.now = now
         self.stamp = to_iso(now)
         self.options = options
@@ -209,17 +219,19 @@ class Importer:
             except InvalidInput:
                 raise Rejected(f'invalid email address "{value}"') from None
             emails.setdefault(address, (address, label))
-        phones: dict[str, tuple[str, str | None, str | None]] = {}
+        phones: dict[str, Phone] = {}
         for label, value in parsed.phones:
             if label is None:
                 label, value = split_label(value)
             number = " ".join(value.split())
-            if not any(ch.isdigit() for ch in number):
+            if not any(map(str.isdigit, number)):
                 raise Rejected(f'invalid phone number "{value}"')
             key = self.phone_key(number)
-            phones.setdefault(
-                key or "".join(ch for ch in number if ch.isdigit()), (number, label, key)
-            )
+            if key is None:
+                phone = Phone(number, label, None, ())
+                phones.setdefault("".join(filter(str.isdigit, number)), phone)
+            else:
+                phones.setdefault(key, Phone(number, label, key, _tails(number, key)))
         name = " ".join((parsed.name or "").split())
         name_given = bool(name)
         if not name:

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -76,6 +77,7 @@ def _split(text: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
     return [piece for piece in pattern.split(text) if piece.strip()]
 
 
+@lru_cache(maxsize=1024)  # a file has a handful of labels, on every row
 def _label(text: str | None) -> str | None:
     """Google's "* Work" (the star marks the primary) -> "work"."""
     if not text:
@@ -152,8 +154,10 @@ class CsvMapper:
                 setattr(parsed, kind, value)
         parsed.name = _full_name(names)
         parsed.note = "\n\n".join(notes) or None
-        parsed.emails = _labelled(emails, labels, "email_label", self._split)
-        parsed.phones = _labelled(phones, labels, "phone_label", self._split)
+        if emails:
+            parsed.emails = _labelled(emails, labels, "email_label", self._split)
+        if phones:
+            parsed.phones = _labelled(phones, labels, "phone_label", self._split)
         return parsed
 
     def _split(self, cell: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
@@ -179,7 +183,8 @@ def _labelled(
     result = []
     for target, cell in values:
         pieces = split(cell)
-        column_labels = split(labels.get(f"{label_kind}:{target.slot}", ""))
+        label_cell = labels.get(f"{label_kind}:{target.slot}") if labels else None
+        column_labels = split(label_cell) if label_cell else []
         for index, piece in enumerate(pieces):
             label = target.arg
             if label is None and column_labels:
