@@ -425,7 +425,8 @@ class Batch:
         return self.contacts[contact_id]
 
     def _read(self, ids: list[int]) -> None:
-        """Stored contacts as states, with their emails, phones and tags: four queries."""
+        """Stored contacts as states, with their emails, phones and tags: four queries, in
+        no particular order (a state needs the next free position, not the order)."""
         wanted = _json({i for i in ids if i not in self.contacts})
         if wanted == "[]":
             return
@@ -438,16 +439,14 @@ class Batch:
             contact.stage = row[1]
             read[row[0]] = contact
         for contact_id, address, label, position in db.execute(
-            "SELECT contact_id, email, label, position FROM contact_emails"
-            f" WHERE contact_id {_IN} ORDER BY contact_id, position",
+            f"SELECT contact_id, email, label, position FROM contact_emails WHERE contact_id {_IN}",
             [wanted],
         ):
             contact = read[contact_id]
             contact.emails[address] = label
             contact.email_next = max(contact.email_next, position + 1)
         for contact_id, number, label, position in db.execute(
-            "SELECT contact_id, phone, label, position FROM contact_phones"
-            f" WHERE contact_id {_IN} ORDER BY contact_id, position",
+            f"SELECT contact_id, phone, label, position FROM contact_phones WHERE contact_id {_IN}",
             [wanted],
         ):
             contact = read[contact_id]
