@@ -244,3 +244,32 @@ def test_a_write_waits_for_another_writer_and_says_so_once(db_path, monkeypatch)
         ("mine", "2"),
     }
     check.close()
+
+
+def test_links_carry_their_interaction_time_from_migration_and_triggers(cli, db_path):
+    # m013: an old file's links get their interaction's time when it is migrated...
+    make_m001_file(db_path)
+    assert cli("log", "zoe", "Planned call", "--at", "2026-12-01 09:00").exit_code == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM interaction_contacts").fetchone()[0] == 2
+    mismatched = conn.execute(
+        "SELECT count(*) FROM interaction_contacts ic JOIN interactions i"
+        " ON i.id = ic.interaction_id WHERE ic.at IS NOT i.at"
+    )
+    assert mismatched.fetchone()[0] == 0
+    # ...a new link gets it on insert (above: the planned call), and a changed time follows.
+    planned = conn.execute("SELECT id FROM interactions WHERE text = 'Planned call'").fetchone()
+    conn.execute("UPDATE interactions SET at = '2026-11-20T08:00:00Z' WHERE id = ?", planned)
+    conn.commit()
+    links = conn.execute("SELECT at FROM interaction_contacts WHERE interaction_id = ?", planned)
+    assert [row[0] for row in links] == ["2026-11-20T08:00:00Z"]
+    # The last touch is one seek in the (contact_id, at) index, not a scan.
+    plan = " ".join(
+        row[-1]
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT max(at) FROM interaction_contacts"
+            " WHERE contact_id = 2 AND at <= '2026-11-23'"
+        )
+    )
+    conn.close()
+    assert "interaction_contacts_contact_at (contact_id=? AND at<?)" in plan

@@ -63,12 +63,12 @@ class TouchDue:
 
 
 # Each contact with a cadence (the contacts_cadence index finds them) and its last
-# interaction that has happened (NULL: never), through interaction_contacts_contact.
+# interaction that has happened (NULL: never): one seek in interaction_contacts_contact_at,
+# whose `at` is the interaction's time (m013).
 _LAST_TOUCH = """
 SELECT c.id, c.name, c.cadence_days, c.created_at,
-       (SELECT max(i.at) FROM interaction_contacts ic
-        JOIN interactions i ON i.id = ic.interaction_id
-        WHERE ic.contact_id = c.id AND i.at <= :now) AS last
+       (SELECT max(ic.at) FROM interaction_contacts ic
+        WHERE ic.contact_id = c.id AND ic.at <= :now) AS last
 FROM contacts c WHERE c.cadence_days IS NOT NULL
 """
 # A day's margin either way: UTC and local days differ by less than one (see stay_in_touch).

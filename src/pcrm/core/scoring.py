@@ -252,8 +252,7 @@ def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
             points,
             f"FROM contacts c WHERE c.id NOT IN (SELECT ic.contact_id {_INTERACTIONS}{kind_sql})"
             " AND (c.created_at <= ? OR EXISTS (SELECT 1 FROM interaction_contacts ic"
-            " JOIN interactions i ON i.id = ic.interaction_id"
-            " WHERE ic.contact_id = c.id AND i.at <= ?))",
+            " WHERE ic.contact_id = c.id AND ic.at <= ?))",
             (since, until, *kind_params, since, since),
             detail="(SELECT max(i.at) FROM interactions i JOIN interaction_contacts ic"
             f" ON ic.interaction_id = i.id WHERE ic.contact_id = c.id AND i.at <= ?{kind_sql})",

@@ -708,3 +708,30 @@ def m012_views_speed(db: Database) -> None:
     # report wins dates a closed deal by its last history row into its status: one grouped
     # pass over this index instead of reading every history row of every closed deal.
     db.execute("CREATE INDEX deal_history_status ON deal_history(deal_id, to_status, at)")
+
+
+@migration("m013_last_touch")
+def m013_last_touch(db: Database) -> None:
+    """Each link of an interaction to a contact carries the interaction's time, kept by
+    triggers, so a contact's last touch that has happened is one seek in (contact_id, at)
+    instead of a lookup into interactions per link: the agenda's stay-in-touch section made
+    58 000 of them for 5 000 contacts in the bench set. The index starts with contact_id,
+    so it serves every query the one it replaces did."""
+    run_script(
+        db,
+        """
+        ALTER TABLE interaction_contacts ADD COLUMN at TEXT;
+        UPDATE interaction_contacts
+            SET at = (SELECT i.at FROM interactions i WHERE i.id = interaction_id);
+        CREATE INDEX interaction_contacts_contact_at ON interaction_contacts(contact_id, at);
+        DROP INDEX interaction_contacts_contact;
+        CREATE TRIGGER interaction_contacts_at AFTER INSERT ON interaction_contacts BEGIN
+            UPDATE interaction_contacts
+                SET at = (SELECT i.at FROM interactions i WHERE i.id = NEW.interaction_id)
+                WHERE interaction_id = NEW.interaction_id AND contact_id = NEW.contact_id;
+        END;
+        CREATE TRIGGER interactions_at_links AFTER UPDATE OF at ON interactions BEGIN
+            UPDATE interaction_contacts SET at = NEW.at WHERE interaction_id = NEW.id;
+        END;
+        """,
+    )
