@@ -90,13 +90,14 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 def _migrate(db: Database, path: Path) -> None:
     applied = schema.applied_names(db.conn) or []
-    unknown = [name for name in applied if name not in schema.known_names()]
+    known = schema.known_names()
+    unknown = [name for name in applied if name not in known]
     if unknown:
         raise DatabaseError(
             f"{path} was written by a newer pcrm (schema step {unknown[-1]!r})",
             hint="upgrade pcrm to open it; the file was not changed",
         )
-    if not schema.pending(db.conn):
+    if set(known) <= set(applied):  # every command opens the file: one read, not two
         return
     # Take the write lock first, so two processes opening an old file do not both migrate.
     with transaction(db):
