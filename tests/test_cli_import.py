@@ -555,3 +555,27 @@ def test_an_unknown_lifecycle_stage_is_a_warning_not_a_rejection(cli, tmp_path):
         c["name"]: c["lifecycle_stage"] for c in json.loads(ok(cli("contact", "list", "--json")))
     }
     assert stages == {"Ada": "prospect", "Bob": None, "Carl": "sql"}
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "bad"),
+    [
+        # a bad byte in the first 64 KiB (the sample the layout is read from) and past it,
+        # where the rows are streamed; a vCard and a JSON file read as one pass
+        ("early.csv", b"Name,E-mail 1 - Value\n", b"B\xe9a,bea@x.org\n"),
+        ("late.csv", b"Name,E-mail 1 - Value\n" + b"Ada,ada@x.org\n" * 6000, b"B\xe9a,b@x\n"),
+        ("bad.vcf", b"BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\n", b"FN:B\xe9a\n"),
+        ("bad.json", b'[{"name": "Ada"}, ', b'{"name": "B\xe9a"}]'),
+    ],
+)
+def test_a_file_not_in_the_given_encoding_is_refused_whole(cli, db_path, tmp_path, name, head, bad):
+    assert cli("contact", "add", "Grace Hopper").exit_code == 0
+    before = dump(db_path)
+    source = tmp_path / name
+    source.write_bytes(head + bad)
+    result = cli("import", "contacts", str(source), "--encoding", "utf-8")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"pcrm: error: {source} is not valid utf-8 (give its encoding with --encoding)\n"
+    )
+    assert dump(db_path) == before

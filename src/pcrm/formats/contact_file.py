@@ -49,6 +49,24 @@ class Source:
         self.handle.seek(0)
         return io.TextIOWrapper(self.handle, encoding=self.codec, newline="")
 
+    @contextlib.contextmanager
+    def reading(self, label: str | None = None) -> Iterator[TextIO]:
+        """The file as text for one pass: a byte that does not decode ends it with one
+        clear error, and the text wrapper is let go without closing the file under it."""
+        stream = self.text()
+        try:
+            yield stream
+        except UnicodeDecodeError:
+            raise self.undecodable(label) from None
+        finally:
+            _let_go(stream)
+
+    def undecodable(self, label: str | None = None) -> InvalidInput:
+        return InvalidInput(
+            f"{label or self.label} is not valid {self.encoding}",
+            hint="give its encoding with --encoding",
+        )
+
     def position(self) -> int:
         """Bytes read so far (for the progress bar); approximate, the reader buffers."""
         try:
@@ -160,15 +178,8 @@ def _decodes(handle: BinaryIO, codec: str) -> bool:
 
 
 def _first_text(source: Source, label: str) -> str:
-    stream = source.text()
-    try:
+    with source.reading(label) as stream:
         return stream.read(_SAMPLE)
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{label} is not valid {source.encoding}", hint="give its encoding with --encoding"
-        ) from None
-    finally:
-        _let_go(stream)
 
 
 def _let_go(stream: TextIO) -> None:
@@ -278,10 +289,7 @@ def _rows(source: Source, layout: CsvLayout, stream: TextIO, reader) -> Iterator
             if cells:
                 yield CsvRow(start, cells)
     except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{source.label} is not valid {source.encoding}",
-            hint="give its encoding with --encoding",
-        ) from None
+        raise source.undecodable() from None
     finally:
         _let_go(stream)
 
@@ -299,8 +307,7 @@ class CardText:
 def vcard_texts(source: Source) -> Iterator[CardText]:
     """Cut the file into cards (BEGIN:VCARD ... END:VCARD, nested AGENT cards included),
     so one bad card is rejected with its line number and the others still import."""
-    stream = source.text()
-    try:
+    with source.reading() as stream:
         depth, start, lines = 0, 0, []
         for number, line in enumerate(stream, start=1):
             word = line.strip().upper()
@@ -317,10 +324,3 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
                     yield CardText(start, "".join(lines))
         if depth:
             yield CardText(start, "".join(lines), complete=False)
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{source.label} is not valid {source.encoding}",
-            hint="give its encoding with --encoding",
-        ) from None
-    finally:
-        _let_go(stream)

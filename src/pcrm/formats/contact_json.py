@@ -29,14 +29,8 @@ class JsonRecord:
 
 
 def json_records(source: Source) -> Iterator[JsonRecord]:
-    stream = source.text()
-    try:
+    with source.reading() as stream:
         text = stream.read()
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            f"{source.label} is not valid {source.encoding}",
-            hint="give its encoding with --encoding",
-        ) from None
     decoder = json.JSONDecoder()
     position = _skip(text, text.index("[") + 1)
     line, counted = 1, 0
