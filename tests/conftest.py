@@ -75,6 +75,22 @@ def cli() -> Callable[..., Result]:
     return run
 
 
+def runner_for(path: Path) -> Callable[..., None]:
+    """`run(*args, now=...)` for one database file, in UTC, asserting success: for the
+    module-scoped fixtures that build a file once (the `cli` fixture is per test)."""
+
+    def run(*args: str, now: datetime = NOW) -> None:
+        result = CliRunner().invoke(
+            app,
+            ["--db", str(path), *args],
+            obj=Env(clock=lambda: now, terminal=lambda: False),
+            env={"TZ": "UTC"},
+        )
+        assert result.exit_code == 0, result.output
+
+    return run
+
+
 def dump(db_path: Path) -> list[str]:
     """The database's logical content, to check that a failed command changed nothing."""
     if not db_path.exists():

@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import NOW, dump
-from pcrm.cli.env import Env
-from pcrm.cli.main import app
+from conftest import NOW, dump, runner_for
 from pcrm.core.scoring import explain_score, rank_contacts
 from pcrm.store.db import open_db
 
@@ -43,14 +40,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built once per module and copied for each test (the CLI is slow on a busy machine)."""
     path = tmp_path_factory.mktemp("score") / "people.db"
 
-    def run(*args: str, now: datetime = NOW) -> None:
-        result = CliRunner().invoke(
-            app,
-            ["--db", str(path), *args],
-            obj=Env(clock=lambda: now, terminal=lambda: False),
-            env={"TZ": "UTC"},
-        )
-        assert result.exit_code == 0, result.output
+    run = runner_for(path)
 
     run(
         "contact", "add", "Ada Lovelace", "-e", "ada@example.org", "-c", "Analytical Engines",

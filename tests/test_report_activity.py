@@ -10,11 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import NOW, dump
-from pcrm.cli.env import Env
-from pcrm.cli.main import app
+from conftest import dump, runner_for
 from pcrm.render.report_activity import bar, sparkline
 
 OVERDUE = "2 follow-ups overdue now (pcrm task list --overdue)"
@@ -40,14 +37,7 @@ def built(tmp_path_factory) -> Path:
     """
     path = tmp_path_factory.mktemp("activity") / "activity.db"
 
-    def run(*args: str, now: datetime = NOW) -> None:
-        result = CliRunner().invoke(
-            app,
-            ["--db", str(path), *args],
-            obj=Env(clock=lambda: now, terminal=lambda: False),
-            env={"TZ": "UTC"},
-        )
-        assert result.exit_code == 0, result.output
+    run = runner_for(path)
 
     for name in ("Ada", "Bob", "Cy"):
         run("contact", "add", name, now=at("09-01T09:00:00"))

@@ -10,11 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import NOW, dump
-from pcrm.cli.env import Env
-from pcrm.cli.main import app
+from conftest import NOW, dump, runner_for
 from pcrm.cli.report import By
 from pcrm.core.report_wins import BY
 from pcrm.dates import to_iso
@@ -43,14 +40,10 @@ def built(tmp_path_factory) -> Path:
     """
     path = tmp_path_factory.mktemp("wins") / "history.db"
 
+    run_at = runner_for(path)
+
     def run(*args: str, day: str) -> None:
-        result = CliRunner().invoke(
-            app,
-            ["--db", str(path), *args],
-            obj=Env(clock=lambda: at(day), terminal=lambda: False),
-            env={"TZ": "UTC", "PCRM_DB": str(path)},
-        )
-        assert result.exit_code == 0, result.output
+        run_at(*args, now=at(day))
 
     run("deal", "add", "Alpha", "--value", "1000", "--source", "referral", "-t", "vip", day="09-01")
     run("deal", "add", "Beta", "--value", "500", "--source", "web", "-t", "vip", day="10-01")
