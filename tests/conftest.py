@@ -116,3 +116,9 @@ def error(result: Result) -> str:
     assert result.stdout == ""
     assert result.stderr.startswith("pcrm: error: ")
     return result.stderr
+
+
+def one_line_error(result: Result) -> str:
+    """A user error told in exactly one line (no candidates listed)."""
+    assert error(result).count("\n") == 1, result.stderr
+    return result.stderr

@@ -12,16 +12,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import NOW, dump, ok
+from conftest import NOW, dump, error, ok
 from tables import headers, squeeze, table_rows
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    assert result.stderr.startswith("pcrm: error: ")
-    return result.stderr
 
 
 def as_json(result):

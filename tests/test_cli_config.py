@@ -5,19 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import dump
+from conftest import dump, error, ok
 from pcrm.core.settings import KEYS
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result.stdout
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.stdout == ""
-    return result.stderr
 
 
 def test_currency_defaults_to_eur_until_set(cli, db_path):

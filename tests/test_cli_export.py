@@ -11,16 +11,8 @@ import stat
 import pytest
 import vobject
 
-from conftest import dump, ok
+from conftest import dump, error, ok
 from pcrm.formats.pcrm_csv import restore, split_values
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stderr.startswith("pcrm: error: ")
-    return result.stderr
-
 
 NOTE = '=HYPERLINK("http://evil")\nsecond line; with \\ and ,'
 

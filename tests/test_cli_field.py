@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import dump, ok
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    assert result.stderr.startswith("pcrm: error: ")
-    assert result.stderr.count("\n") == 1
-    return result.stderr
+from conftest import one_line_error as error
 
 
 def rows(db_path: Path, sql: str) -> list[tuple]:

@@ -11,17 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import NOW, dump, ok
+from conftest import one_line_error as error
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    assert result.stderr.startswith("pcrm: error: ")
-    assert result.stderr.count("\n") == 1
-    return result.stderr
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[tuple]:

@@ -11,22 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, dump, runner_for
+from conftest import NOW, dump, error, ok, runner_for
 from pcrm.core.scoring import explain_score, rank_contacts
 from pcrm.store.db import open_db
 
 LONG_AGO = NOW - timedelta(days=200)
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result.stdout
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.stdout == ""
-    return result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump, ok
+from conftest import dump, error, ok
 
 SALES = "Qualified, Contact made, Demo, Proposal, Negotiation"
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    return result.stderr
 
 
 def stages(db_path: Path, pipeline_id: int = 1) -> list[tuple]:

@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, dump
+from conftest import NOW, dump, ok
 from pcrm.core.deal_history import spells
 from pcrm.core.models import StageSpell
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result.stdout
 
 
 def day(n: int) -> datetime:

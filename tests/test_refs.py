@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import dump
+from conftest import dump, error, ok
 from pcrm.core.text import name_key, split_label
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
-    return result.stdout
-
-
-def error(result) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
-    assert result.exception is None
-    assert result.stdout == ""
-    return result.stderr
 
 
 def shown(cli, ref: str) -> str:
