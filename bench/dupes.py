@@ -23,9 +23,9 @@ import time
 import uuid
 from pathlib import Path
 
-from pcrm.core.dupes import find_dupes
-from pcrm.core.nicknames import _SHORT_FORMS
-from pcrm.core.text import name_key
+from pcrm.core.dedupe.dupes import find_dupes
+from pcrm.core.dedupe.nicknames import _SHORT_FORMS
+from pcrm.core.people.text import name_key
 from pcrm.store.db import open_db
 
 NOW = "2026-11-23T10:00:00Z"

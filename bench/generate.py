@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from pcrm.core.text import name_key
+from pcrm.core.people.text import name_key
 from pcrm.store.db import open_db
 from pcrm.store.health import rebuild_search_index
 from pcrm.store.schema import INTERACTION_KINDS

@@ -251,7 +251,7 @@ def schema_ceiling(csv_path: Path, scratch: Path) -> tuple[int, float]:
     starts: this is what SQLite must do, the rest of an import is Python's."""
     import uuid
 
-    from pcrm.core.text import name_key
+    from pcrm.core.people.text import name_key
     from pcrm.store.db import open_db
 
     companies: dict[str, int] = {}

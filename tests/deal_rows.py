@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from conftest import NOW
-from pcrm.core.models import Pipeline, Stage
+from pcrm.core.deals.models import Pipeline, Stage
 from pcrm.dates import to_iso
 from pcrm.store.db import open_db
 

@@ -346,7 +346,7 @@ def test_cron_as_a_process_with_a_bare_environment(ok, db_path):
 
 
 def test_a_long_section_shows_its_first_follow_ups_and_counts_the_rest(ok, monkeypatch):
-    from pcrm.core import agenda
+    from pcrm.core.activity import agenda
 
     monkeypatch.setattr(agenda, "SECTION_LIMIT", 2)
     ok("contact", "add", "Ada")

@@ -25,7 +25,7 @@ def ok(cli):
 
 @pytest.fixture
 def limit_two(monkeypatch):
-    from pcrm.core import agenda
+    from pcrm.core.activity import agenda
 
     monkeypatch.setattr(agenda, "SECTION_LIMIT", 2)
 

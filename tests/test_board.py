@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from conftest import NOW
 from deal_rows import add_deal, add_pipeline, open_file, pipeline, plan
-from pcrm.core.board import BoardFilters, CurrencyTotal, load_board, weighted
+from pcrm.core.deals.board import BoardFilters, CurrencyTotal, load_board, weighted
 from pcrm.render.board import board_view
 from pcrm.render.board_text import board_lines
 from pcrm.render.console import THEME

@@ -144,7 +144,7 @@ def test_cli_sorts_match_core():
     from typing import get_args
 
     from pcrm.cli.company import Sort
-    from pcrm.core.companies import SORTS
+    from pcrm.core.people.companies import SORTS
 
     assert list(get_args(Sort)) == list(SORTS)
 

@@ -260,7 +260,7 @@ def test_cli_sorts_match_core():
     from typing import get_args
 
     from pcrm.cli.contact import Sort
-    from pcrm.core.contacts import SORTS
+    from pcrm.core.people.contacts import SORTS
 
     assert list(get_args(Sort)) == list(SORTS)
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from conftest import NOW, ok
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
-from pcrm.core.dupes import email_key, name_tokens
-from pcrm.core.phones import phone_key
+from pcrm.core.dedupe.dupes import email_key, name_tokens
+from pcrm.core.people.phones import phone_key
 
 PEOPLE = [
     ("company", "add", "Acme", "--domain", "acme.com"),

@@ -362,7 +362,7 @@ def test_export_on_a_terminal_shows_control_characters_escaped(cli, db_path, tmp
 
 def test_export_streams_in_batches(cli, db_path, monkeypatch):
     """More contacts than one batch: every one is written once, in id order."""
-    from pcrm.core import export
+    from pcrm.core.views import export
 
     monkeypatch.setattr(export, "BATCH", 2)
     for name in ("A", "B", "C", "D", "E"):

@@ -437,7 +437,7 @@ def test_policy_names_match_core():
     from typing import get_args
 
     from pcrm.cli.importer import Policy
-    from pcrm.core.importing import POLICIES
+    from pcrm.core.importing.importer import POLICIES
 
     assert get_args(Policy) == POLICIES
 

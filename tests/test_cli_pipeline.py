@@ -13,7 +13,7 @@ import pytest
 
 from conftest import NOW, dump
 from deal_rows import add_deal, add_pipeline, open_file, plan
-from pcrm.core.demo_deals import DEALS
+from pcrm.core.demo.deals import DEALS
 
 STAGES = ("Qualified", "Contact made", "Demo", "Proposal", "Negotiation")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "pipeline.md"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, dump, error, ok, runner_for
-from pcrm.core.scoring import explain_score, rank_contacts
+from pcrm.core.people.scoring import explain_score, rank_contacts
 from pcrm.store.db import open_db
 
 LONG_AGO = NOW - timedelta(days=200)

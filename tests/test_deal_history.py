@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, dump, ok
-from pcrm.core.deal_history import spells
-from pcrm.core.models import StageSpell
+from pcrm.core.deals.history import spells
+from pcrm.core.deals.models import StageSpell
 
 
 def day(n: int) -> datetime:

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, dump
-from pcrm.core import fields
-from pcrm.core.contacts import ContactForm, add_contact
+from pcrm.core.people import fields
+from pcrm.core.people.contacts import ContactForm, add_contact
 from pcrm.store.db import session
 from test_import_presets import ok
 from test_import_roundtrip import address_book

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pcrm.core.companies import check_field as check_company_field
-from pcrm.core.contacts import check_field as check_contact_field
-from pcrm.core.models import Company, Contact, Email, Link, Phone
+from pcrm.core.base import Link
+from pcrm.core.people.companies import check_field as check_company_field
+from pcrm.core.people.contacts import check_field as check_contact_field
+from pcrm.core.people.models import Company, Contact, Email, Phone
 from pcrm.errors import InvalidInput
 from pcrm.formats.forms import (
     FormError,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW
-from pcrm.core.importing import BATCH_ROWS, Importer, ImportOptions
+from pcrm.core.importing.importer import BATCH_ROWS, Importer, ImportOptions
 from pcrm.formats.contact_rows import ParsedContact
 from pcrm.store.db import session
 from test_import_presets import ok

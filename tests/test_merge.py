@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, dump
-from pcrm.core.contacts import ContactForm, add_contact
-from pcrm.core.interactions import log_interaction
-from pcrm.core.journal import referencing
-from pcrm.core.merge import merge, undo_last_merge
+from pcrm.core.activity.interactions import log_interaction
+from pcrm.core.dedupe.journal import referencing
+from pcrm.core.dedupe.merge import merge, undo_last_merge
+from pcrm.core.people.contacts import ContactForm, add_contact
 from pcrm.store.db import open_db, transaction
 
 PHONES = ["+44 20 7946 0018", "+44 (0)20 7946 0018", "+1 555 0100", "07700 900123"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import dump
-from pcrm.core.money import Currency, check_currency, parse_money, read_amount, rescale
+from pcrm.core.deals.money import Currency, check_currency, parse_money, read_amount, rescale
 from pcrm.errors import InvalidInput
 from pcrm.render import money as show
 from pcrm.store.db import open_db
@@ -269,5 +269,5 @@ def test_deal_list_never_imports_iso4217(cli, db_path, crm):
     assert result.returncode == 0
     assert "12000.00\tCHF" in result.stdout
     modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert "pcrm.core.deals" in modules  # the measurement works
+    assert "pcrm.core.deals.deals" in modules  # the measurement works
     assert "iso4217" not in modules

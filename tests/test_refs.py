@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import dump, error, ok
-from pcrm.core.text import name_key, split_label
+from pcrm.core.people.text import name_key, split_label
 
 
 def shown(cli, ref: str) -> str:

@@ -37,7 +37,7 @@ BULK_WRITER = textwrap.dedent(
     import time
     from datetime import UTC, datetime
     from pcrm.cli.env import Env
-    from pcrm.core.contacts import ContactForm, add_contact
+    from pcrm.core.people.contacts import ContactForm, add_contact
 
     batches, size, tag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     env = Env()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcrm.core.funnel import build_funnel, trace
+from pcrm.core.reports.funnel import build_funnel, trace
 
 STAGES = ["lead", "prospect", "mql", "sql", "opportunity", "customer"]
 EXITS = ["disqualified", "churned"]

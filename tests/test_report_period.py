@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conftest import NOW
-from pcrm.core.period import EVER, Period, local_days, parse_period
-from pcrm.core.report_wins import ratio
+from pcrm.core.reports.period import EVER, Period, local_days, parse_period
+from pcrm.core.reports.wins import ratio
 from pcrm.errors import InvalidInput, InvalidWhen
 from pcrm.formats.json import dumps
 from pcrm.render.reports import percent, period_text

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import NOW
 from deal_rows import add_deal, open_file
-from pcrm.core.period import EVER
-from pcrm.core.report_pipeline import pipeline_report
-from pcrm.core.report_wins import wins_report
+from pcrm.core.reports.period import EVER
+from pcrm.core.reports.pipeline import pipeline_report
+from pcrm.core.reports.wins import wins_report
 
 STAGES = ("Qualified", "Contact made", "Demo", "Proposal", "Negotiation")
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import NOW, dump, runner_for
 from pcrm.cli.report import By
-from pcrm.core.report_wins import BY
+from pcrm.core.reports.wins import BY
 from pcrm.dates import to_iso
 
 HEADER = (

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pcrm.core.score_rules import ACTIVITIES, OPERATORS, Rule, format_rule, parse_rule
+from pcrm.core.people.score_rules import ACTIVITIES, OPERATORS, Rule, format_rule, parse_rule
 from pcrm.errors import InvalidInput
 
 

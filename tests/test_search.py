@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump
-from pcrm.core.search import match_expression
+from pcrm.core.views.search import match_expression
 from pcrm.errors import InvalidInput
 
 MARKS = ("\ue000", "\ue001")

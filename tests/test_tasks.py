@@ -15,8 +15,8 @@ from sqlite_utils import Database
 
 from conftest import NOW
 from deal_rows import open_file
-from pcrm.core.recurrence import describe, next_day, parse_rule
-from pcrm.core.tasks import TaskForm, add_task, complete_task, list_tasks
+from pcrm.core.activity.recurrence import describe, next_day, parse_rule
+from pcrm.core.activity.tasks import TaskForm, add_task, complete_task, list_tasks
 from pcrm.errors import InvalidInput
 
 

@@ -43,7 +43,7 @@ def agenda(
       pcrm agenda --days 14
       pcrm agenda --cron
     """
-    from pcrm.core.agenda import build_agenda
+    from pcrm.core.activity.agenda import build_agenda
 
     env = get_env(ctx)
     if cron and json:

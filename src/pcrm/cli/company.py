@@ -61,7 +61,7 @@ def add(
     Example:
       pcrm company add "Analytical Engines" --domain analytical.example
     """
-    from pcrm.core.companies import CompanyForm, add_company
+    from pcrm.core.people.companies import CompanyForm, add_company
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -104,7 +104,7 @@ def list_(
       pcrm company list --sort people
       pcrm company list --where "renewal<eom"
     """
-    from pcrm.core.companies import list_companies
+    from pcrm.core.people.companies import list_companies
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -142,8 +142,8 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     Example:
       pcrm company show analytical
     """
-    from pcrm.core.overview import company_overview
     from pcrm.core.refs import resolve_company
+    from pcrm.core.views.overview import company_overview
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -189,7 +189,7 @@ def edit(
       pcrm company edit analytical --industry Computing --tag partner
     """
     from pcrm.cli.editing import edit_in_editor
-    from pcrm.core.companies import (
+    from pcrm.core.people.companies import (
         CompanyChanges,
         CompanyForm,
         check_field,
@@ -269,7 +269,7 @@ def rm(
     Example:
       pcrm company rm 7 --yes
     """
-    from pcrm.core.companies import get_company, remove_company
+    from pcrm.core.people.companies import get_company, remove_company
     from pcrm.core.refs import resolve_company
     from pcrm.render.safe import clean
 

@@ -89,7 +89,7 @@ def add(
     Example:
       pcrm contact add "Ada Lovelace" -e ada@example.org -c Analytical -t vip
     """
-    from pcrm.core.contacts import ContactForm, add_contact
+    from pcrm.core.people.contacts import ContactForm, add_contact
 
     env = get_env(ctx)
     form = ContactForm(
@@ -154,7 +154,7 @@ def list_(
       pcrm contact list --tag vip --sort stale
       pcrm contact list --where "budget>1000" --where plan=pro
     """
-    from pcrm.core.contacts import list_contacts
+    from pcrm.core.people.contacts import list_contacts
     from pcrm.core.refs import resolve_company
 
     env = get_env(ctx)
@@ -196,8 +196,8 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     Example:
       pcrm contact show ada
     """
-    from pcrm.core.overview import contact_overview
     from pcrm.core.refs import resolve_contact
+    from pcrm.core.views.overview import contact_overview
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -276,7 +276,7 @@ def edit(
       pcrm contact edit ada --set budget=5000 --unset plan
     """
     from pcrm.cli.editing import edit_in_editor
-    from pcrm.core.contacts import (
+    from pcrm.core.people.contacts import (
         ContactChanges,
         ContactForm,
         check_field,
@@ -370,7 +370,7 @@ def rm(
     Example:
       pcrm contact rm 42 --yes
     """
-    from pcrm.core.contacts import get_contact, remove_contact
+    from pcrm.core.people.contacts import get_contact, remove_contact
     from pcrm.core.refs import resolve_contact
     from pcrm.render.safe import clean
 

@@ -19,7 +19,7 @@ from pcrm.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from pcrm.core.models import Deal
+    from pcrm.core.deals.models import Deal
 
 app = Typer(
     help="Add deals, move them through stages, win or lose them.\n\n"
@@ -125,7 +125,7 @@ def add(
     Example:
       pcrm deal add "20 seats" --value 12k --contact ada:buyer --close eom
     """
-    from pcrm.core.deals import DealForm, add_deal
+    from pcrm.core.deals.deals import DealForm, add_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -209,8 +209,8 @@ def list_(
       pcrm deal list --closing-before eom --sort value
       pcrm deal list --where "seats>=20"
     """
-    from pcrm.core.deals import list_deals
-    from pcrm.core.pipelines import resolve_pipeline, resolve_stage
+    from pcrm.core.deals.deals import list_deals
+    from pcrm.core.deals.pipelines import resolve_pipeline, resolve_stage
     from pcrm.core.refs import resolve_company, resolve_contact
     from pcrm.dates import parse_day
 
@@ -257,7 +257,7 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     Example:
       pcrm deal show "20 seats"
     """
-    from pcrm.core.deals import deal_view, resolve_deal
+    from pcrm.core.deals.deals import deal_view, resolve_deal
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -325,7 +325,7 @@ def edit(
     Example:
       pcrm deal edit "20 seats" --value 15k --close fri --contact bob:champion
     """
-    from pcrm.core.deals import DealChanges, edit_deal, resolve_deal
+    from pcrm.core.deals.deals import DealChanges, edit_deal, resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -370,7 +370,7 @@ def move(
     Example:
       pcrm deal move "20 seats" proposal
     """
-    from pcrm.core.deals import move_deal, resolve_deal
+    from pcrm.core.deals.deals import move_deal, resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -397,8 +397,8 @@ def won(ctx: typer.Context, ref: RefArg) -> None:
       pcrm deal won "20 seats"
     """
     from pcrm.cli.lifecycle import change_line
-    from pcrm.core.deals import resolve_deal, win_deal
-    from pcrm.core.lifecycle import advance_on_win
+    from pcrm.core.deals.deals import resolve_deal, win_deal
+    from pcrm.core.people.lifecycle import advance_on_win
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
@@ -426,7 +426,7 @@ def lost(
     Example:
       pcrm deal lost "20 seats" --reason "went with a cheaper offer"
     """
-    from pcrm.core.deals import lose_deal, resolve_deal
+    from pcrm.core.deals.deals import lose_deal, resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -443,7 +443,7 @@ def reopen(ctx: typer.Context, ref: RefArg) -> None:
     Example:
       pcrm deal reopen "20 seats"
     """
-    from pcrm.core.deals import reopen_deal, resolve_deal
+    from pcrm.core.deals.deals import reopen_deal, resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -466,7 +466,7 @@ def rm(
     Example:
       pcrm deal rm 42 --yes
     """
-    from pcrm.core.deals import get_deal, remove_deal, resolve_deal
+    from pcrm.core.deals.deals import get_deal, remove_deal, resolve_deal
 
     env = get_env(ctx)
     with env.database(write=False) as db:

@@ -41,7 +41,7 @@ def demo(
     Example:
       pcrm demo && pcrm --db pcrm-demo.db show kestrel
     """
-    from pcrm.core.demo import create_demo_file, demo_tour
+    from pcrm.core.demo.build import create_demo_file, demo_tour
     from pcrm.render.safe import clean
     from pcrm.store.paths import resolve_db_path
 

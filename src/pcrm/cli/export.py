@@ -137,7 +137,7 @@ def _export(
     where: list[str] | None = None,
     vcard_version: str = "3",
 ) -> None:
-    from pcrm.core import export
+    from pcrm.core.views import export
     from pcrm.formats import pcrm_csv
     from pcrm.store.db import read_snapshot
 
@@ -358,7 +358,7 @@ def agenda(
     Example:
       pcrm export agenda --format ics -o ~/calendars/pcrm.ics --force
     """
-    from pcrm.core.tasks import list_tasks
+    from pcrm.core.activity.tasks import list_tasks
     from pcrm.errors import InvalidInput
     from pcrm.formats.ics import agenda_calendar
 

@@ -45,7 +45,7 @@ OnOption = Annotated[
 
 def assignments(set_: list[str] | None, unset: list[str] | None = None) -> dict[str, str]:
     """--set/--unset as {name: text} for core ("" clears)."""
-    from pcrm.core.fields import parse_assignments
+    from pcrm.core.people.fields import parse_assignments
 
     return parse_assignments(set_ or [], unset or [])
 
@@ -75,7 +75,7 @@ def add(
     Example:
       pcrm field add plan --type choice --choices free,pro,enterprise
     """
-    from pcrm.core.fields import add_field
+    from pcrm.core.people.fields import add_field
     from pcrm.render.fields import describe
 
     env = get_env(ctx)
@@ -99,7 +99,7 @@ def list_(
     Example:
       pcrm field list --on contact
     """
-    from pcrm.core.fields import definitions
+    from pcrm.core.people.fields import definitions
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -124,7 +124,7 @@ def rm(
     Example:
       pcrm field rm plan --on company --force
     """
-    from pcrm.core.fields import remove_field
+    from pcrm.core.people.fields import remove_field
     from pcrm.render.safe import clean
 
     env = get_env(ctx)

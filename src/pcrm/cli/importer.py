@@ -104,7 +104,7 @@ def contacts(
     Example:
       pcrm import contacts Connections.csv --tag linkedin --dry-run
     """
-    from pcrm.core.importing import ImportOptions
+    from pcrm.core.importing.importer import ImportOptions
     from pcrm.formats.contact_file import open_source
     from pcrm.formats.contact_presets import parse_map_entry, preset_named, read_map_file
     from pcrm.render.importing import summary_lines
@@ -144,7 +144,7 @@ def _run(
     dry_run: bool,
     rejects_path: str | None,
 ):
-    from pcrm.core.importing import Importer
+    from pcrm.core.importing.importer import Importer
     from pcrm.formats.contact_rows import RejectsWriter, VcardMapper
     from pcrm.render.importing import ImportSummary, progress_bar
 

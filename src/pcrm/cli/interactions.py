@@ -10,7 +10,7 @@ from pcrm.cli.env import get_env
 from pcrm.cli.output import say
 
 if TYPE_CHECKING:
-    from pcrm.core.models import Interaction
+    from pcrm.core.activity.models import Interaction
     from pcrm.dates import When
 
 KIND_HELP = "call, email, meeting, demo, message or note."
@@ -49,7 +49,7 @@ def log(
     Example:
       pcrm log ada "Call: wants a quote for 20 seats" --kind call
     """
-    from pcrm.core.interactions import check_kind, log_interaction
+    from pcrm.core.activity.interactions import check_kind, log_interaction
     from pcrm.core.refs import resolve_contact
     from pcrm.dates import parse_when
     from pcrm.errors import InvalidInput
@@ -64,7 +64,7 @@ def log(
         # Check the REFs first: before the editor opens, so nothing is typed in vain (and
         # the write lock is not held while the user types); and so that a log into a
         # missing database says so instead of creating an empty file.
-        from pcrm.core.contacts import load_contacts
+        from pcrm.core.people.contacts import load_contacts
 
         with env.database(write=False) as db:
             ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
@@ -96,7 +96,7 @@ def log(
 
 def _deal_of(db, ref: str) -> tuple[int, str]:
     """The deal --deal names: its id and title."""
-    from pcrm.core.deals import get_deal, resolve_deal
+    from pcrm.core.deals.deals import get_deal, resolve_deal
 
     found = get_deal(db, resolve_deal(db, ref))
     return found.id, found.title

@@ -11,7 +11,7 @@ from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit_with, say
 
 if TYPE_CHECKING:
-    from pcrm.core.models import LifecycleChange
+    from pcrm.core.people.lifecycle_models import LifecycleChange
 
 app = Typer(help="The lifecycle stages contacts and companies go through.", no_args_is_help=True)
 
@@ -38,7 +38,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     Example:
       pcrm lifecycle list
     """
-    from pcrm.core.lifecycle import load_stages
+    from pcrm.core.people.lifecycle import load_stages
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -66,7 +66,7 @@ def add(
     Example:
       pcrm lifecycle add evangelist --after customer
     """
-    from pcrm.core.lifecycle import add_stage
+    from pcrm.core.people.lifecycle import add_stage
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -86,7 +86,7 @@ def rm(ctx: typer.Context, stage: StageArg) -> None:
     Example:
       pcrm lifecycle rm mql
     """
-    from pcrm.core.lifecycle import remove_stage
+    from pcrm.core.people.lifecycle import remove_stage
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -99,7 +99,7 @@ def change_stage(
     ctx: typer.Context, kind: str, ref: str, stage: str, reason: str | None, at: str | None
 ) -> None:
     """`pcrm contact stage` and `pcrm company stage`: one write, one confirmation line."""
-    from pcrm.core.lifecycle import set_stage
+    from pcrm.core.people.lifecycle import set_stage
     from pcrm.core.refs import resolve_company, resolve_contact
     from pcrm.dates import parse_when
     from pcrm.render.safe import clean

@@ -16,7 +16,7 @@ DryRunOption = Annotated[
 
 
 def run_merge(ctx: typer.Context, kind: str, keep_ref: str, other_ref: str, dry_run: bool) -> None:
-    from pcrm.core.merge import merge
+    from pcrm.core.dedupe.merge import merge
     from pcrm.core.refs import resolve_company, resolve_contact
     from pcrm.render.merge import merge_lines
 
@@ -40,7 +40,7 @@ def undo(ctx: typer.Context, dry_run: DryRunOption = False) -> None:
     Example:
       pcrm undo --dry-run
     """
-    from pcrm.core.merge import undo_last_merge
+    from pcrm.core.dedupe.merge import undo_last_merge
     from pcrm.render.merge import undo_lines
 
     env = get_env(ctx)
@@ -81,7 +81,7 @@ def dupes(
     Example:
       pcrm dupes --kind contact --min-score 80
     """
-    from pcrm.core.dupes import find_dupes
+    from pcrm.core.dedupe.dupes import find_dupes
 
     env = get_env(ctx)
     kinds = [kind] if kind else ["contact", "company"]

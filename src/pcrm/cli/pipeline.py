@@ -56,8 +56,8 @@ def show(
     Example:
       pcrm pipeline show Sales --closing eom
     """
-    from pcrm.core.board import BoardFilters, load_board
-    from pcrm.core.pipelines import resolve_pipeline
+    from pcrm.core.deals.board import BoardFilters, load_board
+    from pcrm.core.deals.pipelines import resolve_pipeline
     from pcrm.dates import parse_day
 
     env = get_env(ctx)
@@ -91,7 +91,7 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     Example:
       pcrm pipeline list
     """
-    from pcrm.core.pipelines import list_pipelines
+    from pcrm.core.deals.pipelines import list_pipelines
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -133,7 +133,7 @@ def add(
     Example:
       pcrm pipeline add Partnerships --stage Intro --stage Pilot --stage Signed
     """
-    from pcrm.core.pipelines import add_pipeline
+    from pcrm.core.deals.pipelines import add_pipeline
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -166,7 +166,7 @@ def rm(
     Example:
       pcrm pipeline rm Partnerships --to Sales --yes
     """
-    from pcrm.core.pipelines import remove_pipeline, resolve_pipeline
+    from pcrm.core.deals.pipelines import remove_pipeline, resolve_pipeline
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -192,7 +192,7 @@ def default(ctx: typer.Context, name: NameArg) -> None:
     Example:
       pcrm pipeline default Partnerships
     """
-    from pcrm.core.pipelines import resolve_pipeline, set_default_pipeline
+    from pcrm.core.deals.pipelines import resolve_pipeline, set_default_pipeline
     from pcrm.render.safe import clean
 
     env = get_env(ctx)

@@ -19,7 +19,7 @@ from pcrm.cli.output import JsonOption, emit_with
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from pcrm.core.period import Period
+    from pcrm.core.reports.period import Period
 
 app = Typer(help="Reports: pipeline, wins, activity, funnel and sources.")
 
@@ -47,7 +47,7 @@ def read_period(
 ) -> Period:
     """The period of --since/--until: [start, end), a day meaning the whole local day on
     either side. A bad WHEN raises InvalidWhen (one error line, exit 1)."""
-    from pcrm.core.period import parse_period
+    from pcrm.core.reports.period import parse_period
 
     return parse_period(since, until, env.now, default_start=default_start, default_end=default_end)
 
@@ -74,8 +74,8 @@ def pipeline(
     Example:
       pcrm report pipeline --until eom
     """
-    from pcrm.core.pipelines import resolve_pipeline
-    from pcrm.core.report_pipeline import pipeline_report
+    from pcrm.core.deals.pipelines import resolve_pipeline
+    from pcrm.core.reports.pipeline import pipeline_report
 
     env = get_env(ctx)
     period = read_period(env, since, until)
@@ -121,7 +121,7 @@ def wins(
     Example:
       pcrm report wins --by source --since 2026-01-01
     """
-    from pcrm.core.report_wins import wins_report
+    from pcrm.core.reports.wins import wins_report
 
     env = get_env(ctx)
     period = read_period(env, since, until)
@@ -150,7 +150,7 @@ def activity(
     Example:
       pcrm report activity --since 2026-09-01
     """
-    from pcrm.core.report_activity import activity_report, default_period
+    from pcrm.core.reports.activity import activity_report, default_period
 
     env = get_env(ctx)
     period = default_period(read_period(env, since, until, default_end=env.now), env.now)
@@ -183,7 +183,7 @@ def funnel(
     Example:
       pcrm report funnel --since 2026-01-01 --until 2026-06-30
     """
-    from pcrm.core.funnel import funnel_report
+    from pcrm.core.reports.funnel import funnel_report
 
     env = get_env(ctx)
     period = read_period(env, since, until)
@@ -210,7 +210,7 @@ def sources(
     Example:
       pcrm report sources --since "6 months ago"
     """
-    from pcrm.core.funnel import sources_report
+    from pcrm.core.reports.funnel import sources_report
 
     env = get_env(ctx)
     period = read_period(env, since, until)

@@ -49,8 +49,8 @@ def show(
     Example:
       pcrm score show ada
     """
+    from pcrm.core.people.scoring import explain_score, rank_contacts
     from pcrm.core.refs import resolve_contact
-    from pcrm.core.scoring import explain_score, rank_contacts
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -98,7 +98,7 @@ def rules(ctx: typer.Context, json: JsonOption = False) -> None:
     Example:
       pcrm score rules
     """
-    from pcrm.core.scoring import list_rules
+    from pcrm.core.people.scoring import list_rules
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -131,8 +131,8 @@ def rule_add(
     Example:
       pcrm score rule add "-20 no interaction for 90 days"
     """
-    from pcrm.core.score_rules import parse_rule
-    from pcrm.core.scoring import add_rule
+    from pcrm.core.people.score_rules import parse_rule
+    from pcrm.core.people.scoring import add_rule
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -156,7 +156,7 @@ def rule_rm(
     Example:
       pcrm score rule rm 2
     """
-    from pcrm.core.scoring import remove_rule
+    from pcrm.core.people.scoring import remove_rule
     from pcrm.render.safe import clean
 
     env = get_env(ctx)

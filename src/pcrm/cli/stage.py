@@ -40,7 +40,7 @@ def list_(ctx: typer.Context, pipeline: PipelineOpt = None, json: JsonOption = F
     Example:
       pcrm stage list --pipeline Sales
     """
-    from pcrm.core.pipelines import resolve_pipeline
+    from pcrm.core.deals.pipelines import resolve_pipeline
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -82,8 +82,8 @@ def add(
     Example:
       pcrm stage add Discovery --probability 15 --rot 14 --after qualified
     """
-    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
-    from pcrm.core.stages import add_stage, parse_probability, parse_rot
+    from pcrm.core.deals.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.deals.stages import add_stage, parse_probability, parse_rot
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -117,8 +117,8 @@ def edit(
     Example:
       pcrm stage edit demo --probability 45 --rot 10
     """
-    from pcrm.core.pipelines import resolve_pipeline, resolve_stage
-    from pcrm.core.stages import StageChanges, edit_stage, parse_probability, parse_rot
+    from pcrm.core.deals.pipelines import resolve_pipeline, resolve_stage
+    from pcrm.core.deals.stages import StageChanges, edit_stage, parse_probability, parse_rot
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -157,8 +157,8 @@ def rm(
     Example:
       pcrm stage rm demo --to proposal
     """
-    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
-    from pcrm.core.stages import remove_stage
+    from pcrm.core.deals.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.deals.stages import remove_stage
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -193,8 +193,8 @@ def move(
     Example:
       pcrm stage move demo 2
     """
-    from pcrm.core.pipelines import get_pipeline, resolve_pipeline, resolve_stage
-    from pcrm.core.stages import move_stage
+    from pcrm.core.deals.pipelines import get_pipeline, resolve_pipeline, resolve_stage
+    from pcrm.core.deals.stages import move_stage
 
     env = get_env(ctx)
     with env.database(write=False) as db:

@@ -18,7 +18,7 @@ from pcrm.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from pcrm.core.tasks import Scope, Task
+    from pcrm.core.activity.tasks import Scope, Task
 
 app = Typer(
     help="List follow-ups, mark them done, snooze, edit or remove them.\n\n"
@@ -73,7 +73,7 @@ def follow_up(
     Example:
       pcrm follow-up ada "Send the quote" --due "fri 9am" --deal "20 seats"
     """
-    from pcrm.core.tasks import TaskForm, add_task
+    from pcrm.core.activity.tasks import TaskForm, add_task
 
     env = get_env(ctx)
     form = TaskForm(title=text, ref=ref, deal=deal, company=company, due=due, every=every)
@@ -112,7 +112,7 @@ def list_(
       pcrm task list --week --contact ada
       pcrm task list --overdue --limit 0
     """
-    from pcrm.core.tasks import count_tasks, list_tasks
+    from pcrm.core.activity.tasks import count_tasks, list_tasks
     from pcrm.errors import InvalidInput
 
     chosen = [name for name, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
@@ -129,7 +129,7 @@ def list_(
 
             contact_id = resolve_contact(db, contact)
         if deal:
-            from pcrm.core.deals import resolve_deal  # imports most of core: only when asked
+            from pcrm.core.deals.deals import resolve_deal
 
             deal_id = resolve_deal(db, deal)
         tasks = list_tasks(db, env.now, scope, contact_id, deal_id, limit=limit or None)
@@ -152,7 +152,7 @@ def done(ctx: typer.Context, task_id: IdArg) -> None:
     Example:
       pcrm task done 12
     """
-    from pcrm.core.tasks import complete_task, resolve_task
+    from pcrm.core.activity.tasks import complete_task, resolve_task
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
@@ -177,7 +177,7 @@ def snooze(
     Example:
       pcrm task snooze 12 "next mon 9am"
     """
-    from pcrm.core.tasks import resolve_task, snooze_task
+    from pcrm.core.activity.tasks import resolve_task, snooze_task
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
@@ -205,7 +205,7 @@ def edit(
     Example:
       pcrm task edit 12 --due mon --every "every 2 weeks"
     """
-    from pcrm.core.tasks import TaskChanges, edit_task, resolve_task
+    from pcrm.core.activity.tasks import TaskChanges, edit_task, resolve_task
 
     env = get_env(ctx)
     changes = TaskChanges(title=text, due=due, every=every, no_repeat=no_repeat)
@@ -226,7 +226,7 @@ def rm(
     Example:
       pcrm task rm 12 --yes
     """
-    from pcrm.core.tasks import get_task, remove_task, resolve_task
+    from pcrm.core.activity.tasks import get_task, remove_task, resolve_task
 
     env = get_env(ctx)
     with env.database(write=False) as db:

@@ -31,8 +31,8 @@ def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
     """
     from pcrm.cli.company import emit_company_view
     from pcrm.cli.contact import emit_contact_view
-    from pcrm.core.overview import company_overview, contact_overview
     from pcrm.core.refs import resolve_any
+    from pcrm.core.views.overview import company_overview, contact_overview
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -59,8 +59,8 @@ def timeline(
     Example:
       pcrm timeline "Analytical Engines" --limit 0
     """
-    from pcrm.core.overview import timeline as load_timeline
     from pcrm.core.refs import resolve_any
+    from pcrm.core.views.overview import timeline as load_timeline
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -110,8 +110,8 @@ def search(
     Example:
       pcrm search quote "20 seats"
     """
-    from pcrm.core.search import KINDS
-    from pcrm.core.search import search as run_search
+    from pcrm.core.views.search import KINDS
+    from pcrm.core.views.search import search as run_search
 
     env = get_env(ctx)
     text = " ".join(query)

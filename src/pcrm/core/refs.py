@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shlex
 
-from pcrm.core.text import name_key
+from pcrm.core.people.text import name_key
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
 from pcrm.store.db import Database
 

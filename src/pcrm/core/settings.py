@@ -25,13 +25,13 @@ class Setting:
 
 
 def _check_currency(db: Database, value: str) -> str:
-    from pcrm.core.money import check_currency
+    from pcrm.core.deals.money import check_currency
 
     return check_currency(db, value).code
 
 
 def _check_phone_region(db: Database, value: str) -> str:
-    from pcrm.core.phones import check_region
+    from pcrm.core.people.phones import check_region
 
     return check_region(value)
 

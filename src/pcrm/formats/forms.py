@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pcrm.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from pcrm.core.models import Company, Contact
+    from pcrm.core.people.models import Company, Contact
 
 Check = Callable[[str, str], object]
 

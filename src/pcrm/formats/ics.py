@@ -23,7 +23,7 @@ from pcrm.dates import from_iso, local_tz, local_zone_name
 if TYPE_CHECKING:
     from icalendar import Event
 
-    from pcrm.core.tasks import Task
+    from pcrm.core.activity.tasks import Task
 
 TIMED_LENGTH = timedelta(minutes=30)
 PRODID = "-//pcrm//follow-ups//EN"

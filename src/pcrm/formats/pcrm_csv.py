@@ -18,15 +18,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from pcrm.core.models import (
-        Company,
-        Contact,
-        Deal,
-        Email,
-        ExportedInteraction,
-        FieldValue,
-        Phone,
-    )
+    from pcrm.core.base import FieldValue
+    from pcrm.core.deals.models import Deal
+    from pcrm.core.people.models import Company, Contact, Email, Phone
+    from pcrm.core.views.models import ExportedInteraction
 
 CONTACT_COLUMNS = (
     "uid",

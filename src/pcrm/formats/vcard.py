@@ -14,7 +14,8 @@ import vobject
 from pcrm.dates import APPLE_NO_YEAR
 
 if TYPE_CHECKING:
-    from pcrm.core.models import Contact, FieldValue
+    from pcrm.core.base import FieldValue
+    from pcrm.core.people.models import Contact
 
 VERSIONS = ("3", "4")
 

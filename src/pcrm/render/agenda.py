@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from pcrm.core.agenda import Agenda
-    from pcrm.core.reminders import DealAttention, Occasion, TouchDue
-    from pcrm.core.tasks import Task
+    from pcrm.core.activity.agenda import Agenda
+    from pcrm.core.activity.reminders import DealAttention, Occasion, TouchDue
+    from pcrm.core.activity.tasks import Task
 
 CRON_WIDTH = 100  # cron mail has no terminal: a fixed width keeps the text stable
 

@@ -35,8 +35,8 @@ from pcrm.render.money import money
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.board import Board, BoardCard, BoardColumn
-    from pcrm.core.models import Pipeline
+    from pcrm.core.deals.board import Board, BoardCard, BoardColumn
+    from pcrm.core.deals.models import Pipeline
 
 WIDE = 100  # narrower terminals always get the stacked list
 MIN_COLUMN = 18  # a stage column narrower than this is unreadable

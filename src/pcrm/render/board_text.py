@@ -18,8 +18,8 @@ from pcrm.render.money import money, plain
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.board import Board, BoardCard, BoardColumn, CurrencyTotal, NextStep
-    from pcrm.core.models import Pipeline
+    from pcrm.core.deals.board import Board, BoardCard, BoardColumn, CurrencyTotal, NextStep
+    from pcrm.core.deals.models import Pipeline
 
 
 def amounts(totals: list[CurrencyTotal], *, weighted: bool = False) -> str:

@@ -18,7 +18,7 @@ from pcrm.render.records import Column, FittedTable, interaction_rows, t
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.models import Deal, DealView, Pipeline, Stage, StageSpell
+    from pcrm.core.deals.models import Deal, DealView, Pipeline, Stage, StageSpell
 
 STATUS_STYLE = {"won": "good", "lost": "bad"}
 

@@ -18,8 +18,8 @@ from pcrm.render.records import contact_view, contact_view_lines, interaction_ro
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.demo import DemoFile, DemoTour
-    from pcrm.core.models import Interaction
+    from pcrm.core.activity.models import Interaction
+    from pcrm.core.demo.build import DemoFile, DemoTour
 
 # Commands that show other sides of the demo; tests run each of them on a fresh demo file.
 NEXT = (

@@ -14,7 +14,7 @@ from rich.text import Text
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.dupes import DupeGroup
+    from pcrm.core.dedupe.dupes import DupeGroup
 
 
 def _one_line(text: str | None) -> str:

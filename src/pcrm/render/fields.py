@@ -13,7 +13,8 @@ from rich.text import Text
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.models import FieldDef, FieldValue
+    from pcrm.core.base import FieldValue
+    from pcrm.core.people.models import FieldDef
 
 
 def value_text(value: FieldValue | None) -> str:

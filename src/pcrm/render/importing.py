@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.importing import ImportReport
+    from pcrm.core.importing.importer import ImportReport
 
 SHOWN_PROBLEMS = 20  # rejected rows and warnings listed; the rest are counted
 

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from pcrm.core.funnel import Dropout, Funnel, MoneySum, SourcesReport
-    from pcrm.core.models import LifecycleChange, LifecycleStage
+    from pcrm.core.people.lifecycle_models import LifecycleChange, LifecycleStage
+    from pcrm.core.reports.funnel import Dropout, Funnel, MoneySum, SourcesReport
 
 BAR = 24  # cells of the widest funnel bar (the whole cohort)
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.merge import MergeResult, Moved, UndoResult
-    from pcrm.core.models import Link
+    from pcrm.core.base import Link
+    from pcrm.core.dedupe.merge import MergeResult, Moved, UndoResult
 
 # (table, column) -> (one, many); tables pcrm does not know are named as they are.
 _NOUNS = {

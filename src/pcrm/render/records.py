@@ -19,18 +19,12 @@ from pcrm.render.fields import value_text
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.models import (
-        Company,
-        CompanyOverview,
-        Contact,
-        ContactOverview,
-        Deal,
-        Email,
-        FieldValue,
-        Interaction,
-        LifecycleChange,
-        Phone,
-    )
+    from pcrm.core.activity.models import Interaction
+    from pcrm.core.base import FieldValue
+    from pcrm.core.deals.models import Deal
+    from pcrm.core.people.lifecycle_models import LifecycleChange
+    from pcrm.core.people.models import Company, Contact, Email, Phone
+    from pcrm.core.views.models import CompanyOverview, ContactOverview
 
 
 def _labelled(items: Iterable[Email | Phone]) -> list[str]:

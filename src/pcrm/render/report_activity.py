@@ -14,7 +14,7 @@ from pcrm.render.reports import heading, period_text, report_table
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from pcrm.core.report_activity import ActivityReport, ActivityWeek
+    from pcrm.core.reports.activity import ActivityReport, ActivityWeek
 
 BAR = 16  # cells of the longest bar
 _EIGHTHS = " ▏▎▍▌▋▊▉"

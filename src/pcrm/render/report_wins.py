@@ -21,7 +21,7 @@ from pcrm.render.safe import clean
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from pcrm.core.report_wins import CurrencyOutcome, WinGroup, WinsReport
+    from pcrm.core.reports.wins import CurrencyOutcome, WinGroup, WinsReport
 
 _NONE = {"month": "", "source": "(no source)", "tag": "(no tag)"}
 

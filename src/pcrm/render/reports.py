@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from pcrm.core.board import CurrencyTotal
-    from pcrm.core.period import Period
-    from pcrm.core.report_pipeline import PipelineReport
+    from pcrm.core.deals.board import CurrencyTotal
+    from pcrm.core.reports.period import Period
+    from pcrm.core.reports.pipeline import PipelineReport
 
 DASH = "–"  # a figure that cannot be computed (no deals, a zero denominator)
 

@@ -14,7 +14,7 @@ from pcrm.render.records import Column, FittedTable, t
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.scoring import ContactScore, ScoreExplanation, ScoreRule
+    from pcrm.core.people.scoring import ContactScore, ScoreExplanation, ScoreRule
 
 
 def _signed(points: int) -> str:

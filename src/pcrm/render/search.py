@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from pcrm.core.models import SearchHit
+    from pcrm.core.views.models import SearchHit
 
-# The same characters as core.models': render must not import core at run time.
+# The same characters as core.views.models': render must not import core at run time.
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_END = "\ue001"
 

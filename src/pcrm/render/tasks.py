@@ -14,7 +14,7 @@ from pcrm.render.safe import clean
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from pcrm.core.tasks import Task
+    from pcrm.core.activity.tasks import Task
     from pcrm.render.records import FittedTable
 
 BUCKET_STYLE = {"overdue": "bad", "today": "good", "done": "muted"}

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-    from pcrm.core.models import TimelineEvent
+    from pcrm.core.views.models import TimelineEvent
 
 
 # Below these widths a column gives its room to the text: first the time of day, then the date.

@@ -1,0 +1,88 @@
+"""The agenda: everything due, gathered from follow-ups, cadences, dates and deals.
+
+Sections: overdue and today's follow-ups, upcoming follow-ups (the next `days` days after
+today), people to stay in touch with, birthdays and anniversaries, deals needing attention.
+Upcoming follow-ups are a look ahead, not something due: an agenda holding nothing else is
+"nothing due", which is what keeps `pcrm agenda --cron` silent on a clean day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pcrm.core.activity.reminders import (
+    DealAttention,
+    Occasion,
+    TouchDue,
+    deals_needing_attention,
+    occasions,
+    stay_in_touch,
+)
+from pcrm.core.activity.tasks import Task, open_tasks_due, today_of
+from pcrm.core.settings import reminder_days
+from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
+MAX_ITEMS = 10**9  # "all": no limit a real database reaches
+SECTION_LIMIT = 50  # items shown per section unless asked for all; the rest are counted
+
+
+@dataclass
+class Agenda:
+    today: str  # the local day it was made for
+    days: int  # how far the upcoming section looks ahead
+    reminder_days: int  # how early birthdays and anniversaries show
+    overdue: list[Task] = field(default_factory=list)
+    due_today: list[Task] = field(default_factory=list)
+    upcoming: list[Task] = field(default_factory=list)
+    stay_in_touch: list[TouchDue] = field(default_factory=list)
+    occasions: list[Occasion] = field(default_factory=list)
+    deals: list[DealAttention] = field(default_factory=list)
+    # Items left out of a section past SECTION_LIMIT, by section: {"overdue": 120}.
+    more: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def anything_due(self) -> bool:
+        return any((self.overdue, self.due_today, self.stay_in_touch, self.occasions, self.deals))
+
+
+def build_agenda(
+    db: Database, now: datetime, days: int = DEFAULT_DAYS, show_all: bool = False
+) -> Agenda:
+    """The agenda for the local day of `now`: each section's first SECTION_LIMIT items
+    (all of them with show_all) and how many more there are."""
+    if not 0 <= days <= MAX_DAYS:
+        raise InvalidInput(
+            f"--days must be between 0 and {MAX_DAYS}, not {days}", hint="e.g. --days 14"
+        )
+    today = today_of(now)
+    lead = reminder_days(db)
+    agenda = Agenda(today.isoformat(), days, lead)
+    limit = MAX_ITEMS if show_all else SECTION_LIMIT
+    ranges = {
+        "overdue": (None, today - timedelta(days=1)),
+        "today": (today, today),
+        "upcoming": (today + timedelta(days=1), today + timedelta(days=days)),
+    }
+    for key, (first, last) in ranges.items():
+        if days == 0 and key == "upcoming":
+            continue
+        tasks, total = open_tasks_due(db, now, first, last, limit)
+        setattr(agenda, "due_today" if key == "today" else key, tasks)
+        if total > len(tasks):
+            agenda.more[key] = total - len(tasks)
+    found = {
+        "stay-in-touch": stay_in_touch(db, now, today, limit),
+        "dates": occasions(db, today, lead, limit),
+        "deals": deals_needing_attention(db, now, limit),
+    }
+    for key, (items, total) in found.items():
+        if total > len(items):
+            agenda.more[key] = total - len(items)
+    agenda.stay_in_touch = found["stay-in-touch"][0]
+    agenda.occasions = found["dates"][0]
+    agenda.deals = found["deals"][0]
+    return agenda

@@ -1,0 +1,103 @@
+"""Interactions: calls, emails, meetings... logged against contacts (the timeline)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pcrm.core.activity.models import Interaction
+from pcrm.core.base import Link
+from pcrm.core.people.tags import chunks
+from pcrm.core.records import new_uid
+from pcrm.dates import to_iso
+from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
+from pcrm.store.schema import INTERACTION_KINDS
+
+KINDS = INTERACTION_KINDS
+
+
+def check_kind(kind: str) -> str:
+    kind = kind.strip().lower()
+    if kind not in KINDS:
+        raise InvalidInput(f'unknown kind "{kind}"', hint="use one of: " + ", ".join(KINDS))
+    return kind
+
+
+def log_interaction(
+    db: Database,
+    now: datetime,
+    contact_ids: list[int],
+    text: str,
+    *,
+    kind: str = "note",
+    at: datetime | None = None,
+    deal_id: int | None = None,
+) -> Interaction:
+    """Record an interaction with one or more contacts, optionally about a deal.
+
+    The interaction keeps the first contact's company at the time, so a company's history
+    stays true when a person later moves on. A past or present interaction updates the
+    contacts' "last contacted" and the deal's last activity; one planned in the future
+    does not.
+    """
+    kind = check_kind(kind)
+    text = text.strip()
+    if not text:
+        raise InvalidInput("the interaction's text is empty", hint="write what happened")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes from stdin or argv, kept as surrogates
+        raise InvalidInput(
+            "the interaction's text is not UTF-8", hint="convert it first, e.g. iconv -t UTF-8"
+        ) from None
+    when = at or now
+    company_id = db.execute(
+        "SELECT company_id FROM contacts WHERE id = ?", [contact_ids[0]]
+    ).fetchone()[0]
+    cursor = db.execute(
+        "INSERT INTO interactions(uid, kind, at, text, company_id, created_at, deal_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [new_uid(), kind, to_iso(when), text, company_id, to_iso(now), deal_id],
+    )
+    interaction_id = cursor.lastrowid
+    assert interaction_id is not None
+    unique_ids = list(dict.fromkeys(contact_ids))
+    db.conn.executemany(
+        "INSERT INTO interaction_contacts(interaction_id, contact_id) VALUES (?, ?)",
+        [(interaction_id, contact_id) for contact_id in unique_ids],
+    )
+    if when <= now:
+        marks = ",".join("?" * len(unique_ids))
+        db.execute(
+            "UPDATE contacts SET last_contacted_at = ? WHERE id IN"
+            f" ({marks}) AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
+            [to_iso(when), *unique_ids, to_iso(when)],
+        )
+        if deal_id is not None:
+            db.execute(
+                "UPDATE deals SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?",
+                [to_iso(when), deal_id, to_iso(when)],
+            )
+    return load_interactions(db, [interaction_id])[0]
+
+
+def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
+    """Interactions with their contacts and company, in the order of `ids`."""
+    found: dict[int, Interaction] = {}
+    for chunk in chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name FROM interactions i"
+            f" LEFT JOIN companies co ON co.id = i.company_id WHERE i.id IN ({marks})",
+            chunk,
+        ):
+            company = Link("company", row[5], row[6]) if row[5] is not None else None
+            found[row[0]] = Interaction(*row[:5], company=company)
+        for interaction_id, contact_id, name in db.execute(
+            "SELECT ic.interaction_id, c.id, c.name FROM interaction_contacts ic"
+            f" JOIN contacts c ON c.id = ic.contact_id WHERE ic.interaction_id IN ({marks})"
+            " ORDER BY c.name_key",
+            chunk,
+        ):
+            found[interaction_id].contacts.append(Link("contact", contact_id, name))
+    return [found[i] for i in ids if i in found]

@@ -1,0 +1,559 @@
+"""Deals: what someone is trying to close. Add, find, list, change, move through the stages
+of a pipeline, win, lose, reopen, remove.
+
+A deal is always in a pipeline and a stage, also once closed: won and lost are statuses,
+and a reopened deal goes back, open, to the stage it was closed in. Every stage move and
+status change is written in its history (core/deal_history.py). A closed deal cannot be
+moved, and cannot be closed again: reopen it first.
+
+`last_activity_at` (what makes a deal stale on the board) moves on with every stage move,
+status change and interaction logged against the deal; editing its details does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pcrm.core.activity.interactions import load_interactions
+from pcrm.core.base import Link
+from pcrm.core.deals import history as deal_history
+from pcrm.core.deals.models import Deal, DealContact, DealView, Stage
+from pcrm.core.deals.money import cached_currency, check_currency, parse_money, rescale
+from pcrm.core.deals.pipelines import get_pipeline, get_stage, resolve_pipeline, resolve_stage
+from pcrm.core.people import companies, tags
+from pcrm.core.people import fields as custom_fields
+from pcrm.core.people.text import clean_line, clean_optional, name_key, require_name
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
+from pcrm.core.refs import MAX_CANDIDATES, resolve_contact
+from pcrm.core.settings import default_currency
+from pcrm.dates import format_local, from_iso, parse_day, to_iso
+from pcrm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
+
+STATUSES = ("open", "won", "lost", "all")
+# Value sorts compare amounts in major units (a yen is not a cent); still per currency.
+_MAJOR = (
+    "d.value * 1.0 / (CASE cu.exponent WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100"
+    " WHEN 3 THEN 1000 ELSE 10000 END)"
+)
+SORTS = {
+    "stage": "CASE d.status WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END,"
+    f" p.is_default DESC, p.name, p.id, s.position, {_MAJOR} DESC, d.id",
+    "value": f"{_MAJOR} DESC, d.id",
+    "close": "d.expected_close IS NULL, d.expected_close, d.id",
+    "age": "d.created_at, d.id",
+    "title": "d.title_key, d.id",
+}
+INTERACTIONS_SHOWN = 20
+
+
+@dataclass
+class DealForm:
+    """A new deal as the user gives it (`pcrm deal add`)."""
+
+    title: str
+    value: str | None = None  # as typed: "12k", "€12,500.50"
+    currency: str | None = None
+    company: str | None = None  # REF or a new name; default: the first contact's company
+    contacts: list[str] = field(default_factory=list)  # "REF" or "REF:role"
+    stage: str | None = None  # default: the pipeline's first stage
+    pipeline: str | None = None  # default: the default pipeline
+    close: str | None = None  # WHEN
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    note: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
+
+
+@dataclass
+class DealChanges(PartialEdit):
+    """A partial edit: None leaves a field alone, an empty string clears it."""
+
+    title: str | None = None
+    value: str | None = None
+    currency: str | None = None
+    company: str | None = None
+    close: str | None = None
+    source: str | None = None
+    note: str | None = None
+    add_contacts: list[str] = field(default_factory=list)
+    remove_contacts: list[str] = field(default_factory=list)
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
+
+
+@dataclass
+class Saved:
+    deal: Deal
+    created_company: Link | None = None
+
+
+@dataclass
+class DealPage:
+    deals: list[Deal]
+    total: int  # how many match, before --limit
+
+
+# -- finding a deal ----------------------------------------------------------------------
+
+
+def resolve_deal(db: Database, ref: str) -> int:
+    """A deal by id, or by its title: the whole title (any case or accents) wins, else
+    every word of the REF must appear in it. Several matches are an error listing them."""
+    ref = ref.strip()
+    if ref.isdigit():
+        row = db.execute("SELECT id FROM deals WHERE id = ?", [int(ref)]).fetchone()
+        if row is None:
+            raise NotFound(f"no deal has id {ref}", hint="see: pcrm deal list --status all")
+        return row[0]
+    key = name_key(ref)
+    if not key:
+        raise InvalidInput("a deal REF cannot be empty", hint="give an id or part of the title")
+    ids = [r[0] for r in db.execute("SELECT id FROM deals WHERE title_key = ? ORDER BY id", [key])]
+    if not ids:
+        words = key.split()
+        where = " AND ".join("instr(title_key, ?) > 0" for _ in words)
+        ids = [
+            r[0]
+            for r in db.execute(f"SELECT id FROM deals WHERE {where} ORDER BY title_key, id", words)
+        ]
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise NotFound(f'no deal matches "{ref}"', hint="see: pcrm deal list --status all")
+    shown = [_describe(deal) for deal in load_deals(db, ids[:MAX_CANDIDATES])]
+    if len(ids) > len(shown):
+        shown.append(f"... and {len(ids) - len(shown)} more")
+    raise Ambiguous(
+        f'"{ref}" matches {len(ids)} deals',
+        candidates=shown,
+        hint="use the id or more of the title",
+    )
+
+
+def _describe(deal: Deal) -> str:
+    where = deal.stage.name if deal.status == "open" else deal.status
+    parts = [str(deal.id), deal.title, f"({deal.company.name})" if deal.company else "", where]
+    return "  ".join(part for part in parts if part)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+_SELECT = """SELECT d.id, d.uid, d.title, d.value, d.currency, cu.exponent,
+    d.company_id, co.name, d.pipeline_id, p.name, d.stage_id, s.name, s.probability,
+    d.status, d.expected_close, d.source, d.lost_reason, d.closed_at, d.note,
+    d.stage_entered_at, d.last_activity_at, d.created_at, d.updated_at
+    FROM deals d
+    JOIN currencies cu ON cu.code = d.currency
+    JOIN pipelines p ON p.id = d.pipeline_id
+    JOIN stages s ON s.id = d.stage_id
+    LEFT JOIN companies co ON co.id = d.company_id"""
+
+
+def _deal(row: tuple) -> Deal:
+    company = Link("company", row[6], row[7]) if row[6] is not None else None
+    return Deal(
+        *row[:6],
+        company,
+        Link("pipeline", row[8], row[9]),
+        Link("stage", row[10], row[11]),
+        *row[12:],
+    )
+
+
+def load_deals(db: Database, ids: list[int]) -> list[Deal]:
+    """Full deals for these ids, in the order given."""
+    found: dict[int, Deal] = {}
+    for chunk in tags.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"{_SELECT} WHERE d.id IN ({marks})", chunk):
+            found[row[0]] = _deal(row)
+        for deal_id, contact_id, name, role in db.execute(
+            "SELECT dc.deal_id, c.id, c.name, dc.role FROM deal_contacts dc"
+            f" JOIN contacts c ON c.id = dc.contact_id WHERE dc.deal_id IN ({marks})"
+            " ORDER BY c.name_key, c.id",
+            chunk,
+        ):
+            found[deal_id].contacts.append(DealContact(contact_id, name, role))
+    for deal_id, names in tags.tags_by_record(db, "deal", list(found)).items():
+        found[deal_id].tags = names
+    for deal_id, values in custom_fields.values_by_record(db, "deal", list(found)).items():
+        found[deal_id].fields = values
+    return [found[deal_id] for deal_id in ids if deal_id in found]
+
+
+def get_deal(db: Database, deal_id: int) -> Deal:
+    deals = load_deals(db, [deal_id])
+    if not deals:
+        raise NotFound(f"no deal has id {deal_id}", hint="see: pcrm deal list --status all")
+    return deals[0]
+
+
+def list_deals(
+    db: Database,
+    *,
+    pipeline_id: int | None = None,
+    stage_id: int | None = None,
+    status: str = "open",
+    company_id: int | None = None,
+    contact_id: int | None = None,
+    tag: str | None = None,
+    closing_before: date | None = None,
+    closing_after: date | None = None,
+    sort: str = "stage",
+    limit: int | None = 100,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
+) -> DealPage:
+    """Deals matching every filter given; closing dates are inclusive, and a deal without
+    an expected close date never matches them. `conditions` are custom-field `--where`
+    terms (`now` reads relative dates in them)."""
+    if status not in STATUSES:
+        raise InvalidInput(f'unknown status "{status}"', hint="use one of: " + ", ".join(STATUSES))
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
+    where, params = ["1"], []
+    for column, value in (
+        ("d.pipeline_id", pipeline_id),
+        ("d.stage_id", stage_id),
+        ("d.company_id", company_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if status != "all":
+        where.append("d.status = ?")
+        params.append(status)
+    if contact_id is not None:
+        where.append("d.id IN (SELECT deal_id FROM deal_contacts WHERE contact_id = ?)")
+        params.append(contact_id)
+    if tag is not None:
+        where.append(
+            "d.id IN (SELECT dt.deal_id FROM deal_tags dt JOIN tags t ON t.id = dt.tag_id"
+            " WHERE t.name = ?)"
+        )
+        params.append(" ".join(tag.split()).lstrip("#"))
+    if closing_before is not None:
+        where.append("d.expected_close <= ?")
+        params.append(closing_before.isoformat())
+    if closing_after is not None:
+        where.append("d.expected_close >= ?")
+        params.append(closing_after.isoformat())
+    field_terms, field_params = custom_fields.where_sql(db, now, "deal", "d.id", conditions)
+    where.extend(field_terms)
+    params.extend(field_params)
+    condition = " AND ".join(where)
+    tables = (
+        "FROM deals d JOIN currencies cu ON cu.code = d.currency"
+        " JOIN pipelines p ON p.id = d.pipeline_id JOIN stages s ON s.id = d.stage_id"
+    )
+    total = db.execute(f"SELECT count(*) {tables} WHERE {condition}", params).fetchone()[0]
+    ids = [
+        row[0]
+        for row in db.execute(
+            f"SELECT d.id {tables} WHERE {condition} ORDER BY {SORTS[sort]} LIMIT ?",
+            [*params, -1 if limit is None else limit],
+        )
+    ]
+    return DealPage(load_deals(db, ids), total)
+
+
+def deal_view(db: Database, deal_id: int, now: datetime) -> DealView:
+    deal = get_deal(db, deal_id)
+    interaction_ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM interactions WHERE deal_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            [deal_id, INTERACTIONS_SHOWN],
+        )
+    ]
+    count = db.execute("SELECT count(*) FROM interactions WHERE deal_id = ?", [deal_id]).fetchone()[
+        0
+    ]
+    return DealView(
+        deal,
+        deal_history.load_history(db, deal_id),
+        deal_history.load_spells(db, deal_id, now),
+        load_interactions(db, interaction_ids),
+        count,
+    )
+
+
+# -- adding and editing ------------------------------------------------------------------
+
+
+def _split_role(value: str) -> tuple[str, str | None]:
+    """'ada:decision maker' -> ('ada', 'decision maker'); 'ada' -> ('ada', None);
+    'ada:' -> ('ada', '') (no role). The last colon splits, so an email REF works."""
+    ref, colon, role = value.rpartition(":")
+    if not colon:
+        return value, None
+    if not ref.strip():
+        raise InvalidInput(f'"{value}" names no contact', hint="write REF or REF:role")
+    return ref, clean_line(role) or ""
+
+
+def _contacts(db: Database, values: list[str]) -> dict[int, str | None]:
+    """Contact id -> role ('' clears it, None keeps what is there), in the order given."""
+    found: dict[int, str | None] = {}
+    for value in values:
+        ref, role = _split_role(value)
+        found[resolve_contact(db, ref)] = role
+    return found
+
+
+def _close_date(value: str | None, now: datetime) -> str | None:
+    value = clean_optional(value)
+    return parse_day(value, now).isoformat() if value else None
+
+
+def add_deal(db: Database, now: datetime, form: DealForm) -> Saved:
+    title = require_name(form.title, "title")
+    pipeline = resolve_pipeline(db, form.pipeline)
+    stage = resolve_stage(db, pipeline, form.stage) if form.stage else pipeline.stages[0]
+    if form.value is None:
+        value, currency = 0, check_currency(db, form.currency or default_currency(db))
+    else:
+        money = parse_money(db, form.value, currency=form.currency, default=default_currency(db))
+        value, currency = money.value, money.currency
+    close = _close_date(form.close, now)
+    people = _contacts(db, form.contacts)
+    tag_names = tags.clean_tags(form.tags)
+    created = None
+    company_id = None
+    if clean_optional(form.company):
+        company_id, created = companies.find_or_create(db, now, form.company or "")
+    elif people:
+        first = next(iter(people))
+        company_id = db.execute("SELECT company_id FROM contacts WHERE id = ?", [first]).fetchone()[
+            0
+        ]
+    stamp = to_iso(now)
+    deal_id = db.execute(
+        "INSERT INTO deals(uid, title, title_key, value, currency, company_id, pipeline_id,"
+        " stage_id, status, expected_close, source, note, stage_entered_at, last_activity_at,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            title,
+            name_key(title),
+            value,
+            currency.code,
+            company_id,
+            pipeline.id,
+            stage.id,
+            close,
+            clean_line(form.source),
+            clean_optional(form.note),
+            stamp,
+            stamp,
+            stamp,
+            stamp,
+        ],
+    ).lastrowid
+    assert deal_id is not None
+    _link_contacts(db, deal_id, people)
+    tags.add_tags(db, "deal", deal_id, tag_names)
+    custom_fields.set_values(db, now, "deal", deal_id, form.fields)
+    deal_history.record(
+        db, now, deal_id, before=None, after=stage, from_status=None, to_status="open"
+    )
+    return Saved(get_deal(db, deal_id), created)
+
+
+def _link_contacts(db: Database, deal_id: int, people: dict[int, str | None]) -> None:
+    for contact_id, role in people.items():
+        db.execute(
+            "INSERT INTO deal_contacts(deal_id, contact_id, role) VALUES (?, ?, ?)"
+            " ON CONFLICT(deal_id, contact_id) DO UPDATE SET role = CASE"
+            " WHEN excluded.role IS NULL AND ? THEN role ELSE excluded.role END",
+            [deal_id, contact_id, role or None, role is None],
+        )
+
+
+def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -> Saved:
+    if changes.is_empty():
+        raise InvalidInput(
+            "nothing to change", hint="give what to change, e.g. --value 15k (see --help)"
+        )
+    deal = get_deal(db, deal_id)
+    sets: dict[str, object] = {}
+    if changes.title is not None:
+        sets["title"] = require_name(changes.title, "title")
+        sets["title_key"] = name_key(sets["title"])  # type: ignore[arg-type]
+    current = cached_currency(db, deal.currency)
+    assert current is not None  # deals.currency references the table
+    if changes.value is not None:
+        money = parse_money(db, changes.value, currency=changes.currency, default=deal.currency)
+        sets["value"], sets["currency"] = money.value, money.currency.code
+    elif changes.currency is not None:
+        new = check_currency(db, changes.currency)
+        sets["value"], sets["currency"] = rescale(deal.value, current, new), new.code
+    if changes.close is not None:
+        sets["expected_close"] = _close_date(changes.close, now)
+    if changes.source is not None:
+        sets["source"] = clean_line(changes.source)
+    if changes.note is not None:
+        sets["note"] = clean_optional(changes.note)
+    created = None
+    if changes.company is not None:
+        if clean_optional(changes.company):
+            sets["company_id"], created = companies.find_or_create(db, now, changes.company)
+        else:
+            sets["company_id"] = None
+    _unlink_contacts(db, deal, changes.remove_contacts)
+    _link_contacts(db, deal_id, _contacts(db, changes.add_contacts))
+    missing = tags.remove_tags(db, "deal", deal_id, tags.clean_tags(changes.remove_tags))
+    if missing:
+        raise InvalidInput(
+            f'deal {deal_id} has no tag "{missing[0]}"', hint=f"see: pcrm deal show {deal_id}"
+        )
+    tags.add_tags(db, "deal", deal_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "deal", deal_id, changes.set_fields)
+    sets["updated_at"] = to_iso(now)
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    db.execute(f"UPDATE deals SET {assignments} WHERE id = ?", [*sets.values(), deal_id])
+    return Saved(get_deal(db, deal_id), created)
+
+
+def _unlink_contacts(db: Database, deal: Deal, refs: list[str]) -> None:
+    on_deal = {person.id for person in deal.contacts}
+    for ref in refs:
+        contact_id = resolve_contact(db, ref)
+        if contact_id not in on_deal:
+            raise InvalidInput(
+                f"contact {contact_id} is not on deal {deal.id}",
+                hint=f"see: pcrm deal show {deal.id}",
+            )
+        db.execute(
+            "DELETE FROM deal_contacts WHERE deal_id = ? AND contact_id = ?", [deal.id, contact_id]
+        )
+
+
+# -- moving and closing ------------------------------------------------------------------
+
+
+def _label(deal: Deal) -> str:
+    return f'deal {deal.id} "{deal.title}"'
+
+
+def _closed_on(deal: Deal) -> str:
+    """'won on 2026-11-25' (the local day it closed)."""
+    if not deal.closed_at:
+        return deal.status
+    return f"{deal.status} on {format_local(from_iso(deal.closed_at), with_time=False)}"
+
+
+def _require_open(deal: Deal, doing: str) -> None:
+    if deal.status != "open":
+        raise Conflict(
+            f"{_label(deal)} is closed ({_closed_on(deal)}); only an open deal {doing}",
+            hint=f"reopen it first: pcrm deal reopen {deal.id}",
+        )
+
+
+def move_deal(
+    db: Database, now: datetime, deal_id: int, stage_text: str, pipeline: str | None = None
+) -> tuple[Deal, Stage | None]:
+    """Move an open deal to a stage of its pipeline (or of `pipeline`). Returns the deal and
+    the stage it left, or None when it already was in that stage (nothing changed)."""
+    deal = get_deal(db, deal_id)
+    _require_open(deal, "moves")
+    if pipeline is None:
+        target_pipeline = get_pipeline(db, deal.pipeline.id)
+    else:
+        target_pipeline = resolve_pipeline(db, pipeline)
+    target = resolve_stage(db, target_pipeline, stage_text)
+    if target.id == deal.stage.id:
+        return deal, None
+    before = get_stage(db, deal.stage.id)
+    note = None
+    if target.pipeline_id != deal.pipeline.id:
+        note = f"from pipeline {deal.pipeline.name} to {target_pipeline.name}"
+    deal_history.record(
+        db,
+        now,
+        deal_id,
+        before=before,
+        after=target,
+        from_status="open",
+        to_status="open",
+        note=note,
+    )
+    stamp = to_iso(now)
+    db.execute(
+        "UPDATE deals SET stage_id = ?, pipeline_id = ?, stage_entered_at = ?,"
+        " last_activity_at = max(last_activity_at, ?), updated_at = ? WHERE id = ?",
+        [target.id, target.pipeline_id, stamp, stamp, stamp, deal_id],
+    )
+    return get_deal(db, deal_id), before
+
+
+def _close(db: Database, now: datetime, deal: Deal, status: str, reason: str | None) -> Deal:
+    if deal.status == status:
+        raise Conflict(
+            f"{_label(deal)} is already {_closed_on(deal)}",
+            hint=f"to change that, reopen it first: pcrm deal reopen {deal.id}",
+        )
+    _require_open(deal, f"can be {status}")
+    stage = get_stage(db, deal.stage.id)
+    deal_history.record(
+        db,
+        now,
+        deal.id,
+        before=stage,
+        after=stage,
+        from_status="open",
+        to_status=status,
+        note=reason,
+    )
+    stamp = to_iso(now)
+    db.execute(
+        "UPDATE deals SET status = ?, closed_at = ?, lost_reason = ?,"
+        " last_activity_at = max(last_activity_at, ?), updated_at = ? WHERE id = ?",
+        [status, stamp, reason, stamp, stamp, deal.id],
+    )
+    return get_deal(db, deal.id)
+
+
+def win_deal(db: Database, now: datetime, deal_id: int) -> Deal:
+    return _close(db, now, get_deal(db, deal_id), "won", None)
+
+
+def lose_deal(db: Database, now: datetime, deal_id: int, reason: str) -> Deal:
+    cleaned = clean_line(reason)
+    if not cleaned:
+        raise InvalidInput("the reason cannot be empty", hint='e.g. --reason "went with a rival"')
+    return _close(db, now, get_deal(db, deal_id), "lost", cleaned)
+
+
+def reopen_deal(db: Database, now: datetime, deal_id: int) -> Deal:
+    """A won or lost deal open again, in the stage it was closed in; a new time in that
+    stage starts now. The lost reason stays in the history, not on the deal."""
+    deal = get_deal(db, deal_id)
+    if deal.status == "open":
+        raise Conflict(f"{_label(deal)} is already open", hint="nothing to reopen")
+    stage = get_stage(db, deal.stage.id)
+    deal_history.record(
+        db, now, deal_id, before=stage, after=stage, from_status=deal.status, to_status="open"
+    )
+    stamp = to_iso(now)
+    db.execute(
+        "UPDATE deals SET status = 'open', closed_at = NULL, lost_reason = NULL,"
+        " stage_entered_at = ?, last_activity_at = max(last_activity_at, ?), updated_at = ?"
+        " WHERE id = ?",
+        [stamp, stamp, stamp, deal_id],
+    )
+    return get_deal(db, deal_id)
+
+
+def remove_deal(db: Database, now: datetime, deal_id: int) -> Deal:
+    """Remove a deal with its history, contacts and tags; interactions logged against it
+    stay, unlinked."""
+    deal = get_deal(db, deal_id)
+    db.execute("DELETE FROM deals WHERE id = ?", [deal_id])
+    record_deletion(db, now, "deal", deal.uid)
+    return deal

@@ -1,0 +1,523 @@
+"""One batch of an import: the duplicates of a thousand rows found at once, merged in
+memory, and written with a few executemany.
+
+core/importing.py validates the rows of a file and hands them here a batch at a time.
+For the batch, `_Lookup` asks SQL once per kind of key (uids, emails, phone numbers by
+their last digits, name + company) about the batch's own keys only, so memory does not
+grow with the size of the database. The rows are then decided in file order against
+those keys, which the batch keeps up to date as it goes: a row that repeats an earlier
+row of the same batch finds the contact that row created or changed. Contacts are held
+as `_Contact` states (new ones get their id here: the import holds the write lock), and
+`Batch.flush()` writes them, their emails, phones, tags, custom fields and stage
+changes; the next batch reads what this one wrote. The search index is filled once at
+the end of the import (Importer), not per batch: a contact merged into by many rows is
+indexed once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from pcrm.core.records import new_uid
+from pcrm.errors import InvalidInput
+from pcrm.store.schema import PHONE_TAIL_SQL
+
+if TYPE_CHECKING:
+    from pcrm.core.base import FieldValue
+    from pcrm.core.importing.importer import Importer
+    from pcrm.store.db import Database
+
+SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
+_COLUMNS = ("name", "name_key", "company_id", *SCALARS)  # what a merge may change
+_IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch's size
+
+
+class Phone(NamedTuple):
+    number: str  # as written, spaces collapsed
+    label: str | None
+    key: str | None  # E.164 (core/phones.py); None for a number too short to say
+    tails: tuple[str, ...]  # phone_tail() of the number and of its key
+
+
+@dataclass
+class Row:
+    """A parsed row after validation: values as they will be stored."""
+
+    line: int
+    name: str
+    name_key: str
+    emails: list[tuple[str, str | None]]  # (address, label)
+    phones: list[Phone]
+    company: str | None
+    company_key: str | None
+    scalars: dict[str, str | int | None]  # title, source, birthday, note...
+    tags: list[str]
+    fields: dict[str, FieldValue]
+    uid: str | None
+    created_at: str | None
+    updated_at: str | None
+    stage: str | None  # a lifecycle stage's name as pcrm has it
+    name_given: bool  # False when the name is the email address
+    warnings: list[str] = field(default_factory=list)
+
+
+class Rejected(InvalidInput):
+    """A row that cannot be imported; the message is the reason."""
+
+
+def _json(values: Iterable[object]) -> str:
+    return json.dumps(list(values))
+
+
+_TAIL_PUNCTUATION = str.maketrans("", "", " -().+/")
+
+
+def phone_tail(number: str) -> str:
+    """Python's twin of PHONE_TAIL_SQL, so the index finds the candidates."""
+    return number.translate(_TAIL_PUNCTUATION)[-8:]
+
+
+def _digits(number: str) -> str:
+    return "".join(filter(str.isdigit, number))
+
+
+class _Lookup:
+    """The duplicate keys that the batch's rows can meet: the database's owners of the
+    batch's uids, emails, phone numbers and name + company keys, read with one query each,
+    then kept current as the batch creates and changes contacts."""
+
+    def __init__(
+        self, db: Database, rows: list[Row], phone_key: Callable[[str], str | None]
+    ) -> None:
+        self.phone_key = phone_key
+        uids = {row.uid for row in rows if row.uid}
+        self.uids: dict[str, int] = {}
+        if uids:
+            self.uids = dict(
+                db.execute(f"SELECT uid, id FROM contacts WHERE uid {_IN}", [_json(uids)])
+            )
+        emails = {address for row in rows for address, _ in row.emails}
+        self.emails: dict[str, int] = dict(
+            db.execute(
+                f"SELECT email, contact_id FROM contact_emails WHERE email {_IN}", [_json(emails)]
+            )
+        )
+        tails = {tail for row in rows for phone in row.phones for tail in phone.tails}
+        self.phones: dict[str, list[tuple[int, str]]] = {}
+        for contact_id, phone in db.execute(
+            f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} {_IN}",
+            [_json(tails)],
+        ):
+            self.add_phone(contact_id, phone)
+        self.names: dict[tuple[str, str | None], list[int]] = {}
+        self._read_names(db, rows)
+
+    def _read_names(self, db: Database, rows: list[Row]) -> None:
+        """Contacts of the same name at the same company (by the company's name key: two
+        companies may share one), through the (name_key, company_id) index."""
+        company_keys = {row.company_key for row in rows if row.name_given and row.company_key}
+        company_ids: dict[str, list[int]] = {}
+        key_of: dict[int, str] = {}
+        for key, company_id in db.execute(
+            f"SELECT name_key, id FROM companies WHERE name_key {_IN}", [_json(company_keys)]
+        ):
+            company_ids.setdefault(key, []).append(company_id)
+            key_of[company_id] = key
+        pairs = set()
+        for row in rows:
+            if row.name_given:
+                if row.company_key is None:
+                    pairs.add((row.name_key, None))
+                for company_id in company_ids.get(row.company_key or "", ()):
+                    pairs.add((row.name_key, company_id))
+        for contact_id, key, company_id in db.execute(
+            "SELECT c.id, c.name_key, c.company_id FROM json_each(?) w JOIN contacts c"
+            " ON c.name_key = json_extract(w.value, '$[0]')"
+            " AND c.company_id IS json_extract(w.value, '$[1]') ORDER BY c.id",
+            [_json(list(pair) for pair in pairs)],
+        ):
+            self.add_name(contact_id, key, key_of.get(company_id))
+
+    def found(self) -> list[int]:
+        """The contacts of the database that own one of the batch's keys."""
+        ids = {*self.uids.values(), *self.emails.values()}
+        ids.update(owner for owners in self.phones.values() for owner, _tail in owners)
+        ids.update(owner for owners in self.names.values() for owner in owners)
+        return list(ids)
+
+    def add_phone(self, contact_id: int, number: str, key: str | None = None) -> None:
+        """Given its key (an imported number's is known), or computed (a stored number's)."""
+        key = key or self.phone_key(number)
+        if key is not None:
+            self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
+
+    def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
+        self.names.setdefault((key, company_key), []).append(contact_id)
+
+    def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
+        same = self.names.get((key, company_key), [])
+        if contact_id in same:
+            same.remove(contact_id)
+
+
+class _Contact:
+    """A contact the batch creates or changes: its columns, emails, phones and tags as they
+    will be, and what flush() must write for it."""
+
+    __slots__ = (
+        "added_emails", "added_phones", "added_tags", "changed", "dirty", "email_next", "emails",
+        "fields", "id", "new", "phone_next", "phones", "relabeled", "stage", "tags", "values",
+    )  # fmt: skip
+
+    def __init__(self, contact_id: int, new: bool, values: dict[str, object]) -> None:
+        self.id = contact_id
+        self.new = new
+        self.values = values
+        self.stage: str | None = None
+        self.emails: dict[str, str | None] = {}  # address -> label, in position order
+        self.email_next = 0
+        self.phones: list[tuple[str, str | None]] = []
+        self.phone_next = 0
+        self.tags: set[int] = set()
+        self.fields: dict[int, FieldValue] | None = {} if new else None  # read when needed
+        self.dirty = new
+        self.changed: set[str] = set()  # columns a merge changed (existing contacts)
+        self.added_emails: list[tuple[str, int]] = []  # (address, position)
+        self.relabeled: set[str] = set()
+        self.added_phones: list[tuple[str, str | None, int]] = []
+        self.added_tags: list[int] = []
+
+    def add_email(self, address: str, label: str | None) -> None:
+        self.emails[address] = label
+        self.added_emails.append((address, self.email_next))
+        self.email_next += 1
+
+    def add_phone(self, number: str, label: str | None) -> None:
+        self.phones.append((number, label))
+        self.added_phones.append((number, label, self.phone_next))
+        self.phone_next += 1
+
+    def add_tags(self, tag_ids: list[int]) -> bool:
+        new = [tag_id for tag_id in tag_ids if tag_id not in self.tags]
+        self.tags.update(new)
+        self.added_tags.extend(new)
+        return bool(new)
+
+
+class Batch:
+    """Decide and write one batch of rows (see the module's docstring)."""
+
+    def __init__(self, importer: Importer, rows: list[Row]) -> None:
+        self.importer = importer
+        self.db = importer.db
+        self.keys = _Lookup(self.db, rows, importer.phone_key)
+        self.contacts: dict[int, _Contact] = {}
+        self.stages: list[tuple[int, str]] = []
+        self.field_values: list[tuple[int, int, FieldValue]] = []
+        if importer.options.on_duplicate in ("merge", "update"):
+            # Every contact the lookups found, read at once: the ones the rows match are
+            # among them; a row that matches through an earlier row of the batch (a rename
+            # in update mode) reads its contact when it comes.
+            self._read(self.keys.found())
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def write(self, row: Row) -> str:
+        """Decide the row: created, updated, merged, unchanged or skipped (or Rejected)."""
+        policy = self.importer.options.on_duplicate
+        existing = None if policy == "create" else self._match(row)
+        if existing is None:
+            self._create(row)
+            return "created"
+        if policy == "skip":
+            return "skipped"
+        if not self._apply(existing, row, overwrite=policy == "update"):
+            return "unchanged"
+        return "updated" if policy == "update" else "merged"
+
+    def _match(self, row: Row) -> int | None:
+        """Same uid, else an email, else a phone (E.164), else name + company."""
+        keys = self.keys
+        if row.uid and row.uid in keys.uids:
+            return keys.uids[row.uid]
+        owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
+        if owners:
+            return min(owners)
+        for phone in row.phones:
+            contact_id = self._phone_owner(phone)
+            if contact_id is not None:
+                return contact_id
+        if row.name_given:
+            same_name = keys.names.get((row.name_key, row.company_key))
+            if same_name:
+                return min(same_name)
+        return None
+
+    def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
+        """The contact (or, given one, whether that contact) has this number. A number
+        too short to identify anyone matches nobody but the same digits on the contact."""
+        if phone.key is None:
+            if contact is None:
+                return None
+            digits = _digits(phone.number)
+            same = any(_digits(number) == digits for number, _label in contact.phones)
+            return contact.id if same else None
+        # As the SQL index on PHONE_TAIL_SQL does: a stored number with the same key and
+        # the same last digits as the number or its key.
+        owners = [
+            owner
+            for owner, tail in self.keys.phones.get(phone.key, ())
+            if tail in phone.tails and (contact is None or owner == contact.id)
+        ]
+        return min(owners) if owners else None
+
+    def _create(self, row: Row) -> None:
+        importer, keys = self.importer, self.keys
+        for address, _label in row.emails:
+            owner = keys.emails.get(address)
+            if owner is not None:
+                raise Rejected(f"{address} already belongs to contact {owner}")
+        importer.suspend_search()
+        uid = row.uid
+        if uid is None or uid in keys.uids:
+            uid = new_uid()
+        created = row.created_at or importer.stamp
+        contact = _Contact(
+            importer.next_contact_id(),
+            True,
+            {
+                "uid": uid,
+                "name": row.name,
+                "name_key": row.name_key,
+                "company_id": importer.company_id(row.company),
+                **{column: row.scalars[column] for column in SCALARS},
+                "created_at": created,
+                "updated_at": row.updated_at or created,
+            },
+        )
+        self.contacts[contact.id] = contact
+        if row.uid:
+            keys.uids[uid] = contact.id
+        keys.add_name(contact.id, row.name_key, row.company_key)
+        for address, label in row.emails:
+            contact.add_email(address, label)
+            keys.emails[address] = contact.id
+        for phone in row.phones:
+            contact.add_phone(phone.number, phone.label)
+            keys.add_phone(contact.id, phone.number, phone.key)
+        contact.add_tags(importer.tag_ids(row.tags))
+        for name, value in row.fields.items():
+            self._set_field(contact, name, value)
+        if row.stage:
+            self._set_stage(contact, row.stage)
+
+    def _apply(self, contact_id: int, row: Row, *, overwrite: bool) -> bool:
+        """Merge (fill what is empty, add what is new) or update (the row's values win)
+        a row into a contact; returns whether anything changed."""
+        contact = self._contact(contact_id)
+        values = contact.values
+        sets: dict[str, object] = {}
+        if overwrite and row.name_given and row.name != values["name"]:
+            sets.update(name=row.name, name_key=row.name_key)
+        if row.company and (overwrite or values["company_id"] is None):
+            company_id = self.importer.company_id(row.company)
+            if company_id != values["company_id"]:
+                sets["company_id"] = company_id
+        for column in SCALARS:
+            new, old = row.scalars[column], values[column]
+            if new is not None and new != old and (overwrite or old is None):
+                sets[column] = new
+        changed = bool(sets)
+        changed |= self._add_emails(row, contact, overwrite)
+        changed |= self._add_phones(row, contact)
+        changed |= contact.add_tags(self.importer.tag_ids(row.tags))
+        for name, value in row.fields.items():
+            old = self._field(contact, name)
+            if value != old and (overwrite or old is None):
+                self._set_field(contact, name, value)
+                changed = True
+        if row.stage and row.stage != contact.stage and (overwrite or contact.stage is None):
+            self._set_stage(contact, row.stage)
+            changed = True
+        if "name_key" in sets or "company_id" in sets:
+            self._rekey_name(contact, sets)
+        if changed:
+            self.importer.suspend_search()
+            sets["updated_at"] = self.importer.stamp
+            values.update(sets)
+            contact.changed.update(sets)
+            contact.dirty = True
+        return changed
+
+    def _add_emails(self, row: Row, contact: _Contact, overwrite: bool) -> bool:
+        changed = False
+        new = []
+        for address, label in row.emails:
+            owner = self.keys.emails.get(address)
+            if owner == contact.id:
+                current = contact.emails.get(address)
+                if label is not None and (current != label if overwrite else current is None):
+                    contact.emails[address] = label
+                    contact.relabeled.add(address)
+                    changed = True
+            elif owner is not None:
+                self.importer.warn(
+                    row.line, f"{address} belongs to contact {owner}; not added to {contact.id}"
+                )
+            else:
+                new.append((address, label))
+        for address, label in new:
+            contact.add_email(address, label)
+            self.keys.emails[address] = contact.id
+        return changed or bool(new)
+
+    def _add_phones(self, row: Row, contact: _Contact) -> bool:
+        new = [phone for phone in row.phones if self._phone_owner(phone, contact) is None]
+        for phone in new:
+            contact.add_phone(phone.number, phone.label)
+            self.keys.add_phone(contact.id, phone.number, phone.key)
+        return bool(new)
+
+    def _rekey_name(self, contact: _Contact, sets: dict[str, object]) -> None:
+        """Keep the name + company key of a contact whose name or company the row changed."""
+        values = contact.values
+        old_key = values["name_key"]
+        assert isinstance(old_key, str)
+        old_company = values["company_id"]
+        assert old_company is None or isinstance(old_company, int)
+        self.keys.remove_name(contact.id, old_key, self.importer.company_key(old_company))
+        company = sets.get("company_id", old_company)
+        assert company is None or isinstance(company, int)
+        new_key = sets.get("name_key", old_key)
+        assert isinstance(new_key, str)
+        self.keys.add_name(contact.id, new_key, self.importer.company_key(company))
+
+    def _field(self, contact: _Contact, name: str) -> FieldValue | None:
+        if contact.fields is None:
+            contact.fields = dict(
+                self.db.execute(
+                    "SELECT field_id, value FROM contact_field_values WHERE contact_id = ?",
+                    [contact.id],
+                ).fetchall()
+            )
+        return contact.fields.get(self.importer.fields.require(name).id)
+
+    def _set_field(self, contact: _Contact, name: str, value: FieldValue) -> None:
+        field_id = self.importer.fields.require(name).id
+        self._field(contact, name)  # read the stored values first, for a later row
+        assert contact.fields is not None
+        contact.fields[field_id] = value
+        self.field_values.append((contact.id, field_id, value))
+
+    def _set_stage(self, contact: _Contact, stage: str) -> None:
+        """Recorded through lifecycle by flush(), so the change is in the contact's history."""
+        contact.stage = stage
+        self.stages.append((contact.id, stage))
+
+    # -- reading contacts ----------------------------------------------------------------
+
+    def _contact(self, contact_id: int) -> _Contact:
+        if contact_id not in self.contacts:
+            self._read([contact_id])
+        return self.contacts[contact_id]
+
+    def _read(self, ids: list[int]) -> None:
+        """Stored contacts as states, with their emails, phones and tags: four queries, in
+        no particular order (a state needs the next free position, not the order)."""
+        wanted = _json({i for i in ids if i not in self.contacts})
+        if wanted == "[]":
+            return
+        db, read = self.db, {}
+        for row in db.execute(
+            f"SELECT id, lifecycle_stage, {', '.join(_COLUMNS)} FROM contacts WHERE id {_IN}",
+            [wanted],
+        ):
+            contact = _Contact(row[0], False, dict(zip(_COLUMNS, row[2:], strict=True)))
+            contact.stage = row[1]
+            read[row[0]] = contact
+        for contact_id, address, label, position in db.execute(
+            f"SELECT contact_id, email, label, position FROM contact_emails WHERE contact_id {_IN}",
+            [wanted],
+        ):
+            contact = read[contact_id]
+            contact.emails[address] = label
+            contact.email_next = max(contact.email_next, position + 1)
+        for contact_id, number, label, position in db.execute(
+            f"SELECT contact_id, phone, label, position FROM contact_phones WHERE contact_id {_IN}",
+            [wanted],
+        ):
+            contact = read[contact_id]
+            contact.phones.append((number, label))
+            contact.phone_next = max(contact.phone_next, position + 1)
+        for contact_id, tag_id in db.execute(
+            f"SELECT contact_id, tag_id FROM contact_tags WHERE contact_id {_IN}", [wanted]
+        ):
+            read[contact_id].tags.add(tag_id)
+        self.contacts.update(read)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the batch: new contacts, changed ones, their emails, phones, tags, custom
+        fields and stage changes, and their search text."""
+        conn = self.db.conn
+        new = sorted((c for c in self.contacts.values() if c.new), key=lambda c: c.id)
+        changed = [c for c in self.contacts.values() if c.dirty and not c.new]
+        conn.executemany(
+            "INSERT INTO contacts(id, uid, created_at, updated_at, "
+            f"{', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 4))})",
+            [
+                (
+                    c.id,
+                    c.values["uid"],
+                    c.values["created_at"],
+                    c.values["updated_at"],
+                    *(c.values[column] for column in _COLUMNS),
+                )
+                for c in new
+            ],
+        )
+        # Only the columns that changed: SQLite rewrites the index entries of every column
+        # an UPDATE sets, whether its value changed or not.
+        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+        for c in changed:
+            columns = tuple(sorted(c.changed))
+            by_columns.setdefault(columns, []).append(
+                (*(c.values[column] for column in columns), c.id)
+            )
+        for columns, rows in by_columns.items():
+            assignments = ", ".join(f"{column} = ?" for column in columns)
+            conn.executemany(f"UPDATE contacts SET {assignments} WHERE id = ?", rows)
+        touched = new + changed
+        conn.executemany(
+            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
+            [
+                (c.id, address, c.emails[address], position)
+                for c in touched
+                for address, position in c.added_emails
+            ],
+        )
+        conn.executemany(
+            "UPDATE contact_emails SET label = ? WHERE contact_id = ? AND email = ?",
+            [(c.emails[a], c.id, a) for c in changed for a in c.relabeled],
+        )
+        conn.executemany(
+            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+            [(c.id, *added) for c in touched for added in c.added_phones],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",
+            [(c.id, tag_id) for c in touched for tag_id in c.added_tags],
+        )
+        conn.executemany(
+            "INSERT INTO contact_field_values(contact_id, field_id, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value",
+            self.field_values,
+        )
+        for contact_id, stage in self.stages:
+            self.importer.record_stage(contact_id, stage)
+        if changed:
+            self.importer.touched([c.id for c in changed])

@@ -1,0 +1,468 @@
+"""Importing contacts: validate each parsed row, find the contact it duplicates, write.
+
+The caller streams rows (formats/contact_rows.py) through Importer.import_rows() inside
+one transaction. Rows are validated one by one and decided a batch at a time
+(core/import_batch.py), in file order, so a later row of the same person finds the
+contact an earlier row created, in the same batch or an earlier one. What a row
+duplicates, in order: the same uid, the same email (any case), the same phone number in
+E.164, the same name (any case or accents) at the same company (or both without one).
+docs/import-export.md describes the policy for users.
+
+Speed and memory (docs/performance.md): each batch asks SQL about its own keys only (no
+copy of the database's keys in memory) and writes with executemany; the per-row search
+triggers are set aside, and what the import wrote is indexed at the end with INSERT ...
+SELECT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from pcrm.core import settings
+from pcrm.core.activity.reminders import parse_cadence
+from pcrm.core.base import FieldValue
+from pcrm.core.importing.batch import Batch, Phone, Rejected, Row, phone_tail
+from pcrm.core.people import fields, lifecycle, tags
+from pcrm.core.people.models import FieldDef
+from pcrm.core.people.phones import phone_key
+from pcrm.core.people.text import clean_line, clean_optional, name_key, normalise_email, split_label
+from pcrm.core.records import new_uid
+from pcrm.dates import parse_birthday, parse_when, to_iso
+from pcrm.errors import Ambiguous, InvalidInput
+from pcrm.store.db import Database
+from pcrm.store.schema import KIND_CODES
+
+if TYPE_CHECKING:
+    from pcrm.formats.contact_rows import ParsedContact
+
+POLICIES = ("skip", "update", "merge", "create")
+KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
+# Rows decided and written together: big enough that a batch's few queries cost little
+# per row, small enough that its memory does not matter (docs/performance.md).
+BATCH_ROWS = 1000
+CACHE_KIB = 32 * 1024  # SQLite's page cache while importing
+# Company names repeat from row to row, and a name is keyed up to three times per row.
+_key = lru_cache(maxsize=4096)(name_key)
+
+
+@dataclass
+class ImportOptions:
+    on_duplicate: str = "merge"
+    tags: list[str] = field(default_factory=list)  # --tag: added to every imported contact
+    source: str | None = None  # --source: for rows that name none
+    keep_unmapped: bool = False
+
+
+@dataclass(frozen=True)
+class RowNote:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0  # --on-duplicate update changed a contact
+    merged: int = 0  # --on-duplicate merge filled or added something
+    unchanged: int = 0  # a duplicate that had nothing new
+    skipped: int = 0  # duplicates left alone (--on-duplicate skip)
+    empty: int = 0  # rows with nothing to import
+    rejected: int = 0
+    companies_created: int = 0
+    rejects: list[RowNote] = field(default_factory=list)  # the first KEEP_PROBLEMS
+    warnings: list[RowNote] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.updated + self.merged + self.unchanged + self.skipped
+
+
+def _tails(number: str, key: str) -> tuple[str, ...]:
+    tail, key_tail = phone_tail(number), phone_tail(key)
+    return (tail,) if tail == key_tail else (tail, key_tail)
+
+
+class Importer:
+    """Imports a stream of parsed rows in batches: validate each row, then let a Batch
+    (core/import_batch.py) find the batch's duplicates, merge and write. The caller runs
+    it inside one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        now: datetime,
+        options: ImportOptions,
+        *,
+        batch_size: int = BATCH_ROWS,
+    ) -> None:
+        if options.on_duplicate not in POLICIES:
+            raise InvalidInput(
+                f'unknown duplicate policy "{options.on_duplicate}"',
+                hint="use one of: " + ", ".join(POLICIES),
+            )
+        self.db = db
+        # The batches read back contacts and index pages the import wrote: a cache bigger
+        # than SQLite's 2 MB default keeps them in memory instead of re-reading the WAL.
+        # A bound, so memory stays flat whatever the size of the file.
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        self.now = now
+        self.stamp = to_iso(now)
+        self.options = options
+        self.batch_size = batch_size
+        self.report = ImportReport()
+        self.batch_tags = tags.clean_tags(options.tags)
+        self.fields = _ContactFields(db, now)
+        region = settings.phone_region(db)
+        # phone_key is cached itself; this keeps the region out of every call
+        self.phone_key: Callable[[str], str | None] = lambda number: phone_key(number, region)
+        self._triggers: list[str] | None = None  # set aside on the first write
+        self._tag_ids: dict[str, int] = {}
+        self._stages: dict[str, str | None] = {}
+        self._company_ids: dict[str, int] = {}
+        self._last_old_id = self._next_id = 0  # set with the first write
+        self._touched_table = False
+
+    def check_fields(self, names: list[str]) -> None:
+        """Refuse, before any row is read, a mapping onto a custom field that does not exist."""
+        for name in names:
+            self.fields.require(name)
+
+    def import_rows(self, rows: Iterable[ParsedContact]) -> Iterator[tuple[ParsedContact, str]]:
+        """Import the rows, a batch at a time; yield each row with what happened to it
+        (created, updated, merged, unchanged, skipped, empty or rejected), in file order,
+        once its batch is written. Indexes the last batch and puts the search triggers
+        back at the end, so run it to the end inside the transaction."""
+        pending: list[tuple[ParsedContact, Row | RowNote | None]] = []
+        for parsed in rows:
+            pending.append((parsed, self._check(parsed)))
+            if len(pending) >= self.batch_size:
+                yield from self._run(pending)
+                pending = []
+        if pending:
+            yield from self._run(pending)
+        self._finish()
+
+    def _check(self, parsed: ParsedContact) -> Row | RowNote | None:
+        """The validated row; None for a row with nothing in it; the reason for a reject."""
+        if not parsed.has_data():
+            return None
+        try:
+            return self._validate(parsed)
+        except Rejected as exc:
+            return RowNote(parsed.line, exc.message)
+
+    def _run(
+        self, pending: list[tuple[ParsedContact, Row | RowNote | None]]
+    ) -> Iterator[tuple[ParsedContact, str]]:
+        report = self.report
+        batch = Batch(self, [row for _, row in pending if isinstance(row, Row)])
+        outcomes = []
+        for parsed, row in pending:
+            report.rows += 1
+            if isinstance(row, Row):
+                for message in row.warnings:
+                    self.warn(parsed.line, message)
+                try:
+                    outcome = batch.write(row)
+                except Rejected as exc:
+                    row = RowNote(parsed.line, exc.message)
+                    outcome = "rejected"
+            else:
+                outcome = "empty" if row is None else "rejected"
+            if isinstance(row, RowNote):
+                report.rejected += 1
+                if len(report.rejects) < KEEP_PROBLEMS:
+                    report.rejects.append(row)
+            elif outcome != "rejected":
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            outcomes.append((parsed, outcome))
+        batch.flush()
+        yield from outcomes
+
+    def _finish(self) -> None:
+        """Index what the import wrote for search, set-based: the new contacts (a range of
+        ids) and the changed ones (their ids in a temporary table, not in memory); then put
+        the search triggers back as they were."""
+        if self._triggers is None:
+            return
+        db, code = self.db, KIND_CODES["contact"]
+        insert = (
+            "INSERT INTO search_index(rowid, kind, title, body)"
+            " SELECT doc, 'contact', title, body FROM contact_search_docs"
+        )
+        if self._touched_table:
+            db.execute(
+                f"DELETE FROM search_index WHERE rowid IN"
+                f" (SELECT id * 8 + {code} FROM temp.import_touched)"
+            )
+            db.execute(f"{insert} WHERE id IN (SELECT id FROM temp.import_touched)")
+            db.execute("DROP TABLE temp.import_touched")
+        db.execute(f"{insert} WHERE id > ?", [self._last_old_id])
+        for sql in self._triggers:
+            db.execute(sql)
+        self._triggers = None
+
+    # -- one row ---------------------------------------------------------------------
+
+    def _validate(self, parsed: ParsedContact) -> Row:
+        if parsed.problem:
+            raise Rejected(parsed.problem)
+        emails: dict[str, tuple[str, str | None]] = {}
+        for label, value in parsed.emails:
+            if label is None:
+                label, value = split_label(value)
+            try:
+                address = normalise_email(value)
+            except InvalidInput:
+                raise Rejected(f'invalid email address "{value}"') from None
+            emails.setdefault(address, (address, label))
+        phones: dict[str, Phone] = {}
+        for label, value in parsed.phones:
+            if label is None:
+                label, value = split_label(value)
+            number = " ".join(value.split())
+            if not any(map(str.isdigit, number)):
+                raise Rejected(f'invalid phone number "{value}"')
+            key = self.phone_key(number)
+            if key is None:
+                phone = Phone(number, label, None, ())
+                phones.setdefault("".join(filter(str.isdigit, number)), phone)
+            else:
+                phones.setdefault(key, Phone(number, label, key, _tails(number, key)))
+        name = " ".join((parsed.name or "").split())
+        name_given = bool(name)
+        if not name:
+            if not emails:
+                raise Rejected("no name and no email")
+            name = next(iter(emails))
+        scalars = {
+            "title": clean_line(parsed.title),
+            "source": clean_line(parsed.source or self.options.source),
+            "birthday": self._birthday(parsed.birthday),
+            "note": self._note(parsed),
+            "anniversary": self._birthday(parsed.anniversary, "anniversary"),
+            "cadence_days": self._cadence(parsed.cadence),
+        }
+        try:
+            tag_names = tags.clean_tags([*parsed.tags, *self.batch_tags])
+        except InvalidInput as exc:
+            raise Rejected(exc.message) from None
+        values = {}
+        for field_name, value in parsed.fields.items():
+            try:
+                checked = self.fields.check(field_name, value)
+            except InvalidInput as exc:
+                raise Rejected(exc.message) from None
+            if checked is not None:
+                values[field_name] = checked
+        company = clean_line(parsed.company)
+        warnings: list[str] = []
+        return Row(
+            line=parsed.line,
+            name=name,
+            name_key=_key(name),
+            emails=list(emails.values()),
+            phones=list(phones.values()),
+            company=company,
+            company_key=_key(company) if company else None,
+            scalars=scalars,
+            tags=tag_names,
+            fields=values,
+            uid=clean_line(parsed.uid),
+            created_at=self._time(parsed.created_at),
+            updated_at=self._time(parsed.updated_at),
+            stage=self._stage(parsed.stage, warnings),
+            name_given=name_given,
+            warnings=warnings,
+        )
+
+    def _stage(self, value: str | None, warnings: list[str]) -> str | None:
+        """The lifecycle stage by name (any case or unique prefix). One pcrm does not have
+        is warned about, and the row imports without it: the stage list is the user's."""
+        value = clean_line(value)
+        if value is None:
+            return None
+        if value not in self._stages:
+            try:
+                self._stages[value] = lifecycle.resolve_stage(self.db, value).name
+            except (InvalidInput, Ambiguous):
+                self._stages[value] = None
+        if self._stages[value] is None:
+            warnings.append(f'unknown lifecycle stage "{value}"; imported without a stage')
+        return self._stages[value]
+
+    def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return parse_birthday(value, what)
+        except InvalidInput:
+            raise Rejected(f'invalid {what} "{value}"') from None
+
+    def _cadence(self, value: str | None) -> int | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return parse_cadence(value)
+        except InvalidInput:
+            raise Rejected(f'invalid stay-in-touch cadence "{value}"') from None
+
+    def _time(self, value: str | None) -> str | None:
+        value = clean_optional(value)
+        if value is None:
+            return None
+        try:
+            return to_iso(parse_when(value, self.now).moment)
+        except InvalidInput:
+            raise Rejected(f'invalid date "{value}"') from None
+
+    def _note(self, parsed: ParsedContact) -> str | None:
+        parts = [parsed.note]
+        if self.options.keep_unmapped:
+            parts.append(parsed.unmapped_note(frozenset({"PHOTO (binary)", "LOGO (binary)"})))
+        return clean_optional("\n\n".join(part for part in parts if part))
+
+    # -- what the batches share ------------------------------------------------------
+
+    def suspend_search(self) -> None:
+        """Before the first write: set the contact search triggers aside (a row would fire
+        several, each re-reading the contact's whole search text); the end indexes what
+        was written at once. Only on a write, so an import that changes nothing leaves the
+        schema as it was."""
+        if self._triggers is None:
+            self._triggers = _suspend_search_triggers(self.db)
+            last = self.db.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0]
+            self._last_old_id = self._next_id = last
+
+    def next_contact_id(self) -> int:
+        """The id of the next new contact, as SQLite would choose it (the import holds the
+        write lock, and a batch writes its contacts before the next batch starts)."""
+        self.suspend_search()
+        self._next_id += 1
+        return self._next_id
+
+    def touched(self, ids: list[int]) -> None:
+        """Contacts that were there before the import and that a batch changed: indexed
+        for search at the end."""
+        old = [(contact_id,) for contact_id in ids if contact_id <= self._last_old_id]
+        if not old:
+            return
+        if not self._touched_table:
+            self.db.execute("CREATE TEMP TABLE import_touched (id INTEGER PRIMARY KEY)")
+            self._touched_table = True
+        self.db.conn.executemany("INSERT OR IGNORE INTO temp.import_touched(id) VALUES (?)", old)
+
+    def record_stage(self, contact_id: int, stage: str) -> None:
+        """Through lifecycle, so the change is in the contact's history like any other."""
+        lifecycle.set_stage(self.db, self.now, "contact", contact_id, stage, reason="imported")
+
+    def tag_ids(self, names: list[str]) -> list[int]:
+        """The tags' ids, tags created as needed."""
+        ids = []
+        for tag in names:
+            key = tag.casefold()
+            if key not in self._tag_ids:
+                self._tag_ids[key] = tags.tag_ids(self.db, [tag])[0]
+            ids.append(self._tag_ids[key])
+        return ids
+
+    def company_id(self, name: str | None) -> int | None:
+        """The company of this exact name (any case or accents), created if new. Never by
+        id or domain: a CSV cell is a name."""
+        if name is None:
+            return None
+        key = _key(name)
+        if key in self._company_ids:
+            return self._company_ids[key]
+        if len(self._company_ids) > 10_000:  # a cache, not a copy of the table
+            self._company_ids.clear()
+        found = self.db.execute(
+            "SELECT id FROM companies WHERE name_key = ? ORDER BY id LIMIT 1", [key]
+        ).fetchone()
+        if found:
+            self._company_ids[key] = found[0]
+            return found[0]
+        company_id = self.db.execute(
+            "INSERT INTO companies(uid, name, name_key, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [new_uid(), name, key, self.stamp, self.stamp],
+        ).lastrowid
+        assert company_id is not None
+        self.report.companies_created += 1
+        self._company_ids[key] = company_id
+        return company_id
+
+    def company_key(self, company_id: int | None) -> str | None:
+        if company_id is None:
+            return None
+        found = self.db.execute(
+            "SELECT name_key FROM companies WHERE id = ?", [company_id]
+        ).fetchone()
+        return found[0]
+
+    def warn(self, line: int, message: str) -> None:
+        if len(self.report.warnings) < KEEP_PROBLEMS:
+            self.report.warnings.append(RowNote(line, message))
+
+
+# Tables whose search triggers re-index a contact: one import row fires several of them,
+# each re-reading the contact's whole search text. They are dropped for the import and
+# re-created as they were (in the same transaction); each Batch indexes its contacts.
+_CONTACT_TABLES = ("contacts", "contact_emails", "contact_phones", "contact_tags")
+
+
+def _suspend_search_triggers(db: Database) -> list[str]:
+    marks = ",".join("?" * len(_CONTACT_TABLES))
+    triggers = db.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})"
+        " AND sql LIKE '%search_index%' ORDER BY name",
+        _CONTACT_TABLES,
+    ).fetchall()
+    for name, _sql in triggers:
+        db.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _name, sql in triggers]
+
+
+class _ContactFields:
+    """Custom fields of contacts (core/fields.py), as the import uses them: definitions
+    looked up once per import, values checked with the field's own rules.
+
+    Values are written here, not through fields.set_values(), which looks the field up
+    (with its usage counts) on every call: once per row is too slow for 100 000 rows.
+    They were checked by fields.parse_value(), so they are what set_values would store."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        self.db = db
+        self.now = now
+        self._definitions: dict[str, FieldDef] = {}
+
+    def require(self, name: str) -> FieldDef:
+        """The field's definition; NotFound (a fatal error) when contacts have no such field."""
+        key = name.strip().casefold()
+        if key not in self._definitions:
+            self._definitions[key] = fields.get_field(self.db, "contact", name)
+        return self._definitions[key]
+
+    def check(self, name: str, text: str) -> FieldValue | None:
+        return fields.parse_value(self.require(name), text, self.now)
+
+    def read(self, contact_id: int, name: str) -> FieldValue | None:
+        found = self.db.execute(
+            "SELECT value FROM contact_field_values WHERE contact_id = ? AND field_id = ?",
+            [contact_id, self.require(name).id],
+        ).fetchone()
+        return found[0] if found else None
+
+    def write(self, contact_id: int, name: str, value: FieldValue) -> None:
+        self.db.execute(
+            "INSERT INTO contact_field_values(contact_id, field_id, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value",
+            [contact_id, self.require(name).id, value],
+        )

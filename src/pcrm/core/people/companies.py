@@ -1,0 +1,291 @@
+"""Companies: the organisations contacts and deals hang under."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pcrm.core.base import Link
+from pcrm.core.people import fields as custom_fields
+from pcrm.core.people import tags
+from pcrm.core.people.models import Company
+from pcrm.core.people.text import clean_line, clean_optional, name_key, require_name
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
+from pcrm.dates import to_iso
+from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
+
+FIELDS = ("domain", "website", "industry", "size", "note")
+SORTS = {
+    "name": "co.name_key, co.id",
+    "people": "people DESC, co.name_key",
+    "recent": "last_contacted_at IS NULL, last_contacted_at DESC, co.name_key",
+    "created": "co.created_at DESC, co.id DESC",
+}
+
+
+@dataclass
+class CompanyForm:
+    name: str
+    domain: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
+
+
+@dataclass
+class CompanyChanges(PartialEdit):
+    """A partial edit: None leaves a field alone, an empty string clears it."""
+
+    name: str | None = None
+    domain: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    note: str | None = None
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
+
+
+# Labels of letters, digits and hyphens (any script), at least one dot: "acme.com", "bücher.de".
+_DOMAIN = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}$")
+
+
+def _domain(value: str | None) -> str | None:
+    """'https://www.Acme.com/about' -> 'acme.com'; "" -> None (no domain)."""
+    value = clean_optional(value)
+    if value is None:
+        return None
+    domain = re.sub(r"^[a-z]+://", "", value.lower()).split("/")[0].removeprefix("www.")
+    if not _DOMAIN.match(domain):
+        raise InvalidInput(f'invalid domain "{value}"', hint="expected something like example.com")
+    return domain
+
+
+def check_field(key: str, value: str) -> None:
+    """Validate one field of the editor form, so an error can name its line."""
+    checks = {"name": require_name, "domain": _domain, "tags": lambda v: tags.clean_tags([v])}
+    if key in checks:
+        checks[key](value)
+
+
+def _check_name_free(db: Database, name: str, company_id: int | None) -> None:
+    """Company names are unique (any case or accents), so `--company NAME` is never a guess."""
+    owner = db.execute(
+        "SELECT id, name FROM companies WHERE name_key = ? AND id IS NOT ?",
+        [name_key(name), company_id],
+    ).fetchone()
+    if owner:
+        raise Conflict(
+            f'a company named "{owner[1]}" already exists (id {owner[0]})',
+            hint="choose another name, e.g. with the city",
+        )
+
+
+def _check_domain_free(db: Database, domain: str | None, company_id: int | None) -> None:
+    if domain is None:
+        return
+    owner = db.execute("SELECT id, name FROM companies WHERE domain = ?", [domain]).fetchone()
+    if owner and owner[0] != company_id:
+        raise Conflict(
+            f"{domain} already belongs to company {owner[0]} ({owner[1]})",
+            hint=f"see: pcrm company show {owner[0]}",
+        )
+
+
+def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
+    name = require_name(form.name)
+    domain = _domain(form.domain)
+    tag_names = tags.clean_tags(form.tags)
+    _check_name_free(db, name, None)
+    _check_domain_free(db, domain, None)
+    stamp = to_iso(now)
+    cursor = db.execute(
+        "INSERT INTO companies(uid, name, name_key, domain, website, industry, size, note,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            name,
+            name_key(name),
+            domain,
+            clean_line(form.website),
+            clean_line(form.industry),
+            clean_line(form.size),
+            clean_optional(form.note),
+            stamp,
+            stamp,
+        ],
+    )
+    company_id = cursor.lastrowid
+    assert company_id is not None
+    tags.add_tags(db, "company", company_id, tag_names)
+    custom_fields.set_values(db, now, "company", company_id, form.fields)
+    return get_company(db, company_id)
+
+
+def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link | None]:
+    """The company a contact's --company names: an id, an exact domain, or an exact name
+    (any case or accents); else a new company. Returns its id, and a Link when created.
+    Never a partial match: "Acme" must not quietly become "Acme Holdings"."""
+    value = " ".join(value.split())
+    if value.isdigit():
+        row = db.execute("SELECT id FROM companies WHERE id = ?", [int(value)]).fetchone()
+        if row is None:
+            raise NotFound(f"no company has id {value}", hint="see: pcrm company list")
+        return row[0], None
+    row = db.execute(
+        "SELECT id FROM companies WHERE domain = ? OR name_key = ? ORDER BY domain IS NULL, id",
+        [value.lower(), name_key(value)],
+    ).fetchone()
+    if row is not None:
+        return row[0], None
+    company = add_company(db, now, CompanyForm(name=value))
+    return company.id, Link("company", company.id, company.name)
+
+
+_SELECT = """SELECT co.id, co.uid, co.name, co.domain, co.website, co.industry, co.size, co.note,
+    co.created_at, co.updated_at,
+    (SELECT count(*) FROM contacts c WHERE c.company_id = co.id) AS people,
+    (SELECT max(c.last_contacted_at) FROM contacts c WHERE c.company_id = co.id)
+        AS last_contacted_at,
+    co.lifecycle_stage
+    FROM companies co"""
+
+
+def _load(db: Database, where: str, params: list, order: str = "co.id", limit: int | None = None):
+    sql = f"{_SELECT} {where} ORDER BY {order}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    found = [
+        Company(*row[:10], people_count=row[10], last_contacted_at=row[11], lifecycle_stage=row[12])
+        for row in db.execute(sql, params)
+    ]
+    ids = [company.id for company in found]
+    by_id = tags.tags_by_record(db, "company", ids)
+    values = custom_fields.values_by_record(db, "company", ids)
+    for company in found:
+        company.tags = by_id[company.id]
+        company.fields = values.get(company.id, {})
+    return found
+
+
+def load_companies(db: Database, ids: list[int]) -> list[Company]:
+    """Full companies for these ids, in the order given."""
+    found: dict[int, Company] = {}
+    for chunk in tags.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        found.update((c.id, c) for c in _load(db, f"WHERE co.id IN ({marks})", chunk))
+    return [found[company_id] for company_id in ids if company_id in found]
+
+
+def get_company(db: Database, company_id: int) -> Company:
+    return _load(db, "WHERE co.id = ?", [company_id])[0]
+
+
+@dataclass
+class CompanyPage:
+    companies: list[Company]
+    total: int
+
+
+def list_companies(
+    db: Database,
+    *,
+    tag: str | None = None,
+    industry: str | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
+) -> CompanyPage:
+    """Companies matching every filter; `conditions` are custom-field `--where` terms."""
+    where, params = custom_fields.where_sql(db, now, "company", "co.id", conditions)
+    if tag:
+        where.append(
+            "co.id IN (SELECT ct.company_id FROM company_tags ct JOIN tags t ON t.id = ct.tag_id"
+            " WHERE t.name = ?)"
+        )
+        params.append(tag.lstrip("#"))
+    if industry:
+        where.append("co.industry = ? COLLATE NOCASE")
+        params.append(industry)
+    if search:
+        from pcrm.core.views.search import match_expression
+
+        where.append(
+            "co.id * 8 + 2 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
+            " AND kind = 'company')"
+        )
+        params.append(match_expression(search))
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
+    sql_where = "WHERE " + " AND ".join(where) if where else ""
+    total = db.execute(f"SELECT count(*) FROM companies co {sql_where}", params).fetchone()[0]
+    return CompanyPage(_load(db, sql_where, params, SORTS[sort], limit), total)
+
+
+def update_company(
+    db: Database, now: datetime, company_id: int, changes: CompanyChanges
+) -> Company:
+    _require(db, company_id)
+    sets: dict[str, object] = {}
+    if changes.name is not None:
+        name = require_name(changes.name)
+        _check_name_free(db, name, company_id)
+        sets.update(name=name, name_key=name_key(name))
+    if changes.domain is not None:
+        domain = _domain(changes.domain)
+        _check_domain_free(db, domain, company_id)
+        sets["domain"] = domain
+    for column in ("website", "industry", "size"):
+        value = getattr(changes, column)
+        if value is not None:
+            sets[column] = clean_line(value)
+    if changes.note is not None:
+        sets["note"] = clean_optional(changes.note)
+    missing = tags.remove_tags(db, "company", company_id, tags.clean_tags(changes.remove_tags))
+    if missing:
+        raise InvalidInput(
+            f'company {company_id} has no tag "{missing[0]}"',
+            hint=f"see: pcrm company show {company_id}",
+        )
+    tags.add_tags(db, "company", company_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "company", company_id, changes.set_fields)
+    sets["updated_at"] = to_iso(now)
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    db.execute(f"UPDATE companies SET {assignments} WHERE id = ?", [*sets.values(), company_id])
+    return get_company(db, company_id)
+
+
+def _require(db: Database, company_id: int) -> None:
+    """A company picked before the write may be gone by now (removed from another shell)."""
+    if db.execute("SELECT 1 FROM companies WHERE id = ?", [company_id]).fetchone() is None:
+        raise NotFound(f"company {company_id} no longer exists", hint="see: pcrm company list")
+
+
+def replace_company(db: Database, now: datetime, company_id: int, form: CompanyForm) -> Company:
+    """Make the company exactly what the form says (the $EDITOR path)."""
+    _require(db, company_id)
+    db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
+    changes = CompanyChanges(
+        name=form.name,
+        **{column: getattr(form, column) or "" for column in FIELDS},
+        add_tags=form.tags,
+    )
+    return update_company(db, now, company_id, changes)
+
+
+def remove_company(db: Database, now: datetime, company_id: int) -> Company:
+    """Delete a company. Its people and interactions stay, no longer linked to it."""
+    _require(db, company_id)
+    company = get_company(db, company_id)
+    db.execute("DELETE FROM companies WHERE id = ?", [company_id])
+    record_deletion(db, now, "company", company.uid)
+    return company

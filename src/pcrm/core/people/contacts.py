@@ -1,0 +1,470 @@
+"""Contacts: add, read, list, change and remove people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pcrm.core.activity.reminders import parse_cadence
+from pcrm.core.base import Link
+from pcrm.core.people import companies, tags
+from pcrm.core.people import fields as custom_fields
+from pcrm.core.people.models import Contact, Email, Phone
+from pcrm.core.people.text import (
+    clean_line,
+    clean_optional,
+    name_key,
+    normalise_email,
+    require_name,
+    split_label,
+)
+from pcrm.core.records import PartialEdit, new_uid, record_deletion
+from pcrm.dates import parse_birthday, to_iso
+from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.store.db import Database
+
+SORTS = {
+    "name": "c.name_key, c.id",
+    "recent": "c.last_contacted_at IS NULL, c.last_contacted_at DESC, c.name_key",
+    "stale": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.name_key",
+    "created": "c.created_at DESC, c.id DESC",
+    "company": "co.name_key IS NULL, co.name_key, c.name_key",
+    "score": "coalesce(s.score, 0) DESC, c.name_key, c.id",
+}
+
+
+@dataclass
+class ContactForm:
+    """Every field of a contact as the user gives it: options of `add`, or the editor form."""
+
+    name: str
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    company: str | None = None
+    title: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    birthday: str | None = None
+    anniversary: str | None = None
+    cadence: str | None = None  # stay in touch this often: "30d", "2w", "monthly"
+    note: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
+
+
+@dataclass
+class ContactChanges(PartialEdit):
+    """A partial edit: None leaves a field alone, an empty string clears it."""
+
+    name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    source: str | None = None
+    birthday: str | None = None
+    anniversary: str | None = None
+    cadence: str | None = None  # "30d", "2w", "monthly"; "" stops the reminders
+    note: str | None = None
+    add_emails: list[str] = field(default_factory=list)
+    remove_emails: list[str] = field(default_factory=list)
+    add_phones: list[str] = field(default_factory=list)
+    remove_phones: list[str] = field(default_factory=list)
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+    set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
+
+
+@dataclass
+class Saved:
+    contact: Contact
+    created_company: Link | None = None
+
+
+def parse_emails(values: Sequence[str]) -> list[Email]:
+    """`[LABEL:]EMAIL` values, normalised to lower case, each address once."""
+    emails: dict[str, Email] = {}
+    for value in values:
+        label, address = split_label(value)
+        email = normalise_email(address)
+        emails.setdefault(email, Email(email, label))
+    return list(emails.values())
+
+
+def phone_digits(number: str) -> str:
+    """What identifies a phone number: its digits ("+44 20-1234" and "4420 1234" are one)."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
+def parse_phones(values: Sequence[str]) -> list[Phone]:
+    """`[LABEL:]PHONE` values, kept as written (spaces tidied), each number once."""
+    phones: dict[str, Phone] = {}
+    for value in values:
+        label, number = split_label(value)
+        if not phone_digits(number):
+            raise InvalidInput(f'invalid phone number "{value.strip()}"', hint="include its digits")
+        phones.setdefault(phone_digits(number), Phone(" ".join(number.split()), label))
+    return list(phones.values())
+
+
+def check_field(key: str, value: str) -> None:
+    """Validate one field of the editor form, so an error can name its line."""
+    checks = {
+        "name": require_name,
+        "email": lambda v: parse_emails([v]),
+        "phone": lambda v: parse_phones([v]),
+        "birthday": _birthday,
+        "anniversary": _anniversary,
+        "every": parse_cadence,
+        "tags": lambda v: tags.clean_tags([v]),
+    }
+    if key in checks:
+        checks[key](value)
+
+
+def _anniversary(value: str | None) -> str | None:
+    value = clean_optional(value)
+    return parse_birthday(value, "anniversary") if value else None
+
+
+def _birthday(value: str | None) -> str | None:
+    value = clean_optional(value)
+    return parse_birthday(value) if value else None
+
+
+def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
+    name = require_name(form.name)
+    emails = parse_emails(form.emails)
+    phones = parse_phones(form.phones)
+    tag_names = tags.clean_tags(form.tags)
+    birthday = _birthday(form.birthday)
+    for email in emails:
+        _check_email_free(db, email.email, None)
+    company_id, created = _company_for(db, now, form.company)
+    stamp = to_iso(now)
+    cursor = db.execute(
+        "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday, note,"
+        " anniversary, cadence_days, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            new_uid(),
+            name,
+            name_key(name),
+            company_id,
+            clean_line(form.title),
+            clean_line(form.source),
+            birthday,
+            clean_optional(form.note),
+            _anniversary(form.anniversary),
+            parse_cadence(form.cadence) if form.cadence else None,
+            stamp,
+            stamp,
+        ],
+    )
+    contact_id = cursor.lastrowid
+    assert contact_id is not None
+    _add_emails(db, contact_id, emails)
+    _add_phones(db, contact_id, phones)
+    tags.add_tags(db, "contact", contact_id, tag_names)
+    custom_fields.set_values(db, now, "contact", contact_id, form.fields)
+    return Saved(get_contact(db, contact_id), created)
+
+
+def _company_for(db: Database, now: datetime, value: str | None) -> tuple[int | None, Link | None]:
+    value = clean_line(value)
+    if value is None:
+        return None, None
+    return companies.find_or_create(db, now, value)
+
+
+def _check_email_free(db: Database, email: str, contact_id: int | None) -> None:
+    """Emails are unique across contacts (stored lower-case, so any case clashes)."""
+    owner = db.execute(
+        "SELECT c.id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
+        "WHERE e.email = ?",
+        [email],
+    ).fetchone()
+    if owner and owner[0] != contact_id:
+        raise Conflict(
+            f"{email} already belongs to contact {owner[0]} ({owner[1]})",
+            hint=f"see: pcrm contact show {owner[0]}",
+        )
+
+
+def _add_emails(db: Database, contact_id: int, emails: list[Email]) -> None:
+    """Append addresses; one the contact already has only takes the new label, if given."""
+    position = _next_position(db, "contact_emails", contact_id)
+    for email in emails:
+        _check_email_free(db, email.email, contact_id)
+        cursor = db.execute(
+            "UPDATE contact_emails SET label = coalesce(?, label)"
+            " WHERE contact_id = ? AND email = ?",
+            [email.label, contact_id, email.email],
+        )
+        if cursor.rowcount:
+            continue
+        db.execute(
+            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, email.email, email.label, position],
+        )
+        position += 1
+
+
+def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
+    """Append numbers; one the contact already has (same digits) only takes the new label."""
+    position = _next_position(db, "contact_phones", contact_id)
+    existing = {
+        phone_digits(number): row_id
+        for row_id, number in db.execute(
+            "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+        )
+    }
+    for phone in phones:
+        row_id = existing.get(phone_digits(phone.phone))
+        if row_id is not None:
+            db.execute(
+                "UPDATE contact_phones SET label = coalesce(?, label) WHERE id = ?",
+                [phone.label, row_id],
+            )
+            continue
+        db.execute(
+            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, phone.phone, phone.label, position],
+        )
+        position += 1
+
+
+def _next_position(db: Database, table: str, contact_id: int) -> int:
+    return db.execute(
+        f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?", [contact_id]
+    ).fetchone()[0]
+
+
+def get_contact(db: Database, contact_id: int) -> Contact:
+    return load_contacts(db, [contact_id])[0]
+
+
+def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
+    """Full records for these ids, in the order given."""
+    rows: dict[int, Contact] = {}
+    for chunk in tags.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT c.id, c.uid, c.name, c.company_id, co.name, c.title, c.source, c.birthday,"
+            " c.note, c.last_contacted_at, c.created_at, c.updated_at, c.anniversary,"
+            " c.cadence_days, c.lifecycle_stage"
+            " FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
+            f" WHERE c.id IN ({marks})",
+            chunk,
+        ):
+            company = Link("company", row[3], row[4]) if row[3] is not None else None
+            rows[row[0]] = Contact(
+                row[0],
+                row[1],
+                row[2],
+                company,
+                *row[5:12],
+                anniversary=row[12],
+                cadence_days=row[13],
+                lifecycle_stage=row[14],
+            )
+        for contact_id, email, label in db.execute(
+            f"SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].emails.append(Email(email, label))
+        for contact_id, phone, label in db.execute(
+            f"SELECT contact_id, phone, label FROM contact_phones WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].phones.append(Phone(phone, label))
+    for contact_id, names in tags.tags_by_record(db, "contact", list(rows)).items():
+        rows[contact_id].tags = names
+    for contact_id, values in custom_fields.values_by_record(db, "contact", list(rows)).items():
+        rows[contact_id].fields = values
+    return [rows[contact_id] for contact_id in ids if contact_id in rows]
+
+
+@dataclass
+class ContactPage:
+    contacts: list[Contact]
+    total: int
+
+
+def list_contacts(
+    db: Database,
+    *,
+    tag: str | None = None,
+    company_id: int | None = None,
+    source: str | None = None,
+    search: str | None = None,
+    stage: str | None = None,
+    sort: str = "name",
+    limit: int | None = None,
+    conditions: Sequence[str] = (),
+    now: datetime | None = None,
+) -> ContactPage:
+    """Contacts matching every filter given, sorted; `conditions` are custom-field `--where`
+    terms. Sorting by score and relative dates in conditions need `now`."""
+    where, params = custom_fields.where_sql(db, now, "contact", "c.id", conditions)
+    if tag:
+        where.append(
+            "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+            " WHERE t.name = ?)"
+        )
+        params.append(" ".join(tag.split()).lstrip("#"))
+    if company_id is not None:
+        where.append("c.company_id = ?")
+        params.append(company_id)
+    if source:
+        where.append("c.source = ? COLLATE NOCASE")
+        params.append(source)
+    if stage is not None:
+        from pcrm.core.people.lifecycle import resolve_stage
+
+        where.append("c.lifecycle_stage = ? COLLATE NOCASE")
+        params.append(resolve_stage(db, stage).name)
+    if search:
+        from pcrm.core.views.search import match_expression
+
+        where.append(
+            "c.id * 8 + 1 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
+            " AND kind = 'contact')"
+        )
+        params.append(match_expression(search))
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
+    sql_where = " WHERE " + " AND ".join(where) if where else ""
+    base = "FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
+    total = db.execute(f"SELECT count(*) {base}{sql_where}", params).fetchone()[0]
+    scores, score_params = "", []
+    if sort == "score":
+        # Scores are computed, never stored (core/scoring.py): joined for this order only.
+        from pcrm.core.people.scoring import score_totals_sql
+
+        if now is None:
+            raise ValueError("sorting contacts by score needs now")
+        totals, score_params = score_totals_sql(db, now)
+        scores = f" LEFT JOIN ({totals}) s ON s.contact_id = c.id"
+    sql = f"SELECT c.id {base}{scores}{sql_where} ORDER BY {SORTS[sort]}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    ids = [row[0] for row in db.execute(sql, [*score_params, *params])]
+    return ContactPage(load_contacts(db, ids), total)
+
+
+def update_contact(db: Database, now: datetime, contact_id: int, changes: ContactChanges) -> Saved:
+    """Apply a partial edit. Removals run before additions, so `--rm-email a --email A`
+    re-adds it; a removal of something the contact does not have is an error."""
+    _require(db, contact_id)
+    sets: dict[str, object] = {}
+    if changes.name is not None:
+        name = require_name(changes.name)
+        sets.update(name=name, name_key=name_key(name))
+    for column in ("title", "source"):
+        value = getattr(changes, column)
+        if value is not None:
+            sets[column] = clean_line(value)
+    if changes.note is not None:
+        sets["note"] = clean_optional(changes.note)
+    if changes.birthday is not None:
+        sets["birthday"] = _birthday(changes.birthday)
+    if changes.anniversary is not None:
+        sets["anniversary"] = _anniversary(changes.anniversary)
+    if changes.cadence is not None:
+        sets["cadence_days"] = parse_cadence(changes.cadence)
+    created = None
+    if changes.company is not None:
+        sets["company_id"], created = _company_for(db, now, changes.company)
+    _remove_emails(db, contact_id, changes.remove_emails)
+    _add_emails(db, contact_id, parse_emails(changes.add_emails))
+    _remove_phones(db, contact_id, changes.remove_phones)
+    _add_phones(db, contact_id, parse_phones(changes.add_phones))
+    missing = tags.remove_tags(db, "contact", contact_id, tags.clean_tags(changes.remove_tags))
+    if missing:
+        raise InvalidInput(
+            f'contact {contact_id} has no tag "{missing[0]}"',
+            hint=f"see: pcrm contact show {contact_id}",
+        )
+    tags.add_tags(db, "contact", contact_id, tags.clean_tags(changes.add_tags))
+    custom_fields.set_values(db, now, "contact", contact_id, changes.set_fields)
+    sets["updated_at"] = to_iso(now)
+    assignments = ", ".join(f"{column} = ?" for column in sets)
+    db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*sets.values(), contact_id])
+    return Saved(get_contact(db, contact_id), created)
+
+
+def replace_contact(db: Database, now: datetime, contact_id: int, form: ContactForm) -> Saved:
+    """Make the contact exactly what the form says (the $EDITOR path).
+
+    Emails, phones and tags are re-written in the form's order; the command's transaction
+    undoes it all if any value is invalid.
+    """
+    _require(db, contact_id)
+    for table in ("contact_emails", "contact_phones", "contact_tags"):
+        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
+    changes = ContactChanges(
+        name=form.name,
+        company=form.company or "",
+        title=form.title or "",
+        source=form.source or "",
+        birthday=form.birthday or "",
+        anniversary=form.anniversary or "",
+        cadence=form.cadence or "",
+        note=form.note or "",
+        add_emails=form.emails,
+        add_phones=form.phones,
+        add_tags=form.tags,
+    )
+    return update_contact(db, now, contact_id, changes)
+
+
+def _remove_emails(db: Database, contact_id: int, values: list[str]) -> None:
+    for value in values:
+        email = value.strip().lower()
+        cursor = db.execute(
+            "DELETE FROM contact_emails WHERE contact_id = ? AND email = ?", [contact_id, email]
+        )
+        if cursor.rowcount == 0:
+            raise InvalidInput(
+                f'contact {contact_id} has no email "{value.strip()}"',
+                hint=f"see: pcrm contact show {contact_id}",
+            )
+
+
+def _remove_phones(db: Database, contact_id: int, values: list[str]) -> None:
+    for value in values:
+        digits = phone_digits(value)
+        matches = [
+            row[0]
+            for row in db.execute(
+                "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+            )
+            if phone_digits(row[1]) == digits
+        ]
+        if not matches or not digits:
+            raise InvalidInput(
+                f'contact {contact_id} has no phone "{value.strip()}"',
+                hint=f"see: pcrm contact show {contact_id}",
+            )
+        db.execute(
+            f"DELETE FROM contact_phones WHERE id IN ({','.join('?' * len(matches))})", matches
+        )
+
+
+def remove_contact(db: Database, now: datetime, contact_id: int) -> Contact:
+    """Delete a contact and its links (emails, phones, tags, interaction links).
+
+    Interactions, companies and other people stay; the deletion is recorded for sync.
+    """
+    _require(db, contact_id)
+    contact = get_contact(db, contact_id)
+    db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+    record_deletion(db, now, "contact", contact.uid)
+    return contact
+
+
+def _require(db: Database, contact_id: int) -> None:
+    """A contact picked before the write may be gone by now (removed from another shell)."""
+    if db.execute("SELECT 1 FROM contacts WHERE id = ?", [contact_id]).fetchone() is None:
+        raise NotFound(f"contact {contact_id} no longer exists", hint="see: pcrm contact list")

@@ -1,0 +1,79 @@
+"""Contacts and companies as listings and `show` return them (with their emails and
+phones), and custom field definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pcrm.core.base import FieldValue, Link
+
+
+@dataclass(frozen=True)
+class Email:
+    email: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Phone:
+    phone: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """A custom field declared for one kind of record (`pcrm field add`)."""
+
+    id: int
+    kind: str  # contact | company | deal
+    name: str
+    type: str  # text | number | date | choice
+    choices: tuple[str, ...] = ()  # a choice field's choices, as declared
+    used: int = 0  # how many records have a value (filled by listings)
+
+
+@dataclass
+class Contact:
+    id: int
+    uid: str
+    name: str
+    company: Link | None
+    title: str | None
+    source: str | None
+    birthday: str | None
+    note: str | None
+    last_contacted_at: str | None
+    created_at: str
+    updated_at: str
+    emails: list[Email] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    anniversary: str | None = None  # YYYY-MM-DD or --MM-DD, like birthday
+    cadence_days: int | None = None  # stay in touch at least this often
+    fields: dict[str, FieldValue] = field(default_factory=dict)  # custom field name -> value
+    lifecycle_stage: str | None = None  # None: not in the lifecycle yet
+
+    @property
+    def primary_email(self) -> str | None:
+        return self.emails[0].email if self.emails else None
+
+
+@dataclass
+class Company:
+    id: int
+    uid: str
+    name: str
+    domain: str | None
+    website: str | None
+    industry: str | None
+    size: str | None
+    note: str | None
+    created_at: str
+    updated_at: str
+    tags: list[str] = field(default_factory=list)
+    people_count: int = 0
+    last_contacted_at: str | None = None
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    lifecycle_stage: str | None = None  # None: not in the lifecycle yet

@@ -1,0 +1,202 @@
+"""Full-text search over contacts, companies, deals and interactions (one FTS5 index).
+
+The user's query is turned into a safe FTS5 expression, never passed through:
+
+- each word becomes a prefix term (`lov` finds "Lovelace"); a word with punctuation in it
+  (`ada@example.org`, `555-1234`) is a phrase of its pieces, so the pieces stay together;
+- "quoted text" is an exact phrase; an unclosed quote runs to the end of the query;
+- OR, NOT and AND written in capitals are operators, (parentheses) group; lowercase
+  "or"/"not" are ordinary words;
+- words with nothing searchable in them (`-`, `*`, `...`) are skipped.
+
+An operator without a word on each side, or an unbalanced parenthesis, is a clear error:
+"NOT ada" silently searching for "ada" would be the opposite of what was asked.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import replace
+
+from pcrm.core.views.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
+from pcrm.errors import InvalidInput
+from pcrm.store.db import Database
+from pcrm.store.schema import KIND_CODES
+
+KINDS = ("contact", "company", "deal", "interaction")
+_TOKENS = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<paren>[()])|(?P<word>[^\s()"]+)')
+_OPERATORS = {"OR", "NOT", "AND"}
+_SEARCHABLE = re.compile(r"[^\W_]")  # a letter or a digit: what the tokenizer indexes
+# The title (a name) weighs more than the body; `kind` is not indexed.
+_RANK = "bm25(search_index, 0.0, 10.0, 1.0)"
+_SNIPPET_WORDS = 12
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _tokens(query: str) -> list[str]:
+    """The query as FTS5 pieces: quoted terms, operators and parentheses."""
+    out: list[str] = []
+    for match in _TOKENS.finditer(query):
+        phrase, paren, word = match["phrase"], match["paren"], match["word"]
+        if paren:
+            out.append(paren)
+        elif word in _OPERATORS:
+            out.append(word)
+        elif word is not None:
+            if _SEARCHABLE.search(word):
+                out.append(_quote(word) + "*")
+        elif phrase is not None and _SEARCHABLE.search(phrase):
+            out.append(_quote(" ".join(phrase.split())))
+    return out
+
+
+def match_expression(query: str) -> str:
+    """FTS5 MATCH text for a user's query; raises InvalidInput when it cannot be searched."""
+    tokens = _tokens(query)
+    if all(token in _OPERATORS or token in ("(", ")") for token in tokens):
+        raise InvalidInput(f'nothing to search for in "{query}"', hint="give a word or a name")
+    _check(tokens, query)
+    return " ".join(_explicit_and(tokens))
+
+
+def _explicit_and(tokens: list[str]) -> list[str]:
+    """AND between neighbouring terms: FTS5 rejects `a (b)` and binds `a NOT b c` as
+    `a NOT (b c)`; with it written out, NOT binds tightest, then AND, then OR."""
+    out: list[str] = []
+    for token in tokens:
+        ends_term = bool(out) and out[-1] not in _OPERATORS and out[-1] != "("
+        if ends_term and token not in _OPERATORS and token != ")":
+            out.append("AND")
+        out.append(token)
+    return out
+
+
+def _check(tokens: list[str], query: str) -> None:
+    """Operators need a term on each side; parentheses balance and are not empty."""
+    depth = 0
+    previous = None  # None at the start and after "(" or an operator: a term must follow
+    for token in tokens:
+        if token in _OPERATORS and (previous in (None, "(") or previous in _OPERATORS):
+            raise _lone_operator(token if previous in (None, "(") else previous)
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            if depth == 0:
+                raise InvalidInput(f'unbalanced ")" in "{query}"', hint='remove it, or add a "("')
+            if previous in _OPERATORS:
+                raise _lone_operator(previous)
+            if previous == "(":
+                raise InvalidInput(
+                    f'empty "()" in "{query}"', hint="put words inside, or remove it"
+                )
+            depth -= 1
+        previous = token
+    if previous in _OPERATORS:
+        raise _lone_operator(previous)
+    if depth:
+        raise InvalidInput(f'unbalanced "(" in "{query}"', hint='close it with ")", or remove it')
+
+
+def _lone_operator(operator: str) -> InvalidInput:
+    return InvalidInput(
+        f'"{operator}" needs a word on each side, as in: ada {operator} zoe',
+        hint=f'to search for the word itself, write "{operator.lower()}"',
+    )
+
+
+def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """Kinds to search; plurals ("contacts") are accepted."""
+    out = []
+    for kind in kinds:
+        key = kind.strip().lower()
+        plurals = {
+            "contacts": "contact",
+            "companies": "company",
+            "deals": "deal",
+            "interactions": "interaction",
+        }
+        key = plurals.get(key, key)
+        if key not in KINDS:
+            raise InvalidInput(f'unknown kind "{kind}"', hint="use one of: " + ", ".join(KINDS))
+        out.append(key)
+    return tuple(dict.fromkeys(out))
+
+
+def search(
+    db: Database, query: str, *, kinds: tuple[str, ...] = KINDS, limit: int | None = 20
+) -> tuple[list[SearchHit], bool]:
+    """Best matches first, across kinds, each with a highlighted snippet of the matching text.
+
+    Returns the hits and whether more matched than `limit` (None: no limit). A hit's score
+    is higher for a better match (the negated bm25 rank), a name counting ten times the rest.
+    """
+    kinds = check_kinds(kinds)
+    expression = match_expression(query)
+    # The kind is read from the rowid (id * 8 + code), not the `kind` column: that column
+    # lives in the content table, one extra read per match (half the time of a common word).
+    only = "" if set(kinds) == set(KINDS) else f"AND rowid % 8 IN ({','.join('?' * len(kinds))})"
+    # An interaction's title is its kind ("call"), already shown beside the hit: its
+    # snippet always comes from the text. A contact's or company's comes from the best column.
+    snippet = (
+        f"snippet(search_index, {{column}}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…',"
+        f" {_SNIPPET_WORDS})"
+    )
+    sql = f"""
+        SELECT kind, rowid / 8 AS id, title,
+               CASE kind WHEN 'interaction' THEN {snippet.format(column=2)}
+                         ELSE {snippet.format(column=-1)} END,
+               -{_RANK} AS score
+        FROM search_index WHERE search_index MATCH ? {only}
+        ORDER BY {_RANK}, rowid LIMIT ?"""
+    fetch = -1 if limit is None else limit + 1
+    try:
+        codes = [KIND_CODES[kind] for kind in kinds] if only else []
+        rows = db.execute(sql, [expression, *codes, fetch]).fetchall()
+    except sqlite3.OperationalError as exc:
+        # match_expression only builds valid syntax; this is a last line of defence.
+        raise InvalidInput(
+            f'cannot search for "{query}": {exc}', hint='try plain words or "a phrase"'
+        ) from exc
+    more = limit is not None and len(rows) > limit
+    hits = [
+        SearchHit(kind, id_, title, _tidy(snippet_text), score)
+        for kind, id_, title, snippet_text, score in rows[:limit]
+    ]
+    return _with_interaction_context(db, hits), more
+
+
+def _tidy(snippet: str) -> str:
+    # A record's body joins empty fields with spaces: show one space, not five.
+    return re.sub(r" {2,}", " ", snippet).strip()
+
+
+def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[SearchHit]:
+    """An interaction's title says what and with whom ("call with Ada Lovelace"), and the
+    hit carries its time."""
+    ids = [hit.id for hit in hits if hit.kind == "interaction"]
+    if not ids:
+        return hits
+    marks = ",".join("?" * len(ids))
+    context = {
+        row[0]: (row[1], row[2])
+        for row in db.execute(
+            f"""SELECT i.id, i.kind || coalesce(' with ' ||
+                    (SELECT group_concat(name, ', ') FROM (
+                        SELECT c.name FROM interaction_contacts ic
+                        JOIN contacts c ON c.id = ic.contact_id
+                        WHERE ic.interaction_id = i.id ORDER BY c.name_key)),
+                    ' (no contact)'), i.at
+                FROM interactions i WHERE i.id IN ({marks})""",
+            ids,
+        )
+    }
+    return [
+        replace(hit, title=context[hit.id][0], at=context[hit.id][1])
+        if hit.kind == "interaction" and hit.id in context
+        else hit
+        for hit in hits
+    ]
