@@ -16,7 +16,6 @@ from pcrm.cli.output import (
     LimitOption,
     confirm_removal,
     emit,
-    emit_with,
     note_truncation,
     say,
 )
@@ -119,13 +118,14 @@ def list_(
             now=env.now,
         )
 
-    emit_with(
+    from pcrm.render.records import company_lines, company_table
+
+    emit(
         env,
         page.companies,
         json_mode=json,
-        module="records",
-        pretty="company_table",
-        plain="company_lines",
+        pretty=lambda value: company_table(value, env.now),
+        plain=company_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.companies), page.total, json_mode=False)

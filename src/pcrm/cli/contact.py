@@ -16,7 +16,6 @@ from pcrm.cli.output import (
     LimitOption,
     confirm_removal,
     emit,
-    emit_with,
     note_truncation,
     say,
 )
@@ -173,13 +172,14 @@ def list_(
             now=env.now,
         )
 
-    emit_with(
+    from pcrm.render.records import contact_lines, contact_table
+
+    emit(
         env,
         page.contacts,
         json_mode=json,
-        module="records",
-        pretty="contact_table",
-        plain="contact_lines",
+        pretty=lambda value: contact_table(value, env.now),
+        plain=contact_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.contacts), page.total, json_mode=False)

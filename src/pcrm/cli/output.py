@@ -6,7 +6,6 @@ On a terminal: Rich. Piped: plain text, no colour, nothing cut to a guessed widt
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Iterable
 from enum import IntEnum
@@ -40,7 +39,12 @@ def emit(
     pretty: Callable[[Any], Any],
     plain: Callable[[Any], Iterable[str]],
 ) -> None:
-    """Print a result: JSON, a Rich renderable on a terminal, or plain lines when piped."""
+    """Print a result: JSON, a Rich renderable on a terminal, or plain lines when piped.
+
+    Callers pass the render functions themselves, imported inside the command (a renamed
+    renderer fails at import, not by name at run time): render modules import Rich inside
+    the functions that draw, so --json and piped output stay off Rich's import cost. A
+    module that loads Rich at its top is imported inside `pretty` (the board)."""
     if json_mode:
         from pcrm.formats.json import dumps
 
@@ -52,33 +56,6 @@ def emit(
     else:
         for line in plain(value):
             sys.stdout.write(line + "\n")
-
-
-def emit_with(
-    env: Env,
-    value: Any,
-    *,
-    json_mode: bool,
-    module: str,
-    pretty: str,
-    plain: str,
-    plain_module: str | None = None,
-) -> None:
-    """emit() with renderers named in `pcrm.render.<module>`: `pretty(value, now)` draws for
-    a terminal, `plain(value)` yields lines (from `plain_module` when given). The module is
-    imported only when it is used, and render modules import Rich inside the functions that
-    draw, so --json and piped output stay off Rich's import cost."""
-
-    def renderer(name: str, where: str = module) -> Callable[..., Any]:
-        return getattr(importlib.import_module(f"pcrm.render.{where}"), name)
-
-    emit(
-        env,
-        value,
-        json_mode=json_mode,
-        pretty=lambda item: renderer(pretty)(item, env.now),
-        plain=lambda item: renderer(plain, plain_module or module)(item),
-    )
 
 
 def say(message: str) -> None:

@@ -14,7 +14,7 @@ import typer
 
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, emit_with
+from pcrm.cli.output import JsonOption, emit
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -82,13 +82,14 @@ def pipeline(
     with env.database(write=False) as db:
         chosen = resolve_pipeline(db, name) if name is not None else None
         report = pipeline_report(db, env.now, period, chosen)
-    emit_with(
+    from pcrm.render.reports import pipeline_lines, pipeline_view
+
+    emit(
         env,
         report,
         json_mode=json,
-        module="reports",
-        pretty="pipeline_view",
-        plain="pipeline_lines",
+        pretty=lambda value: pipeline_view(value, env.now),
+        plain=pipeline_lines,
     )
 
 
@@ -127,8 +128,14 @@ def wins(
     period = read_period(env, since, until)
     with env.database(write=False) as db:
         report = wins_report(db, env.now, period, by)
-    emit_with(
-        env, report, json_mode=json, module="report_wins", pretty="wins_view", plain="wins_lines"
+    from pcrm.render.report_wins import wins_lines, wins_view
+
+    emit(
+        env,
+        report,
+        json_mode=json,
+        pretty=lambda value: wins_view(value, env.now),
+        plain=wins_lines,
     )
 
 
@@ -156,13 +163,14 @@ def activity(
     period = default_period(read_period(env, since, until, default_end=env.now), env.now)
     with env.database(write=False) as db:
         report = activity_report(db, env.now, period)
-    emit_with(
+    from pcrm.render.report_activity import activity_lines, activity_view
+
+    emit(
         env,
         report,
         json_mode=json,
-        module="report_activity",
-        pretty="activity_view",
-        plain="activity_lines",
+        pretty=lambda value: activity_view(value, env.now),
+        plain=activity_lines,
     )
 
 
@@ -189,8 +197,14 @@ def funnel(
     period = read_period(env, since, until)
     with env.database(write=False) as db:
         report = funnel_report(db, period)
-    emit_with(
-        env, report, json_mode=json, module="lifecycle", pretty="funnel_view", plain="funnel_lines"
+    from pcrm.render.lifecycle import funnel_lines, funnel_view
+
+    emit(
+        env,
+        report,
+        json_mode=json,
+        pretty=lambda value: funnel_view(value, env.now),
+        plain=funnel_lines,
     )
 
 
@@ -216,11 +230,12 @@ def sources(
     period = read_period(env, since, until)
     with env.database(write=False) as db:
         report = sources_report(db, period)
-    emit_with(
+    from pcrm.render.lifecycle import sources_lines, sources_view
+
+    emit(
         env,
         report,
         json_mode=json,
-        module="lifecycle",
-        pretty="sources_view",
-        plain="sources_lines",
+        pretty=lambda value: sources_view(value, env.now),
+        plain=sources_lines,
     )
