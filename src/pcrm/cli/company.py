@@ -220,7 +220,7 @@ def edit(
         current = get_company(db, company_id) if changes.is_empty() else None
     if current is not None:
         values = edit_in_editor(
-            company_form(current), lambda text: parse_company_form(text, check_field)
+            env, company_form(current), lambda text: parse_company_form(text, check_field)
         )
         if values is None:
             say("no changes")
@@ -277,7 +277,7 @@ def rm(
     with env.database(write=False) as db:
         company_id = resolve_company(db, ref)
         label = f"company {company_id} {clean(get_company(db, company_id).name, one_line=True)}"
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_company(db, env.now, company_id)
     say(f"removed {label}")

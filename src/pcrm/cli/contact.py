@@ -312,7 +312,7 @@ def edit(
         current = get_contact(db, contact_id) if changes.is_empty() else None
     if current is not None:
         values = edit_in_editor(
-            contact_form(current), lambda text: parse_contact_form(text, check_field)
+            env, contact_form(current), lambda text: parse_contact_form(text, check_field)
         )
         if values is None:
             say("no changes")
@@ -379,7 +379,7 @@ def rm(
         contact_id = resolve_contact(db, ref)
         label = f"contact {contact_id} {clean(get_contact(db, contact_id).name, one_line=True)}"
     # Ask before taking the write lock, so cron and other writers are not kept waiting.
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_contact(db, env.now, contact_id)
     say(f"removed {label}")

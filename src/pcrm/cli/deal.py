@@ -475,7 +475,7 @@ def rm(
     with env.database(write=False) as db:
         deal_id = resolve_deal(db, ref)
         label = _label(get_deal(db, deal_id))
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_deal(db, env.now, deal_id)
     say(f"removed {label}")

@@ -160,7 +160,7 @@ def _export(
         found = records(db, **filters)
         # Read the first record before opening FILE: a bad --where must not create it.
         first = next(found, None)
-        total = export.count(db, kind, **filters) if to_file and sys.stderr.isatty() else 0
+        total = export.count(db, kind, **filters) if to_file and env.stderr_isatty else 0
         with (
             _output(env, output, force=force, bom=bom and fmt == "csv") as stream,
             _progress(total, f"exporting {what}") as advance,

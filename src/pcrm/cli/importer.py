@@ -190,7 +190,9 @@ def _run(
     try:
         with (
             _database(env, dry_run) as db,
-            progress_bar(opened.size, f"importing {opened.label}") as advance,
+            progress_bar(
+                opened.size if env.stderr_isatty else 0, f"importing {opened.label}", env.stderr
+            ) as advance,
         ):
             importer = Importer(db, env.now, options)
             importer.check_fields(custom)

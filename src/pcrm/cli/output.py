@@ -48,14 +48,14 @@ def emit(
     if json_mode:
         from pcrm.formats.json import dumps
 
-        sys.stdout.write(dumps(value) + "\n")
+        env.stdout.write(dumps(value) + "\n")
     elif env.terminal():
         from pcrm.render.console import make_console
 
-        make_console().print(pretty(value))
+        make_console(env.stdout).print(pretty(value))
     else:
         for line in plain(value):
-            sys.stdout.write(line + "\n")
+            env.stdout.write(line + "\n")
 
 
 def say(message: str) -> None:
@@ -87,11 +87,11 @@ def note_truncation(shown: int, total: int, json_mode: bool) -> None:
         note(f"showing {shown} of {total} (use --limit 0 for all)")
 
 
-def confirm_removal(label: str, yes: bool) -> None:
+def confirm_removal(env: Env, label: str, yes: bool) -> None:
     """Ask on a terminal; refuse without --yes when nobody can answer."""
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not env.stdin_isatty:
         raise fail(f"not removing {label} without confirmation", hint="add --yes")
     if not typer.confirm(f"Remove {label}?", default=False):
         raise fail("nothing removed")

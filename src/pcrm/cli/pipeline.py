@@ -179,7 +179,7 @@ def rm(
         pipeline = resolve_pipeline(db, name)
         target = resolve_pipeline(db, to) if to is not None else None
     shown = clean(pipeline.name, one_line=True)
-    confirm_removal(f"pipeline {shown}", yes)
+    confirm_removal(env, f"pipeline {shown}", yes)
     with env.database(write=True) as db:
         removed = remove_pipeline(db, env.now, pipeline.id, to=target.id if target else None)
     moved = f"; its deals moved to {clean(target.name, one_line=True)}" if target else ""

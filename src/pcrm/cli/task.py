@@ -239,7 +239,7 @@ def rm(
     env = get_env(ctx)
     with env.database(write=False) as db:
         label = _label(get_task(db, resolve_task(db, task_id), env.now))
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True, create=False) as db:
         remove_task(db, env.now, resolve_task(db, task_id))
     say(f"removed {label}")
