@@ -115,6 +115,26 @@ def test_company_prefix_in_company_commands(cli, db_path, crm):
     ]
 
 
+def test_company_prefix_on_company_options_names_an_existing_one(cli, db_path, crm):
+    # Without a prefix --company takes an exact name or adds one; company:REF takes the REF
+    # rules (a piece of the name will do) and never adds a company.
+    ok(cli("deal", "add", "Engines", "--company", "company:hold"))
+    ok(cli("deal", "edit", "deal:seats", "--company", "company:2"))
+    ok(cli("contact", "add", "Bob", "--company", "company:acme holdings"))
+    assert rows(db_path, "SELECT company_id FROM deals ORDER BY id") == [(2,), (2,)]
+    assert rows(db_path, "SELECT company_id FROM contacts WHERE name = 'Bob'") == [(2,)]
+    assert ok(cli("deal", "list", "--company", "company:hold")).count("\n") == 2
+    before = dump(db_path)
+    assert one_line_error(cli("deal", "add", "X", "--company", "company:nosuch")) == (
+        'pcrm: error: no company matches "nosuch" (drop "company:" to add a new company)\n'
+    )
+    assert one_line_error(cli("contact", "edit", "ada", "--company", "company:9")) == (
+        "pcrm: error: no company has id 9 (see: pcrm company list)\n"
+    )
+    assert dump(db_path) == before
+    assert ok(cli("deal", "add", "Y", "--company", "Nosuch")).startswith("added company 3 Nosuch")
+
+
 def test_deal_prefix_in_deal_commands_log_and_follow_up(cli, db_path, crm):
     assert ok(cli("deal", "show", "deal:seats")).startswith("deal 1: Seats for Zebra\n")
     assert ok(cli("deal", "show", "DEAL:1")).startswith("deal 1: Seats for Zebra\n")
@@ -160,12 +180,14 @@ def test_deal_refs_follow_the_shared_rules(cli, crm):
         (("log", "zoe", "Call", "--deal", "contact:zoe"), "contact:zoe", "a deal"),
         (("contact", "edit", "company:acme", "--title", "x"), "company:acme", "a contact"),
         (("contact", "rm", "deal:1", "--yes"), "deal:1", "a contact"),
+        (("contact", "add", "Bob", "--company", "contact:zoe"), "contact:zoe", "a company"),
         (("company", "rm", "contact:zoe", "--yes"), "contact:zoe", "a company"),
         (
             ("deal", "add", "X", "--contact", "company:acme:buyer"),
             "company:acme:buyer",
             "a contact",
         ),
+        (("deal", "add", "X", "--company", "contact:zoe"), "contact:zoe", "a company"),
         (("deal", "edit", "seats", "--contact", "deal:seats"), "deal:seats", "a contact"),
         (("deal", "won", "company:acme"), "company:acme", "a deal"),
         (("follow-up", "deal:seats", "x", "--due", "fri"), "deal:seats", "a contact or a company"),
@@ -200,3 +222,11 @@ def test_a_name_that_starts_like_a_prefix_needs_its_own_prefix(cli, crm):
     )
     assert ok(cli("contact", "show", "contact:deal: maker")).startswith("contact 3: Deal: Maker\n")
     assert ok(cli("contact", "show", "maker")).startswith("contact 3: Deal: Maker\n")
+
+
+def test_a_company_named_like_a_prefix_is_still_found_by_its_whole_name(cli, db_path):
+    ok(cli("company", "add", "Deal: Partners"))
+    ok(cli("contact", "add", "Bob", "--company", "deal: partners"))
+    ok(cli("contact", "edit", "bob", "--company", "Deal: Partners"))
+    assert rows(db_path, "SELECT company_id FROM contacts") == [(1,)]
+    assert rows(db_path, "SELECT count(*) FROM companies") == [(1,)]
