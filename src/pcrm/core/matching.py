@@ -75,7 +75,7 @@ def name_ids(
 
 def one(
     db: Database,
-    matcher_kind: str,
+    kind: str,
     ref: str,
     found: tuple[list[int], int],
     describe: Callable[[Database, list[int]], list[str]],
@@ -88,12 +88,12 @@ def one(
     if total == 1:
         return ids[0]
     if total == 0:
-        raise NotFound(f'no {matcher_kind} matches "{ref}"', hint=none_hint)
+        raise NotFound(f'no {kind} matches "{ref}"', hint=none_hint)
     shown = describe(db, ids[:MAX_CANDIDATES])
     if total > len(shown):
         shown.append(f"... and {total - len(shown)} more")
     raise Ambiguous(
-        f'"{ref}" matches {total} {kind_plural(matcher_kind)}',
+        f'"{ref}" matches {total} {kind_plural(kind)}',
         candidates=shown,
         hint=narrow_hint,
     )

@@ -95,7 +95,8 @@ def resolve(db: Database, ref: str, kinds: Sequence[str]) -> tuple[str, int]:
         if isinstance(match, Ambiguous):
             raise match
         return kind, match
-    candidates, sides = [], []
+    candidates: list[str] = []
+    sides: list[str] = []
     for kind, match in found.items():
         if isinstance(match, Ambiguous):
             lines = match.candidates
