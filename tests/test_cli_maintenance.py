@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import dump
-from pcrm.store.schema import known_names
+from pcrm.store.migrations import known_names
 from test_store import make_m001_file
 
 STAMP = "20261123T100000Z"  # conftest's NOW

@@ -22,10 +22,10 @@ from datetime import datetime
 from pcrm.core.models import FieldDef, FieldValue
 from pcrm.core.tags import chunks
 from pcrm.core.text import clean_optional, name_key
+from pcrm.core.vocabulary import FIELD_KINDS, FIELD_TYPES
 from pcrm.dates import parse_day, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
-from pcrm.store.schema import FIELD_KINDS, FIELD_TYPES
 
 KINDS = FIELD_KINDS
 TYPES = FIELD_TYPES

@@ -7,10 +7,10 @@ from datetime import datetime
 from pcrm.core.models import Interaction, Link
 from pcrm.core.records import new_uid
 from pcrm.core.tags import chunks
+from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.dates import to_iso
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
-from pcrm.store.schema import INTERACTION_KINDS
 
 KINDS = INTERACTION_KINDS
 

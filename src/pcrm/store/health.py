@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcrm.store import schema
+from pcrm.store import migrations
 
 # Record tables counted in the summary, when they exist in this schema.
 COUNTED = ("contacts", "companies", "deals", "interactions", "tasks")
+# The record kinds of the search index, each with its `KIND_search_docs` view.
+SEARCH_KINDS = ("contact", "company", "interaction", "deal")
 FIX = "pcrm doctor --fix"
 
 
@@ -133,8 +135,8 @@ def check_integrity(conn: sqlite3.Connection) -> Check:
 
 
 def check_schema(conn: sqlite3.Connection) -> Check:
-    known = schema.known_names()
-    applied = schema.applied_names(conn)
+    known = migrations.known_names()
+    applied = migrations.applied_names(conn)
     if not applied:
         return Check("schema", False, "not a pcrm database (no pcrm schema steps)", None)
     unknown = [name for name in applied if name not in known]
@@ -185,7 +187,7 @@ def check_foreign_keys(conn: sqlite3.Connection) -> Check:
 def search_kinds(conn: sqlite3.Connection) -> list[str]:
     """The record kinds indexed for search: those whose `KIND_search_docs` view exists."""
     views = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='view'")}
-    return [kind for kind in schema.KIND_CODES if f"{kind}_search_docs" in views]
+    return [kind for kind in SEARCH_KINDS if f"{kind}_search_docs" in views]
 
 
 def check_search_index(conn: sqlite3.Connection) -> Check:
