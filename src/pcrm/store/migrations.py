@@ -5,7 +5,8 @@ step at the end (docs/architecture.md says how).
 
 Every step's SQL is written out in full here, literal: no constant, tuple or helper that
 core also uses goes into it, so changing core's vocabulary (core/vocabulary.py) can never
-rewrite an old step for new files only.
+rewrite an old step for new files only. m014_repair_history brings files made while m002,
+m003 and m012 were still being edited to the schema a fresh file has.
 
 sqlite-utils is imported only when a step is pending: every command checks the schema, and
 that import alone costs more than the rest of `pcrm log` (docs/performance.md).
@@ -197,7 +198,8 @@ def m002_search(db: Database) -> None:
     tags included); triggers re-index a record from its view whenever any part changes.
     """
     # Defensive: the first main (4b1d639) built all of this in m001_initial, so its files
-    # have it without a record of m002.
+    # have it without a record of m002. Their update triggers are m002's first version,
+    # which m014_repair_history replaces.
     if _exists(db, "table", "search_index"):
         return
     run_script(
@@ -920,9 +922,233 @@ def m013_last_touch(db: Database) -> None:
     )
 
 
+# What m014 and `pcrm doctor --fix` put right: every object whose definition was changed
+# after its step had landed on main, as a fresh file has it. Written out, like every step.
+#
+# - m002_search (b61dc70) re-indexed on any update of contacts, companies, interactions;
+#   its edit (1d05636) limited that to the indexed columns.
+# - m003_deals (1d05636) had no currencies table and no deal tags in search; edits
+#   (2d4b788, aeca91e) added both and the re-index of deals on a company's rename.
+# - m012_views_speed (f8d2e81) made interactions_kind_at and tasks_done(status, done_at);
+#   edits (2f14664, d526640) added deal_history_status, replaced them with
+#   interactions_at_kind and a partial tasks_done. The (kind, at) index made a scoring rule
+#   take 94 s instead of 154 ms.
+REPAIRED_OBJECTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "table",
+        "currencies",
+        """CREATE TABLE currencies (
+            code TEXT PRIMARY KEY,
+            exponent INTEGER NOT NULL CHECK (exponent BETWEEN 0 AND 4),
+            name TEXT NOT NULL
+        )""",
+    ),
+    (
+        "view",
+        "deal_search_docs",
+        """CREATE VIEW deal_search_docs AS
+        SELECT d.id AS id, d.id * 8 + 4 AS doc, d.title AS title, trim(coalesce(co.name, '') ||
+            ' ' || coalesce(d.source, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ')
+            FROM deal_tags dt JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id), '') ||
+            ' ' || coalesce(d.lost_reason, '') || ' ' || coalesce(d.note, '')) AS body
+        FROM deals d LEFT JOIN companies co ON co.id = d.company_id""",
+    ),
+    (
+        "trigger",
+        "contacts_search_update",
+        """CREATE TRIGGER contacts_search_update
+            AFTER UPDATE OF name, title, source, note, company_id ON contacts BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = OLD.id;
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.id;
+        END""",
+    ),
+    (
+        "trigger",
+        "companies_search_update",
+        """CREATE TRIGGER companies_search_update
+            AFTER UPDATE OF name, domain, website, industry, note ON companies BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.id * 8 + 2;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'company', title, body FROM company_search_docs
+                    WHERE id = OLD.id;
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 2;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'company', title, body FROM company_search_docs
+                    WHERE id = NEW.id;
+        END""",
+    ),
+    (
+        "trigger",
+        "interactions_search_update",
+        """CREATE TRIGGER interactions_search_update AFTER UPDATE OF kind, text ON interactions
+        BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = OLD.id;
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = NEW.id;
+        END""",
+    ),
+    (
+        "trigger",
+        "deal_tags_search_insert",
+        """CREATE TRIGGER deal_tags_search_insert AFTER INSERT ON deal_tags BEGIN
+            DELETE FROM search_index WHERE rowid = NEW.deal_id * 8 + 4;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                    WHERE id = NEW.deal_id;
+        END""",
+    ),
+    (
+        "trigger",
+        "deal_tags_search_update",
+        """CREATE TRIGGER deal_tags_search_update AFTER UPDATE ON deal_tags BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.deal_id * 8 + 4;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                    WHERE id = OLD.deal_id;
+            DELETE FROM search_index WHERE rowid = NEW.deal_id * 8 + 4;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                    WHERE id = NEW.deal_id;
+        END""",
+    ),
+    (
+        "trigger",
+        "deal_tags_search_delete",
+        """CREATE TRIGGER deal_tags_search_delete AFTER DELETE ON deal_tags BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.deal_id * 8 + 4;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                    WHERE id = OLD.deal_id;
+        END""",
+    ),
+    (
+        "trigger",
+        "companies_search_deals",
+        """CREATE TRIGGER companies_search_deals AFTER UPDATE OF name ON companies BEGIN
+            DELETE FROM search_index WHERE rowid IN
+                (SELECT id * 8 + 4 FROM deals WHERE company_id = NEW.id);
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'deal', title, body FROM deal_search_docs
+                WHERE id IN (SELECT id FROM deals WHERE company_id = NEW.id);
+        END""",
+    ),
+    (
+        "index",
+        "interactions_at_kind",
+        "CREATE INDEX interactions_at_kind ON interactions(at, kind)",
+    ),
+    ("index", "tasks_done", "CREATE INDEX tasks_done ON tasks(done_at) WHERE status = 'done'"),
+    (
+        "index",
+        "deal_history_status",
+        "CREATE INDEX deal_history_status ON deal_history(deal_id, to_status, at)",
+    ),
+)
+# Objects of earlier versions that a fresh file does not have.
+REMOVED_OBJECTS: tuple[tuple[str, str], ...] = (("index", "interactions_kind_at"),)
+# m003_deals's first version (1d05636) declared deals.currency without its foreign key.
+REPAIRABLE = frozenset(
+    [name for _, name, _ in REPAIRED_OBJECTS] + [name for _, name in REMOVED_OBJECTS] + ["deals"]
+)
+_DEALS_CURRENCY = "currency TEXT NOT NULL,"
+_DEALS_CURRENCY_FIXED = "currency TEXT NOT NULL REFERENCES currencies(code),"
+
+
 def normalised(sql: str | None) -> str:
     """SQL text with every run of whitespace one space: how schema text is compared."""
     return " ".join((sql or "").split())
+
+
+def _definition(db: Database, kind: str, name: str) -> str | None:
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = ? AND name = ?", [kind, name]
+    ).fetchone()
+    return None if row is None else normalised(row[0])
+
+
+def repair_history(db: Database) -> list[str]:
+    """Bring a file made by any earlier pcrm to the schema of a fresh file; say what changed.
+
+    Idempotent, and a no-op on a fresh file: each object is compared with its fresh
+    definition and only a missing or different one is (re)made. Indexes, triggers and views
+    hold no data of their own, so dropping and remaking them loses nothing; the deals'
+    search text is rebuilt when their view changes. Step order in _sqlite_migrations is not
+    consulted: a file that applied m012 before m010/m011 is judged by what it holds.
+    """
+    done: list[str] = []
+    for kind, name in REMOVED_OBJECTS:
+        if _definition(db, kind, name) is not None:
+            db.execute(f"DROP {kind.upper()} {name}")
+            done.append(f"{kind} {name}: dropped (not in a fresh file)")
+    for kind, name, sql in REPAIRED_OBJECTS:
+        current = _definition(db, kind, name)
+        if current == normalised(sql):
+            continue
+        if current is None:
+            db.execute(sql)
+            done.append(f"{kind} {name}: created")
+        elif kind == "table":
+            continue  # a table holds data: never dropped here (doctor names the difference)
+        else:
+            db.execute(f"DROP {kind.upper()} {name}")
+            db.execute(sql)
+            done.append(f"{kind} {name}: remade as in a fresh file")
+        if name == "deal_search_docs":
+            db.execute("DELETE FROM search_index WHERE rowid % 8 = 4")
+            db.execute(
+                "INSERT INTO search_index(rowid, kind, title, body)"
+                " SELECT doc, 'deal', title, body FROM deal_search_docs"
+            )
+            done.append("search index: deals re-indexed")
+    done.extend(_repair_deals_currency(db))
+    return done
+
+
+def _repair_deals_currency(db: Database) -> list[str]:
+    """Give deals.currency its foreign key to currencies, as m003_deals declares it now.
+
+    A table with data cannot be dropped and remade inside a migration (foreign keys are on,
+    so the drop would cascade to the deals' history and links). Adding a REFERENCES clause
+    does not change how rows are stored, so SQLite's documented writable_schema edit is
+    used, and only when every deal's currency is in currencies (never true for the first
+    version: it had no deal commands yet)."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deals'")
+    row = sql.fetchone()
+    if row is None or _DEALS_CURRENCY_FIXED in row[0] or _DEALS_CURRENCY not in row[0]:
+        return []
+    if db.execute(
+        "SELECT 1 FROM deals WHERE currency NOT IN (SELECT code FROM currencies)"
+    ).fetchone():
+        return []
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'deals'",
+            [row[0].replace(_DEALS_CURRENCY, _DEALS_CURRENCY_FIXED, 1)],
+        )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    return ["table deals: currency references currencies(code)"]
+
+
+@migration("m014_repair_history")
+def m014_repair_history(db: Database) -> None:
+    """Files made while m002, m003 or m012 were still being edited on main get the schema
+    a fresh file has (see REPAIRED_OBJECTS). `pcrm doctor --fix` runs the same repair."""
+    repair_history(db)
 
 
 def known_names() -> list[str]:
@@ -985,7 +1211,7 @@ _STEP_NUMBER = re.compile(r"m(\d{3})_")
 
 
 def snapshot_name(step: str) -> str:
-    """tests/schema/ file of a step: m013_last_touch -> m013.sql."""
+    """tests/schema/ file of a step: m014_repair_history -> m014.sql."""
     match = _STEP_NUMBER.match(step)
     if match is None:
         raise ValueError(f"step {step!r} is not named mNNN_...")
