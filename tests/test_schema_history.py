@@ -1,6 +1,6 @@
 """Files made by earlier mains, while m002, m003 and m012 were still being edited, open in
-today's pcrm with exactly the schema of a fresh file and their records intact
-(m014_repair_history).
+today's pcrm with exactly the schema of a fresh file and their records intact; `pcrm
+doctor` names how such a file differs, and --fix repairs it (m014_repair_history).
 
 The files in tests/fixtures/old_files/ were built with the code of those commits through
 their own CLI (see the README there)."""
@@ -20,7 +20,8 @@ from pcrm.store.migrations import apply, known_names, repair_history, schema_row
 
 OLD_FILES = Path(__file__).parent / "fixtures" / "old_files"
 
-# commit -> how the file differs from a fresh file with the same steps.
+# commit -> what doctor finds in the file before it is upgraded, against a fresh file with
+# the same steps (besides the steps it is behind).
 DIFFERENCES = {
     # The first main: m001 built the search index itself (later m002's job).
     "4b1d639": None,
@@ -94,6 +95,18 @@ def copy_of(commit: str, folder: Path) -> Path:
     return path
 
 
+def repaired(difference: str) -> str:
+    """doctor --fix's line for a difference it put right."""
+    thing, problem = difference.split(": ", 1)
+    done = {"missing": "created", "not in a fresh file": "dropped"}
+    return f"fixed: {thing}: {done.get(problem, 'now as in a fresh file')}"
+
+
+def doctor_schema(result) -> list[str]:
+    rows = [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+    return next(row for row in rows if row[1] == "schema")
+
+
 @pytest.mark.parametrize("commit", sorted(DIFFERENCES))
 def test_an_old_file_opens_with_the_schema_of_a_fresh_file_and_its_records(cli, tmp_path, commit):
     path = copy_of(commit, tmp_path / "data")
@@ -138,6 +151,53 @@ def test_an_old_files_deals_and_follow_ups_read_back(cli, tmp_path, commit):
     ]
 
 
+@pytest.mark.parametrize("commit", sorted(c for c, found in DIFFERENCES.items() if found))
+def test_doctor_names_every_difference_of_an_old_file_and_fix_repairs_them(cli, tmp_path, commit):
+    path = copy_of(commit, tmp_path / "data")
+    result = cli("--db", str(path), "doctor")
+    assert result.exit_code == 1
+    status, _, detail, fix = doctor_schema(result)
+    assert status == "PROBLEM"
+    assert fix == "pcrm doctor --fix"
+    assert detail.endswith("differs from a fresh file: " + "; ".join(DIFFERENCES[commit]))
+
+    fixed = cli("--db", str(path), "doctor", "--fix")
+
+    assert fixed.exit_code == 0, fixed.stderr
+    lines = fixed.stderr.splitlines()
+    assert lines == [
+        "fixed: schema brought up to date (the old file was backed up first)",
+        *(repaired(difference) for difference in DIFFERENCES[commit]),
+    ]
+    status, _, detail, _ = doctor_schema(fixed)
+    assert (status, detail) == (
+        "ok",
+        f"matches a fresh file ({len(known_names())} steps, last {known_names()[-1]})",
+    )
+    conn = sqlite3.connect(path)
+    assert schema_rows(conn) == fresh_rows()
+
+
+def test_doctor_on_the_first_mains_file_names_its_search_index_as_not_yet_m002s(cli, tmp_path):
+    path = copy_of("4b1d639", tmp_path / "data")
+    status, _, detail, fix = doctor_schema(cli("--db", str(path), "doctor"))
+    assert (status, fix) == ("PROBLEM", "pcrm doctor --fix")
+    assert detail.startswith(f"{len(known_names()) - 1} step(s) behind (m002_search, ")
+    assert "; differs from a fresh file: table search_index: not in a fresh file; " in detail
+    assert "view contact_search_docs: not in a fresh file" in detail
+
+
+def test_doctor_tells_steps_applied_out_of_order_from_a_different_schema(cli, tmp_path):
+    path = copy_of("d526640", tmp_path / "data")
+    conn = sqlite3.connect(path)
+    order = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    conn.close()
+    assert order[-3:] == ["m009_import", "m011_agenda_speed", "m012_views_speed"]
+    status, _, detail, _ = doctor_schema(cli("--db", str(path), "doctor"))
+    assert status == "PROBLEM"
+    assert "differs" not in detail  # only behind: the order of steps changes nothing
+
+
 def test_repair_changes_nothing_in_a_fresh_file_and_is_idempotent(db_path, cli):
     ok(cli("contact", "add", "Ada Lovelace"))
     conn = sqlite3.connect(db_path)
@@ -159,3 +219,48 @@ def test_repair_twice_on_an_old_file_repairs_once(tmp_path):
     ]
     assert repair_history(conn) == []
     conn.close()
+
+
+def test_doctor_fix_repairs_a_current_file_that_lost_an_index_and_leaves_a_users_own(cli, db_path):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX deal_history_status")  # as development code might have left it
+    conn.execute("CREATE INDEX my_notes ON contacts(note)")
+    conn.commit()
+    conn.close()
+
+    result = cli("doctor")
+    assert doctor_schema(result)[2] == (
+        "differs from a fresh file: index deal_history_status: missing;"
+        " index my_notes: not in a fresh file"
+    )
+
+    fixed = cli("doctor", "--fix")
+    assert fixed.exit_code == 1
+    assert fixed.stderr.splitlines()[0] == "fixed: index deal_history_status: created"
+    status, _, detail, fix = doctor_schema(fixed)
+    assert (status, detail, fix) == (
+        "PROBLEM",
+        "differs from a fresh file: index my_notes: not in a fresh file",
+        "",
+    )
+
+
+def test_a_users_own_index_does_not_stop_doctor_fix_repairing_the_rest(cli, db_path):
+    ok(cli("contact", "add", "Ada Lovelace", "--note", "prefers calls"))
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE INDEX my_notes ON contacts(note)")
+    conn.execute("DELETE FROM search_index")
+    conn.commit()
+    conn.close()
+    assert cli("search", "calls").stdout == ""
+
+    fixed = cli("doctor", "--fix")
+
+    assert fixed.stderr.splitlines()[0] == "fixed: search index rebuilt from the records"
+    assert cli("search", "calls").stdout.startswith("contact\t")
+    assert doctor_schema(fixed)[:3] == [
+        "PROBLEM",
+        "schema",
+        "differs from a fresh file: index my_notes: not in a fresh file",
+    ]
