@@ -210,21 +210,27 @@ def m002_search(db: Database) -> None:
         );
 
         CREATE VIEW contact_search_docs AS
-        SELECT c.id AS id, c.id * 8 + 1 AS doc, c.name AS title, trim(coalesce((SELECT
-            group_concat(email, ' ') FROM contact_emails WHERE contact_id = c.id), '') || ' ' ||
-            coalesce((SELECT group_concat(phone, ' ') FROM contact_phones WHERE contact_id =
-            c.id), '') || ' ' || coalesce(c.title, '') || ' ' || coalesce(co.name, '') || ' ' ||
-            coalesce(c.source, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM
-            contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id), '') ||
-            ' ' || coalesce(c.note, '')) AS body
+        SELECT c.id AS id, c.id * 8 + 1 AS doc, c.name AS title,
+            trim(coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+                WHERE contact_id = c.id), '')
+            || ' ' || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+                WHERE contact_id = c.id), '')
+            || ' ' || coalesce(c.title, '')
+            || ' ' || coalesce(co.name, '')
+            || ' ' || coalesce(c.source, '')
+            || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM contact_tags ct
+                JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id), '')
+            || ' ' || coalesce(c.note, '')) AS body
         FROM contacts c LEFT JOIN companies co ON co.id = c.company_id;
 
         CREATE VIEW company_search_docs AS
         SELECT co.id AS id, co.id * 8 + 2 AS doc, co.name AS title,
-               trim(coalesce(co.domain, '') || ' ' || coalesce(co.website, '') || ' ' ||
-                   coalesce(co.industry, '') || ' ' || coalesce((SELECT group_concat(t.name,
-                   ' ') FROM company_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.company_id
-                   = co.id), '') || ' ' || coalesce(co.note, '')) AS body
+            trim(coalesce(co.domain, '')
+            || ' ' || coalesce(co.website, '')
+            || ' ' || coalesce(co.industry, '')
+            || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM company_tags ct
+                JOIN tags t ON t.id = ct.tag_id WHERE ct.company_id = co.id), '')
+            || ' ' || coalesce(co.note, '')) AS body
         FROM companies co;
 
         CREATE VIEW interaction_search_docs AS
@@ -541,10 +547,13 @@ def m003_deals(db: Database) -> None:
         CREATE INDEX interactions_deal ON interactions(deal_id, at);
 
         CREATE VIEW deal_search_docs AS
-        SELECT d.id AS id, d.id * 8 + 4 AS doc, d.title AS title, trim(coalesce(co.name, '') ||
-            ' ' || coalesce(d.source, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ')
-            FROM deal_tags dt JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id), '') ||
-            ' ' || coalesce(d.lost_reason, '') || ' ' || coalesce(d.note, '')) AS body
+        SELECT d.id AS id, d.id * 8 + 4 AS doc, d.title AS title,
+            trim(coalesce(co.name, '')
+            || ' ' || coalesce(d.source, '')
+            || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM deal_tags dt
+                JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id), '')
+            || ' ' || coalesce(d.lost_reason, '')
+            || ' ' || coalesce(d.note, '')) AS body
         FROM deals d LEFT JOIN companies co ON co.id = d.company_id;
 
         CREATE TRIGGER deals_search_insert AFTER INSERT ON deals BEGIN
@@ -750,35 +759,35 @@ def m007_fields(db: Database) -> None:
         db,
         """
         CREATE TABLE fields (
-                    id INTEGER PRIMARY KEY,
-                    kind TEXT NOT NULL CHECK (kind IN ('contact', 'company', 'deal')),
-                    name TEXT NOT NULL COLLATE NOCASE,
-                    type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'choice')),
-                    choices TEXT,  -- a JSON array of the choices, for type 'choice' only
-                    created_at TEXT NOT NULL,
-                    UNIQUE (kind, name),
-                    CHECK ((type = 'choice') = (choices IS NOT NULL))
-                );
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('contact', 'company', 'deal')),
+            name TEXT NOT NULL COLLATE NOCASE,
+            type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'choice')),
+            choices TEXT,  -- a JSON array of the choices, for type 'choice' only
+            created_at TEXT NOT NULL,
+            UNIQUE (kind, name),
+            CHECK ((type = 'choice') = (choices IS NOT NULL))
+        );
         CREATE TABLE contact_field_values (
-                        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
-                        field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
-                        value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
-                        PRIMARY KEY (contact_id, field_id)
-                    ) WITHOUT ROWID;
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+            value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
+            PRIMARY KEY (contact_id, field_id)
+        ) WITHOUT ROWID;
         CREATE INDEX contact_field_values_field ON contact_field_values(field_id, value);
         CREATE TABLE company_field_values (
-                        company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
-                        field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
-                        value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
-                        PRIMARY KEY (company_id, field_id)
-                    ) WITHOUT ROWID;
+            company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+            field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+            value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
+            PRIMARY KEY (company_id, field_id)
+        ) WITHOUT ROWID;
         CREATE INDEX company_field_values_field ON company_field_values(field_id, value);
         CREATE TABLE deal_field_values (
-                        deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
-                        field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
-                        value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
-                        PRIMARY KEY (deal_id, field_id)
-                    ) WITHOUT ROWID;
+            deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+            field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+            value NOT NULL CHECK (typeof(value) IN ('integer', 'real', 'text')),
+            PRIMARY KEY (deal_id, field_id)
+        ) WITHOUT ROWID;
         CREATE INDEX deal_field_values_field ON deal_field_values(field_id, value);
         """,
     )
@@ -947,10 +956,13 @@ REPAIRED_OBJECTS: tuple[tuple[str, str, str], ...] = (
         "view",
         "deal_search_docs",
         """CREATE VIEW deal_search_docs AS
-        SELECT d.id AS id, d.id * 8 + 4 AS doc, d.title AS title, trim(coalesce(co.name, '') ||
-            ' ' || coalesce(d.source, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ')
-            FROM deal_tags dt JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id), '') ||
-            ' ' || coalesce(d.lost_reason, '') || ' ' || coalesce(d.note, '')) AS body
+        SELECT d.id AS id, d.id * 8 + 4 AS doc, d.title AS title,
+            trim(coalesce(co.name, '')
+            || ' ' || coalesce(d.source, '')
+            || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM deal_tags dt
+                JOIN tags t ON t.id = dt.tag_id WHERE dt.deal_id = d.id), '')
+            || ' ' || coalesce(d.lost_reason, '')
+            || ' ' || coalesce(d.note, '')) AS body
         FROM deals d LEFT JOIN companies co ON co.id = d.company_id""",
     ),
     (
