@@ -29,9 +29,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pcrm.core.people.text import name_key
+from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.store.db import open_db
 from pcrm.store.health import rebuild_search_index
-from pcrm.store.schema import INTERACTION_KINDS
 
 HERE = Path(__file__).parent
 DEFAULT_OUT = HERE / "data"

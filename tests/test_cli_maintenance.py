@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import dump
-from pcrm.store.schema import known_names
+from pcrm.store.migrations import known_names
 from test_store import make_m001_file
 
 STAMP = "20261123T100000Z"  # conftest's NOW
@@ -238,7 +238,12 @@ def test_doctor_on_a_healthy_database(cli, two_contacts):
     assert doctor_rows(result) == [
         ["ok", "permissions", "file 0600, folder 0700", ""],
         ["ok", "integrity", "PRAGMA integrity_check: ok", ""],
-        ["ok", "schema", f"current ({len(known_names())} steps, last {known_names()[-1]})", ""],
+        [
+            "ok",
+            "schema",
+            f"matches a fresh file ({len(known_names())} steps, last {known_names()[-1]})",
+            "",
+        ],
         ["ok", "links", "no orphaned links (PRAGMA foreign_key_check)", ""],
         ["ok", "search index", "3 entries match the records", ""],
     ]

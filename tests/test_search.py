@@ -1,5 +1,5 @@
 """`pcrm search`: ranking across kinds, the query language, snippets, and an index that
-follows every edit (the FTS triggers in store/schema.py)."""
+follows every edit (the FTS triggers in store/migrations.py)."""
 
 from __future__ import annotations
 

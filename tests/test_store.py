@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pcrm.store.db import open_db
+from pcrm.store.migrations import known_names
 from pcrm.store.paths import resolve_db_path
-from pcrm.store.schema import known_names
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

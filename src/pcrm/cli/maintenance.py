@@ -83,11 +83,13 @@ def doctor(
     """Check the database file for problems, and say what to run.
 
     Checks the file and folder permissions (0600 / 0700), SQLite's integrity and
-    foreign-key checks (orphaned links), the schema version and the search index against
-    the records, and shows the file's size and record counts. Exits 1 when something is
-    wrong. --fix tightens permissions, migrates an old schema (after a backup), resolves
-    orphaned links as their delete rule says and rebuilds the search index; it never
-    writes to a damaged file: restore a backup for that (pcrm restore FILE).
+    foreign-key checks (orphaned links), the schema (its steps, and its tables, columns,
+    indexes, triggers and views against a fresh file's: every difference is named) and
+    the search index against the records, and shows the file's size and record counts.
+    Exits 1 when something is wrong. --fix tightens permissions, migrates an old schema
+    (after a backup) and repairs what earlier versions left different, resolves orphaned
+    links as their delete rule says and rebuilds the search index; it never writes to a
+    damaged file: restore a backup for that (pcrm restore FILE).
 
     \b
     Example:

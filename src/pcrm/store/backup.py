@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pcrm.errors import DatabaseError
-from pcrm.store import schema
+from pcrm.store import migrations
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
@@ -132,7 +132,7 @@ def check_restorable(source: Path) -> int:
                     hint="try an older backup",
                 )
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-            applied = schema.applied_names(conn) or []
+            applied = migrations.applied_names(conn) or []
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -143,7 +143,7 @@ def check_restorable(source: Path) -> int:
         raise DatabaseError(
             f"{source} is an SQLite file but not a pcrm database; nothing was replaced"
         )
-    unknown = [name for name in applied if name not in schema.known_names()]
+    unknown = [name for name in applied if name not in migrations.known_names()]
     if unknown:
         raise DatabaseError(
             f"{source} was written by a newer pcrm (schema step {unknown[-1]!r}); "

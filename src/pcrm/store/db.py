@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pcrm.errors import DatabaseError
-from pcrm.store import schema
+from pcrm.store import migrations
 
 BUSY_TIMEOUT_MS = 10_000
 # A write waits longer for the lock than a read for a busy file: another pcrm may be in the
@@ -26,7 +26,7 @@ class Database:
 
     Commands only run SQL, and importing sqlite-utils costs ~70 ms on every run (it pulls
     pluggy, click and dateutil's parser), so the hot path uses this; migrations, which are
-    rare, wrap the same connection in sqlite-utils (store/schema.py).
+    rare, wrap the same connection in sqlite-utils (store/migrations.py).
     """
 
     __slots__ = ("conn",)
@@ -89,8 +89,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def _migrate(db: Database, path: Path) -> None:
-    applied = schema.applied_names(db.conn) or []
-    known = schema.known_names()
+    applied = migrations.applied_names(db.conn) or []
+    known = migrations.known_names()
     unknown = [name for name in applied if name not in known]
     if unknown:
         raise DatabaseError(
@@ -101,7 +101,7 @@ def _migrate(db: Database, path: Path) -> None:
         return
     # Take the write lock first, so two processes opening an old file do not both migrate.
     with transaction(db):
-        if not schema.pending(db.conn):
+        if not migrations.pending(db.conn):
             return
         has_data = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         if has_data:
@@ -114,7 +114,7 @@ def _migrate(db: Database, path: Path) -> None:
                 copy_database(reader, default_backup_path(path, datetime.now(UTC)))
             finally:
                 reader.close()
-        schema.apply(db.conn)  # each migration runs in its own savepoint inside this transaction
+        migrations.apply(db.conn)  # each step runs in its own savepoint inside this transaction
         _measure_new_indexes(db.conn)
 
 

@@ -14,11 +14,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcrm.store import schema
+from pcrm.store import migrations
+from pcrm.store.migrations import normalised
 
 # Record tables counted in the summary, when they exist in this schema.
 COUNTED = ("contacts", "companies", "deals", "interactions", "tasks")
+# The record kinds of the search index, each with its `KIND_search_docs` view.
+SEARCH_KINDS = ("contact", "company", "interaction", "deal")
 FIX = "pcrm doctor --fix"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the file's schema is not what a fresh file of the same steps has."""
+
+    kind: str  # table, index, trigger or view
+    name: str
+    problem: str  # "missing", "not in a fresh file", "column x missing"...
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}: {self.problem}"
+
+    def repaired(self) -> str:
+        """What putting it right did, said the same way."""
+        done = {"missing": "created", NOT_FRESH: "dropped"}.get(self.problem)
+        return f"{self.kind} {self.name}: {done or 'now as in a fresh file'}"
+
+
+NOT_FRESH = "not in a fresh file"
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,7 @@ class Check:
     ok: bool
     detail: str
     fix: str | None = None  # what to run when not ok
+    differences: tuple[Difference, ...] = ()  # the schema check's, each named in detail
 
 
 @dataclass
@@ -44,6 +68,10 @@ class Report:
     @property
     def schema_fixable(self) -> bool:
         return any(check.name == "schema" and check.fix == FIX for check in self.checks)
+
+    @property
+    def schema_differences(self) -> tuple[Difference, ...]:
+        return next((c.differences for c in self.checks if c.name == "schema"), ())
 
     @property
     def problems(self) -> list[Check]:
@@ -133,8 +161,12 @@ def check_integrity(conn: sqlite3.Connection) -> Check:
 
 
 def check_schema(conn: sqlite3.Connection) -> Check:
-    known = schema.known_names()
-    applied = schema.applied_names(conn)
+    """The file's steps against this pcrm's, and its tables, columns, indexes, triggers and
+    views against those of a fresh file built with the same steps: every difference named.
+    Names alone are not enough: m002, m003 and m012 were edited after they had landed, so
+    a file can list every step and still hold an old index (m014 repairs those)."""
+    known = migrations.known_names()
+    applied = migrations.applied_names(conn)
     if not applied:
         return Check("schema", False, "not a pcrm database (no pcrm schema steps)", None)
     unknown = [name for name in applied if name not in known]
@@ -143,14 +175,97 @@ def check_schema(conn: sqlite3.Connection) -> Check:
             "schema", False, f"written by a newer pcrm (step {unknown[-1]})", "upgrade pcrm"
         )
     pending = [name for name in known if name not in applied]
-    if pending:
+    differences = tuple(schema_differences(conn, applied))
+    if not pending and not differences:
         return Check(
-            "schema",
-            False,
-            f"{len(pending)} step(s) behind ({', '.join(pending)}); a backup is taken first",
-            FIX,
+            "schema", True, f"matches a fresh file ({len(applied)} steps, last {known[-1]})"
         )
-    return Check("schema", True, f"current ({len(applied)} steps, last {applied[-1]})")
+    parts = []
+    if pending:
+        parts.append(
+            f"{len(pending)} step(s) behind ({', '.join(pending)}); a backup is taken first"
+        )
+    if differences:
+        parts.append("differs from a fresh file: " + "; ".join(map(str, differences)))
+    fixable = bool(pending) or any(d.name in migrations.REPAIRABLE for d in differences)
+    return Check("schema", False, "; ".join(parts), FIX if fixable else None, differences)
+
+
+# sqlite_master's types in the order differences are told.
+KINDS = ("table", "index", "trigger", "view")
+
+
+def fresh_schema(steps: list[str]) -> sqlite3.Connection:
+    """An in-memory database with `steps` applied as a fresh file gets them today."""
+    reference = sqlite3.connect(":memory:")
+    migrations.apply(reference, only=steps)
+    return reference
+
+
+def schema_differences(conn: sqlite3.Connection, steps: list[str]) -> list[Difference]:
+    """How the file's schema differs from a fresh file's with the same steps (those this
+    pcrm knows): tables and their columns (PRAGMA table_xinfo), indexes, triggers, views."""
+    known = [name for name in migrations.known_names() if name in steps]
+    reference = fresh_schema(known)
+    try:
+        actual = _objects(conn)
+        expected = _objects(reference)
+        found = []
+        for key in sorted(actual.keys() | expected.keys(), key=lambda k: (KINDS.index(k[0]), k)):
+            kind, name = key
+            if key not in actual:
+                found.append(Difference(kind, name, "missing"))
+            elif key not in expected:
+                found.append(Difference(kind, name, NOT_FRESH))
+            elif kind == "table":
+                found.extend(_table_differences(conn, reference, name))
+            elif actual[key] != expected[key]:
+                found.append(Difference(kind, name, "differs from a fresh file's"))
+        return found
+    finally:
+        reference.close()
+
+
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
+    return {
+        (kind, name): (table, sql)
+        for kind, name, table, sql in migrations.schema_rows(conn)
+        if kind in KINDS
+    }
+
+
+def _table_differences(
+    conn: sqlite3.Connection, reference: sqlite3.Connection, table: str
+) -> list[Difference]:
+    actual = _columns(conn, table)
+    expected = _columns(reference, table)
+    found = [Difference("table", table, f"column {c} missing") for c in expected if c not in actual]
+    found += [
+        Difference("table", table, f"column {c} {NOT_FRESH}") for c in actual if c not in expected
+    ]
+    found += [
+        Difference("table", table, f"column {c} differs from a fresh file's")
+        for c in expected
+        if c in actual and actual[c] != expected[c]
+    ]
+    if not found and list(actual) != list(expected):
+        found.append(Difference("table", table, "columns in another order"))
+    if not found and _table_sql(conn, table) != _table_sql(reference, table):
+        found.append(Difference("table", table, "constraints differ from a fresh file's"))
+    return found
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[object, ...]]:
+    """name -> (type, not null, default, primary key position, hidden), in table order."""
+    rows = conn.execute(f"PRAGMA table_xinfo({_quote(table)})")
+    return {row[1]: tuple(row[2:]) for row in rows}
+
+
+def _table_sql(conn: sqlite3.Connection, table: str) -> str:
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    return normalised(row[0] if row else None)
 
 
 def _broken_links(conn: sqlite3.Connection) -> dict[tuple[str, int], int]:
@@ -185,7 +300,7 @@ def check_foreign_keys(conn: sqlite3.Connection) -> Check:
 def search_kinds(conn: sqlite3.Connection) -> list[str]:
     """The record kinds indexed for search: those whose `KIND_search_docs` view exists."""
     views = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='view'")}
-    return [kind for kind in schema.KIND_CODES if f"{kind}_search_docs" in views]
+    return [kind for kind in SEARCH_KINDS if f"{kind}_search_docs" in views]
 
 
 def check_search_index(conn: sqlite3.Connection) -> Check:
@@ -244,8 +359,6 @@ def repair(path: Path, report: Report) -> list[str]:
     (removed, or set to nothing), and the search index rebuilt from the records. All the
     database changes are one transaction. A damaged file is left alone: restore a backup.
     """
-    from pcrm.store.db import open_db
-
     done: list[str] = []
     failing = {check.name for check in report.problems}
     if "permissions" in failing:
@@ -258,10 +371,10 @@ def repair(path: Path, report: Report) -> list[str]:
     if "integrity" in failing or not failing & {"schema", "links", "search index"}:
         return done  # a damaged file is not written to: restore a backup
     if "schema" in failing:
-        if not report.schema_fixable:
+        if report.schema_fixable:
+            done.extend(_repair_schema(path, report))
+        elif not report.schema_differences:
             return done  # not ours, or from a newer pcrm: not touched
-        open_db(path, create=False).close()  # migrates, after taking a backup
-        done.append("schema brought up to date (the old file was backed up first)")
     conn = _connect(path)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -277,6 +390,32 @@ def repair(path: Path, report: Report) -> list[str]:
             raise
     finally:
         conn.close()
+    return done
+
+
+def _repair_schema(path: Path, report: Report) -> list[str]:
+    """Migrate an old file (m014 repairs it on the way), then run m014's repair again for a
+    file that recorded it and still differs; say which differences are gone."""
+    from pcrm.store.db import _measure_new_indexes, open_db
+
+    done = []
+    conn = _connect(path)
+    try:
+        if migrations.pending(conn):
+            open_db(path, create=False).close()  # migrates, after taking a backup
+            done.append("schema brought up to date (the old file was backed up first)")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.repair_history(conn)
+            _measure_new_indexes(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        left = set(schema_differences(conn, migrations.applied_names(conn) or []))
+    finally:
+        conn.close()
+    done.extend(d.repaired() for d in report.schema_differences if d not in left)
     return done
 
 

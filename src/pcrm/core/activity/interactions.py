@@ -8,10 +8,10 @@ from pcrm.core.activity.models import Interaction
 from pcrm.core.base import Link
 from pcrm.core.people.tags import chunks
 from pcrm.core.records import new_uid
+from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.dates import to_iso
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
-from pcrm.store.schema import INTERACTION_KINDS
 
 KINDS = INTERACTION_KINDS
 

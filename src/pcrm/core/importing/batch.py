@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from pcrm.core.records import new_uid
+from pcrm.core.vocabulary import PHONE_TAIL_SQL
 from pcrm.errors import InvalidInput
-from pcrm.store.schema import PHONE_TAIL_SQL
 
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue

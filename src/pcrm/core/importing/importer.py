@@ -31,10 +31,10 @@ from pcrm.core.people.models import FieldDef
 from pcrm.core.people.phones import phone_key
 from pcrm.core.people.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.core.records import new_uid
+from pcrm.core.vocabulary import KIND_CODES
 from pcrm.dates import parse_birthday, parse_when, to_iso
 from pcrm.errors import Ambiguous, InvalidInput
 from pcrm.store.db import Database
-from pcrm.store.schema import KIND_CODES
 
 if TYPE_CHECKING:
     from pcrm.formats.contact_rows import ParsedContact

@@ -23,10 +23,10 @@ from pcrm.core.base import FieldValue
 from pcrm.core.people.models import FieldDef
 from pcrm.core.people.tags import chunks
 from pcrm.core.people.text import clean_optional, name_key
+from pcrm.core.vocabulary import FIELD_KINDS, FIELD_TYPES
 from pcrm.dates import parse_day, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
-from pcrm.store.schema import FIELD_KINDS, FIELD_TYPES
 
 KINDS = FIELD_KINDS
 TYPES = FIELD_TYPES

@@ -13,13 +13,13 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.errors import InvalidInput
 
 MAX_POINTS = 10_000
 MAX_DAYS = 36_500
-# `interaction` counts every kind; the others are the kinds of store/schema.py, repeated
-# here so that parsing a rule needs no database.
-ACTIVITIES = ("interaction", "call", "email", "meeting", "demo", "message", "note")
+# `interaction` counts every kind; the others are the interaction kinds themselves.
+ACTIVITIES = ("interaction", *INTERACTION_KINDS)
 OPERATORS = (">=", "<=", "!=", ">", "<", "=", "~")  # those of `list --where`
 CONDITIONS = ("tag:", "company:", "source:", "stage:", "field:", "title contains", "per", "no")
 

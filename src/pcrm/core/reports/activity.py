@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from pcrm.core.reports.period import Period, local_days
+from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.store.db import Database
-from pcrm.store.schema import INTERACTION_KINDS
 
 WEEKS = 8  # weeks shown when --since is not given, the current one included
 CHUNK = 1000  # weeks per query: 3 parameters each, well under SQLite's 32766

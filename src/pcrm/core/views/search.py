@@ -20,9 +20,9 @@ import sqlite3
 from dataclasses import replace
 
 from pcrm.core.views.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
+from pcrm.core.vocabulary import KIND_CODES
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
-from pcrm.store.schema import KIND_CODES
 
 KINDS = ("contact", "company", "deal", "interaction")
 _TOKENS = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<paren>[()])|(?P<word>[^\s()"]+)')

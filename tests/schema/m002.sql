@@ -1,0 +1,162 @@
+-- index companies_domain on companies
+CREATE UNIQUE INDEX companies_domain ON companies(domain) WHERE domain IS NOT NULL;
+
+-- index companies_name_key on companies
+CREATE INDEX companies_name_key ON companies(name_key);
+
+-- index company_tags_tag on company_tags
+CREATE INDEX company_tags_tag ON company_tags(tag_id);
+
+-- index contact_emails_contact on contact_emails
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+
+-- index contact_phones_contact on contact_phones
+CREATE INDEX contact_phones_contact ON contact_phones(contact_id);
+
+-- index contact_tags_tag on contact_tags
+CREATE INDEX contact_tags_tag ON contact_tags(tag_id);
+
+-- index contacts_company on contacts
+CREATE INDEX contacts_company ON contacts(company_id);
+
+-- index contacts_name_key on contacts
+CREATE INDEX contacts_name_key ON contacts(name_key);
+
+-- index contacts_source on contacts
+CREATE INDEX contacts_source ON contacts(source);
+
+-- index interaction_contacts_contact on interaction_contacts
+CREATE INDEX interaction_contacts_contact ON interaction_contacts(contact_id);
+
+-- index interactions_at on interactions
+CREATE INDEX interactions_at ON interactions(at);
+
+-- index interactions_company on interactions
+CREATE INDEX interactions_company ON interactions(company_id, at);
+
+-- table companies on companies
+CREATE TABLE companies ( id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, name TEXT NOT NULL, name_key TEXT NOT NULL, domain TEXT, website TEXT, industry TEXT, size TEXT, note TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL );
+
+-- table company_tags on company_tags
+CREATE TABLE company_tags ( company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE, tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE, PRIMARY KEY (company_id, tag_id) ) WITHOUT ROWID;
+
+-- table contact_emails on contact_emails
+CREATE TABLE contact_emails ( id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, email TEXT NOT NULL UNIQUE, label TEXT, position INTEGER NOT NULL DEFAULT 0 );
+
+-- table contact_phones on contact_phones
+CREATE TABLE contact_phones ( id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, phone TEXT NOT NULL, label TEXT, position INTEGER NOT NULL DEFAULT 0 );
+
+-- table contact_tags on contact_tags
+CREATE TABLE contact_tags ( contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE, PRIMARY KEY (contact_id, tag_id) ) WITHOUT ROWID;
+
+-- table contacts on contacts
+CREATE TABLE contacts ( id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, name TEXT NOT NULL, name_key TEXT NOT NULL, company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL, title TEXT, source TEXT, birthday TEXT, note TEXT, last_contacted_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL );
+
+-- table deletions on deletions
+CREATE TABLE deletions ( id INTEGER PRIMARY KEY, kind TEXT NOT NULL, uid TEXT NOT NULL, deleted_at TEXT NOT NULL );
+
+-- table interaction_contacts on interaction_contacts
+CREATE TABLE interaction_contacts ( interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, PRIMARY KEY (interaction_id, contact_id) ) WITHOUT ROWID;
+
+-- table interactions on interactions
+CREATE TABLE interactions ( id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'demo', 'message', 'note')), at TEXT NOT NULL, text TEXT NOT NULL, company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL, created_at TEXT NOT NULL );
+
+-- table search_index on search_index
+CREATE VIRTUAL TABLE search_index USING fts5( kind UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2' );
+
+-- table search_index_config on search_index_config
+CREATE TABLE 'search_index_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+
+-- table search_index_content on search_index_content
+CREATE TABLE 'search_index_content'(id INTEGER PRIMARY KEY, c0, c1, c2);
+
+-- table search_index_data on search_index_data
+CREATE TABLE 'search_index_data'(id INTEGER PRIMARY KEY, block BLOB);
+
+-- table search_index_docsize on search_index_docsize
+CREATE TABLE 'search_index_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+
+-- table search_index_idx on search_index_idx
+CREATE TABLE 'search_index_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
+-- table settings on settings
+CREATE TABLE settings ( key TEXT PRIMARY KEY, value TEXT NOT NULL );
+
+-- table tags on tags
+CREATE TABLE tags ( id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE );
+
+-- trigger companies_search_delete on companies
+CREATE TRIGGER companies_search_delete AFTER DELETE ON companies BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = OLD.id; END;
+
+-- trigger companies_search_insert on companies
+CREATE TRIGGER companies_search_insert AFTER INSERT ON companies BEGIN DELETE FROM search_index WHERE rowid = NEW.id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = NEW.id; END;
+
+-- trigger companies_search_people on companies
+CREATE TRIGGER companies_search_people AFTER UPDATE OF name ON companies BEGIN DELETE FROM search_index WHERE rowid IN (SELECT id * 8 + 1 FROM contacts WHERE company_id = NEW.id); INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id IN (SELECT id FROM contacts WHERE company_id = NEW.id); END;
+
+-- trigger companies_search_update on companies
+CREATE TRIGGER companies_search_update AFTER UPDATE OF name, domain, website, industry, note ON companies BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = OLD.id; DELETE FROM search_index WHERE rowid = NEW.id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = NEW.id; END;
+
+-- trigger company_tags_search_delete on company_tags
+CREATE TRIGGER company_tags_search_delete AFTER DELETE ON company_tags BEGIN DELETE FROM search_index WHERE rowid = OLD.company_id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = OLD.company_id; END;
+
+-- trigger company_tags_search_insert on company_tags
+CREATE TRIGGER company_tags_search_insert AFTER INSERT ON company_tags BEGIN DELETE FROM search_index WHERE rowid = NEW.company_id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = NEW.company_id; END;
+
+-- trigger company_tags_search_update on company_tags
+CREATE TRIGGER company_tags_search_update AFTER UPDATE ON company_tags BEGIN DELETE FROM search_index WHERE rowid = OLD.company_id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = OLD.company_id; DELETE FROM search_index WHERE rowid = NEW.company_id * 8 + 2; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'company', title, body FROM company_search_docs WHERE id = NEW.company_id; END;
+
+-- trigger contact_emails_search_delete on contact_emails
+CREATE TRIGGER contact_emails_search_delete AFTER DELETE ON contact_emails BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; END;
+
+-- trigger contact_emails_search_insert on contact_emails
+CREATE TRIGGER contact_emails_search_insert AFTER INSERT ON contact_emails BEGIN DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contact_emails_search_update on contact_emails
+CREATE TRIGGER contact_emails_search_update AFTER UPDATE ON contact_emails BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contact_phones_search_delete on contact_phones
+CREATE TRIGGER contact_phones_search_delete AFTER DELETE ON contact_phones BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; END;
+
+-- trigger contact_phones_search_insert on contact_phones
+CREATE TRIGGER contact_phones_search_insert AFTER INSERT ON contact_phones BEGIN DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contact_phones_search_update on contact_phones
+CREATE TRIGGER contact_phones_search_update AFTER UPDATE ON contact_phones BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contact_tags_search_delete on contact_tags
+CREATE TRIGGER contact_tags_search_delete AFTER DELETE ON contact_tags BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; END;
+
+-- trigger contact_tags_search_insert on contact_tags
+CREATE TRIGGER contact_tags_search_insert AFTER INSERT ON contact_tags BEGIN DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contact_tags_search_update on contact_tags
+CREATE TRIGGER contact_tags_search_update AFTER UPDATE ON contact_tags BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.contact_id; END;
+
+-- trigger contacts_search_delete on contacts
+CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.id; END;
+
+-- trigger contacts_search_insert on contacts
+CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN DELETE FROM search_index WHERE rowid = NEW.id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.id; END;
+
+-- trigger contacts_search_update on contacts
+CREATE TRIGGER contacts_search_update AFTER UPDATE OF name, title, source, note, company_id ON contacts BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.id; DELETE FROM search_index WHERE rowid = NEW.id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = NEW.id; END;
+
+-- trigger interactions_search_delete on interactions
+CREATE TRIGGER interactions_search_delete AFTER DELETE ON interactions BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 3; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'interaction', title, body FROM interaction_search_docs WHERE id = OLD.id; END;
+
+-- trigger interactions_search_insert on interactions
+CREATE TRIGGER interactions_search_insert AFTER INSERT ON interactions BEGIN DELETE FROM search_index WHERE rowid = NEW.id * 8 + 3; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'interaction', title, body FROM interaction_search_docs WHERE id = NEW.id; END;
+
+-- trigger interactions_search_update on interactions
+CREATE TRIGGER interactions_search_update AFTER UPDATE OF kind, text ON interactions BEGIN DELETE FROM search_index WHERE rowid = OLD.id * 8 + 3; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'interaction', title, body FROM interaction_search_docs WHERE id = OLD.id; DELETE FROM search_index WHERE rowid = NEW.id * 8 + 3; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'interaction', title, body FROM interaction_search_docs WHERE id = NEW.id; END;
+
+-- view company_search_docs on company_search_docs
+CREATE VIEW company_search_docs AS SELECT co.id AS id, co.id * 8 + 2 AS doc, co.name AS title, trim(coalesce(co.domain, '') || ' ' || coalesce(co.website, '') || ' ' || coalesce(co.industry, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM company_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.company_id = co.id), '') || ' ' || coalesce(co.note, '')) AS body FROM companies co;
+
+-- view contact_search_docs on contact_search_docs
+CREATE VIEW contact_search_docs AS SELECT c.id AS id, c.id * 8 + 1 AS doc, c.name AS title, trim(coalesce((SELECT group_concat(email, ' ') FROM contact_emails WHERE contact_id = c.id), '') || ' ' || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones WHERE contact_id = c.id), '') || ' ' || coalesce(c.title, '') || ' ' || coalesce(co.name, '') || ' ' || coalesce(c.source, '') || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id), '') || ' ' || coalesce(c.note, '')) AS body FROM contacts c LEFT JOIN companies co ON co.id = c.company_id;
+
+-- view interaction_search_docs on interaction_search_docs
+CREATE VIEW interaction_search_docs AS SELECT i.id AS id, i.id * 8 + 3 AS doc, i.kind AS title, i.text AS body FROM interactions i;
+
