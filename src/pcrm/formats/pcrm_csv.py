@@ -13,9 +13,9 @@ Cells a spreadsheet would run as a formula are neutralised with a leading apostr
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
@@ -153,9 +153,9 @@ def field_columns(names: Sequence[str]) -> list[str]:
 
 
 def _labelled(items: Iterable[Email | Phone]) -> str:
-    values = []
+    values: list[str] = []
     for item in items:
-        value = getattr(item, "email", None) or getattr(item, "phone", "")
+        value = getattr(item, "email", "") or getattr(item, "phone", "")
         values.append(f"{item.label}: {value}" if item.label else value)
     return join_values(values)
 
@@ -258,7 +258,14 @@ def write_rows(
     return count
 
 
-def rows_of(records: Iterable, make_row, field_names: Sequence[str]) -> Iterator[list[str]]:
+_Record = TypeVar("_Record")
+
+
+def rows_of(
+    records: Iterable[_Record],
+    make_row: Callable[[_Record, Sequence[str]], list[str]],
+    field_names: Sequence[str],
+) -> Iterator[list[str]]:
     """`make_row(record, field_names)` for each record, as they come."""
     for record in records:
         yield make_row(record, field_names)
