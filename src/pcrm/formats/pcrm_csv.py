@@ -13,9 +13,9 @@ Cells a spreadsheet would run as a formula are neutralised with a leading apostr
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
@@ -256,16 +256,3 @@ def write_rows(
         writer.writerow(row if raw else [neutralise(cell) for cell in row])
         count += 1
     return count
-
-
-_Record = TypeVar("_Record")
-
-
-def rows_of(
-    records: Iterable[_Record],
-    make_row: Callable[[_Record, Sequence[str]], list[str]],
-    field_names: Sequence[str],
-) -> Iterator[list[str]]:
-    """`make_row(record, field_names)` for each record, as they come."""
-    for record in records:
-        yield make_row(record, field_names)
