@@ -309,7 +309,9 @@ def _day_expr(s: str, today: date) -> date | None:
     offset = _offset(s)
     if offset is not None and offset[1] not in _CLOCK_UNITS:
         n, unit = offset
-        return today + relativedelta(**{unit: n})  # Jan 31 + 1 month = Feb 28 (or 29)
+        # Jan 31 + 1 month = Feb 28 (or 29). unit is an int keyword (days..years); mypy
+        # would match **{unit: n} to every parameter, the dates dt1/dt2 too.
+        return today + relativedelta(**{unit: n})  # type: ignore[arg-type]
     if _ISO_DAY.fullmatch(s):
         return date.fromisoformat(s)  # "2024-03-12 9:15" arrives here, split from its time
     return None
@@ -355,7 +357,8 @@ def _shift(moment: datetime, n: int, unit: str) -> datetime:
     # Calendar units keep the wall-clock time: 9:00 stays 9:00 across a DST switch.
     from dateutil.relativedelta import relativedelta
 
-    return resolve_imaginary(moment + relativedelta(**{unit: n}))
+    # unit is an int keyword (days..years); mypy would match **{unit: n} to dt1/dt2 too.
+    return resolve_imaginary(moment + relativedelta(**{unit: n}))  # type: ignore[arg-type]
 
 
 def _clock(s: str) -> time | None:

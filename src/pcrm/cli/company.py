@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from pcrm.cli.env import get_env
+from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
@@ -19,6 +19,9 @@ from pcrm.cli.output import (
     note_truncation,
     say,
 )
+
+if TYPE_CHECKING:
+    from pcrm.core.views.models import CompanyOverview
 
 app = Typer(help="Add, list, show, edit, stage and remove companies.", no_args_is_help=True)
 
@@ -151,7 +154,7 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     emit_company_view(env, view, json)
 
 
-def emit_company_view(env, view, json_mode: bool) -> None:
+def emit_company_view(env: Env, view: CompanyOverview, json_mode: bool) -> None:
     from pcrm.render import records
 
     emit(

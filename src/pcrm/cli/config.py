@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -66,13 +67,13 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     Example:
       pcrm config list
     """
-    from pcrm.core.settings import list_settings
+    from pcrm.core.settings import Setting, list_settings
 
     env = get_env(ctx)
     with env.database(write=False) as db:
         settings = list_settings(db)
 
-    def lines(items):
+    def lines(items: list[Setting]) -> Iterator[str]:
         for item in items:
             yield f"{item.key} = {item.value}" + ("  (default)" if item.is_default else "")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from pcrm.cli.env import get_env
+from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
@@ -19,6 +19,10 @@ from pcrm.cli.output import (
     note_truncation,
     say,
 )
+
+if TYPE_CHECKING:
+    from pcrm.core.people.contacts import Saved
+    from pcrm.core.views.models import ContactOverview
 
 app = Typer(help="Add, list, show, edit, stage and remove contacts.", no_args_is_help=True)
 
@@ -205,7 +209,7 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     emit_contact_view(env, view, json)
 
 
-def emit_contact_view(env, view, json_mode: bool) -> None:
+def emit_contact_view(env: Env, view: ContactOverview, json_mode: bool) -> None:
     from pcrm.render import records
 
     emit(
@@ -325,7 +329,7 @@ def edit(
     _announce(saved, "updated")
 
 
-def _announce(saved, verb: str) -> None:
+def _announce(saved: Saved, verb: str) -> None:
     from pcrm.render.safe import clean
 
     if saved.created_company:

@@ -8,10 +8,14 @@ Options need nothing here: their metavar, given on every one, replaces the type 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand
+
+if TYPE_CHECKING:
+    from typer.models import CommandFunctionType
 
 
 def _name(param: TyperArgument) -> str:
@@ -55,5 +59,7 @@ class HelpCommand(TyperCommand):
 class Typer(typer.Typer):
     """typer.Typer whose commands are HelpCommands (unless a command names its own cls)."""
 
-    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+    def command(
+        self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
         return super().command(name, cls=cls or HelpCommand, **kwargs)

@@ -16,8 +16,12 @@ from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit
 
 if TYPE_CHECKING:
-    from pcrm.formats.contact_file import Source
+    from pcrm.core.importing.importer import ImportOptions
+    from pcrm.formats.contact_file import CsvLayout, Source
+    from pcrm.formats.contact_json import JsonMapper
     from pcrm.formats.contact_presets import Target
+    from pcrm.formats.contact_rows import CsvMapper, ParsedContact
+    from pcrm.render.importing import ImportSummary
     from pcrm.store.db import Database
 
 app = Typer(help="Import contacts from CSV, vCard and pcrm JSON files.", no_args_is_help=True)
@@ -140,14 +144,16 @@ def _run(
     opened: Source,
     preset_name: str,
     entries: list[tuple[str, Target]],
-    options,
+    options: ImportOptions,
     dry_run: bool,
     rejects_path: str | None,
-):
+) -> ImportSummary:
     from pcrm.core.importing.importer import Importer
     from pcrm.formats.contact_rows import RejectsWriter, VcardMapper
     from pcrm.render.importing import ImportSummary, progress_bar
 
+    mapper: VcardMapper | JsonMapper | CsvMapper
+    rows: Iterator[ParsedContact]
     if opened.kind in ("vcard", "json"):
         if preset_name not in ("auto", "pcrm") or entries:
             from pcrm.errors import InvalidInput
@@ -224,7 +230,9 @@ def _run(
     )
 
 
-def _csv(opened: Source, preset_name: str, entries: list[tuple[str, Target]]):
+def _csv(
+    opened: Source, preset_name: str, entries: list[tuple[str, Target]]
+) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact]]:
     from pcrm.errors import InvalidInput
     from pcrm.formats.contact_file import read_csv
     from pcrm.formats.contact_presets import column_key, detect, preset_named, with_map

@@ -11,6 +11,7 @@ from pcrm.cli.output import say
 if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
     from pcrm.dates import When
+    from pcrm.store.db import Database
 
 KIND_HELP = "call, email, meeting, demo, message or note."
 
@@ -93,7 +94,7 @@ def log(
     say(message)
 
 
-def _deal_of(db, ref: str) -> tuple[int, str]:
+def _deal_of(db: "Database", ref: str) -> tuple[int, str]:
     """The deal --deal names: its id and title."""
     from pcrm.core.deals.deals import get_deal
     from pcrm.core.refs import resolve_deal

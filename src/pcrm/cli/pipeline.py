@@ -12,7 +12,12 @@ from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, confirm_removal, emit, say
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.table import Table
+
     from pcrm.core.deals.board import Board
+    from pcrm.core.deals.models import Pipeline
     from pcrm.render.board import BoardView
 
 app = Typer(
@@ -101,12 +106,12 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     with env.database(write=False) as db:
         pipelines = list_pipelines(db)
 
-    def pretty(value):
+    def pretty(value: list[Pipeline]) -> Table:
         from pcrm.render.board import pipeline_table
 
         return pipeline_table(value)
 
-    def plain(value):
+    def plain(value: list[Pipeline]) -> Iterator[str]:
         from pcrm.render.board_text import pipeline_lines
 
         return pipeline_lines(value)

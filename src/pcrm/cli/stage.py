@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import JsonOption, emit, say
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from pcrm.core.deals.models import Pipeline
 
 app = Typer(help="List, add, edit, reorder and remove pipeline stages.", no_args_is_help=True)
 
@@ -23,7 +29,7 @@ ProbabilityHelp = "Win probability, 0 to 100 (%), for the weighted forecast."
 RotHelp = "Days a deal may sit idle in the stage before it is stale; 0: never."
 
 
-def _stages_of(pipeline) -> str:
+def _stages_of(pipeline: Pipeline) -> str:
     from pcrm.render.safe import clean
 
     names = ", ".join(f"{stage.position} {stage.name}" for stage in pipeline.stages)
@@ -46,12 +52,12 @@ def list_(ctx: typer.Context, pipeline: PipelineOpt = None, json: JsonOption = F
     with env.database(write=False) as db:
         chosen = resolve_pipeline(db, pipeline)
 
-    def pretty(item):
+    def pretty(item: Pipeline) -> RenderableType:
         from pcrm.render.deals import stage_table
 
         return stage_table(item)
 
-    def plain(item):
+    def plain(item: Pipeline) -> Iterator[str]:
         from pcrm.render.deals import stage_lines
 
         return stage_lines(item.stages)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.output import JsonOption, LimitOption, emit, note
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from pcrm.core.views.models import SearchHit
 
 AnyRefArg = Annotated[
     str,
@@ -119,12 +125,12 @@ def search(
     with env.database(write=False) as db:
         hits, more = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or None)
 
-    def pretty(items):
+    def pretty(items: list[SearchHit]) -> RenderableType:
         from pcrm.render.search import hits_table
 
         return hits_table(items, env.now)
 
-    def plain(items):
+    def plain(items: list[SearchHit]) -> Iterator[str]:
         from pcrm.render.search import hit_lines
 
         return hit_lines(items)

@@ -19,9 +19,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from pcrm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024  # what the delimiter sniffer and the preamble finder look at
@@ -44,13 +47,13 @@ class Source:
     kind: str  # "csv", "vcard" or "json"
     size: int
 
-    def text(self) -> TextIO:
+    def text(self) -> io.TextIOWrapper:
         """The whole file as text, from the start; line ends are left for csv to read."""
         self.handle.seek(0)
         return io.TextIOWrapper(self.handle, encoding=self.codec, newline="")
 
     @contextlib.contextmanager
-    def reading(self, label: str | None = None) -> Iterator[TextIO]:
+    def reading(self, label: str | None = None) -> Iterator[io.TextIOWrapper]:
         """The file as text for one pass: a byte that does not decode ends it with one
         clear error, and the text wrapper is let go without closing the file under it."""
         stream = self.text()
@@ -97,7 +100,7 @@ def _open_bytes(path: str, label: str) -> BinaryIO:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Source.close)
         shutil.copyfileobj(sys.stdin.buffer, spool, _CHUNK)
         spool.seek(0)
-        return spool  # type: ignore[return-value]
+        return spool
     target = Path(path).expanduser()
     try:
         if target.is_dir():
@@ -182,7 +185,7 @@ def _first_text(source: Source, label: str) -> str:
         return stream.read(_SAMPLE)
 
 
-def _let_go(stream: TextIO) -> None:
+def _let_go(stream: io.TextIOWrapper) -> None:
     """Drop the text wrapper without closing the file under it (the Source owns it)."""
     with contextlib.suppress(ValueError):  # the Source was closed first
         stream.detach()
@@ -275,7 +278,9 @@ def read_csv(source: Source) -> tuple[CsvLayout, Iterator[CsvRow]]:
     return layout, _rows(source, layout, stream, reader)
 
 
-def _rows(source: Source, layout: CsvLayout, stream: TextIO, reader) -> Iterator[CsvRow]:
+def _rows(
+    source: Source, layout: CsvLayout, stream: io.TextIOWrapper, reader: Reader
+) -> Iterator[CsvRow]:
     """Data rows with the physical line each starts on; blank lines are left out."""
     try:
         while True:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pcrm.errors import InvalidInput
 
@@ -113,7 +114,7 @@ def parse_target(spec: str) -> Target:
     return Target(kind, arg.lower() or None)
 
 
-def _preset(name: str, columns: dict[str, str], **extra) -> Preset:
+def _preset(name: str, columns: dict[str, str], **extra: Any) -> Preset:
     patterns = [(re.compile(p), spec) for p, spec in extra.pop("patterns", {}).items()]
     return Preset(
         name, {column_key(c): parse_target(t) for c, t in columns.items()}, patterns, **extra

@@ -15,12 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pcrm.errors import InvalidInput
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow
 from pcrm.formats.contact_presets import Preset, Target
+
+if TYPE_CHECKING:
+    from vobject.base import ContentLine
+    from vobject.vcard import Name
 
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
@@ -226,7 +230,13 @@ class VcardMapper:
             parsed.name = _vcard_name(vcard.n.value)
         return parsed
 
-    def _read(self, parsed: ParsedContact, child, group_labels: dict[str, str], seen) -> None:
+    def _read(
+        self,
+        parsed: ParsedContact,
+        child: ContentLine,
+        group_labels: dict[str, str],
+        seen: set[str],
+    ) -> None:
         name, value = child.name.upper(), child.value
         seen.add(name)
         if name == "FN":
@@ -277,7 +287,7 @@ def _apple_label(label: str | None) -> str | None:
     return _label(label)
 
 
-def _vcard_name(n) -> str | None:
+def _vcard_name(n: Name) -> str | None:
     parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
     words = [" ".join(p) if isinstance(p, list) else str(p) for p in parts[1:]]
     return " ".join(" ".join(words).split()) or None

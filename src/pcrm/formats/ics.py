@@ -45,7 +45,8 @@ def agenda_calendar(tasks: list[Task], now: datetime) -> bytes:
         for event in _events(task, now, ZoneInfo(zone_name) if zone_name else None):
             calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar leaves to_ical() unannotated
+    return ical
 
 
 def _events(task: Task, now: datetime, zone: ZoneInfo | None) -> list[Event]:

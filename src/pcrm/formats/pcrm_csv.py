@@ -13,7 +13,7 @@ Cells a spreadsheet would run as a formula are neutralised with a leading apostr
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
@@ -153,9 +153,9 @@ def field_columns(names: Sequence[str]) -> list[str]:
 
 
 def _labelled(items: Iterable[Email | Phone]) -> str:
-    values = []
+    values: list[str] = []
     for item in items:
-        value = getattr(item, "email", None) or getattr(item, "phone", "")
+        value = getattr(item, "email", "") or getattr(item, "phone", "")
         values.append(f"{item.label}: {value}" if item.label else value)
     return join_values(values)
 
@@ -256,9 +256,3 @@ def write_rows(
         writer.writerow(row if raw else [neutralise(cell) for cell in row])
         count += 1
     return count
-
-
-def rows_of(records: Iterable, make_row, field_names: Sequence[str]) -> Iterator[list[str]]:
-    """`make_row(record, field_names)` for each record, as they come."""
-    for record in records:
-        yield make_row(record, field_names)

@@ -143,7 +143,7 @@ def _section_table(section: Section, wide: bool) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    from pcrm.render.records import t
+    from pcrm.render.cells import t
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 from pcrm.render import money
+from pcrm.render.cells import t
 from pcrm.render.fields import value_text
-from pcrm.render.records import Column, FittedTable, interaction_rows, t
+from pcrm.render.records import Column, FittedTable, interaction_rows
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.importing.importer import ImportReport
+    from pcrm.core.importing.importer import ImportReport, RowNote
 
 SHOWN_PROBLEMS = 20  # rejected rows and warnings listed; the rest are counted
 
@@ -77,7 +77,7 @@ def summary_lines(summary: ImportSummary) -> Iterator[str]:
             yield '  --keep-unmapped keeps them in the note; --map "COLUMN=FIELD" maps a column'
 
 
-def _problems(notes: list, total: int) -> Iterator[str]:
+def _problems(notes: list[RowNote], total: int) -> Iterator[str]:
     for note in notes[:SHOWN_PROBLEMS]:
         yield f"  line {note.line}: {clean(note.message, one_line=True)}"
     if total > SHOWN_PROBLEMS:

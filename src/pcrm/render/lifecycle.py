@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from pcrm.dates import plural
 from pcrm.render.cells import t, when
 from pcrm.render.reports import (
     DASH,
@@ -15,7 +16,6 @@ from pcrm.render.reports import (
     money_column,
     period_text,
     plain_amounts,
-    plural,
     report_table,
 )
 from pcrm.render.safe import clean

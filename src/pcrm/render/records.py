@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 
 def _labelled(items: Iterable[Email | Phone]) -> list[str]:
-    out = []
+    out: list[str] = []
     for item in items:
-        value = getattr(item, "email", None) or getattr(item, "phone", "")
+        value = getattr(item, "email", "") or getattr(item, "phone", "")
         out.append(f"{value} ({item.label})" if item.label else value)
     return out
 

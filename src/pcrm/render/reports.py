@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from pcrm.core.deals.board import CurrencyTotal
     from pcrm.core.reports.period import Period
-    from pcrm.core.reports.pipeline import PipelineReport
+    from pcrm.core.reports.pipeline import PipelineFigures, PipelineReport, StageFigures
 
 DASH = "–"  # a figure that cannot be computed (no deals, a zero denominator)
 
@@ -148,7 +148,7 @@ def pipeline_view(report: PipelineReport, now: datetime) -> RenderableType:
             table.add_column(header, justify="right", no_wrap=True)
         table.add_column("Value", no_wrap=True)
         table.add_column("Weighted", no_wrap=True)
-        rows = [*figures.stages, figures]
+        rows: list[StageFigures | PipelineFigures] = [*figures.stages, figures]
         values = money_column([_values(row.totals) for row in rows])
         weights = money_column([_weighted(row.totals) for row in rows])
         for index, row in enumerate(figures.stages):

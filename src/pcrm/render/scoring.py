@@ -10,7 +10,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.render.records import Column, FittedTable, t
+from pcrm.render.cells import t
+from pcrm.render.records import Column, FittedTable
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:

@@ -71,6 +71,7 @@ def _table(hits: list[SearchHit], now: datetime, width: int) -> Table:
     table.add_column("Match", ratio=2, overflow="fold")
     if width >= NARROW:
         table.add_column("When", style="muted", no_wrap=True)
+    cells: list[RenderableType]
     for hit in hits:
         cells = [hit.kind, str(hit.id), t(hit.title), highlighted(hit.snippet)]
         table.add_row(*cells, *([when(hit.at, now)] if width >= NARROW else []))

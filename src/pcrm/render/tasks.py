@@ -41,7 +41,8 @@ def task_table(tasks: list[Task], now: datetime) -> FittedTable | Text:
     """ID, task, due day (and time), how far off, who, deal, repeat rule."""
     from rich.text import Text
 
-    from pcrm.render.records import Column, FittedTable, t
+    from pcrm.render.cells import t
+    from pcrm.render.records import Column, FittedTable
 
     if not tasks:
         return Text("No follow-ups to show.", "muted")

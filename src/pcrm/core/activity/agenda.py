@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from pcrm.core.activity.reminders import (
     DealAttention,
@@ -74,7 +75,7 @@ def build_agenda(
         setattr(agenda, "due_today" if key == "today" else key, tasks)
         if total > len(tasks):
             agenda.more[key] = total - len(tasks)
-    found = {
+    found: dict[str, tuple[list[Any], int]] = {  # three kinds of items
         "stay-in-touch": stay_in_touch(db, now, today, limit),
         "dates": occasions(db, today, lead, limit),
         "deals": deals_needing_attention(db, now, limit),

@@ -92,7 +92,9 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
             chunk,
         ):
             company = Link("company", row[5], row[6]) if row[5] is not None else None
-            found[row[0]] = Interaction(*row[:5], company=company)
+            # mypy cannot know the length of row[:5] (id..text), so it thinks it may fill
+            # `company` too (python/mypy#20441).
+            found[row[0]] = Interaction(*row[:5], company=company)  # type: ignore[misc]
         for interaction_id, contact_id, name in db.execute(
             "SELECT ic.interaction_id, c.id, c.name FROM interaction_contacts ic"
             f" JOIN contacts c ON c.id = ic.contact_id WHERE ic.interaction_id IN ({marks})"

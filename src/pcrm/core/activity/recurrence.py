@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import cast
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from pcrm.errors import InvalidInput
 
@@ -40,6 +41,7 @@ _SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
 def parse_rule(text: str) -> str:
     """The RRULE (without 'RRULE:') for a RULE the user typed; InvalidInput if it is none."""
     s = " ".join(text.split())
+    rule: str | None
     if s.upper().startswith(("FREQ=", "RRULE:")):
         rule = s.split(":", 1)[1] if s.upper().startswith("RRULE:") else s
         return _checked(rule.upper(), s)
@@ -91,7 +93,9 @@ def _checked(rule: str, typed: str) -> str:
         # A rule such as BYMONTH=2;BYMONTHDAY=30 never matches, and dateutil searches up to
         # the year 9999 for its next day (seconds). Started near that end, the search for a
         # first day is bounded to about two centuries.
-        probe = rrulestr(rule, dtstart=_PROBE_START).replace(count=None, until=None)
+        # One RRULE line parses to an rrule; anything that makes a set has no replace()
+        # and lands in the except below as "not a rule".
+        probe = cast(rrule, rrulestr(rule, dtstart=_PROBE_START)).replace(count=None, until=None)
         never = probe.after(_PROBE_START, inc=True) is None
     except Exception as exc:  # ValueError, OverflowError, KeyError...: all mean "not a rule"
         raise _cannot(typed) from exc

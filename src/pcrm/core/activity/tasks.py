@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pcrm.core.base import Link
 from pcrm.core.records import new_uid, record_deletion
@@ -112,7 +112,7 @@ def _described(rule: str | None) -> str | None:
     return recurrence.describe(rule)
 
 
-def _task(row: tuple, today: date) -> Task:
+def _task(row: tuple[Any, ...], today: date) -> Task:
     (task_id, uid, title, contact_id, contact, deal_id, deal, company_id, company) = row[:9]
     due_date, due_at, rule, series_start, status, done_at, created_at, updated_at = row[9:]
     return Task(
@@ -150,7 +150,7 @@ def resolve_task(db: Database, ref: str) -> int:
     row = db.execute("SELECT id FROM tasks WHERE id = ?", [int(ref)]).fetchone()
     if row is None:
         raise NotFound(f"no task has id {ref}", hint="see: pcrm task list --all")
-    return row[0]
+    return int(row[0])
 
 
 def _scope_where(
@@ -205,7 +205,7 @@ def count_tasks(
 ) -> int:
     """How many tasks list_tasks would give without a limit (from the tasks_due index)."""
     where, args = _scope_where(today_of(now), scope, contact_id, deal_id)
-    return db.execute(f"SELECT count(*) FROM tasks t{where}", args).fetchone()[0]
+    return int(db.execute(f"SELECT count(*) FROM tasks t{where}", args).fetchone()[0])
 
 
 def open_tasks_due(
@@ -288,6 +288,7 @@ def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
             stamp,
         ],
     ).lastrowid
+    assert task_id is not None
     return get_task(db, task_id, now)
 
 
@@ -328,6 +329,7 @@ def complete_task(db: Database, now: datetime, task_id: int) -> Completed:
                 " 'open', ?, ? FROM tasks WHERE id = ?",
                 [new_uid(), day.isoformat(), _next_due_at(task.due_at, day), stamp, stamp, task_id],
             ).lastrowid
+            assert next_id is not None
             following = get_task(db, next_id, now)
     return Completed(get_task(db, task_id, now), following)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pcrm.core.activity.tasks import Task, next_task_for_deals
 from pcrm.core.base import Link
@@ -292,7 +293,7 @@ class _Query:
         ).fetchall()
         return self.cards(rows)
 
-    def cards(self, rows: list[tuple]) -> list[BoardCard]:
+    def cards(self, rows: list[tuple[Any, ...]]) -> list[BoardCard]:
         next_ids = [row[10] for row in rows if row[10] is not None]
         steps: dict[int, NextStep] = {}
         if next_ids:

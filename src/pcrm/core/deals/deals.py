@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from pcrm.core.activity.interactions import load_interactions
 from pcrm.core.base import Link
@@ -110,9 +111,11 @@ _SELECT = """SELECT d.id, d.uid, d.title, d.value, d.currency, cu.exponent,
     LEFT JOIN companies co ON co.id = d.company_id"""
 
 
-def _deal(row: tuple) -> Deal:
+def _deal(row: tuple[Any, ...]) -> Deal:
     company = Link("company", row[6], row[7]) if row[6] is not None else None
-    return Deal(
+    # mypy cannot know the length of the row's slices (python/mypy#16677): row[:6] is
+    # id..exponent, row[12:] probability..updated_at, as _SELECT lists them.
+    return Deal(  # type: ignore[call-arg]
         *row[:6],
         company,
         Link("pipeline", row[8], row[9]),
@@ -172,7 +175,8 @@ def list_deals(
         raise InvalidInput(f'unknown status "{status}"', hint="use one of: " + ", ".join(STATUSES))
     if sort not in SORTS:
         raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
-    where, params = ["1"], []
+    where: list[str] = ["1"]
+    params: list[object] = []
     for column, value in (
         ("d.pipeline_id", pipeline_id),
         ("d.stage_id", stage_id),

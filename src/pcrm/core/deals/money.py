@@ -203,11 +203,12 @@ def parse_money(db: Database, text: str, *, currency: str | None, default: str) 
 def rescale(value: int, old: Currency, new: Currency) -> int:
     """The same amount in major units, in a currency with another exponent (EUR -> JPY)."""
     shift = new.exponent - old.exponent
+    scale: int = 10 ** abs(shift)  # to mypy int ** int is Any: a negative power makes a float
     if shift >= 0:
-        return value * 10**shift
-    if value % 10**-shift:
+        return value * scale
+    if value % scale:
         raise InvalidInput(
             f"the value has cents that {new.code} cannot hold",
             hint=f"give the value in {new.code} with --value",
         )
-    return value // 10**-shift
+    return value // scale

@@ -41,7 +41,7 @@ def get_stage(db: Database, stage_id: int) -> Stage:
     return Stage(*row)
 
 
-def _pipelines(db: Database, where: str = "", params: list | None = None) -> list[Pipeline]:
+def _pipelines(db: Database, where: str = "", params: list[object] | None = None) -> list[Pipeline]:
     found = [
         Pipeline(row[0], row[1], row[2], bool(row[3]), open_deals=row[4])
         for row in db.execute(
@@ -194,9 +194,9 @@ def set_default_pipeline(db: Database, pipeline_id: int) -> Pipeline:
 
 def deal_count(db: Database, pipeline_id: int) -> int:
     """Every deal of the pipeline, open or closed."""
-    return db.execute("SELECT count(*) FROM deals WHERE pipeline_id = ?", [pipeline_id]).fetchone()[
-        0
-    ]
+    return int(
+        db.execute("SELECT count(*) FROM deals WHERE pipeline_id = ?", [pipeline_id]).fetchone()[0]
+    )
 
 
 def remove_pipeline(

@@ -132,7 +132,9 @@ def edit_stage(db: Database, stage: Stage, changes: StageChanges) -> Stage:
 
 def deals_in(db: Database, stage: Stage) -> int:
     """Every deal in the stage, open or closed (a closed deal keeps the stage it left from)."""
-    return db.execute("SELECT count(*) FROM deals WHERE stage_id = ?", [stage.id]).fetchone()[0]
+    return int(
+        db.execute("SELECT count(*) FROM deals WHERE stage_id = ?", [stage.id]).fetchone()[0]
+    )
 
 
 def _deals_text(stage: Stage, held: int) -> str:

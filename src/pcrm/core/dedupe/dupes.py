@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -208,7 +208,11 @@ def _companies(db: Database) -> dict[int, _Record]:
 # Blocking
 
 
-def _contact_keys(record: _Record) -> Iterator[tuple]:
+# A blocking key: its kind, then names and company ids, e.g. ("nickname", 3, "bob", "smith").
+_Key = tuple[str | int, ...]
+
+
+def _contact_keys(record: _Record) -> Iterator[_Key]:
     for _email, key in record.emails:
         yield ("email", key)
     for _phone, key in record.phones:
@@ -227,24 +231,26 @@ def _contact_keys(record: _Record) -> Iterator[tuple]:
         yield ("initial", record.company_id, first[0], last)
 
 
-def _company_keys(record: _Record) -> Iterator[tuple]:
+def _company_keys(record: _Record) -> Iterator[_Key]:
     for domain in record.domains:
         yield ("domain", domain)
     if record.tokens:
         yield ("name", " ".join(sorted(record.tokens)))
 
 
-def _candidates(records: dict[int, _Record], keys) -> tuple[set[tuple[int, int]], dict]:
+def _candidates(
+    records: dict[int, _Record], keys: Callable[[_Record], Iterable[_Key]]
+) -> tuple[set[tuple[int, int]], dict[str, int]]:
     """Pairs of ids that share a key, and how many records carry each name."""
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+    blocks: dict[_Key, list[int]] = defaultdict(list)
     for record in records.values():
         for key in set(keys(record)):
             blocks[key].append(record.id)
     pairs: set[tuple[int, int]] = set()
-    name_counts = {}
+    name_counts: dict[str, int] = {}
     for key, ids in blocks.items():
         if key[0] == "name":
-            name_counts[key[1]] = len(ids)
+            name_counts[str(key[1])] = len(ids)  # ("name", "ada lovelace")
         if len(ids) < 2:
             continue
         if key[0] in ("email", "phone", "domain"):
@@ -353,6 +359,7 @@ def combined(reasons: Iterable[Reason]) -> int:
 
 def find_dupes(db: Database, kind: str, min_score: int = DEFAULT_MIN_SCORE) -> list[DupeGroup]:
     """Groups of likely duplicate contacts or companies, strongest first."""
+    compare: Callable[[_Record, _Record, dict[str, int]], list[Reason]]
     if kind == "contact":
         records, keys, compare = _contacts(db), _contact_keys, _contact_reasons
     else:

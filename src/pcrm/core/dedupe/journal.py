@@ -159,7 +159,8 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 
 def loads(text: str) -> list[dict[str, Any]]:
-    return json.loads(text, object_hook=_decode)
+    entries: list[dict[str, Any]] = json.loads(text, object_hook=_decode)
+    return entries
 
 
 def play_backwards(
@@ -202,6 +203,7 @@ def play_backwards(
                 hint=hint,
             )
         if before is not None and after is not None:
+            assert current is not None  # read above, as after is not None
             columns = [
                 c
                 for c in written

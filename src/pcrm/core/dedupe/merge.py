@@ -30,10 +30,10 @@ from pcrm.core.dedupe.journal import (
     table_info,
 )
 from pcrm.core.dedupe.journal import select as select_rows
+from pcrm.core.matching import kind_plural
 from pcrm.core.people.lifecycle import last_change_at
 from pcrm.core.people.phones import phone_key
 from pcrm.core.records import record_deletion
-from pcrm.core.refs import kind_plural
 from pcrm.core.settings import phone_region
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound

@@ -189,7 +189,9 @@ def _phase(index: int, count: int) -> str:
     return "early" if share <= 0.34 else "middle" if share <= 0.75 else "late"
 
 
-def _fill(rng: random.Random, template: str, person: SamplePerson, others: list) -> str:
+def _fill(
+    rng: random.Random, template: str, person: SamplePerson, others: list[SamplePerson]
+) -> str:
     def value(match: re.Match[str]) -> str:
         slot = match[1]
         if slot == "colleague":

@@ -126,7 +126,7 @@ class _Lookup:
         ):
             company_ids.setdefault(key, []).append(company_id)
             key_of[company_id] = key
-        pairs = set()
+        pairs: set[tuple[str, int | None]] = set()
         for row in rows:
             if row.name_given:
                 if row.company_key is None:

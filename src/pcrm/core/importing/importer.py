@@ -388,7 +388,7 @@ class Importer:
         ).fetchone()
         if found:
             self._company_ids[key] = found[0]
-            return found[0]
+            return int(found[0])
         company_id = self.db.execute(
             "INSERT INTO companies(uid, name, name_key, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -405,7 +405,8 @@ class Importer:
         found = self.db.execute(
             "SELECT name_key FROM companies WHERE id = ?", [company_id]
         ).fetchone()
-        return found[0]
+        key: str = found[0]
+        return key
 
     def warn(self, line: int, message: str) -> None:
         if len(self.report.warnings) < KEEP_PROBLEMS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,7 +71,11 @@ def _domain(value: str | None) -> str | None:
 
 def check_field(key: str, value: str) -> None:
     """Validate one field of the editor form, so an error can name its line."""
-    checks = {"name": require_name, "domain": _domain, "tags": lambda v: tags.clean_tags([v])}
+    checks: dict[str, Callable[[str], object]] = {
+        "name": require_name,
+        "domain": _domain,
+        "tags": lambda v: tags.clean_tags([v]),
+    }
     if key in checks:
         checks[key](value)
 
@@ -172,12 +176,20 @@ _SELECT = """SELECT co.id, co.uid, co.name, co.domain, co.website, co.industry, 
     FROM companies co"""
 
 
-def _load(db: Database, where: str, params: list, order: str = "co.id", limit: int | None = None):
+def _load(
+    db: Database,
+    where: str,
+    params: Sequence[object],
+    order: str = "co.id",
+    limit: int | None = None,
+) -> list[Company]:
     sql = f"{_SELECT} {where} ORDER BY {order}"
     if limit:
         sql += f" LIMIT {int(limit)}"
+    # mypy cannot know the row slices' length, so it thinks they may fill the keywords too
+    # (python/mypy#20441); row[:10] is the ten columns up to updated_at.
     found = [
-        Company(*row[:10], people_count=row[10], last_contacted_at=row[11], lifecycle_stage=row[12])
+        Company(*row[:10], people_count=row[10], last_contacted_at=row[11], lifecycle_stage=row[12])  # type: ignore[misc]
         for row in db.execute(sql, params)
     ]
     ids = [company.id for company in found]
@@ -288,9 +300,11 @@ def replace_company(db: Database, now: datetime, company_id: int, form: CompanyF
     """Make the company exactly what the form says (the $EDITOR path)."""
     _require(db, company_id)
     db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
+    # The FIELDS are the five text columns; mypy would match **{...} to add_tags and
+    # set_fields too.
     changes = CompanyChanges(
         name=form.name,
-        **{column: getattr(form, column) or "" for column in FIELDS},
+        **{column: getattr(form, column) or "" for column in FIELDS},  # type: ignore[arg-type]
         add_tags=form.tags,
     )
     return update_company(db, now, company_id, changes)

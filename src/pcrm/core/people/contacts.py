@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,7 +107,7 @@ def parse_phones(values: Sequence[str]) -> list[Phone]:
 
 def check_field(key: str, value: str) -> None:
     """Validate one field of the editor form, so an error can name its line."""
-    checks = {
+    checks: dict[str, Callable[[str], object]] = {
         "name": require_name,
         "email": lambda v: parse_emails([v]),
         "phone": lambda v: parse_phones([v]),
@@ -233,9 +233,11 @@ def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
 
 
 def _next_position(db: Database, table: str, contact_id: int) -> int:
-    return db.execute(
-        f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?", [contact_id]
-    ).fetchone()[0]
+    return int(
+        db.execute(
+            f"SELECT coalesce(max(position) + 1, 0) FROM {table} WHERE contact_id = ?", [contact_id]
+        ).fetchone()[0]
+    )
 
 
 def get_contact(db: Database, contact_id: int) -> Contact:
@@ -256,7 +258,9 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
             chunk,
         ):
             company = Link("company", row[3], row[4]) if row[3] is not None else None
-            rows[row[0]] = Contact(
+            # mypy cannot know the length of row[5:12] (title..updated_at), so it thinks it
+            # may fill the keywords too (python/mypy#20441).
+            rows[row[0]] = Contact(  # type: ignore[misc]
                 row[0],
                 row[1],
                 row[2],
@@ -337,7 +341,8 @@ def list_contacts(
     sql_where = " WHERE " + " AND ".join(where) if where else ""
     base = "FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
     total = db.execute(f"SELECT count(*) {base}{sql_where}", params).fetchone()[0]
-    scores, score_params = "", []
+    scores = ""
+    score_params: list[object] = []
     if sort == "score":
         # Scores are computed, never stored (core/scoring.py): joined for this order only.
         from pcrm.core.people.scoring import score_totals_sql

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from pcrm.core.base import FieldValue
 from pcrm.core.people.models import FieldDef
@@ -69,7 +70,7 @@ def check_kind(kind: str) -> str:
 # -- definitions -------------------------------------------------------------------------
 
 
-def _definition(row: tuple) -> FieldDef:
+def _definition(row: tuple[Any, ...]) -> FieldDef:
     field_id, kind, name, type_, choices, used = row
     return FieldDef(field_id, kind, name, type_, tuple(json.loads(choices or "[]")), used)
 
@@ -316,7 +317,7 @@ def record_values(db: Database, kind: str, record_id: int) -> dict[str, FieldVal
 # -- --where -----------------------------------------------------------------------------
 
 
-def _fold(value: object) -> object:
+def _fold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
     """SQL function pcrm_fold(): text compared in any case and accents, as REFs are."""
     return name_key(value) if isinstance(value, str) else value
 

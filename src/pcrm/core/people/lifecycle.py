@@ -11,6 +11,7 @@ the stage before it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,9 +148,10 @@ def _subject(db: Database, kind: str, record_id: int) -> tuple[Link, str | None]
 
 def last_change_at(db: Database, kind: str, record_id: int) -> str | None:
     _, column = KINDS[kind]
-    return db.execute(
+    at: str | None = db.execute(
         f"SELECT max(at) FROM lifecycle_history WHERE {column} = ?", [record_id]
     ).fetchone()[0]
+    return at
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def load_history(
     """The record's changes, newest first."""
     subject, _ = _subject(db, kind, record_id)
     _, column = KINDS[kind]
-    rows = db.execute(
+    rows: Iterable[tuple[str, str | None, str, str | None]] = db.execute(
         f"SELECT at, from_stage, to_stage, reason FROM lifecycle_history WHERE {column} = ?"
         " ORDER BY at DESC, id DESC LIMIT ?",
         [record_id, limit or -1],

@@ -38,7 +38,7 @@ def match_contact(db: Database, ref: str) -> int:
         ).fetchone()
         if row is None:
             raise NotFound(f"no contact has the email {ref}", hint=search_hint(ref))
-        return row[0]
+        return int(row[0])
     return one(
         db,
         "contact",
@@ -58,7 +58,7 @@ def match_company(db: Database, ref: str) -> int:
         return found
     row = db.execute("SELECT id FROM companies WHERE domain = ?", [ref.lower()]).fetchone()
     if row is not None:
-        return row[0]
+        return int(row[0])
     return one(
         db,
         "company",

@@ -186,7 +186,7 @@ def _condition(words: _Words, points: int) -> Rule:
         if kind == "no":
             return Rule(points, "silent", activity=activity, days=days)
         cap = None
-        if words.peek() is not None and words.peek().lower() == "max":
+        if (words.peek() or "").lower() == "max":
             words.next("max")
             cap = words.number("max", abs(points), MAX_POINTS * 100)
         return Rule(points, "per", activity=activity, days=days, cap=cap)

@@ -285,7 +285,7 @@ def _activity(activity: str) -> tuple[str, tuple[str, ...]]:
     return " AND i.kind = ?", (activity,)
 
 
-def _fold(value: object) -> object:
+def _fold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
     """The same pcrm_fold() as core/fields.py registers for --where (either may run last)."""
     return name_key(value) if isinstance(value, str) else value
 

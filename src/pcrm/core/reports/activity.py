@@ -124,7 +124,7 @@ def _count_contacts(
     ).fetchone()
     for (monday, _, _), count in zip(bounds, counts, strict=True):
         weeks[monday].contacts = count or 0
-    return touched
+    return int(touched)
 
 
 def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:

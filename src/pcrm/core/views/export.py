@@ -56,9 +56,9 @@ def count(
     """How many records an export of `kind` ("contact", "company", "deal", "interaction")
     with these filters writes: the total of its progress bar."""
     if kind == "interaction":
-        return db.execute("SELECT count(*) FROM interactions").fetchone()[0]
+        return int(db.execute("SELECT count(*) FROM interactions").fetchone()[0])
     sql, params = _filter(db, kind, tag, conditions, now)
-    return db.execute(f"SELECT count(*) {sql}", params).fetchone()[0]
+    return int(db.execute(f"SELECT count(*) {sql}", params).fetchone()[0])
 
 
 def _batches(
@@ -126,8 +126,10 @@ def interactions(db: Database) -> Iterator[ExportedInteraction]:
         ).fetchall()
         if not rows:
             return
+        # mypy cannot know the length of row[:5] (id..text), so it thinks it may fill the
+        # keywords too (python/mypy#20441).
         found = {
-            row[0]: ExportedInteraction(
+            row[0]: ExportedInteraction(  # type: ignore[misc]
                 *row[:5],
                 company=Link("company", row[5], row[6]) if row[5] is not None else None,
                 deal=Link("deal", row[7], row[8]) if row[7] is not None else None,

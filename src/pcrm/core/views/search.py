@@ -78,7 +78,8 @@ def _explicit_and(tokens: list[str]) -> list[str]:
 def _check(tokens: list[str], query: str) -> None:
     """Operators need a term on each side; parentheses balance and are not empty."""
     depth = 0
-    previous = None  # None at the start and after "(" or an operator: a term must follow
+    # None at the start and after "(" or an operator: a term must follow
+    previous: str | None = None
     for token in tokens:
         if token in _OPERATORS and (previous in (None, "(") or previous in _OPERATORS):
             raise _lone_operator(token if previous in (None, "(") else previous)
