@@ -17,16 +17,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sqlite_utils import Database as SqliteUtilsDatabase
 
 
 class Database(Protocol):
-    """What a step uses: pcrm's own Database and sqlite-utils' both have it."""
+    """What a step uses: pcrm's own Database, sqlite-utils' and a bare sqlite3 connection
+    (doctor's repair) all have it. The parameters are Any: each of the three types them
+    differently, and a step passes plain values."""
 
-    def execute(self, sql: str, parameters: object = None, /) -> sqlite3.Cursor: ...
+    def execute(self, sql: str, parameters: Any = ..., /) -> sqlite3.Cursor: ...
 
 
 MIGRATION_SET = "pcrm"
