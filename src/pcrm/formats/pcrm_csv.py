@@ -13,7 +13,7 @@ Cells a spreadsheet would run as a formula are neutralised with a leading apostr
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
@@ -261,9 +261,3 @@ def write_rows(
         writer.writerow(row if raw else [neutralise(cell) for cell in row])
         count += 1
     return count
-
-
-def rows_of(records: Iterable, make_row, field_names: Sequence[str]) -> Iterator[list[str]]:
-    """`make_row(record, field_names)` for each record, as they come."""
-    for record in records:
-        yield make_row(record, field_names)

@@ -16,9 +16,6 @@ from pcrm.dates import APPLE_NO_YEAR
 if TYPE_CHECKING:
     from pcrm.core.models import Contact, FieldValue
 
-VERSIONS = ("3", "4")
-
-
 def _name(full: str) -> vobject.vcard.Name:
     """N: family name last ("Ada King Lovelace" -> given "Ada King", family "Lovelace")."""
     given, _, family = full.rpartition(" ")
