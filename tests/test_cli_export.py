@@ -334,6 +334,57 @@ def test_file_is_private_refuses_to_overwrite_and_force_replaces(cli, crm, tmp_p
     assert left == ["contacts.csv"]  # no temporary file left behind
 
 
+@pytest.fixture
+def interrupted_at_row(monkeypatch):
+    """Make the contact export stop at row `n` (as Ctrl-C or a crash would), or run
+    `meanwhile` there instead."""
+    from pcrm.formats import pcrm_csv
+
+    def install(n, meanwhile=None):
+        real, rows = pcrm_csv.contact_row, []
+
+        def row(item, names):
+            rows.append(item)
+            if len(rows) == n:
+                if meanwhile is None:
+                    raise KeyboardInterrupt
+                meanwhile()
+            return real(item, names)
+
+        monkeypatch.setattr(pcrm_csv, "contact_row", row)
+
+    return install
+
+
+def test_an_export_that_stops_midway_leaves_the_old_file_and_nothing_else(
+    cli, crm, tmp_path, interrupted_at_row
+):
+    target, new = tmp_path / "contacts.csv", tmp_path / "new.csv"
+    target.write_text("the last good export")
+    interrupted_at_row(2)
+    result = cli("export", "contacts", "-o", str(target), "--force")
+    assert (result.exit_code, result.stdout) == (130, "")
+    assert target.read_text() == "the last good export"
+    interrupted_at_row(2)
+    assert cli("export", "contacts", "-o", str(new)).exit_code == 130
+    assert not new.exists()
+    left = [name for name in os.listdir(tmp_path) if name not in ("data", "home")]
+    assert left == ["contacts.csv"]  # no temporary file left behind
+
+
+def test_a_file_that_appears_during_the_export_is_not_replaced(
+    cli, crm, tmp_path, interrupted_at_row
+):
+    target = tmp_path / "contacts.csv"
+    interrupted_at_row(2, meanwhile=lambda: target.write_text("written by someone else"))
+    assert error(cli("export", "contacts", "-o", str(target))) == (
+        f"pcrm: error: {target} already exists (add --force to replace it)\n"
+    )
+    assert target.read_text() == "written by someone else"
+    left = [name for name in os.listdir(tmp_path) if name not in ("data", "home")]
+    assert left == ["contacts.csv"]
+
+
 def test_dash_is_stdout(cli, crm):
     assert ok(cli("export", "companies", "-o", "-")) == ok(cli("export", "companies"))
 

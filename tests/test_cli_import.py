@@ -303,6 +303,15 @@ def test_rejects_file_can_be_fixed_and_imported(cli, tmp_path):
     assert sorted(contacts(cli)) == ["Ada", "Bob", "Nobody"]
 
 
+def test_rejects_file_is_private_and_replaces_the_old_one_whole(cli, tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("the rejects of an earlier import\n")
+    ok(cli("import", "contacts", str(FIXTURES / "google.csv"), "--rejects", str(rejects)))
+    assert "earlier" not in rejects.read_text(encoding="utf-8-sig")
+    assert rejects.stat().st_mode & 0o777 == 0o600  # rejected rows are personal data
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary
+
+
 def test_no_rejects_file_when_nothing_is_rejected(cli, tmp_path):
     rejects = tmp_path / "rejects.csv"
     ok(cli("import", "contacts", str(FIXTURES / "outlook.csv"), "--rejects", str(rejects)))

@@ -84,6 +84,28 @@ def test_backup_into_a_missing_folder_is_a_clear_error(cli, two_contacts, tmp_pa
     assert not (tmp_path / "no").exists()
 
 
+def test_a_backup_that_fails_midway_leaves_no_file(cli, two_contacts, tmp_path, monkeypatch):
+    def half_written(source, path):
+        path.write_bytes(b"SQLite format 3\x00" + bytes(100))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pcrm.store.backup._copy_into", half_written)
+    assert cli("backup", str(tmp_path / "b.db")).exit_code == 130
+    assert not (tmp_path / "b.db").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_backup_refuses_a_database_that_is_not_an_sqlite_file(cli, db_path, tmp_path):
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_text("my notes, not a database\n")
+    result = cli("backup", str(tmp_path / "b.db"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"pcrm: error: {db_path} is not a pcrm database (not an SQLite file)\n",
+    )
+    assert not (tmp_path / "b.db").exists()
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_backup_into_a_read_only_folder_is_a_clear_error(cli, two_contacts, tmp_path):
     folder = tmp_path / "locked"

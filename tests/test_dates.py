@@ -21,7 +21,6 @@ from pcrm.dates import (
     humanize_day,
     local_midnight,
     local_tz,
-    now_utc,
     parse_birthday,
     parse_day,
     parse_when,
@@ -521,12 +520,6 @@ def test_from_iso(text: str) -> None:
 def test_from_iso_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         from_iso(text)
-
-
-def test_now_utc_is_aware_utc() -> None:
-    value = now_utc()
-    assert value.utcoffset() == timedelta(0)
-    assert abs(value - datetime.now(UTC)) < timedelta(seconds=5)
 
 
 def test_local_display() -> None:

@@ -179,11 +179,6 @@ def local_zone_name() -> str | None:
     return None
 
 
-def now_utc() -> datetime:
-    """The real clock, aware UTC. Code that needs "now" takes it as an argument instead."""
-    return datetime.now(UTC)
-
-
 # --- parsing -------------------------------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -73,29 +72,25 @@ def _output(env: Env, path: str | None, *, force: bool, bom: bool = False) -> It
         finally:
             stream.detach()
         return
-    import tempfile
-
     from pcrm.errors import Conflict, InvalidInput
+    from pcrm.store.files import NewFile
 
     target = Path(path)
     if target.is_dir():
         raise InvalidInput(f"{path} is a folder", hint="give a file name, e.g. contacts.csv")
-    if target.exists() and not force:
-        raise Conflict(f"{path} already exists", hint="add --force to replace it")
-    folder = target.parent if str(target.parent) else Path(".")
+    exists = Conflict(f"{path} already exists", hint="add --force to replace it")
     try:
-        # mkstemp creates the file readable by its owner only: exports hold personal data.
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        # Created readable by its owner only: exports hold personal data.
+        new_file = NewFile(target, force=force)
+    except FileExistsError:
+        raise exists from None
     except OSError as exc:
-        raise InvalidInput(f"cannot write to {folder}: {exc.strerror}") from exc
+        raise InvalidInput(f"cannot write to {target.parent}: {exc.strerror}") from exc
     try:
-        with open(fd, "w", encoding=encoding, newline="") as stream:
+        with new_file as temporary, temporary.open("w", encoding=encoding, newline="") as stream:
             yield stream
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    except FileExistsError:
+        raise exists from None  # it appeared while we were writing
 
 
 _SINGULAR = {

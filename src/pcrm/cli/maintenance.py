@@ -96,7 +96,7 @@ def doctor(
       pcrm doctor --fix
     """
     from pcrm.errors import DatabaseError
-    from pcrm.store.backup import is_sqlite_file
+    from pcrm.store.files import is_sqlite_file
     from pcrm.store.health import diagnose, repair
 
     env = get_env(ctx)

@@ -8,7 +8,6 @@ cells (or card text), so a rejected row can be named and written back for fixing
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pcrm.errors import InvalidInput
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow
 from pcrm.formats.contact_presets import Preset, Target
+from pcrm.store.files import NewFile
 
 if TYPE_CHECKING:
     from vobject.base import ContentLine
@@ -311,7 +311,7 @@ class RejectsWriter:
             raise InvalidInput(f"cannot write {path}: it is a folder", hint="give a file name")
         self.layout = layout
         self.count = 0
-        self._temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._file: NewFile | None = None
         self._handle: TextIO | None = None
 
     def write(self, raw: list[str] | str) -> None:
@@ -330,8 +330,11 @@ class RejectsWriter:
         # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
         encoding = "utf-8-sig" if self.layout is not None else "utf-8"
         try:
-            self._handle = self._temporary.open("w", encoding=encoding, newline="")
+            self._file = NewFile(self.path, force=True)
+            self._handle = self._file.path.open("w", encoding=encoding, newline="")
         except OSError as exc:
+            if self._file is not None:
+                self._file.discard()
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
         if self.layout is not None:
             self._writer = csv.writer(self._handle, delimiter=self.layout.delimiter)
@@ -344,13 +347,14 @@ class RejectsWriter:
         if self.json:
             self._handle.write("\n]\n")
         self._handle.close()
+        assert self._file is not None
         try:
-            os.replace(self._temporary, self.path)
+            self._file.commit()  # removes the temporary file if it fails
         except OSError as exc:
-            self._temporary.unlink(missing_ok=True)
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
 
     def discard(self) -> None:
         if self._handle is not None:
             self._handle.close()
-            self._temporary.unlink(missing_ok=True)
+        if self._file is not None:
+            self._file.discard()

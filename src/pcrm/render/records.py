@@ -13,7 +13,6 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pcrm.dates import format_local, from_iso
 from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
 from pcrm.render.safe import clean
@@ -436,7 +435,3 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
     if view.recent:
         yield ""
         yield from _plain_interactions(view.recent)
-
-
-def local_time(stamp: str) -> str:
-    return format_local(from_iso(stamp))

@@ -12,14 +12,15 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from pcrm.errors import DatabaseError
 from pcrm.store import migrations
+from pcrm.store.files import NewFile, is_sqlite_file
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 10.0
 
 
@@ -32,11 +33,6 @@ def default_backup_path(database: Path, now: datetime) -> Path:
         counter += 1
         candidate = database.with_name(f"{database.name}.{stamp}-{counter}.bak")
     return candidate
-
-
-def is_sqlite_file(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -61,24 +57,41 @@ def _reserve(target: Path) -> None:
 
 
 def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Write a snapshot of `source` into the new file `target` (created 0600, never replaced).
+    """Write a snapshot of `source` into the new file `target` (mode 0600, never replaced).
 
     The copy is taken in one step: under WAL it is one consistent read, and writers carry on.
-    A failure removes the half-written file.
+    It is written under a temporary name and renamed when complete: a failure leaves nothing.
     """
-    _reserve(target)
+    with _new_backup(target) as temporary:
+        _copy_into(source, temporary)
+
+
+@contextlib.contextmanager
+def _new_backup(target: Path) -> Iterator[Path]:
+    """A NewFile that never replaces one, with a backup's wording of what went wrong."""
     try:
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-            # One file, no -wal/-shm beside it: easy to move, mail or open anywhere.
-            dest.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dest.close()
-    except BaseException:
-        with contextlib.suppress(OSError):
-            target.unlink()
-        raise
+        with NewFile(target) as temporary:
+            yield temporary
+    except FileExistsError:
+        raise DatabaseError(
+            f"{target} already exists; a backup never overwrites a file",
+            hint="give another FILE, or leave it out for a time-stamped name",
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot write {target}: {exc.strerror}",
+            hint="check that the folder exists and that you may write there",
+        ) from exc
+
+
+def _copy_into(source: sqlite3.Connection, path: Path) -> None:
+    dest = sqlite3.connect(path)
+    try:
+        source.backup(dest)
+        # One file, no -wal/-shm beside it: easy to move, mail or open anywhere.
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
 
 
 def backup(database: Path, target: Path) -> Path:
@@ -191,23 +204,20 @@ def _keep_current(database: Path, previous: Path) -> None:
         pass
     finally:
         conn.close()
-    _reserve(previous)
-    shutil.copyfile(database, previous)
+    with _new_backup(previous) as temporary:
+        shutil.copyfile(database, temporary)
     wal = database.with_name(database.name + "-wal")
     if wal.exists() and wal.stat().st_size:
-        _reserve(previous.with_name(previous.name + "-wal"))
-        shutil.copyfile(wal, previous.with_name(previous.name + "-wal"))
+        with _new_backup(previous.with_name(previous.name + "-wal")) as temporary:
+            shutil.copyfile(wal, temporary)
 
 
 def _replace_file(backup_file: sqlite3.Connection, database: Path) -> None:
-    temporary = database.with_name(database.name + ".restoring")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    copy_database(backup_file, temporary)
-    for stale in ("-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            database.with_name(database.name + stale).unlink()
-    os.replace(temporary, database)
+    with NewFile(database, force=True) as temporary:
+        _copy_into(backup_file, temporary)
+        for stale in ("-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                database.with_name(database.name + stale).unlink()
 
 
 def _create_private(database: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pcrm.errors import DatabaseError
 from pcrm.store import migrations
+from pcrm.store.files import is_sqlite_file
 
 BUSY_TIMEOUT_MS = 10_000
 # A write waits longer for the lock than a read for a busy file: another pcrm may be in the
@@ -18,7 +19,6 @@ BUSY_TIMEOUT_MS = 10_000
 # hand after 10 s loses the user's words. After NOTICE_MS the caller is told (on_wait).
 WRITE_WAIT_MS = 60_000
 NOTICE_MS = 1_000
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class Database:
@@ -70,11 +70,10 @@ def _create_file(path: Path) -> None:
 
 def _check_is_sqlite(path: Path) -> None:
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
+        is_sqlite = is_sqlite_file(path, empty_ok=True)  # empty: created, not yet written
     except OSError as exc:
         raise DatabaseError(f"cannot read database {path}: {exc.strerror}") from exc
-    if header and header != SQLITE_MAGIC:
+    if not is_sqlite:
         raise DatabaseError(
             f"{path} is not a pcrm database (not an SQLite file)",
             hint="check --db / $PCRM_DB, or restore a backup",

@@ -23,7 +23,6 @@ from pcrm.store.db import Database
 
 Bucket = Literal["overdue", "today", "upcoming", "done"]
 Scope = Literal["open", "overdue", "today", "week", "all"]
-SCOPES = ("open", "overdue", "today", "week", "all")
 WEEK_DAYS = 7  # --week: today and the six days after it
 
 

@@ -13,10 +13,8 @@ a failure leaves no half-made demo, and `--force` swaps the old file out in one 
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -46,7 +44,8 @@ from pcrm.core.views.models import ContactOverview
 from pcrm.core.views.overview import contact_overview
 from pcrm.dates import local_tz, parse_when, to_iso
 from pcrm.errors import Conflict, DatabaseError, InvalidInput
-from pcrm.store.db import SQLITE_MAGIC, Database, session
+from pcrm.store.db import Database, session
+from pcrm.store.files import NewFile, is_sqlite_file
 
 SEED = 2026
 # How many interactions a person gets, and how many days back the oldest and newest may lie.
@@ -239,17 +238,18 @@ def create_demo_file(path: Path, now: datetime, *, force: bool, seed: int = SEED
     """Write a new demo database at `path`; an existing file is replaced only with `force`,
     and only if it is an SQLite database (never a stray document given by mistake)."""
     existed = _check_target(path, force)
-    temp = _temp_beside(path)
+    new_file = _new_file(path, force)
     try:
-        with session(temp, write=True) as db:
-            demo = seed_demo(db, now, seed)
-        if not force and path.exists():
-            raise _exists(path)  # it appeared while we were writing
-        os.replace(temp, path)
-    finally:
-        for leftover in _with_sidecars(temp):
-            with contextlib.suppress(OSError):  # never hide the error that got us here
-                leftover.unlink()
+        with new_file as temp:
+            try:
+                with session(temp, write=True) as db:
+                    demo = seed_demo(db, now, seed)
+            finally:
+                for sidecar in _with_sidecars(temp)[1:]:
+                    with contextlib.suppress(OSError):  # never hide the error that got us here
+                        sidecar.unlink()
+    except FileExistsError:
+        raise _exists(path) from None  # it appeared while we were writing
     if existed:
         # The old file's write-ahead log must not be replayed into the new one.
         for sidecar in _with_sidecars(path)[1:]:
@@ -266,11 +266,10 @@ def _check_target(path: Path, force: bool) -> bool:
     if not force:
         raise _exists(path)
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
+        is_sqlite = is_sqlite_file(path, empty_ok=True)
     except OSError as exc:
         raise DatabaseError(f"cannot read {path}: {exc.strerror}") from exc
-    if header and header != SQLITE_MAGIC:
+    if not is_sqlite:
         raise Conflict(
             f"{path} is not an SQLite database; not replacing it",
             hint="give another file name",
@@ -278,22 +277,22 @@ def _check_target(path: Path, force: bool) -> bool:
     return True
 
 
-def _temp_beside(path: Path) -> Path:
-    """An empty private file in the target's folder (created 0700 if missing), so the
-    final rename stays on one file system and is atomic."""
+def _new_file(path: Path, force: bool) -> NewFile:
+    """The demo's file, written under a temporary name in the target's folder (created
+    0700 if missing), so the final rename stays on one file system and is atomic."""
     folder = path.parent
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"{folder} is not a folder", hint="give another path for the demo")
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        return NewFile(path, force=force)
+    except FileExistsError:
+        raise _exists(path) from None
     except OSError as exc:
         raise DatabaseError(
             f"cannot write the demo into {folder}: {exc.strerror}",
             hint="give a path in another folder",
         ) from exc
-    os.close(fd)
-    return Path(name)
 
 
 def _exists(path: Path) -> Conflict:

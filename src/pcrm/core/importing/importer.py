@@ -77,10 +77,6 @@ class ImportReport:
     rejects: list[RowNote] = field(default_factory=list)  # the first KEEP_PROBLEMS
     warnings: list[RowNote] = field(default_factory=list)
 
-    @property
-    def duplicates(self) -> int:
-        return self.updated + self.merged + self.unchanged + self.skipped
-
 
 def _tails(number: str, key: str) -> tuple[str, ...]:
     tail, key_tail = phone_tail(number), phone_tail(key)

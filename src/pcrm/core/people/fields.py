@@ -4,7 +4,7 @@ The API other parts build on (import maps columns onto fields, scoring reads the
 - `definitions(db, kind)`: the fields of contacts, companies or deals;
 - `parse_value(definition, text, now)`: a typed value, or InvalidInput naming the field;
 - `set_values(db, now, kind, record_id, {name: text or None})`: validate all, then write;
-- `values_by_record(db, kind, ids)` / `record_values(db, kind, id)`: typed values by name;
+- `values_by_record(db, kind, ids)`: typed values by name, per record;
 - `where_sql(...)`: `--where "budget>1000"` conditions as SQL on the record's id.
 
 docs/fields.md is the user's side of these rules; keep the two in step.
@@ -246,15 +246,6 @@ def parse_value(definition: FieldDef, text: str, now: datetime) -> FieldValue | 
     return value
 
 
-def format_value(value: FieldValue | None) -> str:
-    """A value as text for CSV cells and plain output: 5000, 12.5, 2027-01-31, pro."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
 def parse_assignments(assignments: Sequence[str], unset: Sequence[str] = ()) -> dict[str, str]:
     """`--set NAME=VALUE` and `--unset NAME` options as {name: text}; '' means no value."""
     values: dict[str, str] = {}
@@ -308,10 +299,6 @@ def values_by_record(db: Database, kind: str, ids: list[int]) -> dict[int, dict[
         ):
             result.setdefault(record_id, {})[name] = value
     return result
-
-
-def record_values(db: Database, kind: str, record_id: int) -> dict[str, FieldValue]:
-    return values_by_record(db, kind, [record_id]).get(record_id, {})
 
 
 # -- --where -----------------------------------------------------------------------------
