@@ -245,7 +245,7 @@ HOLDER = textwrap.dedent(
     import sys
     from datetime import UTC, datetime
     from pcrm.cli.env import Env
-    from pcrm.core.contacts import ContactForm, add_contact
+    from pcrm.core.people.contacts import ContactForm, add_contact
 
     held = int(sys.argv[1])
     with Env().database(write=True) as db:
