@@ -295,3 +295,28 @@ def test_excel_unicode_text_is_utf16_with_tabs(cli):
     assert found["Ólafur Arnalds"]["tags"] == ["friends", "music"]
     assert found["Ólafur Arnalds"]["phones"] == ["+354 555 1234"]
     assert found["李小龍"]["emails"] == ["bruce@example.hk"]
+
+
+def test_the_presets_come_from_their_registry_and_only_import_loads_it(cli):
+    """Each module of formats/presets/ registers one preset: --help lists them, and
+    `pcrm --help` (which builds every command) does not load them."""
+    import subprocess
+    import sys
+
+    from pcrm.formats.presets import listed, registry
+
+    assert listed() == ["auto", "google", "outlook", "linkedin", "hubspot", "pcrm"]
+    assert sorted(registry()) == ["generic", "google", "hubspot", "linkedin", "outlook", "pcrm"]
+    shown = " ".join(ok(cli("import", "contacts", "--help")).split())
+    assert (
+        "Whose export FILE is: auto (from the header), google, outlook, linkedin, hubspot "
+        "or pcrm." in shown
+    )
+    probe = "import sys; from pcrm.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n"
+    probe += "    print(' '.join(sorted(sys.modules)))\n"
+    for args, loaded in ((["--help"], False), (["import", "contacts", "--help"], True)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60
+        )
+        modules = result.stdout.splitlines()[-1].split()
+        assert ("pcrm.formats.presets.google" in modules) is loaded, args
