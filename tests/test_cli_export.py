@@ -417,3 +417,30 @@ def test_csv_export_imports_back_byte_for_byte(cli, tmp_path):
     ok(cli("--db", other, "import", "contacts", str(first), "--preset", "pcrm"))
     ok(cli("--db", other, "export", "contacts", "-o", str(second), "--force"))
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_formats_come_from_their_registry_and_only_export_loads_it(cli):
+    """Each module of formats/exports/ registers a format for some kinds of record: --format
+    takes those and --help lists them; `pcrm --help` (which builds every command) loads none."""
+    import subprocess
+    import sys
+
+    from pcrm.formats.exports import names_for
+
+    assert names_for("contact") == ["csv", "json", "vcard"]
+    assert names_for("deal") == ["csv", "json"]
+    assert names_for("agenda") == ["ics"]
+    assert "-f, --format FORMAT      csv, json or vcard." in ok(cli("export", "contacts", "-h"))
+    assert "csv or json." in ok(cli("export", "deals", "-h"))
+    assert "ics (iCalendar)." in ok(cli("export", "agenda", "-h"))
+    result = cli("export", "companies", "--format", "vcard")
+    assert result.exit_code == 2
+    assert "'vcard' is not one of 'csv', 'json'." in result.stderr
+    probe = "import sys; from pcrm.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n"
+    probe += "    print(' '.join(sorted(sys.modules)))\n"
+    for args, loaded in ((["--help"], False), (["export", "contacts", "--help"], True)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60
+        )
+        modules = result.stdout.splitlines()[-1].split()
+        assert ("pcrm.formats.exports.csv" in modules) is loaded, args

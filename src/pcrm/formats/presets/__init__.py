@@ -8,13 +8,11 @@ new module here (with its fixture and test): `--preset`, its help and `auto` pic
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pcrm.errors import InvalidInput
 from pcrm.formats.contact_presets import Preset, column_key
+from pcrm.formats.hooks import call_hooks, either
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,7 @@ def registry() -> dict[str, Registered]:
     global _registry
     if _registry is None:
         register = Register()
-        for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if not module.name.startswith("_"):
-                hook = importlib.import_module(f"{__name__}.{module.name}").register_presets
-                hook(register)
+        call_hooks(__name__, __path__, "register_presets", register)
         _registry = register.found
     return _registry
 
@@ -87,12 +82,7 @@ def _by_order(entry: Registered) -> int:
 def help_text() -> str:
     """`--preset`'s help, e.g. "auto (from the header), google, ... or pcrm"."""
     first, *rest = listed()
-    return f"{first} (from the header), " + _either(rest)
-
-
-def _either(names: Iterable[str]) -> str:
-    *most, last = names
-    return f"{', '.join(most)} or {last}" if most else last
+    return f"{first} (from the header), " + either(rest)
 
 
 def preset_named(name: str) -> Preset:
