@@ -444,3 +444,40 @@ def test_formats_come_from_their_registry_and_only_export_loads_it(cli):
         )
         modules = result.stdout.splitlines()[-1].split()
         assert ("pcrm.formats.exports.csv" in modules) is loaded, args
+
+
+NAMES_FORMAT = """
+from pcrm.formats.exports import ExportFormat
+
+
+def write(stream, records, options):
+    count = 0
+    for count, contact in enumerate(records, start=1):
+        stream.write(contact.name + "\\n")
+    return count
+
+
+def register_export_formats(register):
+    register(ExportFormat("names", frozenset({"contact"}), write, order=90))
+"""
+
+
+def test_a_new_export_format_is_one_new_module(cli, tmp_path, monkeypatch):
+    """A module dropped into formats/exports/ (here: a folder added to its path) is a new
+    --format choice for the kinds it names, listed in their help."""
+    import sys
+
+    from pcrm.formats import exports
+
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "names.py").write_text(NAMES_FORMAT)
+    monkeypatch.setattr(exports, "__path__", [*exports.__path__, str(tmp_path / "extra")])
+    monkeypatch.setattr(exports, "_registry", None)
+    try:
+        ok(cli("contact", "add", "Ada Lovelace"))
+        ok(cli("contact", "add", "Grace Hopper"))
+        assert ok(cli("export", "contacts", "--format", "names")) == "Ada Lovelace\nGrace Hopper\n"
+        assert "csv, json, vcard or names." in ok(cli("export", "contacts", "-h"))
+        assert cli("export", "deals", "--format", "names").exit_code == 2
+    finally:
+        sys.modules.pop("pcrm.formats.exports.names", None)
