@@ -65,7 +65,7 @@ def cli() -> Callable[..., Result]:
             app,
             list(args),
             input=input,
-            obj=Env(clock=lambda: now, terminal=lambda: terminal),
+            obj=Env(clock=lambda: now, stdout_isatty=terminal),
             env=extra,
             catch_exceptions=True,
         )
@@ -83,7 +83,7 @@ def runner_for(path: Path) -> Callable[..., None]:
         result = CliRunner().invoke(
             app,
             ["--db", str(path), *args],
-            obj=Env(clock=lambda: now, terminal=lambda: False),
+            obj=Env(clock=lambda: now, stdout_isatty=False),
             env={"TZ": "UTC"},
         )
         assert result.exit_code == 0, result.output

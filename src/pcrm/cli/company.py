@@ -16,7 +16,6 @@ from pcrm.cli.output import (
     LimitOption,
     confirm_removal,
     emit,
-    emit_with,
     note_truncation,
     say,
 )
@@ -119,13 +118,14 @@ def list_(
             now=env.now,
         )
 
-    emit_with(
+    from pcrm.render.records import company_lines, company_table
+
+    emit(
         env,
         page.companies,
         json_mode=json,
-        module="records",
-        pretty="company_table",
-        plain="company_lines",
+        pretty=lambda value: company_table(value, env.now),
+        plain=company_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.companies), page.total, json_mode=False)
@@ -205,7 +205,9 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    company = edit_company(env, env.now, ref, changes, editor=edit_in_editor)
+    company = edit_company(
+        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
+    )
     if company is None:
         say("no changes")
         return
@@ -256,7 +258,7 @@ def rm(
     with env.database(write=False) as db:
         company_id = resolve_company(db, ref)
         label = f"company {company_id} {clean(get_company(db, company_id).name, one_line=True)}"
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_company(db, env.now, company_id)
     say(f"removed {label}")

@@ -16,7 +16,6 @@ from pcrm.cli.output import (
     LimitOption,
     confirm_removal,
     emit,
-    emit_with,
     note_truncation,
     say,
 )
@@ -173,13 +172,14 @@ def list_(
             now=env.now,
         )
 
-    emit_with(
+    from pcrm.render.records import contact_lines, contact_table
+
+    emit(
         env,
         page.contacts,
         json_mode=json,
-        module="records",
-        pretty="contact_table",
-        plain="contact_lines",
+        pretty=lambda value: contact_table(value, env.now),
+        plain=contact_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(page.contacts), page.total, json_mode=False)
@@ -297,7 +297,9 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    saved = edit_contact(env, env.now, ref, changes, editor=edit_in_editor)
+    saved = edit_contact(
+        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
+    )
     if saved is None:
         say("no changes")
         return
@@ -358,7 +360,7 @@ def rm(
         contact_id = resolve_contact(db, ref)
         label = f"contact {contact_id} {clean(get_contact(db, contact_id).name, one_line=True)}"
     # Ask before taking the write lock, so cron and other writers are not kept waiting.
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_contact(db, env.now, contact_id)
     say(f"removed {label}")

@@ -13,7 +13,7 @@ from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
-    emit_with,
+    emit,
     note_truncation,
     say,
 )
@@ -235,13 +235,14 @@ def list_(
             now=env.now,
         )
 
-    emit_with(
+    from pcrm.render.deals import deal_lines, deal_table
+
+    emit(
         env,
         page.deals,
         json_mode=json,
-        module="deals",
-        pretty="deal_table",
-        plain="deal_lines",
+        pretty=lambda value: deal_table(value, env.now),
+        plain=deal_lines,
     )
     note_truncation(len(page.deals), page.total, json_mode=False)
 
@@ -263,13 +264,15 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     with env.database(write=False) as db:
         view = deal_view(db, resolve_deal(db, ref), env.now)
 
-    emit_with(
+    from pcrm.render.deals import deal_view as draw_deal
+    from pcrm.render.deals import deal_view_lines
+
+    emit(
         env,
         view,
         json_mode=json,
-        module="deals",
-        pretty="deal_view",
-        plain="deal_view_lines",
+        pretty=lambda value: draw_deal(value, env.now),
+        plain=deal_view_lines,
     )
 
 
@@ -472,7 +475,7 @@ def rm(
     with env.database(write=False) as db:
         deal_id = resolve_deal(db, ref)
         label = _label(get_deal(db, deal_id))
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         remove_deal(db, env.now, deal_id)
     say(f"removed {label}")

@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from pcrm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from pcrm.cli.env import Env
 
 T = TypeVar("T")
 
@@ -45,7 +47,7 @@ def run_editor(text: str, suffix: str = ".txt") -> str:
         path.unlink(missing_ok=True)
 
 
-def edit_in_editor(text: str, parse: Callable[[str], T]) -> T | None:
+def edit_in_editor(env: Env, text: str, parse: Callable[[str], T]) -> T | None:
     """The parsed form, or None when the user saved it unchanged.
 
     On a parse error: when nobody can answer (stdin not a terminal) the error ends the
@@ -59,11 +61,11 @@ def edit_in_editor(text: str, parse: Callable[[str], T]) -> T | None:
         try:
             return parse(edited)
         except InvalidInput as exc:
-            if not sys.stdin.isatty():
+            if not env.stdin_isatty:
                 raise
             from pcrm.cli.output import ExitStatus, error_lines
 
             error_lines(str(exc))
             if not typer.confirm("Edit again?", default=True):
-                sys.stderr.write("nothing changed\n")
+                env.stderr.write("nothing changed\n")
                 raise typer.Exit(ExitStatus.ERROR) from None

@@ -1,8 +1,10 @@
 """Everything a command needs from the outside world, in one object (after httpie's
-Environment): the database path, the clock, and whether stdout is a terminal.
+Environment): the database path, the clock, stdin, stdout and stderr, and whether each is
+a terminal. No other module asks a stream whether it is a terminal: they ask the Env.
 
-Tests swap any of it by passing `obj=Env(...)` to CliRunner.invoke; `$PCRM_NOW` freezes the
-clock for a whole process (subprocess tests, reproducible docs).
+Tests swap any of it by passing `obj=Env(...)` to CliRunner.invoke, a fake terminal
+included (`Env(stdin_isatty=True)` lets a prompt ask); `$PCRM_NOW` freezes the clock for a
+whole process (subprocess tests, reproducible docs).
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -31,19 +32,70 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def stdout_is_terminal() -> bool:
-    # TTY_COMPATIBLE=1 is Rich's own switch to draw for a terminal when stdout is not one.
-    if os.environ.get("TTY_COMPATIBLE") == "1":
-        return True
-    return sys.stdout.isatty()
-
-
-@dataclass
 class Env:
-    db_option: str | None = None
-    clock: Callable[[], datetime] = system_clock
-    terminal: Callable[[], bool] = stdout_is_terminal
-    _now: datetime | None = field(default=None, repr=False)
+    """A stream left out is the process's own as it is when first used (CliRunner swaps
+    sys.stdout for an invoke, after a test has built its Env); a terminal flag left out is
+    asked of that stream once."""
+
+    def __init__(
+        self,
+        db_option: str | None = None,
+        *,
+        clock: Callable[[], datetime] = system_clock,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        stdin_isatty: bool | None = None,
+        stdout_isatty: bool | None = None,
+        stderr_isatty: bool | None = None,
+    ) -> None:
+        self.db_option = db_option
+        self.clock = clock
+        self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
+        self._stdin_isatty = stdin_isatty
+        self._stdout_isatty = stdout_isatty
+        self._stderr_isatty = stderr_isatty
+        self._now: datetime | None = None
+
+    @property
+    def stdin(self) -> TextIO:
+        return self._stdin or sys.stdin
+
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    @property
+    def stdin_isatty(self) -> bool:
+        """Someone can answer a question (a removal to confirm, an editor to reopen)."""
+        if self._stdin_isatty is None:
+            self._stdin_isatty = self.stdin.isatty()
+        return self._stdin_isatty
+
+    @property
+    def stdout_isatty(self) -> bool:
+        """Output is drawn for a terminal (Rich); else plain text."""
+        if self._stdout_isatty is None:
+            # TTY_COMPATIBLE=1 is Rich's own switch to draw for a terminal when stdout is
+            # not one.
+            compatible = os.environ.get("TTY_COMPATIBLE") == "1"
+            self._stdout_isatty = compatible or self.stdout.isatty()
+        return self._stdout_isatty
+
+    @property
+    def stderr_isatty(self) -> bool:
+        """Progress bars and the lock-wait notice are shown (never in cron mail)."""
+        if self._stderr_isatty is None:
+            self._stderr_isatty = self.stderr.isatty()
+        return self._stderr_isatty
+
+    def terminal(self) -> bool:
+        """Whether to draw for a terminal: stdout_isatty."""
+        return self.stdout_isatty
 
     @property
     def now(self) -> datetime:
@@ -66,15 +118,14 @@ class Env:
         existing record must say the database is missing, not make an empty one."""
         from pcrm.store.db import session
 
-        with session(self.db_path, write=write, create=create, on_wait=_say_waiting) as db:
+        with session(self.db_path, write=write, create=create, on_wait=self._say_waiting) as db:
             yield db
 
-
-def _say_waiting() -> None:
-    """Told once when a write has waited a second for another pcrm's write (an import):
-    on a terminal only, so cron mails and scripts' output stay as they were."""
-    if sys.stderr.isatty():
-        print("pcrm: waiting for another pcrm to finish writing…", file=sys.stderr, flush=True)
+    def _say_waiting(self) -> None:
+        """Told once when a write has waited a second for another pcrm's write (an
+        import): on a terminal only, so cron mails and scripts' output stay as they were."""
+        if self.stderr_isatty:
+            print("pcrm: waiting for another pcrm to finish writing…", file=self.stderr, flush=True)
 
 
 def get_env(ctx: typer.Context) -> Env:

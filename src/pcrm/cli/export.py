@@ -162,10 +162,12 @@ def _export(
         kind, fmt, output, force, raw, bom, tag, where or [], vcard_version=vcard_version
     )
     progress = None
-    if sys.stderr.isatty():
+    if env.stderr_isatty:  # else no bar, and nothing counted for one
+        from functools import partial
+
         from pcrm.render.importing import progress_bar
 
-        progress = progress_bar
+        progress = partial(progress_bar, stream=env.stderr)
     done = export_records(request, env, env.now, stdout=_stdout(env), progress=progress)
     _done(done.count, what, done.path)
 

@@ -8,7 +8,7 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, emit_with, say
+from pcrm.cli.output import JsonOption, emit, say
 
 app = Typer(help="Declare, list and remove custom fields.", no_args_is_help=True)
 
@@ -104,8 +104,14 @@ def list_(
     env = get_env(ctx)
     with env.database(write=False) as db:
         found = definitions(db, on)
-    emit_with(
-        env, found, json_mode=json, module="fields", pretty="field_table", plain="field_lines"
+    from pcrm.render.fields import field_lines, field_table
+
+    emit(
+        env,
+        found,
+        json_mode=json,
+        pretty=lambda value: field_table(value, env.now),
+        plain=field_lines,
     )
 
 

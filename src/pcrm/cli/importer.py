@@ -112,7 +112,11 @@ def contacts(
         rejects=rejects,
         encoding=encoding,
     )
-    summary = import_contacts(request, env, env.now, progress=progress_bar)
+
+    def progress(total: int, label: str):  # a bar only when stderr is a terminal
+        return progress_bar(total if env.stderr_isatty else 0, label, env.stderr)
+
+    summary = import_contacts(request, env, env.now, progress=progress)
     emit(
         env,
         summary,

@@ -1,12 +1,11 @@
 """`pcrm log`: record an interaction in seconds."""
 
-import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pcrm.cli.env import get_env
+from pcrm.cli.env import Env, get_env
 from pcrm.cli.output import say
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ def log(
     kind = check_kind(kind)
     when = parse_when(at, env.now) if at else None
     refs = [ref, *(with_ or [])]
-    if text is None and not sys.stdin.isatty():
+    if text is None and not env.stdin_isatty:
         raise InvalidInput("no text given", hint='pass it as an argument, or "-" to read stdin')
     if text is None or not env.db_path.exists():
         # Check the REFs first: before the editor opens, so nothing is typed in vain (and
@@ -71,7 +70,7 @@ def log(
             names = ", ".join(person.name for person in load_contacts(db, ids))
             if deal is not None:
                 _deal_of(db, deal)
-    body = _from_editor(kind, names) if text is None else _read(text)
+    body = _from_editor(kind, names) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]
         about = _deal_of(db, deal) if deal is not None else None
@@ -131,8 +130,8 @@ def _when_said(stamp: str, has_time: bool, now: datetime) -> str:
     return f"on {format_local(moment, with_time=False)} ({relative})"
 
 
-def _read(text: str) -> str:
-    return sys.stdin.read() if text == "-" else text
+def _read(env: Env, text: str) -> str:
+    return env.stdin.read() if text == "-" else text
 
 
 def _from_editor(kind: str, names: str) -> str:

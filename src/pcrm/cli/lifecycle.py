@@ -8,7 +8,7 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, emit_with, say
+from pcrm.cli.output import JsonOption, emit, say
 
 if TYPE_CHECKING:
     from pcrm.core.people.lifecycle_models import LifecycleChange
@@ -43,8 +43,14 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     env = get_env(ctx)
     with env.database(write=False) as db:
         stages = load_stages(db, counts=True)
-    emit_with(
-        env, stages, json_mode=json, module="lifecycle", pretty="stage_table", plain="stage_lines"
+    from pcrm.render.lifecycle import stage_lines, stage_table
+
+    emit(
+        env,
+        stages,
+        json_mode=json,
+        pretty=lambda value: stage_table(value, env.now),
+        plain=stage_lines,
     )
 
 

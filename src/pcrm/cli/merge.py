@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from pcrm.cli.env import get_env
-from pcrm.cli.output import JsonOption, LimitOption, emit_with, note_truncation, say
+from pcrm.cli.output import JsonOption, LimitOption, emit, note_truncation, say
 
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Print what would change, and change nothing.")
@@ -82,7 +82,15 @@ def dupes(
     with env.database(write=False) as db:
         groups = [group for each in kinds for group in find_dupes(db, each, min_score)]
     shown = groups[:limit] if limit else groups
-    emit_with(env, shown, json_mode=json, module="dupes", pretty="dupes_view", plain="dupes_lines")
+    from pcrm.render.dupes import dupes_lines, dupes_view
+
+    emit(
+        env,
+        shown,
+        json_mode=json,
+        pretty=lambda value: dupes_view(value, env.now),
+        plain=dupes_lines,
+    )
     note_truncation(len(shown), len(groups), json_mode=False)
 
 

@@ -6,7 +6,6 @@ On a terminal: Rich. Piped: plain text, no colour, nothing cut to a guessed widt
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Iterable
 from enum import IntEnum
@@ -40,45 +39,23 @@ def emit(
     pretty: Callable[[Any], Any],
     plain: Callable[[Any], Iterable[str]],
 ) -> None:
-    """Print a result: JSON, a Rich renderable on a terminal, or plain lines when piped."""
+    """Print a result: JSON, a Rich renderable on a terminal, or plain lines when piped.
+
+    Callers pass the render functions themselves, imported inside the command (a renamed
+    renderer fails at import, not by name at run time): render modules import Rich inside
+    the functions that draw, so --json and piped output stay off Rich's import cost. A
+    module that loads Rich at its top is imported inside `pretty` (the board)."""
     if json_mode:
         from pcrm.formats.json import dumps
 
-        sys.stdout.write(dumps(value) + "\n")
+        env.stdout.write(dumps(value) + "\n")
     elif env.terminal():
         from pcrm.render.console import make_console
 
-        make_console().print(pretty(value))
+        make_console(env.stdout).print(pretty(value))
     else:
         for line in plain(value):
-            sys.stdout.write(line + "\n")
-
-
-def emit_with(
-    env: Env,
-    value: Any,
-    *,
-    json_mode: bool,
-    module: str,
-    pretty: str,
-    plain: str,
-    plain_module: str | None = None,
-) -> None:
-    """emit() with renderers named in `pcrm.render.<module>`: `pretty(value, now)` draws for
-    a terminal, `plain(value)` yields lines (from `plain_module` when given). The module is
-    imported only when it is used, and render modules import Rich inside the functions that
-    draw, so --json and piped output stay off Rich's import cost."""
-
-    def renderer(name: str, where: str = module) -> Callable[..., Any]:
-        return getattr(importlib.import_module(f"pcrm.render.{where}"), name)
-
-    emit(
-        env,
-        value,
-        json_mode=json_mode,
-        pretty=lambda item: renderer(pretty)(item, env.now),
-        plain=lambda item: renderer(plain, plain_module or module)(item),
-    )
+            env.stdout.write(line + "\n")
 
 
 def say(message: str) -> None:
@@ -110,11 +87,11 @@ def note_truncation(shown: int, total: int, json_mode: bool) -> None:
         note(f"showing {shown} of {total} (use --limit 0 for all)")
 
 
-def confirm_removal(label: str, yes: bool) -> None:
+def confirm_removal(env: Env, label: str, yes: bool) -> None:
     """Ask on a terminal; refuse without --yes when nobody can answer."""
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not env.stdin_isatty:
         raise fail(f"not removing {label} without confirmation", hint="add --yes")
     if not typer.confirm(f"Remove {label}?", default=False):
         raise fail("nothing removed")

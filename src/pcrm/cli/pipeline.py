@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, confirm_removal, emit, emit_with, say
+from pcrm.cli.output import JsonOption, confirm_removal, emit, say
+
+if TYPE_CHECKING:
+    from pcrm.core.deals.board import Board
+    from pcrm.render.board import BoardView
 
 app = Typer(
     cls=DefaultCommandGroup,
@@ -70,15 +74,15 @@ def show(
         pipeline = resolve_pipeline(db, name)
         board = load_board(db, pipeline, env.now, filters, cards=limit or None)
 
-    emit_with(
-        env,
-        board,
-        json_mode=json,
-        module="board",
-        pretty="board_view",
-        plain="board_lines",
-        plain_module="board_text",
-    )
+    from pcrm.render.board_text import board_lines
+
+    def pretty(value: Board) -> BoardView:
+        # render.board loads Rich at its top: imported only to draw on a terminal.
+        from pcrm.render.board import board_view
+
+        return board_view(value, env.now)
+
+    emit(env, board, json_mode=json, pretty=pretty, plain=board_lines)
 
 
 @app.command("list")
@@ -175,7 +179,7 @@ def rm(
         pipeline = resolve_pipeline(db, name)
         target = resolve_pipeline(db, to) if to is not None else None
     shown = clean(pipeline.name, one_line=True)
-    confirm_removal(f"pipeline {shown}", yes)
+    confirm_removal(env, f"pipeline {shown}", yes)
     with env.database(write=True) as db:
         removed = remove_pipeline(db, env.now, pipeline.id, to=target.id if target else None)
     moved = f"; its deals moved to {clean(target.name, one_line=True)}" if target else ""

@@ -1,27 +1,34 @@
 """`pcrm report ...`: figures about the pipeline, wins and losses, activity, the lifecycle
-funnel and lead sources.
+funnel and lead sources. docs/reports.md defines every figure.
 
-Every report takes the same options, defined once here: `--since WHEN` and `--until WHEN`
-(the period; see `read_period`) and `--json`. On a terminal it draws Rich tables; piped,
-plain tab-separated text. docs/reports.md defines every figure.
+Reports register themselves (simonw/llm's `register_*` shape): `@report("NAME")` on a
+function that takes the Env, the period and the report's own options, and returns its
+figures with the two functions that draw them (`Shown`); its docstring is the help. The
+registry adds the options every report shares, defined once here: `--since WHEN` and
+`--until WHEN` (the period; see `read_period`) and `--json`; then it prints: Rich tables on
+a terminal, plain tab-separated text when piped. A new report is a core module (the
+figures), a render module (the view and the lines) and one registration below.
+
+No `from __future__ import annotations`: the registry hands the report functions' own
+parameters to Typer as they are, so their annotations must be objects, not strings.
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Annotated, Literal
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import typer
 
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, emit_with
+from pcrm.cli.output import JsonOption, emit
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from pcrm.core.reports.period import Period
 
-app = Typer(help="Reports: pipeline, wins, activity, funnel and sources.")
+app = Typer()
 
 SinceOption = Annotated[
     str | None,
@@ -36,6 +43,22 @@ UntilOption = Annotated[
     ),
 ]
 
+Figures = TypeVar("Figures")
+
+
+@dataclass(frozen=True)
+class Shown(Generic[Figures]):
+    """A report's figures and what draws them: `pretty(figures, now)` a Rich renderable for
+    a terminal, `plain(figures)` the lines for a pipe."""
+
+    figures: Figures
+    pretty: Callable[[Figures, datetime], Any]
+    plain: Callable[[Figures], Iterable[str]]
+
+
+# name -> the report's function, in `pcrm report --help` order.
+REPORTS: dict[str, Callable[..., Shown[Any]]] = {}
+
 
 def read_period(
     env: Env,
@@ -44,7 +67,7 @@ def read_period(
     *,
     default_start: datetime | None = None,
     default_end: datetime | None = None,
-) -> Period:
+) -> "Period":
     """The period of --since/--until: [start, end), a day meaning the whole local day on
     either side. A bad WHEN raises InvalidWhen (one error line, exit 1)."""
     from pcrm.core.reports.period import parse_period
@@ -52,17 +75,69 @@ def read_period(
     return parse_period(since, until, env.now, default_start=default_start, default_end=default_end)
 
 
-@app.command("pipeline")
+def _shared(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+# After each report's own options, in every report's --help.
+SHARED = (
+    _shared("since", SinceOption, None),
+    _shared("until", UntilOption, None),
+    _shared("json", JsonOption, False),
+)
+
+
+def report(
+    name: str, *, ends_now: bool = False
+) -> Callable[[Callable[..., Shown[Any]]], Callable[..., Shown[Any]]]:
+    """Register `pcrm report NAME`. ends_now: without --until the period ends now (rather
+    than being open), so a --since in the future is refused."""
+
+    def register(compute: Callable[..., Shown[Any]]) -> Callable[..., Shown[Any]]:
+        REPORTS[name] = compute
+        app.command(name)(_command(compute, ends_now))
+        return compute
+
+    return register
+
+
+def _command(compute: Callable[..., Shown[Any]], ends_now: bool) -> Callable[..., None]:
+    """The Typer command of a report: its own options (the function's parameters after env
+    and period), then --since, --until and --json."""
+
+    def command(
+        ctx: typer.Context, since: str | None, until: str | None, json: bool, **options: Any
+    ) -> None:
+        env = get_env(ctx)
+        period = read_period(env, since, until, default_end=env.now if ends_now else None)
+        shown = compute(env, period, **options)
+        emit(
+            env,
+            shown.figures,
+            json_mode=json,
+            pretty=lambda figures: shown.pretty(figures, env.now),
+            plain=shown.plain,
+        )
+
+    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    own = list(inspect.signature(compute).parameters.values())[2:]
+    keyword = [param.replace(kind=inspect.Parameter.KEYWORD_ONLY) for param in own]
+    command.__signature__ = inspect.Signature([context, *keyword, *SHARED])  # type: ignore[attr-defined]
+    command.__doc__ = compute.__doc__
+    return command
+
+
+@report("pipeline")
 def pipeline(
-    ctx: typer.Context,
+    env: Env,
+    period: "Period",
     name: Annotated[
         str | None,
         typer.Option("--pipeline", "-p", metavar="NAME", help="Only this pipeline."),
     ] = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    json: JsonOption = False,
-) -> None:
+) -> Shown[Any]:
     """Show open deal value, weighted value and the forecast.
 
     Per stage and per pipeline: open deals, their value and weighted value (value × the
@@ -76,20 +151,11 @@ def pipeline(
     """
     from pcrm.core.deals.pipelines import resolve_pipeline
     from pcrm.core.reports.pipeline import pipeline_report
+    from pcrm.render.reports import pipeline_lines, pipeline_view
 
-    env = get_env(ctx)
-    period = read_period(env, since, until)
     with env.database(write=False) as db:
         chosen = resolve_pipeline(db, name) if name is not None else None
-        report = pipeline_report(db, env.now, period, chosen)
-    emit_with(
-        env,
-        report,
-        json_mode=json,
-        module="reports",
-        pretty="pipeline_view",
-        plain="pipeline_lines",
-    )
+        return Shown(pipeline_report(db, env.now, period, chosen), pipeline_view, pipeline_lines)
 
 
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils; a test
@@ -97,19 +163,17 @@ def pipeline(
 By = Literal["month", "source", "tag"]
 
 
-@app.command("wins")
+@report("wins")
 def wins(
-    ctx: typer.Context,
+    env: Env,
+    period: "Period",
     by: Annotated[
         By,
         typer.Option(
             "--by", metavar="GROUP", help="Group by close month, deal source or deal tag."
         ),
     ] = "month",
-    since: SinceOption = None,
-    until: UntilOption = None,
-    json: JsonOption = False,
-) -> None:
+) -> Shown[Any]:
     """Show won and lost deals, win rates and lost reasons.
 
     Deals closed in the period (by the time they last closed), grouped by month, source
@@ -122,23 +186,14 @@ def wins(
       pcrm report wins --by source --since 2026-01-01
     """
     from pcrm.core.reports.wins import wins_report
+    from pcrm.render.report_wins import wins_lines, wins_view
 
-    env = get_env(ctx)
-    period = read_period(env, since, until)
     with env.database(write=False) as db:
-        report = wins_report(db, env.now, period, by)
-    emit_with(
-        env, report, json_mode=json, module="report_wins", pretty="wins_view", plain="wins_lines"
-    )
+        return Shown(wins_report(db, env.now, period, by), wins_view, wins_lines)
 
 
-@app.command("activity")
-def activity(
-    ctx: typer.Context,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    json: JsonOption = False,
-) -> None:
+@report("activity", ends_now=True)
+def activity(env: Env, period: "Period") -> Shown[Any]:
     """Show interactions per week, contacts touched and follow-ups.
 
     One row per week (Monday to Sunday): interactions of each kind, contacts touched,
@@ -151,28 +206,15 @@ def activity(
       pcrm report activity --since 2026-09-01
     """
     from pcrm.core.reports.activity import activity_report, default_period
+    from pcrm.render.report_activity import activity_lines, activity_view
 
-    env = get_env(ctx)
-    period = default_period(read_period(env, since, until, default_end=env.now), env.now)
+    period = default_period(period, env.now)
     with env.database(write=False) as db:
-        report = activity_report(db, env.now, period)
-    emit_with(
-        env,
-        report,
-        json_mode=json,
-        module="report_activity",
-        pretty="activity_view",
-        plain="activity_lines",
-    )
+        return Shown(activity_report(db, env.now, period), activity_view, activity_lines)
 
 
-@app.command("funnel")
-def funnel(
-    ctx: typer.Context,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    json: JsonOption = False,
-) -> None:
+@report("funnel")
+def funnel(env: Env, period: "Period") -> Shown[Any]:
     """Show the lifecycle funnel of the contacts who entered it.
 
     The cohort is the contacts whose first lifecycle change lies in the period: how many
@@ -184,23 +226,14 @@ def funnel(
       pcrm report funnel --since 2026-01-01 --until 2026-06-30
     """
     from pcrm.core.reports.funnel import funnel_report
+    from pcrm.render.lifecycle import funnel_lines, funnel_view
 
-    env = get_env(ctx)
-    period = read_period(env, since, until)
     with env.database(write=False) as db:
-        report = funnel_report(db, period)
-    emit_with(
-        env, report, json_mode=json, module="lifecycle", pretty="funnel_view", plain="funnel_lines"
-    )
+        return Shown(funnel_report(db, period), funnel_view, funnel_lines)
 
 
-@app.command("sources")
-def sources(
-    ctx: typer.Context,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    json: JsonOption = False,
-) -> None:
+@report("sources")
+def sources(env: Env, period: "Period") -> Shown[Any]:
     """Show which contact sources bring leads that become customers.
 
     Per source, of the contacts who entered the lifecycle in the period: leads, how many
@@ -211,16 +244,14 @@ def sources(
       pcrm report sources --since "6 months ago"
     """
     from pcrm.core.reports.funnel import sources_report
+    from pcrm.render.lifecycle import sources_lines, sources_view
 
-    env = get_env(ctx)
-    period = read_period(env, since, until)
     with env.database(write=False) as db:
-        report = sources_report(db, period)
-    emit_with(
-        env,
-        report,
-        json_mode=json,
-        module="lifecycle",
-        pretty="sources_view",
-        plain="sources_lines",
-    )
+        return Shown(sources_report(db, period), sources_view, sources_lines)
+
+
+def _summary(names: list[str]) -> str:
+    return f"Reports: {', '.join(names[:-1])} and {names[-1]}."
+
+
+app.info.help = _summary(list(REPORTS))  # names every report registered above

@@ -9,7 +9,7 @@ import typer
 from pcrm.cli.env import get_env
 from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, LimitOption, emit_with, note, note_truncation, say
+from pcrm.cli.output import JsonOption, LimitOption, emit, note, note_truncation, say
 
 
 class ScoreGroup(DefaultCommandGroup):
@@ -61,13 +61,14 @@ def show(
     if ref is not None:
         if not explanation.rules:
             note(NO_RULES)
-        emit_with(
+        from pcrm.render.scoring import explanation_lines, explanation_view
+
+        emit(
             env,
             explanation,
             json_mode=json,
-            module="scoring",
-            pretty="explanation_view",
-            plain="explanation_lines",
+            pretty=lambda value: explanation_view(value, env.now),
+            plain=explanation_lines,
         )
         return
     for problem in ranking.problems:
@@ -77,13 +78,14 @@ def show(
         if json:
             say("[]")
         return
-    emit_with(
+    from pcrm.render.scoring import ranking_lines, ranking_table
+
+    emit(
         env,
         ranking.contacts,
         json_mode=json,
-        module="scoring",
-        pretty="ranking_table",
-        plain="ranking_lines",
+        pretty=lambda value: ranking_table(value, env.now),
+        plain=ranking_lines,
     )
     note_truncation(len(ranking.contacts), ranking.total, json_mode=False)
 
@@ -103,7 +105,15 @@ def rules(ctx: typer.Context, json: JsonOption = False) -> None:
     env = get_env(ctx)
     with env.database(write=False) as db:
         found = list_rules(db)
-    emit_with(env, found, json_mode=json, module="scoring", pretty="rule_table", plain="rule_lines")
+    from pcrm.render.scoring import rule_lines, rule_table
+
+    emit(
+        env,
+        found,
+        json_mode=json,
+        pretty=lambda value: rule_table(value, env.now),
+        plain=rule_lines,
+    )
 
 
 # A rule often starts with a minus (`-20 no interaction for 90 days`): taken as text, not

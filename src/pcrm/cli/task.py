@@ -12,7 +12,7 @@ from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
-    emit_with,
+    emit,
     note_truncation,
     say,
 )
@@ -136,7 +136,15 @@ def list_(
         total = len(tasks)
         if limit and total == limit:
             total = count_tasks(db, env.now, scope, contact_id, deal_id)
-    emit_with(env, tasks, json_mode=json, module="tasks", pretty="task_table", plain="task_lines")
+    from pcrm.render.tasks import task_lines, task_table
+
+    emit(
+        env,
+        tasks,
+        json_mode=json,
+        pretty=lambda value: task_table(value, env.now),
+        plain=task_lines,
+    )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
     note_truncation(len(tasks), total, json_mode=False)
 
@@ -231,7 +239,7 @@ def rm(
     env = get_env(ctx)
     with env.database(write=False) as db:
         label = _label(get_task(db, resolve_task(db, task_id), env.now))
-    confirm_removal(label, yes)
+    confirm_removal(env, label, yes)
     with env.database(write=True, create=False) as db:
         remove_task(db, env.now, resolve_task(db, task_id))
     say(f"removed {label}")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
-from pcrm.cli.output import JsonOption, LimitOption, emit, emit_with, note
+from pcrm.cli.output import JsonOption, LimitOption, emit, note
 
 AnyRefArg = Annotated[
     str,
@@ -67,13 +67,14 @@ def timeline(
         kind, record_id = resolve_any(db, ref)
         events, total = load_timeline(db, kind, record_id, limit=limit or None)
 
-    emit_with(
+    from pcrm.render.timeline import timeline_lines, timeline_table
+
+    emit(
         env,
         events,
         json_mode=json,
-        module="timeline",
-        pretty="timeline_table",
-        plain="timeline_lines",
+        pretty=lambda value: timeline_table(value, env.now),
+        plain=timeline_lines,
     )
     if len(events) < total and not json:
         note(f"showing the newest {len(events)} of {total} events (--limit 0 shows all)")

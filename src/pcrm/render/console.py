@@ -26,14 +26,19 @@ THEME = Theme(
 
 
 def make_console(
-    file: IO[str] | None = None, *, width: int | None = None, plain: bool = False
+    file: IO[str] | None = None,
+    *,
+    width: int | None = None,
+    plain: bool = False,
+    terminal: bool | None = None,
 ) -> Console:
-    """plain: no colour or styles whatever the environment says (cron mail, captured text)."""
+    """plain: no colour or styles whatever the environment says (cron mail, captured text).
+    terminal=True: draw as on a terminal (live bars too); the caller's Env has said so."""
     return Console(
         file=file or sys.stdout,
         width=width,
         color_system=None if plain else "auto",
-        force_terminal=False if plain else None,
+        force_terminal=False if plain else terminal,
         theme=THEME,
         markup=False,
         emoji=False,

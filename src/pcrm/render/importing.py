@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from pcrm.render.safe import clean
 
@@ -69,10 +69,13 @@ def _problems(notes: list, total: int) -> Iterator[str]:
 
 
 @contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A Rich progress bar on stderr, by bytes read, when stderr is a terminal; the
-    callback takes (bytes read, rows read). Elsewhere the callback does nothing."""
-    if not sys.stderr.isatty() or total <= 0:
+def progress_bar(
+    total: int, label: str, stream: IO[str] | None = None
+) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on `stream` (stderr), drawn as on a terminal: the caller asks
+    its Env whether stderr is one, and passes total 0 (no bar) when it is not. The
+    callback takes (position, rows read): bytes read, or records written."""
+    if total <= 0:
         yield lambda position, rows: None
         return
     from rich.progress import (
@@ -85,7 +88,7 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]
 
     from pcrm.render.console import make_console
 
-    console = make_console(sys.stderr)
+    console = make_console(stream or sys.stderr, terminal=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
