@@ -18,9 +18,10 @@ from pcrm.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from pcrm.core.importing.importer import ImportOptions
-    from pcrm.core.importing.models import ImportSummary
+    from pcrm.core.importing.models import ImportSummary, ParsedContact
     from pcrm.formats.contact_file import CsvLayout, Source
     from pcrm.formats.contact_presets import Target
+    from pcrm.formats.contact_rows import CsvMapper
     from pcrm.store.db import Database
 
 PROGRESS_EVERY = 500  # rows between progress updates
@@ -162,7 +163,9 @@ def _run(
     )
 
 
-def _csv(opened: Source, preset_name: str, entries: list[tuple[str, Target]]):
+def _csv(
+    opened: Source, preset_name: str, entries: list[tuple[str, Target]]
+) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact]]:
     from pcrm.formats.contact_file import read_csv
     from pcrm.formats.contact_presets import column_key, with_map
     from pcrm.formats.contact_rows import CsvMapper
