@@ -258,7 +258,8 @@ def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     Example:
       pcrm deal show "20 seats"
     """
-    from pcrm.core.deals.deals import deal_view, resolve_deal
+    from pcrm.core.deals.deals import deal_view
+    from pcrm.core.refs import resolve_deal
 
     env = get_env(ctx)
     with env.database(write=False) as db:
@@ -328,7 +329,8 @@ def edit(
     Example:
       pcrm deal edit "20 seats" --value 15k --close fri --contact bob:champion
     """
-    from pcrm.core.deals.deals import DealChanges, edit_deal, resolve_deal
+    from pcrm.core.deals.deals import DealChanges, edit_deal
+    from pcrm.core.refs import resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -373,7 +375,8 @@ def move(
     Example:
       pcrm deal move "20 seats" proposal
     """
-    from pcrm.core.deals.deals import move_deal, resolve_deal
+    from pcrm.core.deals.deals import move_deal
+    from pcrm.core.refs import resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -400,8 +403,9 @@ def won(ctx: typer.Context, ref: RefArg) -> None:
       pcrm deal won "20 seats"
     """
     from pcrm.cli.lifecycle import change_line
-    from pcrm.core.deals.deals import resolve_deal, win_deal
+    from pcrm.core.deals.deals import win_deal
     from pcrm.core.people.lifecycle import advance_on_win
+    from pcrm.core.refs import resolve_deal
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
@@ -429,7 +433,8 @@ def lost(
     Example:
       pcrm deal lost "20 seats" --reason "went with a cheaper offer"
     """
-    from pcrm.core.deals.deals import lose_deal, resolve_deal
+    from pcrm.core.deals.deals import lose_deal
+    from pcrm.core.refs import resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -446,7 +451,8 @@ def reopen(ctx: typer.Context, ref: RefArg) -> None:
     Example:
       pcrm deal reopen "20 seats"
     """
-    from pcrm.core.deals.deals import reopen_deal, resolve_deal
+    from pcrm.core.deals.deals import reopen_deal
+    from pcrm.core.refs import resolve_deal
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -469,7 +475,8 @@ def rm(
     Example:
       pcrm deal rm 42 --yes
     """
-    from pcrm.core.deals.deals import get_deal, remove_deal, resolve_deal
+    from pcrm.core.deals.deals import get_deal, remove_deal
+    from pcrm.core.refs import resolve_deal
 
     env = get_env(ctx)
     with env.database(write=False) as db:

@@ -95,7 +95,8 @@ def log(
 
 def _deal_of(db, ref: str) -> tuple[int, str]:
     """The deal --deal names: its id and title."""
-    from pcrm.core.deals.deals import get_deal, resolve_deal
+    from pcrm.core.deals.deals import get_deal
+    from pcrm.core.refs import resolve_deal
 
     found = get_deal(db, resolve_deal(db, ref))
     return found.id, found.title

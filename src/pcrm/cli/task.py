@@ -129,7 +129,7 @@ def list_(
 
             contact_id = resolve_contact(db, contact)
         if deal:
-            from pcrm.core.deals.deals import resolve_deal
+            from pcrm.core.refs import resolve_deal
 
             deal_id = resolve_deal(db, deal)
         tasks = list_tasks(db, env.now, scope, contact_id, deal_id, limit=limit or None)

@@ -254,8 +254,7 @@ def _due(text: str, now: datetime) -> tuple[str, str | None]:
 
 def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
     from pcrm.core.activity import recurrence
-    from pcrm.core.deals.deals import resolve_deal
-    from pcrm.core.refs import resolve_any, resolve_company
+    from pcrm.core.refs import resolve_any, resolve_company, resolve_deal
 
     title = _title(form.title)
     due_date, due_at = _due(form.due, now)

@@ -26,10 +26,10 @@ from pcrm.core.people import companies, tags
 from pcrm.core.people import fields as custom_fields
 from pcrm.core.people.text import clean_line, clean_optional, name_key, require_name
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
-from pcrm.core.refs import MAX_CANDIDATES, resolve_contact
+from pcrm.core.refs import resolve_contact, resolve_contact_role
 from pcrm.core.settings import default_currency
 from pcrm.dates import format_local, from_iso, parse_day, to_iso
-from pcrm.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
 
 STATUSES = ("open", "won", "lost", "all")
@@ -95,49 +95,6 @@ class Saved:
 class DealPage:
     deals: list[Deal]
     total: int  # how many match, before --limit
-
-
-# -- finding a deal ----------------------------------------------------------------------
-
-
-def resolve_deal(db: Database, ref: str) -> int:
-    """A deal by id, or by its title: the whole title (any case or accents) wins, else
-    every word of the REF must appear in it. Several matches are an error listing them."""
-    ref = ref.strip()
-    if ref.isdigit():
-        row = db.execute("SELECT id FROM deals WHERE id = ?", [int(ref)]).fetchone()
-        if row is None:
-            raise NotFound(f"no deal has id {ref}", hint="see: pcrm deal list --status all")
-        return row[0]
-    key = name_key(ref)
-    if not key:
-        raise InvalidInput("a deal REF cannot be empty", hint="give an id or part of the title")
-    ids = [r[0] for r in db.execute("SELECT id FROM deals WHERE title_key = ? ORDER BY id", [key])]
-    if not ids:
-        words = key.split()
-        where = " AND ".join("instr(title_key, ?) > 0" for _ in words)
-        ids = [
-            r[0]
-            for r in db.execute(f"SELECT id FROM deals WHERE {where} ORDER BY title_key, id", words)
-        ]
-    if len(ids) == 1:
-        return ids[0]
-    if not ids:
-        raise NotFound(f'no deal matches "{ref}"', hint="see: pcrm deal list --status all")
-    shown = [_describe(deal) for deal in load_deals(db, ids[:MAX_CANDIDATES])]
-    if len(ids) > len(shown):
-        shown.append(f"... and {len(ids) - len(shown)} more")
-    raise Ambiguous(
-        f'"{ref}" matches {len(ids)} deals',
-        candidates=shown,
-        hint="use the id or more of the title",
-    )
-
-
-def _describe(deal: Deal) -> str:
-    where = deal.stage.name if deal.status == "open" else deal.status
-    parts = [str(deal.id), deal.title, f"({deal.company.name})" if deal.company else "", where]
-    return "  ".join(part for part in parts if part)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -285,23 +242,12 @@ def deal_view(db: Database, deal_id: int, now: datetime) -> DealView:
 # -- adding and editing ------------------------------------------------------------------
 
 
-def _split_role(value: str) -> tuple[str, str | None]:
-    """'ada:decision maker' -> ('ada', 'decision maker'); 'ada' -> ('ada', None);
-    'ada:' -> ('ada', '') (no role). The last colon splits, so an email REF works."""
-    ref, colon, role = value.rpartition(":")
-    if not colon:
-        return value, None
-    if not ref.strip():
-        raise InvalidInput(f'"{value}" names no contact', hint="write REF or REF:role")
-    return ref, clean_line(role) or ""
-
-
 def _contacts(db: Database, values: list[str]) -> dict[int, str | None]:
     """Contact id -> role ('' clears it, None keeps what is there), in the order given."""
     found: dict[int, str | None] = {}
     for value in values:
-        ref, role = _split_role(value)
-        found[resolve_contact(db, ref)] = role
+        contact_id, role = resolve_contact_role(db, value)
+        found[contact_id] = role
     return found
 
 

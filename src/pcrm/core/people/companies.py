@@ -13,6 +13,7 @@ from pcrm.core.people import tags
 from pcrm.core.people.models import Company
 from pcrm.core.people.text import clean_line, clean_optional, name_key, require_name
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
+from pcrm.core.refs import resolve_company, split_kind
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
@@ -130,9 +131,14 @@ def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
 
 
 def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link | None]:
-    """The company a contact's --company names: an id, an exact domain, or an exact name
+    """The company a --company option names: an id, an exact domain, or an exact name
     (any case or accents); else a new company. Returns its id, and a Link when created.
-    Never a partial match: "Acme" must not quietly become "Acme Holdings"."""
+    Never a partial match: "Acme" must not quietly become "Acme Holdings".
+
+    `company:REF` names an existing company by the REF rules (a piece of the name will
+    do) and never creates one; another kind's prefix is an error. An existing company
+    whose whole name looks like a prefix ("Deal: Partners") is still found first, so the
+    $EDITOR form saves unchanged."""
     value = " ".join(value.split())
     if value.isdigit():
         row = db.execute("SELECT id FROM companies WHERE id = ?", [int(value)]).fetchone()
@@ -145,6 +151,14 @@ def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link |
     ).fetchone()
     if row is not None:
         return row[0], None
+    kind, ref = split_kind(value)
+    if kind is not None:
+        try:
+            return resolve_company(db, value), None
+        except NotFound as exc:
+            if ref.strip().isdigit():
+                raise
+            raise NotFound(exc.message, hint='drop "company:" to add a new company') from None
     company = add_company(db, now, CompanyForm(name=value))
     return company.id, Link("company", company.id, company.name)
 

@@ -1,0 +1,99 @@
+"""The matching rules every kind of record shares, so that a REF means the same to every
+command (docs/guide.md, "Naming a record: REF").
+
+Each concept package matches its own records with these (core/people/refs.py: contacts
+and companies; core/deals/refs.py: deals), and core/refs.py dispatches to them. A name
+piece matches case- and accent-insensitively, every word somewhere in the name; a name
+equal to the whole REF wins over names that merely contain it; several matches are an
+error listing at most MAX_CANDIDATES of them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pcrm.core.people.text import name_key
+from pcrm.errors import Ambiguous, InvalidInput, NotFound
+from pcrm.store.db import Database
+
+MAX_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """How one kind of record is named: what the dispatcher in core/refs.py calls."""
+
+    kind: str  # contact, company, deal: also the REF prefix that names it
+    match: Callable[[Database, str], int]  # the one record a bare REF names, or an error
+    whole: Callable[[Database, int, str], bool]  # the REF is its whole name, email, domain...
+    describe: Callable[[Database, list[int]], list[str]]  # one line per candidate
+
+
+def kind_plural(kind: str) -> str:
+    return "companies" if kind == "company" else f"{kind}s"
+
+
+def search_hint(ref: str) -> str:
+    return f"try: pcrm search {shlex.quote(ref)}"
+
+
+def row_id(db: Database, table: str, ref: str) -> int | None:
+    """The id of a digits-only REF, if that row exists (tables are ours, never typed)."""
+    row = db.execute(f"SELECT id FROM {table} WHERE id = ?", [int(ref)]).fetchone()
+    return None if row is None else row[0]
+
+
+def name_ids(
+    db: Database, table: str, column: str, ref: str, empty_hint: str
+) -> tuple[list[int], int]:
+    """Ids whose name key matches the REF (at most MAX_CANDIDATES + 1), and how many match.
+
+    An exact whole-name match wins; several exact matches are the candidates."""
+    key = name_key(ref)
+    if not key:
+        raise InvalidInput("a REF cannot be empty", hint=empty_hint)
+    exact = [
+        row[0]
+        for row in db.execute(f"SELECT id FROM {table} WHERE {column} = ? ORDER BY id", [key])
+    ]
+    if exact:
+        return exact, len(exact)
+    words = key.split()
+    where = " AND ".join(f"instr({column}, ?) > 0" for _ in words)
+    total = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", words).fetchone()[0]
+    ids = [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM {table} WHERE {where} ORDER BY {column}, id LIMIT ?",
+            [*words, MAX_CANDIDATES + 1],
+        )
+    ]
+    return ids, total
+
+
+def one(
+    db: Database,
+    kind: str,
+    ref: str,
+    found: tuple[list[int], int],
+    describe: Callable[[Database, list[int]], list[str]],
+    *,
+    none_hint: str,
+    narrow_hint: str,
+) -> int:
+    """The single id of a name match; else not found, or ambiguous with the candidates."""
+    ids, total = found
+    if total == 1:
+        return ids[0]
+    if total == 0:
+        raise NotFound(f'no {kind} matches "{ref}"', hint=none_hint)
+    shown = describe(db, ids[:MAX_CANDIDATES])
+    if total > len(shown):
+        shown.append(f"... and {total - len(shown)} more")
+    raise Ambiguous(
+        f'"{ref}" matches {total} {kind_plural(kind)}',
+        candidates=shown,
+        hint=narrow_hint,
+    )

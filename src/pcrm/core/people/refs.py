@@ -1,0 +1,126 @@
+"""Matching contacts and companies to a bare REF (the prefix is core/refs.py's business).
+
+A contact: an id, an exact email (any case; a REF with an @ is read as an email only),
+or a piece of the name. A company: an id, an exact domain, or a piece of the name.
+"""
+
+from __future__ import annotations
+
+from pcrm.core.matching import Matcher, name_ids, one, row_id, search_hint
+from pcrm.core.people.text import name_key
+from pcrm.errors import NotFound
+from pcrm.store.db import Database
+
+
+def _id_not_found(db: Database, kind: str, ref: str) -> NotFound:
+    """No such id; when a merge took it away, say where it went."""
+    merged = db.execute(
+        "SELECT keep_id FROM merges WHERE kind = ? AND other_id = ? ORDER BY id DESC LIMIT 1",
+        [kind, int(ref)],
+    ).fetchone()
+    if merged:
+        return NotFound(
+            f"no {kind} has id {ref}: it was merged into {kind} {merged[0]}",
+            hint=f"see: pcrm {kind} show {merged[0]}; pcrm undo reverses the last merge",
+        )
+    return NotFound(f"no {kind} has id {ref}", hint=f"see: pcrm {kind} list")
+
+
+def match_contact(db: Database, ref: str) -> int:
+    if ref.isdigit():
+        found = row_id(db, "contacts", ref)
+        if found is None:
+            raise _id_not_found(db, "contact", ref)
+        return found
+    if "@" in ref:
+        row = db.execute(
+            "SELECT contact_id FROM contact_emails WHERE email = ?", [ref.lower()]
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no contact has the email {ref}", hint=search_hint(ref))
+        return row[0]
+    return one(
+        db,
+        "contact",
+        ref,
+        name_ids(db, "contacts", "name_key", ref, "give an id, an email or a name"),
+        describe_contacts,
+        none_hint=search_hint(ref),
+        narrow_hint="use the id, an email, or more of the name",
+    )
+
+
+def match_company(db: Database, ref: str) -> int:
+    if ref.isdigit():
+        found = row_id(db, "companies", ref)
+        if found is None:
+            raise _id_not_found(db, "company", ref)
+        return found
+    row = db.execute("SELECT id FROM companies WHERE domain = ?", [ref.lower()]).fetchone()
+    if row is not None:
+        return row[0]
+    return one(
+        db,
+        "company",
+        ref,
+        name_ids(db, "companies", "name_key", ref, "give an id, a domain or a name"),
+        describe_companies,
+        none_hint=search_hint(ref),
+        narrow_hint="use the id, the domain, or more of the name",
+    )
+
+
+def describe_contacts(db: Database, ids: list[int]) -> list[str]:
+    """One line per contact for an ambiguity message: id, name, email, company."""
+    lines = []
+    for contact_id in ids:
+        row = db.execute(
+            "SELECT c.id, c.name,"
+            " (SELECT email FROM contact_emails e WHERE e.contact_id = c.id"
+            "  ORDER BY position, id LIMIT 1),"
+            " (SELECT name FROM companies WHERE id = c.company_id)"
+            " FROM contacts c WHERE c.id = ?",
+            [contact_id],
+        ).fetchone()
+        _id, name, email, company = row
+        parts = [f"{_id}", name, f"<{email}>" if email else "", f"({company})" if company else ""]
+        lines.append("  ".join(part for part in parts if part))
+    return lines
+
+
+def describe_companies(db: Database, ids: list[int]) -> list[str]:
+    """One line per company for an ambiguity message: id, name, domain, people."""
+    lines = []
+    for company_id in ids:
+        _id, name, domain, people = db.execute(
+            "SELECT id, name, domain, (SELECT count(*) FROM contacts WHERE company_id = co.id)"
+            " FROM companies co WHERE id = ?",
+            [company_id],
+        ).fetchone()
+        people_text = f"({people} {'person' if people == 1 else 'people'})"
+        parts = [f"{_id}", name, domain or "", people_text]
+        lines.append("  ".join(part for part in parts if part))
+    return lines
+
+
+def _whole_contact(db: Database, contact_id: int, ref: str) -> bool:
+    """An email, or the whole name."""
+    if "@" in ref:
+        return True
+    row = db.execute(
+        "SELECT 1 FROM contacts WHERE id = ? AND name_key = ?", [contact_id, name_key(ref)]
+    ).fetchone()
+    return row is not None
+
+
+def _whole_company(db: Database, company_id: int, ref: str) -> bool:
+    """The domain, or the whole name."""
+    row = db.execute(
+        "SELECT 1 FROM companies WHERE id = ? AND (name_key = ? OR domain = ?)",
+        [company_id, name_key(ref), ref.lower()],
+    ).fetchone()
+    return row is not None
+
+
+CONTACTS = Matcher("contact", match_contact, _whole_contact, describe_contacts)
+COMPANIES = Matcher("company", match_company, _whole_company, describe_companies)
