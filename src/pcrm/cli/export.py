@@ -78,19 +78,16 @@ def _format_option(kind: str) -> Any:
     )
 
 
-def _formats(**kinds: str) -> type:
-    """A command whose --format help lists the registry's formats for its kind, written
-    when help is shown (pcrm --help builds every command, and loads no format)."""
+def _formats(kind: str) -> type:
+    """A command whose --format help lists the registry's formats for `kind`, written when
+    help is shown (pcrm --help builds every command, and loads no format)."""
 
-    def listed(kind: str) -> Callable[[], str]:
-        def text() -> str:
-            from pcrm.formats.exports import help_for
+    def listed() -> str:
+        from pcrm.formats.exports import help_for
 
-            return help_for(kind)
+        return help_for(kind)
 
-        return text
-
-    return late_help(**{param: listed(kind) for param, kind in kinds.items()})
+    return late_help(format_=listed)
 
 
 class _TerminalSafe:
@@ -172,7 +169,7 @@ def _export(
     _done(done.count, what, done.path)
 
 
-@app.command("contacts", cls=_formats(format_="contact"))
+@app.command("contacts", cls=_formats("contact"))
 def contacts(
     ctx: typer.Context,
     output: OutputOption = None,
@@ -212,7 +209,7 @@ def contacts(
     )
 
 
-@app.command("companies", cls=_formats(format_="company"))
+@app.command("companies", cls=_formats("company"))
 def companies(
     ctx: typer.Context,
     output: OutputOption = None,
@@ -243,7 +240,7 @@ def companies(
     )
 
 
-@app.command("deals", cls=_formats(format_="deal"))
+@app.command("deals", cls=_formats("deal"))
 def deals(
     ctx: typer.Context,
     output: OutputOption = None,
@@ -277,7 +274,7 @@ def deals(
     )
 
 
-@app.command("interactions", cls=_formats(format_="interaction"))
+@app.command("interactions", cls=_formats("interaction"))
 def interactions(
     ctx: typer.Context,
     output: OutputOption = None,
@@ -304,7 +301,7 @@ def interactions(
     )
 
 
-@app.command("agenda", cls=_formats(format_="agenda"))
+@app.command("agenda", cls=_formats("agenda"))
 def agenda(
     ctx: typer.Context,
     format_: Annotated[
