@@ -338,10 +338,11 @@ def test_file_is_private_refuses_to_overwrite_and_force_replaces(cli, crm, tmp_p
 def interrupted_at_row(monkeypatch):
     """Make the contact export stop at row `n` (as Ctrl-C or a crash would), or run
     `meanwhile` there instead."""
-    from pcrm.formats import pcrm_csv
+    from pcrm.formats.exports import csv
 
     def install(n, meanwhile=None):
-        real, rows = pcrm_csv.contact_row, []
+        columns, real = csv.LAYOUTS["contact"]
+        rows = []
 
         def row(item, names):
             rows.append(item)
@@ -351,7 +352,7 @@ def interrupted_at_row(monkeypatch):
                 meanwhile()
             return real(item, names)
 
-        monkeypatch.setattr(pcrm_csv, "contact_row", row)
+        monkeypatch.setitem(csv.LAYOUTS, "contact", (columns, row))
 
     return install
 
@@ -468,3 +469,67 @@ def test_csv_export_imports_back_byte_for_byte(cli, tmp_path):
     ok(cli("--db", other, "import", "contacts", str(first), "--preset", "pcrm"))
     ok(cli("--db", other, "export", "contacts", "-o", str(second), "--force"))
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_formats_come_from_their_registry_and_only_export_loads_it(cli):
+    """Each module of formats/exports/ registers a format for some kinds of record: --format
+    takes those and --help lists them; `pcrm --help` (which builds every command) loads none."""
+    import subprocess
+    import sys
+
+    from pcrm.formats.exports import names_for
+
+    assert names_for("contact") == ["csv", "json", "vcard"]
+    assert names_for("deal") == ["csv", "json"]
+    assert names_for("agenda") == ["ics"]
+    assert "-f, --format FORMAT      csv, json or vcard." in ok(cli("export", "contacts", "-h"))
+    assert "csv or json." in ok(cli("export", "deals", "-h"))
+    assert "ics (iCalendar)." in ok(cli("export", "agenda", "-h"))
+    result = cli("export", "companies", "--format", "vcard")
+    assert result.exit_code == 2
+    assert "'vcard' is not one of 'csv', 'json'." in result.stderr
+    probe = "import sys; from pcrm.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n"
+    probe += "    print(' '.join(sorted(sys.modules)))\n"
+    for args, loaded in ((["--help"], False), (["export", "contacts", "--help"], True)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60
+        )
+        modules = result.stdout.splitlines()[-1].split()
+        assert ("pcrm.formats.exports.csv" in modules) is loaded, args
+
+
+NAMES_FORMAT = """
+from pcrm.formats.exports import ExportFormat
+
+
+def write(stream, records, options):
+    count = 0
+    for count, contact in enumerate(records, start=1):
+        stream.write(contact.name + "\\n")
+    return count
+
+
+def register_export_formats(register):
+    register(ExportFormat("names", frozenset({"contact"}), write, order=90))
+"""
+
+
+def test_a_new_export_format_is_one_new_module(cli, tmp_path, monkeypatch):
+    """A module dropped into formats/exports/ (here: a folder added to its path) is a new
+    --format choice for the kinds it names, listed in their help."""
+    import sys
+
+    from pcrm.formats import exports
+
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "names.py").write_text(NAMES_FORMAT)
+    monkeypatch.setattr(exports, "__path__", [*exports.__path__, str(tmp_path / "extra")])
+    monkeypatch.setattr(exports, "_registry", None)
+    try:
+        ok(cli("contact", "add", "Ada Lovelace"))
+        ok(cli("contact", "add", "Grace Hopper"))
+        assert ok(cli("export", "contacts", "--format", "names")) == "Ada Lovelace\nGrace Hopper\n"
+        assert "csv, json, vcard or names." in ok(cli("export", "contacts", "-h"))
+        assert cli("export", "deals", "--format", "names").exit_code == 2
+    finally:
+        sys.modules.pop("pcrm.formats.exports.names", None)

@@ -295,3 +295,65 @@ def test_excel_unicode_text_is_utf16_with_tabs(cli):
     assert found["Ólafur Arnalds"]["tags"] == ["friends", "music"]
     assert found["Ólafur Arnalds"]["phones"] == ["+354 555 1234"]
     assert found["李小龍"]["emails"] == ["bruce@example.hk"]
+
+
+def test_the_presets_come_from_their_registry_and_only_import_loads_it(cli):
+    """Each module of formats/presets/ registers one preset: --help lists them, and
+    `pcrm --help` (which builds every command) does not load them."""
+    import subprocess
+    import sys
+
+    from pcrm.formats.presets import listed, registry
+
+    assert listed() == ["auto", "google", "outlook", "linkedin", "hubspot", "pcrm"]
+    assert sorted(registry()) == ["generic", "google", "hubspot", "linkedin", "outlook", "pcrm"]
+    shown = " ".join(ok(cli("import", "contacts", "--help")).split())
+    assert (
+        "Whose export FILE is: auto (from the header), google, outlook, linkedin, hubspot "
+        "or pcrm." in shown
+    )
+    probe = "import sys; from pcrm.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n"
+    probe += "    print(' '.join(sorted(sys.modules)))\n"
+    for args, loaded in ((["--help"], False), (["import", "contacts", "--help"], True)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60
+        )
+        modules = result.stdout.splitlines()[-1].split()
+        assert ("pcrm.formats.presets.google" in modules) is loaded, args
+
+
+ACME = """
+from pcrm.formats.contact_presets import preset
+from pcrm.formats.presets import Register, Signature
+
+ACME = preset("acme", {"Full Name": "name", "Mail": "email", "Employer": "company"}, title="Acme")
+
+
+def register_presets(register: Register) -> None:
+    register(ACME, order=60, signature=Signature(every=frozenset({"Acme ID"})))
+"""
+
+
+def test_a_new_preset_is_one_new_module(cli, tmp_path, monkeypatch):
+    """A module dropped into formats/presets/ (here: a folder added to its path) is offered
+    by --preset and its help, and recognised by auto."""
+    import sys
+
+    from pcrm.formats import presets
+
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "acme.py").write_text(ACME)
+    monkeypatch.setattr(presets, "__path__", [*presets.__path__, str(tmp_path / "extra")])
+    monkeypatch.setattr(presets, "_registry", None)
+    monkeypatch.delitem(sys.modules, "pcrm.formats.presets.acme", raising=False)
+    try:
+        path = tmp_path / "acme.csv"
+        path.write_text("Acme ID,Full Name,Mail,Employer\n7,Ada Lovelace,ada@example.org,Firm\n")
+        lines = ok(cli("import", "contacts", str(path))).splitlines()
+        assert lines[0] == f"{path}: Acme CSV, UTF-8, comma-separated, 1 row"
+        assert contacts(cli)["Ada Lovelace"]["company"] == "Firm"
+        assert "hubspot, pcrm or acme." in " ".join(ok(cli("import", "contacts", "-h")).split())
+        again = ok(cli("import", "contacts", str(path), "--preset", "acme")).splitlines()
+        assert again[0] == lines[0]
+    finally:
+        sys.modules.pop("pcrm.formats.presets.acme", None)

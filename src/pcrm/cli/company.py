@@ -191,17 +191,9 @@ def edit(
     Example:
       pcrm company edit analytical --industry Computing --tag partner
     """
+    from pcrm.app.editing import edit_company
     from pcrm.cli.editing import edit_in_editor
-    from pcrm.core.people.companies import (
-        CompanyChanges,
-        CompanyForm,
-        check_field,
-        get_company,
-        replace_company,
-        update_company,
-    )
-    from pcrm.core.refs import resolve_company
-    from pcrm.formats.forms import company_form, parse_company_form
+    from pcrm.core.people.companies import CompanyChanges
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -216,23 +208,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    # Find the company before writing: a bad REF must not create the database. The editor
-    # runs outside the write transaction, so no lock is held while the user types.
-    with env.database(write=False) as db:
-        company_id = resolve_company(db, ref)
-        current = get_company(db, company_id) if changes.is_empty() else None
-    if current is not None:
-        values = edit_in_editor(
-            env, company_form(current), lambda text: parse_company_form(text, check_field)
-        )
-        if values is None:
-            say("no changes")
-            return
-        with env.database(write=True) as db:
-            company = replace_company(db, env.now, company_id, CompanyForm(**values))
-    else:
-        with env.database(write=True) as db:
-            company = update_company(db, env.now, company_id, changes)
+    company = edit_company(
+        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
+    )
+    if company is None:
+        say("no changes")
+        return
     say(f"updated company {company.id} {clean(company.name, one_line=True)}")
 
 

@@ -279,17 +279,9 @@ def edit(
       pcrm contact edit ada --every 30d --anniversary "12 Jun"
       pcrm contact edit ada --set budget=5000 --unset plan
     """
+    from pcrm.app.editing import edit_contact
     from pcrm.cli.editing import edit_in_editor
-    from pcrm.core.people.contacts import (
-        ContactChanges,
-        ContactForm,
-        check_field,
-        get_contact,
-        replace_contact,
-        update_contact,
-    )
-    from pcrm.core.refs import resolve_contact
-    from pcrm.formats.forms import contact_form, parse_contact_form
+    from pcrm.core.people.contacts import ContactChanges
 
     env = get_env(ctx)
     changes = ContactChanges(
@@ -309,23 +301,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    # Find the contact before writing: a bad REF must not create the database. The editor
-    # runs outside the write transaction, so no lock is held while the user types.
-    with env.database(write=False) as db:
-        contact_id = resolve_contact(db, ref)
-        current = get_contact(db, contact_id) if changes.is_empty() else None
-    if current is not None:
-        values = edit_in_editor(
-            env, contact_form(current), lambda text: parse_contact_form(text, check_field)
-        )
-        if values is None:
-            say("no changes")
-            return
-        with env.database(write=True) as db:
-            saved = replace_contact(db, env.now, contact_id, ContactForm(**values))
-    else:
-        with env.database(write=True) as db:
-            saved = update_contact(db, env.now, contact_id, changes)
+    saved = edit_contact(
+        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
+    )
+    if saved is None:
+        say("no changes")
+        return
     _announce(saved, "updated")
 
 

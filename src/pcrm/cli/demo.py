@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pcrm.cli.env import get_env
-from pcrm.cli.output import emit, fail, say
+from pcrm.cli.output import emit, say
 
 DEFAULT_FILE = "pcrm-demo.db"
 
@@ -41,39 +41,16 @@ def demo(
     Example:
       pcrm demo && pcrm --db pcrm-demo.db show kestrel
     """
-    from pcrm.core.demo.build import create_demo_file, demo_tour
-    from pcrm.render.safe import clean
-    from pcrm.store.paths import resolve_db_path
+    from pcrm.app.demo import make_demo
+    from pcrm.render.demo import demo_lines, demo_view, summary_line
 
     env = get_env(ctx)
     target = Path(path or env.db_option or DEFAULT_FILE).expanduser()
-    own = resolve_db_path(None)  # where pcrm keeps the user's data when no --db is given
-    if _same_file(target, own):
-        raise fail(
-            f"{clean(str(target), one_line=True)} is your pcrm database; the demo never "
-            "writes there",
-            hint=f"give another file, e.g. pcrm demo {DEFAULT_FILE}",
-        )
-    created = create_demo_file(target, env.now, force=force)
-
-    from pcrm.render.demo import demo_lines, demo_view, summary_line
-
-    if quiet:
-        say(summary_line(created))
+    demo = make_demo(target, env.now, force=force, tour=not quiet, suggest=DEFAULT_FILE)
+    if demo.tour is None:
+        say(summary_line(demo.created))
         return
-    env.db_option = str(target)  # the rest of this command looks at the new file
-    with env.database(write=False) as db:
-        tour = demo_tour(db, created, env.now)
-    emit(env, tour, json_mode=False, pretty=lambda v: demo_view(v, env.now), plain=demo_lines)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.samefile(b)  # a hard link, or another spelling the resolver missed
-    except OSError:
-        return False
+    emit(env, demo.tour, json_mode=False, pretty=lambda v: demo_view(v, env.now), plain=demo_lines)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,9 +1,9 @@
 """`pcrm export contacts|companies|deals|interactions|agenda`: data out of the database, in
 formats other programs read (CSV, JSON, vCard, iCalendar).
 
-Rows are written as they are read (core/export.py reads in batches inside one read
-transaction). `-o FILE` writes a temporary file beside FILE and renames it at the end,
-so a failed export leaves nothing half-written; docs/import-export.md has the layouts.
+The export itself is app/export.py; the formats, and so --format's choices and help,
+come from the registry in formats/exports/. Here: the options, stdout (made safe on a
+terminal), the progress bar, and the line saying what was written.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ import contextlib
 import io
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
 import typer
 
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import WhereOption
-from pcrm.cli.helpformat import Typer
+from pcrm.cli.helpformat import Typer, late_help
 from pcrm.cli.output import note
 
 app = Typer(help="Write records out as files other programs read.", no_args_is_help=True)
@@ -41,8 +40,54 @@ BomOption = Annotated[
 TagOption = Annotated[
     str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only records with this tag.")
 ]
-TableFormat = Literal["csv", "json"]
-FormatHelp = "csv or json."
+
+
+def _choice(kind: str) -> Callable[[str], str]:
+    """--format's check: one of the registered formats that write `kind` (a usage error
+    otherwise, as click's choices give). The registry loads when the command runs."""
+
+    def check(value: str) -> str:
+        from pcrm.formats.exports import names_for
+
+        names = names_for(kind)
+        if value not in names:
+            shown = ", ".join(repr(name) for name in names)
+            raise typer.BadParameter(f"{value!r} is not one of {shown}.")
+        return value
+
+    return check
+
+
+def _complete(kind: str) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        from pcrm.formats.exports import names_for
+
+        return [name for name in names_for(kind) if name.startswith(incomplete)]
+
+    return complete
+
+
+def _format_option(kind: str) -> Any:
+    return typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        parser=_choice(kind),
+        autocompletion=_complete(kind),
+        help="The formats are listed by --help.",
+    )
+
+
+def _formats(kind: str) -> type:
+    """A command whose --format help lists the registry's formats for `kind`, written when
+    help is shown (pcrm --help builds every command, and loads no format)."""
+
+    def listed() -> str:
+        from pcrm.formats.exports import help_for
+
+        return help_for(kind)
+
+    return late_help(format_=listed)
 
 
 class _TerminalSafe:
@@ -59,11 +104,12 @@ class _TerminalSafe:
         return self._stream.write(self._clean(text.replace("\r\n", "\n")))
 
 
-@contextlib.contextmanager
-def _output(env: Env, path: str | None, *, force: bool, bom: bool = False) -> Iterator[Any]:
-    """The stream to write to: stdout, or a temporary file renamed to `path` on success."""
-    encoding = "utf-8-sig" if bom else "utf-8"
-    if path in (None, "-"):
+def _stdout(env: Env) -> Callable[[str], contextlib.AbstractContextManager[Any]]:
+    """How app writes to stdout: through an encoding of our own (for --bom), made safe on
+    a terminal."""
+
+    @contextlib.contextmanager
+    def opened(encoding: str) -> Iterator[Any]:
         sys.stdout.flush()
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
         try:
@@ -71,26 +117,8 @@ def _output(env: Env, path: str | None, *, force: bool, bom: bool = False) -> It
             stream.flush()
         finally:
             stream.detach()
-        return
-    from pcrm.errors import Conflict, InvalidInput
-    from pcrm.store.files import NewFile
 
-    target = Path(path)
-    if target.is_dir():
-        raise InvalidInput(f"{path} is a folder", hint="give a file name, e.g. contacts.csv")
-    exists = Conflict(f"{path} already exists", hint="add --force to replace it")
-    try:
-        # Created readable by its owner only: exports hold personal data.
-        new_file = NewFile(target, force=force)
-    except FileExistsError:
-        raise exists from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot write to {target.parent}: {exc.strerror}") from exc
-    try:
-        with new_file as temporary, temporary.open("w", encoding=encoding, newline="") as stream:
-            yield stream
-    except FileExistsError:
-        raise exists from None  # it appeared while we were writing
+    return opened
 
 
 _SINGULAR = {
@@ -103,25 +131,17 @@ _SINGULAR = {
 
 def _done(count: int, what: str, path: str | None) -> None:
     """Say what was written, on stderr so that it never mixes with exported data."""
-    if path not in (None, "-"):
+    if path is not None:
         from pcrm.render.safe import clean
 
-        noun = what if count != 1 else _SINGULAR[what]
+        noun = what if count != 1 else _SINGULAR.get(what, what)
         note(f"exported {count} {noun} to {clean(path, one_line=True)}")
-
-
-# kind -> (plural, core.export reader, pcrm_csv header, pcrm_csv row maker)
-_LAYOUTS = {
-    "contact": ("contacts", "contacts", "CONTACT_COLUMNS", "contact_row"),
-    "company": ("companies", "companies", "COMPANY_COLUMNS", "company_row"),
-    "deal": ("deals", "deals", "DEAL_COLUMNS", "deal_row"),
-    "interaction": ("interactions", "interactions", "INTERACTION_COLUMNS", "interaction_row"),
-}
 
 
 def _export(
     ctx: typer.Context,
     kind: str,
+    what: str,
     *,
     fmt: str,
     output: str | None,
@@ -132,86 +152,28 @@ def _export(
     where: list[str] | None = None,
     vcard_version: str = "3",
 ) -> None:
-    from pcrm.core.views import export
-    from pcrm.formats import pcrm_csv
-    from pcrm.store.db import read_snapshot
+    from pcrm.app.export import ExportRequest, export_records
 
     env = get_env(ctx)
-    what, reader, header_name, row_name = _LAYOUTS[kind]
-    records: Callable[..., Iterator[Any]] = getattr(export, reader)
-    header: tuple[str, ...] = getattr(pcrm_csv, header_name)
-    row_of: Callable[..., list[str]] = getattr(pcrm_csv, row_name)
-    filters: dict[str, Any] = {"tag": tag, "conditions": where or [], "now": env.now}
-    make_row = row_of
-    if kind == "interaction":  # no custom fields, tags or --where
-        filters = {}
+    request = ExportRequest(
+        kind, fmt, output, force, raw, bom, tag, where or [], vcard_version=vcard_version
+    )
+    progress = None
+    if env.stderr_isatty:  # else no bar, and nothing counted for one
+        from functools import partial
 
-        def make_row(item: Any, _names: list[str]) -> list[str]:
-            return row_of(item)
+        from pcrm.render.importing import progress_bar
 
-    to_file = output not in (None, "-")
-    with env.database(write=False) as db, read_snapshot(db):
-        names = export.field_names(db, kind) if kind != "interaction" else []
-        found = records(db, **filters)
-        # Read the first record before opening FILE: a bad --where must not create it.
-        first = next(found, None)
-        total = export.count(db, kind, **filters) if to_file and env.stderr_isatty else 0
-        with (
-            _output(env, output, force=force, bom=bom and fmt == "csv") as stream,
-            _progress(total, f"exporting {what}") as advance,
-        ):
-            items = _counted(_chain(first, found), advance)
-            if fmt == "json":
-                from pcrm.formats.json import write_array
-
-                count = write_array(stream, items)
-            elif fmt == "vcard":
-                from pcrm.formats.vcard import write_cards
-
-                count = write_cards(stream, items, vcard_version)
-            else:
-                columns = [*header, *pcrm_csv.field_columns(names)]
-                rows = (make_row(item, names) for item in items)
-                count = pcrm_csv.write_rows(stream, columns, rows, raw=raw)
-    _done(count, what, output)
+        progress = partial(progress_bar, stream=env.stderr)
+    done = export_records(request, env, env.now, stdout=_stdout(env), progress=progress)
+    _done(done.count, what, done.path)
 
 
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    if first is None:
-        return
-    yield first
-    yield from rest
-
-
-@contextlib.contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr when it is a terminal and FILE is written (0: none)."""
-    if not total:
-        yield lambda done, rows: None
-        return
-    from pcrm.render.importing import progress_bar
-
-    with progress_bar(total, label) as advance:
-        yield advance
-
-
-def _counted(items: Iterator[Any], advance: Callable[[int, int], None]) -> Iterator[Any]:
-    done = 0
-    for done, item in enumerate(items, start=1):
-        yield item
-        if done % 100 == 0:
-            advance(done, done)
-    advance(done, done)
-
-
-@app.command("contacts")
+@app.command("contacts", cls=_formats("contact"))
 def contacts(
     ctx: typer.Context,
     output: OutputOption = None,
-    format_: Annotated[
-        Literal["csv", "json", "vcard"],
-        typer.Option("--format", "-f", metavar="FORMAT", help="csv, json or vcard."),
-    ] = "csv",
+    format_: Annotated[str, _format_option("contact")] = "csv",
     tag: TagOption = None,
     where: WhereOption = None,
     vcard_version: Annotated[
@@ -235,6 +197,7 @@ def contacts(
     _export(
         ctx,
         "contact",
+        "contacts",
         fmt=format_,
         output=output,
         force=force,
@@ -246,13 +209,11 @@ def contacts(
     )
 
 
-@app.command("companies")
+@app.command("companies", cls=_formats("company"))
 def companies(
     ctx: typer.Context,
     output: OutputOption = None,
-    format_: Annotated[
-        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
-    ] = "csv",
+    format_: Annotated[str, _format_option("company")] = "csv",
     tag: TagOption = None,
     where: WhereOption = None,
     raw: RawOption = False,
@@ -268,6 +229,7 @@ def companies(
     _export(
         ctx,
         "company",
+        "companies",
         fmt=format_,
         output=output,
         force=force,
@@ -278,13 +240,11 @@ def companies(
     )
 
 
-@app.command("deals")
+@app.command("deals", cls=_formats("deal"))
 def deals(
     ctx: typer.Context,
     output: OutputOption = None,
-    format_: Annotated[
-        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
-    ] = "csv",
+    format_: Annotated[str, _format_option("deal")] = "csv",
     tag: TagOption = None,
     where: WhereOption = None,
     raw: RawOption = False,
@@ -303,6 +263,7 @@ def deals(
     _export(
         ctx,
         "deal",
+        "deals",
         fmt=format_,
         output=output,
         force=force,
@@ -313,13 +274,11 @@ def deals(
     )
 
 
-@app.command("interactions")
+@app.command("interactions", cls=_formats("interaction"))
 def interactions(
     ctx: typer.Context,
     output: OutputOption = None,
-    format_: Annotated[
-        TableFormat, typer.Option("--format", "-f", metavar="FORMAT", help=FormatHelp)
-    ] = "csv",
+    format_: Annotated[str, _format_option("interaction")] = "csv",
     raw: RawOption = False,
     bom: BomOption = False,
     force: ForceOption = False,
@@ -330,14 +289,24 @@ def interactions(
     Example:
       pcrm export interactions -o interactions.csv
     """
-    _export(ctx, "interaction", fmt=format_, output=output, force=force, raw=raw, bom=bom)
+    _export(
+        ctx,
+        "interaction",
+        "interactions",
+        fmt=format_,
+        output=output,
+        force=force,
+        raw=raw,
+        bom=bom,
+    )
 
 
-@app.command("agenda")
+@app.command("agenda", cls=_formats("agenda"))
 def agenda(
     ctx: typer.Context,
     format_: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="ics (iCalendar).")
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="The formats are listed by --help."),
     ] = "ics",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -353,19 +322,12 @@ def agenda(
     Example:
       pcrm export agenda --format ics -o ~/calendars/pcrm.ics --force
     """
-    from pcrm.core.activity.tasks import list_tasks
-    from pcrm.errors import InvalidInput
-    from pcrm.formats.ics import agenda_calendar
+    from pcrm.app.export import ExportRequest, export_agenda
 
-    if format_.lower() != "ics":
-        raise InvalidInput(f'unknown agenda format "{format_}"', hint="use --format ics")
     env = get_env(ctx)
-    with env.database(write=False) as db:
-        tasks = list_tasks(db, env.now, scope="open")
-    calendar = agenda_calendar(tasks, env.now).decode("utf-8")  # CRLF lines, as RFC 5545 says
-    with _output(env, output, force=force) as stream:
-        stream.write(calendar)
-    if output not in (None, "-"):
+    request = ExportRequest("agenda", format_, output, force)  # any case: app checks it
+    done = export_agenda(request, env, env.now, stdout=_stdout(env))
+    if done.path is not None:
         from pcrm.render.safe import clean
 
-        note(f"exported {len(tasks)} follow-ups to {clean(output, one_line=True)}")
+        note(f"exported {done.count} follow-ups to {clean(done.path, one_line=True)}")

@@ -9,7 +9,7 @@ Options need nothing here: their metavar, given on every one, replaces the type 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
 from typer.core import TyperArgument, TyperCommand
@@ -29,6 +29,9 @@ def _repeat(name: str, param: TyperArgument) -> str:
 class HelpCommand(TyperCommand):
     """A Typer command whose help shows arguments by metavar alone."""
 
+    # parameter name -> its help, written when help is shown (see late_help())
+    late_help: ClassVar[dict[str, Callable[[], str]]] = {}
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
@@ -41,6 +44,9 @@ class HelpCommand(TyperCommand):
         return pieces
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if param.name in self.late_help and isinstance(param, typer.core.TyperOption):
+                param.help = self.late_help[param.name]()
         arguments, options = [], []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
@@ -54,6 +60,13 @@ class HelpCommand(TyperCommand):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+
+
+def late_help(**helps: Callable[[], str]) -> type[HelpCommand]:
+    """A HelpCommand whose parameters named here get their help from a function when help
+    is shown: `--preset`'s list comes from the preset registry, which building the command
+    (`pcrm --help` builds them all) should not load."""
+    return type("LateHelpCommand", (HelpCommand,), {"late_help": helps})
 
 
 class Typer(typer.Typer):

@@ -95,26 +95,13 @@ def doctor(
     Example:
       pcrm doctor --fix
     """
-    from pcrm.errors import DatabaseError
-    from pcrm.store.files import is_sqlite_file
-    from pcrm.store.health import diagnose, repair
+    from pcrm.app.doctor import check_database
 
     env = get_env(ctx)
-    path = env.db_path
-    if not path.exists():
-        raise DatabaseError(f"no database at {path}", hint="point --db / $PCRM_DB at your file")
-    if path.is_dir() or not is_sqlite_file(path):
-        raise DatabaseError(
-            f"{path} is not a pcrm database (not an SQLite file)",
-            hint="check --db / $PCRM_DB, or restore a backup: pcrm restore FILE",
-        )
-    report = diagnose(path)
-    repaired: list[str] = []
-    if fix and not report.ok:
-        repaired = repair(path, report)
-        for line in repaired:
-            note(f"fixed: {line}")
-        report = diagnose(path)
+    checkup = check_database(env.db_path, fix=fix)
+    report, repaired = checkup.report, checkup.repaired
+    for line in repaired:
+        note(f"fixed: {line}")
     if json:
         from pcrm.formats.json import dumps
         from pcrm.render.doctor import doctor_json

@@ -16,15 +16,11 @@ DryRunOption = Annotated[
 
 
 def run_merge(ctx: typer.Context, kind: str, keep_ref: str, other_ref: str, dry_run: bool) -> None:
-    from pcrm.core.dedupe.merge import merge
-    from pcrm.core.refs import resolve_company, resolve_contact
+    from pcrm.app.merge import merge_records
     from pcrm.render.merge import merge_lines
 
-    resolve = resolve_contact if kind == "contact" else resolve_company
     env = get_env(ctx)
-    with env.database(write=True, create=False) as db:
-        keep_id, other_id = resolve(db, keep_ref), resolve(db, other_ref)
-        result = merge(db, env.now, kind, keep_id, other_id, dry_run=dry_run)
+    result = merge_records(env, env.now, kind, keep_ref, other_ref, dry_run=dry_run)
     for line in merge_lines(result):
         say(line)
 
@@ -40,12 +36,10 @@ def undo(ctx: typer.Context, dry_run: DryRunOption = False) -> None:
     Example:
       pcrm undo --dry-run
     """
-    from pcrm.core.dedupe.merge import undo_last_merge
+    from pcrm.app.merge import undo_merge
     from pcrm.render.merge import undo_lines
 
-    env = get_env(ctx)
-    with env.database(write=True, create=False) as db:
-        result = undo_last_merge(db, dry_run=dry_run)
+    result = undo_merge(get_env(ctx), dry_run=dry_run)
     for line in undo_lines(result):
         say(line)
 

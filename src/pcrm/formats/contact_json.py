@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pcrm.core.importing.models import ParsedContact
 from pcrm.errors import InvalidInput
 from pcrm.formats.contact_file import Source
-from pcrm.formats.contact_rows import ParsedContact
 
 _SPACE = " \t\r\n"
 

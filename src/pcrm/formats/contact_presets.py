@@ -1,9 +1,9 @@
-"""Which column of an exported file holds which contact field: presets and --map.
+"""Which column of an exported file holds which contact field: what a preset is, and --map.
 
-A preset names the columns of one exporter (Google, Outlook, LinkedIn, HubSpot, pcrm's
-own); `auto` picks the preset whose tell-tale columns the header has, else matches common
-column names. `--map "Column=field"` adds or overrides one column. Matching ignores case
-and runs of spaces. The mappings are listed in docs/import-export.md.
+A preset names the columns of one exporter; the presets themselves are modules of
+formats/presets/, one each, found by its registry. `--map "Column=field"` adds or
+overrides one column. Matching ignores case and runs of spaces. The mappings are listed in
+docs/import-export.md.
 """
 
 from __future__ import annotations
@@ -40,16 +40,6 @@ FIELDS = (
     "stage",
     "ignore",
 )
-PRESETS = ("auto", "google", "outlook", "linkedin", "hubspot", "pcrm")
-_SHOWN = {
-    "google": "Google",
-    "outlook": "Outlook",
-    "linkedin": "LinkedIn",
-    "hubspot": "HubSpot",
-    "pcrm": "pcrm",
-    "generic": "generic",
-    "map": "--map",
-}
 
 
 @dataclass(frozen=True)
@@ -65,17 +55,18 @@ class Target:
 
 @dataclass
 class Preset:
-    name: str
+    name: str  # as given to --preset
     columns: dict[str, Target] = field(default_factory=dict)  # keyed by column_key()
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     blanks: dict[str, frozenset[str]] = field(default_factory=dict)  # values meaning "empty"
     source: str | None = None  # the default --source
     pcrm_layout: bool = False  # pcrm's export: formulas neutralised, values `; `-joined
     stage_names: dict[str, str] = field(default_factory=dict)  # exporter's stage -> pcrm's
+    title: str | None = None  # as shown in the summary ("LinkedIn CSV"); else the name
 
     @property
     def shown(self) -> str:
-        return _SHOWN.get(self.name, self.name)
+        return self.title or self.name
 
     def target(self, column: str) -> Target | None:
         key = column_key(column)
@@ -114,217 +105,12 @@ def parse_target(spec: str) -> Target:
     return Target(kind, arg.lower() or None)
 
 
-def _preset(name: str, columns: dict[str, str], **extra: Any) -> Preset:
+def preset(name: str, columns: dict[str, str], **extra: Any) -> Preset:
+    """A preset from readable specs: column name -> "field" (or "phone:mobile"...), and
+    `patterns`: regular expression over column_key() -> spec."""
     patterns = [(re.compile(p), spec) for p, spec in extra.pop("patterns", {}).items()]
     return Preset(
         name, {column_key(c): parse_target(t) for c, t in columns.items()}, patterns, **extra
-    )
-
-
-_GOOGLE = _preset(
-    "google",
-    {
-        # Google CSV (2022 and later)
-        "First Name": "first_name",
-        "Middle Name": "middle_name",
-        "Last Name": "last_name",
-        "Name Suffix": "name_suffix",
-        "File As": "ignore",  # derived from the name
-        "Organization Name": "company",
-        "Organization Title": "title",
-        "Birthday": "birthday",
-        "Notes": "note",
-        "Labels": "tags",
-        # legacy Google CSV
-        "Name": "name",
-        "Given Name": "first_name",
-        "Additional Name": "middle_name",
-        "Family Name": "last_name",
-        "Group Membership": "tags",
-        "Organization 1 - Name": "company",
-        "Organization 1 - Title": "title",
-        "Organization 1 - Type": "ignore",
-    },
-    patterns={
-        r"e-mail (\d+) - (?:label|type)": "email_label",
-        r"e-mail (\d+) - value": "email",
-        r"phone (\d+) - (?:label|type)": "phone_label",
-        r"phone (\d+) - value": "phone",
-    },
-)
-
-_OUTLOOK = _preset(
-    "outlook",
-    {
-        "First Name": "first_name",
-        "Middle Name": "middle_name",
-        "Last Name": "last_name",
-        "Suffix": "name_suffix",
-        "E-mail Address": "email",
-        "E-mail 2 Address": "email",
-        "E-mail 3 Address": "email",
-        "Home Phone": "phone:home",
-        "Home Phone 2": "phone:home",
-        "Business Phone": "phone:work",
-        "Business Phone 2": "phone:work",
-        "Mobile Phone": "phone:mobile",
-        "Other Phone": "phone:other",
-        "Primary Phone": "phone",
-        "Car Phone": "phone:car",
-        "Company": "company",
-        "Job Title": "title",
-        "Birthday": "birthday",
-        "Notes": "note",
-        "Categories": "tags",
-        # what Outlook derives from other columns or writes in every row
-        "E-mail Type": "ignore",
-        "E-mail Display Name": "ignore",
-        "E-mail 2 Type": "ignore",
-        "E-mail 2 Display Name": "ignore",
-        "E-mail 3 Type": "ignore",
-        "E-mail 3 Display Name": "ignore",
-        "Initials": "ignore",
-    },
-    blanks={
-        column_key(c): frozenset(v)
-        for c, v in {
-            "Birthday": {"0/0/00"},
-            "Anniversary": {"0/0/00"},
-            "Gender": {"Unspecified"},
-            "Priority": {"Normal"},
-            "Sensitivity": {"Normal"},
-            "Private": {"False"},
-        }.items()
-    },
-)
-
-_LINKEDIN = _preset(
-    "linkedin",
-    {
-        "First Name": "first_name",
-        "Last Name": "last_name",
-        "Email Address": "email",
-        "Company": "company",
-        "Position": "title",
-    },
-    source="LinkedIn",
-)
-
-_HUBSPOT = _preset(
-    "hubspot",
-    {
-        "First Name": "first_name",
-        "Last Name": "last_name",
-        "Email": "email",
-        "Additional email addresses": "email",
-        "Phone Number": "phone",
-        "Mobile Phone Number": "phone:mobile",
-        "Company Name": "company",
-        "Associated Company": "company",
-        "Job Title": "title",
-        "Original Source": "source",
-        "Date of birth": "birthday",
-        "Lifecycle Stage": "stage",
-    },
-    # HubSpot's lifecycle stages as pcrm's default stages (docs/import-export.md)
-    stage_names={
-        "subscriber": "lead",
-        "lead": "lead",
-        "marketing qualified lead": "mql",
-        "sales qualified lead": "sql",
-        "opportunity": "opportunity",
-        "customer": "customer",
-        "evangelist": "customer",
-        "other": "",
-    },
-)
-
-# Column names people and other tools commonly use, for files no preset recognises.
-_GENERIC = _preset(
-    "generic",
-    {
-        **dict.fromkeys(["Name", "Full Name", "Display Name", "Contact", "Contact Name"], "name"),
-        **dict.fromkeys(["First Name", "First", "Given Name", "Firstname"], "first_name"),
-        **dict.fromkeys(["Middle Name"], "middle_name"),
-        **dict.fromkeys(["Last Name", "Last", "Surname", "Family Name", "Lastname"], "last_name"),
-        **dict.fromkeys(
-            ["Email", "E-mail", "Email Address", "E-mail Address", "Mail", "Emails"], "email"
-        ),
-        **dict.fromkeys(["Phone", "Telephone", "Tel", "Phone Number", "Phones"], "phone"),
-        **dict.fromkeys(["Mobile", "Mobile Phone", "Cell", "Cell Phone"], "phone:mobile"),
-        **dict.fromkeys(
-            ["Company", "Organization", "Organisation", "Org", "Company Name", "Employer"],
-            "company",
-        ),
-        **dict.fromkeys(["Title", "Job Title", "Position", "Role"], "title"),
-        **dict.fromkeys(["Birthday", "Birth Date", "Date of Birth", "DOB"], "birthday"),
-        **dict.fromkeys(["Note", "Notes", "Comment", "Comments"], "note"),
-        **dict.fromkeys(["Tags", "Tag", "Labels", "Groups", "Categories"], "tags"),
-        **dict.fromkeys(["Source", "Lead Source"], "source"),
-        **dict.fromkeys(["UID"], "uid"),
-    },
-)
-
-# The columns that tell an exporter's file apart: all of the first set, one of the second.
-_SIGNATURES: dict[str, tuple[set[str], set[str]]] = {
-    "linkedin": ({"connected on", "position"}, {"first name", "url"}),
-    "hubspot": ({"record id"}, {"lifecycle stage", "contact owner", "create date", "email"}),
-    "outlook": ({"e-mail address"}, {"business phone", "job title", "mobile phone", "company"}),
-    "google": (
-        set(),
-        {"e-mail 1 - value", "labels", "organization name", "group membership", "given name"},
-    ),
-}
-
-
-def preset_named(name: str) -> Preset:
-    presets = {p.name: p for p in (_GOOGLE, _OUTLOOK, _LINKEDIN, _HUBSPOT, _GENERIC)}
-    if name == "pcrm":
-        return pcrm_preset()
-    if name not in presets:
-        raise InvalidInput(f'unknown preset "{name}"', hint="presets: " + ", ".join(PRESETS))
-    return presets[name]
-
-
-def detect(header: list[str]) -> Preset:
-    """The preset whose tell-tale columns this header has; else common column names."""
-    keys = {column_key(column) for column in header}
-    pcrm = pcrm_preset()
-    if pcrm.columns and keys >= _PCRM_SIGNATURE:
-        return pcrm
-    for name, (every, some) in _SIGNATURES.items():
-        if every <= keys and (not some or some & keys):
-            return preset_named(name)
-    return _GENERIC
-
-
-# -- pcrm's own export (docs/import-export.md) ----------------------------------------------
-
-_PCRM_SIGNATURE = {"uid", "name", "emails"}
-
-
-def pcrm_preset() -> Preset:
-    return _preset(
-        "pcrm",
-        {
-            "uid": "uid",
-            "name": "name",
-            "emails": "email",
-            "phones": "phone",
-            "company": "company",
-            "title": "title",
-            "source": "source",
-            "lifecycle_stage": "stage",
-            "birthday": "birthday",
-            "anniversary": "anniversary",
-            "cadence_days": "cadence",
-            "tags": "tags",
-            "note": "note",
-            "created_at": "created_at",
-            "updated_at": "updated_at",
-        },
-        patterns={r"field:(.+)": "custom"},
-        pcrm_layout=True,
     )
 
 
@@ -370,4 +156,5 @@ def with_map(preset: Preset, entries: list[tuple[str, Target]]) -> Preset:
         preset.source,
         preset.pcrm_layout,
         preset.stage_names,
+        preset.title,
     )

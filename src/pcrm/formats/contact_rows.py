@@ -1,8 +1,9 @@
 """One row of a CSV file, or one vCard, as the contact it describes (not yet validated).
 
-Values stay as written; core/importing.py validates them (emails, birthdays, custom
-fields) and decides what to write. A row keeps its physical line number and its original
-cells (or card text), so a rejected row can be named and written back for fixing.
+Values stay as written, in core's ParsedContact; core/importing/importer.py validates them
+(emails, birthdays, custom fields) and decides what to write. A row keeps its physical
+line number and its original cells (or card text), so a rejected row can be named and
+written back for fixing.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from pcrm.core.importing.models import ParsedContact
 from pcrm.errors import InvalidInput
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow
@@ -38,41 +39,6 @@ _NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet"}
 # Google's system group, which its vCards list as a category: not one of the user's tags.
 _SYSTEM_GROUPS = {"myContacts"}
 _TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
-
-
-@dataclass
-class ParsedContact:
-    line: int  # where the row or card starts in the file
-    raw: list[str] | str  # the row's cells, or the card's text, for --rejects
-    name: str | None = None
-    emails: list[tuple[str | None, str]] = field(default_factory=list)  # (label, address)
-    phones: list[tuple[str | None, str]] = field(default_factory=list)
-    company: str | None = None
-    title: str | None = None
-    birthday: str | None = None
-    anniversary: str | None = None
-    cadence: str | None = None  # stay-in-touch interval: days, or "30d", "2w"...
-    note: str | None = None
-    source: str | None = None
-    uid: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    stage: str | None = None  # lifecycle stage
-    tags: list[str] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)  # custom field name -> value
-    unmapped: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
-    problem: str | None = None  # why the row cannot be read at all (wrong column count)
-
-    def has_data(self) -> bool:
-        """False for a row with nothing to import (LinkedIn's hidden members: only a date)."""
-        return any(
-            (self.name, self.emails, self.phones, self.company, self.title, self.birthday)
-        ) or any((self.note, self.tags, self.fields, self.stage, self.problem))
-
-    def unmapped_note(self, binary: frozenset[str] = frozenset()) -> str | None:
-        """The unmapped values as note lines ("URL: https://..."), for --keep-unmapped."""
-        lines = [f"{column}: {value}" for column, value in self.unmapped if column not in binary]
-        return "\n".join(lines) or None
 
 
 def _split(text: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.people.models import Contact
 
+
 def _name(full: str) -> vobject.vcard.Name:
     """N: family name last ("Ada King Lovelace" -> given "Ada King", family "Lovelace")."""
     given, _, family = full.rpartition(" ")

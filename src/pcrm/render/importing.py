@@ -5,30 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
-    from pcrm.core.importing.importer import ImportReport, RowNote
+    from pcrm.core.importing.importer import RowNote
+    from pcrm.core.importing.models import ImportSummary
 
 SHOWN_PROBLEMS = 20  # rejected rows and warnings listed; the rest are counted
-
-
-@dataclass
-class ImportSummary:
-    """What the command read and did, for the summary and --json."""
-
-    file: str
-    format: str  # "Google CSV", "vCard"...
-    encoding: str
-    delimiter: str | None  # "comma"...; None for vCard
-    dry_run: bool
-    seconds: float
-    report: ImportReport
-    unmapped: dict[str, int]  # column -> rows with a value in it
-    rejects_file: str | None = None
 
 
 def summary_lines(summary: ImportSummary) -> Iterator[str]:

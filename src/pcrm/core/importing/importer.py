@@ -37,7 +37,7 @@ from pcrm.errors import Ambiguous, InvalidInput
 from pcrm.store.db import Database
 
 if TYPE_CHECKING:
-    from pcrm.formats.contact_rows import ParsedContact
+    from pcrm.core.importing.models import ParsedContact
 
 POLICIES = ("skip", "update", "merge", "create")
 KEEP_PROBLEMS = 200  # rejected rows listed in the report; the rest are counted
