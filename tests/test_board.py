@@ -1,4 +1,4 @@
-"""The board's data (core/board.py) and its drawing (render/board.py), on deals written
+"""The board's data (core/deals/board.py) and its drawing (render/board.py), on deals written
 with exact times: totals per currency, weighting, rotting, the month's closings, filters,
 and a layout that loses no deal at any width."""
 

@@ -1,4 +1,4 @@
-"""The board's next step (core/board.py) through the CLI: a deal's earliest open follow-up
+"""The board's next step (core/deals/board.py) through the CLI: a deal's earliest open follow-up
 comes before its planned interactions, shown by its day (or time) in Berlin."""
 
 from __future__ import annotations

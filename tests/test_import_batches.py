@@ -1,4 +1,4 @@
-"""The import decides rows a batch at a time (core/import_batch.py): wherever the batch
+"""The import decides rows a batch at a time (core/importing/batch.py): wherever the batch
 boundaries fall, inside a run of duplicates or not, the outcome and the file are the same
 as with one batch for the whole file."""
 

@@ -1,4 +1,4 @@
-"""A report's period (core/period.py): half-open, a bare day meaning the whole local day on
+"""A report's period (core/reports/period.py): half-open, a bare day meaning the whole local day on
 either side, exact across daylight-saving changes; and how reports name it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Recurrence RULEs (core/recurrence.py) and tasks in core (core/tasks.py) on a real file:
+"""Recurrence RULEs (core/activity/recurrence.py) and tasks in core (core/activity/tasks.py) on a real file:
 the words and RRULEs accepted, their short readings, the next day of a series, and the
 tasks table's own rules."""
 

@@ -42,7 +42,7 @@ TagOpt = Annotated[
     typer.Option("--tag", "-t", metavar="TAG", help="Tags, separated by commas; repeatable."),
 ]
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
-# a test checks that it matches core.contacts.SORTS.
+# a test checks that it matches core.people.contacts.SORTS.
 Sort = Literal["name", "recent", "stale", "created", "company", "score"]
 
 

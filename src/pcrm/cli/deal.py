@@ -59,7 +59,7 @@ PipelineOpt = Annotated[
     typer.Option("--pipeline", metavar="NAME", help="Pipeline (default: the default one)."),
 ]
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils;
-# a test checks that they match core.deals.STATUSES and SORTS.
+# a test checks that they match core.deals.deals.STATUSES and SORTS.
 Status = Literal["open", "won", "lost", "all"]
 Sort = Literal["stage", "value", "close", "age", "title"]
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 app = Typer(help="Import contacts from CSV, vCard and pcrm JSON files.", no_args_is_help=True)
 
 # Spelled out here to keep `--help` off the import code; a test checks it against
-# core.importing.POLICIES. (--preset is checked by app: an unknown one is exit 1.)
+# core.importing.importer.POLICIES. (--preset is checked by app: an unknown one is exit 1.)
 Policy = Literal["skip", "update", "merge", "create"]
 
 

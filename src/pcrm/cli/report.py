@@ -159,7 +159,7 @@ def pipeline(
 
 
 # Spelled out here (not imported from core) to keep `--help` off sqlite-utils; a test
-# checks that it matches core.report_wins.BY.
+# checks that it matches core.reports.wins.BY.
 By = Literal["month", "source", "tag"]
 
 

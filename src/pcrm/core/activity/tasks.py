@@ -4,7 +4,7 @@ edit, remove.
 A task is due on a local calendar day (`due_date`), optionally at a time (`due_at`, UTC).
 Buckets are computed from the local day of `now`, so a task due today stays "today" until
 local midnight, even when its time has passed. Recurrence is dateutil's rrule over days
-(core/recurrence.py): done, a recurring task stays as history and its next occurrence is a
+(core/activity/recurrence.py): done, a recurring task stays as history and its next occurrence is a
 new task, the first day of the series after both its due day and today (missed occurrences
 are not piled up). Snoozing moves one occurrence; editing --due moves the whole series.
 """

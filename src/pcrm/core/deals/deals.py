@@ -3,7 +3,7 @@ of a pipeline, win, lose, reopen, remove.
 
 A deal is always in a pipeline and a stage, also once closed: won and lost are statuses,
 and a reopened deal goes back, open, to the stage it was closed in. Every stage move and
-status change is written in its history (core/deal_history.py). A closed deal cannot be
+status change is written in its history (core/deals/history.py). A closed deal cannot be
 moved, and cannot be closed again: reopen it first.
 
 `last_activity_at` (what makes a deal stale on the board) moves on with every stage move,

@@ -1,6 +1,6 @@
 """`pcrm demo`: a database full of realistic, deterministic sample data.
 
-The data (core/demo_data.py) goes in through core's own functions (add_company, add_contact,
+The data (core/demo/data.py) goes in through core's own functions (add_company, add_contact,
 log_interaction), so the demo holds exactly what a user could have typed, and every rule of
 those functions applies to it. Seeding is split into seeders that run in order; each draws
 from its own random stream, named after it, so a later feature (deals, follow-ups) appends

@@ -1,7 +1,7 @@
 """One batch of an import: the duplicates of a thousand rows found at once, merged in
 memory, and written with a few executemany.
 
-core/importing.py validates the rows of a file and hands them here a batch at a time.
+core/importing/importer.py validates the rows of a file and hands them here a batch at a time.
 For the batch, `_Lookup` asks SQL once per kind of key (uids, emails, phone numbers by
 their last digits, name + company) about the batch's own keys only, so memory does not
 grow with the size of the database. The rows are then decided in file order against
@@ -38,7 +38,7 @@ _IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch'
 class Phone(NamedTuple):
     number: str  # as written, spaces collapsed
     label: str | None
-    key: str | None  # E.164 (core/phones.py); None for a number too short to say
+    key: str | None  # E.164 (core/people/phones.py); None for a number too short to say
     tails: tuple[str, ...]  # phone_tail() of the number and of its key
 
 

@@ -2,7 +2,7 @@
 
 The caller streams rows (formats/contact_rows.py) through Importer.import_rows() inside
 one transaction. Rows are validated one by one and decided a batch at a time
-(core/import_batch.py), in file order, so a later row of the same person finds the
+(core/importing/batch.py), in file order, so a later row of the same person finds the
 contact an earlier row created, in the same batch or an earlier one. What a row
 duplicates, in order: the same uid, the same email (any case), the same phone number in
 E.164, the same name (any case or accents) at the same company (or both without one).
@@ -85,7 +85,7 @@ def _tails(number: str, key: str) -> tuple[str, ...]:
 
 class Importer:
     """Imports a stream of parsed rows in batches: validate each row, then let a Batch
-    (core/import_batch.py) find the batch's duplicates, merge and write. The caller runs
+    (core/importing/batch.py) find the batch's duplicates, merge and write. The caller runs
     it inside one transaction."""
 
     def __init__(
@@ -428,7 +428,7 @@ def _suspend_search_triggers(db: Database) -> list[str]:
 
 
 class _ContactFields:
-    """Custom fields of contacts (core/fields.py), as the import uses them: definitions
+    """Custom fields of contacts (core/people/fields.py), as the import uses them: definitions
     looked up once per import, values checked with the field's own rules.
 
     Values are written here, not through fields.set_values(), which looks the field up

@@ -344,7 +344,7 @@ def list_contacts(
     scores = ""
     score_params: list[object] = []
     if sort == "score":
-        # Scores are computed, never stored (core/scoring.py): joined for this order only.
+        # Scores are computed, never stored (core/people/scoring.py): joined for this order only.
         from pcrm.core.people.scoring import score_totals_sql
 
         if now is None:

@@ -262,7 +262,7 @@ def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
 
 
 def _field_query(db: Database, rule: Rule, now: datetime) -> _Query:
-    """A field rule reads like `contact list --where NAME OP VALUE`: core/fields.py checks
+    """A field rule reads like `contact list --where NAME OP VALUE`: core/people/fields.py checks
     the field and reads the value for its type (a number, a day, a choice...)."""
     from pcrm.core.people.fields import get_field, where_sql
 
@@ -286,7 +286,7 @@ def _activity(activity: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _fold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
-    """The same pcrm_fold() as core/fields.py registers for --where (either may run last)."""
+    """The same pcrm_fold() as core/people/fields.py registers for --where (either may run last)."""
     return name_key(value) if isinstance(value, str) else value
 
 
