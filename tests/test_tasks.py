@@ -1,6 +1,6 @@
-"""Recurrence RULEs (core/activity/recurrence.py) and tasks in core (core/activity/tasks.py) on a real file:
-the words and RRULEs accepted, their short readings, the next day of a series, and the
-tasks table's own rules."""
+"""Recurrence RULEs (core/activity/recurrence.py) and tasks in core (core/activity/tasks.py)
+on a real file: the words and RRULEs accepted, their short readings, the next day of a
+series, and the tasks table's own rules."""
 
 from __future__ import annotations
 
