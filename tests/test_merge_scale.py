@@ -6,8 +6,11 @@ runs is counted instead, which must not depend on the number of rows."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sqlite3
+import subprocess
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -211,3 +214,55 @@ def test_the_bench_undo_is_exact_at_every_size(tmp_path, bench_merge):
     finally:
         db.close()
     assert bench_merge.dump(path) == before
+
+
+def write_locked(path: Path) -> bool:
+    """Is another connection holding the write lock on `path` right now?"""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def test_a_log_typed_during_a_big_merge_is_kept(tmp_path, bench_merge):
+    """The report: merging a contact with 12 000 interactions held the write lock for
+    minutes, and a `pcrm log` typed meanwhile failed after waiting 60 s. Two real
+    processes: the log, started while the merge holds the lock (or just after it), waits
+    for it and is recorded."""
+    path = tmp_path / "pcrm.db"
+    keep, other = bench_merge.build(path, 12_000)
+    env = {**os.environ, "PCRM_DB": str(path), "PCRM_NOW": "2026-11-23T10:00:00Z"}
+    merging = subprocess.Popen(
+        [sys.executable, "-m", "pcrm", "contact", "merge", str(keep), str(other)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while merging.poll() is None and not write_locked(path):
+            time.sleep(0.005)
+        logged = subprocess.run(
+            [sys.executable, "-m", "pcrm", "log", str(keep), "Called during the merge"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        out, err = merging.communicate(timeout=600)
+    finally:
+        merging.kill()
+        merging.wait()
+    assert merging.returncode == 0, err
+    assert out.startswith(f"merged contact {other} Bob Smith into contact {keep}")
+    assert logged.returncode == 0, logged.stderr
+    assert rows(
+        path,
+        "SELECT ic.contact_id FROM interactions i JOIN interaction_contacts ic"
+        " ON ic.interaction_id = i.id WHERE i.text = 'Called during the merge'",
+    ) == [(keep,)]
