@@ -103,17 +103,68 @@ def _fetch(db: Database, info: TableInfo, row: Row) -> Row | None:
     return rows[0] if rows else None
 
 
+# The journal of the merge under way: a temporary table of the connection, filled by
+# INSERT ... SELECT so that a write of thousands of rows is a few statements, not a loop.
+_TABLE = "temp.pcrm_journal"
+
+
+def _row_json(info: TableInfo, alias: str) -> str:
+    """SQL for a row of `info` (as `alias`) as a JSON object, as select() reads it: values
+    JSON cannot hold exactly (a BLOB, a REAL) as an object _decode turns back."""
+    names = ((ROWID,) if info.key == (ROWID,) else ()) + info.columns
+    pairs = []
+    for column in names:
+        value = f"{alias}.{_quote(column)}"
+        pairs.append(
+            f"'{column.replace(chr(39), chr(39) * 2)}', CASE typeof({value})"
+            f" WHEN 'blob' THEN json_object('$hex', hex({value}))"
+            f" WHEN 'real' THEN json_object('$real', printf('%!.17g', {value}))"
+            f" ELSE {value} END"
+        )
+    return f"json_object({', '.join(pairs)})"
+
+
+def _key_array(info: TableInfo, alias: str, sets: dict[str, str] | None = None) -> str:
+    """SQL for the key of a row as a JSON array; with `sets`, the key it takes once they
+    are written (an expression evaluated on the row as it was, as UPDATE does)."""
+    sets = dict(sets or {})
+    if info.alias in sets:  # a new INTEGER PRIMARY KEY is a new rowid
+        sets[ROWID] = sets[info.alias]
+    return (
+        "json_array("
+        + ", ".join(sets.get(column, f"{alias}.{_quote(column)}") for column in info.key)
+        + ")"
+    )
+
+
+def _by_key(info: TableInfo, alias: str, array: str) -> str:
+    """SQL matching the row of `info` whose key is the JSON array `array` (an index seek)."""
+    return " AND ".join(
+        f"{alias}.{_quote(column)} = json_extract({array}, '$[{n}]')"
+        for n, column in enumerate(info.key)
+    )
+
+
 class Journal:
     """Writes rows and remembers each one's before and after."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.entries: list[dict[str, Any]] = []
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {_TABLE} (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL,"
+            " key TEXT NOT NULL, kv TEXT, kv_after TEXT, pos INTEGER, before TEXT, after TEXT)"
+        )
+        db.execute(f"CREATE INDEX IF NOT EXISTS {_TABLE}_kv ON pcrm_journal(tbl, kv)")
+        db.execute(f"DELETE FROM {_TABLE}")
 
     def _record(self, info: TableInfo, before: Row | None, after: Row | None) -> None:
-        self.entries.append(
-            {"table": info.name, "key": list(info.key), "before": before, "after": after}
+        self.db.execute(
+            f"INSERT INTO {_TABLE}(tbl, key, before, after) VALUES (?, ?, ?, ?)",
+            [info.name, json.dumps(list(info.key)), _dumps(before), _dumps(after)],
         )
+
+    def _last(self) -> int:
+        return int(self.db.execute(f"SELECT coalesce(max(seq), 0) FROM {_TABLE}").fetchone()[0])
 
     def update(self, info: TableInfo, row: Row, sets: Row) -> Row:
         """Change some columns of `row`; returns the row as it now is."""
@@ -131,10 +182,67 @@ class Journal:
         self._record(info, row, after)
         return after
 
+    def update_where(
+        self,
+        info: TableInfo,
+        where: str,
+        params: dict[str, Any],
+        sets: dict[str, str],
+        numbered: str | None = None,
+        start: int = 0,
+    ) -> int:
+        """UPDATE every row of `info` matching `where` (SQL on the table's own name, named
+        parameters) with `sets` (column -> SQL expression), journalled: a fixed number of
+        statements whatever the number of rows. `numbered`: a column set to start, start+1,
+        ... in key order. Returns the number of rows changed."""
+        table, mark = _quote(info.name), self._last()
+        order = ", ".join(f"{table}.{_quote(column)}" for column in info.key)
+        params = {**params, "_tbl": info.name, "_key": json.dumps(list(info.key))}
+        params.update({"_mark": mark, "_start": start})
+        self.db.execute(
+            f"INSERT INTO {_TABLE}(tbl, key, kv, kv_after, pos, before)"
+            f" SELECT :_tbl, :_key, {_key_array(info, table)}, {_key_array(info, table, sets)},"
+            f" :_start + row_number() OVER (ORDER BY {order}) - 1, {_row_json(info, table)}"
+            f" FROM {table} WHERE {where} ORDER BY {order}",
+            params,
+        )
+        count = self.db.execute("SELECT changes()").fetchone()[0]
+        if not count:
+            return 0
+        assignments = {**sets}
+        if numbered:
+            assignments[numbered] = (
+                f"(SELECT j.pos FROM {_TABLE} j WHERE j.tbl = :_tbl"
+                f" AND j.kv = {_key_array(info, table)} AND j.seq > :_mark)"
+            )
+        self.db.execute(
+            f"UPDATE {table} SET "
+            + ", ".join(f"{_quote(column)} = {value}" for column, value in assignments.items())
+            + f" WHERE {where}",
+            params,
+        )
+        self.db.execute(
+            f"UPDATE {_TABLE} SET after = (SELECT {_row_json(info, 'r')} FROM {table} r"
+            f" WHERE {_by_key(info, 'r', f'{_TABLE}.kv_after')}) WHERE seq > :_mark",
+            {"_mark": mark},
+        )
+        return int(count)
+
     def delete(self, info: TableInfo, row: Row) -> None:
         where, params = _key_where(info.key, row)
         self.db.execute(f"DELETE FROM {_quote(info.name)} WHERE {where}", params)
         self._record(info, row, None)
+
+    def delete_where(self, info: TableInfo, where: str, params: dict[str, Any]) -> int:
+        """DELETE every row of `info` matching `where`, journalled, in two statements."""
+        table = _quote(info.name)
+        order = ", ".join(f"{table}.{_quote(column)}" for column in info.key)
+        self.db.execute(
+            f"INSERT INTO {_TABLE}(tbl, key, before) SELECT :_tbl, :_key, {_row_json(info, table)}"
+            f" FROM {table} WHERE {where} ORDER BY {order}",
+            {**params, "_tbl": info.name, "_key": json.dumps(list(info.key))},
+        )
+        return int(self.db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount)
 
     def inserted(self, info: TableInfo, rowid: int) -> None:
         """Record a row something else has just inserted (by its rowid)."""
@@ -143,7 +251,16 @@ class Journal:
         self._record(info, None, row)
 
     def dumps(self) -> str:
-        return json.dumps(self.entries, default=_encode, ensure_ascii=False)
+        """The journal as the JSON text `merges.changes` keeps, oldest change first."""
+        entries = self.db.execute(
+            "SELECT json_object('table', tbl, 'key', json(key), 'before', json(before),"
+            f" 'after', json(after)) FROM {_TABLE} ORDER BY seq"
+        )
+        return "[" + ",".join(entry for (entry,) in entries) + "]"
+
+
+def _dumps(row: Row | None) -> str | None:
+    return None if row is None else json.dumps(row, default=_encode, ensure_ascii=False)
 
 
 def _encode(value: Any) -> Any:
@@ -155,6 +272,10 @@ def _encode(value: Any) -> Any:
 def _decode(obj: dict[str, Any]) -> Any:
     if set(obj) == {"$bytes"}:
         return base64.b64decode(obj["$bytes"])
+    if set(obj) == {"$hex"}:
+        return bytes.fromhex(obj["$hex"])
+    if set(obj) == {"$real"}:
+        return float(obj["$real"])
     return obj
 
 
