@@ -138,7 +138,7 @@ def _run(
             importer = Importer(db, now, options)
             importer.check_fields(custom)
             for done, (parsed, outcome) in enumerate(importer.import_rows(rows), start=1):
-                if outcome == "rejected" and writer is not None:
+                if outcome == "rejected" and writer is not None and parsed.raw:
                     writer.write(parsed.raw)
                 if done % PROGRESS_EVERY == 0:
                     advance(opened.position(), done)

@@ -5,6 +5,12 @@ a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas, semic
 tabs; LinkedIn's preamble lines before the header. The file is read twice (once to settle
 the encoding, once to import), so stdin is first copied to a temporary file: memory stays
 flat whatever the size.
+
+No line is read whole before its length is known (docs/import-export.md, "Limits"): a CSV
+row over ROW_LIMIT characters is rejected with its line number and the others import; a
+vCard over CARD_LIMIT is rejected alike, its pictures, sounds and keys (PHOTO, LOGO, SOUND,
+KEY: pcrm keeps none) left out before it is measured or parsed, since vobject takes some
+150 times a card's size in memory.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import codecs
 import contextlib
 import csv
 import io
+import re
 import shutil
 import sys
 import tempfile
@@ -30,8 +37,14 @@ _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024  # what the delimiter sniffer and the preamble finder look at
 DELIMITERS = ",;\t"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+MiB = 1024 * 1024
 # A notes cell may be long, but not unbounded: csv's default limit is 128 KiB.
-csv.field_size_limit(16 * 1024 * 1024)
+ROW_LIMIT = 16 * MiB  # characters in one CSV row (all its lines, if a cell holds line ends)
+CARD_LIMIT = 1 * MiB  # characters in one vCard, once its binary properties are left out
+csv.field_size_limit(ROW_LIMIT)
+# Properties that hold a picture, a sound or a key, often inline in base64: not imported.
+BINARY_PROPERTIES = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
+_PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
 # C0 control characters that never occur in text files; their presence means binary data.
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 
@@ -191,6 +204,22 @@ def _let_go(stream: io.TextIOWrapper) -> None:
         stream.detach()
 
 
+def _bounded_lines(stream: io.TextIOWrapper, limit: int) -> Iterator[tuple[str, bool]]:
+    """The physical lines, each with True when it is whole; a line over `limit` characters
+    comes as its first `limit` and False, the rest read in pieces and dropped."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith(("\n", "\r")):
+            yield line, True
+            continue
+        while (rest := stream.readline(_CHUNK)) and not rest.endswith(("\n", "\r")):
+            pass
+        yield line[:limit], False
+
+
+def _size(limit: int) -> str:
+    return f"{limit // MiB} MiB"
+
+
 # -- CSV ---------------------------------------------------------------------------------
 
 
@@ -212,6 +241,52 @@ class CsvLayout:
 class CsvRow:
     line: int  # physical line where the row starts (1-based, preamble and header counted)
     cells: list[str]
+    problem: str | None = None  # why it cannot be read (too long: its cells are not kept)
+
+
+class _RowTooLong(Exception):
+    """A row's lines add up to more than ROW_LIMIT: a quote left open, most likely."""
+
+
+class _Lines:
+    """The file's lines for csv.reader, in bounded memory: a line over ROW_LIMIT is given as
+    a bare line end and its number kept, so the row it belongs to is rejected; a row whose
+    lines together pass ROW_LIMIT stops the reading (where it ends cannot be known)."""
+
+    def __init__(self, stream: io.TextIOWrapper, number: int) -> None:
+        self.lines = _bounded_lines(stream, ROW_LIMIT)
+        self.number = number  # the physical line last given
+        self.too_long: list[int] = []  # lines given as a bare line end
+        self.row_size = 0  # characters given since the current row started
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line, whole = next(self.lines)
+        self.number += 1
+        if not whole:
+            self.too_long.append(self.number)
+            return "\n"
+        self.row_size += len(line)
+        if self.row_size > ROW_LIMIT:
+            raise _RowTooLong
+        return line
+
+    def row_done(self, end: int) -> bool:
+        """Start the next row; whether the one that ended on line `end` held a long line."""
+        self.row_size = 0
+        held = bool(self.too_long) and self.too_long[0] <= end
+        self.too_long = [number for number in self.too_long if number > end]
+        return held
+
+
+def _too_long(label: str, line: int, what: str = "row") -> InvalidInput:
+    return InvalidInput(
+        f"{label}, line {line}: the {what} is longer than {_size(ROW_LIMIT)},"
+        " pcrm's limit for one row (is a quote not closed?)",
+        hint="fix the file, or split the cell",
+    )
 
 
 def csv_layout(source: Source) -> CsvLayout:
@@ -262,24 +337,36 @@ def read_csv(source: Source) -> tuple[CsvLayout, Iterator[CsvRow]]:
     """The layout with its header read, and the data rows streamed after it."""
     layout = csv_layout(source)
     stream = source.text()
-    for _ in range(layout.preamble):
+    for _ in range(layout.preamble):  # lines of the 64 KiB sample: bounded
         stream.readline()
-    reader = csv.reader(stream, delimiter=layout.delimiter)
+    lines = _Lines(stream, layout.preamble)
+    reader = csv.reader(lines, delimiter=layout.delimiter)
     try:
         header = next(reader, None)
-    except csv.Error as exc:
+        if lines.row_done(layout.preamble + reader.line_num):
+            raise _RowTooLong
+    except (csv.Error, _RowTooLong) as exc:
         _let_go(stream)
+        if isinstance(exc, _RowTooLong) or _over_limit(exc):
+            raise _too_long(source.label, layout.preamble + 1, "header row") from None
         raise InvalidInput(f"{source.label}, line {layout.preamble + 1}: {exc}") from None
+    except UnicodeDecodeError:
+        _let_go(stream)
+        raise source.undecodable() from None
     if header is None:
         _let_go(stream)
         raise InvalidInput(f"{source.label} has no header row", hint="export it again")
     layout.header = [cell.replace("\ufeff", "").strip() for cell in header]
     layout.header_line = layout.preamble + 1
-    return layout, _rows(source, layout, stream, reader)
+    return layout, _rows(source, layout, stream, reader, lines)
+
+
+def _over_limit(exc: csv.Error) -> bool:
+    return "field limit" in str(exc)
 
 
 def _rows(
-    source: Source, layout: CsvLayout, stream: io.TextIOWrapper, reader: Reader
+    source: Source, layout: CsvLayout, stream: io.TextIOWrapper, reader: Reader, lines: _Lines
 ) -> Iterator[CsvRow]:
     """Data rows with the physical line each starts on; blank lines are left out."""
     try:
@@ -289,9 +376,19 @@ def _rows(
                 cells = next(reader)
             except StopIteration:
                 return
+            except _RowTooLong:
+                raise _too_long(source.label, start) from None
             except csv.Error as exc:
+                if _over_limit(exc):
+                    raise _too_long(source.label, start) from None
                 raise InvalidInput(f"{source.label}, line {start}: {exc}") from None
-            if cells:
+            if lines.row_done(layout.preamble + reader.line_num):
+                problem = (
+                    f"the row is longer than {_size(ROW_LIMIT)}, pcrm's limit for one row"
+                    " (not copied to the rejects file)"
+                )
+                yield CsvRow(start, [], problem)
+            elif cells:
                 yield CsvRow(start, cells)
     except UnicodeDecodeError:
         raise source.undecodable() from None
@@ -305,27 +402,58 @@ def _rows(
 @dataclass
 class CardText:
     line: int  # physical line of BEGIN:VCARD
-    text: str  # the card's lines as in the file
+    text: str  # the card's lines as in the file, its binary properties left out
     complete: bool = True  # False: the file ended before END:VCARD
+    dropped: list[str] = field(default_factory=list)  # binary properties left out
+    too_large: bool = False  # over CARD_LIMIT: `text` is empty
 
 
 def vcard_texts(source: Source) -> Iterator[CardText]:
     """Cut the file into cards (BEGIN:VCARD ... END:VCARD, nested AGENT cards included),
-    so one bad card is rejected with its line number and the others still import."""
+    so one bad card is rejected with its line number and the others still import.
+
+    A binary property is left out with its folded lines (vCard 2.1's unfolded base64 lines
+    too: they hold no colon) before the card is measured; a card still over CARD_LIMIT
+    keeps no text, and the rest of it is read line by line up to its END:VCARD."""
     with source.reading() as stream:
-        depth, start, lines = 0, 0, []
-        for number, line in enumerate(stream, start=1):
-            word = line.strip().upper()
-            if depth == 0:
+        card: CardText | None = None
+        depth, size, lines = 0, 0, []
+        skipping = False  # inside a left-out property's value
+        for number, (line, whole) in enumerate(_bounded_lines(stream, CARD_LIMIT), start=1):
+            if skipping:
+                if line[:1] in (" ", "\t") or (line.strip() and ":" not in line):
+                    continue
+                skipping = False
+            word = line.strip().upper() if whole else ""
+            if card is None:
                 if word == "BEGIN:VCARD":
-                    depth, start, lines = 1, number, [line]
+                    card, depth, size, lines = CardText(number, ""), 1, len(line), [line]
                 continue
-            lines.append(line)
+            name = _PROPERTY.match(line)
+            if name and name[1].upper() in BINARY_PROPERTIES:
+                card.dropped.append(name[1].upper())
+                skipping = True
+                continue
             if word == "BEGIN:VCARD":
                 depth += 1
             elif word == "END:VCARD":
                 depth -= 1
-                if depth == 0:
-                    yield CardText(start, "".join(lines))
-        if depth:
-            yield CardText(start, "".join(lines), complete=False)
+            size += len(line)
+            if not whole or size > CARD_LIMIT:
+                card.too_large, lines = True, []
+            elif not card.too_large:
+                lines.append(line)
+            if depth == 0:
+                card.text = "".join(lines)
+                yield card
+                card = None
+        if card is not None:
+            card.text, card.complete = "".join(lines), False
+            yield card
+
+
+def card_too_large() -> str:
+    return (
+        f"the card is larger than {_size(CARD_LIMIT)} (pictures aside), pcrm's limit for"
+        " one card (not copied to the rejects file)"
+    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from pcrm.core.importing.models import ParsedContact
 from pcrm.errors import InvalidInput
 from pcrm.formats import pcrm_csv
-from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow
+from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow, card_too_large
 from pcrm.formats.contact_presets import Preset, Target
 from pcrm.store.files import NewFile
 
@@ -73,6 +73,9 @@ class CsvMapper:
     def contact(self, row: CsvRow) -> ParsedContact:
         cells = row.cells
         parsed = ParsedContact(row.line, cells)
+        if row.problem:  # too long to hold: no cells
+            parsed.problem = row.problem
+            return parsed
         width = len(self.header)
         if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
             cells = cells[:width]  # a trailing delimiter: Excel's "a;b;c;"
@@ -173,9 +176,18 @@ class VcardMapper:
         self.unmapped_counts: Counter[str] = Counter()
 
     def contact(self, card: CardText) -> ParsedContact:
+        parsed = self._contact(card)
+        for name in card.dropped:  # left out before parsing: counted as if parsed
+            self.unmapped_counts[f"{name} (binary)"] += 1
+        return parsed
+
+    def _contact(self, card: CardText) -> ParsedContact:
         import vobject
 
         parsed = ParsedContact(card.line, card.text)
+        if card.too_large:
+            parsed.problem = card_too_large()
+            return parsed
         if not card.complete:
             parsed.problem = "the card has no END:VCARD"
             return parsed

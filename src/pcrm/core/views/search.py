@@ -10,7 +10,9 @@ The user's query is turned into a safe FTS5 expression, never passed through:
 - words with nothing searchable in them (`-`, `*`, `...`) are skipped.
 
 An operator without a word on each side, or an unbalanced parenthesis, is a clear error:
-"NOT ada" silently searching for "ada" would be the opposite of what was asked.
+"NOT ada" silently searching for "ada" would be the opposite of what was asked. So is a
+query of more than MAX_TERMS words and phrases: each one is a lookup in the index, and
+thousands of them took seconds. Snippets are bounded too (core/views/snippets.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import re
 import sqlite3
 from dataclasses import replace
 
-from pcrm.core.views.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
+from pcrm.core.views.models import SearchHit
+from pcrm.core.views.snippets import LONG_TEXT, bounded, long_snippet, snippet_sql
 from pcrm.core.vocabulary import KIND_CODES
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
@@ -30,7 +33,7 @@ _OPERATORS = {"OR", "NOT", "AND"}
 _SEARCHABLE = re.compile(r"[^\W_]")  # a letter or a digit: what the tokenizer indexes
 # The title (a name) weighs more than the body; `kind` is not indexed.
 _RANK = "bm25(search_index, 0.0, 10.0, 1.0)"
-_SNIPPET_WORDS = 12
+MAX_TERMS = 64  # words and phrases in one query
 
 
 def _quote(term: str) -> str:
@@ -59,8 +62,19 @@ def match_expression(query: str) -> str:
     tokens = _tokens(query)
     if all(token in _OPERATORS or token in ("(", ")") for token in tokens):
         raise InvalidInput(f'nothing to search for in "{query}"', hint="give a word or a name")
+    terms = _terms(tokens)
+    if len(terms) > MAX_TERMS:
+        raise InvalidInput(
+            f"the query has {len(terms)} terms; at most {MAX_TERMS} are allowed",
+            hint='search for fewer words, or put words that go together in "quotes"',
+        )
     _check(tokens, query)
     return " ".join(_explicit_and(tokens))
+
+
+def _terms(tokens: list[str]) -> list[str]:
+    """The words and phrases of a query, without its operators and parentheses."""
+    return [token for token in tokens if token not in _OPERATORS and token not in ("(", ")")]
 
 
 def _explicit_and(tokens: list[str]) -> list[str]:
@@ -142,15 +156,13 @@ def search(
     only = "" if set(kinds) == set(KINDS) else f"AND rowid % 8 IN ({','.join('?' * len(kinds))})"
     # An interaction's title is its kind ("call"), already shown beside the hit: its
     # snippet always comes from the text. A contact's or company's comes from the best column.
-    snippet = (
-        f"snippet(search_index, {{column}}, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…',"
-        f" {_SNIPPET_WORDS})"
-    )
+    # A long record's snippet is left to long_snippet(): snippet() is quadratic in matches.
     sql = f"""
         SELECT kind, rowid / 8 AS id, title,
-               CASE kind WHEN 'interaction' THEN {snippet.format(column=2)}
-                         ELSE {snippet.format(column=-1)} END,
-               -{_RANK} AS score
+               CASE WHEN length(title) + length(body) > {LONG_TEXT} THEN NULL
+                    WHEN kind = 'interaction' THEN {snippet_sql(2)}
+                    ELSE {snippet_sql(-1)} END,
+               -{_RANK} AS score, rowid
         FROM search_index WHERE search_index MATCH ? {only}
         ORDER BY {_RANK}, rowid LIMIT ?"""
     fetch = -1 if limit is None else limit + 1
@@ -163,16 +175,31 @@ def search(
             f'cannot search for "{query}": {exc}', hint='try plain words or "a phrase"'
         ) from exc
     more = limit is not None and len(rows) > limit
+    terms = _terms(_tokens(query))
     hits = [
-        SearchHit(kind, id_, title, _tidy(snippet_text), score)
-        for kind, id_, title, snippet_text, score in rows[:limit]
+        SearchHit(
+            kind,
+            id_,
+            title,
+            _tidy(snippet_text if snippet_text is not None else _long(db, doc, kind, terms)),
+            score,
+        )
+        for kind, id_, title, snippet_text, score, doc in rows[:limit]
     ]
     return _with_interaction_context(db, hits), more
 
 
+def _long(db: Database, doc: int, kind: str, terms: list[str]) -> str:
+    """The snippet of a long record, read from the index's copy of its text."""
+    title, body = db.execute(
+        "SELECT title, body FROM search_index WHERE rowid = ?", [doc]
+    ).fetchone()
+    return long_snippet(title or "", body or "", terms, with_title=kind != "interaction")
+
+
 def _tidy(snippet: str) -> str:
     # A record's body joins empty fields with spaces: show one space, not five.
-    return re.sub(r" {2,}", " ", snippet).strip()
+    return bounded(re.sub(r" {2,}", " ", snippet).strip())
 
 
 def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[SearchHit]:
