@@ -254,17 +254,20 @@ def rm(
       pcrm company rm 7 --yes
     """
     from pcrm.core.people.companies import get_company, remove_company
+    from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_company
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        company_id = resolve_company(db, ref)
-        label = f"company {company_id} {clean(get_company(db, company_id).name, one_line=True)}"
+        asked = get_company(db, resolve_company(db, ref))
+    label = f"company {asked.id} {clean(asked.name, one_line=True)}"
     confirm_removal(env, label, yes)
-    with env.database(write=True) as db:
-        remove_company(db, env.now, company_id)
-    say(f"removed {label}")
+    with env.database(write=True) as db:  # by uid: the id may name another company by now
+        removed = remove_company(
+            db, env.now, id_of_uid(db, "company", asked.uid, label, "nothing removed")
+        )
+    say(f"removed company {removed.id} {clean(removed.name, one_line=True)}")
 
 
 @app.command("merge")

@@ -356,18 +356,22 @@ def rm(
       pcrm contact rm 42 --yes
     """
     from pcrm.core.people.contacts import get_contact, remove_contact
+    from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_contact
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        contact_id = resolve_contact(db, ref)
-        label = f"contact {contact_id} {clean(get_contact(db, contact_id).name, one_line=True)}"
-    # Ask before taking the write lock, so cron and other writers are not kept waiting.
+        asked = get_contact(db, resolve_contact(db, ref))
+    label = f"contact {asked.id} {clean(asked.name, one_line=True)}"
+    # Ask before taking the write lock, so cron and other writers are not kept waiting;
+    # then find the contact again by uid (its id may have gone to someone else meanwhile).
     confirm_removal(env, label, yes)
     with env.database(write=True) as db:
-        remove_contact(db, env.now, contact_id)
-    say(f"removed {label}")
+        removed = remove_contact(
+            db, env.now, id_of_uid(db, "contact", asked.uid, label, "nothing removed")
+        )
+    say(f"removed contact {removed.id} {clean(removed.name, one_line=True)}")
 
 
 @app.command("merge")
