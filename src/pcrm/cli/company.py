@@ -192,8 +192,9 @@ def edit(
       pcrm company edit analytical --industry Computing --tag partner
     """
     from pcrm.app.editing import edit_company
-    from pcrm.cli.editing import edit_in_editor
+    from pcrm.cli.editing import FormEditor
     from pcrm.core.people.companies import CompanyChanges
+    from pcrm.errors import PcrmError
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -208,9 +209,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    company = edit_company(
-        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
-    )
+    editor = FormEditor(env, "company")
+    try:
+        company = edit_company(env, env.now, ref, changes, editor=editor)
+    except PcrmError as exc:
+        editor.keep(exc)  # a refused save names where the user's text is kept
+        raise
     if company is None:
         say("no changes")
         return

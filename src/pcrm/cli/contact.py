@@ -280,8 +280,9 @@ def edit(
       pcrm contact edit ada --set budget=5000 --unset plan
     """
     from pcrm.app.editing import edit_contact
-    from pcrm.cli.editing import edit_in_editor
+    from pcrm.cli.editing import FormEditor
     from pcrm.core.people.contacts import ContactChanges
+    from pcrm.errors import PcrmError
 
     env = get_env(ctx)
     changes = ContactChanges(
@@ -301,9 +302,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    saved = edit_contact(
-        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
-    )
+    editor = FormEditor(env, "contact")
+    try:
+        saved = edit_contact(env, env.now, ref, changes, editor=editor)
+    except PcrmError as exc:
+        editor.keep(exc)  # a refused save names where the user's text is kept
+        raise
     if saved is None:
         say("no changes")
         return
