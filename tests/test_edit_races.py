@@ -69,8 +69,10 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 class HeldEdit:
     """`pcrm ARGS` in a process of its own, its editor open on the form until finish()."""
 
-    def __init__(self, tmp_path: Path, args: list[str], body: str = "") -> None:
-        self.folder = tmp_path / "editor"
+    def __init__(
+        self, tmp_path: Path, args: list[str], body: str = "", *, umask: int | None = None
+    ) -> None:
+        self.folder = tmp_path / f"editor-{'-'.join(args)}"
         self.folder.mkdir()
         script = self.folder / "editor.py"
         script.write_text(
@@ -86,6 +88,7 @@ class HeldEdit:
             stderr=subprocess.PIPE,
             env=env,
             text=True,
+            preexec_fn=None if umask is None else lambda: os.umask(umask),
         )
         ready = self.folder / "ready"
         deadline = time.monotonic() + WAIT
@@ -244,6 +247,41 @@ def test_a_field_changed_on_both_sides_is_refused_and_the_form_kept(
     assert "nothing saved" in done.stderr
     assert mine in kept_form(done.stderr).read_text(encoding="utf-8")
     assert dump(db_path) == before
+
+
+def test_the_same_change_on_both_sides_is_no_conflict(cli, tmp_path, people):
+    held = HeldEdit(
+        tmp_path,
+        ["contact", "edit", "ada"],
+        'text = text.replace("title: \\n", "title: CTO\\n")',
+    )
+    ok(cli("contact", "edit", "ada", "--title", "CTO", "--source", "Event"))
+    done = held.finish()
+    assert (done.returncode, done.stderr) == (0, "")
+    contact = as_json(cli("contact", "show", "ada", "--json"))["contact"]
+    assert (contact["title"], contact["source"]) == ("CTO", "Event")
+
+
+def test_two_forms_open_at_once_both_save(cli, tmp_path, people):
+    """The second edit's clean-up leaves the first one's form alone: its pcrm still runs."""
+    first = HeldEdit(
+        tmp_path,
+        ["contact", "edit", "ada"],
+        'text = text.replace("title: \\n", "title: Countess\\n")',
+    )
+    second = HeldEdit(
+        tmp_path,
+        ["contact", "edit", "bob"],
+        'text = text.replace("title: \\n", "title: Plumber\\n")',
+    )
+    assert first.form.exists() and second.form.exists()
+    assert first.form != second.form
+    assert ok(cli("contact", "edit", "ada", env={"EDITOR": "true"})) == "no changes\n"
+    assert first.form.exists()
+    assert first.finish().stdout == "updated contact 1 Ada Lovelace\n"
+    assert second.finish().stdout == "updated contact 2 Bob Stone\n"
+    titles = [as_json(cli("contact", "show", ref, "--json"))["contact"]["title"] for ref in "12"]
+    assert titles == ["Countess", "Plumber"]
 
 
 # -- a record is found again by uid, not by an id that may have been reused --------------
@@ -410,6 +448,27 @@ def test_the_form_is_private_and_outside_tmpdir(cli, db_path, tmp_path, people):
         done = held.finish()
     assert done.stdout == "no changes\n"
     assert not held.form.exists()
+
+
+def test_the_form_is_private_under_any_umask(cli, db_path, tmp_path, people):
+    held = HeldEdit(tmp_path, ["contact", "edit", "ada"], umask=0)
+    try:
+        assert stat.S_IMODE(held.form.stat().st_mode) == 0o600
+        assert stat.S_IMODE(held.form.parent.stat().st_mode) == 0o700
+    finally:
+        held.finish()
+
+
+def test_a_forms_folder_that_is_a_link_is_refused(cli, db_path, tmp_path, people):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (db_path.parent / f"{db_path.name}.forms").symlink_to(elsewhere)
+    before = dump(db_path)
+    err = error(cli("contact", "edit", "ada", env={"EDITOR": "true"}))
+    assert err.startswith("pcrm: error: ") and "is not a folder of yours" in err, err
+    assert err.count("\n") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert dump(db_path) == before
 
 
 def test_a_form_left_by_a_killed_pcrm_is_removed_by_the_next_edit(cli, db_path, tmp_path, people):
