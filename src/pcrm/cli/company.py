@@ -192,8 +192,9 @@ def edit(
       pcrm company edit analytical --industry Computing --tag partner
     """
     from pcrm.app.editing import edit_company
-    from pcrm.cli.editing import edit_in_editor
+    from pcrm.cli.editing import FormEditor
     from pcrm.core.people.companies import CompanyChanges
+    from pcrm.errors import PcrmError
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -208,9 +209,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    company = edit_company(
-        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
-    )
+    editor = FormEditor(env, "company")
+    try:
+        company = edit_company(env, env.now, ref, changes, editor=editor)
+    except PcrmError as exc:
+        editor.keep(exc)  # a refused save names where the user's text is kept
+        raise
     if company is None:
         say("no changes")
         return
@@ -254,17 +258,20 @@ def rm(
       pcrm company rm 7 --yes
     """
     from pcrm.core.people.companies import get_company, remove_company
+    from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_company
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        company_id = resolve_company(db, ref)
-        label = f"company {company_id} {clean(get_company(db, company_id).name, one_line=True)}"
+        asked = get_company(db, resolve_company(db, ref))
+    label = f"company {asked.id} {clean(asked.name, one_line=True)}"
     confirm_removal(env, label, yes)
-    with env.database(write=True) as db:
-        remove_company(db, env.now, company_id)
-    say(f"removed {label}")
+    with env.database(write=True) as db:  # by uid: the id may name another company by now
+        removed = remove_company(
+            db, env.now, id_of_uid(db, "company", asked.uid, label, "nothing removed")
+        )
+    say(f"removed company {removed.id} {clean(removed.name, one_line=True)}")
 
 
 @app.command("merge")

@@ -280,8 +280,9 @@ def edit(
       pcrm contact edit ada --set budget=5000 --unset plan
     """
     from pcrm.app.editing import edit_contact
-    from pcrm.cli.editing import edit_in_editor
+    from pcrm.cli.editing import FormEditor
     from pcrm.core.people.contacts import ContactChanges
+    from pcrm.errors import PcrmError
 
     env = get_env(ctx)
     changes = ContactChanges(
@@ -301,9 +302,12 @@ def edit(
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
     )
-    saved = edit_contact(
-        env, env.now, ref, changes, editor=lambda text, parse: edit_in_editor(env, text, parse)
-    )
+    editor = FormEditor(env, "contact")
+    try:
+        saved = edit_contact(env, env.now, ref, changes, editor=editor)
+    except PcrmError as exc:
+        editor.keep(exc)  # a refused save names where the user's text is kept
+        raise
     if saved is None:
         say("no changes")
         return
@@ -356,18 +360,22 @@ def rm(
       pcrm contact rm 42 --yes
     """
     from pcrm.core.people.contacts import get_contact, remove_contact
+    from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_contact
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        contact_id = resolve_contact(db, ref)
-        label = f"contact {contact_id} {clean(get_contact(db, contact_id).name, one_line=True)}"
-    # Ask before taking the write lock, so cron and other writers are not kept waiting.
+        asked = get_contact(db, resolve_contact(db, ref))
+    label = f"contact {asked.id} {clean(asked.name, one_line=True)}"
+    # Ask before taking the write lock, so cron and other writers are not kept waiting;
+    # then find the contact again by uid (its id may have gone to someone else meanwhile).
     confirm_removal(env, label, yes)
     with env.database(write=True) as db:
-        remove_contact(db, env.now, contact_id)
-    say(f"removed {label}")
+        removed = remove_contact(
+            db, env.now, id_of_uid(db, "contact", asked.uid, label, "nothing removed")
+        )
+    say(f"removed contact {removed.id} {clean(removed.name, one_line=True)}")
 
 
 @app.command("merge")

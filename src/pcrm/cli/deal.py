@@ -476,13 +476,16 @@ def rm(
       pcrm deal rm 42 --yes
     """
     from pcrm.core.deals.deals import get_deal, remove_deal
+    from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_deal
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        deal_id = resolve_deal(db, ref)
-        label = _label(get_deal(db, deal_id))
+        asked = get_deal(db, resolve_deal(db, ref))
+    label = _label(asked)
     confirm_removal(env, label, yes)
-    with env.database(write=True) as db:
-        remove_deal(db, env.now, deal_id)
-    say(f"removed {label}")
+    with env.database(write=True) as db:  # by uid: the id may name another deal by now
+        removed = remove_deal(
+            db, env.now, id_of_uid(db, "deal", asked.uid, label, "nothing removed")
+        )
+    say(f"removed {_label(removed)}")

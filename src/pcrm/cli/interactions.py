@@ -71,7 +71,7 @@ def log(
             names = ", ".join(person.name for person in load_contacts(db, ids))
             if deal is not None:
                 _deal_of(db, deal)
-    body = _from_editor(kind, names) if text is None else _read(env, text)
+    body = _from_editor(env, kind, names) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]
         about = _deal_of(db, deal) if deal is not None else None
@@ -136,8 +136,8 @@ def _read(env: Env, text: str) -> str:
     return env.stdin.read() if text == "-" else text
 
 
-def _from_editor(kind: str, names: str) -> str:
-    from pcrm.cli.editing import run_editor
+def _from_editor(env: Env, kind: str, names: str) -> str:
+    from pcrm.cli.editing import forms_folder, run_editor
     from pcrm.errors import InvalidInput
     from pcrm.render.safe import clean
 
@@ -145,7 +145,7 @@ def _from_editor(kind: str, names: str) -> str:
         f"\n# Write what happened ({kind} with {clean(names, one_line=True)}) above."
         "\n# Lines starting with # are ignored; an empty text logs nothing.\n"
     )
-    written = run_editor(template)
+    written = run_editor(template, forms_folder(env.db_path), "log")
     lines = [line for line in written.splitlines() if not line.startswith("#")]
     body = "\n".join(lines).strip()
     if not body:

@@ -176,6 +176,7 @@ def rm(
       pcrm pipeline rm Partnerships --to Sales --yes
     """
     from pcrm.core.deals.pipelines import remove_pipeline, resolve_pipeline
+    from pcrm.core.records import id_of_uid
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
@@ -183,10 +184,16 @@ def rm(
     with env.database(write=False) as db:
         pipeline = resolve_pipeline(db, name)
         target = resolve_pipeline(db, to) if to is not None else None
-    shown = clean(pipeline.name, one_line=True)
-    confirm_removal(env, f"pipeline {shown}", yes)
+    label = f"pipeline {clean(pipeline.name, one_line=True)}"
+    confirm_removal(env, label, yes)
     with env.database(write=True) as db:
-        removed = remove_pipeline(db, env.now, pipeline.id, to=target.id if target else None)
+        # Both found again by uid: a pipeline removed and re-added meanwhile is another one.
+        pipeline_id = id_of_uid(db, "pipeline", pipeline.uid, label, "nothing removed")
+        target_id = None
+        if target is not None:
+            shown = f"pipeline {clean(target.name, one_line=True)}"
+            target_id = id_of_uid(db, "pipeline", target.uid, shown, "nothing removed")
+        removed = remove_pipeline(db, env.now, pipeline_id, to=target_id)
     moved = f"; its deals moved to {clean(target.name, one_line=True)}" if target else ""
     say(f"removed pipeline {clean(removed.name, one_line=True)}{moved}")
 

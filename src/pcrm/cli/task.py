@@ -235,14 +235,18 @@ def rm(
       pcrm task rm 12 --yes
     """
     from pcrm.core.activity.tasks import get_task, remove_task, resolve_task
+    from pcrm.core.records import id_of_uid
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        label = _label(get_task(db, resolve_task(db, task_id), env.now))
+        asked = get_task(db, resolve_task(db, task_id), env.now)
+    label = _label(asked)
     confirm_removal(env, label, yes)
-    with env.database(write=True, create=False) as db:
-        remove_task(db, env.now, resolve_task(db, task_id))
-    say(f"removed {label}")
+    with env.database(write=True, create=False) as db:  # by uid: the id may be reused
+        removed = remove_task(
+            db, env.now, id_of_uid(db, "task", asked.uid, label, "nothing removed")
+        )
+    say(f"removed {_label(removed)}")
 
 
 def register(root: typer.Typer) -> None:

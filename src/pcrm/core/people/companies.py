@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -296,16 +296,28 @@ def _require(db: Database, company_id: int) -> None:
         raise NotFound(f"company {company_id} no longer exists", hint="see: pcrm company list")
 
 
-def replace_company(db: Database, now: datetime, company_id: int, form: CompanyForm) -> Company:
-    """Make the company exactly what the form says (the $EDITOR path)."""
+# What the $EDITOR form holds: CompanyForm's fields but the custom ones.
+FORM_FIELDS = ("name", *FIELDS, "tags")
+
+
+def replace_company(
+    db: Database,
+    now: datetime,
+    company_id: int,
+    form: CompanyForm,
+    only: Collection[str] = FORM_FIELDS,
+) -> Company:
+    """Make the company what the form says (the $EDITOR path), in the fields named in
+    `only`: the ones the user changed; the others may have changed meanwhile."""
     _require(db, company_id)
-    db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
+    if "tags" in only:
+        db.execute("DELETE FROM company_tags WHERE company_id = ?", [company_id])
     # The FIELDS are the five text columns; mypy would match **{...} to add_tags and
     # set_fields too.
     changes = CompanyChanges(
-        name=form.name,
-        **{column: getattr(form, column) or "" for column in FIELDS},  # type: ignore[arg-type]
-        add_tags=form.tags,
+        name=form.name if "name" in only else None,
+        **{column: getattr(form, column) or "" for column in FIELDS if column in only},  # type: ignore[arg-type]
+        add_tags=form.tags if "tags" in only else [],
     )
     return update_company(db, now, company_id, changes)
 

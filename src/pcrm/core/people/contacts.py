@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -399,27 +399,48 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
     return Saved(get_contact(db, contact_id), created)
 
 
-def replace_contact(db: Database, now: datetime, contact_id: int, form: ContactForm) -> Saved:
-    """Make the contact exactly what the form says (the $EDITOR path).
+# What the $EDITOR form holds: ContactForm's fields but the custom ones.
+FORM_FIELDS = (
+    "name", "emails", "phones", "company", "title", "source", "birthday", "anniversary",
+    "cadence", "tags", "note",
+)  # fmt: skip
+_FORM_LISTS = {"emails": "contact_emails", "phones": "contact_phones", "tags": "contact_tags"}
 
-    Emails, phones and tags are re-written in the form's order; the command's transaction
-    undoes it all if any value is invalid.
+
+def replace_contact(
+    db: Database,
+    now: datetime,
+    contact_id: int,
+    form: ContactForm,
+    only: Collection[str] = FORM_FIELDS,
+) -> Saved:
+    """Make the contact what the form says (the $EDITOR path), in the fields named in
+    `only`: the ones the user changed, so that others, changed meanwhile by another pcrm,
+    stay as they are now.
+
+    Emails, phones and tags given are re-written in the form's order; the command's
+    transaction undoes it all if any value is invalid.
     """
     _require(db, contact_id)
-    for table in ("contact_emails", "contact_phones", "contact_tags"):
-        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
+    for key, table in _FORM_LISTS.items():
+        if key in only:
+            db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
+
+    def text(key: str) -> str | None:  # None leaves the field alone, "" clears it
+        return (getattr(form, key) or "") if key in only else None
+
     changes = ContactChanges(
-        name=form.name,
-        company=form.company or "",
-        title=form.title or "",
-        source=form.source or "",
-        birthday=form.birthday or "",
-        anniversary=form.anniversary or "",
-        cadence=form.cadence or "",
-        note=form.note or "",
-        add_emails=form.emails,
-        add_phones=form.phones,
-        add_tags=form.tags,
+        name=form.name if "name" in only else None,
+        company=text("company"),
+        title=text("title"),
+        source=text("source"),
+        birthday=text("birthday"),
+        anniversary=text("anniversary"),
+        cadence=text("cadence"),
+        note=text("note"),
+        add_emails=form.emails if "emails" in only else [],
+        add_phones=form.phones if "phones" in only else [],
+        add_tags=form.tags if "tags" in only else [],
     )
     return update_contact(db, now, contact_id, changes)
 
