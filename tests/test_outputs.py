@@ -106,6 +106,20 @@ def test_a_full_disk_under_export_o_leaves_no_file(cli, db_path, tmp_path):
     assert list(target.parent.iterdir()) == []  # neither FILE nor its temporary
 
 
+def test_a_full_disk_under_backup_leaves_no_file(cli, db_path, tmp_path):
+    ok(cli("contact", "add", "Ada Lovelace", "--note", "x" * 50_000))
+    before = dump(db_path)
+    target = tmp_path / "out" / "pcrm.bak"
+    target.parent.mkdir()
+    result = run_limited(db_path, ["backup", str(target)], tmp_path / "o")
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"pcrm: error: cannot back up {db_path} to {target}: disk I/O error ({DISK_FULL})\n",
+    )
+    assert list(target.parent.iterdir()) == []
+    assert dump(db_path) == before
+
+
 def test_a_full_disk_under_a_database_write_is_not_a_damaged_file(cli, db_path, tmp_path):
     ok(cli("contact", "add", "Ada Lovelace"))
     before = dump(db_path)

@@ -69,15 +69,7 @@ def copy_database(source: sqlite3.Connection, target: Path, database: Path | Non
     It is written under a temporary name and renamed when complete: a failure leaves nothing.
     """
     with _new_backup(target, database) as temporary:
-        try:
-            _copy_into(source, temporary)
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_FULL", "SQLITE_IOERR_WRITE"):
-                raise
-            raise DatabaseError(
-                f"cannot write {target}: {exc}",
-                hint="the disk is full or the file too large: free some space and try again",
-            ) from exc
+        _copy_into(source, temporary)
 
 
 @contextlib.contextmanager
@@ -122,6 +114,13 @@ def backup(database: Path, target: Path) -> Path:
     try:
         copy_database(source, target, database)
     except sqlite3.DatabaseError as exc:
+        from pcrm.store.db import disk_full
+
+        if disk_full(exc):  # the copy, or SQLite's -shm beside the database
+            raise DatabaseError(
+                f"cannot back up {database} to {target}: {exc}",
+                hint="the disk is full or the file too large: free some space and try again",
+            ) from exc
         raise DatabaseError(
             f"cannot back up {database}: {exc}", hint="run `pcrm doctor` to see what is wrong"
         ) from exc

@@ -177,7 +177,7 @@ def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
             f"database {path} is locked by another process",
             hint="wait for it to finish and try again",
         )
-    if _disk_full(exc):
+    if disk_full(exc):
         return DatabaseError(
             f"cannot write to {path}: {text}",
             hint="the disk is full or the file too large: free some space and try again;"
@@ -201,7 +201,8 @@ _WRITE_FAILED = {"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE",
                  "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_SHMMAP"}  # fmt: skip
 
 
-def _disk_full(exc: sqlite3.Error) -> bool:
+def disk_full(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the system refused a write (a full disk, a size limit)."""
     return getattr(exc, "sqlite_errorname", None) in _WRITE_FAILED or "disk is full" in str(exc)
 
 
