@@ -94,6 +94,42 @@ def test_a_full_stdout_is_one_line_and_exit_1(filled, tmp_path, args, unbuffered
     )
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full (Linux only)")
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["python-u", "buffered"])
+def test_stdout_on_a_full_disk_for_real(filled, unbuffered):
+    """/dev/full: every write fails with ENOSPC, as on a full disk."""
+    env = {**os.environ, "PCRM_DB": str(filled)}
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    for args in (["export", "contacts"], ["contact", "list"], ["timeline", "ada"]):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run(
+                [PYTHON, "-m", "pcrm", *args], stdout=full, stderr=subprocess.PIPE, env=env
+            )
+        assert (result.returncode, result.stderr) == (
+            1,
+            b"pcrm: error: cannot write output: No space left on device"
+            b" (the disk is full or the file too large: free some space and try again)\n",
+        ), args
+
+
+def test_a_closed_stdout_is_one_line(filled):
+    env = {**os.environ, "PCRM_DB": str(filled)}
+    for args in (["export", "contacts"], ["contact", "list"], ["show", "ada", "--json"]):
+        result = subprocess.run(
+            [PYTHON, "-m", "pcrm", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            preexec_fn=lambda: os.close(1),  # `pcrm ... >&-`
+        )
+        assert (result.returncode, result.stderr) == (
+            1,
+            b"pcrm: error: cannot write output: stdout is closed\n",
+        ), args
+
+
 def test_a_full_disk_under_export_o_leaves_no_file(cli, db_path, tmp_path):
     ok(cli("contact", "add", "Ada Lovelace", "--note", "x" * 50_000))
     target = tmp_path / "out" / "contacts.csv"

@@ -138,7 +138,7 @@ def _write_failed(exc: OSError) -> str | None:
     from pcrm.store.files import write_failed_hint
 
     hint = write_failed_hint(exc)
-    if hint is None and not (exc.filename is None and exc.errno == errno.EIO):
+    if hint is None and not (exc.filename is None and exc.errno in (errno.EIO, errno.EBADF)):
         return None
     if exc.filename is None:
         _drop_stdout()  # stdout: what is still buffered for it would fail again at exit
@@ -228,6 +228,31 @@ COMMANDS = {
 }
 
 
+class _ClosedStdout:
+    """stdout when the shell closed it: each write fails with one clear line."""
+
+    def _closed(self) -> OSError:
+        import errno
+
+        return OSError(errno.EBADF, "stdout is closed")
+
+    def write(self, text: str) -> int:
+        raise self._closed()
+
+    @property
+    def buffer(self) -> Any:
+        raise self._closed()
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise self._closed()
+
+
 def _buffered_stdout() -> None:
     """Under `python -u` (PYTHONUNBUFFERED) stdout's text layer writes straight to the file
     and drops whatever a short write left out (a full disk): the output is cut and the exit
@@ -236,6 +261,9 @@ def _buffered_stdout() -> None:
     import io
 
     stream = sys.stdout
+    if stream is None:  # `pcrm ... >&-`: Python gives None; writing to it says so
+        sys.stdout = _ClosedStdout()
+        return
     raw = getattr(stream, "buffer", None)
     if isinstance(stream, io.TextIOWrapper) and isinstance(raw, io.RawIOBase):
         sys.stdout = io.TextIOWrapper(
