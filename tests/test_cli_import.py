@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dump
+from conftest import dump, one_line_error
 from test_import_presets import FIXTURES, contacts, ok
 
 
@@ -306,7 +306,8 @@ def test_rejects_file_can_be_fixed_and_imported(cli, tmp_path):
 def test_rejects_file_is_private_and_replaces_the_old_one_whole(cli, tmp_path):
     rejects = tmp_path / "rejects.csv"
     rejects.write_text("the rejects of an earlier import\n")
-    ok(cli("import", "contacts", str(FIXTURES / "google.csv"), "--rejects", str(rejects)))
+    google = str(FIXTURES / "google.csv")
+    ok(cli("import", "contacts", google, "--rejects", str(rejects), "--force"))
     assert "earlier" not in rejects.read_text(encoding="utf-8-sig")
     assert rejects.stat().st_mode & 0o777 == 0o600  # rejected rows are personal data
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary
@@ -343,12 +344,17 @@ def test_a_fatal_problem_lands_nothing(cli, db_path, tmp_path):
     assert dump(db_path) == before
 
 
-def test_rejects_file_may_be_the_imported_file(cli, tmp_path):
-    path = write(tmp_path / "p.csv", "Name,Email\nAda,ada@example.org\nBob,bob@\nCarl,carl@\n")
-    result = cli("import", "contacts", str(path), "--rejects", str(path))
-    assert counts(result).startswith("created 1,")
-    assert path.read_bytes() == b"\xef\xbb\xbfName,Email\r\nBob,bob@\r\nCarl,carl@\r\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "p.csv"]  # no temporary left
+def test_rejects_file_is_never_the_imported_file(cli, tmp_path):
+    # issue 14: it was replaced by its own rejected rows; tests/test_outputs.py has the rule
+    text = "Name,Email\nAda,ada@example.org\nBob,bob@\nCarl,carl@\n"
+    path = write(tmp_path / "p.csv", text)
+    result = cli("import", "contacts", str(path), "--rejects", str(path), "--force")
+    assert one_line_error(result) == (
+        f"pcrm: error: {path} is the file being imported; pcrm never writes over it"
+        " (give another file name)\n"
+    )
+    assert path.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]  # no database either
 
 
 # -- what files are refused ----------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pcrm.app.base import Advance, DatabaseFile, Progress
-from pcrm.errors import Conflict, InvalidInput
+from pcrm.errors import Conflict, InvalidInput, PcrmError
 
 if TYPE_CHECKING:
     from pcrm.formats.exports import ExportFormat
@@ -89,7 +89,7 @@ def export_records(
         options = ExportOptions(kind, now, names, request.raw, request.vcard_version)
         encoding = "utf-8-sig" if request.bom and writer.bom else "utf-8"
         with (
-            _output(request, stdout, encoding) as stream,
+            _output(request, stdout, encoding, files.db_path) as stream,
             _progress(progress, total, f"exporting {_PLURAL[kind]}") as advance,
         ):
             written = writer.write(stream, _counted(_chain(first, found), advance), options)
@@ -106,7 +106,7 @@ def export_agenda(
     writer = _format(request)
     with files.database(write=False) as db:
         tasks = list_tasks(db, now, scope="open")
-    with _output(request, stdout, "utf-8") as stream:
+    with _output(request, stdout, "utf-8", files.db_path) as stream:
         written = writer.write(stream, tasks, ExportOptions("agenda", now))
     return Exported(written, request.output if request.to_file else None)
 
@@ -160,13 +160,16 @@ def _counted(items: Iterator[Any], advance: Advance) -> Iterator[Any]:
 
 
 @contextlib.contextmanager
-def _output(request: ExportRequest, stdout: Stdout, encoding: str) -> Iterator[TextIO]:
-    """The stream to write to: stdout, or a temporary file renamed to FILE on success."""
+def _output(
+    request: ExportRequest, stdout: Stdout, encoding: str, database: Path
+) -> Iterator[TextIO]:
+    """The stream to write to: stdout, or a temporary file renamed to FILE on success.
+    FILE follows store/files.py's rule: never the database, a device or a pipe."""
     if not request.to_file:
         with stdout(encoding) as stream:
             yield stream
         return
-    from pcrm.store.files import NewFile
+    from pcrm.store.files import NewFile, database_files, write_failed_hint
 
     path = str(request.output)
     target = Path(path)
@@ -175,7 +178,7 @@ def _output(request: ExportRequest, stdout: Stdout, encoding: str) -> Iterator[T
     exists = Conflict(f"{path} already exists", hint="add --force to replace it")
     try:
         # Created readable by its owner only: exports hold personal data.
-        new_file = NewFile(target, force=request.force)
+        new_file = NewFile(target, force=request.force, protect=database_files(database))
     except FileExistsError:
         raise exists from None
     except OSError as exc:
@@ -185,3 +188,5 @@ def _output(request: ExportRequest, stdout: Stdout, encoding: str) -> Iterator[T
             yield stream
     except FileExistsError:
         raise exists from None  # it appeared while we were writing
+    except OSError as exc:  # a full disk: the temporary file is gone, FILE untouched
+        raise PcrmError(f"cannot write {path}: {exc.strerror}", write_failed_hint(exc)) from exc

@@ -42,6 +42,7 @@ class ImportRequest:
     source: str | None = None
     dry_run: bool = False
     rejects: str | None = None  # where rejected rows go
+    force: bool = False  # replace an existing rejects file
     encoding: str | None = None  # when detection gets it wrong
 
 
@@ -129,7 +130,12 @@ def _run(
             hint=f"declare it first: pcrm field add {custom[0]} --type text --on contact",
         )
     rejects = request.rejects
-    writer = RejectsWriter(rejects, layout, json=opened.kind == "json") if rejects else None
+    writer = None
+    if rejects:
+        writer = RejectsWriter(
+            rejects, layout, json=opened.kind == "json", force=request.force,
+            protect=_read_files(request, files.db_path),
+        )  # fmt: skip
     try:
         with (
             _database(files, request.dry_run) as db,
@@ -163,6 +169,18 @@ def _run(
         unmapped=dict(mapper.unmapped_counts),
         rejects_file=rejects if writer is not None and writer.count else None,
     )
+
+
+def _read_files(request: ImportRequest, database: Path) -> dict[Path, str]:
+    """The files an import reads, which its rejects file must never replace."""
+    from pcrm.store.files import database_files
+
+    read = database_files(database)
+    if request.file != "-":
+        read[Path(request.file).expanduser()] = "the file being imported"
+    if request.map_file:
+        read[Path(request.map_file).expanduser()] = "the --map-file being read"
+    return read
 
 
 def _csv(

@@ -85,6 +85,9 @@ def contacts(
         str | None,
         typer.Option(metavar="NAME", help="The file's encoding, when detection gets it wrong."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --rejects FILE if it exists.")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Import contacts from a CSV export or a vCard file.
@@ -115,6 +118,7 @@ def contacts(
         source=source,
         dry_run=dry_run,
         rejects=rejects,
+        force=force,
         encoding=encoding,
     )
 

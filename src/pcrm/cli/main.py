@@ -5,6 +5,7 @@ imports only typer at module level: the CRM (sqlite-utils, Rich layout, dateutil
 loads inside the command that runs.
 """
 
+import contextlib
 import importlib
 import os
 import sys
@@ -82,7 +83,15 @@ class PcrmGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                result = super().invoke(ctx)
+            except typer.Exit:
+                sys.stdout.flush()
+                raise
+            # What is still buffered is written now, so that a full disk is told (below)
+            # rather than lost at exit with status 0 or 120.
+            sys.stdout.flush()
+            return result
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except PcrmError as exc:
@@ -96,16 +105,45 @@ class PcrmGroup(TyperGroup):
             raise typer.Exit(ExitStatus.INTERRUPTED) from None
         except BrokenPipeError:
             # `pcrm contact list | head`: the reader left; nothing more to say.
+            _drop_stdout()  # what is still buffered would fail again at exit (status 120)
             sys.stderr.close()
             raise typer.Exit(ExitStatus.OK) from None
         except Exception as exc:
             if os.environ.get("PCRM_DEBUG") == "1":
                 raise
+            if isinstance(exc, OSError) and (message := _write_failed(exc)):
+                error_lines(message)
+                raise typer.Exit(ExitStatus.ERROR) from None
             error_lines(
                 f"unexpected {type(exc).__name__}: {exc} "
                 "(this is a bug in pcrm; run again with PCRM_DEBUG=1 for the details)"
             )
             raise typer.Exit(ExitStatus.ERROR) from None
+
+
+def _drop_stdout() -> None:
+    """Send what is left of stdout's output to /dev/null: the write failed or the reader
+    left, and Python's flush at exit must not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _write_failed(exc: OSError) -> str | None:
+    """One line for a write the system refused: a full disk or a file size limit, or an
+    I/O error on stdout (which has no file name). None: not a failed write."""
+    import errno
+
+    from pcrm.store.files import write_failed_hint
+
+    hint = write_failed_hint(exc)
+    if hint is None and not (exc.filename is None and exc.errno in (errno.EIO, errno.EBADF)):
+        return None
+    if exc.filename is None:
+        _drop_stdout()  # stdout: what is still buffered for it would fail again at exit
+    where = "output" if exc.filename is None else str(exc.filename)
+    return f"cannot write {where}: {exc.strerror}" + (f" ({hint})" if hint else "")
 
 
 app = Typer(
@@ -190,8 +228,55 @@ COMMANDS = {
 }
 
 
+class _ClosedStdout:
+    """stdout when the shell closed it: each write fails with one clear line."""
+
+    def _closed(self) -> OSError:
+        import errno
+
+        return OSError(errno.EBADF, "stdout is closed")
+
+    def write(self, text: str) -> int:
+        raise self._closed()
+
+    @property
+    def buffer(self) -> Any:
+        raise self._closed()
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise self._closed()
+
+
+def _buffered_stdout() -> None:
+    """Under `python -u` (PYTHONUNBUFFERED) stdout's text layer writes straight to the file
+    and drops whatever a short write left out (a full disk): the output is cut and the exit
+    status 0. A buffer in between writes the rest or raises, which PcrmGroup tells; flushed
+    at each line, it keeps -u's promptness."""
+    import io
+
+    stream = sys.stdout
+    if stream is None:  # `pcrm ... >&-`: Python gives None; writing to it says so
+        sys.stdout = _ClosedStdout()
+        return
+    raw = getattr(stream, "buffer", None)
+    if isinstance(stream, io.TextIOWrapper) and isinstance(raw, io.RawIOBase):
+        sys.stdout = io.TextIOWrapper(
+            io.BufferedWriter(raw),
+            encoding=stream.encoding,
+            errors=stream.errors,
+            line_buffering=True,
+        )
+
+
 def run() -> None:
     """Console-script entry point."""
+    _buffered_stdout()
     try:
         app()
     except KeyboardInterrupt:

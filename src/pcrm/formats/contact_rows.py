@@ -8,20 +8,21 @@ written back for fixing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pcrm.core.importing.models import ParsedContact
-from pcrm.errors import InvalidInput
+from pcrm.errors import Conflict, InvalidInput, PcrmError
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow, card_too_large
 from pcrm.formats.contact_presets import Preset, Target
-from pcrm.store.files import NewFile
+from pcrm.store.files import NewFile, check_output, write_failed_hint
 
 if TYPE_CHECKING:
     from vobject.base import ContentLine
@@ -274,19 +275,38 @@ def _vcard_name(n: Name) -> str | None:
 # -- writing rejected rows back --------------------------------------------------------
 
 
+def _exists(path: str | Path) -> Conflict:
+    return Conflict(f"{path} already exists", hint="add --force to replace it")
+
+
 class RejectsWriter:
     """Rejected rows, as they were, in a file the user can fix and import again: a CSV with
     the same header and delimiter, a .vcf with the rejected cards, or a JSON array.
 
-    Rows go to a temporary file beside FILE, renamed over FILE by finish(): FILE may be the
-    very file being imported (fix the rejects, import them, get what is still wrong back),
-    and an import that fails leaves no half-written FILE."""
+    Rows go to a temporary file beside FILE, renamed over FILE by finish(): an import that
+    fails leaves no half-written FILE. FILE is checked when the writer is made, before any
+    row is read (store/files.py's rule: an existing FILE only with `force`, never the file
+    being imported or the database, which `protect` names)."""
 
-    def __init__(self, path: str, layout: CsvLayout | None, *, json: bool = False) -> None:
+    def __init__(
+        self,
+        path: str,
+        layout: CsvLayout | None,
+        *,
+        json: bool = False,
+        force: bool = False,
+        protect: Mapping[Path, str] | None = None,
+    ) -> None:
         self.path = Path(path).expanduser()
         self.json = json  # a JSON array of the rejected objects
         if self.path.is_dir():
             raise InvalidInput(f"cannot write {path}: it is a folder", hint="give a file name")
+        try:
+            check_output(self.path, force=force, protect=protect)
+        except FileExistsError:
+            raise _exists(path) from None
+        self.force = force
+        self.protect = protect
         self.layout = layout
         self.count = 0
         self._file: NewFile | None = None
@@ -296,20 +316,27 @@ class RejectsWriter:
         if self._handle is None:
             self._open()
         assert self._handle is not None
-        if self.json:
-            self._handle.write(("[\n" if self.count == 0 else ",\n") + str(raw))
-        elif isinstance(raw, str):
-            self._handle.write(raw if raw.endswith("\n") else raw + "\r\n")
-        else:
-            self._writer.writerow(raw)
+        try:
+            if self.json:
+                self._handle.write(("[\n" if self.count == 0 else ",\n") + str(raw))
+            elif isinstance(raw, str):
+                self._handle.write(raw if raw.endswith("\n") else raw + "\r\n")
+            else:
+                self._writer.writerow(raw)
+        except OSError as exc:  # a full disk: the import is rolled back, FILE untouched
+            self.discard()
+            message = f"cannot write {self.path}: {exc.strerror}"
+            raise PcrmError(message, write_failed_hint(exc)) from None
         self.count += 1
 
     def _open(self) -> None:
         # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
         encoding = "utf-8-sig" if self.layout is not None else "utf-8"
         try:
-            self._file = NewFile(self.path, force=True)
+            self._file = NewFile(self.path, force=self.force, protect=self.protect)
             self._handle = self._file.path.open("w", encoding=encoding, newline="")
+        except FileExistsError:
+            raise _exists(self.path) from None
         except OSError as exc:
             if self._file is not None:
                 self._file.discard()
@@ -322,17 +349,22 @@ class RejectsWriter:
         """Put the file in place (when a row was rejected)."""
         if self._handle is None:
             return
-        if self.json:
-            self._handle.write("\n]\n")
-        self._handle.close()
         assert self._file is not None
         try:
+            if self.json:
+                self._handle.write("\n]\n")
+            self._handle.close()
             self._file.commit()  # removes the temporary file if it fails
+        except FileExistsError:
+            raise _exists(self.path) from None
         except OSError as exc:
-            raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
+            self.discard()
+            message = f"cannot write {self.path}: {exc.strerror}"
+            raise PcrmError(message, write_failed_hint(exc)) from None
 
     def discard(self) -> None:
         if self._handle is not None:
-            self._handle.close()
+            with contextlib.suppress(OSError):  # flushing what is left may fail again
+                self._handle.close()
         if self._file is not None:
             self._file.discard()

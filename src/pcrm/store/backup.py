@@ -9,7 +9,6 @@ A backup is one self-contained file (rollback journal mode), readable by any sql
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -19,7 +18,14 @@ from pathlib import Path
 
 from pcrm.errors import DatabaseError
 from pcrm.store import migrations
-from pcrm.store.files import NewFile, is_sqlite_file
+from pcrm.store.files import (
+    NewFile,
+    database_files,
+    is_sqlite_file,
+    make_folder,
+    private_file,
+    write_failed_hint,
+)
 
 BUSY_TIMEOUT_S = 10.0
 
@@ -42,7 +48,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _reserve(target: Path) -> None:
     """Create `target` empty (mode 0600), refusing to touch an existing file."""
     try:
-        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        private_file(target)
     except FileExistsError:
         raise DatabaseError(
             f"{target} already exists; a backup never overwrites a file",
@@ -53,24 +59,25 @@ def _reserve(target: Path) -> None:
             f"cannot write {target}: {exc.strerror}",
             hint="check that the folder exists and that you may write there",
         ) from exc
-    os.close(fd)
 
 
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Write a snapshot of `source` into the new file `target` (mode 0600, never replaced).
+def copy_database(source: sqlite3.Connection, target: Path, database: Path | None = None) -> None:
+    """Write a snapshot of `source` into the new file `target` (mode 0600, never replaced;
+    never `database` or its side files).
 
     The copy is taken in one step: under WAL it is one consistent read, and writers carry on.
     It is written under a temporary name and renamed when complete: a failure leaves nothing.
     """
-    with _new_backup(target) as temporary:
+    with _new_backup(target, database) as temporary:
         _copy_into(source, temporary)
 
 
 @contextlib.contextmanager
-def _new_backup(target: Path) -> Iterator[Path]:
+def _new_backup(target: Path, database: Path | None = None) -> Iterator[Path]:
     """A NewFile that never replaces one, with a backup's wording of what went wrong."""
     try:
-        with NewFile(target) as temporary:
+        protect = database_files(database) if database is not None else None
+        with NewFile(target, protect=protect) as temporary:
             yield temporary
     except FileExistsError:
         raise DatabaseError(
@@ -80,7 +87,8 @@ def _new_backup(target: Path) -> Iterator[Path]:
     except OSError as exc:
         raise DatabaseError(
             f"cannot write {target}: {exc.strerror}",
-            hint="check that the folder exists and that you may write there",
+            hint=write_failed_hint(exc)
+            or "check that the folder exists and that you may write there",
         ) from exc
 
 
@@ -104,8 +112,15 @@ def backup(database: Path, target: Path) -> Path:
         raise DatabaseError(f"{target} is the database itself", hint="give another FILE")
     source = _connect(database)
     try:
-        copy_database(source, target)
+        copy_database(source, target, database)
     except sqlite3.DatabaseError as exc:
+        from pcrm.store.db import disk_full
+
+        if disk_full(exc):  # the copy, or SQLite's -shm beside the database
+            raise DatabaseError(
+                f"cannot back up {database} to {target}: {exc}",
+                hint="the disk is full or the file too large: free some space and try again",
+            ) from exc
         raise DatabaseError(
             f"cannot back up {database}: {exc}", hint="run `pcrm doctor` to see what is wrong"
         ) from exc
@@ -224,7 +239,7 @@ def _create_private(database: Path) -> None:
     folder = database.parent
     if not folder.exists():
         try:
-            folder.mkdir(mode=0o700, parents=True)
+            make_folder(folder)
         except OSError as exc:
             raise DatabaseError(f"cannot create folder {folder}: {exc.strerror}") from exc
     _reserve(database)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from pcrm.errors import DatabaseError
 from pcrm.store import migrations
-from pcrm.store.files import is_sqlite_file
+from pcrm.store.files import is_sqlite_file, make_folder, private_file
 
 BUSY_TIMEOUT_MS = 10_000
 # A write waits longer for the lock than a read for a busy file: another pcrm may be in the
@@ -50,14 +49,14 @@ def _create_file(path: Path) -> None:
     folder = path.parent
     if not folder.exists():
         try:
-            folder.mkdir(mode=0o700, parents=True)
+            make_folder(folder)
         except OSError as exc:
             raise DatabaseError(
                 f"cannot create folder {folder}: {exc.strerror}",
                 hint="choose another place with --db or $PCRM_DB",
             ) from exc
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        private_file(path)
     except FileExistsError:
         return
     except OSError as exc:
@@ -65,14 +64,21 @@ def _create_file(path: Path) -> None:
             f"cannot create database {path}: {exc.strerror}",
             hint="check the folder's permissions, or choose another place with --db",
         ) from exc
-    os.close(fd)
 
 
-def _check_is_sqlite(path: Path) -> None:
+def _check_is_sqlite(path: Path, *, empty_ok: bool) -> None:
     try:
         is_sqlite = is_sqlite_file(path, empty_ok=True)  # empty: created, not yet written
+        empty = is_sqlite and path.stat().st_size == 0
     except OSError as exc:
         raise DatabaseError(f"cannot read database {path}: {exc.strerror}") from exc
+    if empty and not empty_ok:
+        # A read must not make someone's empty file a database (SQLite would, on open).
+        raise DatabaseError(
+            f"{path} is an empty file, not a pcrm database",
+            hint="check --db / $PCRM_DB; a command that writes, such as contact add, makes"
+            " it a database",
+        )
     if not is_sqlite:
         raise DatabaseError(
             f"{path} is not a pcrm database (not an SQLite file)",
@@ -147,7 +153,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         _create_file(path)
     elif path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file")
-    _check_is_sqlite(path)
+    _check_is_sqlite(path, empty_ok=create)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
         _configure(conn)
@@ -171,6 +177,12 @@ def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
             f"database {path} is locked by another process",
             hint="wait for it to finish and try again",
         )
+    if disk_full(exc):
+        return DatabaseError(
+            f"cannot write to {path}: {text}",
+            hint="the disk is full or the file too large: free some space and try again;"
+            " the database was not changed",
+        )
     if "readonly" in text or "unable to open" in text:
         return DatabaseError(
             f"cannot write to {path}: {text}",
@@ -180,6 +192,18 @@ def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
         f"cannot use database {path}: {text}",
         hint="run `pcrm doctor`, or restore a backup",
     )
+
+
+# SQLite's codes for a write the system refused: SQLITE_FULL (ENOSPC), and the I/O errors
+# a full disk or a file size limit (EFBIG) gives while writing, growing or syncing a file.
+# None of these damaged the file: the transaction is rolled back.
+_WRITE_FAILED = {"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE",
+                 "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_SHMSIZE", "SQLITE_IOERR_SHMMAP"}  # fmt: skip
+
+
+def disk_full(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the system refused a write (a full disk, a size limit)."""
+    return getattr(exc, "sqlite_errorname", None) in _WRITE_FAILED or "disk is full" in str(exc)
 
 
 def _begin_write(conn: sqlite3.Connection, on_wait: Callable[[], None] | None) -> None:

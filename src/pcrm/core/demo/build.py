@@ -45,9 +45,12 @@ from pcrm.core.views.overview import contact_overview
 from pcrm.dates import local_tz, parse_when, to_iso
 from pcrm.errors import Conflict, DatabaseError, InvalidInput
 from pcrm.store.db import Database, session
-from pcrm.store.files import NewFile, is_sqlite_file
+from pcrm.store.files import NewFile, check_output, is_sqlite_file, make_folder
 
 SEED = 2026
+# The demo's mark in its file header (SQLite's application_id, "pcrm demo"): `demo --force`
+# replaces only a file that carries it, never a real database given by mistake.
+DEMO_APPLICATION_ID = 0x70636D64
 # How many interactions a person gets, and how many days back the oldest and newest may lie.
 ACTIVITY = {
     "high": ((8, 11), 175, 1),
@@ -244,6 +247,7 @@ def create_demo_file(path: Path, now: datetime, *, force: bool, seed: int = SEED
             try:
                 with session(temp, write=True) as db:
                     demo = seed_demo(db, now, seed)
+                    db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
             finally:
                 for sidecar in _with_sidecars(temp)[1:]:
                     with contextlib.suppress(OSError):  # never hide the error that got us here
@@ -258,9 +262,11 @@ def create_demo_file(path: Path, now: datetime, *, force: bool, seed: int = SEED
 
 
 def _check_target(path: Path, force: bool) -> bool:
-    """Whether a file is there to replace; raises when it may not be."""
+    """Whether a file is there to replace; raises when it may not be. Only an empty file or
+    a demo (marked by its application id) is replaced: never someone's real database."""
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder", hint="give a file name, e.g. pcrm-demo.db")
+    check_output(path, force=True)  # a device or a pipe: refused before it is read
     if not path.exists():
         return False
     if not force:
@@ -274,7 +280,27 @@ def _check_target(path: Path, force: bool) -> bool:
             f"{path} is not an SQLite database; not replacing it",
             hint="give another file name",
         )
+    if path.stat().st_size and not is_demo_file(path):
+        raise Conflict(
+            f"{path} is a database that pcrm demo did not write; not replacing it",
+            hint="give another file name, or back it up and remove it first",
+        )
     return True
+
+
+def is_demo_file(path: Path) -> bool:
+    """Whether `path` is a database `pcrm demo` wrote (read as it is: no lock, no -wal)."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            found = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(found == DEMO_APPLICATION_ID)
 
 
 def _new_file(path: Path, force: bool) -> NewFile:
@@ -284,7 +310,7 @@ def _new_file(path: Path, force: bool) -> NewFile:
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"{folder} is not a folder", hint="give another path for the demo")
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_folder(folder)
         return NewFile(path, force=force)
     except FileExistsError:
         raise _exists(path) from None
