@@ -11,14 +11,18 @@ pipes and FIFOs, another user. The tests run as root, so permission cases drop t
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import dump, ok, one_line_error
+from pcrm.cli.env import Env
+from pcrm.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 HUGE = "99999999999999999999"  # past SQLite's integers (2**63 - 1)
@@ -101,6 +105,61 @@ def seeded(cli, db_path: Path) -> Path:
     return db_path
 
 
+# -- invalid UTF-8 in arguments ------------------------------------------------------------
+
+# Python hands an argument's undecodable bytes over as lone surrogates (b"\xff" -> "\udcff").
+BAD = "Bad\udcffname"
+
+INVALID_UTF8 = [
+    (["contact", "add", BAD], "NAME"),
+    (["contact", "add", "Bob", "--email", f"{BAD}@example.org"], "--email"),
+    (["contact", "add", "Bob", "--tag", BAD], "--tag"),
+    (["contact", "edit", "1", "--note", BAD], "--note"),
+    (["contact", "show", BAD], "REF"),
+    (["contact", "list", "--tag", BAD], "--tag"),
+    (["company", "add", BAD], "NAME"),
+    (["deal", "add", BAD], "TITLE"),
+    (["log", "1", BAD], "TEXT"),
+    (["follow-up", "1", BAD, "--due", "tomorrow"], "TEXT"),
+    (["search", BAD], "QUERY"),
+    (["task", "edit", "1", "--text", BAD], "--text"),
+    (["field", "add", BAD], "NAME"),
+    (["config", "set", "currency", BAD], "VALUE"),
+    (["stage", "add", BAD, "--probability", "10"], "NAME"),
+    (["score", "rule", "add", f"+5 tag:{BAD}"], "RULE"),
+]
+
+
+@pytest.mark.parametrize(("args", "label"), INVALID_UTF8, ids=lambda v: " ".join(v)[:40])
+def test_invalid_utf8_in_an_argument_is_refused_naming_it(cli, seeded, args, label):
+    before = dump(seeded)
+    result = cli(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f'pcrm: error: {label} "')
+    assert "\\xff" in result.stderr and "is not valid UTF-8" in result.stderr
+    assert dump(seeded) == before
+
+
+def test_invalid_utf8_bytes_on_a_real_command_line(cli, seeded):
+    before = dump(seeded)
+    err = one_line(pcrm(seeded, "contact", "add", b"Bad\xffname"), code=2)
+    assert err == (
+        'pcrm: error: NAME "Bad\\xffname" is not valid UTF-8 '
+        "(type it again in UTF-8, or convert it with iconv -t utf-8)\n"
+    )
+    assert dump(seeded) == before
+
+
+def test_a_file_name_may_hold_any_bytes(cli, seeded):
+    """Paths are not text to store: a backup to a Latin-1 file name works."""
+    target = os.fsencode(seeded.parent) + b"/b\xe4ckup.db"
+    result = pcrm(seeded, "backup", target)
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(target)
+
+
 # -- huge numbers ------------------------------------------------------------------------
 
 LIST_COMMANDS = [
@@ -151,3 +210,102 @@ def test_an_id_past_sqlites_integers_names_no_record(cli, seeded, args, message)
     before = dump(seeded)
     assert one_line_error(cli(*args)).startswith(f"pcrm: error: {message}")
     assert dump(seeded) == before
+
+
+# -- PCRM_NOW, --db "" -------------------------------------------------------------------
+
+BAD_NOW = [
+    ("garbage", 'PCRM_NOW="garbage" is not an ISO-8601 time'),
+    ("2026-13-01", 'PCRM_NOW="2026-13-01" is not an ISO-8601 time'),
+    ("99999-01-01", 'PCRM_NOW="99999-01-01" is not an ISO-8601 time'),
+    ("2026-01-01T00:00:00+25:00", "is not an ISO-8601 time"),
+    ("0001-01-01T00:00:00-23:00", "is outside the years 1900 to 2200"),
+    ("9999-12-31T23:59:59-23:00", "is outside the years 1900 to 2200"),
+    ("0001-01-01", "is outside the years 1900 to 2200"),
+]
+
+
+@pytest.mark.parametrize("args", [["agenda"], ["log", "1", "hi"], ["contact", "list"]])
+@pytest.mark.parametrize(("value", "message"), BAD_NOW)
+def test_a_bad_pcrm_now_is_one_line(cli, seeded, args, value, message):
+    before = dump(seeded)
+    result = CliRunner().invoke(app, args, obj=Env(), env={"PCRM_NOW": value})
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("pcrm: error: PCRM_NOW=") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert dump(seeded) == before
+
+
+def test_a_good_pcrm_now_with_an_offset_is_read_in_utc(cli, seeded):
+    result = CliRunner().invoke(
+        app, ["log", "1", "pinned"], obj=Env(), env={"PCRM_NOW": "2026-11-23T10:00:00+01:00"}
+    )
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(seeded)
+    try:
+        at = conn.execute("SELECT at FROM interactions ORDER BY id DESC").fetchone()
+    finally:
+        conn.close()
+    assert at == ("2026-11-23T09:00:00Z",)
+
+
+@pytest.mark.parametrize("args", [["contact", "list"], ["contact", "add", "Bob"], ["doctor"]])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_db_option_is_refused(cli, isolated, tmp_path, args, value):
+    result = cli("--db", value, *args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr == (
+        "pcrm: error: --db is empty (give the database file's path, or leave --db out)\n"
+    )
+    assert not isolated.exists()  # not the $PCRM_DB file either
+    assert not (tmp_path / "home").exists()
+
+
+# -- a locale that is not UTF-8 ----------------------------------------------------------
+
+C_LOCALES = [
+    {"LC_ALL": "C", "PYTHONUTF8": "0"},
+    {"LANG": "C", "LC_ALL": "", "LC_CTYPE": "", "PYTHONUTF8": "0"},
+    {"LC_ALL": "C"},  # Python's UTF-8 mode: worked before, must keep working
+]
+
+
+@pytest.mark.parametrize(
+    "locale_env", C_LOCALES, ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items())
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contact", "list"],
+        ["contact", "show", "2"],
+        ["search", "Ünal"],
+        ["export", "contacts"],
+        ["contact", "list", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_a_c_locale_prints_what_it_can_and_escapes_the_rest(cli, seeded, locale_env, args):
+    result = pcrm(seeded, *args, env=locale_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    out = result.stdout
+    assert b"Zo\\xeb \\xdcnal" in out or "Zoë Ünal".encode() in out or b"Zo\\u00eb" in out
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_c_locale_on_a_terminal_and_utf8_arguments(cli, seeded, terminal):
+    """UTF-8 bytes typed under an ASCII locale are the name the user meant; Rich's view
+    escapes what ASCII cannot show."""
+    env = {"LC_ALL": "C", "PYTHONUTF8": "0", **({"TTY_COMPATIBLE": "1"} if terminal else {})}
+    added = pcrm(seeded, "contact", "add", "Émile Zola".encode(), env=env)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == b"added contact 3 \\xc9mile Zola\n"
+    shown = pcrm(seeded, "contact", "show", "3", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert b"\\xc9mile Zola" in shown.stdout
+    conn = sqlite3.connect(seeded)
+    try:
+        assert conn.execute("SELECT name FROM contacts WHERE id = 3").fetchone() == ("Émile Zola",)
+    finally:
+        conn.close()
