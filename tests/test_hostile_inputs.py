@@ -11,10 +11,12 @@ pipes and FIFOs, another user. The tests run as root, so permission cases drop t
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -309,3 +311,145 @@ def test_a_c_locale_on_a_terminal_and_utf8_arguments(cli, seeded, terminal):
         assert conn.execute("SELECT name FROM contacts WHERE id = 3").fetchone() == ("Émile Zola",)
     finally:
         conn.close()
+
+
+# -- another user: a folder that cannot be entered, a read-only folder ---------------------
+
+
+@pytest.fixture(scope="module")
+def nobody_python() -> str:
+    """An interpreter 'nobody' can run pcrm with (this venv may live in /root, 0700)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run a process as the unprivileged user nobody")
+    paths = os.pathsep.join(_import_paths())
+    for candidate in dict.fromkeys([sys.executable, sys._base_executable, "/usr/bin/python3"]):
+        try:
+            probe = subprocess.run(
+                [candidate, "-c", "import pcrm.cli.main, sqlite3, rich"],
+                env={"PYTHONPATH": paths, "PATH": os.environ.get("PATH", "")},
+                preexec_fn=_as(NOBODY),
+                capture_output=True,
+                timeout=60,
+                cwd="/",
+            )
+        except OSError:
+            continue
+        if probe.returncode == 0:
+            return candidate
+    pytest.skip("no Python interpreter that the user nobody can run pcrm with")
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder nobody can reach (pytest's tmp_path is in root's 0700 /tmp/pytest-of-root)."""
+    folder = Path(tempfile.mkdtemp(prefix="pcrm-hostile-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def a_database(cli, folder: Path) -> Path:
+    """A seeded database in `folder`, closed (no -wal or -shm left), readable by others."""
+    path = folder / "pcrm.db"
+    for args in (["contact", "add", "Ada Lovelace"], ["log", "1", "Call about the engine"]):
+        ok(cli("--db", str(path), *args))
+    path.chmod(0o644)
+    assert sorted(p.name for p in folder.iterdir()) == ["pcrm.db"]
+    return path
+
+
+UNREACHABLE = [
+    ["contact", "list"],
+    ["contact", "add", "Bob"],
+    ["show", "1"],
+    ["export", "contacts"],
+    ["doctor"],
+    ["doctor", "--fix"],
+    ["backup"],
+]
+
+
+@pytest.mark.parametrize("args", UNREACHABLE, ids=" ".join)
+@pytest.mark.parametrize("inside", ["pcrm.db", "sub/pcrm.db"])
+def test_a_database_behind_a_folder_you_cannot_enter(cli, nobody_python, shared, args, inside):
+    locked = shared / "locked"
+    locked.mkdir()
+    path = a_database(cli, locked)
+    locked.chmod(0o700)  # root's: nobody may not enter
+    before = dump(path)
+    result = pcrm(locked / inside, *args, python=nobody_python, user=NOBODY)
+    err = one_line(result)
+    assert err.startswith(f"pcrm: error: cannot reach {locked / inside}: permission denied")
+    assert dump(path) == before
+
+
+READS = [
+    (["contact", "list"], "Ada Lovelace"),
+    (["show", "1"], "Call about the engine"),
+    (["timeline", "1"], "Call about the engine"),
+    (["search", "engine"], "Call about the engine"),
+    (["export", "contacts"], "Ada Lovelace"),
+    (["agenda"], ""),
+]
+
+
+@pytest.mark.parametrize("owner", ["root", "nobody"], ids=["file-read-only", "file-writable"])
+def test_a_healthy_database_in_a_read_only_folder_can_be_read(cli, nobody_python, shared, owner):
+    path = a_database(cli, shared)
+    if owner == "nobody":
+        os.chown(path, NOBODY, NOBODY)
+    before = dump(path)
+    for args, shown in READS:
+        result = pcrm(path, *args, python=nobody_python, user=NOBODY)
+        assert result.returncode == 0, (args, result.stderr)
+        assert result.stderr == b"", (args, result.stderr)
+        assert shown.encode() in result.stdout, (args, result.stdout)
+    err = one_line(pcrm(path, "contact", "add", "Bob", python=nobody_python, user=NOBODY))
+    assert err.startswith(f"pcrm: error: cannot write to {path}")
+    assert dump(path) == before
+    assert sorted(p.name for p in shared.iterdir()) == ["pcrm.db"]
+
+
+def test_a_read_only_folder_whose_owner_is_writing_shows_the_latest_changes(
+    cli, nobody_python, shared
+):
+    """The owner's open connection keeps -wal and -shm: the read goes through them."""
+    path = a_database(cli, shared)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode = WAL")
+        writer.execute("UPDATE contacts SET name = 'Ada King' WHERE id = 1")
+        for side in ("-wal", "-shm"):
+            Path(f"{path}{side}").chmod(0o644)
+        result = pcrm(path, "contact", "list", python=nobody_python, user=NOBODY)
+    finally:
+        writer.close()
+    assert result.returncode == 0, result.stderr
+    assert b"Ada King" in result.stdout
+
+
+def test_doctor_on_a_read_only_database(cli, nobody_python, shared):
+    """No phantom search-index problem, no advice to restore a backup over good data, and
+    --fix says it cannot write instead of failing half-way."""
+    path = a_database(cli, shared)
+    path.chmod(0o600)
+    os.chown(path, NOBODY, NOBODY)  # nobody's own file, 0600: only the folder is read-only
+    (shared / "notes.txt").write_text("not pcrm's: the folder is not the database's own\n")
+    before = dump(path)
+    checked = pcrm(path, "doctor", python=nobody_python, user=NOBODY)
+    assert checked.returncode == 0, (checked.stdout, checked.stderr)
+    out = checked.stdout.decode()
+    assert "PROBLEM" not in out and "restore" not in out
+    assert "search index" in out and "entries match the records" in out
+
+    shared_file = a_database(cli, Path(tempfile.mkdtemp(dir=shared)))  # root's, 0644
+    shared_file.parent.chmod(0o755)
+    checked = pcrm(shared_file, "doctor", python=nobody_python, user=NOBODY)
+    out = checked.stdout.decode()
+    assert "restore" not in out + checked.stderr.decode()
+    assert "search index" in out and "FTS5" not in out
+    fixed = pcrm(shared_file, "doctor", "--fix", python=nobody_python, user=NOBODY)
+    assert one_line(fixed).startswith(f"pcrm: error: cannot fix {shared_file}: ")
+    assert dump(path) == before
