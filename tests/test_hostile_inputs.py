@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -453,3 +454,103 @@ def test_doctor_on_a_read_only_database(cli, nobody_python, shared):
     fixed = pcrm(shared_file, "doctor", "--fix", python=nobody_python, user=NOBODY)
     assert one_line(fixed).startswith(f"pcrm: error: cannot fix {shared_file}: ")
     assert dump(path) == before
+
+
+# -- importing from a pipe, UTF-16 without a BOM, control bytes ------------------------------
+
+CSV = "Name,Email\nBob Byte,bob@example.org\nZoë Ünal,zoe@example.org\n"
+
+
+def imported(db_path: Path) -> list[tuple[str, ...]]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT c.name, e.email FROM contacts c JOIN contact_emails e ON e.contact_id = c.id"
+            " ORDER BY c.name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def _process_substitution(db_path: Path) -> subprocess.CompletedProcess[bytes]:
+    """`pcrm import contacts <(cat file)`: a /dev/fd path to a pipe."""
+    read, write = os.pipe()
+    feeder = threading.Thread(target=lambda: (os.write(write, CSV.encode()), os.close(write)))
+    feeder.start()
+    try:
+        return pcrm(db_path, "import", "contacts", f"/dev/fd/{read}", pass_fds=(read,))
+    finally:
+        feeder.join()
+        os.close(read)
+
+
+def _fifo(db_path: Path) -> subprocess.CompletedProcess[bytes]:
+    fifo = db_path.parent / "contacts.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as stream:
+            stream.write(CSV.encode())
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        return pcrm(db_path, "import", "contacts", str(fifo))
+    finally:
+        feeder.join()
+
+
+def _dev_stdin(db_path: Path) -> subprocess.CompletedProcess[bytes]:
+    return pcrm(db_path, "import", "contacts", "/dev/stdin", input=CSV.encode())
+
+
+def _dash(db_path: Path) -> subprocess.CompletedProcess[bytes]:
+    return pcrm(db_path, "import", "contacts", "-", input=CSV.encode())
+
+
+@pytest.mark.parametrize("feed", [_process_substitution, _fifo, _dev_stdin, _dash])
+def test_import_from_a_pipe(db_path, feed):
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    result = feed(db_path)
+    assert result.returncode == 0, result.stderr
+    assert b"generic CSV, UTF-8, comma-separated, 2 rows" in result.stdout
+    assert imported(db_path) == [("Bob Byte", "bob@example.org"), ("Zoë Ünal", "zoe@example.org")]
+
+
+@pytest.mark.parametrize(("codec", "shown"), [("utf-16-le", "LE"), ("utf-16-be", "BE")])
+def test_utf16_without_a_bom_imports(cli, db_path, tmp_path, codec, shown):
+    source = tmp_path / "contacts.csv"
+    source.write_bytes(CSV.encode(codec))
+    out = ok(cli("import", "contacts", str(source)))
+    assert f"UTF-16 {shown} (no BOM), comma-separated, 2 rows" in out
+    assert imported(db_path) == [("Bob Byte", "bob@example.org"), ("Zoë Ünal", "zoe@example.org")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("note", ["a\x01b", "x\x00y\x02z"], ids=["x01", "x00"])
+def test_pcrms_own_export_with_a_control_byte_imports_back(cli, db_path, tmp_path, fmt, note):
+    ok(cli("contact", "add", "Ctl Byte", "--email", "ctl@example.org"))
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute("UPDATE contacts SET note = ? WHERE id = 1", [note])
+    finally:
+        conn.close()
+    exported = tmp_path / f"contacts.{fmt}"
+    ok(cli("export", "contacts", "--format", fmt, "-o", str(exported)))
+    other = tmp_path / "other.db"
+    ok(cli("--db", str(other), "import", "contacts", str(exported)))
+    conn = sqlite3.connect(other)
+    try:
+        assert conn.execute("SELECT name, note FROM contacts").fetchall() == [("Ctl Byte", note)]
+    finally:
+        conn.close()
+
+
+def test_a_real_binary_file_is_still_refused(cli, db_path, tmp_path):
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    assert one_line_error(cli("import", "contacts", str(png))).startswith(
+        f"pcrm: error: {png} is a binary file, not CSV or vCard"
+    )
+    assert not db_path.exists()
