@@ -451,6 +451,9 @@ def test_doctor_on_a_read_only_database(cli, nobody_python, shared):
     out = checked.stdout.decode()
     assert "restore" not in out + checked.stderr.decode()
     assert "search index" in out and "FTS5" not in out
+    # root's 0644 file: a fact worth telling, but no advice that cannot work for nobody
+    assert "file is 0644" in out and "only its owner can change that" in out
+    assert checked.stderr == b"pcrm: error: 1 problem found\n"
     fixed = pcrm(shared_file, "doctor", "--fix", python=nobody_python, user=NOBODY)
     assert one_line(fixed).startswith(f"pcrm: error: cannot fix {shared_file}: ")
     assert dump(path) == before

@@ -179,7 +179,11 @@ def check_permissions(path: Path) -> Check:
     if folder_mode & 0o077 and own_folder(path):
         loose.append(f"folder is {folder_mode:04o}")
     if loose:
-        return Check("permissions", False, ", ".join(loose) + " (want 0600 / 0700)", FIX)
+        detail = ", ".join(loose) + " (want 0600 / 0700)"
+        if not owned(path) or (folder_mode & 0o077 and own_folder(path) and not owned(path.parent)):
+            # --fix could not chmod another user's file: do not advise it.
+            return Check("permissions", False, detail + "; only its owner can change that")
+        return Check("permissions", False, detail, FIX)
     return Check("permissions", True, f"file {file_mode:04o}, folder {folder_mode:04o}")
 
 
