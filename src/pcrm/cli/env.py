@@ -27,9 +27,31 @@ def system_clock() -> datetime:
     """Now, in UTC; `$PCRM_NOW` (ISO-8601) pins it for tests and reproducible output."""
     pinned = os.environ.get("PCRM_NOW")
     if pinned:
-        moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return pinned_now(pinned)
     return datetime.now(UTC)
+
+
+def pinned_now(text: str) -> datetime:
+    """$PCRM_NOW read as an ISO-8601 time (UTC when it names no zone), within the years
+    pcrm reads dates in: "now" at year 1 or 9999 would overflow the first date sum."""
+    from pcrm.dates import MAX_YEAR, MIN_YEAR
+    from pcrm.errors import InvalidInput
+
+    hint = "unset it, or give a time such as 2026-11-23T10:00:00Z"
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f'PCRM_NOW="{text}" is not an ISO-8601 time', hint=hint) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        in_range = MIN_YEAR <= moment.astimezone(UTC).year <= MAX_YEAR
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last day Python knows
+        in_range = False
+    if not in_range:
+        raise InvalidInput(
+            f'PCRM_NOW="{text}" is outside the years {MIN_YEAR} to {MAX_YEAR}', hint=hint
+        )
+    return moment
 
 
 class Env:

@@ -6,10 +6,11 @@ loads inside the command that runs.
 """
 
 import contextlib
+import functools
 import importlib
 import os
 import sys
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Annotated, Any
 
 import typer
@@ -32,7 +33,63 @@ def _load(name: str, spec: str) -> Any:
         holder.add_typer(target, name=name)
     else:
         target(holder)
-    return typer.main.get_group(holder).commands[name]
+    return _guard_text(typer.main.get_group(holder).commands[name])
+
+
+# Arguments that name a file may hold any bytes the file system allows; every other
+# argument is text that is stored or shown, so it must be valid UTF-8.
+PATH_METAVARS = frozenset({"FILE", "PATH"})
+
+
+def _guard_text(command: Any) -> Any:
+    """Check the text arguments of `command` and of its sub-commands before they run."""
+    for sub in getattr(command, "commands", {}).values():
+        _guard_text(sub)
+    if command.callback is not None:
+        command.callback = _checking_text(command.callback, command.params)
+    return command
+
+
+def _checking_text(callback: Callable[..., Any], params: list[Any]) -> Callable[..., Any]:
+    named = {param.name: param for param in params if param.metavar not in PATH_METAVARS}
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            if name in named:
+                kwargs[name] = _utf8(value, named[name])
+        return callback(*args, **kwargs)
+
+    return checked
+
+
+def _utf8(value: Any, param: Any) -> Any:
+    """`value` as valid text. Python hands undecodable argv bytes over as lone surrogates,
+    which SQLite and the terminal refuse half-way through a command: UTF-8 bytes decoded
+    under a non-UTF-8 locale (LC_ALL=C) are read as UTF-8; any other bytes are refused
+    here, naming the argument, before anything is done."""
+    if isinstance(value, list | tuple):
+        return type(value)(_utf8(item, param) for item in value)
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(value)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    long_names = [opt for opt in param.opts if opt.startswith("--")]
+    label = long_names[0] if long_names and param.param_type_name == "option" else param.metavar
+    shown = raw.decode("utf-8", "backslashreplace")
+    error_lines(
+        f'{label} "{shown}" is not valid UTF-8 (type it again in UTF-8, or convert it with '
+        "iconv -t utf-8)"
+    )
+    raise typer.Exit(ExitStatus.USAGE)
 
 
 class LazyCommands(MutableMapping[str, Any]):
@@ -190,6 +247,10 @@ def root(
       pcrm contact add "Ada Lovelace" --email ada@example.org --company Analytical
     """
     env = ctx.obj if isinstance(ctx.obj, Env) else Env()
+    if db is not None and not db.strip():
+        # An empty --db (a shell variable that was not set) must not mean the default file.
+        error_lines("--db is empty (give the database file's path, or leave --db out)")
+        raise typer.Exit(ExitStatus.USAGE)
     if db:
         env.db_option = db
     ctx.obj = env
@@ -277,9 +338,20 @@ def _buffered_stdout() -> None:
 def run() -> None:
     """Console-script entry point."""
     _buffered_stdout()
+    _escape_unencodable()
     try:
         app()
     except KeyboardInterrupt:
         # Ctrl-C outside a command (while parsing); inside one, PcrmGroup handles it.
         sys.stderr.write("\n")
         raise SystemExit(ExitStatus.INTERRUPTED) from None
+
+
+def _escape_unencodable() -> None:
+    """Under a locale that is not UTF-8 (LC_ALL=C with PYTHONUTF8=0: ASCII), a name with
+    an accent would stop a listing half-way with UnicodeEncodeError: print what the
+    terminal can show and escape the rest (\\xe9), as stderr already does."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

@@ -26,8 +26,25 @@ class ExitStatus(IntEnum):
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON: stable keys, ISO times, money in minor units.")
 ]
+# More rows than any file holds, and within SQLite's integers (LIMIT 99999999999999999999
+# would fail there): a larger --limit means the same as this one, all of them.
+MAX_LIMIT = 1 << 62
+
+
+def cap_limit(value: int) -> int:
+    return min(value, MAX_LIMIT)
+
+
 LimitOption = Annotated[
-    int, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N rows (0: all).")
+    int,
+    typer.Option(
+        "--limit",
+        "-n",
+        metavar="N",
+        min=0,
+        callback=cap_limit,
+        help="Show at most N rows (0: all).",
+    ),
 ]
 
 

@@ -9,7 +9,7 @@ import typer
 from pcrm.cli.env import get_env
 from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, confirm_removal, emit, say
+from pcrm.cli.output import JsonOption, cap_limit, confirm_removal, emit, say
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,7 +50,15 @@ def show(
         bool, typer.Option("--stale", help="Only deals idle longer than their stage allows.")
     ] = False,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", metavar="N", min=0, help="Cards per stage (0: all).")
+        int,
+        typer.Option(
+            "--limit",
+            "-n",
+            metavar="N",
+            min=0,
+            callback=cap_limit,
+            help="Cards per stage (0: all).",
+        ),
     ] = 10,
     json: JsonOption = False,
 ) -> None:

@@ -39,9 +39,25 @@ def search_hint(ref: str) -> str:
     return f"try: pcrm search {shlex.quote(ref)}"
 
 
+# SQLite's largest integer: a longer id names no record, and SQLite refuses to bind it.
+MAX_ID = (1 << 63) - 1
+
+
+def is_id(ref: str) -> bool:
+    """Whether a REF is an id: ASCII digits only ("²" is a digit to str.isdigit() but not a
+    number to int())."""
+    return ref.isascii() and ref.isdigit()
+
+
+def id_param(ref: str) -> int:
+    """An id REF as an SQL parameter: past SQLite's integers, -1, which no record has."""
+    value = int(ref)
+    return value if value <= MAX_ID else -1
+
+
 def row_id(db: Database, table: str, ref: str) -> int | None:
     """The id of a digits-only REF, if that row exists (tables are ours, never typed)."""
-    row = db.execute(f"SELECT id FROM {table} WHERE id = ?", [int(ref)]).fetchone()
+    row = db.execute(f"SELECT id FROM {table} WHERE id = ?", [id_param(ref)]).fetchone()
     return None if row is None else row[0]
 
 

@@ -22,7 +22,7 @@ import shlex
 from collections.abc import Sequence
 
 from pcrm.core.deals.refs import DEALS
-from pcrm.core.matching import Matcher, kind_plural
+from pcrm.core.matching import Matcher, is_id, kind_plural
 from pcrm.core.people.refs import COMPANIES, CONTACTS
 from pcrm.core.people.text import clean_line
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
@@ -67,7 +67,7 @@ def resolve(db: Database, ref: str, kinds: Sequence[str]) -> tuple[str, int]:
         return kind, MATCHERS[kind].match(db, rest)
     if len(kinds) == 1:
         return kinds[0], MATCHERS[kinds[0]].match(db, rest)
-    if rest.isdigit():
+    if is_id(rest):
         try:
             return kinds[0], MATCHERS[kinds[0]].match(db, rest)
         except NotFound as exc:

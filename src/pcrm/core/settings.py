@@ -38,7 +38,7 @@ def _check_phone_region(db: Database, value: str) -> str:
 
 def _check_days(db: Database, value: str) -> str:
     text = value.strip()
-    if not text.isdigit() or int(text) > 366:
+    if not (text.isascii() and text.isdigit()) or int(text) > 366:
         raise InvalidInput(f'"{value}" is not a number of days from 0 to 366', hint="e.g. 7")
     return str(int(text))
 

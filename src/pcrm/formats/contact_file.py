@@ -1,10 +1,10 @@
 """Opening a contacts file for import: bytes to text, CSV or vCard, delimiter and preamble.
 
 What real exports contain (docs/import-export.md): UTF-8 with or without a BOM, UTF-16 with
-a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas, semicolons or
-tabs; LinkedIn's preamble lines before the header. The file is read twice (once to settle
-the encoding, once to import), so stdin is first copied to a temporary file: memory stays
-flat whatever the size.
+or without a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas,
+semicolons or tabs; LinkedIn's preamble lines before the header. The file is read twice
+(once to settle the encoding, once to import), so stdin, a pipe or a FIFO (`<(cmd)`,
+/dev/stdin) is first copied to a temporary file: memory stays flat whatever the size.
 
 No line is read whole before its length is known (docs/import-export.md, "Limits"): a CSV
 row over ROW_LIMIT characters is rejected with its line number and the others import; a
@@ -45,8 +45,12 @@ csv.field_size_limit(ROW_LIMIT)
 # Properties that hold a picture, a sound or a key, often inline in base64: not imported.
 BINARY_PROPERTIES = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
-# C0 control characters that never occur in text files; their presence means binary data.
+# C0 control characters that text files hardly hold: many of them mean binary data. A few
+# are text (a note that holds a \x01 exported by pcrm itself); real binary files (a PNG, a
+# spreadsheet) have them in every few bytes.
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+_BINARY_SHARE = 0.01  # more than 1 byte in 100 of the first 64 KiB...
+_BINARY_LEAST = 8  # ...and more than 8 of them
 
 
 @dataclass
@@ -108,17 +112,30 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
         raise
 
 
+def _spooled(stream: BinaryIO) -> BinaryIO:
+    """A seekable copy of a stream read once (stdin, a pipe, a FIFO), in a temporary file."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Source.close)
+    try:
+        shutil.copyfileobj(stream, spool, _CHUNK)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
 def _open_bytes(path: str, label: str) -> BinaryIO:
     if path == "-":
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Source.close)
-        shutil.copyfileobj(sys.stdin.buffer, spool, _CHUNK)
-        spool.seek(0)
-        return spool
+        return _spooled(sys.stdin.buffer)
     target = Path(path).expanduser()
     try:
         if target.is_dir():
             raise InvalidInput(f"{label} is a folder, not a file", hint="give a CSV or vCard file")
-        return target.open("rb")
+        handle = target.open("rb")
+        if handle.seekable():
+            return handle
+        with handle:  # <(cmd), a FIFO, /dev/stdin on a pipe: read once, so copied
+            return _spooled(handle)
     except FileNotFoundError:
         raise InvalidInput(f"cannot read {label}: no such file", hint="check the path") from None
     except PermissionError:
@@ -138,9 +155,11 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
         codec, shown = "utf-8-sig", "UTF-8 with BOM"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         codec, shown = "utf-16", "UTF-16"
+    elif (bare := _utf16_without_bom(head)) and _decodes(handle, bare):
+        codec, shown = bare, f"UTF-16 {bare[-2:].upper()} (no BOM)"
     elif not head.strip():
         raise InvalidInput(f"{label} is empty", hint="export your contacts again")
-    elif any(byte in _BINARY_BYTES for byte in head):
+    elif _looks_binary(head):
         raise InvalidInput(
             f"{label} is a binary file, not CSV or vCard",
             hint="in a spreadsheet, save it as CSV first",
@@ -163,6 +182,26 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
     elif _looks_like_json(start):
         source.kind = "json"
     return source
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """The codec of UTF-16 text without a BOM, told by its NULs: text that is mostly Latin
+    letters, digits and punctuation has a NUL in every other byte (the high byte of each
+    character: second in little-endian, first in big-endian) and none in the others."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    first, second = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if second >= pairs * 0.3 and first <= pairs * 0.01:
+        return "utf-16-le"
+    if first >= pairs * 0.3 and second <= pairs * 0.01:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    controls = sum(1 for byte in head if byte in _BINARY_BYTES)
+    return controls > _BINARY_LEAST and controls > len(head) * _BINARY_SHARE
 
 
 def _looks_like_json(start: str) -> bool:

@@ -139,10 +139,12 @@ def _measure_new_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(f'ANALYZE "{name}"')
 
 
-def open_db(path: Path, *, create: bool) -> Database:
+def open_db(path: Path, *, create: bool, read_only: bool = False) -> Database:
     """Open (and with create=True, create) the database, migrated to the current schema.
 
     A read command passes create=False: a missing file is an error and nothing is created.
+    With read_only, a file that cannot be written beside (a read-only folder: SQLite cannot
+    create the -shm a WAL file needs) is opened read-only instead, so reading still works.
     """
     if not path.exists():
         if not create:
@@ -156,15 +158,55 @@ def open_db(path: Path, *, create: bool) -> Database:
     _check_is_sqlite(path, empty_ok=create)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-        _configure(conn)
-        db = Database(conn)
-        _migrate(db, path)
+        try:
+            _configure(conn)
+            db = Database(conn)
+            _migrate(db, path)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not (read_only and cannot_write(exc)):
+                raise
+            db = Database(read_only_connection(path))
+            _migrate(db, path)
     except sqlite3.DatabaseError as exc:
         explained = _explain(exc, path)
         if explained is None:
             raise
         raise explained from exc
     return db
+
+
+def cannot_write(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed for want of write access to the file or its folder, or for want
+    of room to write beside it (a full disk: no -shm can be made): a read then opens read-only."""
+    return "readonly" in str(exc) or "unable to open" in str(exc) or disk_full(exc)
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that never writes, to a file in a folder pcrm cannot write to.
+
+    mode=ro reads a WAL file whose -shm exists (its owner has it open); otherwise SQLite
+    cannot coordinate with writers and the file is read as immutable, which is right only
+    while no -wal holds changes not yet copied into the file: those would be missed."""
+    uri = path.absolute().as_uri()
+    timeout = BUSY_TIMEOUT_MS / 1000
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not cannot_write(exc):
+            raise
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseError(
+            f"cannot read {path}: its folder is read-only and its latest changes are still"
+            f" in {wal.name}",
+            hint="run any pcrm command on it as its owner first, or copy the folder",
+        )
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout)
+    return conn
 
 
 def _explain(exc: sqlite3.Error, path: Path) -> DatabaseError | None:
@@ -253,7 +295,7 @@ def session(
     """Open the database for one command; a write command runs in one transaction.
     `create` defaults to `write`: only a write may create the file. on_wait: see
     _begin_write."""
-    db = open_db(path, create=write if create is None else create)
+    db = open_db(path, create=write if create is None else create, read_only=not write)
     try:
         if write:
             try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcrm.store import migrations
+from pcrm.store.db import cannot_write, read_only_connection
 from pcrm.store.migrations import normalised
 
 # Record tables counted in the summary, when they exist in this schema.
@@ -82,7 +83,37 @@ def _connect(path: Path) -> sqlite3.Connection:
     # Autocommit: the checks read; repair() opens its own transaction.
     conn = sqlite3.connect(path, timeout=10, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 10000")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if not cannot_write(exc):
+            return conn  # a damaged file: each check says what it finds
+        # A read-only folder: the checks read the file as it is, not "cannot be read".
+        conn.close()
+        conn = read_only_connection(path)
+        conn.isolation_level = None
     return conn
+
+
+def writable(path: Path) -> bool:
+    """Whether this user may write the file and beside it (SQLite's -wal and -shm)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def owned(path: Path) -> bool:
+    """Whether this user may change the file's permissions (its owner, or root)."""
+    return os.geteuid() in (0, path.stat().st_uid)
+
+
+def fix_blocker(path: Path, report: Report) -> str | None:
+    """Why repair() cannot fix what `report` found, if it cannot: None when it can."""
+    failing = {check.name for check in report.problems}
+    folder_too = own_folder(path)  # repair() tightens the folder too
+    if "permissions" in failing and not (owned(path) and (owned(path.parent) or not folder_too)):
+        return "it or its folder belongs to another user, who alone can change its permissions"
+    if failing & {"schema", "links", "search index"} and not writable(path):
+        return "the file or its folder is read-only for you"
+    return None
 
 
 def diagnose(path: Path) -> Report:
@@ -148,7 +179,11 @@ def check_permissions(path: Path) -> Check:
     if folder_mode & 0o077 and own_folder(path):
         loose.append(f"folder is {folder_mode:04o}")
     if loose:
-        return Check("permissions", False, ", ".join(loose) + " (want 0600 / 0700)", FIX)
+        detail = ", ".join(loose) + " (want 0600 / 0700)"
+        if not owned(path) or (folder_mode & 0o077 and own_folder(path) and not owned(path.parent)):
+            # --fix could not chmod another user's file: do not advise it.
+            return Check("permissions", False, detail + "; only its owner can change that")
+        return Check("permissions", False, detail, FIX)
     return Check("permissions", True, f"file {file_mode:04o}, folder {folder_mode:04o}")
 
 
@@ -311,7 +346,10 @@ def check_search_index(conn: sqlite3.Connection) -> Check:
     try:
         conn.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
     except sqlite3.DatabaseError as exc:
-        return Check("search index", False, f"FTS5 integrity-check failed: {exc}", FIX)
+        # FTS5 runs its own check as an INSERT, which a read-only file refuses: that is no
+        # problem of the index, and the comparison with the records below still reads.
+        if not cannot_write(exc):
+            return Check("search index", False, f"FTS5 integrity-check failed: {exc}", FIX)
     problems = []
     for kind in kinds:
         missing, stale = _search_drift(conn, kind)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pcrm.core.base import Link
+from pcrm.core.matching import id_param, is_id
 from pcrm.core.records import new_uid, record_deletion
 from pcrm.dates import from_iso, local_tz, parse_when, resolve_imaginary, to_iso, to_local
 from pcrm.errors import InvalidInput, NotFound
@@ -144,9 +145,9 @@ def get_task(db: Database, task_id: int, now: datetime) -> Task:
 def resolve_task(db: Database, ref: str) -> int:
     """A task by its id (tasks have no name worth matching)."""
     ref = ref.strip()
-    if not ref.isdigit():
+    if not is_id(ref):
         raise InvalidInput(f'"{ref}" is not a task id', hint="see: pcrm task list")
-    row = db.execute("SELECT id FROM tasks WHERE id = ?", [int(ref)]).fetchone()
+    row = db.execute("SELECT id FROM tasks WHERE id = ?", [id_param(ref)]).fetchone()
     if row is None:
         raise NotFound(f"no task has id {ref}", hint="see: pcrm task list --all")
     return int(row[0])

@@ -3,7 +3,7 @@ of the title, by the same rules as a name (core/matching.py)."""
 
 from __future__ import annotations
 
-from pcrm.core.matching import Matcher, name_ids, one, row_id
+from pcrm.core.matching import Matcher, is_id, name_ids, one, row_id
 from pcrm.core.people.text import name_key
 from pcrm.errors import NotFound
 from pcrm.store.db import Database
@@ -12,7 +12,7 @@ _LIST_HINT = "see: pcrm deal list --status all"  # closed deals too: a REF finds
 
 
 def match_deal(db: Database, ref: str) -> int:
-    if ref.isdigit():
+    if is_id(ref):
         found = row_id(db, "deals", ref)
         if found is None:
             raise NotFound(f"no deal has id {ref}", hint=_LIST_HINT)

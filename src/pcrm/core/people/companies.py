@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pcrm.core.base import Link
+from pcrm.core.matching import id_param, is_id
 from pcrm.core.people import fields as custom_fields
 from pcrm.core.people import tags
 from pcrm.core.people.models import Company
@@ -144,8 +145,8 @@ def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link |
     whose whole name looks like a prefix ("Deal: Partners") is still found first, so the
     $EDITOR form saves unchanged."""
     value = " ".join(value.split())
-    if value.isdigit():
-        row = db.execute("SELECT id FROM companies WHERE id = ?", [int(value)]).fetchone()
+    if is_id(value):
+        row = db.execute("SELECT id FROM companies WHERE id = ?", [id_param(value)]).fetchone()
         if row is None:
             raise NotFound(f"no company has id {value}", hint="see: pcrm company list")
         return row[0], None

@@ -6,7 +6,7 @@ or a piece of the name. A company: an id, an exact domain, or a piece of the nam
 
 from __future__ import annotations
 
-from pcrm.core.matching import Matcher, name_ids, one, row_id, search_hint
+from pcrm.core.matching import Matcher, id_param, is_id, name_ids, one, row_id, search_hint
 from pcrm.core.people.text import name_key
 from pcrm.errors import NotFound
 from pcrm.store.db import Database
@@ -16,7 +16,7 @@ def _id_not_found(db: Database, kind: str, ref: str) -> NotFound:
     """No such id; when a merge took it away, say where it went."""
     merged = db.execute(
         "SELECT keep_id FROM merges WHERE kind = ? AND other_id = ? ORDER BY id DESC LIMIT 1",
-        [kind, int(ref)],
+        [kind, id_param(ref)],
     ).fetchone()
     if merged:
         return NotFound(
@@ -27,7 +27,7 @@ def _id_not_found(db: Database, kind: str, ref: str) -> NotFound:
 
 
 def match_contact(db: Database, ref: str) -> int:
-    if ref.isdigit():
+    if is_id(ref):
         found = row_id(db, "contacts", ref)
         if found is None:
             raise _id_not_found(db, "contact", ref)
@@ -51,7 +51,7 @@ def match_contact(db: Database, ref: str) -> int:
 
 
 def match_company(db: Database, ref: str) -> int:
-    if ref.isdigit():
+    if is_id(ref):
         found = row_id(db, "companies", ref)
         if found is None:
             raise _id_not_found(db, "company", ref)

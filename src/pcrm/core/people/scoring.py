@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from pcrm.core.base import Link
+from pcrm.core.matching import id_param, is_id
 from pcrm.core.people.score_rules import Rule, format_rule, parse_rule
 from pcrm.core.people.text import name_key
 from pcrm.dates import to_iso
@@ -129,11 +130,11 @@ def remove_rule(db: Database, number: str) -> tuple[int, str]:
     """Remove rule N (its number in `pcrm score rules`; numbers are never reused) and
     return its number and text. Not parsed: a rule gone bad can always be removed."""
     text = number.strip()
-    if not text.isdigit():
+    if not is_id(text):
         raise InvalidInput(
             f'"{number}" is not a rule number', hint="see the numbers: pcrm score rules"
         )
-    row = db.execute("SELECT id, rule FROM score_rules WHERE id = ?", [int(text)]).fetchone()
+    row = db.execute("SELECT id, rule FROM score_rules WHERE id = ?", [id_param(text)]).fetchone()
     if row is None:
         raise NotFound(f"no scoring rule {int(text)}", hint="see the numbers: pcrm score rules")
     db.execute("DELETE FROM score_rules WHERE id = ?", [row[0]])
