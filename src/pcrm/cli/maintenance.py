@@ -51,7 +51,8 @@ def restore(
 
     FILE must pass SQLite's integrity check and be a pcrm database of a schema this pcrm
     knows (an older one is brought up to date when next opened); otherwise nothing is
-    replaced. The current database is first saved as pcrm.db.TIMESTAMP.bak beside it.
+    replaced. Once no other pcrm is writing (it waits, as every write does), the current
+    database is saved as pcrm.db.TIMESTAMP.bak beside it.
 
     \b
     Example:
@@ -61,7 +62,8 @@ def restore(
     from pcrm.store.backup import restore as copy_in
 
     env = get_env(ctx)
-    done = copy_in(Path(file).expanduser(), env.db_path, env.now)
+    # It waits for another pcrm's write like every write does, saying so on a terminal.
+    done = copy_in(Path(file).expanduser(), env.db_path, env.now, on_wait=env._say_waiting)
     message = f"restored {clean(str(done.database), one_line=True)} from "
     message += clean(str(done.source), one_line=True)
     say(message)
