@@ -77,7 +77,8 @@ def doctor(
         bool,
         typer.Option(
             "--fix",
-            help="Repair what is safe to repair: permissions, schema, orphaned links, search.",
+            help="Repair what is safe to repair: permissions, leftover temporary files, "
+            "schema, orphaned links, search.",
         ),
     ] = False,
     json: JsonOption = False,
@@ -87,11 +88,12 @@ def doctor(
     Checks the file and folder permissions (0600 / 0700), SQLite's integrity and
     foreign-key checks (orphaned links), the schema (its steps, and its tables, columns,
     indexes, triggers and views against a fresh file's: every difference is named) and
-    the search index against the records, and shows the file's size and record counts.
-    Exits 1 when something is wrong. --fix tightens permissions, migrates an old schema
-    (after a backup) and repairs what earlier versions left different, resolves orphaned
-    links as their delete rule says and rebuilds the search index; it never writes to a
-    damaged file: restore a backup for that (pcrm restore FILE).
+    the search index against the records, lists temporary files an interrupted pcrm left
+    beside the database, and shows the file's size and record counts.
+    Exits 1 when something is wrong. --fix tightens permissions, removes those files,
+    migrates an old schema (after a backup) and repairs what earlier versions left
+    different, resolves orphaned links as their delete rule says and rebuilds the search
+    index; it never writes to a damaged file: restore a backup for that (pcrm restore FILE).
 
     \b
     Example:

@@ -52,7 +52,10 @@ class NewFile:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
         if not force and target.exists():
             raise _exists(target)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        # The process id in the name lets `pcrm doctor` tell a file being written from one
+        # a killed pcrm left behind (store/health.py: leftovers).
+        prefix = f".{target.name}.{os.getpid()}."
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
         os.close(fd)
         self.path = Path(name)
         self._done = False
