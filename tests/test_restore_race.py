@@ -279,3 +279,36 @@ def test_a_restore_locked_out_past_the_wait_replaces_nothing(cli, db_path, tmp_p
     )
     assert dump(db_path) == before
     assert sorted(os.listdir(db_path.parent)) == files  # no copy kept: nothing replaced
+
+
+def test_a_restore_that_cannot_keep_the_current_file_replaces_nothing(saved):
+    """A full disk (RLIMIT_FSIZE below the database's size) while the current file is being
+    kept: one clear line, the database as it was, no `.bak` and no temporary file."""
+    import resource
+
+    db_path, backup = saved
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE contacts SET note = hex(randomblob(400000)) WHERE name = 'Grace Hopper'")
+    conn.commit()
+    conn.close()
+    before, files = dump(db_path), sorted(os.listdir(db_path.parent))
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit: EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, 256 * 1024))
+
+    result = subprocess.run(
+        [PYTHON, "-m", "pcrm", "restore", str(backup)],
+        capture_output=True,
+        text=True,
+        env=environment(db_path),
+        preexec_fn=full_disk,
+        timeout=SAFETY,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"pcrm: error: cannot write {db_path}.20261123T100000Z.bak: ")
+    assert dump(db_path) == before
+    assert names(db_path) == ["Ada Lovelace", "Grace Hopper"]
+    assert sorted(os.listdir(db_path.parent)) == files

@@ -93,6 +93,10 @@ def _copy_into(source: sqlite3.Connection, path: Path) -> None:
         dest.execute("PRAGMA journal_mode = DELETE")
     finally:
         dest.close()
+        # A copy that failed (a full disk) leaves SQLite's journal of the temporary file,
+        # which its NewFile then removes: the journal goes with it.
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + "-journal").unlink()
 
 
 def backup(database: Path, target: Path) -> Path:
