@@ -309,6 +309,7 @@ def test_a_restore_that_cannot_keep_the_current_file_replaces_nothing(saved):
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith(f"pcrm: error: cannot write {db_path}.20261123T100000Z.bak: ")
+    assert line.endswith(" (free some space and try again)")
     assert dump(db_path) == before
     assert names(db_path) == ["Ada Lovelace", "Grace Hopper"]
     assert sorted(os.listdir(db_path.parent)) == files

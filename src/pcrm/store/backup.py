@@ -9,6 +9,7 @@ A backup is one self-contained file (rollback journal mode), readable by any sql
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import sqlite3
@@ -79,9 +80,12 @@ def _new_backup(target: Path) -> Iterator[Path]:
             hint="give another FILE, or leave it out for a time-stamped name",
         ) from None
     except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
         raise DatabaseError(
             f"cannot write {target}: {exc.strerror}",
-            hint="check that the folder exists and that you may write there",
+            hint="free some space and try again"
+            if full
+            else "check that the folder exists and that you may write there",
         ) from exc
 
 
