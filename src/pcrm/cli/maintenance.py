@@ -51,7 +51,8 @@ def restore(
 
     FILE must pass SQLite's integrity check and be a pcrm database of a schema this pcrm
     knows (an older one is brought up to date when next opened); otherwise nothing is
-    replaced. The current database is first saved as pcrm.db.TIMESTAMP.bak beside it.
+    replaced. Once no other pcrm is writing (it waits, as every write does), the current
+    database is saved as pcrm.db.TIMESTAMP.bak beside it.
 
     \b
     Example:
@@ -61,7 +62,8 @@ def restore(
     from pcrm.store.backup import restore as copy_in
 
     env = get_env(ctx)
-    done = copy_in(Path(file).expanduser(), env.db_path, env.now)
+    # It waits for another pcrm's write like every write does, saying so on a terminal.
+    done = copy_in(Path(file).expanduser(), env.db_path, env.now, on_wait=env._say_waiting)
     message = f"restored {clean(str(done.database), one_line=True)} from "
     message += clean(str(done.source), one_line=True)
     say(message)
@@ -75,7 +77,8 @@ def doctor(
         bool,
         typer.Option(
             "--fix",
-            help="Repair what is safe to repair: permissions, schema, orphaned links, search.",
+            help="Repair what is safe to repair: permissions, leftover temporary files, "
+            "schema, orphaned links, search.",
         ),
     ] = False,
     json: JsonOption = False,
@@ -85,11 +88,12 @@ def doctor(
     Checks the file and folder permissions (0600 / 0700), SQLite's integrity and
     foreign-key checks (orphaned links), the schema (its steps, and its tables, columns,
     indexes, triggers and views against a fresh file's: every difference is named) and
-    the search index against the records, and shows the file's size and record counts.
-    Exits 1 when something is wrong. --fix tightens permissions, migrates an old schema
-    (after a backup) and repairs what earlier versions left different, resolves orphaned
-    links as their delete rule says and rebuilds the search index; it never writes to a
-    damaged file: restore a backup for that (pcrm restore FILE).
+    the search index against the records, lists temporary files an interrupted pcrm left
+    beside the database, and shows the file's size and record counts.
+    Exits 1 when something is wrong. --fix tightens permissions, removes those files,
+    migrates an old schema (after a backup) and repairs what earlier versions left
+    different, resolves orphaned links as their delete rule says and rebuilds the search
+    index; it never writes to a damaged file: restore a backup for that (pcrm restore FILE).
 
     \b
     Example:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from pcrm.errors import DatabaseError
-from pcrm.store import migrations
+from pcrm.store import db, migrations
 from pcrm.store.files import (
     NewFile,
     database_files,
@@ -100,6 +101,10 @@ def _copy_into(source: sqlite3.Connection, path: Path) -> None:
         dest.execute("PRAGMA journal_mode = DELETE")
     finally:
         dest.close()
+        # A copy that failed (a full disk) leaves SQLite's journal of the temporary file,
+        # which its NewFile then removes: the journal goes with it.
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + "-journal").unlink()
 
 
 def backup(database: Path, target: Path) -> Path:
@@ -181,32 +186,109 @@ def check_restorable(source: Path) -> int:
     return len(applied)
 
 
-def restore(source: Path, database: Path, now: datetime) -> Restored:
-    """Replace the database with the backup `source`, keeping the current file as a backup."""
+def restore(
+    source: Path, database: Path, now: datetime, on_wait: Callable[[], None] | None = None
+) -> Restored:
+    """Replace the database with the backup `source`, keeping the current file as a backup.
+
+    The current file is saved only once the restore holds the write lock, so a write that
+    another pcrm commits before it (an import under way) is in the kept copy, and none can
+    come between the copy and the restore. on_wait: called once if the lock takes over
+    NOTICE_MS to come (store.db's write wait)."""
     steps = check_restorable(source)
     if database.exists() and source.samefile(database):
         raise DatabaseError(f"{source} is the database itself; nothing to restore")
-    previous = None
-    if database.exists():
-        previous = default_backup_path(database, now)
-        _keep_current(database, previous)
-    else:
+    if not database.exists():
         _create_private(database)
+    previous = default_backup_path(database, now)
+    kept: list[Path] = []
+
+    def keep_current() -> None:
+        """Save the file as it is, under our lock; an empty one (just created) needs none."""
+        if _has_content(database):
+            _keep_current(database, previous)
+            kept.append(previous)
+
     backup_file = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
-        live = _connect(database)
         try:
-            # Written through SQLite, under its locks: open readers see old or new, whole.
-            backup_file.backup(live)
-        finally:
-            live.close()
-    except sqlite3.DatabaseError:
-        # The current file is too damaged to be written through SQLite (doctor sends users
-        # here for exactly that): it is saved in `previous`, so put the backup in its place.
-        _replace_file(backup_file, database)
+            _write_through(backup_file, database, keep_current, on_wait)
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code
+            if code not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise DatabaseError(
+                    f"cannot restore into {database}: {exc}; nothing was replaced",
+                    hint="run `pcrm doctor` to see what is wrong",
+                ) from exc
+            # The current file is too damaged to be written through SQLite (doctor sends
+            # users here for exactly that): save its bytes, then put the backup in its place.
+            if not kept:
+                _keep_bytes(database, previous)
+                kept.append(previous)
+            _replace_file(backup_file, database)
     finally:
         backup_file.close()
-    return Restored(source, database, previous, steps)
+    return Restored(source, database, kept[0] if kept else None, steps)
+
+
+def _write_through(
+    backup_file: sqlite3.Connection,
+    database: Path,
+    keep: Callable[[], None],
+    on_wait: Callable[[], None] | None,
+) -> None:
+    """Copy the backup into the live file through SQLite, under its locks: open readers see
+    the old or the new database, whole. `keep()` runs once the write lock is ours.
+
+    The backup API takes the destination's write lock at its first step and holds it to the
+    last; copying one page per step lets keep() run between the first and the second (a
+    pcrm database has more than one page: a schema table and `contacts`). A busy step is
+    retried by sqlite3 and reported to progress(), which gives up after db.WRITE_WAIT_MS."""
+    live = sqlite3.connect(database, timeout=db.NOTICE_MS / 1000)
+    try:
+        # WAL, as pcrm keeps every database (a restore into a new file makes one in rollback
+        # mode): keep()'s reader is then never blocked by our write lock, which would be a
+        # deadlock in this one thread.
+        live.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        live.close()
+        raise
+    started = time.monotonic()
+    told = False
+    locked = False
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal told, locked
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if not told and on_wait is not None:
+                on_wait()
+            told = True
+            if time.monotonic() - started > db.WRITE_WAIT_MS / 1000:
+                raise DatabaseError(
+                    f"database {database} is locked by another process; nothing was replaced",
+                    hint="wait for it to finish and try again",
+                )
+            return
+        if not locked:
+            locked = True
+            keep()
+
+    try:
+        backup_file.backup(live, pages=1, progress=progress, sleep=0.05)
+    finally:
+        live.close()
+
+
+def _has_content(database: Path) -> bool:
+    """Whether the file holds anything to keep (a restore into a missing database creates
+    it empty; another pcrm may have written to it since)."""
+    conn = _connect(database)
+    try:
+        return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return True  # damaged: its bytes are kept
+    finally:
+        conn.close()
 
 
 def _keep_current(database: Path, previous: Path) -> None:
@@ -219,6 +301,10 @@ def _keep_current(database: Path, previous: Path) -> None:
         pass
     finally:
         conn.close()
+    _keep_bytes(database, previous)
+
+
+def _keep_bytes(database: Path, previous: Path) -> None:
     with _new_backup(previous) as temporary:
         shutil.copyfile(database, temporary)
     wal = database.with_name(database.name + "-wal")

@@ -136,9 +136,11 @@ class NewFile:
 
         self.target = check_output(target, force=force, protect=protect)
         self.force = force
-        # mkstemp: a name nobody can guess or plant beforehand, created 0600 (O_EXCL)
+        # mkstemp: a name nobody can guess or plant beforehand, created 0600 (O_EXCL). The
+        # process id in the name lets `pcrm doctor` tell a file being written from one a
+        # killed pcrm left behind (store/health.py: leftovers).
         fd, name = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent
+            prefix=f".{self.target.name}.{os.getpid()}.", suffix=".tmp", dir=self.target.parent
         )
         try:
             os.fchmod(fd, PRIVATE_FILE)  # whatever the umask

@@ -8,6 +8,7 @@ wrong, what to run; `repair()` does the fixes that are safe to do automatically.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Callable
@@ -123,6 +124,9 @@ def diagnose(path: Path) -> Report:
     wal = path.with_name(path.name + "-wal")
     report.wal_bytes = wal.stat().st_size if wal.exists() else 0
     report.checks.append(check_permissions(path))
+    leftovers = check_leftovers(path)
+    if leftovers is not None:  # a row only when there is something to say
+        report.checks.append(leftovers)
     conn = _connect(path)
     try:
         steps: list[Callable[[sqlite3.Connection], Check]] = [
@@ -163,7 +167,10 @@ def own_folder(path: Path) -> bool:
     (pcrm.db, pcrm.db-wal, pcrm.db.20261123T101500Z.bak...). Only such a folder is pcrm's
     to tighten: /tmp, a home or a project folder shared with other files never is."""
     try:
-        return all(entry.name.startswith(path.name) for entry in path.parent.iterdir())
+        return all(
+            entry.name.startswith(path.name) or _leftover_pid(path, entry.name) is not None
+            for entry in path.parent.iterdir()
+        )
     except OSError:
         return False
 
@@ -185,6 +192,61 @@ def check_permissions(path: Path) -> Check:
             return Check("permissions", False, detail + "; only its owner can change that")
         return Check("permissions", False, detail, FIX)
     return Check("permissions", True, f"file {file_mode:04o}, folder {folder_mode:04o}")
+
+
+def _leftover_pid(database: Path, name: str) -> int | None:
+    """For a temporary file pcrm makes beside the database (store/files.py's NewFile:
+    `.pcrm.db.PID.RANDOM.tmp` for a restore or the demo, `.pcrm.db.STAMP.bak.PID.RANDOM.tmp`
+    for a backup, with SQLite's `-journal`, or `-wal` and `-shm`, beside it while it is
+    written), the process that made it (0 when made by a pcrm that did not put it in the
+    name); None for any other file. Exact, so that no file of the user's is taken for one."""
+    match = re.fullmatch(
+        rf"\.{re.escape(database.name)}\.(?:\d{{8}}T\d{{6}}Z(?:-\d+)?\.bak(?:-wal)?\.)?"
+        r"(?:(\d+)\.)?[a-z0-9_]{8}\.tmp(?:-journal|-wal|-shm)?",
+        name,
+    )
+    if match is None:
+        return None
+    return int(match.group(1) or 0)
+
+
+def _running(pid: int) -> bool:
+    if pid == 0:
+        return False  # named by a pcrm before the process id was in the name
+    if os.name != "posix":
+        return True  # no way to ask: never take it for a leftover
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
+
+
+def leftovers(database: Path) -> list[Path]:
+    """Temporary files beside the database that a killed or crashed pcrm left behind (a
+    backup, the backup before a migration, a restore); never one a running pcrm writes."""
+    try:
+        entries = sorted(database.parent.iterdir())
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        pid = _leftover_pid(database, entry.name)
+        if pid is not None and not _running(pid) and entry.is_file():
+            found.append(entry)
+    return found
+
+
+def check_leftovers(path: Path) -> Check | None:
+    """None when there is none (the report shows this check only when it finds some)."""
+    found = leftovers(path)
+    if not found:
+        return None
+    names = ", ".join(entry.name for entry in found)
+    detail = f"{len(found)} temporary file(s) left by an interrupted pcrm: {names}"
+    return Check("leftovers", False, detail, FIX)
 
 
 def check_integrity(conn: sqlite3.Connection) -> Check:
@@ -406,6 +468,19 @@ def repair(path: Path, report: Report) -> list[str]:
             done.append("permissions set to 0600 (file) and 0700 (folder)")
         else:
             done.append("permissions set to 0600 (file)")
+    if "leftovers" in failing:
+        removed = []
+        for entry in leftovers(path):
+            try:
+                entry.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(entry.name)
+        if removed:
+            done.append(
+                f"removed {len(removed)} temporary file(s) left by an interrupted pcrm: "
+                + ", ".join(removed)
+            )
     if "integrity" in failing or not failing & {"schema", "links", "search index"}:
         return done  # a damaged file is not written to: restore a backup
     if "schema" in failing:
