@@ -15,18 +15,15 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import dump
+from processes import PYTHON, SAFETY, environment, pcrm
 from test_store import make_m001_file
 
-PYTHON = sys.executable
-SAFETY = 300  # how long a broken protocol may hang before the test fails; not a timing
-# Files of the user's beside the database that look a little like pcrm's temporary files.
 DECOYS = (
     ".pcrm.db.notes.tmp",
     ".pcrm.db.tmp",
@@ -35,20 +32,6 @@ DECOYS = (
     ".pcrm.db.mine.12345.abcdefgh.tmp",
     "notes.txt",
 )
-
-
-def environment(db_path: Path) -> dict[str, str]:
-    return {**os.environ, "PCRM_DB": str(db_path), "PCRM_NOW": "2026-11-23T10:00:00Z"}
-
-
-def pcrm(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PYTHON, "-m", "pcrm", *args],
-        capture_output=True,
-        text=True,
-        env=environment(db_path),
-        timeout=SAFETY,
-    )
 
 
 def temporary(folder: Path) -> list[str]:

@@ -17,7 +17,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -27,8 +26,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump
-
-PYTHON = sys.executable
+from processes import HOLDER, PYTHON, SAFETY, WAITING, OnTerminal, environment, pcrm
 
 # A bulk write through pcrm's own command path: one session (one transaction) per batch,
 # contacts added by core exactly as `pcrm contact add` adds them. Arguments: batches, size,
@@ -57,20 +55,6 @@ BULK_WRITER = textwrap.dedent(
         time.sleep(0.05)
     """
 )
-
-
-def environment(db_path: Path) -> dict[str, str]:
-    return {**os.environ, "PCRM_DB": str(db_path), "PCRM_NOW": "2026-11-23T10:00:00Z"}
-
-
-def pcrm(db_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PYTHON, "-m", "pcrm", *args],
-        capture_output=True,
-        text=True,
-        env=environment(db_path),
-        timeout=120,
-    )
 
 
 def count(db_path: Path, table: str = "contacts") -> int:
@@ -244,25 +228,6 @@ def test_an_import_killed_at_any_moment_leaves_before_or_after(tmp_path):
 # Concurrency
 
 
-# A write under way, held open by a real pcrm session until the test lets it commit: it
-# adds HELD contacts, says "holding", and waits for a line on stdin.
-HOLDER = textwrap.dedent(
-    """
-    import sys
-    from datetime import UTC, datetime
-    from pcrm.cli.env import Env
-    from pcrm.core.people.contacts import ContactForm, add_contact
-
-    held = int(sys.argv[1])
-    with Env().database(write=True) as db:
-        for i in range(held):
-            add_contact(db, datetime.now(UTC), ContactForm(name=f"Held {i}", tags=["held"]))
-        print("holding", flush=True)
-        sys.stdin.readline()
-    print("committed", flush=True)
-    """
-)
-
 # A reader in one read snapshot (as `pcrm export` reads): counts the contacts, says so, waits
 # for a line on stdin, counts again in the same snapshot, then once more after it.
 SNAPSHOT_READER = textwrap.dedent(
@@ -282,46 +247,6 @@ SNAPSHOT_READER = textwrap.dedent(
         print(contacts(db), flush=True)
     """
 )
-
-WAITING = "waiting for another pcrm to finish writing"
-
-
-class OnTerminal:
-    """A pcrm process whose stderr is a terminal (a pty), so that it says when it is
-    waiting for the write lock, as it does for a person; the test reads what it says."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        import pty
-
-        self.args = args
-        self.master, slave = pty.openpty()
-        self.process = subprocess.Popen(
-            args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave
-        )
-        os.close(slave)
-        self.said = b""
-
-    def read(self, wait: float) -> bool:
-        """Take what it said within `wait` seconds; False once it can say nothing more."""
-        import select
-
-        if self.master is None:
-            return False
-        if select.select([self.master], [], [], wait)[0]:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: the process is gone and its terminal closed
-                chunk = b""
-            if not chunk:
-                os.close(self.master)
-                self.master = None
-                return False
-            self.said += chunk
-        return True
-
-    @property
-    def stderr(self) -> str:
-        return self.said.decode("utf-8", "replace")
 
 
 def wait_until_all_wait(writers: list[OnTerminal]) -> None:
@@ -344,10 +269,6 @@ def finish(writers: list[OnTerminal]) -> None:
             writer.read(0.05)
     for writer in writers:
         writer.process.communicate(timeout=SAFETY)
-
-
-# Not a timing assumption: how long a broken protocol may hang before the test fails.
-SAFETY = 300
 
 
 @pytest.mark.slow

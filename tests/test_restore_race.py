@@ -13,52 +13,13 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
 from conftest import dump
-
-PYTHON = sys.executable
-WAITING = "waiting for another pcrm to finish writing"
-# Not a timing assumption: how long a broken protocol may hang before the test fails.
-SAFETY = 300
-
-# A write under way, held open by a real pcrm session until the test lets it commit: it
-# adds HELD contacts, says "holding", and waits for a line on stdin.
-HOLDER = textwrap.dedent(
-    """
-    import sys
-    from datetime import UTC, datetime
-    from pcrm.cli.env import Env
-    from pcrm.core.people.contacts import ContactForm, add_contact
-
-    held = int(sys.argv[1])
-    with Env().database(write=True) as db:
-        for i in range(held):
-            add_contact(db, datetime.now(UTC), ContactForm(name=f"Held {i}", tags=["held"]))
-        print("holding", flush=True)
-        sys.stdin.readline()
-    print("committed", flush=True)
-    """
-)
-
-
-def environment(db_path: Path) -> dict[str, str]:
-    return {**os.environ, "PCRM_DB": str(db_path), "PCRM_NOW": "2026-11-23T10:00:00Z"}
-
-
-def pcrm(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [PYTHON, "-m", "pcrm", *args],
-        capture_output=True,
-        text=True,
-        env=environment(db_path),
-        timeout=SAFETY,
-    )
+from processes import HOLDER, PYTHON, SAFETY, WAITING, OnTerminal, environment, pcrm
 
 
 def names(path: Path) -> list[str]:
@@ -72,51 +33,6 @@ def names(path: Path) -> list[str]:
 def kept_copies(db_path: Path) -> list[Path]:
     """The `pcrm.db.STAMP.bak` files beside the database."""
     return sorted(db_path.parent.glob(f"{db_path.name}.*.bak"))
-
-
-class OnTerminal:
-    """A pcrm process whose stderr is a terminal (a pty), so that it says when it waits for
-    the write lock; the test reads what it says."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        import pty
-
-        self.master: int | None
-        self.master, slave = pty.openpty()
-        self.process = subprocess.Popen(
-            args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave
-        )
-        os.close(slave)
-        self.said = b""
-
-    def read(self, wait: float) -> None:
-        import select
-
-        if self.master is None:
-            return
-        if select.select([self.master], [], [], wait)[0]:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: the process is gone and its terminal closed
-                chunk = b""
-            if not chunk:
-                os.close(self.master)
-                self.master = None
-                return
-            self.said += chunk
-
-    @property
-    def stderr(self) -> str:
-        return self.said.decode("utf-8", "replace").replace("\r\n", "\n")
-
-    def finish(self) -> str:
-        """Read its terminal until it closes; returns what it printed on stdout."""
-        deadline = time.monotonic() + SAFETY
-        while self.master is not None:
-            assert time.monotonic() < deadline, self.stderr
-            self.read(0.05)
-        out, _ = self.process.communicate(timeout=SAFETY)
-        return out.decode()
 
 
 def until_restore_waits(restore: OnTerminal, db_path: Path) -> list[Path]:
