@@ -5,7 +5,8 @@ Each concept package matches its own records with these (core/people/refs.py: co
 and companies; core/deals/refs.py: deals), and core/refs.py dispatches to them. A name
 piece matches case- and accent-insensitively, every word somewhere in the name; a name
 equal to the whole REF wins over names that merely contain it; several matches are an
-error listing at most MAX_CANDIDATES of them.
+error listing at most MAX_CANDIDATES of them. When nothing matches as written, German
+transliterations fold alike ("mueller" finds Müller, "muller" Mueller, "strasse" Straße).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pcrm.core.people.text import name_key
+from pcrm.core.people.text import FOLDED_KEY_SQL, folded_key, name_key
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
 from pcrm.store.db import Database
 
@@ -76,13 +77,33 @@ def name_ids(
     ]
     if exact:
         return exact, len(exact)
-    words = key.split()
+    found = _pieces(db, table, column, key.split())
+    if found[1]:
+        return found
+    # Nothing as written: "Mueller" for Müller, "Strasse" for Straße (the key reads ß as
+    # ss already). Only then, so that "michal" still names Michal alone beside Michael.
+    folded = FOLDED_KEY_SQL.format(column=column)
+    exact = [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM {table} WHERE {folded} = ? ORDER BY id", [folded_key(key)]
+        )
+    ]
+    if exact:
+        return exact, len(exact)
+    return _pieces(db, table, folded, folded_key(key).split(), order=column)
+
+
+def _pieces(
+    db: Database, table: str, column: str, words: list[str], order: str | None = None
+) -> tuple[list[int], int]:
+    """Ids whose `column` (a column or an expression over one) holds every word."""
     where = " AND ".join(f"instr({column}, ?) > 0" for _ in words)
     total = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", words).fetchone()[0]
     ids = [
         row[0]
         for row in db.execute(
-            f"SELECT id FROM {table} WHERE {where} ORDER BY {column}, id LIMIT ?",
+            f"SELECT id FROM {table} WHERE {where} ORDER BY {order or column}, id LIMIT ?",
             [*words, MAX_CANDIDATES + 1],
         )
     ]

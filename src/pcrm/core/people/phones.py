@@ -55,3 +55,31 @@ def phone_key(number: str, region: str = "") -> str | None:
     if not phonenumbers.is_possible_number(parsed):
         return digits
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# A REF or a search that is a phone number: digits and the punctuation numbers are written
+# with, and enough digits to name one number ("555-1234" is left to the name rules).
+_WRITTEN_NUMBER = re.compile(r"^\s*\+?[0-9\s().\-/]+$")
+NUMBER_MIN_DIGITS = 8
+
+
+def number_digits(text: str) -> str:
+    """The digits that identify a number however it is written: "+49 (0)171 1234567",
+    "0049 171 1234567" and "0171 1234567" -> "491711234567", "491711234567" and
+    "1711234567" (no trunk mark, no leading zeros of an international or trunk prefix)."""
+    return "".join(ch for ch in _TRUNK_MARK.sub("", text) if "0" <= ch <= "9").lstrip("0")
+
+
+def typed_number(text: str) -> str | None:
+    """number_digits() of text that is a phone number and nothing else; None otherwise."""
+    if not _WRITTEN_NUMBER.match(text):
+        return None
+    digits = number_digits(text)
+    return digits if len(digits) >= NUMBER_MIN_DIGITS else None
+
+
+def same_number(typed: str, stored: str) -> bool:
+    """Whether two numbers' digits (number_digits) name one number: one ends with the other,
+    so a national "171 1234567" is the international "+49 171 1234567"."""
+    short, long = sorted((typed, stored), key=len)
+    return len(short) >= NUMBER_MIN_DIGITS and long.endswith(short)

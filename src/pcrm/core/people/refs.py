@@ -1,13 +1,25 @@
 """Matching contacts and companies to a bare REF (the prefix is core/refs.py's business).
 
 A contact: an id, an exact email (any case; a REF with an @ is read as an email only),
-or a piece of the name. A company: an id, an exact domain, or a piece of the name.
+a phone number however it is written ("+49 171 1234567", "0171 1234567"), or a piece of
+the name. A company: an id, an exact domain, or a piece of the name.
 """
 
 from __future__ import annotations
 
-from pcrm.core.matching import Matcher, id_param, is_id, name_ids, one, row_id, search_hint
+from pcrm.core.matching import (
+    MAX_CANDIDATES,
+    Matcher,
+    id_param,
+    is_id,
+    name_ids,
+    one,
+    row_id,
+    search_hint,
+)
+from pcrm.core.people.phones import number_digits, same_number, typed_number
 from pcrm.core.people.text import name_key
+from pcrm.core.vocabulary import PHONE_TAIL_SQL
 from pcrm.errors import NotFound
 from pcrm.store.db import Database
 
@@ -26,12 +38,53 @@ def _id_not_found(db: Database, kind: str, ref: str) -> NotFound:
     return NotFound(f"no {kind} has id {ref}", hint=f"see: pcrm {kind} list")
 
 
+def contacts_by_phone(db: Database, text: str) -> dict[int, str]:
+    """The contacts with a phone number that `text` is (each with that number as stored),
+    by the last 8 digits (the contact_phones_tail index) and then all the digits typed;
+    empty when `text` is not a phone number."""
+    digits = typed_number(text)
+    if digits is None:
+        return {}
+    rows = db.execute(
+        f"SELECT contact_id, phone FROM contact_phones WHERE {PHONE_TAIL_SQL} = ?"
+        " ORDER BY contact_id, position, id",
+        [digits[-8:]],
+    )
+    found: dict[int, str] = {}
+    for contact_id, phone in rows:
+        if same_number(digits, number_digits(phone)):
+            found.setdefault(contact_id, phone)
+    return found
+
+
+def _by_phone(db: Database, ref: str, found: dict[int, str]) -> int:
+    """The one contact of a phone-number REF; else not found, or the candidates."""
+    if not found:
+        raise NotFound(f"no contact has the phone number {ref.strip()}", hint=search_hint(ref))
+    ids = list(found)
+    return one(
+        db,
+        "contact",
+        ref,
+        (ids[: MAX_CANDIDATES + 1], len(ids)),
+        describe_contacts,
+        none_hint=search_hint(ref),
+        narrow_hint="use the id, an email or the name",
+    )
+
+
 def match_contact(db: Database, ref: str) -> int:
     if is_id(ref):
         found = row_id(db, "contacts", ref)
         if found is None:
+            # "01711234567": no contact has that id, and someone has that number.
+            by_phone = contacts_by_phone(db, ref)
+            if by_phone:
+                return _by_phone(db, ref, by_phone)
             raise _id_not_found(db, "contact", ref)
         return found
+    if typed_number(ref) is not None:
+        return _by_phone(db, ref, contacts_by_phone(db, ref))
     if "@" in ref:
         row = db.execute(
             "SELECT contact_id FROM contact_emails WHERE email = ?", [ref.lower()]
@@ -104,8 +157,8 @@ def describe_companies(db: Database, ids: list[int]) -> list[str]:
 
 
 def _whole_contact(db: Database, contact_id: int, ref: str) -> bool:
-    """An email, or the whole name."""
-    if "@" in ref:
+    """An email, a phone number, or the whole name."""
+    if "@" in ref or typed_number(ref) is not None:
         return True
     row = db.execute(
         "SELECT 1 FROM contacts WHERE id = ? AND name_key = ?", [contact_id, name_key(ref)]

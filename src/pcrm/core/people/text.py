@@ -24,6 +24,39 @@ def name_key(text: str) -> str:
     return " ".join(stripped.split())
 
 
+# German transliteration: "Müller" is written "Mueller" where there are no umlauts, and
+# "Straße" "Strasse". A name key already reads ü as u and ß as ss (casefold), so folding
+# ue/oe/ae to u/o/a makes Müller, Mueller and Muller one key.
+_TRANSLITERATED = (("ue", "u"), ("oe", "o"), ("ae", "a"))
+# The same fold in SQL, over a name key column (lowercase already): see folded_key().
+FOLDED_KEY_SQL = "replace(replace(replace({column}, 'ue', 'u'), 'oe', 'o'), 'ae', 'a')"
+
+
+def folded_key(key: str) -> str:
+    """A name key with German transliterations folded: 'mueller' and 'muller' -> 'muller'."""
+    for written, folded in _TRANSLITERATED:
+        key = key.replace(written, folded)
+    return key
+
+
+_TO_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_TO_UMLAUT = re.compile(r"(?<![qQ])([aouAOU])([eE])(?=\w)")
+_UMLAUTS = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
+_DOUBLE_S = re.compile("ss", re.IGNORECASE)
+
+
+def german_spellings(text: str) -> list[str]:
+    """The ways a word may be written in German: as typed, with ä/ö/ü/ß spelled ae/oe/ue/ss,
+    and with ae/oe/ue/ss written ä/ö/ü/ß. 'Mueller' -> ['Mueller', 'Müller'].
+
+    An ae/oe/ue that ends a word, or follows a q, is left as it is: "blue", "Zoe" and
+    "queen" are never umlauts, and "blü" would find every "blu…"."""
+    spellings = [text, text.translate(_TO_ASCII).replace("ß", "ss")]
+    umlauts = _TO_UMLAUT.sub(lambda m: _UMLAUTS[m[1]], text)
+    spellings += [umlauts, _DOUBLE_S.sub("ß", umlauts), _DOUBLE_S.sub("ß", text)]
+    return list(dict.fromkeys(spellings))
+
+
 def normalise_email(text: str) -> str:
     email = text.strip().lower()
     if not _EMAIL.match(email):

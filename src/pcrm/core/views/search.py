@@ -7,7 +7,13 @@ The user's query is turned into a safe FTS5 expression, never passed through:
 - "quoted text" is an exact phrase; an unclosed quote runs to the end of the query;
 - OR, NOT and AND written in capitals are operators, (parentheses) group; lowercase
   "or"/"not" are ordinary words;
-- words with nothing searchable in them (`-`, `*`, `...`) are skipped.
+- words with nothing searchable in them (`-`, `*`, `...`) are skipped;
+- a word or phrase is looked for in each of its German spellings (core/people/text.py's
+  german_spellings: "Mueller" also as "Müller", "Straße" also as "Strasse"); the index
+  folds accents itself (unicode61, remove_diacritics 2), so "muller" finds "Müller" too.
+
+A query that is a phone number ("1711234567", "+49 171 1234567") also finds the contacts
+with that number however it is stored, as a REF does (core/people/refs.py), first.
 
 An operator without a word on each side, or an unbalanced parenthesis, is a clear error:
 "NOT ada" silently searching for "ada" would be the opposite of what was asked. So is a
@@ -21,7 +27,9 @@ import re
 import sqlite3
 from dataclasses import replace
 
-from pcrm.core.views.models import SearchHit
+from pcrm.core.people.refs import contacts_by_phone
+from pcrm.core.people.text import german_spellings
+from pcrm.core.views.models import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit
 from pcrm.core.views.snippets import LONG_TEXT, bounded, long_snippet, snippet_sql
 from pcrm.core.vocabulary import KIND_CODES
 from pcrm.errors import InvalidInput
@@ -69,7 +77,19 @@ def match_expression(query: str) -> str:
             hint='search for fewer words, or put words that go together in "quotes"',
         )
     _check(tokens, query)
-    return " ".join(_explicit_and(tokens))
+    return " ".join(_spelled(token) for token in _explicit_and(tokens))
+
+
+def _spelled(token: str) -> str:
+    """A quoted term as the OR of its German spellings; anything else as it is."""
+    if not token.startswith('"'):
+        return token
+    star = "*" if token.endswith("*") else ""
+    text = token[1 : len(token) - 1 - len(star)].replace('""', '"')
+    spellings = german_spellings(text)
+    if len(spellings) == 1:
+        return token
+    return "(" + " OR ".join(_quote(spelling) + star for spelling in spellings) + ")"
 
 
 def _terms(tokens: list[str]) -> list[str]:
@@ -174,8 +194,7 @@ def search(
         raise InvalidInput(
             f'cannot search for "{query}": {exc}', hint='try plain words or "a phrase"'
         ) from exc
-    more = limit is not None and len(rows) > limit
-    terms = _terms(_tokens(query))
+    terms = [_spelled(term) for term in _terms(_tokens(query))]
     hits = [
         SearchHit(
             kind,
@@ -184,9 +203,32 @@ def search(
             _tidy(snippet_text if snippet_text is not None else _long(db, doc, kind, terms)),
             score,
         )
-        for kind, id_, title, snippet_text, score, doc in rows[:limit]
+        for kind, id_, title, snippet_text, score, doc in rows
     ]
-    return _with_interaction_context(db, hits), more
+    if "contact" in kinds:
+        hits = _phone_hits(db, query, hits)
+    more = limit is not None and len(hits) > limit
+    return _with_interaction_context(db, hits[:limit]), more
+
+
+def _phone_hits(db: Database, query: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """The contacts with the phone number the query is, first (the index holds a number's
+    groups, "171 1234567", not "1711234567"), each shown with its number as stored."""
+    found = contacts_by_phone(db, query)
+    if not found:
+        return hits
+    best = max((hit.score for hit in hits), default=0.0) + 1.0
+    names = dict(
+        db.execute(
+            f"SELECT id, name FROM contacts WHERE id IN ({','.join('?' * len(found))})",
+            list(found),
+        ).fetchall()
+    )
+    first = [
+        SearchHit("contact", id_, names[id_], f"{HIGHLIGHT_START}{phone}{HIGHLIGHT_END}", best)
+        for id_, phone in found.items()
+    ]
+    return first + [hit for hit in hits if not (hit.kind == "contact" and hit.id in found)]
 
 
 def _long(db: Database, doc: int, kind: str, terms: list[str]) -> str:
