@@ -379,7 +379,7 @@ def test_refused_with_the_usual_hint(text: str) -> None:
         (
             "13/13/1979",
             'date "13/13/1979" is not a day in either order (slash dates are day/month or'
-            " month/day, whichever is a date; or write it as 2027-12-31)",
+            " month/day, whichever is a date; or use ISO, e.g. 2027-12-31)",
         ),
         (
             "03.14.1985",

@@ -105,13 +105,13 @@ def test_a_slash_date_that_reads_one_way_only_is_taken_that_way(cli, db_path, ad
             "mdy",
             "31/12",
             'date "31/12" is not a day (slash dates are month/day/year (date-order mdy);'
-            " or write it as 2027-12-31)",
+            " or use ISO, e.g. 2027-12-31)",
         ),
         (
             "dmy",
             "12/31/2026",
             'date "12/31/2026" is not a day (slash dates are day/month/year (date-order dmy);'
-            " or write it as 2027-12-31)",
+            " or use ISO, e.g. 2027-12-31)",
         ),
         (
             "ymd",
@@ -129,7 +129,7 @@ def test_a_slash_date_that_reads_one_way_only_is_taken_that_way(cli, db_path, ad
             None,
             "31/31/2027",
             'date "31/31/2027" is not a day in either order (slash dates are day/month or'
-            " month/day, whichever is a date; or write it as 2027-12-31)",
+            " month/day, whichever is a date; or use ISO, e.g. 2027-12-31)",
         ),
         (
             None,

@@ -570,7 +570,7 @@ def _numeric_parts(
         either = " in either order" if len(orders) > 1 else ""
         raise InvalidWhen(
             f'{what} "{_shown(s)}" is not a day{either}',
-            hint=f"{explained}; or write it as 2027-12-31" if slash else explained,
+            hint=f"{explained}; or use ISO, e.g. 2027-12-31" if slash else explained,
         )
     if len(readings) > 1:
         shown = [f"{day} {_MONTHS[month - 1]}" + (f" {year}" if year else "")
