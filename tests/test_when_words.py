@@ -7,6 +7,7 @@ The clock is conftest's: Monday 23 Nov 2026 10:00 UTC (TZ=UTC); WED is two days 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -14,8 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import dump, ok, one_line_error
+from pcrm.dates import MAX_YEAR, MIN_YEAR, parse_birthday, parse_when
+from pcrm.errors import InvalidWhen
 
 WED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 SCREENS = [pytest.param(True, id="terminal-80"), pytest.param(False, id="piped")]
@@ -307,3 +312,44 @@ def test_due_snooze_and_close_keep_the_next_one(cli, db_path, ada, terminal):
     assert out.endswith(", closing Mon 2026-11-30\n")
     out = ok(run(cli, "deal", "edit", "1", "--close", "31.12", terminal=terminal, now=WED))
     assert out == "updated deal 1 Seats, closing Thu 2026-12-31\n"
+
+
+# -- properties: reading stays total with every order and direction ------------------------
+
+NUMBERS = st.sampled_from(["0", "1", "5", "05", "12", "13", "29", "31", "32", "2027", "27", "1604"])
+SLASHY = st.lists(
+    st.one_of(NUMBERS, st.sampled_from(["/", ".", " ", "9am", "dec", "next", "week", "eod"])),
+    max_size=7,
+).map("".join)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(SLASHY, st.text(max_size=20)),
+    order=st.sampled_from([None, "dmy", "mdy", "ymd"]),
+    direction=st.sampled_from(["past", "future"]),
+    now=st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31), timezones=st.just(UTC)
+    ),
+)
+def test_reading_is_total_in_every_order_and_direction(text, order, direction, now):
+    try:
+        result = parse_when(text, now, direction=direction, order=order)
+    except InvalidWhen as exc:
+        assert exc.message and "\n" not in str(exc)
+        return
+    assert MIN_YEAR <= result.moment.year <= MAX_YEAR
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}\.?", text):  # a day without its year
+        day, today = result.moment.date(), now.date()
+        assert (day >= today) if direction == "future" else (day <= today)
+
+
+@settings(max_examples=300)
+@given(text=st.one_of(SLASHY, st.text(max_size=20)), order=st.sampled_from([None, "dmy", "mdy"]))
+def test_birthdays_are_total_in_every_order(text, order):
+    try:
+        result = parse_birthday(text, order=order)
+    except InvalidWhen as exc:
+        assert exc.message and "\n" not in str(exc)
+        return
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}", result)
