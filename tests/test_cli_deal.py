@@ -68,8 +68,8 @@ def test_add_with_everything(cli, db_path, people):
         )
     )  # fmt: skip
     assert (
-        out
-        == "added company 3 Acme\nadded deal 1 20 seats: 12,500.50 CHF in Sales / Contact made\n"
+        out == "added company 3 Acme\nadded deal 1 20 seats: 12,500.50 CHF in Sales / Contact made"
+        ", closing Tue 2026-12-15\n"
     )
     assert rows(
         db_path,
@@ -492,7 +492,7 @@ def test_edit_fields(cli, db_path, deals):
             "--note", "Bigger now", now=LATER,
         )
     )  # fmt: skip
-    assert out == "updated deal 1 25 seats\n"
+    assert out == "updated deal 1 25 seats, closing Fri 2026-11-27\n"
     assert deal_row(db_path) == (
         "25 seats", 1_500_000, "EUR", 2, "2026-11-27", None, "Bigger now",
         "2026-11-25T10:00:00Z", "2026-11-13T10:00:00Z",

@@ -172,11 +172,14 @@ def test_missing_database_is_not_created(cli, db_path):
 
 def test_at_says_how_the_when_was_understood(cli, db_path, people):
     result = cli("log", "ada", "lunch", "-k", "meeting", "--at", "tomorrow 12:30")
-    assert result.stdout == "logged meeting 1 with Ada Lovelace at 2026-11-24 12:30 (tomorrow)\n"
+    assert (
+        result.stdout
+        == "logged meeting 1 with Ada Lovelace at Tue 2026-11-24 12:30 (tomorrow), planned\n"
+    )
     result = cli("log", "ada", "call", "--at", "3 days ago")
-    assert result.stdout == "logged note 2 with Ada Lovelace on 2026-11-20 (3 days ago)\n"
+    assert result.stdout == "logged note 2 with Ada Lovelace on Fri 2026-11-20 (3 days ago)\n"
     result = cli("log", "ada", "called back", "--at", "2026-11-23T08:15")
-    assert result.stdout == "logged note 3 with Ada Lovelace at 2026-11-23 08:15 (1 hour ago)\n"
+    assert result.stdout == "logged note 3 with Ada Lovelace at Mon 2026-11-23 08:15 (1 hour ago)\n"
     assert [row[2] for row in interactions(db_path)] == [
         "2026-11-24T12:30:00Z",
         "2026-11-20T00:00:00Z",  # a day without a time: its start
@@ -186,14 +189,14 @@ def test_at_says_how_the_when_was_understood(cli, db_path, people):
 
 def test_at_today_means_now_not_midnight(cli, db_path, people):
     result = cli("log", "ada", "quick chat", "--at", "today")
-    assert result.stdout == "logged note 1 with Ada Lovelace on 2026-11-23 (today)\n"
+    assert result.stdout == "logged note 1 with Ada Lovelace on Mon 2026-11-23 (today)\n"
     assert interactions(db_path)[0][2] == "2026-11-23T10:00:00Z"
 
 
 def test_at_is_read_in_the_local_zone(cli, db_path, people, monkeypatch):
     monkeypatch.setenv("TZ", "Europe/Berlin")
     result = cli("log", "ada", "call", "--at", "2026-11-20 15:00")
-    assert result.stdout == "logged note 1 with Ada Lovelace at 2026-11-20 15:00 (3 days ago)\n"
+    assert result.stdout == "logged note 1 with Ada Lovelace at Fri 2026-11-20 15:00 (3 days ago)\n"
     assert interactions(db_path)[0][2] == "2026-11-20T14:00:00Z"
 
 

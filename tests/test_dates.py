@@ -82,9 +82,10 @@ def utc(*args: int) -> datetime:
         ("12 Mar 2024 14:30 +0200", "2024-03-12T13:30:00+01:00", True),
         ("14.03.1985", "1985-03-14T00:00:00+01:00", False),  # day first with dots
         ("01.02.1985", "1985-02-01T00:00:00+01:00", False),
-        ("11/2/1979", "1979-11-02T00:00:00+01:00", False),  # month first with slashes
-        ("1/2/1979", "1979-01-02T00:00:00+01:00", False),
-        ("11/2/1979 10:00 PM", "1979-11-02T22:00:00+01:00", True),
+        # slashes: the one reading that is a date (tests/test_when_words.py: the order)
+        ("11/20/1979", "1979-11-20T00:00:00+01:00", False),
+        ("20/11/1979", "1979-11-20T00:00:00+01:00", False),
+        ("11/20/1979 10:00 PM", "1979-11-20T22:00:00+01:00", True),
         ("  2024-03-12  ", "2024-03-12T00:00:00+01:00", False),
     ],
 )
@@ -354,11 +355,9 @@ def test_local_midnight_when_dst_skips_midnight(monkeypatch: pytest.MonkeyPatch)
         "+3x",
         "in 3 parsecs",
         "next",
-        "next week",
         "fri fri",
         "+9999999d",
         "+999999y",
-        "0/0/00",  # Outlook's empty date
         "12 Mar 2024 blorp",
         "１２ Mar 2024",  # fullwidth digits
         "in 2 hours 9am",
@@ -376,17 +375,15 @@ def test_refused_with_the_usual_hint(text: str) -> None:
     [
         ("", f"no date given {HINT}"),
         ("   ", f"no date given {HINT}"),
-        ("Mar 12", 'cannot understand date "Mar 12" (add the year, e.g. "12 Mar 2024")'),
         ("12 Mar 24", 'cannot understand date "12 Mar 24" (write the year with 4 digits)'),
         (
-            "13/2/1979",
-            'cannot understand date "13/2/1979" '
-            "(dates with slashes are month/day/year (US), e.g. 11/2/1979 is 2 Nov 1979)",
+            "13/13/1979",
+            'date "13/13/1979" is not a day in either order (slash dates are day/month or'
+            " month/day, whichever is a date; or use ISO, e.g. 2027-12-31)",
         ),
         (
             "03.14.1985",
-            'cannot understand date "03.14.1985" '
-            "(dates with dots are day.month.year, e.g. 14.03.1985)",
+            'date "03.14.1985" is not a day (dates with dots are day.month.year, e.g. 31.12.2027)',
         ),
         (
             "Fri, 12 Mar 2024",
@@ -443,7 +440,7 @@ def test_parse_day_is_the_local_day() -> None:
         ("Mar 12", "--03-12"),
         ("12 March", "--03-12"),
         ("14.03.1985", "1985-03-14"),
-        ("11/2/1979", "1979-11-02"),  # Outlook: month first
+        ("11/20/1979", "1979-11-20"),  # the one reading that is a date
         ("1604-03-14", "--03-14"),  # Apple's "no year"
         ("1604-02-29", "--02-29"),
         ("--02-29", "--02-29"),
@@ -459,7 +456,11 @@ def test_birthdays(text: str, normalised: str) -> None:
     ("text", "hint"),
     [
         ("blorp", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
-        ("0/0/00", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
+        (
+            "0/0/00",  # Outlook's empty date
+            "write the year with 4 digits; slash dates are day/month or month/day, whichever"
+            " is a date",
+        ),
         ("--02-30", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
         ("--13-01", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
         ("1985-02-29", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
@@ -469,7 +470,6 @@ def test_birthdays(text: str, normalised: str) -> None:
         ("Mar", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
         ("3", "try 1985-03-12, 12 Mar 1985, or --03-12 for no year"),
         ("12 Mar 85", "write the year with 4 digits"),
-        ("13/2/1979", "dates with slashes are month/day/year (US), e.g. 11/2/1979 is 2 Nov 1979"),
     ],
 )
 def test_bad_birthdays(text: str, hint: str) -> None:
@@ -693,6 +693,6 @@ def test_import_does_not_load_dateutil_parser() -> None:
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("text", ["10 Dec 1815", "1815-12-10", "10.12.1815", "12/10/1815"])
+@pytest.mark.parametrize("text", ["10 Dec 1815", "1815-12-10", "10.12.1815", "1815/12/10"])
 def test_birthdays_of_people_born_before_1900_are_kept(text: str) -> None:
     assert parse_birthday(text) == "1815-12-10"

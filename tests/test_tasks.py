@@ -51,7 +51,7 @@ def test_rules_in_words_and_as_rrules(typed, rule, reading):
     "typed",
     [
         "",
-        "fortnightly",
+        "every 2 fortnights",
         "every 0 days",
         "every month on the 32nd",
         "every blue moon",

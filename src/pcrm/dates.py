@@ -12,9 +12,11 @@ import functools
 import os
 import re
 import warnings
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from pcrm.errors import InvalidWhen
 
@@ -54,7 +56,27 @@ _UNITS: dict[str, str] = {  # the word the user typed -> relativedelta's keyword
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "years"),
 }
 _CLOCK_UNITS = ("hours", "minutes")
-_NAMED_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
+# "eod" (end of day) is today: a day without a time lasts until midnight, as eow and eom do.
+_NAMED_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "eod": 0}
+# The start of the next week (Monday), month or year.
+_NEXT_PERIODS = frozenset({"next week", "next month", "next year"})
+
+# Which way a day named without its date points: a weekday, or a day and month without a
+# year. "future" (due dates, close dates) is the next one, "past" (what happened: log --at)
+# the last one; today counts either way.
+Direction = Literal["past", "future"]
+# The order of day and month in all-number dates with slashes (the date-order setting).
+DATE_ORDERS: dict[str, str] = {
+    "dmy": "day/month/year",
+    "mdy": "month/day/year",
+    "ymd": "year/month/day",
+}
+# How to find the date-order setting when a slash date needs it: the command line installs
+# a lookup of its database file (cli/env.py), so this module needs no database and most
+# commands never read the setting. None (or a lookup giving None): no order is set.
+date_order_lookup: ContextVar[Callable[[], str | None] | None] = ContextVar(
+    "date_order_lookup", default=None
+)
 # Ends (and starts) of the current week, month and year (_period).
 _PERIODS = frozenset({"sow", "eow", "som", "eom", "soy", "eoy"})
 
@@ -87,23 +109,14 @@ _CLOCK = r"noon|\d{1,2}(?::\d{2}){0,2} ?(?:am|pm)?"
 _DAY_AT_CLOCK = _Pattern(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
 _CLOCK_PARTS = _Pattern(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
 _NO_YEAR = _Pattern(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
+# All-number dates with slashes or dots: 31/12/2027, 12/31, 2027/12/31, 31.12.2027, 31.12.
+_NUMERIC = _Pattern(r"(?P<a>\d+)(?P<sep>[/.])(?P<b>\d+)(?:(?P=sep)(?P<c>\d+))?(?P<end>\.)?", _A)
 _MONTH_NAME = _Pattern(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
 _YEAR4 = _Pattern(r"\b\d{4}\b", _A)
-# All-number dates, each with one fixed order, so "11/2/1979" never means 11 Feb.
-# (shape, dateutil's dayfirst, order of the numbers, hint when dateutil would have swapped them)
+# All-number dates with dashes that dateutil reads (2024-3-12); slashes and dots are read by
+# _numeric_parts. (shape, dateutil's dayfirst, order of the numbers, hint when dateutil
+# would have swapped them)
 _NUMERIC_DATES = (
-    (
-        _Pattern(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: |$)", _A),
-        True,
-        "dmy",
-        "dates with dots are day.month.year, e.g. 14.03.1985",
-    ),
-    (
-        _Pattern(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: |$)", _A),
-        False,
-        "mdy",
-        "dates with slashes are month/day/year (US), e.g. 11/2/1979 is 2 Nov 1979",
-    ),
     (
         _Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
         False,
@@ -182,8 +195,13 @@ def local_zone_name() -> str | None:
 # --- parsing -------------------------------------------------------------------------------
 
 
-def parse_when(text: str, now: datetime) -> When:
-    """Parse a WHEN typed by the user or found in an import, relative to the aware `now`."""
+def parse_when(
+    text: str, now: datetime, *, direction: Direction = "future", order: str | None = None
+) -> When:
+    """Parse a WHEN typed by the user or found in an import, relative to the aware `now`.
+
+    `direction` says which way a weekday or a date without a year points; `order` is the
+    order of slash dates (a key of DATE_ORDERS), by default the date-order setting."""
     if now.tzinfo is None:
         raise ValueError("parse_when needs an aware `now`")
     zone = local_tz()
@@ -193,10 +211,11 @@ def parse_when(text: str, now: datetime) -> When:
     if len(s) > _MAX_LEN:
         raise _cannot(s)
     try:
+        reading = _Reading(direction, order)
         when = (
             _parse_iso(s, zone)
-            or _parse_relative(s.lower(), now.astimezone(zone), zone)
-            or _parse_exported(s, zone)
+            or _parse_relative(s.lower(), now.astimezone(zone), zone, reading)
+            or _parse_exported(s, zone, now.astimezone(zone).date(), reading)
         )
     except (ValueError, OverflowError) as exc:  # e.g. "2024-02-30", "+999999y", "25:00"
         raise _cannot(s) from exc
@@ -207,14 +226,36 @@ def parse_when(text: str, now: datetime) -> When:
     return when
 
 
-def parse_day(text: str, now: datetime) -> date:
+def parse_day(
+    text: str, now: datetime, *, direction: Direction = "future", order: str | None = None
+) -> date:
     """Parse a WHEN where only the day matters (due dates, close dates)."""
-    return parse_when(text, now).moment.date()
+    return parse_when(text, now, direction=direction, order=order).moment.date()
 
 
-def parse_birthday(text: str, what: str = "birthday") -> str:
+def current_date_order() -> str | None:
+    """The date-order setting ("dmy", "mdy" or "ymd"), or None when it is not set."""
+    lookup = date_order_lookup.get()
+    order = lookup() if lookup is not None else None
+    return order if order in DATE_ORDERS else None
+
+
+@dataclass
+class _Reading:
+    """How to read the parts of a WHEN that leave a choice: the direction, and the order of
+    slash dates (looked up only when one is met)."""
+
+    direction: Direction
+    given_order: str | None
+
+    @functools.cached_property
+    def order(self) -> str | None:
+        return self.given_order if self.given_order is not None else current_date_order()
+
+
+def parse_birthday(text: str, what: str = "birthday", *, order: str | None = None) -> str:
     """Normalise a yearly date (a birthday, an anniversary) to 'YYYY-MM-DD', or '--MM-DD'
-    when the year is unknown."""
+    when the year is unknown. Slash dates are read in `order`, by default the setting's."""
     s = " ".join(text.split())
     if not s:
         raise InvalidWhen(f"no {what} given", hint=_BIRTHDAY_HINT)
@@ -223,7 +264,14 @@ def parse_birthday(text: str, what: str = "birthday") -> str:
     try:
         if m := _NO_YEAR.fullmatch(s):
             return _no_year(int(m[1]), int(m[2]))
-        if (m := _ISO.fullmatch(s)) and m["time"] is None:
+        if numeric := _NUMERIC.fullmatch(s):
+            year, month, day_of_month = _numeric_parts(
+                s, numeric, _Reading("future", order).order, what
+            )
+            if year is None:
+                return _no_year(month, day_of_month)
+            day = date(year, month, day_of_month)
+        elif (m := _ISO.fullmatch(s)) and m["time"] is None:
             day = date.fromisoformat(s)  # also takes vCard's basic form 19850312
         else:
             parsed = _dateutil(s, what=what)
@@ -263,7 +311,7 @@ def _parse_iso(s: str, zone: tzinfo) -> When | None:
     return When(_localise(value, zone), has_time=True)
 
 
-def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
+def _parse_relative(s: str, now: datetime, zone: tzinfo, reading: _Reading) -> When | None:
     """Words and offsets: now, today, fri, next fri, +3d, in 2 weeks, eom, tomorrow 9am..."""
     if s == "now":
         return When(now, has_time=True)
@@ -278,7 +326,7 @@ def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
         day_text, clock = m["day"], _clock(m["clock"])
         if clock is None:
             return None  # "tomorrow 9": a bare number is not a time
-    day = now.date() if day_text is None else _day_expr(day_text, now.date())
+    day = now.date() if day_text is None else _day_expr(day_text, now.date(), reading)
     if day is None:
         return None
     if clock is None:
@@ -286,21 +334,35 @@ def _parse_relative(s: str, now: datetime, zone: tzinfo) -> When | None:
     return When(_localise(datetime.combine(day, clock), zone), has_time=True)
 
 
-def _day_expr(s: str, today: date) -> date | None:
-    """A day given in words or as an offset from today, or an ISO date; None if not one."""
-    from dateutil.relativedelta import relativedelta, weekday
+def _day_expr(s: str, today: date, reading: _Reading) -> date | None:
+    """A day given in words or as an offset from today, or an ISO or all-number date; None
+    if not one."""
+    from dateutil.relativedelta import MO, relativedelta, weekday
 
     if s in _NAMED_DAYS:
         return today + timedelta(days=_NAMED_DAYS[s])
     if s in _PERIODS:
         return _period(s, today)
+    if s in _NEXT_PERIODS:
+        start = {
+            "next week": relativedelta(weeks=1, weekday=MO(-1)),
+            "next month": relativedelta(months=1, day=1),
+            "next year": relativedelta(years=1, month=1, day=1),
+        }
+        return today + start[s]
     if (m := _WEEKDAY.fullmatch(s)) and m["name"] in _WEEKDAYS:
         day = weekday(_WEEKDAYS[m["name"]])
         if m["which"] == "next":  # the first one strictly after today
             return today + relativedelta(days=1, weekday=day(+1))
         if m["which"] == "last":  # the last one strictly before today
             return today + relativedelta(days=-1, weekday=day(-1))
-        return today + relativedelta(weekday=day(+1))  # bare or "this": today counts
+        # bare or "this": today counts; the next one, or for what happened the last one
+        return today + relativedelta(weekday=day(+1 if reading.direction == "future" else -1))
+    if numeric := _NUMERIC.fullmatch(s):
+        year, month, day_of_month = _numeric_parts(s, numeric, reading.order)
+        if year is None:
+            return _yearly(month, day_of_month, today, reading.direction)
+        return date(year, month, day_of_month)
     offset = _offset(s)
     if offset is not None and offset[1] not in _CLOCK_UNITS:
         n, unit = offset
@@ -345,6 +407,36 @@ def _offset(s: str) -> tuple[int, str] | None:
     return sign * n, unit
 
 
+# The repeat words that follow-ups (--every) and stay-in-touch cadences share.
+EVERY_WORDS: dict[str, tuple[int, str]] = {
+    "daily": (1, "days"),
+    "weekly": (1, "weeks"),
+    "fortnightly": (2, "weeks"),
+    "monthly": (1, "months"),
+    "quarterly": (3, "months"),
+    "yearly": (1, "years"),
+    "annually": (1, "years"),
+}
+_EVERY = _Pattern(r"(?:(?P<every>every) ?)?(?P<n>\d{1,4})? ?(?P<unit>[a-z]+)?", _A)
+
+
+def parse_every(text: str) -> tuple[int, str] | None:
+    """An interval, the one repeat grammar of follow-ups and cadences: `2w`, `30d`, `30`
+    (days), `3 months`, `every 6 weeks`, `every week`, `weekly`, `quarterly`... ->
+    (count, relativedelta unit: days, weeks, months or years); None if it is not one.
+    The count may be 0: the callers say why that is no interval."""
+    s = " ".join(text.lower().split())
+    if s in EVERY_WORDS:
+        return EVERY_WORDS[s]
+    m = _EVERY.fullmatch(s)
+    if m is None or not s or (m["n"] is None and (m["every"] is None or m["unit"] is None)):
+        return None  # "" or "week" alone
+    unit = _UNITS.get(m["unit"] or "d")  # a bare number counts days
+    if unit is None or unit in _CLOCK_UNITS:
+        return None
+    return int(m["n"] or 1), unit
+
+
 def _shift(moment: datetime, n: int, unit: str) -> datetime:
     if unit in _CLOCK_UNITS:
         # Elapsed time: count in UTC so a DST switch in between neither adds nor loses an hour.
@@ -371,14 +463,15 @@ def _clock(s: str) -> time | None:
     return time(hour, minute, second)  # ValueError for 24:00 or 9:60
 
 
-def _parse_exported(s: str, zone: tzinfo) -> When | None:
-    """Exporters' formats through dateutil: '12 Mar 2024', 'March 12, 2024 9am', '14.03.1985'."""
+def _parse_exported(s: str, zone: tzinfo, today: date, reading: _Reading) -> When | None:
+    """Exporters' formats through dateutil: '12 Mar 2024', 'March 12, 2024 9am', '31 Dec'."""
     parsed = _dateutil(s)
     if parsed is None:
         return None
     value, has_year, has_time = parsed
-    if not has_year:  # "Mar 12" could be last March or next March: do not guess
-        raise _cannot(s, hint='add the year, e.g. "12 Mar 2024"')
+    if not has_year:  # "31 Dec": the next one (or for what happened, the last one)
+        day = _yearly(value.month, value.day, today, reading.direction)
+        value = datetime.combine(day, value.time())
     if not has_time:
         return _day(value.date(), zone)
     return When(_localise(value, zone), has_time=True)
@@ -429,6 +522,92 @@ def _numeric_date(s: str) -> tuple[dict[str, int], bool, str] | None:
         if m := shape.match(s):
             return dict(zip(order, map(int, m.groups()), strict=True)), dayfirst, hint
     return None
+
+
+def _numeric_parts(
+    s: str, m: re.Match[str], order: str | None, what: str = "date"
+) -> tuple[int | None, int, int]:
+    """(year or None, month, day) of an all-number date with slashes or dots.
+
+    A first number of four digits is a year (2027/12/31). Dots are always day.month.year.
+    Slashes follow the date-order setting; with none set, the reading that is a date is
+    taken, and a date that reads both ways is refused with both readings."""
+    a, sep, b, c = m["a"], m["sep"], m["b"], m["c"]
+    slash = sep == "/"
+    if slash:
+        explained = (
+            f"slash dates are {DATE_ORDERS[order]} (date-order {order})"
+            if order
+            else "slash dates are day/month or month/day, whichever is a date"
+        )
+    else:
+        explained = "dates with dots are day.month.year, e.g. 31.12.2027"
+    if m["end"] and slash:
+        raise _cannot(s, what=what, hint=explained)
+    if len(a) == 4:  # year first, whatever the order: nobody writes year/day/month
+        if c is None or len(b) > 2 or len(c) > 2:
+            raise _cannot(s, what=what, hint=f"{explained}; e.g. 2027-12-31")
+        if not _valid(int(b), int(c), int(a)):
+            raise _cannot(s, what=what, hint="year/month/day has no such day, e.g. 2027/12/31")
+        return int(a), int(b), int(c)
+    if len(a) > 2 or len(b) > 2 or (c is not None and len(c) != 4):
+        raise _cannot(s, what=what, hint=f"write the year with 4 digits; {explained}")
+    year = int(c) if c is not None else None
+    if not slash or order == "dmy":
+        orders = ["dm"]
+    elif order == "ymd" and year is not None:  # year last is not year/month/day
+        raise _cannot(s, what=what, hint=f"{explained}, e.g. 2027/12/31")
+    elif order in ("mdy", "ymd"):  # without a year, ymd is month/day, as in ISO's --12-31
+        orders = ["md"]
+    else:
+        orders = ["dm", "md"]
+    readings = []
+    for first in orders:
+        month, day = (int(b), int(a)) if first == "dm" else (int(a), int(b))
+        if _valid(month, day, year) and (month, day) not in readings:
+            readings.append((month, day))
+    if not readings:
+        either = " in either order" if len(orders) > 1 else ""
+        raise InvalidWhen(
+            f'{what} "{_shown(s)}" is not a day{either}',
+            hint=f"{explained}; or use ISO, e.g. 2027-12-31" if slash else explained,
+        )
+    if len(readings) > 1:
+        shown = [f"{day} {_MONTHS[month - 1]}" + (f" {year}" if year else "")
+                 for month, day in readings]  # fmt: skip
+        month, day = readings[0]
+        example = f"{year}-{month:02d}-{day:02d}" if year else shown[0]
+        raise InvalidWhen(
+            f'{what} "{_shown(s)}" could be {shown[0]} (day/month) or {shown[1]} (month/day)',
+            hint="set the order you write: pcrm config set date-order dmy (or mdy);"
+            f" or write it as {example}",
+        )
+    month, day = readings[0]
+    return year, month, day
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _valid(month: int, day: int, year: int | None) -> bool:
+    """Whether the day exists (without a year, in a leap year: 29 Feb is one)."""
+    try:
+        date(2000 if year is None else year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _yearly(month: int, day: int, today: date, direction: Direction) -> date:
+    """The next (or the last) day with this month and day; today counts. 29 February is
+    the next (last) leap year's."""
+    step = 1 if direction == "future" else -1
+    for year in range(today.year, today.year + 9 * step, step):
+        if _valid(month, day, year):
+            found = date(year, month, day)
+            if (found >= today) if step > 0 else (found <= today):
+                return found
+    raise ValueError(f"no {month}-{day} near {today}")  # a valid day recurs within 8 years
 
 
 def _day(day: date, zone: tzinfo) -> When:

@@ -76,6 +76,15 @@ def _value(deal: Deal) -> str:
     return money(deal.value, deal.currency, deal.exponent)
 
 
+def _closing(deal: Deal, close: str | None) -> str:
+    """The day --close was read as: ", closing Fri 2026-11-27"."""
+    if not close or not deal.expected_close:
+        return ""
+    from datetime import date
+
+    return f", closing {date.fromisoformat(deal.expected_close):%a} {deal.expected_close}"
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -150,7 +159,7 @@ def add(
         say(f"added company {created.id} {clean(created.name, one_line=True)}")
     deal = saved.deal
     where = clean(f"{deal.pipeline.name} / {deal.stage.name}", one_line=True)
-    say(f"added {_label(deal)}: {_value(deal)} in {where}")
+    say(f"added {_label(deal)}: {_value(deal)} in {where}{_closing(deal, close)}")
 
 
 @app.command("list")
@@ -353,7 +362,7 @@ def edit(
     if saved.created_company:
         created = saved.created_company
         say(f"added company {created.id} {clean(created.name, one_line=True)}")
-    say(f"updated {_label(saved.deal)}")
+    say(f"updated {_label(saved.deal)}{_closing(saved.deal, close)}")
 
 
 @app.command("move")

@@ -143,6 +143,12 @@ class Env:
         with session(self.db_path, write=write, create=create, on_wait=self._say_waiting) as db:
             yield db
 
+    def date_order(self) -> str | None:
+        """The database's date-order setting (dmy, mdy, ymd; None when not set)."""
+        from pcrm.core.settings import stored_date_order
+
+        return stored_date_order(self.db_path)
+
     def _say_waiting(self) -> None:
         """Told once when a write has waited a second for another pcrm's write (an
         import): on a terminal only, so cron mails and scripts' output stay as they were."""
@@ -151,7 +157,10 @@ class Env:
 
 
 def get_env(ctx: typer.Context) -> Env:
+    from pcrm.dates import date_order_lookup
+
     root = ctx.find_root()
     if not isinstance(root.obj, Env):
         root.obj = Env()
+    date_order_lookup.set(root.obj.date_order)  # read only if a slash date needs it
     return root.obj

@@ -27,7 +27,10 @@ def log(
     ] = None,
     kind: Annotated[str, typer.Option("--kind", "-k", metavar="KIND", help=KIND_HELP)] = "note",
     at: Annotated[
-        str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default: now).")
+        str | None,
+        typer.Option(
+            "--at", metavar="WHEN", help="When it happened (default: now); mon is the last Monday."
+        ),
     ] = None,
     with_: Annotated[
         list[str] | None,
@@ -42,8 +45,9 @@ def log(
 
     TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
     present interaction updates the contacts' "last contacted"; one dated in the future
-    (--at tomorrow) is planned: it shows as the next touch. --deal links it to a deal,
-    whose last activity it updates (a planned one does not).
+    (--at tomorrow, "next mon") is planned: it shows as the next touch. A weekday or a
+    date without a year is the last one (--at mon: the Monday that passed). --deal links
+    it to a deal, whose last activity it updates (a planned one does not).
 
     \b
     Example:
@@ -51,12 +55,13 @@ def log(
     """
     from pcrm.core.activity.interactions import check_kind, log_interaction
     from pcrm.core.refs import resolve_contact
-    from pcrm.dates import parse_when
+    from pcrm.dates import parse_when, to_iso
     from pcrm.errors import InvalidInput
 
     env = get_env(ctx)
     kind = check_kind(kind)
-    when = parse_when(at, env.now) if at else None
+    # A log records what happened: a bare weekday or a date without a year is the last one.
+    when = parse_when(at, env.now, direction="past") if at else None
     refs = [ref, *(with_ or [])]
     if text is None and not env.stdin_isatty:
         raise InvalidInput("no text given", hint='pass it as an argument, or "-" to read stdin')
@@ -87,6 +92,8 @@ def log(
     message = f"logged {item.kind} {item.id} with {_contact_names_of(item)}"
     if when:
         message += f" {_when_said(item.at, when.has_time, env.now)}"
+        if item.at > to_iso(env.now):
+            message += ", planned"
     if about:
         from pcrm.render.safe import clean
 
@@ -122,14 +129,15 @@ def _contact_names_of(item: "Interaction") -> str:
 
 
 def _when_said(stamp: str, has_time: bool, now: datetime) -> str:
-    """How --at was understood, in local time: "on 2026-11-24 (tomorrow)"."""
+    """How --at was understood, in local time: "on Tue 2026-11-24 (tomorrow)"."""
     from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 
     moment = from_iso(stamp)
+    weekday = f"{to_local(moment):%a}"  # the resolved day: --at mon says which Monday
     if has_time:
-        return f"at {format_local(moment)} ({humanize(moment, now)})"
+        return f"at {weekday} {format_local(moment)} ({humanize(moment, now)})"
     relative = humanize_day(to_local(moment).date(), to_local(now).date())
-    return f"on {format_local(moment, with_time=False)} ({relative})"
+    return f"on {weekday} {format_local(moment, with_time=False)} ({relative})"
 
 
 def _read(env: Env, text: str) -> str:

@@ -139,6 +139,16 @@ class PcrmGroup(TyperGroup):
         return list(self.commands)  # names only: listing builds nothing
 
     def invoke(self, ctx: Any) -> Any:
+        from pcrm.dates import date_order_lookup
+
+        # get_env installs this command's lookup of the date-order setting; none outlives it.
+        token = date_order_lookup.set(None)
+        try:
+            return self._invoke(ctx)
+        finally:
+            date_order_lookup.reset(token)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             try:
                 result = super().invoke(ctx)

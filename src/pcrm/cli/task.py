@@ -27,7 +27,7 @@ app = Typer(
 )
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The task's id (see pcrm task list).")]
-RULE_HELP = 'daily, weekly, monthly, yearly, "every 2 weeks", "every monday", or an RRULE.'
+RULE_HELP = 'weekly, 2w, 30d, quarterly, "every 2 weeks", "every monday", or an RRULE.'
 
 
 def _label(task: Task) -> str:
@@ -37,9 +37,12 @@ def _label(task: Task) -> str:
 
 
 def _due(task: Task) -> str:
+    from datetime import date
+
     from pcrm.render.tasks import due_time
 
-    due = f"{task.due_date} {due_time(task)}".rstrip()
+    weekday = f"{date.fromisoformat(task.due_date):%a}"  # the resolved day: --due fri
+    due = f"{weekday} {task.due_date} {due_time(task)}".rstrip()
     return f"{due}, {task.repeat}" if task.repeat else due
 
 

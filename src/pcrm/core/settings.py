@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pcrm.errors import InvalidInput
+from pcrm.errors import InvalidInput, PcrmError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pcrm.store.db import Database
 
 
@@ -54,6 +56,18 @@ def _check_switch(db: Database, value: str) -> str:
     return stored
 
 
+def _check_date_order(db: Database, value: str) -> str:
+    from pcrm.dates import DATE_ORDERS
+
+    order = value.strip().lower()
+    if order not in (*DATE_ORDERS, "none"):
+        raise InvalidInput(
+            f'date order "{value.strip()}" is not one of dmy, mdy, ymd',
+            hint="dmy: 31/12/2027, mdy: 12/31/2027, ymd: 2027/12/31; none: ask when unclear",
+        )
+    return order
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -71,6 +85,12 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "7",
         "days ahead that `pcrm agenda` shows birthdays and anniversaries (0: on the day only)",
         _check_days,
+    ),
+    "date-order": (
+        "none",
+        "how slash dates are read: dmy (31/12/2027), mdy (12/31/2027) or ymd (2027/12/31);"
+        " none: a date that reads both ways is refused",
+        _check_date_order,
     ),
     "lifecycle.customer_on_win": (
         "on",
@@ -131,3 +151,25 @@ def reminder_days(db: Database) -> int:
 def is_on(db: Database, key: str) -> bool:
     """A switch setting (on/off) read as a bool."""
     return get_setting(db, key).value == "on"
+
+
+def stored_date_order(path: Path) -> str | None:
+    """The date-order setting in the database file at `path` ("dmy", "mdy", "ymd"), None
+    when not set. Read on its own connection, when a slash date needs it (dates.py)."""
+    import sqlite3
+
+    from pcrm.store.db import read_only_connection
+
+    if not path.is_file():
+        return None
+    try:
+        conn = read_only_connection(path)
+    except (sqlite3.Error, PcrmError):
+        return None
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'date-order'").fetchone()
+    except sqlite3.Error:  # a file from before settings, or not pcrm's
+        return None
+    finally:
+        conn.close()
+    return None if row is None or row[0] == "none" else str(row[0])

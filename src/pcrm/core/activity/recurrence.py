@@ -1,7 +1,8 @@
 """Recurrence RULEs for follow-ups: a few words, or an RFC 5545 RRULE, stored as an RRULE.
 
-The words (any case): `daily`, `weekly`, `monthly`, `yearly` (also `every day|week|month|
-year`), `every N days|weeks|months|years`, `every monday` (several: `every mon,thu`),
+The words (any case): the intervals that cadences take too (dates.parse_every): `daily`,
+`weekly`, `fortnightly`, `monthly`, `quarterly`, `yearly`, `2w`, `30d`, `3m`, `every 6
+weeks`, `every day|week|month|year`; `every monday` (several: `every mon,thu`),
 `every weekday` (Monday to Friday), `every month on the 15th`. Anything starting with
 `FREQ=` (or `RRULE:`) is taken as an RRULE and checked by dateutil. Occurrences are whole
 days: the series starts on the task's due day (its DTSTART) and dateutil finds the next one,
@@ -16,9 +17,10 @@ from typing import cast
 
 from dateutil.rrule import rrule, rrulestr
 
+from pcrm.dates import parse_every
 from pcrm.errors import InvalidInput
 
-_HINT = 'try daily, weekly, "every 2 weeks", "every monday", or FREQ=WEEKLY;BYDAY=MO'
+_HINT = 'try weekly, 2w, 30d, quarterly, "every monday", or FREQ=WEEKLY;BYDAY=MO'
 _FREQS = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
 _ADVERBS = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
 _DAYS = {
@@ -52,6 +54,13 @@ def parse_rule(text: str) -> str:
 
 
 def _words(s: str) -> str | None:
+    # Intervals are the grammar cadences take too: 2w, 30d, quarterly, "every 6 weeks".
+    if interval := parse_every(s):
+        n, unit = interval
+        if n == 0:
+            return None
+        freq = f"FREQ={_FREQS[unit.removesuffix('s')]}"
+        return freq if n == 1 else f"{freq};INTERVAL={n}"
     if s in _ADVERBS:
         return f"FREQ={_ADVERBS[s]}"
     if m := _EVERY_ONE.fullmatch(s):

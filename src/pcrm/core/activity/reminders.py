@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import calendar
 import heapq
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from pcrm.core.base import Link
-from pcrm.dates import from_iso, local_midnight, to_iso, to_local
+from pcrm.dates import from_iso, local_midnight, parse_every, to_iso, to_local
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
 
-_CADENCE = re.compile(
-    r"(?:every )?(?P<n>\d{1,4}) ?(?P<unit>d|days?|w|weeks?|m|months?|y|years?)?", re.ASCII
-)
+# The words keep the day counts they always had (a quarter is 91 days); the rest of the
+# grammar is the one follow-ups repeat by (dates.parse_every).
 _CADENCE_WORDS = {"daily": 1, "weekly": 7, "fortnightly": 14, "monthly": 30, "quarterly": 91}
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
-CADENCE_HINT = 'try 30d, 2w, 3m, "every 6 weeks" or monthly; "" clears'
+_UNIT_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
+CADENCE_HINT = 'try 30d, 2w, 3m, "every 6 weeks", monthly or quarterly; "" clears'
 
 
 def parse_cadence(text: str) -> int | None:
@@ -40,12 +38,12 @@ def parse_cadence(text: str) -> int | None:
         return None
     if s in _CADENCE_WORDS:
         return _CADENCE_WORDS[s]
-    match = _CADENCE.fullmatch(s)
-    if match is None and _CADENCE.fullmatch(s.lstrip("-")):
+    interval = parse_every(s)
+    if interval is None and s.startswith("-") and parse_every(s.lstrip("-")):
         raise InvalidInput(f'cadence "{text.strip()}" cannot be negative', hint=CADENCE_HINT)
-    if match is None:
+    if interval is None:
         raise InvalidInput(f'cannot read cadence "{text.strip()}"', hint=CADENCE_HINT)
-    days = int(match["n"]) * _UNIT_DAYS[(match["unit"] or "d")[0]]  # a bare number: days
+    days = interval[0] * _UNIT_DAYS[interval[1]]  # months count 30 days, years 365
     if days == 0:
         raise InvalidInput(f'cadence "{text.strip()}" must be at least one day', hint=CADENCE_HINT)
     return days

@@ -16,6 +16,7 @@ SELECT.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +33,7 @@ from pcrm.core.people.phones import phone_key
 from pcrm.core.people.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.core.records import new_uid
 from pcrm.core.vocabulary import KIND_CODES
-from pcrm.dates import parse_birthday, parse_when, to_iso
+from pcrm.dates import current_date_order, parse_birthday, parse_when, to_iso
 from pcrm.errors import Ambiguous, InvalidInput
 from pcrm.store.db import Database
 
@@ -292,12 +293,18 @@ class Importer:
             warnings.append(f'unknown lifecycle stage "{value}"; imported without a stage')
         return self._stages[value]
 
+    @functools.cached_property
+    def _date_order(self) -> str:
+        """Slash dates in a file: in the date-order setting's order, else month/day/year as
+        Outlook writes them (what import always did)."""
+        return current_date_order() or "mdy"
+
     def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
         value = clean_optional(value)
         if value is None:
             return None
         try:
-            return parse_birthday(value, what)
+            return parse_birthday(value, what, order=self._date_order)
         except InvalidInput:
             raise Rejected(f'invalid {what} "{value}"') from None
 
@@ -315,7 +322,7 @@ class Importer:
         if value is None:
             return None
         try:
-            return to_iso(parse_when(value, self.now).moment)
+            return to_iso(parse_when(value, self.now, order=self._date_order).moment)
         except InvalidInput:
             raise Rejected(f'invalid date "{value}"') from None
 
