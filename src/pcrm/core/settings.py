@@ -54,6 +54,18 @@ def _check_switch(db: Database, value: str) -> str:
     return stored
 
 
+NUMBER_STYLES = ("1.234,56", "1,234.56")  # a point groups, or a comma groups
+
+
+def _check_number_style(db: Database, value: str) -> str:
+    text = value.strip().lower()
+    if text in NUMBER_STYLES or text == "none":
+        return text
+    raise InvalidInput(
+        f'"{value.strip()}" is not a number style', hint="1.234,56, 1,234.56 or none"
+    )
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -77,6 +89,12 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "winning a deal moves its contacts and company to the customer stage (on or off)",
         _check_switch,
     ),
+    "number_style": (
+        "none",
+        "how amounts are written: 1.234,56 or 1,234.56 (none: a point followed by exactly"
+        " three digits, as in 40.000, is refused as ambiguous)",
+        _check_number_style,
+    ),
 }
 
 KEYS = tuple(_KNOWN)
@@ -85,6 +103,8 @@ KEYS = tuple(_KNOWN)
 def check_key(key: str) -> str:
     """The setting's name as stored; an unknown one is an error listing the known ones."""
     name = key.strip().lower()
+    if name not in _KNOWN and name.replace("-", "_") in _KNOWN:
+        name = name.replace("-", "_")  # number-style, as people type it
     if name not in _KNOWN:
         raise InvalidInput(f'unknown setting "{key}"', hint="settings: " + ", ".join(KEYS))
     return name
@@ -122,6 +142,12 @@ def phone_region(db: Database) -> str:
     """The region phone numbers are read in; "" when none is set."""
     value = get_setting(db, "phone_region").value
     return "" if value == "none" else value
+
+
+def number_style(db: Database) -> str | None:
+    """The number style amounts are read (and shown) in; None when none is set."""
+    value = get_setting(db, "number_style").value
+    return None if value == "none" else value
 
 
 def reminder_days(db: Database) -> int:
