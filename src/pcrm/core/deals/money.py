@@ -168,16 +168,24 @@ def _marks(number: str, style: str | None, shown: str, scale: str) -> tuple[str,
         return ".", ","
     two_ways = TWO_WAYS.fullmatch(number)
     if two_ways and "." in number:
-        lead, tail = two_ways["lead"], two_ways["tail"]
-        as_decimal = Decimal(f"{lead}.{tail}").normalize()
-        written = f"{as_decimal:f}" + ("0" if tail[-1] != "0" else "")
+        as_decimal, grouped, written = two_readings(number)
         raise InvalidInput(
-            f'"{shown}" is ambiguous: {as_decimal:f}{scale} or {lead}{tail}{scale}?',
-            hint=f"write {lead}{tail}{scale} or {written}{scale}, or {STYLE_HINT}",
+            f'"{shown}" is ambiguous: {as_decimal}{scale} or {grouped}{scale}?',
+            hint=f"write {grouped}{scale} or {written}{scale}, or {STYLE_HINT}",
         )
     if number.count(",") == 1 and not two_ways:  # "12,5", "0,125": a decimal comma
         return ".", ","
     return ",", "."
+
+
+def two_readings(number: str) -> tuple[str, str, str]:
+    """A point and three digits ("40.000", "1.234") read as a decimal ("40", "1.234"), as
+    thousands ("40000", "1234"), and the decimal written so it reads one way ("40",
+    "1.2340")."""
+    lead, tail = number.split(".")
+    as_decimal = f"{Decimal(f'{lead}.{tail}').normalize():f}"
+    written = as_decimal + ("0" if tail[-1] != "0" else "")
+    return as_decimal, lead + tail, written
 
 
 def _grouped(group: str, point: str) -> re.Pattern[str]:

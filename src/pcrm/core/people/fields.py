@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from pcrm.core.base import FieldValue
-from pcrm.core.deals.money import STYLE_HINT, TWO_WAYS
+from pcrm.core.deals.money import STYLE_HINT, TWO_WAYS, two_readings
 from pcrm.core.people.models import FieldDef
 from pcrm.core.people.tags import chunks
 from pcrm.core.people.text import clean_optional, name_key
@@ -207,10 +207,11 @@ def _styled(definition: FieldDef, text: str, style: str | None) -> str:
     digits = text.lstrip("+-")
     if style is None:
         if "," not in digits and TWO_WAYS.fullmatch(digits):
+            as_decimal, grouped, written = two_readings(digits)
             raise _invalid(
                 definition,
-                f'"{text}" is ambiguous: {digits} or {digits.replace(".", "")}?',
-                hint=f"write {digits.replace('.', '')} or {digits}0, or {STYLE_HINT}",
+                f'"{text}" is ambiguous: {as_decimal} or {grouped}?',
+                hint=f"write {grouped} or {written}, or {STYLE_HINT}",
             )
         return text
     group, point = (".", ",") if style.startswith("1.") else (",", ".")
