@@ -84,6 +84,10 @@ def test_amounts_that_read_one_way_are_stored_so(cli, db_path, value, minor, cur
             '"1.500k" is ambiguous: 1.5k or 1500k? (write 1500k or 1.5k, or ' + HINT + ")",
         ),
         (
+            "1,500k",  # 1.5k to whoever writes a decimal comma
+            '"1,500k" is ambiguous: 1.5k or 1500k? (write 1500k or 1.5k, or ' + HINT + ")",
+        ),
+        (
             "1.234 KWD",  # 1.234 dinars is a valid amount, and so is 1234
             '"1.234 KWD" is ambiguous: 1.234 or 1234? (write 1234 or 1.2340, or ' + HINT + ")",
         ),

@@ -167,8 +167,9 @@ def _marks(number: str, style: str | None, shown: str, scale: str) -> tuple[str,
     if number.count(".") > 1:
         return ".", ","
     two_ways = TWO_WAYS.fullmatch(number)
-    if two_ways and "." in number:
-        as_decimal, grouped, written = two_readings(number)
+    # "1,500k" is 1.5k to whoever writes a decimal comma: with a scale, either is an amount.
+    if two_ways and ("." in number or scale):
+        as_decimal, grouped, written = two_readings(number.replace(",", "."))
         raise InvalidInput(
             f'"{shown}" is ambiguous: {as_decimal}{scale} or {grouped}{scale}?',
             hint=f"write {grouped}{scale} or {written}{scale}, or {STYLE_HINT}",
