@@ -74,7 +74,7 @@ def test_the_date_order_setting_says_how_slash_dates_read(
     cli, db_path, ada, order, shown, stored, terminal
 ):
     assert ok(run(cli, "config", "set", "date-order", order, terminal=terminal)) == (
-        f"date-order = {order.lower()}\n"
+        f"date_order = {order.lower()}\n"
     )
     out = ok(run(cli, "follow-up", "ada", "Call", "--due", "05/01/2027", terminal=terminal))
     assert out == f"added task 1 Call: due {shown}\n"
@@ -161,7 +161,7 @@ def test_a_date_order_that_is_none_of_the_three_is_refused(cli, db_path, ada):
         " mdy: 12/31/2027, ymd: 2027/12/31; none: ask when unclear)\n"
     )
     assert dump(db_path) == before
-    assert "date-order = none  (default)\n" in ok(cli("config", "list"))
+    assert "date_order = none  (default)\n" in ok(cli("config", "list"))
     ok(cli("config", "set", "date-order", "dmy"))
     assert ok(cli("config", "get", "date-order")) == "dmy\n"
     ok(cli("config", "set", "date-order", "none"))

@@ -42,11 +42,13 @@ def set_(
 ) -> None:
     """Change a setting.
 
-    The value is checked first: currency takes an ISO 4217 code (EUR, USD...).
+    The value is checked first: currency takes an ISO 4217 code (EUR, USD...);
+    number-style takes 1.234,56 or 1,234.56 (how amounts are written) or none.
 
     \b
     Example:
       pcrm config set currency USD
+      pcrm config set number-style 1.234,56
     """
     from pcrm.core.settings import check_key, set_setting
 

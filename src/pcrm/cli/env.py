@@ -141,6 +141,11 @@ class Env:
         from pcrm.store.db import session
 
         with session(self.db_path, write=write, create=create, on_wait=self._say_waiting) as db:
+            from pcrm.core.settings import number_style
+            from pcrm.render.money import use_style
+
+            # Amounts drawn for a person follow the number style; pipes keep one form.
+            use_style(number_style(db) if self.stdout_isatty else None)
             yield db
 
     def date_order(self) -> str | None:

@@ -68,6 +68,18 @@ def _check_date_order(db: Database, value: str) -> str:
     return order
 
 
+NUMBER_STYLES = ("1.234,56", "1,234.56")  # a point groups, or a comma groups
+
+
+def _check_number_style(db: Database, value: str) -> str:
+    text = value.strip().lower()
+    if text in NUMBER_STYLES or text == "none":
+        return text
+    raise InvalidInput(
+        f'"{value.strip()}" is not a number style', hint="1.234,56, 1,234.56 or none"
+    )
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -86,7 +98,7 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "days ahead that `pcrm agenda` shows birthdays and anniversaries (0: on the day only)",
         _check_days,
     ),
-    "date-order": (
+    "date_order": (
         "none",
         "how slash dates are read: dmy (31/12/2027), mdy (12/31/2027) or ymd (2027/12/31);"
         " none: a date that reads both ways is refused",
@@ -97,6 +109,12 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "winning a deal moves its contacts and company to the customer stage (on or off)",
         _check_switch,
     ),
+    "number_style": (
+        "none",
+        "how amounts are written: 1.234,56 or 1,234.56 (none: a point followed by exactly"
+        " three digits, as in 40.000, is refused as ambiguous)",
+        _check_number_style,
+    ),
 }
 
 KEYS = tuple(_KNOWN)
@@ -105,6 +123,8 @@ KEYS = tuple(_KNOWN)
 def check_key(key: str) -> str:
     """The setting's name as stored; an unknown one is an error listing the known ones."""
     name = key.strip().lower()
+    if name not in _KNOWN and name.replace("-", "_") in _KNOWN:
+        name = name.replace("-", "_")  # number-style, date-order: as people type them
     if name not in _KNOWN:
         raise InvalidInput(f'unknown setting "{key}"', hint="settings: " + ", ".join(KEYS))
     return name
@@ -144,6 +164,12 @@ def phone_region(db: Database) -> str:
     return "" if value == "none" else value
 
 
+def number_style(db: Database) -> str | None:
+    """The number style amounts are read (and shown) in; None when none is set."""
+    value = get_setting(db, "number_style").value
+    return None if value == "none" else value
+
+
 def reminder_days(db: Database) -> int:
     return int(get_setting(db, "reminder_days").value)
 
@@ -167,7 +193,7 @@ def stored_date_order(path: Path) -> str | None:
     except (sqlite3.Error, PcrmError):
         return None
     try:
-        row = conn.execute("SELECT value FROM settings WHERE key = 'date-order'").fetchone()
+        row = conn.execute("SELECT value FROM settings WHERE key = 'date_order'").fetchone()
     except sqlite3.Error:  # a file from before settings, or not pcrm's
         return None
     finally:

@@ -1,8 +1,9 @@
 """Money for people: minor units and an ISO code shown as "€12,500.50", "¥1,200" or
 "12,500.50 CHF". English-style grouping ("," thousands, "." decimals) whatever the locale,
-the same way amounts are typed. A currency gets a symbol in front only when the symbol is
-its own in common use; any other shows its code after the amount ("$" is the US dollar;
-a Canadian dollar is "1,200.00 CAD", never a bare "$").
+unless the user chose the number style 1.234,56 (`use_style`, set by cli for a terminal
+only: piped lines and JSON keep one form for scripts). A currency gets a symbol in front
+only when the symbol is its own in common use; any other shows its code after the amount
+("$" is the US dollar; a Canadian dollar is "1,200.00 CAD", never a bare "$").
 """
 
 from __future__ import annotations
@@ -24,14 +25,24 @@ SYMBOLS = {
     "RUB": "₽",
 }
 
+_style = {"decimal_comma": False}  # the number_style setting, for grouped amounts
+
+
+def use_style(style: str | None) -> None:
+    """Show grouped amounts in the user's number style ("1.234,56": '12.500,50')."""
+    _style["decimal_comma"] = style == "1.234,56"
+
 
 def amount(value: int, exponent: int, *, grouped: bool = True) -> str:
     """Minor units as a decimal number: 1250050, 2 -> '12,500.50' ('12500.50' ungrouped)."""
     sign = "-" if value < 0 else ""
     whole, minor = divmod(abs(value), 10**exponent)
     text = f"{whole:,}" if grouped else str(whole)
+    point = "."
+    if grouped and _style["decimal_comma"]:
+        text, point = text.replace(",", "."), ","
     if exponent:
-        text += "." + str(minor).rjust(exponent, "0")
+        text += point + str(minor).rjust(exponent, "0")
     return sign + text
 
 

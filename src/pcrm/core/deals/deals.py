@@ -28,7 +28,7 @@ from pcrm.core.people import fields as custom_fields
 from pcrm.core.people.text import clean_line, clean_optional, name_key, require_name
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.refs import resolve_contact, resolve_contact_role
-from pcrm.core.settings import default_currency
+from pcrm.core.settings import default_currency, number_style
 from pcrm.dates import format_local, from_iso, parse_day, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
@@ -267,7 +267,13 @@ def add_deal(db: Database, now: datetime, form: DealForm) -> Saved:
     if form.value is None:
         value, currency = 0, check_currency(db, form.currency or default_currency(db))
     else:
-        money = parse_money(db, form.value, currency=form.currency, default=default_currency(db))
+        money = parse_money(
+            db,
+            form.value,
+            currency=form.currency,
+            default=default_currency(db),
+            style=number_style(db),
+        )
         value, currency = money.value, money.currency
     close = _close_date(form.close, now)
     people = _contacts(db, form.contacts)
@@ -337,7 +343,13 @@ def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -
     current = cached_currency(db, deal.currency)
     assert current is not None  # deals.currency references the table
     if changes.value is not None:
-        money = parse_money(db, changes.value, currency=changes.currency, default=deal.currency)
+        money = parse_money(
+            db,
+            changes.value,
+            currency=changes.currency,
+            default=deal.currency,
+            style=number_style(db),
+        )
         sets["value"], sets["currency"] = money.value, money.currency.code
     elif changes.currency is not None:
         new = check_currency(db, changes.currency)

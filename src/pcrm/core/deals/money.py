@@ -6,10 +6,14 @@ code, minor-unit exponent and name are kept in the `currencies` table; every lat
 (`pcrm deal list`, the board) uses the table, so that the package's slow import is paid
 once per currency, never by a listing.
 
-Amounts: "," only separates thousands and "." is the decimal point, so "12,5" is refused
-rather than guessed. A k or m suffix multiplies by a thousand or a million. A currency
-symbol or code before or after the number ("€1,200", "12k USD") names the currency; it
-must agree with --currency when both are given.
+Amounts are never scaled by a guess (docs/deals.md has the table of cases). With the
+`number_style` setting, "1.234,56" or "1,234.56", one mark groups thousands and the other
+is the decimal mark. Without it, whatever reads only one way is read: "1,234.56",
+"1.234,56", "1.234.567", "12,5", "40.00"; a point followed by exactly three digits
+("40.000": 40 or 40000?) is refused, and so is a comma followed by three digits in a
+currency with three decimals ("1,234 KWD"). A k or m suffix multiplies by a thousand or a
+million. A currency symbol or code before or after the number ("€1,200", "12k USD") names
+the currency; it must agree with --currency when both are given.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ _MAX_MAJOR = 10**12  # a trillion of any currency: far above any deal, far below
 
 # [currency] number [k|m] [currency]; the currencies are checked apart.
 _MONEY = re.compile(
-    r"(?P<before>[^\d\s.,]*?)\s*(?P<number>\d[\d,]*(?:\.\d*)?)\s*"
+    r"(?P<before>[^\d\s.,]*?)\s*(?P<number>\d[\d,.]*)\s*"
     r"(?P<scale>[km](?![a-z]))?\s*(?P<after>\D*)",
     re.IGNORECASE | re.ASCII,
 )
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?", re.ASCII)
+# A point (or comma) after 1-3 digits, not a lone 0, then exactly three: it reads two ways.
+TWO_WAYS = re.compile(r"(?P<lead>[1-9]\d{0,2})[.,](?P<tail>\d{3})", re.ASCII)
+STYLE_HINT = "set a number style: pcrm config set number-style 1.234,56"
 _SCALES = {"": 1, "k": 1_000, "m": 1_000_000}
 _DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD")
 # What a symbol typed with an amount may mean (display symbols live in render/money.py).
@@ -114,14 +120,19 @@ def check_currency(db: Database, text: str) -> Currency:
 @dataclass(frozen=True)
 class Amount:
     """An amount as typed: its exact value in major units, and the currencies its symbol or
-    code may mean (empty when it has none)."""
+    code may mean (empty when it has none). `decimal` is the other reading of a comma
+    followed by three digits ("1,234": 1.234), which only a currency with three decimals
+    can hold; None when there is none."""
 
     major: Decimal
     currencies: tuple[str, ...]
+    decimal: Decimal | None = None
 
 
-def read_amount(text: str) -> Amount:
-    """Parse "12k", "12000", "12,500.50", "1.5m", "€1,200", "12k USD"; no currency checks."""
+def read_amount(text: str, style: str | None = None) -> Amount:
+    """Parse "12k", "12000", "12,500.50", "1.5m", "€1,200", "12k USD"; no currency checks.
+
+    `style` is the number_style setting ("1.234,56", "1,234.56" or None)."""
     s = " ".join(text.split())
     if not s:
         raise InvalidInput("no value given", hint=_AMOUNT_HINT)
@@ -129,22 +140,65 @@ def read_amount(text: str) -> Amount:
     if match is None:
         if re.match(r"[^\d]*[-−]\s*\d", s):
             raise InvalidInput(f'the value cannot be negative: "{s}"', hint="give 0 or more")
-        raise InvalidInput(f'cannot read "{s}" as an amount', hint=_hint_for(s))
+        raise InvalidInput(f'cannot read "{s}" as an amount', hint=_hint_for(s, style))
     before, after = match["before"].strip(), match["after"].strip()
     if before.endswith(("-", "−")) or after.startswith(("-", "−")):
         raise InvalidInput(f'the value cannot be negative: "{s}"', hint="give 0 or more")
-    number = match["number"]
-    if not _GROUPED.fullmatch(number):
-        raise InvalidInput(f'cannot read "{s}" as an amount', hint=_hint_for(number))
+    number, scale = match["number"], (match["scale"] or "").lower()
+    decimal: Decimal | None = None
+    group, point = _marks(number, style, s, scale)
+    if not _grouped(group, point).fullmatch(number):
+        raise InvalidInput(f'cannot read "{s}" as an amount', hint=_hint_for(number, style))
     if before and after:
         raise InvalidInput(f'"{s}" names its currency twice', hint="keep one: €1,200 or 1,200 EUR")
-    major = Decimal(number.replace(",", "")) * _SCALES[(match["scale"] or "").lower()]
-    return Amount(major, _currencies_named(before or after, s))
+    major = Decimal(number.replace(group, "").replace(point, ".")) * _SCALES[scale]
+    if style is None and group == "," and TWO_WAYS.fullmatch(number):
+        decimal = Decimal(number.replace(",", ".")) * _SCALES[scale]
+    return Amount(major, _currencies_named(before or after, s), decimal)
 
 
-def _hint_for(text: str) -> str:
-    if "," in text:
-        return '"," only separates thousands, as in 12,500; decimals take a point: 12.5'
+def _marks(number: str, style: str | None, shown: str, scale: str) -> tuple[str, str]:
+    """The thousands mark and the decimal mark of `number`: the style's, else the only
+    reading it has; a point followed by exactly three digits has two."""
+    if style is not None:
+        return (".", ",") if style.startswith("1.") else (",", ".")
+    if "." in number and "," in number:  # the last mark is the decimal one
+        return (",", ".") if number.rindex(".") > number.rindex(",") else (".", ",")
+    if number.count(".") > 1:
+        return ".", ","
+    two_ways = TWO_WAYS.fullmatch(number)
+    # "1,500k" is 1.5k to whoever writes a decimal comma: with a scale, either is an amount.
+    if two_ways and ("." in number or scale):
+        as_decimal, grouped, written = two_readings(number.replace(",", "."))
+        raise InvalidInput(
+            f'"{shown}" is ambiguous: {as_decimal}{scale} or {grouped}{scale}?',
+            hint=f"write {grouped}{scale} or {written}{scale}, or {STYLE_HINT}",
+        )
+    if number.count(",") == 1 and not two_ways:  # "12,5", "0,125": a decimal comma
+        return ".", ","
+    return ",", "."
+
+
+def two_readings(number: str) -> tuple[str, str, str]:
+    """A point and three digits ("40.000", "1.234") read as a decimal ("40", "1.234"), as
+    thousands ("40000", "1234"), and the decimal written so it reads one way ("40",
+    "1.2340")."""
+    lead, tail = number.split(".")
+    as_decimal = f"{Decimal(f'{lead}.{tail}').normalize():f}"
+    written = as_decimal + ("0" if tail[-1] != "0" else "")
+    return as_decimal, lead + tail, written
+
+
+def _grouped(group: str, point: str) -> re.Pattern[str]:
+    g, p = re.escape(group), re.escape(point)
+    return re.compile(rf"(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)(?:{p}\d+)?", re.ASCII)
+
+
+def _hint_for(text: str, style: str | None) -> str:
+    if style == "1.234,56" and any(mark in text for mark in ".,"):
+        return "number style 1.234,56: a point groups thousands, a comma marks decimals"
+    if style is not None and any(mark in text for mark in ".,"):
+        return "number style 1,234.56: a comma groups thousands, a point marks decimals"
     return _AMOUNT_HINT
 
 
@@ -172,15 +226,18 @@ def to_minor(amount: Amount, currency: Currency, shown: str) -> int:
     return int(minor)
 
 
-def parse_money(db: Database, text: str, *, currency: str | None, default: str) -> Money:
+def parse_money(
+    db: Database, text: str, *, currency: str | None, default: str, style: str | None = None
+) -> Money:
     """A deal's value: `text` as typed, in `currency` (--currency) if given, else in the
-    currency its symbol or code names, else in `default` (the `currency` setting).
+    currency its symbol or code names, else in `default` (the `currency` setting); read
+    in `style` (the number_style setting, None when not set).
 
     A symbol shared by several currencies ("$") means the default when that is one of
     them; otherwise the user must say which.
     """
     shown = " ".join(text.split())
-    amount = read_amount(text)
+    amount = read_amount(text, style)
     if currency is not None:
         chosen = check_currency(db, currency)
         if amount.currencies and chosen.code not in amount.currencies:
@@ -196,6 +253,13 @@ def parse_money(db: Database, text: str, *, currency: str | None, default: str) 
         raise InvalidInput(
             f'"{shown}" could be in ' + ", ".join(amount.currencies),
             hint=f"say which, e.g. --currency {amount.currencies[0]}",
+        )
+    if amount.decimal is not None and chosen.exponent == 3:
+        # "1,234" in dinars: 1234, or 1.234 written with a decimal comma?
+        raise InvalidInput(
+            f'"{shown}" is ambiguous in {chosen.code} (3 decimals):'
+            f" {amount.decimal:f} or {amount.major:f}?",
+            hint=f"write {amount.major:f} or {amount.decimal:f}0, or {STYLE_HINT}",
         )
     return Money(to_minor(amount, chosen, shown), chosen)
 

@@ -445,6 +445,7 @@ class _ContactFields:
     def __init__(self, db: Database, now: datetime) -> None:
         self.db = db
         self.now = now
+        self.style = settings.number_style(db)
         self._definitions: dict[str, FieldDef] = {}
 
     def require(self, name: str) -> FieldDef:
@@ -455,7 +456,7 @@ class _ContactFields:
         return self._definitions[key]
 
     def check(self, name: str, text: str) -> FieldValue | None:
-        return fields.parse_value(self.require(name), text, self.now)
+        return fields.parse_value(self.require(name), text, self.now, self.style)
 
     def read(self, contact_id: int, name: str) -> FieldValue | None:
         found = self.db.execute(

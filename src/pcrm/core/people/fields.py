@@ -21,9 +21,11 @@ from datetime import datetime
 from typing import Any
 
 from pcrm.core.base import FieldValue
+from pcrm.core.deals.money import STYLE_HINT, TWO_WAYS, two_readings
 from pcrm.core.people.models import FieldDef
 from pcrm.core.people.tags import chunks
 from pcrm.core.people.text import clean_optional, name_key
+from pcrm.core.settings import number_style
 from pcrm.core.vocabulary import FIELD_KINDS, FIELD_TYPES
 from pcrm.dates import parse_day, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
@@ -199,8 +201,34 @@ def _invalid(definition: FieldDef, problem: str, hint: str | None = None) -> Inv
     return InvalidInput(f"{definition.name} is a {definition.type} field: {problem}", hint=hint)
 
 
-def parse_number(definition: FieldDef, text: str) -> int | float:
-    s = text.strip()
+def _styled(definition: FieldDef, text: str, style: str | None) -> str:
+    """`text` with the number style's marks made plain ("1.234,5" -> "1234.5"); without a
+    style, "1.234" (1234 or 1.234?) is refused as amounts are (core/deals/money.py)."""
+    digits = text.lstrip("+-")
+    if style is None:
+        if "," not in digits and TWO_WAYS.fullmatch(digits):
+            as_decimal, grouped, written = two_readings(digits)
+            raise _invalid(
+                definition,
+                f'"{text}" is ambiguous: {as_decimal} or {grouped}?',
+                hint=f"write {grouped} or {written}, or {STYLE_HINT}",
+            )
+        return text
+    group, point = (".", ",") if style.startswith("1.") else (",", ".")
+    if not any(mark in digits for mark in ".,"):
+        return text
+    grouped = rf"(?:\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+)(?:{re.escape(point)}\d+)?"
+    if not re.fullmatch(grouped, digits, re.ASCII):
+        raise _invalid(
+            definition,
+            f'"{text}" is not a number in the number style {style}',
+            hint=f"write e.g. {'5.000,5' if point == ',' else '5,000.5'}",
+        )
+    return text.replace(group, "").replace(point, ".")
+
+
+def parse_number(definition: FieldDef, text: str, style: str | None = None) -> int | float:
+    s = _styled(definition, text.strip(), style)
     if not _NUMBER.fullmatch(s):
         raise _invalid(
             definition,
@@ -220,15 +248,18 @@ def parse_number(definition: FieldDef, text: str) -> int | float:
     return number
 
 
-def parse_value(definition: FieldDef, text: str, now: datetime) -> FieldValue | None:
-    """The typed value `text` gives the field; None for an empty text (no value).
+def parse_value(
+    definition: FieldDef, text: str, now: datetime, style: str | None = None
+) -> FieldValue | None:
+    """The typed value `text` gives the field; None for an empty text (no value); a number
+    is read in `style` (the number_style setting).
 
     Raises InvalidInput naming the field and what it takes."""
     value = clean_optional(text)
     if value is None:
         return None
     if definition.type == "number":
-        return parse_number(definition, value)
+        return parse_number(definition, value, style)
     if definition.type == "date":
         try:
             return parse_day(value, now).isoformat()
@@ -267,8 +298,9 @@ def set_values(
     """Validate every value, then write them; an empty text or None removes the value.
 
     Nothing is written when any value is invalid."""
+    style = number_style(db)
     parsed = [
-        (definition, parse_value(definition, text or "", now))
+        (definition, parse_value(definition, text or "", now, style))
         for definition, text in ((get_field(db, kind, name), text) for name, text in values.items())
     ]
     table, column = _table(kind)
@@ -352,7 +384,7 @@ def where_sql(
             continue
         if now is None:
             raise ValueError("where_sql needs `now` to read the values of conditions")
-        value = parse_value(definition, text, now)
+        value = parse_value(definition, text, now, number_style(db))
         if definition.type == "text" and op in ("=", "!="):
             test, value = "pcrm_fold(value) = ?", name_key(str(value))
         else:
