@@ -16,7 +16,7 @@ import pytest
 from rich.cells import cell_len
 
 from conftest import NOW, dump, error, ok
-from tables import headers, squeeze, table_rows
+from tables import headers, table_rows
 
 
 def as_json(result):
@@ -351,28 +351,19 @@ def test_rich_list_at_80_columns_keeps_every_row_readable(cli):
     out = ok(cli("contact", "list", terminal=True, width=80))
     assert "\x1b" not in out
     assert all(cell_len(line) <= 80 for line in out.splitlines())
-    assert headers(out.splitlines()[0]) == [
-        "ID",
-        "Name",
-        "Email",
-        "Company",
-        "Tags",
-        "Last contact",
-    ]
+    # Tags, then Company go when room is short; long cells stay on one line and end in "…".
+    assert headers(out.splitlines()[0]) == ["ID", "Name", "Email", "Last contact"]
     table = table_rows(out)
     assert [int(row["ID"]) for row in table] == [1, *range(2, 14)]
     first = table[0]
-    assert squeeze(first["Name"]) == squeeze(long_name)
-    assert squeeze(first["Email"]) == long_email
-    assert squeeze(first["Company"]) == squeeze(long_company)
-    assert squeeze(first["Tags"]) == "conference-2026,decision-maker,enterprise,vip"
+    assert long_name.startswith(first["Name"].removesuffix("…"))
+    assert first["Email"].endswith("…")
+    assert long_email.startswith(first["Email"].removesuffix("…"))
     assert first["Last contact"] == "never"
     assert table[4] == {
         "ID": "5",
         "Name": "Person 03",
         "Email": "p3@x.org",
-        "Company": "",
-        "Tags": "",
         "Last contact": "3 days ago",
     }
 
@@ -386,9 +377,8 @@ def test_rich_list_leaves_out_empty_and_least_needed_columns(cli):
     ]
     narrow = ok(cli("contact", "list", terminal=True, width=30))
     assert [line.rstrip() for line in narrow.splitlines()] == [
-        "ID  Name         Email",
-        " 1  Ann Example  ann@example.o",
-        "                 rg",
+        "ID  Name",
+        " 1  Ann Example",
     ]
 
 

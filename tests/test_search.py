@@ -211,12 +211,12 @@ def test_terminal_table_layout(cli, crm):
         "interaction   2  meeting with Zoë Müller  Lunch in Kreuzberg, talked    just now",
         "                                          about seats and quotas",
     ]
-    # Narrow: the When column goes first.
+    # Narrow: the When column goes first; the name is cut with "…", the match wraps.
     narrow = cli("search", "quote", terminal=True, width=50)
     assert [line.rstrip() for line in narrow.stdout.splitlines()] == [
         "Kind         ID  Name             Match",
-        "interaction   1  call with Ada    Call: wants a",
-        "                 Lovelace         quote for 20",
+        "interaction   1  call with Ada …  Call: wants a",
+        "                                  quote for 20",
         "                                  seats",
     ]
     none = cli("search", "zzz", terminal=True)

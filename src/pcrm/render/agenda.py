@@ -149,8 +149,8 @@ def _section_table(section: Section, wide: bool) -> Table:
     grid.add_column(no_wrap=True)
     if wide:
         grid.add_column(no_wrap=True, style="muted")
-    grid.add_column(style="name", overflow="fold")
-    grid.add_column(overflow="fold")
+    grid.add_column(style="name", overflow="ellipsis")
+    grid.add_column(overflow="ellipsis")
     grid.add_column(no_wrap=True, style="id")
     for row in section.rows:
         day = [_day_label(row.day) if row.day else ""] if wide else []

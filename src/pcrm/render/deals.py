@@ -15,7 +15,8 @@ from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 from pcrm.render import money
 from pcrm.render.cells import t
 from pcrm.render.fields import value_text
-from pcrm.render.records import Column, FittedTable, interaction_rows
+from pcrm.render.fit import Column, FittedTable
+from pcrm.render.records import interaction_rows
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -75,16 +76,16 @@ def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
         Column(
             value_header,
             [Text(text) for text in values],
-            fold=False,
+            shrink=False,
         ),
-        Column("Close", [Text(_close(d)) for d in deals], fold=False),
+        Column("Close", [Text(_close(d)) for d in deals], shrink=False),
         Column(
             "In stage",
             [
                 Text(days(_elapsed_days(d.stage_entered_at, now)) if d.status == "open" else "")
                 for d in deals
             ],
-            fold=False,
+            shrink=False,
             style="muted",
         ),
     ]
@@ -165,7 +166,7 @@ def _value_text(deal: Deal) -> Text:
 def _fields(deal: Deal, now: datetime) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="muted", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid.add_column(overflow="ellipsis")
     rows: list[tuple[str, Text | str]] = [
         ("Value", _value_text(deal)),
         ("Status", _status_line(deal, now)),
@@ -187,7 +188,7 @@ def _fields(deal: Deal, now: datetime) -> Table:
 
 def _spell_rows(spells: list[StageSpell]) -> Table:
     table = Table(box=None, pad_edge=False, show_header=False)
-    table.add_column(style="name", overflow="fold")
+    table.add_column(style="name", overflow="ellipsis")
     table.add_column(justify="right", no_wrap=True)
     table.add_column(style="muted", no_wrap=True)
     table.add_column(no_wrap=True)
@@ -280,7 +281,7 @@ def stage_table(pipeline: Pipeline) -> RenderableType:
         heading.append("  default pipeline", "muted")
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("#", justify="right", style="id", no_wrap=True)
-    table.add_column("Stage", style="name", overflow="fold")
+    table.add_column("Stage", style="name", overflow="ellipsis")
     table.add_column("Win %", justify="right", no_wrap=True)
     table.add_column("Stale after", justify="right", no_wrap=True)
     table.add_column("Open deals", justify="right", no_wrap=True)
@@ -318,8 +319,8 @@ def deal_rows(deals: list[Deal], now: datetime) -> Table:
     values = money.aligned([(d.value, d.currency, d.exponent) for d in deals], zero="—")
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="id", justify="right", no_wrap=True)
-    table.add_column(style="name", overflow="fold", ratio=3)
-    table.add_column(overflow="fold", ratio=1)
+    table.add_column(style="name", overflow="ellipsis", ratio=3)
+    table.add_column(overflow="ellipsis", ratio=1)
     table.add_column(no_wrap=True)
     table.add_column(style="muted", no_wrap=True)
     for deal, value in zip(deals, values, strict=True):

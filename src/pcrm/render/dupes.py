@@ -41,9 +41,9 @@ def dupes_view(groups: list[DupeGroup], now: datetime) -> RenderableType:
         )
         members = Table(box=None, show_header=False, pad_edge=False)
         members.add_column(justify="right", style="id", no_wrap=True)
-        members.add_column(style="name", overflow="fold")
-        members.add_column(overflow="fold")
-        members.add_column(overflow="fold")
+        members.add_column(style="name", overflow="ellipsis")
+        members.add_column(overflow="ellipsis")
+        members.add_column(overflow="ellipsis")
         for member in group.members:
             members.add_row(
                 str(member.id),
@@ -55,7 +55,7 @@ def dupes_view(groups: list[DupeGroup], now: datetime) -> RenderableType:
         why = Table(box=None, show_header=False, pad_edge=False)
         why.add_column(justify="right", no_wrap=True)
         why.add_column(no_wrap=True, style="muted")
-        why.add_column(overflow="fold")
+        why.add_column(overflow="ellipsis")
         for pair in group.pairs:
             reasons = "; ".join(reason.text for reason in pair.reasons)
             why.add_row(str(pair.score), f"{pair.a} ~ {pair.b}", Text(_one_line(reasons)))

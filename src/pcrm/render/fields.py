@@ -46,9 +46,9 @@ def field_table(definitions: list[FieldDef], now: datetime) -> RenderableType:
         return Text("No custom fields yet (add one: pcrm field add NAME --type TYPE).", "muted")
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("On", style="kind", no_wrap=True)
-    table.add_column("Name", style="name", overflow="fold")
+    table.add_column("Name", style="name", overflow="ellipsis")
     table.add_column("Type", no_wrap=True)
-    table.add_column("Choices", overflow="fold")
+    table.add_column("Choices", overflow="ellipsis")
     table.add_column("Used by", justify="right", no_wrap=True, style="muted")
     for definition in definitions:
         table.add_row(

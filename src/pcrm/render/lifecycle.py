@@ -73,7 +73,7 @@ def change_rows(changes: list[LifecycleChange], now: datetime) -> Table:
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="muted", no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column(overflow="fold", ratio=1, style="muted")
+    table.add_column(overflow="ellipsis", ratio=1, style="muted")
     for change in changes:
         table.add_row(when(change.at, now), t(_moved(change)), t(change.reason))
     return table
@@ -137,7 +137,7 @@ def funnel_view(funnel: Funnel, now: datetime) -> RenderableType:
     if dropped:
         reasons = report_table()
         reasons.add_column("Left at", style="name", no_wrap=True)
-        reasons.add_column("Exit and reason", overflow="fold", ratio=1)
+        reasons.add_column("Exit and reason", overflow="ellipsis", ratio=1)
         reasons.add_column("Count", justify="right", no_wrap=True)
         for step in dropped:
             for index, dropout in enumerate(step.dropouts):
@@ -208,7 +208,7 @@ def sources_view(report: SourcesReport, now: datetime) -> RenderableType:
         parts.append(Text("Nobody entered the lifecycle in this period.", style="muted"))
         return Group(*parts)
     table = report_table()
-    table.add_column("Source", style="name", overflow="fold")
+    table.add_column("Source", style="name", overflow="ellipsis")
     table.add_column("Leads", justify="right", no_wrap=True)
     table.add_column("Customers", justify="right", no_wrap=True)
     table.add_column("Conversion", justify="right", no_wrap=True)

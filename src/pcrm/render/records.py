@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
+from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -42,74 +41,6 @@ def _birthday(value: str | None) -> str:
 
 # -- lists -----------------------------------------------------------------------------
 
-GAP = 2  # spaces between columns (Rich's padding of one on each side)
-FOLD_MIN = 12  # a folded column narrower than this stops being readable
-
-
-@dataclass
-class Column:
-    header: str
-    cells: list[Text]
-    keep: bool = False  # always shown (the id and the name)
-    fold: bool = True  # wrapped onto more lines when narrow; else kept on one line
-    justify: JustifyMethod = "left"
-    style: str = ""
-
-    def is_empty(self) -> bool:
-        return not any(cell.plain for cell in self.cells)
-
-    def min_width(self) -> int:
-        widest = max([cell_len(self.header), *(cell.cell_len for cell in self.cells)])
-        return min(widest, FOLD_MIN) if self.fold else widest
-
-
-class FittedTable:
-    """A list table that picks its columns for the width it is drawn at.
-
-    Columns with nothing in them are left out; when the rest do not fit, the least
-    important go (`order` lists them most important first) rather than squeezing every
-    cell to a sliver. The id and the name always stay, folded onto more lines if need be:
-    no row is lost and no cell is cut to nothing.
-    """
-
-    def __init__(self, columns: list[Column], order: list[str]) -> None:
-        self.columns = columns
-        self.order = order
-
-    def chosen(self, width: int) -> list[Column]:
-        candidates = [c for c in self.columns if c.keep or not c.is_empty()]
-        by_header = {column.header: column for column in candidates}
-        picked = [column for column in candidates if column.keep]
-        used = sum(column.min_width() for column in picked) + GAP * (len(picked) - 1)
-        for header in self.order:
-            column = by_header.get(header)
-            if column is None or column.keep:
-                continue
-            if used + GAP + column.min_width() <= width:
-                picked.append(column)
-                used += GAP + column.min_width()
-        return [column for column in candidates if column in picked]
-
-    def table(self, width: int) -> Table:
-        table = Table(box=None, pad_edge=False, header_style="heading")
-        columns = self.chosen(width)
-        for column in columns:
-            table.add_column(
-                column.header,
-                justify=column.justify,
-                style=column.style,
-                no_wrap=not column.fold,
-                overflow="fold",
-                min_width=column.min_width() if column.fold else None,
-            )
-        rows = len(columns[0].cells) if columns else 0
-        for index in range(rows):
-            table.add_row(*(column.cells[index] for column in columns))
-        return table
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.table(options.max_width)
-
 
 def contact_table(contacts: list[Contact], now: datetime) -> RenderableType:
     if not contacts:
@@ -117,13 +48,14 @@ def contact_table(contacts: list[Contact], now: datetime) -> RenderableType:
     columns = [
         Column("ID", [Text(str(c.id)) for c in contacts], True, False, "right", "id"),
         Column("Name", [t(c.name) for c in contacts], True, style="name"),
-        Column("Email", [t(c.primary_email) for c in contacts]),
+        # Most addresses are whole at 80 columns: the company goes rather than cut them.
+        Column("Email", [t(c.primary_email) for c in contacts], room=32),
         Column("Company", [t(c.company.name if c.company else None) for c in contacts]),
         Column("Tags", [t(", ".join(c.tags)) for c in contacts], style="tag"),
         Column(
             "Last contact",
             [Text(when(c.last_contacted_at, now) or "never") for c in contacts],
-            fold=False,
+            shrink=False,
             style="muted",
         ),
     ]
@@ -159,7 +91,7 @@ def company_table(companies: list[Company], now: datetime) -> RenderableType:
         Column(
             "Last contact",
             [Text(when(c.last_contacted_at, now) or "never") for c in companies],
-            fold=False,
+            shrink=False,
             style="muted",
         ),
     ]
@@ -189,7 +121,7 @@ def company_lines(companies: list[Company]) -> Iterator[str]:
 def _fields_grid(fields: list[tuple[str, str | Text]]) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="muted", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid.add_column(overflow="ellipsis")
     for label, value in fields:
         if value:
             grid.add_row(label, value if isinstance(value, Text) else _lines(value))
@@ -242,7 +174,7 @@ def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> T
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="muted", no_wrap=True)
     table.add_column(style="kind", no_wrap=True)
-    table.add_column(overflow="fold", ratio=1)
+    table.add_column(overflow="ellipsis", ratio=1)
     for item in items:
         text = t(item.text)
         if who and item.contacts:
@@ -341,9 +273,9 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
 def _people_table(people: list[Contact], now: datetime) -> Table:
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="id", justify="right", no_wrap=True)
-    table.add_column(style="name", overflow="fold", ratio=2)
-    table.add_column(overflow="fold", ratio=2)
-    table.add_column(overflow="fold", ratio=2)
+    table.add_column(style="name", overflow="ellipsis", ratio=2)
+    table.add_column(overflow="ellipsis", ratio=2)
+    table.add_column(overflow="ellipsis", ratio=2)
     table.add_column(style="muted", no_wrap=True)
     for person in people:
         table.add_row(

@@ -66,7 +66,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
         for g in rows
     ]
     counts = report_table()
-    counts.add_column(report.by.capitalize(), overflow="fold")
+    counts.add_column(report.by.capitalize(), overflow="ellipsis")
     for header in ("Won", "Lost", "Win %", "Median cycle days"):
         counts.add_column(header, justify="right", no_wrap=True)
     for index, group in enumerate(rows):
@@ -84,7 +84,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
     lost = money_column([[_lost(c) for c in g.currencies] for g in rows])
     averages = money_column([[_average(c) for c in g.currencies] for g in rows])
     values = report_table()
-    values.add_column(report.by.capitalize(), overflow="fold")
+    values.add_column(report.by.capitalize(), overflow="ellipsis")
     values.add_column("Won value", no_wrap=True)
     values.add_column("Lost value", no_wrap=True)
     values.add_column("Value win %", justify="right", no_wrap=True)
@@ -101,7 +101,7 @@ def wins_view(report: WinsReport, now: datetime) -> RenderableType:
     parts += [counts, Text(""), values]
     if report.lost_reasons:
         reasons = report_table()
-        reasons.add_column("Lost reason", overflow="fold")
+        reasons.add_column("Lost reason", overflow="ellipsis")
         reasons.add_column("Deals", justify="right", no_wrap=True)
         for reason in report.lost_reasons:
             reasons.add_row(Text(clean(reason.reason, one_line=True)), str(reason.count))

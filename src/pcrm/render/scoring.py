@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pcrm.render.cells import t
-from pcrm.render.records import Column, FittedTable
+from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def rule_table(rules: list[ScoreRule], now: datetime) -> RenderableType:
         return Text('No scoring rules. Add one: pcrm score rule add "+10 tag:vip"', "muted")
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("N", justify="right", style="id", no_wrap=True)
-    table.add_column("Rule", overflow="fold")
+    table.add_column("Rule", overflow="ellipsis")
     for rule in rules:
         table.add_row(str(rule.id), t(rule.rule))
     return table
@@ -66,9 +66,9 @@ def explanation_view(explanation: ScoreExplanation, now: datetime) -> Renderable
         return Group(heading, Text("No scoring rules: every contact scores 0.", "muted"))
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("N", justify="right", style="id", no_wrap=True)
-    table.add_column("Rule", overflow="fold", ratio=2)
+    table.add_column("Rule", overflow="ellipsis", ratio=2)
     table.add_column("Points", justify="right", no_wrap=True)
-    table.add_column("Why", overflow="fold", ratio=1)
+    table.add_column("Why", overflow="ellipsis", ratio=1)
     for outcome in explanation.rules:
         style = "" if outcome.matched else "muted"
         why = t(outcome.detail) if outcome.detail else Text("")

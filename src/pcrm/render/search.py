@@ -11,12 +11,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pcrm.render.cells import t, when
-from pcrm.render.fit import FitWidth
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from rich.table import Table
     from rich.text import Text
 
     from pcrm.core.views.models import SearchHit
@@ -50,32 +48,22 @@ def plain_snippet(snippet: str) -> str:
     return _unmark(clean(snippet, one_line=True))
 
 
-NARROW = 70  # below this, the When column gives its room to the name and the match
-
-
 def hits_table(hits: list[SearchHit], now: datetime) -> RenderableType:
     from rich.text import Text
 
+    from pcrm.render.fit import Column, FittedTable
+
     if not hits:
         return Text("no matches", "muted")
-    return FitWidth(lambda width: _table(hits, now, width))
-
-
-def _table(hits: list[SearchHit], now: datetime, width: int) -> Table:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="heading")
-    table.add_column("Kind", style="kind", no_wrap=True)
-    table.add_column("ID", style="id", justify="right", no_wrap=True)
-    table.add_column("Name", style="name", ratio=1, overflow="fold")
-    table.add_column("Match", ratio=2, overflow="fold")
-    if width >= NARROW:
-        table.add_column("When", style="muted", no_wrap=True)
-    cells: list[RenderableType]
-    for hit in hits:
-        cells = [hit.kind, str(hit.id), t(hit.title), highlighted(hit.snippet)]
-        table.add_row(*cells, *([when(hit.at, now)] if width >= NARROW else []))
-    return table
+    columns = [
+        Column("Kind", [Text(hit.kind) for hit in hits], True, False, style="kind"),
+        Column("ID", [Text(str(hit.id)) for hit in hits], True, False, "right", "id"),
+        Column("Name", [t(hit.title) for hit in hits], True, style="name"),
+        # The match wraps at spaces (its highlighted words stay in sight), never inside one.
+        Column("Match", [highlighted(hit.snippet) for hit in hits], True, wrap=True),
+        Column("When", [Text(when(hit.at, now)) for hit in hits], shrink=False, style="muted"),
+    ]
+    return FittedTable(columns, ["When"])
 
 
 def hit_lines(hits: list[SearchHit]) -> Iterator[str]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from pcrm.core.activity.tasks import Task
-    from pcrm.render.records import FittedTable
+    from pcrm.render.fit import FittedTable
 
 BUCKET_STYLE = {"overdue": "bad", "today": "good", "done": "muted"}
 
@@ -42,7 +42,7 @@ def task_table(tasks: list[Task], now: datetime) -> FittedTable | Text:
     from rich.text import Text
 
     from pcrm.render.cells import t
-    from pcrm.render.records import Column, FittedTable
+    from pcrm.render.fit import Column, FittedTable
 
     if not tasks:
         return Text("No follow-ups to show.", "muted")
@@ -52,12 +52,12 @@ def task_table(tasks: list[Task], now: datetime) -> FittedTable | Text:
         Column(
             "Due",
             [Text(f"{task.due_date} {due_time(task)}".rstrip()) for task in tasks],
-            fold=False,
+            shrink=False,
         ),
         Column(
             "When",
             [Text(due_words(task, now), BUCKET_STYLE.get(task.bucket, "")) for task in tasks],
-            fold=False,
+            shrink=False,
         ),
         Column("With", [t(_who(task)) for task in tasks]),
         Column("Deal", [t(task.deal.name if task.deal else None) for task in tasks]),

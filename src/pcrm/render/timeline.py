@@ -40,7 +40,7 @@ def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
     if width >= NARROW:
         table.add_column("Date", style="muted", no_wrap=True)
     table.add_column("What", style="kind", no_wrap=True)
-    table.add_column("", overflow="fold", ratio=1)
+    table.add_column("", overflow="ellipsis", ratio=1)
     for event in events:
         line = Text()
         if event.summary:
