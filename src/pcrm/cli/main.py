@@ -262,7 +262,7 @@ def root(
 # so `pcrm log` loads and builds one command, not all of them (--help still lists all).
 COMMANDS = {
     "log": "pcrm.cli.interactions:register",
-    "follow-up": "pcrm.cli.task:register",
+    "follow-up": "pcrm.cli.task:app",
     "agenda": "pcrm.cli.agenda:register",
     "show": "pcrm.cli.views:register",
     "timeline": "pcrm.cli.views:register",
@@ -279,7 +279,7 @@ COMMANDS = {
     "stage": "pcrm.cli.stage:app",
     "lifecycle": "pcrm.cli.lifecycle:app",
     "pipeline": "pcrm.cli.pipeline:app",
-    "task": "pcrm.cli.task:app",
+    "task": "pcrm.cli.task:task_app",  # the old name of follow-up, hidden
     "config": "pcrm.cli.config:app",
     "field": "pcrm.cli.field:app",
     "export": "pcrm.cli.export:app",
