@@ -257,7 +257,7 @@ def edit(
 def rm(
     ctx: typer.Context,
     task_id: IdArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove a follow-up (a recurring one: the whole series ends).
 
