@@ -4,6 +4,10 @@ shell completion of REFs, tags, stages, kinds and follow-up ids from the databas
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +132,93 @@ def test_yes_is_accepted_by_every_command_that_asks(cli, ada, db_path):
         assert "without confirmation (add --yes)" in refused
         assert dump(db_path) == before
         assert ok(cli(*command, "-y")).startswith("removed ")
+
+
+# -- shell completion from the database ---------------------------------------------------
+
+PCRM = str(Path(sys.executable).parent / "pcrm")
+
+
+def complete(line: str, *, shell: str = "bash", db: Path | None = None) -> list[str]:
+    """What the shell would offer for the last word of `line` (a trailing space: a new
+    word), through the protocol Typer's completion scripts use, in a real process."""
+    env = {**os.environ, "_PCRM_COMPLETE": f"complete_{shell}"}
+    if db is not None:
+        env["PCRM_DB"] = str(db)
+    if shell == "bash":
+        words = line.split(" ")
+        env |= {"COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)}
+    else:
+        env["_TYPER_COMPLETE_ARGS"] = line
+    result = subprocess.run([PCRM], env=env, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    return [line for line in result.stdout.splitlines() if line]  # bash: "\n" for none
+
+
+@pytest.fixture
+def crm(cli, db_path):
+    for args in (
+        ("contact", "add", "Ada Lovelace", "-e", "ada@example.org", "-t", "vip,press"),
+        ("contact", "add", "Adam Smith", "-c", "Analytical Engines"),
+        ("contact", "add", "Zoë Müller", "-e", "zoe@muller.example", "-t", "prospect"),
+        ("company", "add", "Kestrel Logistics"),
+        ("deal", "add", "20 seats", "--contact", "ada@example.org"),
+        ("follow-up", "ada@example.org", "Send the quote", "--due", "2026-11-27"),
+        ("follow-up", "ada@example.org", "Call back", "--due", "2026-11-25"),
+        ("follow-up", "done", "1"),
+    ):
+        ok(cli(*args))
+    return db_path
+
+
+def test_completes_names_of_the_kind_each_ref_takes(crm):
+    before = dump(crm)
+    assert complete("pcrm show ad") == ["Ada\\ Lovelace", "Adam\\ Smith"]
+    assert complete("pcrm log zoe") == ["Zoë\\ Müller"]  # accents fold, as REFs do
+    assert complete("pcrm log ada x --with AD") == ["Ada\\ Lovelace", "Adam\\ Smith"]
+    assert complete("pcrm contact show ada@") == ["ada@example.org"]
+    assert complete("pcrm company show ") == ["Analytical\\ Engines", "Kestrel\\ Logistics"]
+    assert complete("pcrm contact add X -c ke") == ["Kestrel\\ Logistics"]
+    assert complete("pcrm deal show 2") == ["20\\ seats"]
+    assert complete("pcrm log ada x --deal 20") == ["20\\ seats"]
+    assert complete("pcrm show company:k") == ["company:Kestrel\\ Logistics"]
+    assert complete("pcrm follow-up add ad") == ["Ada\\ Lovelace", "Adam\\ Smith"]
+    assert complete("pcrm follow-up ad") == ["add", "Ada\\ Lovelace", "Adam\\ Smith"]
+    # zsh quotes for itself: the names come whole.
+    assert "Ada Lovelace" in complete("pcrm show ad", shell="zsh")[0]
+    assert dump(crm) == before  # read-only
+
+
+def test_completes_tags_stages_kinds_and_follow_up_ids(crm):
+    assert complete("pcrm contact list --tag p") == ["press", "prospect"]
+    assert complete("pcrm contact add X --tag vip,pr") == ["vip,press", "vip,prospect"]
+    assert complete("pcrm deal move 1 pro") == ["Proposal"]
+    assert complete("pcrm deal add X --stage q") == ["Qualified"]
+    assert complete("pcrm contact stage ada cu") == ["customer"]
+    assert complete("pcrm contact list --stage l") == ["lead"]
+    assert complete("pcrm log ada x --kind m") == ["meeting", "message"]
+    assert complete("pcrm search x --kind c") == ["contact", "company"]
+    assert complete("pcrm pipeline S") == ["Sales"]
+    assert complete("pcrm follow-up done ") == ["2"]  # open ones only (1 is done)
+    assert complete("pcrm task snooze ") == ["2"]  # the old name too
+    # zsh shows each id with its text.
+    assert complete("pcrm follow-up rm 2", shell="zsh") == [
+        """_arguments '*: :(("2":"Call back"))'"""
+    ]
+
+
+def test_completion_is_silent_and_never_creates_the_file(tmp_path):
+    missing = tmp_path / "nowhere" / "pcrm.db"
+    assert complete("pcrm show ad", db=missing) == []
+    assert not missing.parent.exists()
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("not a database\n")
+    assert complete("pcrm show ad", db=garbage) == []
+    assert garbage.read_text() == "not a database\n"
+    assert complete("pcrm --db '' show ad") == []
+
+
+def test_completion_reads_the_file_db_names(crm, tmp_path, cli):
+    other = tmp_path / "other.db"
+    ok(cli("--db", str(other), "contact", "add", "Adele Goldberg"))
+    assert complete(f"pcrm --db {other} show ad", db=crm) == ["Adele\\ Goldberg"]

@@ -29,3 +29,13 @@ class DefaultCommandGroup(TyperGroup):
         if first is None or (first not in self.commands and first not in ctx.help_option_names):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """The sub-commands, and what the default command's first argument takes:
+        `pcrm follow-up ad<TAB>` offers `add` and Ada Lovelace."""
+        items: list[Any] = super().shell_complete(ctx, incomplete)
+        default = self.commands.get(self.default_command)
+        arguments = [p for p in getattr(default, "params", []) if p.param_type_name == "argument"]
+        if arguments and not incomplete.startswith("-"):
+            items += arguments[0].shell_complete(ctx, incomplete)
+        return items

@@ -33,7 +33,12 @@ def _load(name: str, spec: str) -> Any:
         holder.add_typer(target, name=name)
     else:
         target(holder)
-    return _guard_text(typer.main.get_group(holder).commands[name])
+    command = _guard_text(typer.main.get_group(holder).commands[name])
+    if os.environ.get("_PCRM_COMPLETE"):  # the shell asks for completions: from the database
+        from pcrm.cli.complete import attach
+
+        attach(name, command)
+    return command
 
 
 # Arguments that name a file may hold any bytes the file system allows; every other
