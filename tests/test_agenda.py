@@ -63,13 +63,13 @@ def test_follow_ups_fall_into_overdue_today_and_upcoming_with_relative_days(ok):
     ok("follow-up", "ada", "Too far ahead", "--due", "2026-12-01")
     out = ok("agenda")
     assert section(out, "overdue") == [
-        ["2026-11-21", "2 days overdue", "Send the quote", "Ada Lovelace", "task 1"]
+        ["2026-11-21", "2 days overdue", "Send the quote", "Ada Lovelace", "follow-up 1"]
     ]
     assert section(out, "today") == [
-        ["2026-11-23", "today 17:00", "Call back", "Ada Lovelace", "task 2"]
+        ["2026-11-23", "today 17:00", "Call back", "Ada Lovelace", "follow-up 2"]
     ]
     assert section(out, "upcoming") == [
-        ["2026-11-26", "in 3 days", "Check in", "Ada Lovelace", "task 3"]
+        ["2026-11-26", "in 3 days", "Check in", "Ada Lovelace", "follow-up 3"]
     ]
     assert "Too far ahead" not in out
     assert "Too far ahead" in ok("agenda", "--days", "8")
@@ -252,13 +252,13 @@ BUSY_CRON = """\
 pcrm agenda for Monday 23 November 2026
 
 Overdue (1)
-3 days overdue  Fri 20 Nov  Send the quote  Ada Lovelace  task 1
+3 days overdue  Fri 20 Nov  Send the quote  Ada Lovelace  follow-up 1
 
 Today (1)
-today 15:00  Mon 23 Nov  Weekly sync  Ada Lovelace  task 2
+today 15:00  Mon 23 Nov  Weekly sync  Ada Lovelace  follow-up 2
 
 Upcoming, next 7 days (1)
-in 4 days  Fri 27 Nov  Check in  Grace Hopper  task 3
+in 4 days  Fri 27 Nov  Check in  Grace Hopper  follow-up 3
 
 Stay in touch (1)
 due 3 weeks ago  Sat 31 Oct  Grace Hopper  every 30 days, last 1 month ago  contact 2
@@ -273,14 +273,14 @@ def test_the_terminal_agenda_has_headed_sections_at_80_columns(ok):
     out = ok("agenda", terminal=True, width=80)
     assert out.splitlines()[:5] == [
         "Overdue (1)",
-        "3 days overdue  Send the quote  Ada Lovelace  task 1",
+        "3 days overdue  Send the quote  Ada Lovelace  follow-up 1",
         "",
         "Today (1)",
-        "today 15:00  Weekly sync  Ada Lovelace  task 2",
+        "today 15:00  Weekly sync  Ada Lovelace  follow-up 2",
     ]
     assert max(len(line) for line in out.splitlines()) <= 80
     wide = ok("agenda", terminal=True, width=120)
-    assert "3 days overdue  Fri 20 Nov  Send the quote  Ada Lovelace  task 1" in wide
+    assert "3 days overdue  Fri 20 Nov  Send the quote  Ada Lovelace  follow-up 1" in wide
 
 
 def test_cron_output_is_plain_stable_text_and_silent_with_only_upcoming_tasks(ok):
@@ -353,9 +353,9 @@ def test_a_long_section_shows_its_first_follow_ups_and_counts_the_rest(ok, monke
     for day in ("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21"):
         ok("follow-up", "ada", f"Due {day}", "--due", day)
     assert section(ok("agenda"), "overdue") == [
-        ["2026-11-18", "5 days overdue", "Due 2026-11-18", "Ada", "task 1"],
-        ["2026-11-19", "4 days overdue", "Due 2026-11-19", "Ada", "task 2"],
-        ["", "", "… and 2 more", "pcrm task list --overdue", ""],
+        ["2026-11-18", "5 days overdue", "Due 2026-11-18", "Ada", "follow-up 1"],
+        ["2026-11-19", "4 days overdue", "Due 2026-11-19", "Ada", "follow-up 2"],
+        ["", "", "… and 2 more", "pcrm follow-up list --overdue", ""],
     ]
     out = ok("agenda", terminal=True, width=80)
     assert out.splitlines()[0] == "Overdue (4)"
@@ -365,7 +365,7 @@ def test_a_long_section_shows_its_first_follow_ups_and_counts_the_rest(ok, monke
         "2",
         "more",
         "pcrm",
-        "task",
+        "follow-up",
         "list",
         "--overdue",
     ]

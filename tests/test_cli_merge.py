@@ -76,7 +76,7 @@ def test_merge_moves_every_row_that_points_at_the_other(cli, db_path, twins):
 
     assert out.splitlines() == [
         "merged contact 2 Bob Smith into contact 1 Robert Smith",
-        "moved to contact 1: 2 emails, 1 phone, 1 tag, 1 interaction, 1 deal, 1 task",
+        "moved to contact 1: 2 emails, 1 phone, 1 tag, 1 interaction, 1 deal, 1 follow-up",
         "already on contact 1, so dropped: 1 phone, 1 tag, 1 interaction, 1 deal",
         "filled from contact 2: title, source, note, last_contacted_at",
         "recorded as merge 1; to reverse it: pcrm undo",
@@ -150,7 +150,7 @@ def test_dry_run_prints_the_merge_and_changes_nothing(cli, db_path, twins):
     out = ok(cli("contact", "merge", "1", "2", "--dry-run"))
     assert out.splitlines() == [
         "would merge contact 2 Bob Smith into contact 1 Robert Smith",
-        "would move to contact 1: 2 emails, 1 phone, 1 tag, 1 interaction, 1 deal, 1 task",
+        "would move to contact 1: 2 emails, 1 phone, 1 tag, 1 interaction, 1 deal, 1 follow-up",
         "already on contact 1, so dropped: 1 phone, 1 tag, 1 interaction, 1 deal",
         "would fill from contact 2: title, source, note, last_contacted_at",
         "nothing changed (dry run)",

@@ -168,7 +168,7 @@ def test_filters_narrow_the_board_and_its_totals(cli, sales):
 
     # --closing takes a WHEN; the board shows deals expected on or before that day.
     closing = cli("pipeline", "--closing", "in 3 days")
-    assert closing.stdout.splitlines()[0] == "Sales: 1 deal open (only --closing 2026-11-26)"
+    assert closing.stdout.splitlines()[0] == "Sales: 1 deal open (only --closing-before 2026-11-26)"
     assert "Renewal" in closing.stdout
 
     nothing = cli("pipeline", "--tag", "nobody", "--stale")

@@ -72,10 +72,10 @@ def error(run, *args: str, db_path, now: datetime = NOW) -> str:
 def test_follow_up_says_what_was_added_and_list_prints_plain_lines(ok, ada):
     ok("deal", "add", "20 seats", "--contact", "ada")
     assert ok("follow-up", "ada", "Send  the quote", "--due", "fri 9am", "--deal", "20 seats") == (
-        "added task 1 Send the quote: due Fri 2026-11-27 09:00\n"
+        "added follow-up 1 Send the quote: due Fri 2026-11-27 09:00\n"
     )
     assert ok("follow-up", "ada", "Weekly call", "--due", "today", "--every", "weekly") == (
-        "added task 2 Weekly call: due Mon 2026-11-23, every week\n"
+        "added follow-up 2 Weekly call: due Mon 2026-11-23, every week\n"
     )
     assert ok("task", "list") == (
         "2\t2026-11-23\t\ttoday\tWeekly call\tAda Lovelace\t\t\tFREQ=WEEKLY\n"
@@ -146,7 +146,7 @@ def test_spring_forward_day_in_berlin(ok, ada):
     ok("follow-up", "ada", "Skipped hour", "--due", "2026-03-29 02:30", now=before)
     ok("follow-up", "ada", "Daily", "--due", "today 9am", "--every", "daily", now=before)
     assert ok("task", "done", "2", now=before) == (
-        "done task 2 Daily\nnext task 3 Daily: due Sun 2026-03-29 09:00, every day\n"
+        "done follow-up 2 Daily\nnext follow-up 3 Daily: due Sun 2026-03-29 09:00, every day\n"
     )
     # 00:30 CET on the 29th: both are due today; the daily one still at 09:00 local (CEST).
     assert due(ok, now=at("2026-03-28T23:30:00")) == [
@@ -174,11 +174,11 @@ def test_weekly_done_on_time_and_late(ok, ada):
     ok("follow-up", "ada", "On time", "--due", "today", "--every", "weekly")
     ok("follow-up", "ada", "Late", "--due", "2026-11-02", "--every", "weekly")
     assert ok("task", "done", "1") == (
-        "done task 1 On time\nnext task 3 On time: due Mon 2026-11-30, every week\n"
+        "done follow-up 1 On time\nnext follow-up 3 On time: due Mon 2026-11-30, every week\n"
     )
     # Three weeks overdue: the next is after today, the missed Mondays are not piled up.
     assert ok("task", "done", "2") == (
-        "done task 2 Late\nnext task 4 Late: due Mon 2026-11-30, every week\n"
+        "done follow-up 2 Late\nnext follow-up 4 Late: due Mon 2026-11-30, every week\n"
     )
     assert [(t["id"], t["status"], t["done_at"]) for t in tasks_json(ok, "--all")][:2] == [
         (2, "done", "2026-11-23T10:00:00Z"),
@@ -204,22 +204,23 @@ def test_every_monday_from_a_wednesday(ok, ada):
     out = ok(
         "follow-up", "ada", "Standup", "--due", "today", "--every", "every monday", now=wednesday
     )
-    assert out == "added task 1 Standup: due Wed 2026-11-25, every monday\n"
+    assert out == "added follow-up 1 Standup: due Wed 2026-11-25, every monday\n"
     assert ok("task", "done", "1", now=wednesday) == (
-        "done task 1 Standup\nnext task 2 Standup: due Mon 2026-11-30, every monday\n"
+        "done follow-up 1 Standup\nnext follow-up 2 Standup: due Mon 2026-11-30, every monday\n"
     )
 
 
 def test_snoozing_one_occurrence_keeps_the_series_and_edit_due_moves_it(ok, ada):
     ok("follow-up", "ada", "Call", "--due", "today", "--every", "weekly")  # Mondays
     assert (
-        ok("task", "snooze", "1", "wed") == "snoozed task 1 Call: due Wed 2026-11-25, every week\n"
+        ok("task", "snooze", "1", "wed")
+        == "snoozed follow-up 1 Call: due Wed 2026-11-25, every week\n"
     )
     wednesday = at("2026-11-25T09:00:00")
     ok("task", "done", "1", now=wednesday)
     assert due(ok, now=wednesday) == [(2, "2026-11-30", None, "upcoming")]  # Monday again
     assert ok("task", "edit", "2", "--due", "2026-12-02") == (
-        "updated task 2 Call: due Wed 2026-12-02, every week\n"
+        "updated follow-up 2 Call: due Wed 2026-12-02, every week\n"
     )
     ok("task", "done", "2", now=wednesday)
     assert due(ok, now=wednesday) == [(3, "2026-12-09", None, "upcoming")]  # now Wednesdays
@@ -228,12 +229,12 @@ def test_snoozing_one_occurrence_keeps_the_series_and_edit_due_moves_it(ok, ada)
 def test_a_series_ends_with_its_count_and_with_no_repeat(ok, ada):
     ok("follow-up", "ada", "Twice", "--due", "today", "--every", "FREQ=DAILY;COUNT=2")
     assert ok("task", "done", "1").count("next") == 1
-    assert ok("task", "done", "2") == "done task 2 Twice\n"
+    assert ok("task", "done", "2") == "done follow-up 2 Twice\n"
     ok("follow-up", "ada", "Stop", "--due", "today", "--every", "daily")
     assert ok("task", "edit", "3", "--no-repeat", "--text", "Last one") == (
-        "updated task 3 Last one: due Mon 2026-11-23\n"
+        "updated follow-up 3 Last one: due Mon 2026-11-23\n"
     )
-    assert ok("task", "done", "3") == "done task 3 Last one\n"
+    assert ok("task", "done", "3") == "done follow-up 3 Last one\n"
     assert tasks_json(ok) == []
 
 
@@ -253,9 +254,9 @@ def test_list_by_contact_and_deal(ok, ada):
 def test_rm_asks_for_yes_and_records_the_deletion(run, ok, ada, db_path):
     ok("follow-up", "ada", "Gone", "--due", "today")
     assert error(run, "task", "rm", "1", db_path=db_path) == (
-        "pcrm: error: not removing task 1 Gone without confirmation (add --yes)\n"
+        "pcrm: error: not removing follow-up 1 Gone without confirmation (add --yes)\n"
     )
-    assert ok("task", "rm", "1", "--yes") == "removed task 1 Gone\n"
+    assert ok("task", "rm", "1", "--yes") == "removed follow-up 1 Gone\n"
     assert ok("task", "list", "--all") == ""
     assert any("'task'" in line for line in dump(db_path) if "deletions" in line)
 
@@ -314,9 +315,9 @@ def test_terminal_table(run, ada, ok):
         ),
         (
             ("task", "snooze", "2", "fri"),
-            "task 2 is done; only open tasks can be snoozed (see: pcrm task list)",
+            "follow-up 2 is done; only open follow-ups can be snoozed (see: pcrm follow-up list)",
         ),
-        (("task", "done", "2"), "task 2 is already done (done on 2026-11-23T10:00:00Z)"),
+        (("task", "done", "2"), "follow-up 2 is already done (done on 2026-11-23T10:00:00Z)"),
         (
             ("task", "edit", "1", "--every", "every blue moon"),
             'cannot understand repeat rule "every blue moon" ' + RULE_HINT,
@@ -326,9 +327,12 @@ def test_terminal_table(run, ada, ok):
             ("task", "edit", "1", "--every", "daily", "--no-repeat"),
             "--every and --no-repeat cannot go together",
         ),
-        (("task", "done", "9"), "no task has id 9 (see: pcrm task list --all)"),
-        (("task", "done", "ada"), '"ada" is not a task id (see: pcrm task list)'),
-        (("task", "list", "--today", "--week"), "give one of --overdue, --today, --week and --all"),
+        (("task", "done", "9"), "no follow-up has id 9 (see: pcrm follow-up list --include-done)"),
+        (("task", "done", "ada"), '"ada" is not a follow-up id (see: pcrm follow-up list)'),
+        (
+            ("task", "list", "--today", "--week"),
+            "give one of --overdue, --today, --week and --include-done",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_changes_nothing(run, ok, ada, db_path, args, message):

@@ -180,6 +180,8 @@ def _help_problems(ctx, command) -> list[str]:
         rows = re.search(r"^Commands:\n(.*?)(?:\n\n|\Z)", text, re.M | re.S)
         listed = dict(re.findall(r"^  (\S+)\s+(.*?)$", rows.group(1) if rows else "", re.M))
         for name in command.list_commands(ctx):
+            if command.get_command(ctx, name).hidden:  # an old name kept for scripts
+                continue
             summary = _summary(command.get_command(ctx, name))
             if listed.get(name) != summary:
                 problems.append(f"{name} is listed as {listed.get(name)!r}, not {summary!r}")

@@ -387,7 +387,7 @@ REUSED = {
         ],
         ["task", "rm", "2"],
         [["task", "rm", "2", "--yes"], ["follow-up", "bob", "New task", "--due", "tomorrow"]],
-        "Remove task 2",
+        "Remove follow-up 2",
     ),
     "pipeline": (
         [["pipeline", "add", "Partnerships"]],

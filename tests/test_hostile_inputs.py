@@ -197,13 +197,13 @@ HUGE_IDS = [
     (["log", HUGE, "hi"], f"no contact has id {HUGE}"),
     (["log", "1", "hi", "--deal", HUGE], f"no deal has id {HUGE}"),
     (["follow-up", HUGE, "x", "--due", "tomorrow"], f"no contact has id {HUGE}"),
-    (["task", "done", HUGE], f"no task has id {HUGE}"),
-    (["task", "snooze", HUGE, "tomorrow"], f"no task has id {HUGE}"),
-    (["task", "rm", HUGE, "--yes"], f"no task has id {HUGE}"),
+    (["task", "done", HUGE], f"no follow-up has id {HUGE}"),
+    (["task", "snooze", HUGE, "tomorrow"], f"no follow-up has id {HUGE}"),
+    (["task", "rm", HUGE, "--yes"], f"no follow-up has id {HUGE}"),
     (["score", "rule", "rm", HUGE], f"no scoring rule {HUGE}"),
     # "²" is a digit to str.isdigit() but no number to int()
     (["contact", "show", "²"], 'no contact matches "²"'),
-    (["task", "done", "²"], '"²" is not a task id'),
+    (["task", "done", "²"], '"²" is not a follow-up id'),
     (["config", "set", "reminder_days", "²"], '"²" is not a number of days'),
 ]
 

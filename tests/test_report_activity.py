@@ -14,7 +14,7 @@ import pytest
 from conftest import dump, runner_for
 from pcrm.render.report_activity import bar, sparkline
 
-OVERDUE = "2 follow-ups overdue now (pcrm task list --overdue)"
+OVERDUE = "2 follow-ups overdue now (pcrm follow-up list --overdue)"
 HEADER = (
     "week\tcall\temail\tmeeting\tdemo\tmessage\tnote\ttotal\tcontacts"
     "\tfollow-ups done\tfollow-ups overdue"

@@ -77,7 +77,7 @@ def test_the_date_order_setting_says_how_slash_dates_read(
         f"date_order = {order.lower()}\n"
     )
     out = ok(run(cli, "follow-up", "ada", "Call", "--due", "05/01/2027", terminal=terminal))
-    assert out == f"added task 1 Call: due {shown}\n"
+    assert out == f"added follow-up 1 Call: due {shown}\n"
     assert rows(db_path, "SELECT due_date FROM tasks") == [(stored,)]
 
 
@@ -88,7 +88,7 @@ def test_year_first_slash_dates_read_the_same_in_every_order(cli, db_path, ada):
     ok(cli("config", "set", "date-order", "ymd"))
     ok(cli("follow-up", "ada", "C", "--due", "2027/01/05"))
     assert ok(cli("follow-up", "ada", "D", "--due", "01/05")) == (
-        "added task 4 D: due Tue 2027-01-05\n"  # ymd without a year: month/day
+        "added follow-up 4 D: due Tue 2027-01-05\n"  # ymd without a year: month/day
     )
     assert rows(db_path, "SELECT due_date FROM tasks") == [("2027-01-05",)] * 4
 
@@ -96,10 +96,10 @@ def test_year_first_slash_dates_read_the_same_in_every_order(cli, db_path, ada):
 @pytest.mark.parametrize("terminal", SCREENS)
 def test_a_slash_date_that_reads_one_way_only_is_taken_that_way(cli, db_path, ada, terminal):
     assert ok(run(cli, "follow-up", "ada", "Call", "--due", "31/12", terminal=terminal)) == (
-        "added task 1 Call: due Thu 2026-12-31\n"
+        "added follow-up 1 Call: due Thu 2026-12-31\n"
     )
     assert ok(run(cli, "follow-up", "ada", "Call", "--due", "12/31/2026", terminal=terminal)) == (
-        "added task 2 Call: due Thu 2026-12-31\n"
+        "added follow-up 2 Call: due Thu 2026-12-31\n"
     )
 
 
@@ -213,7 +213,7 @@ def test_the_setting_is_read_by_a_real_process(tmp_path):
     assert refused.stderr.startswith('pcrm: error: date "05/01/2027" could be 5 Jan 2027')
     assert pcrm("config", "set", "date-order", "mdy").returncode == 0
     done = pcrm("follow-up", "ada", "Call", "--due", "05/01/2027")
-    assert (done.returncode, done.stdout) == (0, "added task 1 Call: due Sat 2027-05-01\n")
+    assert (done.returncode, done.stdout) == (0, "added follow-up 1 Call: due Sat 2027-05-01\n")
 
 
 # -- words people type ---------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_the_setting_is_read_by_a_real_process(tmp_path):
 @pytest.mark.parametrize("terminal", SCREENS)
 def test_words_people_type_are_dates(cli, db_path, ada, typed, shown, terminal):
     out = ok(run(cli, "follow-up", "ada", "Call", "--due", typed, terminal=terminal))
-    assert out == f"added task 1 Call: due {shown}\n"
+    assert out == f"added follow-up 1 Call: due {shown}\n"
 
 
 @pytest.mark.parametrize(
@@ -257,7 +257,7 @@ def test_words_people_type_are_dates(cli, db_path, ada, typed, shown, terminal):
 def test_follow_ups_repeat_by_the_cadence_grammar(cli, db_path, ada, typed, rule, shown, terminal):
     args = ("follow-up", "ada", "Call", "--due", "fri", "--every", typed)
     out = ok(run(cli, *args, terminal=terminal))
-    assert out == f"added task 1 Call: due Fri 2026-11-27, {shown}\n"
+    assert out == f"added follow-up 1 Call: due Fri 2026-11-27, {shown}\n"
     assert rows(db_path, "SELECT rrule FROM tasks") == [(rule,)]
     ok(cli("contact", "edit", "ada", "--every", typed))  # the same words as a cadence
 
@@ -304,9 +304,9 @@ def test_log_at_today_s_weekday_is_today(cli, db_path, ada):
 @pytest.mark.parametrize("terminal", SCREENS)
 def test_due_snooze_and_close_keep_the_next_one(cli, db_path, ada, terminal):
     out = ok(run(cli, "follow-up", "ada", "Call", "--due", "monday", terminal=terminal, now=WED))
-    assert out == "added task 1 Call: due Mon 2026-11-30\n"
+    assert out == "added follow-up 1 Call: due Mon 2026-11-30\n"
     out = ok(run(cli, "task", "snooze", "1", "tue", terminal=terminal, now=WED))
-    assert out == "snoozed task 1 Call: due Tue 2026-12-01\n"
+    assert out == "snoozed follow-up 1 Call: due Tue 2026-12-01\n"
     out = ok(run(cli, "deal", "add", "Seats", "--close", "mon", terminal=terminal, now=WED))
     assert out.startswith("added deal 1 Seats: ")
     assert out.endswith(", closing Mon 2026-11-30\n")

@@ -13,8 +13,10 @@ def agenda(
     ctx: typer.Context,
     days: Annotated[
         int,
-        typer.Option("--days", "-n", metavar="N", help="How many days ahead to list follow-ups."),
+        typer.Option("--days", metavar="N", help="How many days ahead to list follow-ups."),
     ] = 7,
+    # -n is --limit everywhere else; as --days's old short form it still works, hidden.
+    days_short: Annotated[int | None, typer.Option("-n", metavar="N", hidden=True)] = None,
     cron: Annotated[
         bool,
         typer.Option(
@@ -51,7 +53,9 @@ def agenda(
 
         raise InvalidInput("--cron and --json cannot go together")
     with env.database(write=False) as db:
-        result = build_agenda(db, env.now, days, show_all=all_)
+        result = build_agenda(
+            db, env.now, days if days_short is None else days_short, show_all=all_
+        )
     if cron:
         if not result.anything_due:
             return  # most cron mornings: no mail, and no need to load Rich to say nothing

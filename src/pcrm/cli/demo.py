@@ -23,9 +23,9 @@ def demo(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", "-f", help="Replace PATH if it exists.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+    # -f is --format elsewhere (export); as --force's old short form it still works, hidden.
+    force_short: Annotated[bool, typer.Option("-f", hidden=True)] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
@@ -46,7 +46,9 @@ def demo(
 
     env = get_env(ctx)
     target = Path(path or env.db_option or DEFAULT_FILE).expanduser()
-    demo = make_demo(target, env.now, force=force, tour=not quiet, suggest=DEFAULT_FILE)
+    demo = make_demo(
+        target, env.now, force=force or force_short, tour=not quiet, suggest=DEFAULT_FILE
+    )
     if demo.tour is None:
         say(summary_line(demo.created))
         return

@@ -18,6 +18,7 @@ class DefaultCommandGroup(TyperGroup):
     """
 
     default_argument = "[NAME]"
+    default_command = "show"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["subcommand_metavar"] = f"{self.default_argument} | COMMAND [ARGS]..."
@@ -26,5 +27,15 @@ class DefaultCommandGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         first = args[0] if args else None
         if first is None or (first not in self.commands and first not in ctx.help_option_names):
-            args = ["show", *args]
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """The sub-commands, and what the default command's first argument takes:
+        `pcrm follow-up ad<TAB>` offers `add` and Ada Lovelace."""
+        items: list[Any] = super().shell_complete(ctx, incomplete)
+        default = self.commands.get(self.default_command)
+        arguments = [p for p in getattr(default, "params", []) if p.param_type_name == "argument"]
+        if arguments and not incomplete.startswith("-"):
+            items += arguments[0].shell_complete(ctx, incomplete)
+        return items

@@ -34,8 +34,10 @@ def log(
     ] = None,
     with_: Annotated[
         list[str] | None,
-        typer.Option("--with", "-w", metavar="REF", help="Another contact present; repeatable."),
+        typer.Option("--with", metavar="REF", help="Another contact present; repeatable."),
     ] = None,
+    # -w was --with's short form; it is --where elsewhere, so it only still works here, hidden.
+    with_short: Annotated[list[str] | None, typer.Option("-w", metavar="REF", hidden=True)] = None,
     deal: Annotated[
         str | None,
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it was about: id or title."),
@@ -62,7 +64,7 @@ def log(
     kind = check_kind(kind)
     # A log records what happened: a bare weekday or a date without a year is the last one.
     when = parse_when(at, env.now, direction="past") if at else None
-    refs = [ref, *(with_ or [])]
+    refs = [ref, *(with_ or []), *(with_short or [])]
     if text is None and not env.stdin_isatty:
         raise InvalidInput("no text given", hint='pass it as an argument, or "-" to read stdin')
     if text is None or not env.db_path.exists():

@@ -33,7 +33,12 @@ def _load(name: str, spec: str) -> Any:
         holder.add_typer(target, name=name)
     else:
         target(holder)
-    return _guard_text(typer.main.get_group(holder).commands[name])
+    command = _guard_text(typer.main.get_group(holder).commands[name])
+    if os.environ.get("_PCRM_COMPLETE"):  # the shell asks for completions: from the database
+        from pcrm.cli.complete import attach
+
+        attach(name, command)
+    return command
 
 
 # Arguments that name a file may hold any bytes the file system allows; every other
@@ -272,7 +277,7 @@ def root(
 # so `pcrm log` loads and builds one command, not all of them (--help still lists all).
 COMMANDS = {
     "log": "pcrm.cli.interactions:register",
-    "follow-up": "pcrm.cli.task:register",
+    "follow-up": "pcrm.cli.task:app",
     "agenda": "pcrm.cli.agenda:register",
     "show": "pcrm.cli.views:register",
     "timeline": "pcrm.cli.views:register",
@@ -289,7 +294,7 @@ COMMANDS = {
     "stage": "pcrm.cli.stage:app",
     "lifecycle": "pcrm.cli.lifecycle:app",
     "pipeline": "pcrm.cli.pipeline:app",
-    "task": "pcrm.cli.task:app",
+    "task": "pcrm.cli.task:task_app",  # the old name of follow-up, hidden
     "config": "pcrm.cli.config:app",
     "field": "pcrm.cli.field:app",
     "export": "pcrm.cli.export:app",

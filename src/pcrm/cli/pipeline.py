@@ -43,8 +43,14 @@ def show(
     closing: Annotated[
         str | None,
         typer.Option(
-            "--closing", metavar="WHEN", help="Only deals expected to close on or before WHEN."
+            "--closing-before",
+            metavar="WHEN",
+            help="Only deals expected to close on or before WHEN.",
         ),
+    ] = None,
+    # The old name, as deal list calls it --closing-before: kept working, hidden.
+    closing_old: Annotated[
+        str | None, typer.Option("--closing", metavar="WHEN", hidden=True)
     ] = None,
     stale: Annotated[
         bool, typer.Option("--stale", help="Only deals idle longer than their stage allows.")
@@ -71,13 +77,14 @@ def show(
 
     \b
     Example:
-      pcrm pipeline show Sales --closing eom
+      pcrm pipeline show Sales --closing-before eom
     """
     from pcrm.core.deals.board import BoardFilters, load_board
     from pcrm.core.deals.pipelines import resolve_pipeline
     from pcrm.dates import parse_day
 
     env = get_env(ctx)
+    closing = closing if closing is not None else closing_old
     filters = BoardFilters(
         tag=tag.strip() if tag and tag.strip() else None,
         closing=parse_day(closing, env.now).isoformat() if closing is not None else None,
@@ -135,10 +142,13 @@ def add(
         list[str] | None,
         typer.Option(
             "--stage",
-            "-s",
             metavar="STAGE",
             help="A stage, in order; repeatable. Without any: the default pipeline's stages.",
         ),
+    ] = None,
+    # -s is --search elsewhere; as --stage's old short form it still works, hidden.
+    stage_short: Annotated[
+        list[str] | None, typer.Option("-s", metavar="STAGE", hidden=True)
     ] = None,
 ) -> None:
     """Add a pipeline with its own stages or the default's.
@@ -155,7 +165,7 @@ def add(
 
     env = get_env(ctx)
     with env.database(write=True) as db:
-        pipeline = add_pipeline(db, env.now, name, stage or None)
+        pipeline = add_pipeline(db, env.now, name, [*(stage or []), *(stage_short or [])] or None)
     stages = ", ".join(f"{s.name} {s.probability}%" for s in pipeline.stages)
     say(f"added pipeline {clean(pipeline.name, one_line=True)}: {clean(stages, one_line=True)}")
 

@@ -135,8 +135,10 @@ def pipeline(
     period: "Period",
     name: Annotated[
         str | None,
-        typer.Option("--pipeline", "-p", metavar="NAME", help="Only this pipeline."),
+        typer.Option("--pipeline", metavar="NAME", help="Only this pipeline."),
     ] = None,
+    # -p is --phone elsewhere; as --pipeline's old short form it still works, hidden.
+    name_short: Annotated[str | None, typer.Option("-p", metavar="NAME", hidden=True)] = None,
 ) -> Shown[Any]:
     """Show open deal value, weighted value and the forecast.
 
@@ -153,6 +155,7 @@ def pipeline(
     from pcrm.core.reports.pipeline import pipeline_report
     from pcrm.render.reports import pipeline_lines, pipeline_view
 
+    name = name if name is not None else name_short
     with env.database(write=False) as db:
         chosen = resolve_pipeline(db, name) if name is not None else None
         return Shown(pipeline_report(db, env.now, period, chosen), pipeline_view, pipeline_lines)

@@ -9,7 +9,7 @@ import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
-from pcrm.cli.output import JsonOption, emit, say
+from pcrm.cli.output import ExitStatus, JsonOption, emit, error_lines, say
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -27,6 +27,8 @@ PipelineOpt = Annotated[
 ]
 ProbabilityHelp = "Win probability, 0 to 100 (%), for the weighted forecast."
 RotHelp = "Days a deal may sit idle in the stage before it is stale; 0: never."
+# -p is --phone elsewhere; as --probability's old short form it still works, hidden.
+ProbabilityShort = Annotated[str | None, typer.Option("-p", metavar="PERCENT", hidden=True)]
 
 
 def _stages_of(pipeline: Pipeline) -> str:
@@ -73,8 +75,10 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The new stage's name.")],
     probability: Annotated[
-        str, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
-    ],
+        str | None,
+        typer.Option("--probability", metavar="PERCENT", help=ProbabilityHelp + "  [required]"),
+    ] = None,
+    probability_short: ProbabilityShort = None,
     rot: Annotated[str | None, typer.Option("--rot", metavar="DAYS", help=RotHelp)] = None,
     after: Annotated[
         str | None,
@@ -93,6 +97,11 @@ def add(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
+    probability = probability if probability is not None else probability_short
+    if probability is None:
+        # Checked here, not by click: the hidden -p may give it instead.
+        error_lines("Missing option '--probability' (the win probability, e.g. --probability 40)")
+        raise typer.Exit(ExitStatus.USAGE)
     percent = parse_probability(probability)
     rot_days = parse_rot(rot) if rot is not None else None
     with env.database(write=True) as db:
@@ -110,8 +119,9 @@ def edit(
     stage: StageArg,
     name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="New name.")] = None,
     probability: Annotated[
-        str | None, typer.Option("--probability", "-p", metavar="PERCENT", help=ProbabilityHelp)
+        str | None, typer.Option("--probability", metavar="PERCENT", help=ProbabilityHelp)
     ] = None,
+    probability_short: ProbabilityShort = None,
     rot: Annotated[str | None, typer.Option("--rot", metavar="DAYS", help=RotHelp)] = None,
     pipeline: PipelineOpt = None,
 ) -> None:
@@ -128,6 +138,7 @@ def edit(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
+    probability = probability if probability is not None else probability_short
     rot_days = parse_rot(rot) if rot is not None else None
     changes = StageChanges(
         name=name,

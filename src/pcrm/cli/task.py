@@ -1,12 +1,14 @@
-"""`pcrm follow-up` and `pcrm task list|done|snooze|edit|rm`."""
+"""`pcrm follow-up [add]|list|done|snooze|edit|rm`; `pcrm task ...` is its hidden old name."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from typer.core import TyperGroup
 
 from pcrm.cli.env import get_env
+from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.output import (
     JsonOption,
@@ -20,20 +22,38 @@ from pcrm.cli.output import (
 if TYPE_CHECKING:
     from pcrm.core.activity.tasks import Scope, Task
 
-app = Typer(
-    help="List follow-ups, mark them done, snooze, edit or remove them.\n\n"
-    "Add one with `pcrm follow-up`.",
-    no_args_is_help=True,
-)
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="The task's id (see pcrm task list).")]
+class FollowUpGroup(DefaultCommandGroup):
+    """`pcrm follow-up REF TEXT --due WHEN` is `pcrm follow-up add ...`: the quick add."""
+
+    default_argument = "[REF TEXT]"
+    default_command = "add"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:  # `pcrm follow-up` alone: the group's help, not "missing REF"
+            return TyperGroup.parse_args(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+HELP = (
+    "Add, list, finish, snooze, edit or remove follow-ups.\n\n"
+    'Without a command it adds one: pcrm follow-up ada "Send the quote" --due fri. '
+    "A contact named like a command is reached with `pcrm follow-up add REF TEXT`."
+)
+app = Typer(cls=FollowUpGroup, help=HELP, no_args_is_help=True)
+# The old name of the group, kept working for scripts and hidden from --help.
+task_app = Typer(help=HELP, no_args_is_help=True, hidden=True)
+
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="The follow-up's id (see pcrm follow-up list).")
+]
 RULE_HELP = 'weekly, 2w, 30d, quarterly, "every 2 weeks", "every monday", or an RRULE.'
 
 
 def _label(task: Task) -> str:
     from pcrm.render.safe import clean
 
-    return f"task {task.id} {clean(task.title, one_line=True)}"
+    return f"follow-up {task.id} {clean(task.title, one_line=True)}"
 
 
 def _due(task: Task) -> str:
@@ -68,13 +88,15 @@ def follow_up(
 ) -> None:
     """Add a follow-up for a contact, optionally recurring.
 
-    It is due on a local calendar day (and at a time, if WHEN gives one): a task due
+    It is due on a local calendar day (and at a time, if WHEN gives one): a follow-up due
     today stays today until midnight. A recurring one schedules its next occurrence
     when done.
 
+    `pcrm follow-up REF TEXT` is short for `pcrm follow-up add REF TEXT`.
+
     \b
     Example:
-      pcrm follow-up ada "Send the quote" --due "fri 9am" --deal "20 seats"
+      pcrm follow-up add ada "Send the quote" --due "fri 9am" --deal "20 seats"
     """
     from pcrm.core.activity.tasks import TaskForm, add_task
 
@@ -85,17 +107,24 @@ def follow_up(
     say(f"added {_label(task)}: due {_due(task)}")
 
 
+app.command("add")(follow_up)
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
     overdue: Annotated[
-        bool, typer.Option("--overdue", help="Only open tasks due before today.")
+        bool, typer.Option("--overdue", help="Only open follow-ups due before today.")
     ] = False,
-    today: Annotated[bool, typer.Option("--today", help="Only open tasks due today.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Only open follow-ups due today.")] = False,
     week: Annotated[
-        bool, typer.Option("--week", help="Only open tasks due today or in the next 6 days.")
+        bool, typer.Option("--week", help="Only open follow-ups due today or in the next 6 days.")
     ] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Done tasks too.")] = False,
+    include_done: Annotated[
+        bool, typer.Option("--include-done", help="Done follow-ups too.")
+    ] = False,
+    # --all is the old name of --include-done; elsewhere --all means "no cap on rows".
+    all_: Annotated[bool, typer.Option("--all", hidden=True)] = False,
     contact: Annotated[
         str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
     ] = None,
@@ -112,17 +141,17 @@ def list_(
 
     \b
     Example:
-      pcrm task list --week --contact ada
-      pcrm task list --overdue --limit 0
+      pcrm follow-up list --week --contact ada
+      pcrm follow-up list --overdue --limit 0
     """
     from pcrm.core.activity.tasks import count_tasks, list_tasks
     from pcrm.errors import InvalidInput
 
     chosen = [name for name, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
-    if all_:
+    if include_done or all_:
         chosen.append("all")
     if len(chosen) > 1:
-        raise InvalidInput("give one of --overdue, --today, --week and --all")
+        raise InvalidInput("give one of --overdue, --today, --week and --include-done")
     env = get_env(ctx)
     with env.database(write=False) as db:
         scope = cast("Scope", chosen[0] if chosen else "open")
@@ -154,14 +183,16 @@ def list_(
 
 @app.command("done")
 def done(ctx: typer.Context, task_id: IdArg) -> None:
-    """Mark a task done; a recurring one schedules its next occurrence.
+    """Mark a follow-up done; a recurring one comes back.
+
+    A recurring follow-up schedules its next occurrence.
 
     The next occurrence is the first day of the series after both the day it was due
     and today: missed occurrences are not piled up.
 
     \b
     Example:
-      pcrm task done 12
+      pcrm follow-up done 12
     """
     from pcrm.core.activity.tasks import complete_task, resolve_task
 
@@ -179,14 +210,14 @@ def snooze(
     task_id: IdArg,
     when: Annotated[str, typer.Argument(metavar="WHEN", help="The new due day (and time).")],
 ) -> None:
-    """Move an open task to another day.
+    """Move an open follow-up to another day.
 
-    For a recurring task this moves only this occurrence; `pcrm task edit --due`
+    For a recurring follow-up this moves only this occurrence; `pcrm follow-up edit --due`
     moves the whole series.
 
     \b
     Example:
-      pcrm task snooze 12 "next mon 9am"
+      pcrm follow-up snooze 12 "next mon 9am"
     """
     from pcrm.core.activity.tasks import resolve_task, snooze_task
 
@@ -210,11 +241,11 @@ def edit(
         bool, typer.Option("--no-repeat", help="Stop repeating: this is the last one.")
     ] = False,
 ) -> None:
-    """Change a task's text, due day or repeat rule.
+    """Change a follow-up's text, due day or repeat rule.
 
     \b
     Example:
-      pcrm task edit 12 --due mon --every "every 2 weeks"
+      pcrm follow-up edit 12 --due mon --every "every 2 weeks"
     """
     from pcrm.core.activity.tasks import TaskChanges, edit_task, resolve_task
 
@@ -229,13 +260,13 @@ def edit(
 def rm(
     ctx: typer.Context,
     task_id: IdArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove a task (a recurring one: the whole series ends).
+    """Remove a follow-up (a recurring one: the whole series ends).
 
     \b
     Example:
-      pcrm task rm 12 --yes
+      pcrm follow-up rm 12 --yes
     """
     from pcrm.core.activity.tasks import get_task, remove_task, resolve_task
     from pcrm.core.records import id_of_uid
@@ -252,5 +283,5 @@ def rm(
     say(f"removed {_label(removed)}")
 
 
-def register(root: typer.Typer) -> None:
-    root.command("follow-up")(follow_up)
+for _command in list(app.registered_commands):
+    task_app.registered_commands.append(_command)

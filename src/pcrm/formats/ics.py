@@ -140,5 +140,5 @@ def _summary(task: Task) -> str:
 def _description(task: Task) -> str:
     links = (("With", task.contact), ("Company", task.company), ("Deal", task.deal))
     lines = [f"{label}: {link.name}" for label, link in links if link]
-    lines.append(f"pcrm task {task.id}" + (f", {task.repeat}" if task.repeat else ""))
+    lines.append(f"pcrm follow-up {task.id}" + (f", {task.repeat}" if task.repeat else ""))
     return _text("\n".join(lines))

@@ -50,7 +50,7 @@ class Section:
 
 
 # Where the follow-ups a section leaves out are listed in full.
-_LIST_ALL = {"overdue": "pcrm task list --overdue", "today": "pcrm task list --today"}
+_LIST_ALL = {"overdue": "pcrm follow-up list --overdue", "today": "pcrm follow-up list --today"}
 
 
 def _day_label(day: str) -> str:
@@ -67,7 +67,7 @@ def _task_row(task: Task, today: date) -> Row:
     else:
         words, style = f"{humanize_day(due, today)} {due_time(task)}".rstrip(), ""
     who = [link.name for link in (task.contact, task.company, task.deal) if link]
-    return Row(words, task.due_date, task.title, " · ".join(who), f"task {task.id}", style)
+    return Row(words, task.due_date, task.title, " · ".join(who), f"follow-up {task.id}", style)
 
 
 def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:

@@ -43,7 +43,7 @@ def _title(report: ActivityReport) -> str:
 def _overdue_now(report: ActivityReport) -> str | None:
     if not report.overdue_now:
         return None
-    return f"{plural(report.overdue_now, 'follow-up')} overdue now (pcrm task list --overdue)"
+    return f"{plural(report.overdue_now, 'follow-up')} overdue now (pcrm follow-up list --overdue)"
 
 
 _SHORT = {"meeting": "Meet", "message": "Msg"}  # headers that fit 80 columns

@@ -138,7 +138,9 @@ def _task(row: tuple[Any, ...], today: date) -> Task:
 def get_task(db: Database, task_id: int, now: datetime) -> Task:
     row = db.execute(_SELECT + " WHERE t.id = ?", [task_id]).fetchone()
     if row is None:
-        raise NotFound(f"no task has id {task_id}", hint="see: pcrm task list --all")
+        raise NotFound(
+            f"no follow-up has id {task_id}", hint="see: pcrm follow-up list --include-done"
+        )
     return _task(row, today_of(now))
 
 
@@ -146,10 +148,10 @@ def resolve_task(db: Database, ref: str) -> int:
     """A task by its id (tasks have no name worth matching)."""
     ref = ref.strip()
     if not is_id(ref):
-        raise InvalidInput(f'"{ref}" is not a task id', hint="see: pcrm task list")
+        raise InvalidInput(f'"{ref}" is not a follow-up id', hint="see: pcrm follow-up list")
     row = db.execute("SELECT id FROM tasks WHERE id = ?", [id_param(ref)]).fetchone()
     if row is None:
-        raise NotFound(f"no task has id {ref}", hint="see: pcrm task list --all")
+        raise NotFound(f"no follow-up has id {ref}", hint="see: pcrm follow-up list --include-done")
     return int(row[0])
 
 
@@ -311,7 +313,7 @@ def complete_task(db: Database, now: datetime, task_id: int) -> Completed:
 
     task = get_task(db, task_id, now)
     if task.status == "done":
-        raise InvalidInput(f"task {task.id} is already done", hint=f"done on {task.done_at}")
+        raise InvalidInput(f"follow-up {task.id} is already done", hint=f"done on {task.done_at}")
     stamp = to_iso(now)
     db.execute(
         "UPDATE tasks SET status = 'done', done_at = ?, updated_at = ? WHERE id = ?",
@@ -339,8 +341,8 @@ def snooze_task(db: Database, now: datetime, task_id: int, when: str) -> Task:
     task = get_task(db, task_id, now)
     if task.status == "done":
         raise InvalidInput(
-            f"task {task.id} is done; only open tasks can be snoozed",
-            hint="see: pcrm task list",
+            f"follow-up {task.id} is done; only open follow-ups can be snoozed",
+            hint="see: pcrm follow-up list",
         )
     due_date, due_at = _due(when, now)
     db.execute(

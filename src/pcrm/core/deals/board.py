@@ -107,7 +107,7 @@ class BoardFilters:
         if self.tag:
             parts.append(f"--tag {self.tag}")
         if self.closing:
-            parts.append(f"--closing {self.closing}")
+            parts.append(f"--closing-before {self.closing}")
         if self.stale:
             parts.append("--stale")
         return parts
