@@ -129,8 +129,7 @@ def resolve_deal(db: Database, ref: str) -> int:
 
 
 def resolve_any(db: Database, ref: str) -> tuple[str, int]:
-    """A contact or a company (`pcrm show`, `pcrm timeline`, `pcrm follow-up`); a bare id
-    is a contact's."""
+    """A contact or a company (`pcrm show`, `pcrm timeline`); a bare id is a contact's."""
     return resolve(db, ref, ("contact", "company"))
 
 
