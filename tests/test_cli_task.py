@@ -307,7 +307,7 @@ def test_terminal_table(run, ada, ok):
         ),
         (
             ("follow-up", "nobody", "X", "--due", "today"),
-            'no contact or company matches "nobody" (try: pcrm search nobody)',
+            'no contact matches "nobody" (try: pcrm search nobody)',
         ),
         (
             ("task", "snooze", "1", "never"),

@@ -212,7 +212,8 @@ def test_only_the_three_words_are_prefixes(cli, crm):
     assert ok(cli("contact", "show", '"a:b"@example.org')).startswith("contact 4: Work Bench\n")
     assert ok(cli("contact", "show", 'contact:"a:b"@example.org')).startswith("contact 4:")
     assert one_line_error(cli("contact", "show", "work:bench")) == (
-        'pcrm: error: no contact matches "work:bench" (try: pcrm search work:bench)\n'
+        'pcrm: error: no contact matches "work:bench"'
+        " (did you mean Work Bench? try: pcrm search work:bench)\n"
     )
 
 

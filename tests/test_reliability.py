@@ -127,11 +127,15 @@ def look(db_path: Path) -> tuple[int, bool] | None:
         try:
             committed = conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
         except sqlite3.OperationalError as exc:
-            assert "locked" in str(exc), exc
+            # "locking protocol" (SQLITE_PROTOCOL): the WAL index was being rebuilt or
+            # changed under the read; like "locked", a moment to look again.
+            assert "locked" in str(exc) or "locking protocol" in str(exc), exc
             return None
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "locking protocol" in str(exc):
+                return None
             assert "locked" in str(exc), exc
             return committed, True
         conn.execute("ROLLBACK")

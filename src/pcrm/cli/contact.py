@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from pcrm.cli.company_guess import NewCompanyOpt, settle_company
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
@@ -16,6 +17,7 @@ from pcrm.cli.output import (
     LimitOption,
     confirm_removal,
     emit,
+    note,
     note_truncation,
     say,
 )
@@ -55,9 +57,13 @@ def add(
     company: Annotated[
         str | None,
         typer.Option(
-            "--company", "-c", metavar="COMPANY", help="Company name or id (created if new)."
+            "--company",
+            "-c",
+            metavar="COMPANY",
+            help="Company name, domain or id (created if new; asked if one looks like it).",
         ),
     ] = None,
+    new_company: NewCompanyOpt = False,
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Job title.")] = None,
     source: Annotated[
         str | None,
@@ -95,6 +101,7 @@ def add(
     from pcrm.core.people.contacts import ContactForm, add_contact
 
     env = get_env(ctx)
+    company, new_company = settle_company(env, company, new_company, lambda db: email or [])
     form = ContactForm(
         name=name,
         emails=email or [],
@@ -108,10 +115,20 @@ def add(
         cadence=every,
         note=note_,
         fields=assignments(set_),
+        new_company=new_company,
     )
     with env.database(write=True) as db:
         saved = add_contact(db, env.now, form)
     _announce(saved, "added")
+    if saved.namesakes:
+        from pcrm.render.safe import clean
+
+        name = clean(saved.contact.name, one_line=True)
+        others = "; ".join(clean(line, one_line=True) for line in saved.namesakes)
+        one = len(saved.namesakes) == 1
+        note(
+            f"note: {'another contact is' if one else 'other contacts are'} named {name}: {others}"
+        )
 
 
 @app.command("list")
@@ -237,9 +254,13 @@ def edit(
     company: Annotated[
         str | None,
         typer.Option(
-            "--company", "-c", metavar="COMPANY", help='Company name or id; "" to unlink.'
+            "--company",
+            "-c",
+            metavar="COMPANY",
+            help='Company name, domain or id (created if new); "" to unlink.',
         ),
     ] = None,
+    new_company: NewCompanyOpt = False,
     title: Annotated[
         str | None, typer.Option("--title", metavar="TEXT", help='Job title; "" clears.')
     ] = None,
@@ -281,13 +302,17 @@ def edit(
     """
     from pcrm.app.editing import edit_contact
     from pcrm.cli.editing import FormEditor
-    from pcrm.core.people.contacts import ContactChanges
+    from pcrm.core.people.contacts import ContactChanges, contact_emails
     from pcrm.errors import PcrmError
 
     env = get_env(ctx)
+    company, new_company = settle_company(
+        env, company, new_company, lambda db: [*contact_emails(db, ref), *(email or [])]
+    )
     changes = ContactChanges(
         name=name,
         company=company,
+        new_company=new_company or None,
         title=title,
         source=source,
         birthday=birthday,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from pcrm.cli.company_guess import NewCompanyOpt, settle_company
 from pcrm.cli.env import get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
@@ -99,9 +100,11 @@ def add(
             "--company",
             "-c",
             metavar="COMPANY",
-            help="Company name or id (created if new; default: the first contact's).",
+            help="Company name, domain or id (created if new; asked if one looks like it; "
+            "default: the first contact's).",
         ),
     ] = None,
+    new_company: NewCompanyOpt = False,
     contact: ContactOpt = None,
     stage: Annotated[
         str | None,
@@ -138,11 +141,13 @@ def add(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
+    company, new_company = settle_company(env, company, new_company)
     form = DealForm(
         title=title,
         value=value,
         currency=currency,
         company=company,
+        new_company=new_company,
         contacts=contact or [],
         stage=stage,
         pipeline=pipeline,
@@ -303,9 +308,13 @@ def edit(
     company: Annotated[
         str | None,
         typer.Option(
-            "--company", "-c", metavar="COMPANY", help='Company name or id; "" to unlink.'
+            "--company",
+            "-c",
+            metavar="COMPANY",
+            help='Company name, domain or id (created if new); "" to unlink.',
         ),
     ] = None,
+    new_company: NewCompanyOpt = False,
     contact: ContactOpt = None,
     rm_contact: Annotated[
         list[str] | None,
@@ -343,11 +352,13 @@ def edit(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
+    company, new_company = settle_company(env, company, new_company)
     changes = DealChanges(
         title=title,
         value=value,
         currency=currency,
         company=company,
+        new_company=new_company or None,
         close=close,
         source=source,
         note=note_,

@@ -69,7 +69,10 @@ def _due(task: Task) -> str:
 def follow_up(
     ctx: typer.Context,
     ref: Annotated[
-        str, typer.Argument(metavar="REF", help="The contact (or company:REF): id, email or name.")
+        str,
+        typer.Argument(
+            metavar="REF", help="The contact: id, email or name; company:REF for a company."
+        ),
     ],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What to do.")],
     due: Annotated[

@@ -30,6 +30,7 @@ class Matcher:
     match: Callable[[Database, str], int]  # the one record a bare REF names, or an error
     whole: Callable[[Database, int, str], bool]  # the REF is its whole name, email, domain...
     describe: Callable[[Database, list[int]], list[str]]  # one line per candidate
+    closest: Callable[[Database, str], list[str]] = lambda db, ref: []  # for "did you mean"
 
 
 def kind_plural(kind: str) -> str:
@@ -110,6 +111,58 @@ def _pieces(
     return ids, total
 
 
+# How many names a "did you mean" compares at most: a REF that matches nothing must still
+# answer at once on a 100k-contact book (a scan of 100k keys per piece, a few ms each).
+_CLOSE_SCAN = 200
+_CLOSE_CUTOFF = 0.8
+
+
+def close_names(db: Database, table: str, column: str, shown: str, ref: str) -> list[str]:
+    """Up to three names (`shown`) closest to a REF that matched none: "ada lovlace" ->
+    ["Ada Lovelace"]. The candidates share the first or last three letters of one of the
+    REF's words, at most _CLOSE_SCAN for each, so the work stays bounded on a large book;
+    difflib ranks them, comparing the REF with the whole name and with runs of as many
+    words as it has ("lovlace" with "lovelace")."""
+    from difflib import SequenceMatcher
+
+    key = name_key(ref)
+    words = key.split()
+    if not words or len(key) < 3:
+        return []
+    pieces = sorted({piece for word in words for piece in (word[:3], word[-3:])})[:6]
+    rows: list[tuple[str, str]] = []
+    for piece in pieces:  # each piece its own few: a common one must not crowd out the rest
+        rows += db.execute(
+            f"SELECT {column}, {shown} FROM {table} WHERE instr({column}, ?) > 0 LIMIT ?",
+            [piece, _CLOSE_SCAN],
+        ).fetchall()
+    matcher = SequenceMatcher(b=key)
+    scored: dict[str, float] = {}
+    for candidate, name in rows:
+        theirs = candidate.split()
+        texts = {candidate} | {
+            " ".join(theirs[i : i + len(words)]) for i in range(len(theirs) - len(words) + 1)
+        }
+        best = 0.0
+        for text in texts:
+            matcher.set_seq1(text)
+            if (
+                matcher.real_quick_ratio() >= _CLOSE_CUTOFF
+                and matcher.quick_ratio() >= _CLOSE_CUTOFF
+            ):
+                best = max(best, matcher.ratio())
+        if best >= _CLOSE_CUTOFF and best > scored.get(name, 0.0):
+            scored[name] = best
+    return sorted(scored, key=lambda name: (-scored[name], name))[:3]
+
+
+def did_you_mean(names: list[str], hint: str) -> str:
+    """A not-found hint with the closest names first."""
+    if not names:
+        return hint
+    return f"did you mean {' or '.join(names)}? {hint}"
+
+
 def one(
     db: Database,
     kind: str,
@@ -119,13 +172,14 @@ def one(
     *,
     none_hint: str,
     narrow_hint: str,
+    closest: Callable[[], list[str]] = list,
 ) -> int:
     """The single id of a name match; else not found, or ambiguous with the candidates."""
     ids, total = found
     if total == 1:
         return ids[0]
     if total == 0:
-        raise NotFound(f'no {kind} matches "{ref}"', hint=none_hint)
+        raise NotFound(f'no {kind} matches "{ref}"', hint=did_you_mean(closest(), none_hint))
     shown = describe(db, ids[:MAX_CANDIDATES])
     if total > len(shown):
         shown.append(f"... and {total - len(shown)} more")

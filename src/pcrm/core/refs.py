@@ -22,7 +22,7 @@ import shlex
 from collections.abc import Sequence
 
 from pcrm.core.deals.refs import DEALS
-from pcrm.core.matching import Matcher, is_id, kind_plural
+from pcrm.core.matching import Matcher, did_you_mean, is_id, kind_plural
 from pcrm.core.people.refs import COMPANIES, CONTACTS
 from pcrm.core.people.text import clean_line
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
@@ -83,7 +83,11 @@ def resolve(db: Database, ref: str, kinds: Sequence[str]) -> tuple[str, int]:
             found[kind] = exc
     if not found:
         names = " or ".join(kinds)
-        raise NotFound(f'no {names} matches "{rest}"', hint=f"try: pcrm search {shlex.quote(rest)}")
+        close = [name for kind in kinds for name in MATCHERS[kind].closest(db, rest)][:3]
+        raise NotFound(
+            f'no {names} matches "{rest}"',
+            hint=did_you_mean(close, f"try: pcrm search {shlex.quote(rest)}"),
+        )
     whole = [
         kind
         for kind, match in found.items()
@@ -125,8 +129,7 @@ def resolve_deal(db: Database, ref: str) -> int:
 
 
 def resolve_any(db: Database, ref: str) -> tuple[str, int]:
-    """A contact or a company (`pcrm show`, `pcrm timeline`, `pcrm follow-up`); a bare id
-    is a contact's."""
+    """A contact or a company (`pcrm show`, `pcrm timeline`); a bare id is a contact's."""
     return resolve(db, ref, ("contact", "company"))
 
 

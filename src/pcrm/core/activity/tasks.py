@@ -11,6 +11,7 @@ are not piled up). Snoozing moves one occurrence; editing --due moves the whole 
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from pcrm.core.base import Link
 from pcrm.core.matching import id_param, is_id
 from pcrm.core.records import new_uid, record_deletion
 from pcrm.dates import from_iso, local_tz, parse_when, resolve_imaginary, to_iso, to_local
-from pcrm.errors import InvalidInput, NotFound
+from pcrm.errors import InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
 Bucket = Literal["overdue", "today", "upcoming", "done"]
@@ -50,7 +51,7 @@ class Task:
 @dataclass
 class TaskForm:
     title: str
-    ref: str | None = None  # a contact or company (core.refs.resolve_any)
+    ref: str | None = None  # a contact; `company:REF` a company (core.refs.resolve)
     deal: str | None = None
     company: str | None = None
     due: str = "today"
@@ -254,16 +255,34 @@ def _due(text: str, now: datetime) -> tuple[str, str | None]:
     return when.moment.date().isoformat(), to_iso(when.moment) if when.has_time else None
 
 
+def _contact_or_company(db: Database, ref: str) -> tuple[str, int]:
+    """A follow-up's REF: a contact, as `pcrm follow-up --help` says; `company:REF` names a
+    company. A bare REF that only a company matches is refused, saying how to name it."""
+    from pcrm.core.refs import resolve, resolve_company, split_kind
+
+    if split_kind(ref)[0] is not None:
+        return resolve(db, ref, ("contact", "company"))
+    try:
+        return "contact", resolve(db, ref, ("contact",))[1]
+    except NotFound as exc:
+        try:
+            resolve_company(db, ref)
+        except PcrmError:
+            raise exc from None
+        company = shlex.quote(f"company:{ref.strip()}")
+        raise NotFound(exc.message, hint=f"a company matches: write {company}") from None
+
+
 def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
     from pcrm.core.activity import recurrence
-    from pcrm.core.refs import resolve_any, resolve_company, resolve_deal
+    from pcrm.core.refs import resolve_company, resolve_deal
 
     title = _title(form.title)
     due_date, due_at = _due(form.due, now)
     rule = recurrence.parse_rule(form.every) if form.every is not None else None
     contact_id = company_id = deal_id = None
     if form.ref is not None:
-        kind, record_id = resolve_any(db, form.ref)
+        kind, record_id = _contact_or_company(db, form.ref)
         contact_id, company_id = (record_id, None) if kind == "contact" else (None, record_id)
     if form.company is not None:
         company_id = resolve_company(db, form.company)

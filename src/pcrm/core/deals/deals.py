@@ -66,6 +66,7 @@ class DealForm:
     tags: list[str] = field(default_factory=list)
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
+    new_company: bool = False  # add `company` as new, even if some company looks like it
 
 
 @dataclass
@@ -84,6 +85,7 @@ class DealChanges(PartialEdit):
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
     set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
+    new_company: bool | None = None  # True: add `company` as new (None, not False: unset)
 
 
 @dataclass
@@ -281,7 +283,9 @@ def add_deal(db: Database, now: datetime, form: DealForm) -> Saved:
     created = None
     company_id = None
     if clean_optional(form.company):
-        company_id, created = companies.find_or_create(db, now, form.company or "")
+        company_id, created = companies.find_or_create(
+            db, now, form.company or "", new=form.new_company
+        )
     elif people:
         first = next(iter(people))
         company_id = db.execute("SELECT company_id FROM contacts WHERE id = ?", [first]).fetchone()[
@@ -363,7 +367,9 @@ def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -
     created = None
     if changes.company is not None:
         if clean_optional(changes.company):
-            sets["company_id"], created = companies.find_or_create(db, now, changes.company)
+            sets["company_id"], created = companies.find_or_create(
+                db, now, changes.company, new=bool(changes.new_company)
+            )
         else:
             sets["company_id"] = None
     _unlink_contacts(db, deal, changes.remove_contacts)

@@ -3,7 +3,7 @@ of the title, by the same rules as a name (core/matching.py)."""
 
 from __future__ import annotations
 
-from pcrm.core.matching import Matcher, is_id, name_ids, one, row_id
+from pcrm.core.matching import Matcher, close_names, is_id, name_ids, one, row_id
 from pcrm.core.people.text import name_key
 from pcrm.errors import NotFound
 from pcrm.store.db import Database
@@ -25,6 +25,7 @@ def match_deal(db: Database, ref: str) -> int:
         describe_deals,
         none_hint=_LIST_HINT,
         narrow_hint="use the id or more of the title",
+        closest=lambda: _close_deals(db, ref),
     )
 
 
@@ -51,4 +52,8 @@ def _whole_deal(db: Database, deal_id: int, ref: str) -> bool:
     return row is not None
 
 
-DEALS = Matcher("deal", match_deal, _whole_deal, describe_deals)
+def _close_deals(db: Database, ref: str) -> list[str]:
+    return close_names(db, "deals", "title_key", "title", ref)
+
+
+DEALS = Matcher("deal", match_deal, _whole_deal, describe_deals, _close_deals)

@@ -16,7 +16,7 @@ from pcrm.core.people.text import clean_line, clean_optional, name_key, require_
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.core.refs import resolve_company, split_kind
 from pcrm.dates import to_iso
-from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.errors import Conflict, InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
 FIELDS = ("domain", "website", "industry", "size", "note")
@@ -135,37 +135,205 @@ def add_company(db: Database, now: datetime, form: CompanyForm) -> Company:
     return get_company(db, company_id)
 
 
-def find_or_create(db: Database, now: datetime, value: str) -> tuple[int, Link | None]:
+class CompanyGuess(InvalidInput):
+    """`--company NAME` names no company exactly, but some look like it: the user must say
+    which (`company:ID`) or that it is new (`--new-company`). `candidates` are (id, line),
+    a line "Name (company 3, domain)"."""
+
+    def __init__(self, value: str, candidates: list[tuple[int, str]], more: int) -> None:
+        self.value = value
+        self.candidates = candidates
+        self.more = more
+        listed = "; ".join(line for _id, line in candidates)
+        if more:
+            listed += f"; and {more} more"
+        which = f"company:{candidates[0][0]}" if len(candidates) == 1 else "company:ID"
+        super().__init__(
+            f'no company is named "{value}", but it may be {listed}',
+            hint=f'use --company {which}, or --new-company to add "{value}"',
+        )
+
+
+# Legal forms at the end of a name that do not make another company: "Müller & Söhne
+# GmbH" is "Müller & Söhne". Compared without dots: "S.A." is "sa", "A/S" is "as".
+_LEGAL = frozenset(
+    [
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "ev",
+        "eg",
+        "gbr",
+        "kgaa",
+        "se",
+        "ltd",
+        "limited",
+        "plc",
+        "llp",
+        "llc",
+        "lp",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "sl",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "aps",
+        "oy",
+        "oyj",
+        "kk",
+        "pty",
+        "pte",
+        "sro",
+        "zoo",
+    ]
+)
+_JOINERS = frozenset({"&", "+", "and", "und", "et", "-"})
+_PUNCT = ".,;:()'\"/"
+
+
+def _words(name: str) -> list[str]:
+    """A name's words, case and accents folded, punctuation around them left out."""
+    return [word for word in (w.strip(_PUNCT) for w in name_key(name).split()) if word]
+
+
+def name_words(name: str) -> list[str]:
+    """The words that make a company's name, without its legal form or joiners:
+    "Müller & Söhne GmbH" -> ["muller", "sohne"]; "Acme, Inc." -> ["acme"]."""
+    words = _words(name)
+    while words and (
+        words[-1].replace(".", "").replace("/", "") in _LEGAL or words[-1] in _JOINERS
+    ):
+        words.pop()
+    # A name that is all legal form ("GmbH") is its own words.
+    return [word for word in words if word not in _JOINERS] or _words(name)
+
+
+_MAX_GUESSES = 5
+
+
+def company_guesses(
+    db: Database, value: str, emails: Sequence[str] = ()
+) -> tuple[list[tuple[int, str]], int]:
+    """Companies a new company named `value` may really be (docs/guide.md, "Companies"):
+    every word of its name, legal form left out, is a word of theirs ("Müller & Söhne" and
+    "Müller & Söhne GmbH"), or their domain is the domain of one of the contact's emails.
+    At most _MAX_GUESSES as describe lines (with their ids), and how many more there are."""
+    ids: list[int] = []
+    domains = sorted({email.rpartition("@")[2].lower() for email in emails if "@" in email})
+    if domains:
+        marks = ",".join("?" * len(domains))
+        ids += [
+            row[0]
+            for row in db.execute(
+                f"SELECT id FROM companies WHERE domain IN ({marks}) ORDER BY id", domains
+            )
+        ]
+    words = name_words(value)
+    if words:
+        # instr() narrows with the index-free scan SQLite does fast; whole words in Python.
+        where = " AND ".join("instr(name_key, ?) > 0" for _ in words)
+        for company_id, name in db.execute(
+            f"SELECT id, name FROM companies WHERE {where} ORDER BY name_key, id LIMIT 1000",
+            words,
+        ):
+            theirs = set(_words(name))
+            if company_id not in ids and all(word in theirs for word in words):
+                ids.append(company_id)
+    shown = ids[:_MAX_GUESSES]
+    lines = []
+    for company_id in shown:
+        name, domain = db.execute(
+            "SELECT name, domain FROM companies WHERE id = ?", [company_id]
+        ).fetchone()
+        lines.append(
+            f"{name} (company {company_id}, {domain})"
+            if domain
+            else f"{name} (company {company_id})"
+        )
+    return list(zip(shown, lines, strict=True)), len(ids) - len(shown)
+
+
+def find_or_create(
+    db: Database,
+    now: datetime,
+    value: str,
+    *,
+    emails: Sequence[str] = (),
+    new: bool = False,
+) -> tuple[int, Link | None]:
     """The company a --company option names: an id, an exact domain, or an exact name
     (any case or accents); else a new company. Returns its id, and a Link when created.
-    Never a partial match: "Acme" must not quietly become "Acme Holdings".
+    Never a partial match: "Acme" must not quietly become "Acme Holdings", nor quietly a
+    second company beside it: when company_guesses() finds companies it may mean (by name
+    words or the contact's email domain), CompanyGuess asks the user to say which, unless
+    `new` says to add it anyway.
 
     `company:REF` names an existing company by the REF rules (a piece of the name will
     do) and never creates one; another kind's prefix is an error. An existing company
     whose whole name looks like a prefix ("Deal: Partners") is still found first, so the
     $EDITOR form saves unchanged."""
     value = " ".join(value.split())
+    found = _named(db, value)
+    if found is not None:
+        return found, None
+    if not new:
+        guess = guess_company(db, value, emails)
+        if guess is not None:
+            raise guess
+    company = add_company(db, now, CompanyForm(name=value))
+    return company.id, Link("company", company.id, company.name)
+
+
+def _named(db: Database, value: str) -> int | None:
+    """The company `value` names exactly (id, domain, whole name, `company:REF`), if any."""
     if is_id(value):
         row = db.execute("SELECT id FROM companies WHERE id = ?", [id_param(value)]).fetchone()
         if row is None:
             raise NotFound(f"no company has id {value}", hint="see: pcrm company list")
-        return row[0], None
+        return int(row[0])
     row = db.execute(
         "SELECT id FROM companies WHERE domain = ? OR name_key = ? ORDER BY domain IS NULL, id",
         [value.lower(), name_key(value)],
     ).fetchone()
     if row is not None:
-        return row[0], None
+        return int(row[0])
     kind, ref = split_kind(value)
     if kind is not None:
         try:
-            return resolve_company(db, value), None
+            return resolve_company(db, value)
         except NotFound as exc:
             if ref.strip().isdigit():
                 raise
             raise NotFound(exc.message, hint='drop "company:" to add a new company') from None
-    company = add_company(db, now, CompanyForm(name=value))
-    return company.id, Link("company", company.id, company.name)
+    return None
+
+
+def guess_company(db: Database, value: str, emails: Sequence[str] = ()) -> CompanyGuess | None:
+    """What find_or_create() would refuse `value` with for looking like existing companies;
+    None when it names one exactly or nothing looks like it. (A command asks with this on
+    a terminal before it writes.)"""
+    value = " ".join(value.split())
+    try:
+        if _named(db, value) is not None:
+            return None
+    except PcrmError:
+        return None  # the write says what is wrong with it
+    guesses, more = company_guesses(db, value, emails)
+    return CompanyGuess(value, guesses, more) if guesses else None
 
 
 _SELECT = """SELECT co.id, co.uid, co.name, co.domain, co.website, co.industry, co.size, co.note,

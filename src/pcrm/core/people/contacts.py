@@ -21,7 +21,7 @@ from pcrm.core.people.text import (
 )
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
 from pcrm.dates import parse_birthday, to_iso
-from pcrm.errors import Conflict, InvalidInput, NotFound
+from pcrm.errors import Conflict, InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
 SORTS = {
@@ -50,6 +50,7 @@ class ContactForm:
     cadence: str | None = None  # stay in touch this often: "30d", "2w", "monthly"
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
+    new_company: bool = False  # add `company` as new, even if some company looks like it
 
 
 @dataclass
@@ -71,12 +72,14 @@ class ContactChanges(PartialEdit):
     add_tags: list[str] = field(default_factory=list)
     remove_tags: list[str] = field(default_factory=list)
     set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
+    new_company: bool | None = None  # True: add `company` as new (None, not False: unset)
 
 
 @dataclass
 class Saved:
     contact: Contact
     created_company: Link | None = None
+    namesakes: list[str] = field(default_factory=list)  # others of the same name, described
 
 
 def parse_emails(values: Sequence[str]) -> list[Email]:
@@ -138,7 +141,9 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     birthday = _birthday(form.birthday)
     for email in emails:
         _check_email_free(db, email.email, None)
-    company_id, created = _company_for(db, now, form.company)
+    company_id, created = _company_for(
+        db, now, form.company, [e.email for e in emails], new=form.new_company
+    )
     stamp = to_iso(now)
     cursor = db.execute(
         "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday, note,"
@@ -165,14 +170,47 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     _add_phones(db, contact_id, phones)
     tags.add_tags(db, "contact", contact_id, tag_names)
     custom_fields.set_values(db, now, "contact", contact_id, form.fields)
-    return Saved(get_contact(db, contact_id), created)
+    return Saved(get_contact(db, contact_id), created, namesakes(db, contact_id))
 
 
-def _company_for(db: Database, now: datetime, value: str | None) -> tuple[int | None, Link | None]:
+def namesakes(db: Database, contact_id: int) -> list[str]:
+    """The other contacts with this one's name (any case or accents), one line each: a
+    second "Ada Lovelace" is allowed, but the user should hear of the first."""
+    from pcrm.core.people.refs import describe_contacts
+
+    ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM contacts WHERE name_key = (SELECT name_key FROM contacts"
+            " WHERE id = ?) AND id != ? ORDER BY id LIMIT 5",
+            [contact_id, contact_id],
+        )
+    ]
+    return describe_contacts(db, ids)
+
+
+def contact_emails(db: Database, ref: str) -> list[str]:
+    """The emails of the contact a REF names (none when it names none: the command says)."""
+    from pcrm.core.refs import resolve_contact
+
+    try:
+        contact_id = resolve_contact(db, ref)
+    except PcrmError:
+        return []
+    return [
+        row[0]
+        for row in db.execute("SELECT email FROM contact_emails WHERE contact_id = ?", [contact_id])
+    ]
+
+
+def _company_for(
+    db: Database, now: datetime, value: str | None, emails: Sequence[str], *, new: bool
+) -> tuple[int | None, Link | None]:
+    """The contact's company; its emails' domain helps tell an existing one it may mean."""
     value = clean_line(value)
     if value is None:
         return None, None
-    return companies.find_or_create(db, now, value)
+    return companies.find_or_create(db, now, value, emails=emails, new=new)
 
 
 def _check_email_free(db: Database, email: str, contact_id: int | None) -> None:
@@ -380,7 +418,15 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
         sets["cadence_days"] = parse_cadence(changes.cadence)
     created = None
     if changes.company is not None:
-        sets["company_id"], created = _company_for(db, now, changes.company)
+        emails = [
+            row[0]
+            for row in db.execute(
+                "SELECT email FROM contact_emails WHERE contact_id = ?", [contact_id]
+            )
+        ] + changes.add_emails
+        sets["company_id"], created = _company_for(
+            db, now, changes.company, emails, new=bool(changes.new_company)
+        )
     _remove_emails(db, contact_id, changes.remove_emails)
     _add_emails(db, contact_id, parse_emails(changes.add_emails))
     _remove_phones(db, contact_id, changes.remove_phones)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pcrm.core.matching import (
     MAX_CANDIDATES,
     Matcher,
+    close_names,
     id_param,
     is_id,
     name_ids,
@@ -100,6 +101,7 @@ def match_contact(db: Database, ref: str) -> int:
         describe_contacts,
         none_hint=search_hint(ref),
         narrow_hint="use the id, an email, or more of the name",
+        closest=lambda: _close_contacts(db, ref),
     )
 
 
@@ -120,6 +122,7 @@ def match_company(db: Database, ref: str) -> int:
         describe_companies,
         none_hint=search_hint(ref),
         narrow_hint="use the id, the domain, or more of the name",
+        closest=lambda: _close_companies(db, ref),
     )
 
 
@@ -175,5 +178,13 @@ def _whole_company(db: Database, company_id: int, ref: str) -> bool:
     return row is not None
 
 
-CONTACTS = Matcher("contact", match_contact, _whole_contact, describe_contacts)
-COMPANIES = Matcher("company", match_company, _whole_company, describe_companies)
+def _close_contacts(db: Database, ref: str) -> list[str]:
+    return close_names(db, "contacts", "name_key", "name", ref)
+
+
+def _close_companies(db: Database, ref: str) -> list[str]:
+    return close_names(db, "companies", "name_key", "name", ref)
+
+
+CONTACTS = Matcher("contact", match_contact, _whole_contact, describe_contacts, _close_contacts)
+COMPANIES = Matcher("company", match_company, _whole_company, describe_companies, _close_companies)
