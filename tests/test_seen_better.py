@@ -1,0 +1,188 @@
+"""Issue 16, "Seen better": planned interactions in the agenda (terminal, piped, --json,
+--cron).
+
+The clock is the suite's: Monday 2026-11-23 10:00 UTC, in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from conftest import NOW, ok
+
+EARLY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # two hours before the suite's "now"
+
+
+def run(cli, *args: str, **kwargs) -> str:
+    return ok(cli(*args, **kwargs))
+
+
+def lines(out: str) -> list[str]:
+    return [line.rstrip() for line in out.splitlines()]
+
+
+def fits(out: str, width: int = 80) -> bool:
+    return max(len(line) for line in out.splitlines()) <= width
+
+
+# -- the agenda: planned interactions ------------------------------------------------------
+
+
+@pytest.fixture
+def planned(cli):
+    """Ada and Grace; a meeting planned for later today, one earlier today (logged at 08:00
+    for 09:00), a call in two days, a demo past the 7 days ahead; and history that is no
+    plan: a call logged as it happened, one logged afterwards for an earlier time."""
+    run(cli, "contact", "add", "Ada Lovelace")
+    run(cli, "contact", "add", "Grace Hopper")
+    run(cli, "log", "ada", "Standup with the team", "--kind", "meeting", "--at",
+        "2026-11-23T09:00", now=EARLY)  # fmt: skip
+    run(cli, "log", "ada", "--with", "grace", "Contract walkthrough", "--kind", "meeting",
+        "--at", "2026-11-23T15:00")  # fmt: skip
+    run(cli, "log", "grace", "Pricing call", "--kind", "call", "--at", "2026-11-25T09:30")
+    run(cli, "log", "grace", "Demo in Oslo", "--kind", "demo", "--at", "2026-12-10T09:00")
+    run(cli, "log", "ada", "Called about the quote", "--kind", "call")
+    run(cli, "log", "grace", "Met at the fair", "--kind", "meeting", "--at", "2026-11-20T12:00")
+
+
+def test_the_agenda_shows_todays_and_upcoming_planned_interactions_at_80_columns(cli, planned):
+    out = run(cli, "agenda", terminal=True, width=80)
+    assert lines(out) == [
+        "Planned, today and next 7 days (3)",
+        "today 09:00      Standup with the team  meeting · Ada Lovelace     interaction 1",
+        "today 15:00      Contract walkthrough   meeting · Ada Lovelace,    interaction 2",
+        "                                        Grace Hopper",
+        "in 2 days 09:30  Pricing call           call · Grace Hopper        interaction 3",
+    ]
+    for history in ("Demo in Oslo", "Called about the quote", "Met at the fair"):
+        assert history not in out
+    assert fits(out)
+    # From 100 columns the local day shows too.
+    wide = run(cli, "agenda", terminal=True, width=120)
+    assert lines(wide)[3] == (
+        "in 2 days 09:30  Wed 25 Nov  Pricing call           call · Grace Hopper"
+        "                   interaction 3"
+    )
+
+
+def test_the_piped_agenda_has_a_planned_line_per_interaction(cli, planned):
+    out = run(cli, "agenda")
+    assert [line for line in out.splitlines() if line.startswith("planned\t")] == [
+        "planned\t2026-11-23\ttoday 09:00\tStandup with the team\tmeeting · Ada Lovelace"
+        "\tinteraction 1",
+        "planned\t2026-11-23\ttoday 15:00\tContract walkthrough"
+        "\tmeeting · Ada Lovelace, Grace Hopper\tinteraction 2",
+        "planned\t2026-11-25\tin 2 days 09:30\tPricing call\tcall · Grace Hopper\tinteraction 3",
+    ]
+    # --days widens the look ahead for planned interactions as for follow-ups.
+    assert "Demo in Oslo" in run(cli, "agenda", "--days", "20")
+    assert "Pricing call" not in run(cli, "agenda", "--days", "0")
+
+
+def test_the_agenda_json_has_planned_interactions_under_a_stable_key(cli, planned):
+    agenda = json.loads(run(cli, "agenda", "--json"))
+    assert list(agenda) == [
+        "today",
+        "days",
+        "reminder_days",
+        "overdue",
+        "due_today",
+        "upcoming",
+        "planned",
+        "stay_in_touch",
+        "occasions",
+        "deals",
+        "more",
+    ]
+    assert [(item["id"], item["kind"], item["at"], item["text"]) for item in agenda["planned"]] == [
+        (1, "meeting", "2026-11-23T09:00:00Z", "Standup with the team"),
+        (2, "meeting", "2026-11-23T15:00:00Z", "Contract walkthrough"),
+        (3, "call", "2026-11-25T09:30:00Z", "Pricing call"),
+    ]
+    assert [c["name"] for c in agenda["planned"][1]["contacts"]] == ["Ada Lovelace", "Grace Hopper"]
+    assert set(agenda["planned"][0]) == {"id", "uid", "kind", "at", "text", "contacts", "company"}
+    assert agenda["more"] == {}
+
+
+def test_a_long_planned_section_is_cut_and_counted(cli, monkeypatch):
+    from pcrm.core.activity import agenda
+
+    monkeypatch.setattr(agenda, "SECTION_LIMIT", 2)
+    run(cli, "contact", "add", "Ada Lovelace")
+    for hour in (11, 12, 13):
+        run(cli, "log", "ada", f"Meeting at {hour}", "--kind", "meeting", "--at",
+            f"2026-11-24T{hour}:00")  # fmt: skip
+    out = run(cli, "agenda", terminal=True, width=80)
+    assert "Planned, today and next 7 days (3)" in out
+    assert "                … and 1 more   pcrm agenda --all" in lines(out)
+    assert "Meeting at 13" not in out
+    assert json.loads(run(cli, "agenda", "--json"))["more"] == {"planned": 1}
+    assert "Meeting at 13" in run(cli, "agenda", "--all")
+
+
+def test_cron_speaks_for_a_meeting_today(cli):
+    run(cli, "contact", "add", "Ada Lovelace")
+    run(cli, "log", "ada", "Contract walkthrough", "--kind", "meeting", "--at", "2026-11-23T15:00")
+    run(cli, "log", "ada", "Pricing call", "--kind", "call", "--at", "2026-11-25T09:30")
+    assert run(cli, "agenda", "--cron") == (
+        "pcrm agenda for Monday 23 November 2026\n"
+        "\n"
+        "Planned, today and next 7 days (2)\n"
+        "today 15:00      Mon 23 Nov  Contract walkthrough  meeting · Ada Lovelace  interaction 1\n"
+        "in 2 days 09:30  Wed 25 Nov  Pricing call          call · Ada Lovelace     interaction 2\n"
+    )
+
+
+def test_cron_is_silent_when_planned_interactions_are_all_after_today(cli):
+    run(cli, "contact", "add", "Ada Lovelace")
+    run(cli, "log", "ada", "Pricing call", "--kind", "call", "--at", "2026-11-25T09:30")
+    run(cli, "follow-up", "ada", "Send the quote", "--due", "2026-11-26")
+    result = cli("agenda", "--cron")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    # The look ahead is still there for a person at the terminal.
+    assert "Pricing call" in run(cli, "agenda", terminal=True, width=80)
+
+
+def test_the_planned_section_reads_a_range_of_an_index_on_time(cli, planned, db_path):
+    """On a big file the section must not scan the interactions: its query is a SEARCH on an
+    index over interactions(at)."""
+    from pcrm.core.activity.agenda import build_agenda
+    from pcrm.store.db import Database
+
+    seen: list[str] = []
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.set_trace_callback(seen.append)
+        build_agenda(Database(conn), NOW)
+        queries = [sql for sql in seen if "created_at" in sql and "interactions" in sql]
+        assert queries
+        for sql in queries:
+            plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "SEARCH i USING" in plan and "INDEX interactions_at" in plan, plan
+    finally:
+        conn.close()
+
+
+def test_a_piped_agenda_with_planned_interactions_loads_no_rich(cli, planned, db_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pcrm", "--db", str(db_path), "agenda", "--days", "30"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+        timeout=60,
+    )
+    assert "\tDemo in Oslo\t" in result.stdout
+    modules = {
+        line.split("|")[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "pcrm.core.activity.agenda" in modules
+    assert {m for m in modules if m.split(".")[0] == "rich"} == set()
