@@ -1,5 +1,5 @@
 """Issue 16, "Seen better": planned interactions in the agenda (terminal, piped, --json,
---cron).
+--cron), open follow-ups in `pcrm show` and `pcrm deal show`.
 
 The clock is the suite's: Monday 2026-11-23 10:00 UTC, in UTC.
 """
@@ -186,3 +186,94 @@ def test_a_piped_agenda_with_planned_interactions_loads_no_rich(cli, planned, db
     }
     assert "pcrm.core.activity.agenda" in modules
     assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+
+
+# -- show and deal show: open follow-ups ---------------------------------------------------
+
+
+@pytest.fixture
+def follow_ups(cli):
+    """Ada at Acme with a deal; follow-ups overdue, today, later (one on the deal) and done;
+    Grace at Acme with one; Linus elsewhere with one."""
+    run(cli, "company", "add", "Acme")
+    run(cli, "contact", "add", "Ada Lovelace", "--company", "Acme")
+    run(cli, "contact", "add", "Grace Hopper", "--company", "Acme")
+    run(cli, "contact", "add", "Linus Torvalds")
+    run(cli, "deal", "add", "Website rebuild", "--value", "12000", "--company", "Acme")
+    run(cli, "follow-up", "ada", "Send the revised quote", "--due", "2026-11-21")
+    run(cli, "follow-up", "ada", "Call about the seats", "--due", "2026-11-23 15:00")
+    run(cli, "follow-up", "ada", "Chase the order form", "--due", "2026-11-26", "--deal", "1")
+    run(cli, "follow-up", "ada", "Old thing", "--due", "2026-11-20")
+    run(cli, "task", "done", "4")
+    run(cli, "follow-up", "grace", "Ask about the budget", "--due", "2026-11-30")
+    run(cli, "follow-up", "linus", "Someone else's", "--due", "2026-11-24")
+
+
+def test_show_lists_a_contacts_open_follow_ups_at_80_columns(cli, follow_ups):
+    out = run(cli, "show", "ada", terminal=True, width=80)
+    assert lines(out)[lines(out).index("Open follow-ups (3)") :] == [
+        "Open follow-ups (3)",
+        "  #1  2 days overdue  Send the revised quote",
+        "  #2  today 15:00     Call about the seats",
+        "  #3  in 3 days       Chase the order form    Website rebuild",
+    ]
+    assert "Old thing" not in out and "Ask about the budget" not in out
+    assert fits(out)
+
+
+def test_show_piped_and_json_list_the_open_follow_ups(cli, follow_ups):
+    out = run(cli, "show", "ada")
+    assert [line for line in out.splitlines() if line.startswith("follow-up")] == [
+        "follow-ups: 3",
+        "follow-up: 1\t2026-11-21\t\toverdue\tSend the revised quote",
+        "follow-up: 2\t2026-11-23\t15:00\ttoday\tCall about the seats",
+        "follow-up: 3\t2026-11-26\t\tupcoming\tChase the order form",
+    ]
+    view = json.loads(run(cli, "show", "ada", "--json"))
+    assert [task["id"] for task in view["follow_ups"]] == [1, 2, 3]
+    assert view["follow_up_count"] == 3
+    # Nothing open, no block.
+    run(cli, "task", "done", "5")
+    assert json.loads(run(cli, "show", "grace", "--json"))["follow_ups"] == []
+    assert "follow-up" not in run(cli, "show", "grace")
+    assert "Open follow-ups" not in run(cli, "show", "grace", terminal=True, width=80)
+
+
+def test_show_of_a_company_lists_its_peoples_follow_ups(cli, follow_ups):
+    out = run(cli, "show", "company:acme", terminal=True, width=80)
+    text = " ".join(out.split())
+    assert "Open follow-ups (4)" in text
+    assert "#5 in 7 days Ask about the budget Grace Hopper" in text
+    assert "#3 in 3 days Chase the order form Ada Lovelace · Website rebuild" in text
+    assert "Someone else's" not in out
+    assert fits(out)
+    piped = run(cli, "show", "company:acme")
+    assert "follow-up: 5\t2026-11-30\t\tupcoming\tAsk about the budget" in piped.splitlines()
+
+
+def test_show_says_how_to_see_every_follow_up_past_the_first_ten(cli):
+    run(cli, "contact", "add", "Ada Lovelace")
+    for day in range(24, 36):
+        run(cli, "follow-up", "ada", f"Step {day}", "--due", f"2026-11-{day}" if day <= 30
+            else f"2026-12-{day - 30:02}")  # fmt: skip
+    out = run(cli, "show", "ada", terminal=True, width=80)
+    assert "Open follow-ups (12), the soonest 10: pcrm task list --contact 1" in out
+    assert "Step 33" in out and "Step 34" not in out
+    assert run(cli, "show", "ada").splitlines().count("follow-ups: 12") == 1
+    listed = run(cli, "task", "list", "--contact", "1")
+    assert "Step 35" in listed
+
+
+def test_deal_show_lists_the_deals_open_follow_ups(cli, follow_ups):
+    out = run(cli, "deal", "show", "1", terminal=True, width=80)
+    text = " ".join(out.split())
+    assert "Open follow-ups (1) #3 in 3 days Chase the order form Ada Lovelace" in text
+    assert "Send the revised quote" not in out
+    assert fits(out)
+    piped = run(cli, "deal", "show", "1").splitlines()
+    assert piped[piped.index("follow-ups: 1") + 1] == (
+        "follow-up: 3\t2026-11-26\t\tupcoming\tChase the order form"
+    )
+    view = json.loads(run(cli, "deal", "show", "1", "--json"))
+    assert [(t["id"], t["title"]) for t in view["follow_ups"]] == [(3, "Chase the order form")]
+    assert view["follow_up_count"] == 1
