@@ -1,5 +1,6 @@
 """Issue 16, "Seen better": planned interactions in the agenda (terminal, piped, --json,
---cron), open follow-ups in `pcrm show` and `pcrm deal show`.
+--cron), open follow-ups in `pcrm show` and `pcrm deal show`, deal ids on the board's cards
+and a "+N more" line that names the command listing them all.
 
 The clock is the suite's: Monday 2026-11-23 10:00 UTC, in UTC.
 """
@@ -277,3 +278,63 @@ def test_deal_show_lists_the_deals_open_follow_ups(cli, follow_ups):
     view = json.loads(run(cli, "deal", "show", "1", "--json"))
     assert [(t["id"], t["title"]) for t in view["follow_ups"]] == [(3, "Chase the order form")]
     assert view["follow_up_count"] == 1
+
+
+# -- the board: ids on cards, and how to see every deal ------------------------------------
+
+
+@pytest.fixture
+def board(cli):
+    """Three deals in Qualified, two in Contact made (one tagged vip), a second pipeline."""
+    for title, value in (("Website rebuild", "12000"), ("Support plan", "3000"),
+                         ("Audit", "500")):  # fmt: skip
+        run(cli, "deal", "add", title, "--value", value)
+    run(cli, "deal", "add", "Big data", "--value", "9000", "--stage", "Contact made")
+    run(cli, "deal", "add", "Small data", "--value", "900", "--stage", "Contact made",
+        "--tag", "vip")  # fmt: skip
+
+
+def test_board_cards_show_deal_ids_at_80_columns_and_wide(cli, board):
+    out = run(cli, "pipeline", terminal=True, width=80)
+    assert "  #1 Website rebuild" in lines(out)
+    assert "  #4 Big data" in lines(out)
+    assert fits(out)
+    wide = run(cli, "pipeline", terminal=True, width=120)
+    assert "#1 Website rebuild" in wide and "#4 Big data" in wide
+
+
+def test_the_more_line_names_the_command_that_lists_every_deal(cli, board):
+    out = run(cli, "pipeline", "--limit", "1", terminal=True, width=80)
+    assert "  +2 more: pcrm deal list --stage Qualified" in lines(out)
+    assert "  +1 more: pcrm deal list --stage 'Contact made'" in lines(out)
+    piped = run(cli, "pipeline", "--limit", "1").splitlines()
+    assert "+2 more: pcrm deal list --stage Qualified" in piped
+    assert "+1 more: pcrm deal list --stage 'Contact made'" in piped
+    # The command shown does list the deals the column left out.
+    listed = run(cli, "deal", "list", "--stage", "Contact made")
+    assert "Small data" in listed and "Big data" in listed
+    # Side by side, the line wraps within its column, between words.
+    wide = lines(run(cli, "pipeline", "--limit", "1", terminal=True, width=120))
+    at = wide.index("+2 more: pcrm deal list  +1 more: pcrm deal")
+    assert wide[at + 1 : at + 3] == [
+        "--stage Qualified        list --stage 'Contact",
+        " " * 25 + "made'",
+    ]
+
+
+def test_the_more_line_keeps_the_boards_filters_and_pipeline(cli, board):
+    run(cli, "deal", "add", "Tagged", "--value", "100", "--tag", "vip")
+    run(cli, "deal", "add", "Tagged too", "--value", "50", "--tag", "vip")
+    piped = run(cli, "pipeline", "--limit", "1", "--tag", "vip").splitlines()
+    assert "+1 more: pcrm deal list --stage Qualified --tag vip" in piped
+    run(cli, "pipeline", "add", "Hiring", "--stage", "Screen", "--stage", "Offer")
+    run(cli, "deal", "add", "Engineer", "--pipeline", "Hiring")
+    run(cli, "deal", "add", "Designer", "--pipeline", "Hiring")
+    hiring = run(cli, "pipeline", "Hiring", "--limit", "1").splitlines()
+    assert "+1 more: pcrm deal list --pipeline Hiring --stage Screen" in hiring
+    listed = run(cli, "deal", "list", "--pipeline", "Hiring", "--stage", "Screen")
+    assert "Engineer" in listed and "Designer" in listed
+    # `deal list` has no --stale: the whole board is the way to see them all.
+    later = datetime(2027, 1, 30, 10, 0, tzinfo=UTC)
+    stale = run(cli, "pipeline", "--limit", "1", "--stale", now=later).splitlines()
+    assert "+4 more: pcrm pipeline show Sales --stale --limit 0" in stale
