@@ -82,6 +82,11 @@ def test_the_piped_agenda_has_a_planned_line_per_interaction(cli, planned):
         "\tmeeting · Ada Lovelace, Grace Hopper\tinteraction 2",
         "planned\t2026-11-25\tin 2 days 09:30\tPricing call\tcall · Grace Hopper\tinteraction 3",
     ]
+    # A day without a time (stored at local midnight) is said without one.
+    run(cli, "log", "ada", "Coffee", "--kind", "meeting", "--at", "2026-11-24")
+    assert "planned\t2026-11-24\ttomorrow\tCoffee\tmeeting · Ada Lovelace\tinteraction 7" in (
+        run(cli, "agenda").splitlines()
+    )
     # --days widens the look ahead for planned interactions as for follow-ups.
     assert "Demo in Oslo" in run(cli, "agenda", "--days", "20")
     assert "Pricing call" not in run(cli, "agenda", "--days", "0")

@@ -74,7 +74,9 @@ def _task_row(task: Task, today: date) -> Row:
 def _planned_row(item: Interaction, today: date) -> Row:
     moment = to_local(from_iso(item.at))
     day = moment.date()
-    words = f"{'today' if day == today else humanize_day(day, today)} {moment:%H:%M}"
+    # A day logged without a time is stored at its local midnight: say the day alone.
+    clock = "" if (moment.hour, moment.minute) == (0, 0) else f" {moment:%H:%M}"
+    words = f"{'today' if day == today else humanize_day(day, today)}{clock}"
     who = ", ".join(link.name for link in item.contacts)
     detail = " · ".join(part for part in (item.kind, who) if part)
     style = "good" if day == today else ""

@@ -76,13 +76,14 @@ def planned_interactions(
     start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
     where = "i.at >= ? AND i.at < ? AND i.at > i.created_at"
     args = [to_iso(start), to_iso(end)]
-    table = "interactions i"
     rows = db.execute(
-        f"SELECT i.id FROM {table} WHERE {where} ORDER BY i.at, i.id LIMIT {int(limit)}", args
+        f"SELECT i.id FROM interactions i WHERE {where} ORDER BY i.at, i.id LIMIT {int(limit)}",
+        args,
     ).fetchall()
     total = len(rows)
     if total == limit:
-        total = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", args).fetchone()[0]
+        count = f"SELECT count(*) FROM interactions i WHERE {where}"
+        total = db.execute(count, args).fetchone()[0]
     return load_interactions(db, [row[0] for row in rows]), total
 
 
