@@ -162,7 +162,7 @@ def test_columns_show_the_largest_deals_first_and_the_rest_as_more(db):
     assert len(column(board(db, cards=None), "Qualified").cards) == 12
     for width in (80, 200):
         assert "+2 more" in render(board(db, cards=10), width)
-    assert "+2 more" in list(board_lines(board(db, cards=10)))
+    assert "+2 more: pcrm deal list --stage Qualified" in list(board_lines(board(db, cards=10)))
 
 
 # -- closing this month --------------------------------------------------------------------

@@ -231,7 +231,7 @@ def test_show_json(cli, firms):
     view = as_json(cli("company", "show", "zebra", "--json"))
     assert list(view) == [
         "company", "people", "recent", "interaction_count", "last_touch", "next_touch", "deals",
-        "lifecycle",
+        "lifecycle", "follow_ups", "follow_up_count",
     ]  # fmt: skip
     assert [person["name"] for person in view["people"]] == ["Zed Zebra"]
     assert view["recent"][0]["text"] == "Demo"

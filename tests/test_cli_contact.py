@@ -435,7 +435,7 @@ def test_show_json(cli, people):
     view = as_json(cli("contact", "show", "zoe", "--json"))
     assert list(view) == [
         "contact", "recent", "interaction_count", "last_touch", "next_touch", "deals",
-        "lifecycle",
+        "lifecycle", "follow_ups", "follow_up_count",
     ]  # fmt: skip
     assert view["deals"] == []
     assert list(view["contact"]) == CONTACT_KEYS

@@ -396,7 +396,15 @@ def test_show_lost_plain(cli, deals):
 def test_show_json(cli, deals):
     ok(cli("deal", "won", "support", now=LATER))
     shown = json.loads(ok(cli("deal", "show", "support", "--json", now=LATER)))
-    assert list(shown) == ["deal", "history", "time_in_stage", "interactions", "interaction_count"]
+    assert list(shown) == [
+        "deal",
+        "history",
+        "time_in_stage",
+        "interactions",
+        "interaction_count",
+        "follow_ups",
+        "follow_up_count",
+    ]
     assert shown["deal"]["status"] == "won"
     assert shown["deal"]["closed_at"] == "2026-11-25T10:00:00Z"
     assert shown["history"] == [

@@ -113,6 +113,7 @@ def test_json_gives_the_same_data_with_money_in_minor_units(cli, sales):
         "closing",
         "cards_limit",
         "unfiltered_count",
+        "pipeline_is_default",
     ]
     assert board["pipeline"] == {"kind": "pipeline", "id": 1, "name": "Sales"}
     assert [column["stage"]["name"] for column in board["columns"]] == list(STAGES)
@@ -190,7 +191,7 @@ def test_a_bad_closing_date_is_an_error(cli, sales):
 def test_limit_caps_the_cards_of_each_stage(cli, sales):
     result = cli("pipeline", "--limit", "1")
     lines = result.stdout.splitlines()
-    assert "+1 more" in lines
+    assert "+1 more: pcrm deal list --stage Demo" in lines
     assert "Support plan" not in result.stdout  # the smaller of the two Demo deals
     assert "Support plan" in cli("pipeline", "--limit", "0").stdout
 

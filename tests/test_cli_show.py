@@ -121,6 +121,8 @@ def test_json_contact(cli, crm):
         "next_touch",
         "deals",
         "lifecycle",
+        "follow_ups",
+        "follow_up_count",
     ]
     assert view["contact"]["name"] == "Ada Lovelace"
     assert view["contact"]["last_contacted_at"] == "2026-11-18T10:00:00Z"
@@ -148,6 +150,8 @@ def test_json_company(cli, crm):
         "next_touch",
         "deals",
         "lifecycle",
+        "follow_ups",
+        "follow_up_count",
     ]
     assert [person["name"] for person in view["people"]] == ["Charles Babbage", "Ada Lovelace"]
     assert view["interaction_count"] == 4

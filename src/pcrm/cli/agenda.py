@@ -13,7 +13,11 @@ def agenda(
     ctx: typer.Context,
     days: Annotated[
         int,
-        typer.Option("--days", metavar="N", help="How many days ahead to list follow-ups."),
+        typer.Option(
+            "--days",
+            metavar="N",
+            help="How many days ahead to list follow-ups and planned interactions.",
+        ),
     ] = 7,
     # -n is --limit everywhere else; as --days's old short form it still works, hidden.
     days_short: Annotated[int | None, typer.Option("-n", metavar="N", hidden=True)] = None,
@@ -31,14 +35,16 @@ def agenda(
 ) -> None:
     """Show what is due: follow-ups, people, birthdays, deals.
 
-    Sections: overdue, today, upcoming (the next N days), stay in touch (contacts past
+    Sections: overdue, today, planned (meetings and calls logged ahead with `log --at`,
+    today and the next N days), upcoming (the next N days), stay in touch (contacts past
     their cadence), birthdays and anniversaries (`pcrm config set reminder_days N`), and
     deals needing attention (no follow-up, idle past the stage's limit, or past their
     expected close). Empty sections are left out; a long one shows its first 50 items
     and how many more there are (--all shows them all).
 
     With --cron the output is plain and stable, and empty when nothing but upcoming
-    follow-ups is there, so cron only mails on days with something to do.
+    follow-ups and interactions planned after today is there, so cron only mails on days
+    with something to do.
 
     \b
     Example:

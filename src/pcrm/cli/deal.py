@@ -265,8 +265,8 @@ def list_(
 def show(ctx: typer.Context, ref: RefArg, json: JsonOption = False) -> None:
     """Show a deal's details, contacts and history.
 
-    Its details and contacts, the time it spent in each stage, and the interactions
-    logged against it.
+    Its details and contacts, its open follow-ups, the time it spent in each stage, and
+    the interactions logged against it.
 
     \b
     Example:

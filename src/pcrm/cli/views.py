@@ -29,7 +29,7 @@ def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
     """Show a contact or a company, with recent interactions.
 
     Its details (and a company's people), when it was last contacted, the next planned
-    touch, its deals and the latest interactions.
+    touch, its open follow-ups, its deals and the latest interactions.
 
     \b
     Example:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from pcrm.core.activity.agenda import Agenda
+    from pcrm.core.activity.models import Interaction
     from pcrm.core.activity.reminders import DealAttention, Occasion, TouchDue
     from pcrm.core.activity.tasks import Task
 
@@ -70,6 +71,18 @@ def _task_row(task: Task, today: date) -> Row:
     return Row(words, task.due_date, task.title, " · ".join(who), f"follow-up {task.id}", style)
 
 
+def _planned_row(item: Interaction, today: date) -> Row:
+    moment = to_local(from_iso(item.at))
+    day = moment.date()
+    # A day logged without a time is stored at its local midnight: say the day alone.
+    clock = "" if (moment.hour, moment.minute) == (0, 0) else f" {moment:%H:%M}"
+    words = f"{'today' if day == today else humanize_day(day, today)}{clock}"
+    who = ", ".join(link.name for link in item.contacts)
+    detail = " · ".join(part for part in (item.kind, who) if part)
+    style = "good" if day == today else ""
+    return Row(words, day.isoformat(), item.text, detail, f"interaction {item.id}", style)
+
+
 def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
     due = date.fromisoformat(item.due_date)
     words = "due today" if due == today else f"due {humanize_day(due, today)}"
@@ -108,6 +121,13 @@ def sections(agenda: Agenda, now: datetime) -> list[Section]:
     all_sections = [
         Section("overdue", "Overdue", [_task_row(task, today) for task in agenda.overdue]),
         Section("today", "Today", [_task_row(task, today) for task in agenda.due_today]),
+        Section(
+            "planned",
+            "Planned today"
+            if not agenda.days
+            else f"Planned, today and next {plural(agenda.days, 'day')}",
+            [_planned_row(item, today) for item in agenda.planned],
+        ),
         Section(
             "upcoming",
             f"Upcoming, next {plural(agenda.days, 'day')}",
@@ -188,7 +208,8 @@ def agenda_view(agenda: Agenda, now: datetime) -> AgendaView | Text:
 
 def cron_text(agenda: Agenda, now: datetime) -> str:
     """The agenda for a cron mail: plain, fixed width, a dated first line; "" when nothing is
-    due (upcoming follow-ups alone do not make a mail)."""
+    due (upcoming follow-ups and interactions planned after today alone do not make a
+    mail)."""
     from rich.text import Text
 
     from pcrm.render.console import make_console

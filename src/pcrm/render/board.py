@@ -26,6 +26,7 @@ from pcrm.render.board_text import (
     empty_message,
     filters_text,
     month_name,
+    more_line,
     stage_facts,
     stage_list,
     step_when,
@@ -158,7 +159,7 @@ class BoardView:
         panels = width >= PANEL_COLUMN
         parts: list[RenderableType] = []
         for last, card in loop_last(column.cards):
-            body = Text.assemble(t(card.title, "name"))
+            body = Text.assemble((f"#{card.id} ", "id"), t(card.title, "name"))
             if card.company:
                 body.append("\n")
                 body.append_text(t(card.company, "muted"))
@@ -170,7 +171,7 @@ class BoardView:
             else:
                 parts.append(Padding(body, (0, 0, 0 if last else 1, 0)))
         if column.more:
-            parts.append(Text(f"+{column.more} more", "muted"))
+            parts.append(Text(more_line(self.board, column), "muted"))
         return Group(*parts)
 
     # narrow: a stacked list per stage
@@ -185,7 +186,7 @@ class BoardView:
                 heading.append(f" · weighted {amounts(column.totals, weighted=True)}", "muted")
             rows: list[RenderableType] = [heading]
             for card in column.cards:
-                title = Text.assemble(t(card.title, "name"))
+                title = Text.assemble((f"#{card.id} ", "id"), t(card.title, "name"))
                 if card.company:
                     title.append(" · ", "muted")
                     title.append_text(t(card.company, "muted"))
@@ -193,7 +194,8 @@ class BoardView:
                 rows.append(Padding(title, (0, 0, 0, 2)))
                 rows.append(Padding(details, (0, 0, 0, 4)))
             if column.more:
-                rows.append(Padding(Text(f"+{column.more} more", "muted"), (0, 0, 0, 2)))
+                more = Text(more_line(self.board, column), "muted")
+                rows.append(Padding(more, (0, 0, 0, 2)))
             parts.append(Padding(Group(*rows), (1, 0, 0, 0)))
         return Group(*parts)
 

@@ -8,6 +8,7 @@ This module does not import Rich (render/board.py draws for a terminal): a piped
 from __future__ import annotations
 
 import calendar
+import shlex
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -66,6 +67,31 @@ def empty_message(board: Board) -> str | None:
     return f"no open deals in {name} (add one: pcrm deal add TITLE --pipeline {name})"
 
 
+DEAL_LIST_LIMIT = 100  # what `pcrm deal list` shows unless given --limit
+
+
+def more_line(board: Board, column: BoardColumn) -> str:
+    """'+3 more: pcrm deal list --stage Proposal': how many cards a column leaves out and
+    the command that lists them all, with the board's filters."""
+    filters = board.filters
+    tag = ["--tag", filters.tag] if filters.tag else []
+    if filters.stale:  # `deal list` has no --stale: the whole board, every card
+        words = ["pcrm", "pipeline", "show", board.pipeline.name, *tag]
+        words += [*(["--closing", filters.closing] if filters.closing else []), "--stale"]
+        words += ["--limit", "0"]
+    else:
+        words = ["pcrm", "deal", "list"]
+        if not board.pipeline_is_default:
+            words += ["--pipeline", board.pipeline.name]
+        words += ["--stage", column.stage.name, *tag]
+        if filters.closing:
+            words += ["--closing-before", filters.closing]
+        if column.count > DEAL_LIST_LIMIT:
+            words += ["--limit", "0"]
+    command = " ".join(shlex.quote(clean(word, one_line=True)) for word in words)
+    return f"+{column.more} more: {command}"
+
+
 # -- the board -----------------------------------------------------------------------------
 
 
@@ -116,7 +142,7 @@ def board_lines(board: Board) -> Iterator[str]:
         for card in column.cards:
             yield _plain_card(card)
         if column.more:
-            yield f"+{column.more} more"
+            yield more_line(board, column)
     yield ""
     forecast = amounts(board.totals, weighted=True)
     yield f"Total: {amounts(board.totals)}; weighted forecast: {forecast}"

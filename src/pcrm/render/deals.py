@@ -16,8 +16,9 @@ from pcrm.render import money
 from pcrm.render.cells import t
 from pcrm.render.fields import value_text
 from pcrm.render.fit import Column, FittedTable
-from pcrm.render.records import interaction_rows
+from pcrm.render.records import follow_ups_section, interaction_rows
 from pcrm.render.safe import clean
+from pcrm.render.tasks import follow_up_lines
 
 if TYPE_CHECKING:
     from pcrm.core.deals.models import Deal, DealView, Pipeline, Stage, StageSpell
@@ -213,6 +214,8 @@ def deal_view(view: DealView, now: datetime) -> RenderableType:
     parts: list[RenderableType] = [heading, Padding(_fields(deal, now), (1, 0, 0, 2))]
     if deal.note:
         parts.append(Padding(Text(clean(deal.note)), (1, 0, 0, 2)))
+    more = f"pcrm follow-up list --deal {deal.id}"
+    parts.extend(follow_ups_section(view.follow_ups, view.follow_up_count, now, "deal", more))
     parts.append(Padding(Text("Time in stage", "heading"), (1, 0, 0, 0)))
     parts.append(Padding(_spell_rows(view.time_in_stage), (0, 0, 0, 2)))
     count = view.interaction_count
@@ -227,7 +230,8 @@ def deal_view(view: DealView, now: datetime) -> RenderableType:
 
 def deal_view_lines(view: DealView) -> Iterator[str]:
     """`key: value` lines, then one `stage:` line per time in a stage (name, days, entered,
-    left, how it ended), then the interactions (time, kind, contacts, text), tab-separated."""
+    left, how it ended), the open follow-ups (`follow-up:` id, due day, time, bucket, text),
+    then the interactions (time, kind, contacts, text), tab-separated."""
     deal = view.deal
     yield f"deal {deal.id}: {clean(deal.title, one_line=True)}"
     fields = [
@@ -263,6 +267,7 @@ def deal_view_lines(view: DealView) -> Iterator[str]:
                 spell.ended_by or "",
             )
         )
+    yield from follow_up_lines(view.follow_ups, view.follow_up_count)
     yield f"interactions: {view.interaction_count}"
     for item in view.interactions:
         names = ", ".join(link.name for link in item.contacts)

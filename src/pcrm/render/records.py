@@ -15,9 +15,11 @@ from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
 from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
+from pcrm.render.tasks import follow_up_heading, follow_up_lines, follow_up_rows
 
 if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
+    from pcrm.core.activity.tasks import Task
     from pcrm.core.base import FieldValue
     from pcrm.core.deals.models import Deal
     from pcrm.core.people.lifecycle_models import LifecycleChange
@@ -212,6 +214,17 @@ def _lifecycle_section(changes: list[LifecycleChange], now: datetime) -> list[Re
     return [Padding(heading, (1, 0, 0, 0)), Padding(change_rows(changes, now), (0, 0, 0, 2))]
 
 
+def follow_ups_section(
+    tasks: list[Task], count: int, now: datetime, shown_in: str, more: str
+) -> list[RenderableType]:
+    """The open follow-ups of a contact, company or deal; `more` lists them all."""
+    if not count:
+        return []
+    rows = follow_up_rows(tasks, now, shown_in=shown_in)
+    heading = follow_up_heading(len(tasks), count, more)
+    return [Padding(heading, (1, 0, 0, 0)), Padding(rows, (0, 0, 0, 2))]
+
+
 def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     contact = view.contact
     subtitle = " at ".join(
@@ -231,6 +244,8 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     )
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=False), (0, 0, 0, 2)))
+    more = f"pcrm follow-up list --contact {contact.id}"
+    parts.extend(follow_ups_section(view.follow_ups, view.follow_up_count, now, "contact", more))
     parts.extend(_deals_section(view.deals, now))
     parts.extend(_lifecycle_section(view.lifecycle, now))
     return Group(*parts)
@@ -265,6 +280,8 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
     )
     if view.recent:
         parts.append(Padding(interaction_rows(view.recent, now, who=True), (0, 0, 0, 2)))
+    more = "pcrm follow-up list"  # (no --company filter there yet)
+    parts.extend(follow_ups_section(view.follow_ups, view.follow_up_count, now, "company", more))
     parts.extend(_deals_section(view.deals, now))
     parts.extend(_lifecycle_section(view.lifecycle, now))
     return Group(*parts)
@@ -331,6 +348,7 @@ def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     yield f"last touch: {view.last_touch or 'never'}"
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
+    yield from follow_up_lines(view.follow_ups, view.follow_up_count)
     yield from _plain_deals(view.deals)
     yield from _plain_lifecycle(view.lifecycle)
     if view.recent:
@@ -362,6 +380,7 @@ def company_view_lines(view: CompanyOverview) -> Iterator[str]:
     yield f"last touch: {view.last_touch or 'never'}"
     if view.next_touch:
         yield f"next touch: {view.next_touch}"
+    yield from follow_up_lines(view.follow_ups, view.follow_up_count)
     yield from _plain_deals(view.deals)
     yield from _plain_lifecycle(view.lifecycle)
     if view.recent:

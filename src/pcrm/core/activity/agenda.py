@@ -1,17 +1,21 @@
 """The agenda: everything due, gathered from follow-ups, cadences, dates and deals.
 
-Sections: overdue and today's follow-ups, upcoming follow-ups (the next `days` days after
-today), people to stay in touch with, birthdays and anniversaries, deals needing attention.
-Upcoming follow-ups are a look ahead, not something due: an agenda holding nothing else is
-"nothing due", which is what keeps `pcrm agenda --cron` silent on a clean day.
+Sections: overdue and today's follow-ups, planned interactions (meetings, calls... logged
+ahead of time with `pcrm log --at`, from today through the next `days` days), upcoming
+follow-ups (the next `days` days after today), people to stay in touch with, birthdays and
+anniversaries, deals needing attention. Upcoming follow-ups and interactions planned after
+today are a look ahead, not something due: an agenda holding nothing else is "nothing due",
+which is what keeps `pcrm agenda --cron` silent on a clean day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from pcrm.core.activity.interactions import load_interactions
+from pcrm.core.activity.models import Interaction
 from pcrm.core.activity.reminders import (
     DealAttention,
     Occasion,
@@ -22,6 +26,7 @@ from pcrm.core.activity.reminders import (
 )
 from pcrm.core.activity.tasks import Task, open_tasks_due, today_of
 from pcrm.core.settings import reminder_days
+from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
 
@@ -39,6 +44,8 @@ class Agenda:
     overdue: list[Task] = field(default_factory=list)
     due_today: list[Task] = field(default_factory=list)
     upcoming: list[Task] = field(default_factory=list)
+    # Interactions logged ahead of time, due today through the last day ahead, soonest first.
+    planned: list[Interaction] = field(default_factory=list)
     stay_in_touch: list[TouchDue] = field(default_factory=list)
     occasions: list[Occasion] = field(default_factory=list)
     deals: list[DealAttention] = field(default_factory=list)
@@ -46,8 +53,38 @@ class Agenda:
     more: dict[str, int] = field(default_factory=dict)
 
     @property
+    def planned_today(self) -> bool:
+        """Whether an interaction is planned today: a meeting today is due today."""
+        return (
+            bool(self.planned)
+            and to_local(from_iso(self.planned[0].at)).date().isoformat() == self.today
+        )
+
+    @property
     def anything_due(self) -> bool:
-        return any((self.overdue, self.due_today, self.stay_in_touch, self.occasions, self.deals))
+        due = (self.overdue, self.due_today, self.stay_in_touch, self.occasions, self.deals)
+        return any(due) or self.planned_today
+
+
+def planned_interactions(
+    db: Database, first: date, last: date, limit: int
+) -> tuple[list[Interaction], int]:
+    """Interactions planned from the local day `first` through `last`: logged ahead of their
+    time (`at` later than `created_at`), soonest first; the first `limit` and how many in
+    all. A range of an index on interactions(at) (interactions_at or interactions_at_kind,
+    as the planner likes) reads only those days' rows, however long the history."""
+    start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
+    where = "i.at >= ? AND i.at < ? AND i.at > i.created_at"
+    args = [to_iso(start), to_iso(end)]
+    rows = db.execute(
+        f"SELECT i.id FROM interactions i WHERE {where} ORDER BY i.at, i.id LIMIT {int(limit)}",
+        args,
+    ).fetchall()
+    total = len(rows)
+    if total == limit:
+        count = f"SELECT count(*) FROM interactions i WHERE {where}"
+        total = db.execute(count, args).fetchone()[0]
+    return load_interactions(db, [row[0] for row in rows]), total
 
 
 def build_agenda(
@@ -75,6 +112,10 @@ def build_agenda(
         setattr(agenda, "due_today" if key == "today" else key, tasks)
         if total > len(tasks):
             agenda.more[key] = total - len(tasks)
+    last = today + timedelta(days=days)
+    agenda.planned, total = planned_interactions(db, today, last, limit)
+    if total > len(agenda.planned):
+        agenda.more["planned"] = total - len(agenda.planned)
     found: dict[str, tuple[list[Any], int]] = {  # three kinds of items
         "stay-in-touch": stay_in_touch(db, now, today, limit),
         "dates": occasions(db, today, lead, limit),

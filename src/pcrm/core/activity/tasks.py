@@ -226,6 +226,31 @@ def open_tasks_due(
     return [_task(row, today) for row in rows], total
 
 
+# Open follow-ups about a record: a contact's, a deal's, or a company's (its own and its
+# people's), for `pcrm show` and `pcrm deal show`.
+_ABOUT = {
+    "contact": "t.contact_id = :id",
+    "deal": "t.deal_id = :id",
+    "company": "(t.company_id = :id OR t.contact_id IN"
+    " (SELECT id FROM contacts WHERE company_id = :id))",
+}
+
+
+def open_tasks_about(
+    db: Database, now: datetime, kind: str, record_id: int, limit: int
+) -> tuple[list[Task], int]:
+    """The open tasks about a contact, company or deal in due order: the first `limit` of
+    them, and how many there are in all."""
+    where = f"t.status = 'open' AND {_ABOUT[kind]}"
+    args = {"id": record_id}
+    rows = db.execute(f"{_SELECT} WHERE {where}{_ORDER} LIMIT {int(limit)}", args).fetchall()
+    total = len(rows)
+    if total == limit:
+        total = db.execute(f"SELECT count(*) FROM tasks t WHERE {where}", args).fetchone()[0]
+    today = today_of(now)
+    return [_task(row, today) for row in rows], total
+
+
 def next_task_for_deals(db: Database, deal_ids: list[int], now: datetime) -> dict[int, Task]:
     """Each deal's earliest open task (the board's "next step")."""
     found: dict[int, Task] = {}

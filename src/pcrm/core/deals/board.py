@@ -135,6 +135,7 @@ class Board:
     closing: Closing
     cards_limit: int | None  # cards per column asked for; None: all
     unfiltered_count: int  # open deals in the pipeline before the filters
+    pipeline_is_default: bool = True  # whether `deal list` needs --pipeline to name it
 
 
 def weighted(value: int, probability: int) -> int:
@@ -178,6 +179,7 @@ def load_board(
         ),
         cards_limit=cards,
         unfiltered_count=unfiltered,
+        pipeline_is_default=pipeline.is_default,
     )
 
 

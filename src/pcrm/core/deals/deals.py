@@ -48,6 +48,7 @@ SORTS = {
     "title": "d.title_key, d.id",
 }
 INTERACTIONS_SHOWN = 20
+FOLLOW_UPS_SHOWN = 10
 
 
 @dataclass
@@ -225,6 +226,8 @@ def list_deals(
 
 
 def deal_view(db: Database, deal_id: int, now: datetime) -> DealView:
+    from pcrm.core.activity.tasks import open_tasks_about
+
     deal = get_deal(db, deal_id)
     interaction_ids = [
         row[0]
@@ -242,6 +245,7 @@ def deal_view(db: Database, deal_id: int, now: datetime) -> DealView:
         deal_history.load_spells(db, deal_id, now),
         load_interactions(db, interaction_ids),
         count,
+        *open_tasks_about(db, now, "deal", deal_id, FOLLOW_UPS_SHOWN),
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
+    from pcrm.core.activity.tasks import Task
     from pcrm.core.base import FieldValue, Link
 
 
@@ -100,3 +101,5 @@ class DealView:
     time_in_stage: list[StageSpell]
     interactions: list[Interaction]
     interaction_count: int
+    follow_ups: list[Task] = field(default_factory=list)  # open ones, soonest due first
+    follow_up_count: int = 0  # open ones in all, with those left out of follow_ups

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
+    from pcrm.core.activity.tasks import Task
     from pcrm.core.base import Link
     from pcrm.core.deals.models import Deal
     from pcrm.core.people.lifecycle_models import LifecycleChange
@@ -38,6 +39,8 @@ class ContactOverview:
     next_touch: str | None
     deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
     lifecycle: list[LifecycleChange] = field(default_factory=list)  # newest first
+    follow_ups: list[Task] = field(default_factory=list)  # open ones, soonest due first
+    follow_up_count: int = 0  # open ones in all, with those left out of follow_ups
 
 
 @dataclass
@@ -50,6 +53,8 @@ class CompanyOverview:
     next_touch: str | None
     deals: list[Deal] = field(default_factory=list)  # open first, then the latest closed
     lifecycle: list[LifecycleChange] = field(default_factory=list)  # newest first
+    follow_ups: list[Task] = field(default_factory=list)  # open ones, soonest due first
+    follow_up_count: int = 0  # open ones in all, with those left out of follow_ups
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pcrm.store.db import Database
 
 RECENT = 5
 DEALS_SHOWN = 10
+FOLLOW_UPS_SHOWN = 10
 
 # Deals of a contact (one of its people) or of a company (its account).
 _DEALS = {
@@ -61,6 +62,7 @@ def _touches(
 
 
 def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOverview:
+    from pcrm.core.activity.tasks import open_tasks_about
     from pcrm.core.deals.deals import list_deals
     from pcrm.core.people.contacts import get_contact
     from pcrm.core.people.lifecycle import SHOWN as LIFECYCLE_SHOWN
@@ -72,10 +74,14 @@ def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOve
     recent = _interactions(db, "contact", contact_id, before=stamp, limit=RECENT)
     deals = list_deals(db, contact_id=contact_id, status="all", limit=DEALS_SHOWN).deals
     lifecycle = load_history(db, "contact", contact_id, limit=LIFECYCLE_SHOWN)
-    return ContactOverview(contact, recent, count, last, upcoming, deals, lifecycle)
+    tasks, tasks_count = open_tasks_about(db, now, "contact", contact_id, FOLLOW_UPS_SHOWN)
+    return ContactOverview(
+        contact, recent, count, last, upcoming, deals, lifecycle, tasks, tasks_count
+    )
 
 
 def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOverview:
+    from pcrm.core.activity.tasks import open_tasks_about
     from pcrm.core.deals.deals import list_deals
     from pcrm.core.people.companies import get_company
     from pcrm.core.people.contacts import list_contacts
@@ -89,7 +95,10 @@ def company_overview(db: Database, company_id: int, now: datetime) -> CompanyOve
     recent = _interactions(db, "company", company_id, before=stamp, limit=RECENT)
     deals = list_deals(db, company_id=company_id, status="all", limit=DEALS_SHOWN).deals
     lifecycle = load_history(db, "company", company_id, limit=LIFECYCLE_SHOWN)
-    return CompanyOverview(company, people, recent, count, last, upcoming, deals, lifecycle)
+    tasks, tasks_count = open_tasks_about(db, now, "company", company_id, FOLLOW_UPS_SHOWN)
+    return CompanyOverview(
+        company, people, recent, count, last, upcoming, deals, lifecycle, tasks, tasks_count
+    )
 
 
 def timeline(
