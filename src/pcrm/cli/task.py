@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 
 from pcrm.cli.env import get_env
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.listing import OffsetOption, ReverseOption, note_page, resolve_each
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
     emit,
-    note_truncation,
     say,
 )
 
@@ -27,6 +27,8 @@ app = Typer(
 )
 
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The task's id (see pcrm task list).")]
+# Spelled out here to keep `--help` light; a test checks it against core's SORTS.
+Sort = Literal["due", "created", "title", "contact"]
 RULE_HELP = 'daily, weekly, monthly, yearly, "every 2 weeks", "every monday", or an RRULE.'
 
 
@@ -94,12 +96,27 @@ def list_(
     ] = False,
     all_: Annotated[bool, typer.Option("--all", help="Done tasks too.")] = False,
     contact: Annotated[
-        str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
+        list[str] | None,
+        typer.Option(
+            "--contact", metavar="REF", help="Only this contact's; repeatable (any of them)."
+        ),
     ] = None,
     deal: Annotated[
-        str | None, typer.Option("--deal", "-d", metavar="DEAL", help="Only this deal's.")
+        list[str] | None,
+        typer.Option(
+            "--deal", "-d", metavar="DEAL", help="Only this deal's; repeatable (any of them)."
+        ),
     ] = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            metavar="ORDER",
+            help="due (soonest first); created (newest first); title; contact (by name).",
+        ),
+    ] = "due",
+    reverse: ReverseOption = False,
     limit: LimitOption = 100,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
 ) -> None:
     """List follow-ups: open ones, soonest first.
@@ -122,20 +139,25 @@ def list_(
         raise InvalidInput("give one of --overdue, --today, --week and --all")
     env = get_env(ctx)
     with env.database(write=False) as db:
+        from pcrm.core.refs import resolve_contact, resolve_deal
+
         scope = cast("Scope", chosen[0] if chosen else "open")
-        contact_id = deal_id = None
-        if contact:
-            from pcrm.core.refs import resolve_contact
-
-            contact_id = resolve_contact(db, contact)
-        if deal:
-            from pcrm.core.refs import resolve_deal
-
-            deal_id = resolve_deal(db, deal)
-        tasks = list_tasks(db, env.now, scope, contact_id, deal_id, limit=limit or None)
-        total = len(tasks)
-        if limit and total == limit:
-            total = count_tasks(db, env.now, scope, contact_id, deal_id)
+        contact_ids = resolve_each(db, contact, resolve_contact, "--contact")
+        deal_ids = resolve_each(db, deal, resolve_deal, "--deal")
+        tasks = list_tasks(
+            db,
+            env.now,
+            scope,
+            limit=limit or None,
+            contact_ids=contact_ids,
+            deal_ids=deal_ids,
+            sort=sort,
+            reverse=reverse,
+            offset=offset,
+        )
+        total = offset + len(tasks)
+        if (limit and len(tasks) == limit) or (offset and not tasks):
+            total = count_tasks(db, env.now, scope, contact_ids=contact_ids, deal_ids=deal_ids)
     from pcrm.render.tasks import task_lines, task_table
 
     emit(
@@ -146,7 +168,7 @@ def list_(
         plain=task_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
-    note_truncation(len(tasks), total, json_mode=False)
+    note_page(len(tasks), total, offset)
 
 
 @app.command("done")
