@@ -56,15 +56,21 @@ def crm(cli):
     ok(
         cli(
             "deal", "add", "Alpha", "-c", "Acme", "--contact", "ada", "--contact", "bob",
-            "-t", "big,eu", "--value", "100",
+            "-t", "big,eu", "--value", "100", "--close", "2026-12-05",
         )
     )  # fmt: skip
     ok(
         cli(
-            "deal", "add", "Beta", "-c", "Globex", "--contact", "bob", "-t", "big", "--value", "200"
+            "deal", "add", "Beta", "-c", "Globex", "--contact", "bob", "-t", "big",
+            "--value", "200", "--close", "2026-12-25",
         )
-    )
-    ok(cli("deal", "add", "Gamma", "-c", "Initech", "--contact", "cy", "-t", "eu", "--value", "50"))
+    )  # fmt: skip
+    ok(
+        cli(
+            "deal", "add", "Gamma", "-c", "Initech", "--contact", "cy", "-t", "eu",
+            "--value", "50", "--close", "2026-12-15",
+        )
+    )  # fmt: skip
     ok(cli("deal", "won", "beta"))
     ok(cli("deal", "lost", "gamma", "--reason", "price"))
     ok(cli("follow-up", "ada", "Call back", "--due", "2026-11-24"))
@@ -98,6 +104,10 @@ def crm(cli):
         (["--last-contact-before", "2026-11-01"], ["Bob", "Cy"]),
         (["--last-contact-before", "yesterday"], ["Ada", "Bob", "Cy"]),
         (["--last-contact-before", "yesterday", "--tag", "vip"], ["Ada", "Bob"]),
+        (
+            ["--last-contact-before", "yesterday", "--last-contact-before", "2026-11-01"],
+            ["Bob", "Cy"],
+        ),
         (
             ["--any-tag", "vip,press", "--source", "referral,website", "--sort", "name"],
             ["Ada", "Cy"],
@@ -214,6 +224,14 @@ def test_company_list_on_a_terminal(cli, crm):
         (["--status", "all", "--contact", "bob", "--sort", "title"], ["Alpha", "Beta"]),
         (["--status", "all", "-c", "acme", "-c", "initech", "--sort", "title"], ["Alpha", "Gamma"]),
         (["--stage", "qualified,demo"], ["Alpha"]),
+        (
+            ["--status", "all", "--closing-before", "2026-12-31", "--closing-before", "2026-12-10"],
+            ["Alpha"],
+        ),
+        (
+            ["--status", "all", "--closing-after", "2026-12-01", "--closing-after", "2026-12-20"],
+            ["Beta"],
+        ),
         (["--status", "all", "--sort", "value"], ["Beta", "Alpha", "Gamma"]),
         (["--status", "all", "--sort", "value", "--reverse"], ["Gamma", "Alpha", "Beta"]),
         (["--status", "all", "--sort", "value", "--offset", "1", "-n", "1"], ["Alpha"]),

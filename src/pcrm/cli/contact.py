@@ -165,11 +165,12 @@ def list_(
         ),
     ] = None,
     last_contact_before: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--last-contact-before",
             metavar="WHEN",
-            help="Only people not contacted since WHEN, including those never contacted.",
+            help="Only people not contacted since WHEN, including those never contacted; "
+            "repeated, all must hold (the earliest counts).",
         ),
     ] = None,
     sort: Annotated[
@@ -203,7 +204,10 @@ def list_(
     from pcrm.dates import parse_when
 
     env = get_env(ctx)
-    before = parse_when(last_contact_before, env.now).moment if last_contact_before else None
+    # Repeated, each must hold: silent since both days is silent since the earlier one.
+    before = min(
+        (parse_when(text, env.now).moment for text in last_contact_before or []), default=None
+    )
     with env.database(write=False) as db:
         page = list_contacts(
             db,

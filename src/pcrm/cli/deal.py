@@ -212,12 +212,20 @@ def list_(
     any_tag: AnyTagFilter = None,
     no_tag: NoTagFilter = None,
     closing_before: Annotated[
-        str | None,
-        typer.Option("--closing-before", metavar="WHEN", help="Expected to close by WHEN."),
+        list[str] | None,
+        typer.Option(
+            "--closing-before",
+            metavar="WHEN",
+            help="Expected to close by WHEN; repeated, all must hold (the earliest counts).",
+        ),
     ] = None,
     closing_after: Annotated[
-        str | None,
-        typer.Option("--closing-after", metavar="WHEN", help="Expected to close on or after."),
+        list[str] | None,
+        typer.Option(
+            "--closing-after",
+            metavar="WHEN",
+            help="Expected to close on or after WHEN; repeated, all must hold (the latest counts).",
+        ),
     ] = None,
     sort: Annotated[
         Sort,
@@ -258,8 +266,9 @@ def list_(
                 f"'{name}' is not one of " + ", ".join(get_args(Status)), param_hint="'--status'"
             )
     env = get_env(ctx)
-    before = parse_day(closing_before, env.now) if closing_before else None
-    after = parse_day(closing_after, env.now) if closing_after else None
+    # Repeated, each must hold: closing before both days is closing before the earlier one.
+    before = min((parse_day(text, env.now) for text in closing_before or []), default=None)
+    after = max((parse_day(text, env.now) for text in closing_after or []), default=None)
     with env.database(write=False) as db:
         chosen = [resolve_pipeline(db, name) for name in split_values(pipeline or [])]
         page = list_deals(
