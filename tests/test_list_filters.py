@@ -316,3 +316,21 @@ def test_last_contact_before_counts_only_what_happened(cli, crm):
     later = NOW + timedelta(days=1)
     listed = cli("contact", "list", "--last-contact-before", "2026-11-01", now=later)
     assert names(ok(listed)) == ["Cy"]
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args", [["--tag", "vip", "--tag", "press"], ["--tag", "vip,press"], ["-t", "press,#VIP"]]
+)
+def test_export_takes_every_tag_given(cli, crm, args):
+    import csv
+    import io
+
+    exported = list(csv.DictReader(io.StringIO(ok(cli("export", "contacts", *args)))))
+    assert [row["name"] for row in exported] == ["Ada"]
+    as_json = json.loads(ok(cli("export", "contacts", *args, "--format", "json")))
+    assert [row["name"] for row in as_json] == ["Ada"]
+    deals = json.loads(ok(cli("export", "deals", "--tag", "big,eu", "--format", "json")))
+    assert [row["title"] for row in deals] == ["Alpha"]
