@@ -35,7 +35,7 @@ class ExportRequest:
     force: bool = False  # replace the file
     raw: bool = False
     bom: bool = False
-    tag: str | None = None
+    tag: list[str] | None = None  # every one of these tags
     where: list[str] = field(default_factory=list)
     vcard_version: str = "3"
 

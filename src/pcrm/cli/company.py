@@ -10,13 +10,20 @@ from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
+from pcrm.cli.listing import (
+    AnyTagFilter,
+    NoTagFilter,
+    OffsetOption,
+    ReverseOption,
+    TagFilter,
+    note_page,
+)
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
     emit,
-    note_truncation,
     say,
 )
 
@@ -76,14 +83,25 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    tag: Annotated[
-        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only companies with this tag.")
-    ] = None,
+    tag: TagFilter = None,
+    any_tag: AnyTagFilter = None,
+    no_tag: NoTagFilter = None,
     industry: Annotated[
-        str | None, typer.Option("--industry", metavar="INDUSTRY", help="Only this industry.")
+        list[str] | None,
+        typer.Option(
+            "--industry",
+            metavar="INDUSTRY",
+            help="Only this industry; repeatable, or separated by commas (any of them).",
+        ),
     ] = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
+        list[str] | None,
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="QUERY",
+            help="Full-text filter; repeatable (all must match).",
+        ),
     ] = None,
     sort: Annotated[
         Sort,
@@ -93,17 +111,21 @@ def list_(
             "created (newest first).",
         ),
     ] = "name",
+    reverse: ReverseOption = False,
     where: WhereOption = None,
     limit: LimitOption = 100,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
 ) -> None:
     """List companies, filtered and sorted.
 
-    --where filters on custom fields (see docs/fields.md).
+    Filters combine: every filter given must match. --where filters on custom fields
+    (see docs/fields.md).
 
     \b
     Example:
       pcrm company list --sort people
+      pcrm company list --tag partner --no-tag churned --industry Energy,Health
       pcrm company list --where "renewal<eom"
     """
     from pcrm.core.people.companies import list_companies
@@ -112,11 +134,15 @@ def list_(
     with env.database(write=False) as db:
         page = list_companies(
             db,
-            tag=tag,
-            industry=industry,
-            search=search,
+            tags_all=tag or [],
+            tags_any=any_tag or [],
+            tags_none=no_tag or [],
+            industries=industry or [],
+            searches=search or [],
             sort=sort,
+            reverse=reverse,
             limit=limit,
+            offset=offset,
             conditions=where or [],
             now=env.now,
         )
@@ -131,7 +157,7 @@ def list_(
         plain=company_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
-    note_truncation(len(page.companies), page.total, json_mode=False)
+    note_page(len(page.companies), page.total, offset)
 
 
 @app.command("show")

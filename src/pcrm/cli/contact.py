@@ -11,6 +11,15 @@ from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
+from pcrm.cli.listing import (
+    AnyTagFilter,
+    NoTagFilter,
+    OffsetOption,
+    ReverseOption,
+    TagFilter,
+    note_page,
+    resolve_each,
+)
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
@@ -18,7 +27,6 @@ from pcrm.cli.output import (
     confirm_removal,
     emit,
     note,
-    note_truncation,
     say,
 )
 
@@ -134,23 +142,53 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    tag: Annotated[
-        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only contacts with this tag.")
-    ] = None,
+    tag: TagFilter = None,
+    any_tag: AnyTagFilter = None,
+    no_tag: NoTagFilter = None,
     company: Annotated[
-        str | None,
-        typer.Option("--company", "-c", metavar="REF", help="Only people at this company."),
+        list[str] | None,
+        typer.Option(
+            "--company",
+            "-c",
+            metavar="REF",
+            help="Only people at this company; repeatable (any of them).",
+        ),
     ] = None,
     source: Annotated[
-        str | None,
-        typer.Option("--source", metavar="SOURCE", help="Only contacts from this source."),
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="SOURCE",
+            help="Only contacts from this source; repeatable, or separated by commas "
+            "(any of them).",
+        ),
     ] = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", metavar="QUERY", help="Full-text filter.")
+        list[str] | None,
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="QUERY",
+            help="Full-text filter; repeatable (all must match).",
+        ),
     ] = None,
     stage: Annotated[
-        str | None,
-        typer.Option("--stage", metavar="STAGE", help="Only contacts at this lifecycle stage."),
+        list[str] | None,
+        typer.Option(
+            "--stage",
+            metavar="STAGE",
+            help="Only contacts at this lifecycle stage; repeatable, or separated by commas "
+            "(any of them).",
+        ),
+    ] = None,
+    last_contact_before: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--last-contact-before",
+            metavar="WHEN",
+            help="Only people not contacted since WHEN, including those never contacted; "
+            "repeated, all must hold (the earliest counts).",
+        ),
     ] = None,
     sort: Annotated[
         Sort,
@@ -161,34 +199,47 @@ def list_(
             "first, see pcrm score).",
         ),
     ] = "name",
+    reverse: ReverseOption = False,
     where: WhereOption = None,
     limit: LimitOption = 100,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
 ) -> None:
     """List contacts, filtered and sorted.
 
-    --where filters on custom fields (see docs/fields.md).
+    Filters combine: every filter given must match. --where filters on custom fields
+    (see docs/fields.md).
 
     \b
     Example:
-      pcrm contact list --tag vip --sort stale
+      pcrm contact list --tag vip --tag press --sort stale
+      pcrm contact list --last-contact-before "90 days ago" --no-tag archived
       pcrm contact list --where "budget>1000" --where plan=pro
     """
     from pcrm.core.people.contacts import list_contacts
     from pcrm.core.refs import resolve_company
+    from pcrm.dates import parse_when
 
     env = get_env(ctx)
+    # Repeated, each must hold: silent since both days is silent since the earlier one.
+    before = min(
+        (parse_when(text, env.now).moment for text in last_contact_before or []), default=None
+    )
     with env.database(write=False) as db:
-        company_id = resolve_company(db, company) if company else None
         page = list_contacts(
             db,
-            tag=tag,
-            company_id=company_id,
-            source=source,
-            search=search,
-            stage=stage,
+            tags_all=tag or [],
+            tags_any=any_tag or [],
+            tags_none=no_tag or [],
+            company_ids=resolve_each(db, company, resolve_company, "--company"),
+            sources=source or [],
+            searches=search or [],
+            stages=stage or [],
+            last_contact_before=before,
             sort=sort,
+            reverse=reverse,
             limit=limit,
+            offset=offset,
             conditions=where or [],
             now=env.now,
         )
@@ -203,7 +254,7 @@ def list_(
         plain=contact_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
-    note_truncation(len(page.contacts), page.total, json_mode=False)
+    note_page(len(page.contacts), page.total, offset)
 
 
 @app.command("show")

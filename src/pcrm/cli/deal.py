@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import typer
 
@@ -10,17 +10,26 @@ from pcrm.cli.company_guess import NewCompanyOpt, settle_company
 from pcrm.cli.env import get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.listing import (
+    AnyTagFilter,
+    NoTagFilter,
+    OffsetOption,
+    ReverseOption,
+    TagFilter,
+    note_page,
+    resolve_each,
+)
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
     emit,
-    note_truncation,
     say,
 )
 
 if TYPE_CHECKING:
-    from pcrm.core.deals.models import Deal
+    from pcrm.core.deals.models import Deal, Pipeline
+    from pcrm.store.db import Database
 
 app = Typer(
     help="Add deals, move them through stages, win or lose them.\n\n"
@@ -171,36 +180,66 @@ def add(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        Status,
-        typer.Option("--status", metavar="STATUS", help="Which deals: open, won, lost or all."),
-    ] = "open",
+        list[str] | None,
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="Which deals: open (the default), won, lost or all; repeatable, or separated "
+            "by commas (any of them).",
+        ),
+    ] = None,
     pipeline: Annotated[
-        str | None, typer.Option("--pipeline", metavar="NAME", help="Only this pipeline.")
+        list[str] | None,
+        typer.Option(
+            "--pipeline",
+            metavar="NAME",
+            help="Only this pipeline; repeatable, or separated by commas (any of them).",
+        ),
     ] = None,
     stage: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--stage",
             metavar="STAGE",
-            help="Only this stage (of --pipeline, else of the default pipeline).",
+            help="Only this stage (of --pipeline, else of the default pipeline); repeatable, "
+            "or separated by commas (any of them).",
         ),
     ] = None,
     company: Annotated[
-        str | None, typer.Option("--company", "-c", metavar="REF", help="Only this company's.")
+        list[str] | None,
+        typer.Option(
+            "--company",
+            "-c",
+            metavar="REF",
+            help="Only this company's; repeatable (any of them).",
+        ),
     ] = None,
     contact: Annotated[
-        str | None, typer.Option("--contact", metavar="REF", help="Only deals with this person.")
+        list[str] | None,
+        typer.Option(
+            "--contact",
+            metavar="REF",
+            help="Only deals with this person; repeatable (all of them on the deal).",
+        ),
     ] = None,
-    tag: Annotated[
-        str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only deals with this tag.")
-    ] = None,
+    tag: TagFilter = None,
+    any_tag: AnyTagFilter = None,
+    no_tag: NoTagFilter = None,
     closing_before: Annotated[
-        str | None,
-        typer.Option("--closing-before", metavar="WHEN", help="Expected to close by WHEN."),
+        list[str] | None,
+        typer.Option(
+            "--closing-before",
+            metavar="WHEN",
+            help="Expected to close by WHEN; repeated, all must hold (the earliest counts).",
+        ),
     ] = None,
     closing_after: Annotated[
-        str | None,
-        typer.Option("--closing-after", metavar="WHEN", help="Expected to close on or after."),
+        list[str] | None,
+        typer.Option(
+            "--closing-after",
+            metavar="WHEN",
+            help="Expected to close on or after WHEN; repeated, all must hold (the latest counts).",
+        ),
     ] = None,
     sort: Annotated[
         Sort,
@@ -210,41 +249,58 @@ def list_(
             "first); age (oldest first); title.",
         ),
     ] = "stage",
+    reverse: ReverseOption = False,
     where: WhereOption = None,
     limit: LimitOption = 100,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
 ) -> None:
     """List deals: open ones unless --status says otherwise.
 
-    --where filters on custom fields (see docs/fields.md).
+    Filters combine: every filter given must match. --where filters on custom fields
+    (see docs/fields.md).
 
     \b
     Example:
       pcrm deal list --closing-before eom --sort value
+      pcrm deal list --status won --status lost --tag enterprise --no-tag partner
       pcrm deal list --where "seats>=20"
     """
     from pcrm.core.deals.deals import list_deals
-    from pcrm.core.deals.pipelines import resolve_pipeline, resolve_stage
+    from pcrm.core.deals.pipelines import resolve_pipeline
+    from pcrm.core.listing import split_values
     from pcrm.core.refs import resolve_company, resolve_contact
     from pcrm.dates import parse_day
 
+    statuses = split_values(status or [])
+    for name in statuses:
+        if name.lower() not in get_args(Status):
+            # A usage error, as Click's own choice check was before --status took several.
+            raise typer.BadParameter(
+                f"'{name}' is not one of " + ", ".join(get_args(Status)), param_hint="'--status'"
+            )
     env = get_env(ctx)
-    before = parse_day(closing_before, env.now) if closing_before else None
-    after = parse_day(closing_after, env.now) if closing_after else None
+    # Repeated, each must hold: closing before both days is closing before the earlier one.
+    before = min((parse_day(text, env.now) for text in closing_before or []), default=None)
+    after = max((parse_day(text, env.now) for text in closing_after or []), default=None)
     with env.database(write=False) as db:
-        chosen = resolve_pipeline(db, pipeline) if pipeline or stage else None
+        chosen = [resolve_pipeline(db, name) for name in split_values(pipeline or [])]
         page = list_deals(
             db,
-            pipeline_id=chosen.id if chosen and pipeline else None,
-            stage_id=resolve_stage(db, chosen, stage).id if chosen and stage else None,
-            status=status,
-            company_id=resolve_company(db, company) if company else None,
-            contact_id=resolve_contact(db, contact) if contact else None,
-            tag=tag,
+            statuses=statuses,
+            pipeline_ids=[p.id for p in chosen],
+            stage_ids=_stage_ids(db, chosen or [resolve_pipeline(db, None)], stage),
+            company_ids=resolve_each(db, company, resolve_company, "--company"),
+            contact_ids=resolve_each(db, contact, resolve_contact, "--contact"),
+            tags_all=tag or [],
+            tags_any=any_tag or [],
+            tags_none=no_tag or [],
             closing_before=before,
             closing_after=after,
             sort=sort,
+            reverse=reverse,
             limit=limit or None,
+            offset=offset,
             conditions=where or [],
             now=env.now,
         )
@@ -258,7 +314,29 @@ def list_(
         pretty=lambda value: deal_table(value, env.now),
         plain=deal_lines,
     )
-    note_truncation(len(page.deals), page.total, json_mode=False)
+    note_page(len(page.deals), page.total, offset)
+
+
+def _stage_ids(db: Database, pipelines: list[Pipeline], stages: list[str] | None) -> list[int]:
+    """--stage values in the pipelines chosen: a stage named in any of them counts; one
+    that none of them has is an error (the first pipeline's, listing its stages)."""
+    from pcrm.core.deals.pipelines import resolve_stage
+    from pcrm.core.listing import split_values
+    from pcrm.errors import InvalidInput
+
+    ids: list[int] = []
+    for text in split_values(stages or []):
+        found: list[int] = []
+        first: InvalidInput | None = None
+        for chosen in pipelines:
+            try:
+                found.append(resolve_stage(db, chosen, text).id)
+            except InvalidInput as exc:
+                first = first or exc
+        if not found and first is not None:
+            raise first
+        ids += found
+    return ids
 
 
 @app.command("show")

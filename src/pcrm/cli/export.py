@@ -38,7 +38,13 @@ BomOption = Annotated[
     bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark, for Excel.")
 ]
 TagOption = Annotated[
-    str | None, typer.Option("--tag", "-t", metavar="TAG", help="Only records with this tag.")
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        "-t",
+        metavar="TAG",
+        help="Only records with every tag given; repeatable, or separated by commas.",
+    ),
 ]
 
 
@@ -148,7 +154,7 @@ def _export(
     force: bool,
     raw: bool,
     bom: bool,
-    tag: str | None = None,
+    tag: list[str] | None = None,
     where: list[str] | None = None,
     vcard_version: str = "3",
 ) -> None:

@@ -34,7 +34,7 @@ WhereOption = Annotated[
         "--where",
         "-w",
         metavar="CONDITION",
-        help='Custom-field filter, e.g. "budget>1000" or plan=pro; repeatable.',
+        help='Custom-field filter, e.g. "budget>1000" or plan=pro; repeatable (all must match).',
     ),
 ]
 OnOption = Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import typer
 from typer.core import TyperGroup
@@ -10,12 +10,12 @@ from typer.core import TyperGroup
 from pcrm.cli.env import get_env
 from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
+from pcrm.cli.listing import OffsetOption, ReverseOption, note_page, resolve_each
 from pcrm.cli.output import (
     JsonOption,
     LimitOption,
     confirm_removal,
     emit,
-    note_truncation,
     say,
 )
 
@@ -48,6 +48,8 @@ IdArg = Annotated[
     str, typer.Argument(metavar="ID", help="The follow-up's id (see pcrm follow-up list).")
 ]
 RULE_HELP = 'weekly, 2w, 30d, quarterly, "every 2 weeks", "every monday", or an RRULE.'
+# Spelled out here to keep `--help` light; a test checks it against core's SORTS.
+Sort = Literal["due", "created", "title", "contact"]
 
 
 def _label(task: Task) -> str:
@@ -129,12 +131,27 @@ def list_(
     # --all is the old name of --include-done; elsewhere --all means "no cap on rows".
     all_: Annotated[bool, typer.Option("--all", hidden=True)] = False,
     contact: Annotated[
-        str | None, typer.Option("--contact", metavar="REF", help="Only this contact's.")
+        list[str] | None,
+        typer.Option(
+            "--contact", metavar="REF", help="Only this contact's; repeatable (any of them)."
+        ),
     ] = None,
     deal: Annotated[
-        str | None, typer.Option("--deal", "-d", metavar="DEAL", help="Only this deal's.")
+        list[str] | None,
+        typer.Option(
+            "--deal", "-d", metavar="DEAL", help="Only this deal's; repeatable (any of them)."
+        ),
     ] = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            metavar="ORDER",
+            help="due (soonest first); created (newest first); title; contact (by name).",
+        ),
+    ] = "due",
+    reverse: ReverseOption = False,
     limit: LimitOption = 100,
+    offset: OffsetOption = 0,
     json: JsonOption = False,
 ) -> None:
     """List follow-ups: open ones, soonest first.
@@ -157,20 +174,25 @@ def list_(
         raise InvalidInput("give one of --overdue, --today, --week and --include-done")
     env = get_env(ctx)
     with env.database(write=False) as db:
+        from pcrm.core.refs import resolve_contact, resolve_deal
+
         scope = cast("Scope", chosen[0] if chosen else "open")
-        contact_id = deal_id = None
-        if contact:
-            from pcrm.core.refs import resolve_contact
-
-            contact_id = resolve_contact(db, contact)
-        if deal:
-            from pcrm.core.refs import resolve_deal
-
-            deal_id = resolve_deal(db, deal)
-        tasks = list_tasks(db, env.now, scope, contact_id, deal_id, limit=limit or None)
-        total = len(tasks)
-        if limit and total == limit:
-            total = count_tasks(db, env.now, scope, contact_id, deal_id)
+        contact_ids = resolve_each(db, contact, resolve_contact, "--contact")
+        deal_ids = resolve_each(db, deal, resolve_deal, "--deal")
+        tasks = list_tasks(
+            db,
+            env.now,
+            scope,
+            limit=limit or None,
+            contact_ids=contact_ids,
+            deal_ids=deal_ids,
+            sort=sort,
+            reverse=reverse,
+            offset=offset,
+        )
+        total = offset + len(tasks)
+        if (limit and len(tasks) == limit) or (offset and not tasks):
+            total = count_tasks(db, env.now, scope, contact_ids=contact_ids, deal_ids=deal_ids)
     from pcrm.render.tasks import task_lines, task_table
 
     emit(
@@ -181,7 +203,7 @@ def list_(
         plain=task_lines,
     )
     # On stderr in every mode: a script reading --json must hear that rows were left out.
-    note_truncation(len(tasks), total, json_mode=False)
+    note_page(len(tasks), total, offset)
 
 
 @app.command("done")

@@ -12,6 +12,7 @@ are not piled up). Snoozing moves one occurrence; editing --due moves the whole 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -91,6 +92,13 @@ LEFT JOIN deals d ON d.id = t.deal_id
 LEFT JOIN companies co ON co.id = t.company_id
 """
 _ORDER = " ORDER BY t.due_date, t.due_at IS NOT NULL, t.due_at, t.id"
+# ORDER BY terms per `task list --sort`; each ends with the id, so ties page in a stable order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("t.due_date", "t.due_at IS NOT NULL", "t.due_at", "t.id"),
+    "created": ("t.created_at DESC", "t.id DESC"),
+    "title": ("t.title COLLATE NOCASE", "t.id"),
+    "contact": ("c.name IS NULL", "c.name COLLATE NOCASE", "t.due_date", "t.id"),
+}
 
 
 def _link(kind: str, record_id: int | None, name: str | None) -> Link | None:
@@ -157,7 +165,7 @@ def resolve_task(db: Database, ref: str) -> int:
 
 
 def _scope_where(
-    today: date, scope: Scope, contact_id: int | None, deal_id: int | None
+    today: date, scope: Scope, contact_ids: Sequence[int], deal_ids: Sequence[int]
 ) -> tuple[str, list[object]]:
     """The WHERE clause (or "") and its arguments for a listing's scope and filters."""
     where: list[str] = []
@@ -173,12 +181,10 @@ def _scope_where(
     elif scope == "week":
         where.append("t.due_date BETWEEN ? AND ?")
         args += [today.isoformat(), (today + timedelta(days=WEEK_DAYS - 1)).isoformat()]
-    if contact_id is not None:
-        where.append("t.contact_id = ?")
-        args.append(contact_id)
-    if deal_id is not None:
-        where.append("t.deal_id = ?")
-        args.append(deal_id)
+    for column, ids in (("t.contact_id", contact_ids), ("t.deal_id", deal_ids)):
+        if ids:
+            where.append(f"{column} IN ({', '.join('?' for _ in ids)})")
+            args += ids
     return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
@@ -189,14 +195,28 @@ def list_tasks(
     contact_id: int | None = None,
     deal_id: int | None = None,
     limit: int | None = None,
+    *,
+    contact_ids: Sequence[int] = (),
+    deal_ids: Sequence[int] = (),
+    sort: str = "due",
+    reverse: bool = False,
+    offset: int = 0,
 ) -> list[Task]:
-    """Tasks in due order, the first `limit` of them (None: all). open: every open task;
-    overdue: due before today; today: due today; week: due from today through the next
-    six days; all: open and done."""
+    """Tasks in due order (or `sort`'s), the first `limit` of them (None: all) after
+    `offset`. open: every open task; overdue: due before today; today: due today; week:
+    due from today through the next six days; all: open and done. A task has one contact
+    and one deal, so several ids mean any of them."""
+    from pcrm.core.listing import order_by, page_sql
+
+    if sort not in SORTS:
+        raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
     today = today_of(now)
-    where, args = _scope_where(today, scope, contact_id, deal_id)
-    sql = _SELECT + where + _ORDER + (f" LIMIT {int(limit)}" if limit is not None else "")
-    return [_task(row, today) for row in db.execute(sql, args)]
+    where, args = _scope_where(
+        today, scope, [*_one(contact_id), *contact_ids], [*_one(deal_id), *deal_ids]
+    )
+    paging, page_args = page_sql(limit, offset)
+    sql = f"{_SELECT}{where} ORDER BY {order_by(SORTS[sort], reverse)}{paging}"
+    return [_task(row, today) for row in db.execute(sql, [*args, *page_args])]
 
 
 def count_tasks(
@@ -205,10 +225,19 @@ def count_tasks(
     scope: Scope = "open",
     contact_id: int | None = None,
     deal_id: int | None = None,
+    *,
+    contact_ids: Sequence[int] = (),
+    deal_ids: Sequence[int] = (),
 ) -> int:
     """How many tasks list_tasks would give without a limit (from the tasks_due index)."""
-    where, args = _scope_where(today_of(now), scope, contact_id, deal_id)
+    where, args = _scope_where(
+        today_of(now), scope, [*_one(contact_id), *contact_ids], [*_one(deal_id), *deal_ids]
+    )
     return int(db.execute(f"SELECT count(*) FROM tasks t{where}", args).fetchone()[0])
+
+
+def _one(record_id: int | None) -> list[int]:
+    return [] if record_id is None else [record_id]
 
 
 def open_tasks_due(

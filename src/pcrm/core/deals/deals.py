@@ -39,13 +39,21 @@ _MAJOR = (
     "d.value * 1.0 / (CASE cu.exponent WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100"
     " WHEN 3 THEN 1000 ELSE 10000 END)"
 )
-SORTS = {
-    "stage": "CASE d.status WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END,"
-    f" p.is_default DESC, p.name, p.id, s.position, {_MAJOR} DESC, d.id",
-    "value": f"{_MAJOR} DESC, d.id",
-    "close": "d.expected_close IS NULL, d.expected_close, d.id",
-    "age": "d.created_at, d.id",
-    "title": "d.title_key, d.id",
+# ORDER BY terms per --sort; each ends with the id, so ties page in a stable order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "stage": (
+        "CASE d.status WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END",
+        "p.is_default DESC",
+        "p.name",
+        "p.id",
+        "s.position",
+        f"{_MAJOR} DESC",
+        "d.id",
+    ),
+    "value": (f"{_MAJOR} DESC", "d.id"),
+    "close": ("d.expected_close IS NULL", "d.expected_close", "d.id"),
+    "age": ("d.created_at", "d.id"),
+    "title": ("d.title_key", "d.id"),
 }
 INTERACTIONS_SHOWN = 20
 FOLLOW_UPS_SHOWN = 10
@@ -170,36 +178,59 @@ def list_deals(
     limit: int | None = 100,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
+    statuses: Sequence[str] = (),
+    pipeline_ids: Sequence[int] = (),
+    stage_ids: Sequence[int] = (),
+    company_ids: Sequence[int] = (),
+    contact_ids: Sequence[int] = (),
+    tags_all: Sequence[str] = (),
+    tags_any: Sequence[str] = (),
+    tags_none: Sequence[str] = (),
+    reverse: bool = False,
+    offset: int = 0,
 ) -> DealPage:
     """Deals matching every filter given; closing dates are inclusive, and a deal without
     an expected close date never matches them. `conditions` are custom-field `--where`
-    terms (`now` reads relative dates in them)."""
-    if status not in STATUSES:
-        raise InvalidInput(f'unknown status "{status}"', hint="use one of: " + ", ".join(STATUSES))
+    terms (`now` reads relative dates in them).
+
+    A deal has one status, pipeline, stage and company, so several of those mean any of
+    them (`statuses` replace `status`; "all" among them lifts the filter); it has several
+    contacts and tags, so every one of `contact_ids` and `tags_all` must be on it, any of
+    `tags_any` and none of `tags_none`."""
+    from pcrm.core.listing import marks, order_by, page_sql
+
+    wanted_statuses = [name.strip().lower() for name in statuses] or [status]
+    for name in wanted_statuses:
+        if name not in STATUSES:
+            raise InvalidInput(
+                f'unknown status "{name}"', hint="use one of: " + ", ".join(STATUSES)
+            )
     if sort not in SORTS:
         raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
     where: list[str] = ["1"]
     params: list[object] = []
-    for column, value in (
-        ("d.pipeline_id", pipeline_id),
-        ("d.stage_id", stage_id),
-        ("d.company_id", company_id),
+    for column, one, several in (
+        ("d.pipeline_id", pipeline_id, pipeline_ids),
+        ("d.stage_id", stage_id, stage_ids),
+        ("d.company_id", company_id, company_ids),
     ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if status != "all":
-        where.append("d.status = ?")
-        params.append(status)
-    if contact_id is not None:
-        where.append("d.id IN (SELECT deal_id FROM deal_contacts WHERE contact_id = ?)")
-        params.append(contact_id)
-    if tag is not None:
+        values = [*([one] if one is not None else []), *several]
+        if values:
+            where.append(f"{column} IN ({marks(values)})")
+            params += values
+    if "all" not in wanted_statuses:
+        where.append(f"d.status IN ({marks(wanted_statuses)})")
+        params += wanted_statuses
+    for person in [*([contact_id] if contact_id is not None else []), *contact_ids]:
         where.append(
-            "d.id IN (SELECT dt.deal_id FROM deal_tags dt JOIN tags t ON t.id = dt.tag_id"
-            " WHERE t.name = ?)"
+            "EXISTS (SELECT 1 FROM deal_contacts dc WHERE dc.deal_id = d.id AND dc.contact_id = ?)"
         )
-        params.append(" ".join(tag.split()).lstrip("#"))
+        params.append(person)
+    tag_terms, tag_params = tags.filter_sql(
+        "deal", "d.id", [*([tag] if tag is not None else []), *tags_all], tags_any, tags_none
+    )
+    where += tag_terms
+    params += tag_params
     if closing_before is not None:
         where.append("d.expected_close <= ?")
         params.append(closing_before.isoformat())
@@ -215,11 +246,13 @@ def list_deals(
         " JOIN pipelines p ON p.id = d.pipeline_id JOIN stages s ON s.id = d.stage_id"
     )
     total = db.execute(f"SELECT count(*) {tables} WHERE {condition}", params).fetchone()[0]
+    paging, page_params = page_sql(limit, offset)
+    order = order_by(SORTS[sort], reverse)
     ids = [
         row[0]
         for row in db.execute(
-            f"SELECT d.id {tables} WHERE {condition} ORDER BY {SORTS[sort]} LIMIT ?",
-            [*params, -1 if limit is None else limit],
+            f"SELECT d.id {tables} WHERE {condition} ORDER BY {order}{paging}",
+            [*params, *page_params],
         )
     ]
     return DealPage(load_deals(db, ids), total)

@@ -20,11 +20,12 @@ from pcrm.errors import Conflict, InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
 FIELDS = ("domain", "website", "industry", "size", "note")
-SORTS = {
-    "name": "co.name_key, co.id",
-    "people": "people DESC, co.name_key",
-    "recent": "last_contacted_at IS NULL, last_contacted_at DESC, co.name_key",
-    "created": "co.created_at DESC, co.id DESC",
+# ORDER BY terms per --sort; each ends with the id, so ties page in a stable order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("co.name_key", "co.id"),
+    "people": ("people DESC", "co.name_key", "co.id"),
+    "recent": ("last_contacted_at IS NULL", "last_contacted_at DESC", "co.name_key", "co.id"),
+    "created": ("co.created_at DESC", "co.id DESC"),
 }
 
 
@@ -351,10 +352,13 @@ def _load(
     params: Sequence[object],
     order: str = "co.id",
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[Company]:
-    sql = f"{_SELECT} {where} ORDER BY {order}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
+    from pcrm.core.listing import page_sql
+
+    paging, page_params = page_sql(limit, offset)
+    sql = f"{_SELECT} {where} ORDER BY {order}{paging}"
+    params = [*params, *page_params]
     # mypy cannot know the row slices' length, so it thinks they may fill the keywords too
     # (python/mypy#20441); row[:10] is the ten columns up to updated_at.
     found = [
@@ -399,31 +403,43 @@ def list_companies(
     limit: int | None = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
+    tags_all: Sequence[str] = (),
+    tags_any: Sequence[str] = (),
+    tags_none: Sequence[str] = (),
+    industries: Sequence[str] = (),
+    searches: Sequence[str] = (),
+    reverse: bool = False,
+    offset: int = 0,
 ) -> CompanyPage:
-    """Companies matching every filter; `conditions` are custom-field `--where` terms."""
+    """Companies matching every filter; `conditions` are custom-field `--where` terms.
+    Tags: every one of `tags_all`, any of `tags_any`, none of `tags_none`; several
+    industries mean any of them (a company has one); several searches must all match."""
+    from pcrm.core.listing import marks, order_by, split_values
+
     where, params = custom_fields.where_sql(db, now, "company", "co.id", conditions)
-    if tag:
-        where.append(
-            "co.id IN (SELECT ct.company_id FROM company_tags ct JOIN tags t ON t.id = ct.tag_id"
-            " WHERE t.name = ?)"
-        )
-        params.append(tag.lstrip("#"))
-    if industry:
-        where.append("co.industry = ? COLLATE NOCASE")
-        params.append(industry)
-    if search:
+    tag_terms, tag_params = tags.filter_sql(
+        "company", "co.id", [*([tag] if tag else []), *tags_all], tags_any, tags_none
+    )
+    where += tag_terms
+    params += tag_params
+    names = split_values([*([industry] if industry else []), *industries])
+    if names:
+        where.append(f"co.industry COLLATE NOCASE IN ({marks(names)})")
+        params += names
+    for query in [*([search] if search else []), *searches]:
         from pcrm.core.views.search import match_expression
 
         where.append(
             "co.id * 8 + 2 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
             " AND kind = 'company')"
         )
-        params.append(match_expression(search))
+        params.append(match_expression(query))
     if sort not in SORTS:
         raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
     sql_where = "WHERE " + " AND ".join(where) if where else ""
     total = db.execute(f"SELECT count(*) FROM companies co {sql_where}", params).fetchone()[0]
-    return CompanyPage(_load(db, sql_where, params, SORTS[sort], limit), total)
+    order = order_by(SORTS[sort], reverse)
+    return CompanyPage(_load(db, sql_where, params, order, limit, offset), total)
 
 
 def update_company(

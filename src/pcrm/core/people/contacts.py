@@ -24,13 +24,14 @@ from pcrm.dates import parse_birthday, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
-SORTS = {
-    "name": "c.name_key, c.id",
-    "recent": "c.last_contacted_at IS NULL, c.last_contacted_at DESC, c.name_key",
-    "stale": "c.last_contacted_at IS NOT NULL, c.last_contacted_at, c.name_key",
-    "created": "c.created_at DESC, c.id DESC",
-    "company": "co.name_key IS NULL, co.name_key, c.name_key",
-    "score": "coalesce(s.score, 0) DESC, c.name_key, c.id",
+# ORDER BY terms per --sort; each ends with the id, so ties page in a stable order.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("c.name_key", "c.id"),
+    "recent": ("c.last_contacted_at IS NULL", "c.last_contacted_at DESC", "c.name_key", "c.id"),
+    "stale": ("c.last_contacted_at IS NOT NULL", "c.last_contacted_at", "c.name_key", "c.id"),
+    "created": ("c.created_at DESC", "c.id DESC"),
+    "company": ("co.name_key IS NULL", "co.name_key", "c.name_key", "c.id"),
+    "score": ("coalesce(s.score, 0) DESC", "c.name_key", "c.id"),
 }
 
 
@@ -345,35 +346,64 @@ def list_contacts(
     limit: int | None = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
+    tags_all: Sequence[str] = (),
+    tags_any: Sequence[str] = (),
+    tags_none: Sequence[str] = (),
+    company_ids: Sequence[int] = (),
+    sources: Sequence[str] = (),
+    searches: Sequence[str] = (),
+    stages: Sequence[str] = (),
+    last_contact_before: datetime | None = None,
+    reverse: bool = False,
+    offset: int = 0,
 ) -> ContactPage:
     """Contacts matching every filter given, sorted; `conditions` are custom-field `--where`
-    terms. Sorting by score and relative dates in conditions need `now`."""
+    terms. Sorting by score and relative dates in conditions need `now`.
+
+    Tags: every one of `tags_all`, any of `tags_any`, none of `tags_none`. A contact has
+    one company, source and stage, so several of those mean any of them; several
+    searches must all match. `last_contact_before`: no interaction that has happened
+    (up to `now`) since then, so never-contacted people are included."""
+    from pcrm.core.listing import marks, order_by, page_sql, split_values
+
     where, params = custom_fields.where_sql(db, now, "contact", "c.id", conditions)
-    if tag:
-        where.append(
-            "c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
-            " WHERE t.name = ?)"
-        )
-        params.append(" ".join(tag.split()).lstrip("#"))
-    if company_id is not None:
-        where.append("c.company_id = ?")
-        params.append(company_id)
-    if source:
-        where.append("c.source = ? COLLATE NOCASE")
-        params.append(source)
-    if stage is not None:
+    tag_terms, tag_params = tags.filter_sql(
+        "contact", "c.id", [*([tag] if tag else []), *tags_all], tags_any, tags_none
+    )
+    where += tag_terms
+    params += tag_params
+    companies_wanted = [*([company_id] if company_id is not None else []), *company_ids]
+    if companies_wanted:
+        where.append(f"c.company_id IN ({marks(companies_wanted)})")
+        params += companies_wanted
+    source_names = split_values([*([source] if source else []), *sources])
+    if source_names:
+        where.append(f"c.source COLLATE NOCASE IN ({marks(source_names)})")
+        params += source_names
+    stage_names = split_values([*([stage] if stage is not None else []), *stages])
+    if stage_names:
         from pcrm.core.people.lifecycle import resolve_stage
 
-        where.append("c.lifecycle_stage = ? COLLATE NOCASE")
-        params.append(resolve_stage(db, stage).name)
-    if search:
+        names = [resolve_stage(db, name).name for name in stage_names]
+        where.append(f"c.lifecycle_stage COLLATE NOCASE IN ({marks(names)})")
+        params += names
+    for query in [*([search] if search else []), *searches]:
         from pcrm.core.views.search import match_expression
 
         where.append(
             "c.id * 8 + 1 IN (SELECT rowid FROM search_index WHERE search_index MATCH ?"
             " AND kind = 'contact')"
         )
-        params.append(match_expression(search))
+        params.append(match_expression(query))
+    if last_contact_before is not None:
+        if now is None:
+            raise ValueError("--last-contact-before needs now")
+        # A planned interaction (in the future) has not happened: it does not count.
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = c.id"
+            " AND ic.at >= ? AND ic.at <= ?)"
+        )
+        params += [to_iso(last_contact_before), to_iso(now)]
     if sort not in SORTS:
         raise InvalidInput(f'unknown sort "{sort}"', hint="use one of: " + ", ".join(SORTS))
     sql_where = " WHERE " + " AND ".join(where) if where else ""
@@ -389,10 +419,9 @@ def list_contacts(
             raise ValueError("sorting contacts by score needs now")
         totals, score_params = score_totals_sql(db, now)
         scores = f" LEFT JOIN ({totals}) s ON s.contact_id = c.id"
-    sql = f"SELECT c.id {base}{scores}{sql_where} ORDER BY {SORTS[sort]}"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    ids = [row[0] for row in db.execute(sql, [*score_params, *params])]
+    paging, page_params = page_sql(limit, offset)
+    sql = f"SELECT c.id {base}{scores}{sql_where} ORDER BY {order_by(SORTS[sort], reverse)}"
+    ids = [row[0] for row in db.execute(sql + paging, [*score_params, *params, *page_params])]
     return ContactPage(load_contacts(db, ids), total)
 
 

@@ -77,3 +77,30 @@ def chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
     """Split ids for `IN (...)` lists below SQLite's variable limit."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+def filter_sql(
+    kind: str,
+    id_column: str,
+    all_of: Iterable[str] = (),
+    any_of: Iterable[str] = (),
+    none_of: Iterable[str] = (),
+) -> tuple[list[str], list[object]]:
+    """WHERE terms for --tag (every one: one EXISTS each), --any-tag (one EXISTS with IN)
+    and --no-tag (NOT EXISTS with IN), on `id_column` (e.g. "c.id"). Values split on
+    commas as on add, so `--tag vip,press` is `--tag vip --tag press`."""
+    table, column = _LINKS[kind]
+    exists = (
+        f"EXISTS (SELECT 1 FROM {table} l JOIN tags t ON t.id = l.tag_id"
+        f" WHERE l.{column} = {id_column} AND t.name"
+    )
+    terms: list[str] = []
+    params: list[object] = []
+    for name in clean_tags(all_of):
+        terms.append(f"{exists} = ?)")
+        params.append(name)
+    for names, prefix in ((clean_tags(any_of), ""), (clean_tags(none_of), "NOT ")):
+        if names:
+            terms.append(f"{prefix}{exists} IN ({', '.join('?' for _ in names)}))")
+            params.extend(names)
+    return terms, params

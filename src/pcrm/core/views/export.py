@@ -12,6 +12,7 @@ from pcrm.core.base import Link
 from pcrm.core.deals.deals import load_deals
 from pcrm.core.deals.models import Deal
 from pcrm.core.people import fields as custom_fields
+from pcrm.core.people import tags
 from pcrm.core.people.companies import load_companies
 from pcrm.core.people.contacts import load_contacts
 from pcrm.core.people.models import Company, Contact
@@ -21,6 +22,7 @@ from pcrm.store.db import Database
 
 BATCH = 500
 T = TypeVar("T")
+Tags = str | Sequence[str] | None  # --tag: one, or several that must all be on a record
 
 # kind -> (table, alias, tag link table, its record column)
 _KINDS = {
@@ -31,17 +33,17 @@ _KINDS = {
 
 
 def _filter(
-    db: Database, kind: str, tag: str | None, conditions: Sequence[str], now: datetime | None
+    db: Database, kind: str, tag: Tags, conditions: Sequence[str], now: datetime | None
 ) -> tuple[str, list[object]]:
     """`FROM ... WHERE ...` selecting the records of `kind` with the tag and conditions."""
-    table, alias, tag_table, tag_column = _KINDS[kind]
+    table, alias = _KINDS[kind][:2]
     where, params = custom_fields.where_sql(db, now, kind, f"{alias}.id", conditions)
-    if tag:
-        where.append(
-            f"{alias}.id IN (SELECT l.{tag_column} FROM {tag_table} l"
-            " JOIN tags t ON t.id = l.tag_id WHERE t.name = ?)"
-        )
-        params.append(" ".join(tag.split()).lstrip("#"))
+    # Every tag given, split on commas as `list --tag` does (docs/guide.md, "Filters").
+    tag_terms, tag_params = tags.filter_sql(
+        kind, f"{alias}.id", [tag] if isinstance(tag, str) else tag or []
+    )
+    where += tag_terms
+    params += tag_params
     return f"FROM {table} {alias} WHERE {' AND '.join(where) or '1'}", params
 
 
@@ -49,7 +51,7 @@ def count(
     db: Database,
     kind: str,
     *,
-    tag: str | None = None,
+    tag: Tags = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
 ) -> int:
@@ -65,7 +67,7 @@ def _batches(
     db: Database,
     kind: str,
     load: Callable[[Database, list[int]], list[T]],
-    tag: str | None,
+    tag: Tags,
     conditions: Sequence[str],
     now: datetime | None,
 ) -> Iterator[T]:
@@ -84,7 +86,7 @@ def _batches(
 def contacts(
     db: Database,
     *,
-    tag: str | None = None,
+    tag: Tags = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Iterator[Contact]:
@@ -95,7 +97,7 @@ def contacts(
 def companies(
     db: Database,
     *,
-    tag: str | None = None,
+    tag: Tags = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Iterator[Company]:
@@ -105,7 +107,7 @@ def companies(
 def deals(
     db: Database,
     *,
-    tag: str | None = None,
+    tag: Tags = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
 ) -> Iterator[Deal]:
