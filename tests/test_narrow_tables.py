@@ -72,6 +72,9 @@ VIEWS = {
     "dupes": (("dupes",), None),
     "company show": (("company", "show", COMPANY), None),
     "contact show": (("contact", "show", EMAIL), None),
+    "board": (("pipeline",), None),
+    "deal show": (("deal", "show", "1"), None),
+    "pipeline list": (("pipeline", "list"), None),
 }
 
 

@@ -136,7 +136,7 @@ class BoardView:
             padding=(0, 1, 0, 0),
         )
         for _ in self.board.columns:
-            table.add_column(ratio=1, overflow="fold", vertical="top")
+            table.add_column(ratio=1, overflow="ellipsis", vertical="top")
         # The stage headers are a first row, not Rich's header (always aligned to the bottom).
         table.add_row(*(self._header(column, inner) for column in self.board.columns))
         table.add_section()
@@ -219,7 +219,7 @@ class BoardView:
         yield footer
         soonest = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
         soonest.add_column(style="muted", no_wrap=True)
-        soonest.add_column(overflow="fold")
+        soonest.add_column(overflow="ellipsis")
         soonest.add_column(justify="right", no_wrap=True)
         for card in closing.deals:
             value = money(card.value, card.currency, card.exponent)
@@ -240,7 +240,7 @@ def pipeline_table(pipelines: list[Pipeline]) -> Table:
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("Pipeline", style="name", no_wrap=True)
     table.add_column("Open", justify="right", no_wrap=True)
-    table.add_column("Stages", overflow="fold", ratio=1)
+    table.add_column("Stages", overflow="ellipsis", ratio=1)
     for pipeline in pipelines:
         name = t(pipeline.name)
         if pipeline.is_default:
