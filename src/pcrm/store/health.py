@@ -506,9 +506,54 @@ def repair(path: Path, report: Report) -> list[str]:
     return done
 
 
+def _remake_as_fresh(conn: sqlite3.Connection) -> None:
+    """Make each index, view and trigger (and each missing table) that differs from a fresh
+    file of the same steps as that fresh file has it, and drop the objects m014 removes.
+
+    The target is today's fresh file, never m014's own copy of the definitions: a later step
+    that changes a view must not be undone by `doctor --fix`. A table that exists is never
+    remade (it holds data; doctor names the difference). A remade search view re-indexes its
+    kind. Objects pcrm never made (an index of your own) are left alone."""
+    applied = migrations.applied_names(conn) or []
+    reference = fresh_schema([name for name in migrations.known_names() if name in applied])
+    try:
+        wanted = reference.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+            " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?",
+            [migrations.MIGRATIONS_TABLE],
+        ).fetchall()
+    finally:
+        reference.close()
+    for kind, name in migrations.REMOVED_OBJECTS:
+        conn.execute(f"DROP {kind.upper()} IF EXISTS {_quote(name)}")
+    order = ("table", "index", "view", "trigger")  # what a trigger or view refers to first
+    for kind, name, sql in sorted(wanted, key=lambda row: (order.index(row[0]), row[1])):
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = ? AND name = ?", [kind, name]
+        ).fetchone()
+        if row is not None and migrations.normalised(row[0]) == migrations.normalised(sql):
+            continue
+        if row is not None:
+            if kind == "table":
+                continue
+            conn.execute(f"DROP {kind.upper()} {_quote(name)}")
+        conn.execute(sql)
+        if kind == "view" and name.endswith("_search_docs"):
+            search_kind = name.removesuffix("_search_docs")
+            code = SEARCH_KINDS.index(search_kind) + 1  # rowid = id * 8 + kind code
+            conn.execute(f"DELETE FROM search_index WHERE rowid % 8 = {code}")
+            conn.execute(
+                "INSERT INTO search_index(rowid, kind, title, body)"
+                f" SELECT doc, ?, title, body FROM {_quote(name)}",
+                [search_kind],
+            )
+    # The one table fix m014 knows how to make in place (a REFERENCES clause; data kept).
+    migrations._repair_deals_currency(conn)
+
+
 def _repair_schema(path: Path, report: Report) -> list[str]:
-    """Migrate an old file (m014 repairs it on the way), then run m014's repair again for a
-    file that recorded it and still differs; say which differences are gone."""
+    """Migrate an old file (m014 repairs it on the way), then make what still differs as a
+    fresh file of the same steps has it; say which differences are gone."""
     from pcrm.store.db import _measure_new_indexes, open_db
 
     done = []
@@ -519,7 +564,7 @@ def _repair_schema(path: Path, report: Report) -> list[str]:
             done.append("schema brought up to date (the old file was backed up first)")
         conn.execute("BEGIN IMMEDIATE")
         try:
-            migrations.repair_history(conn)
+            _remake_as_fresh(conn)
             _measure_new_indexes(conn)
             conn.execute("COMMIT")
         except BaseException:
