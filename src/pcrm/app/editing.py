@@ -13,6 +13,7 @@ belong to a new record by then.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from pcrm.core.people.companies import CompanyChanges
     from pcrm.core.people.contacts import ContactChanges, Saved
     from pcrm.core.people.models import Company
+    from pcrm.store.db import Database
 
 # editor(form text, parse) -> the parsed form, or None when the user changed nothing
 # (cli/editing.py's FormEditor: $EDITOR, reopened on a parse error at a terminal)
@@ -31,74 +33,80 @@ Editor = Callable[[str, Callable[[str], dict[str, Any]]], dict[str, Any] | None]
 _SHOWN = {"emails": "email", "phones": "phone", "cadence": "every"}
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What the edit needs of one kind of record: read it, show it as a form, read a form
+    back, and write options or a merged form."""
+
+    name: str
+    resolve: Callable[[Database, str], int]
+    get: Callable[[Database, int], Any]
+    form: Callable[[Any], str]
+    parse: Callable[..., dict[str, Any]]
+    check: Callable[..., Any]
+    update: Callable[[Database, datetime, int, Any], Any]
+    replace: Callable[..., Any]
+    from_form: Callable[..., Any]
+
+
+def _edit(
+    kind: _Kind, files: DatabaseFile, now: datetime, ref: str, changes: Any, editor: Editor
+) -> Any:
+    """The record as saved; None when the editor's save changed nothing."""
+    from pcrm.core.records import id_of_uid
+
+    with files.database(write=False) as db:
+        opened = kind.get(db, kind.resolve(db, ref))
+    label = f"{kind.name} {opened.id} {opened.name}"
+    if not changes.is_empty():
+        with files.database(write=True) as db:
+            record_id = id_of_uid(db, kind.name, opened.uid, label, "nothing changed")
+            return kind.update(db, now, record_id, changes)
+    form = kind.form(opened)
+    mine = editor(form, lambda text: kind.parse(text, kind.check))
+    if mine is None:
+        return None
+    with files.database(write=True) as db:
+        record_id = id_of_uid(db, kind.name, opened.uid, label, "nothing saved")
+        theirs = kind.parse(kind.form(kind.get(db, record_id)))
+        merged, changed = merge_forms(label, kind.parse(form), mine, theirs)
+        if not changed:
+            return None
+        return kind.replace(db, now, record_id, kind.from_form(**merged), only=changed)
+
+
 def edit_contact(
     files: DatabaseFile, now: datetime, ref: str, changes: ContactChanges, *, editor: Editor
 ) -> Saved | None:
     """The contact as saved; None when the editor's save changed nothing."""
-    from pcrm.core.people.contacts import (
-        ContactForm,
-        check_field,
-        get_contact,
-        replace_contact,
-        update_contact,
-    )
-    from pcrm.core.records import id_of_uid
+    from pcrm.core.people import contacts
     from pcrm.core.refs import resolve_contact
     from pcrm.formats.forms import contact_form, parse_contact_form
 
-    with files.database(write=False) as db:
-        opened = get_contact(db, resolve_contact(db, ref))
-    label = f"contact {opened.id} {opened.name}"
-    if not changes.is_empty():
-        with files.database(write=True) as db:
-            contact_id = id_of_uid(db, "contact", opened.uid, label, "nothing changed")
-            return update_contact(db, now, contact_id, changes)
-    form = contact_form(opened)
-    mine = editor(form, lambda text: parse_contact_form(text, check_field))
-    if mine is None:
-        return None
-    with files.database(write=True) as db:
-        contact_id = id_of_uid(db, "contact", opened.uid, label, "nothing saved")
-        theirs = parse_contact_form(contact_form(get_contact(db, contact_id)))
-        merged, changed = merge_forms(label, parse_contact_form(form), mine, theirs)
-        if not changed:
-            return None
-        return replace_contact(db, now, contact_id, ContactForm(**merged), only=changed)
+    kind = _Kind(
+        "contact", resolve_contact, contacts.get_contact, contact_form, parse_contact_form,
+        contacts.check_field, contacts.update_contact, contacts.replace_contact,
+        contacts.ContactForm,
+    )  # fmt: skip
+    saved: Saved | None = _edit(kind, files, now, ref, changes, editor)
+    return saved
 
 
 def edit_company(
     files: DatabaseFile, now: datetime, ref: str, changes: CompanyChanges, *, editor: Editor
 ) -> Company | None:
     """The company as saved; None when the editor's save changed nothing."""
-    from pcrm.core.people.companies import (
-        CompanyForm,
-        check_field,
-        get_company,
-        replace_company,
-        update_company,
-    )
-    from pcrm.core.records import id_of_uid
+    from pcrm.core.people import companies
     from pcrm.core.refs import resolve_company
     from pcrm.formats.forms import company_form, parse_company_form
 
-    with files.database(write=False) as db:
-        opened = get_company(db, resolve_company(db, ref))
-    label = f"company {opened.id} {opened.name}"
-    if not changes.is_empty():
-        with files.database(write=True) as db:
-            company_id = id_of_uid(db, "company", opened.uid, label, "nothing changed")
-            return update_company(db, now, company_id, changes)
-    form = company_form(opened)
-    mine = editor(form, lambda text: parse_company_form(text, check_field))
-    if mine is None:
-        return None
-    with files.database(write=True) as db:
-        company_id = id_of_uid(db, "company", opened.uid, label, "nothing saved")
-        theirs = parse_company_form(company_form(get_company(db, company_id)))
-        merged, changed = merge_forms(label, parse_company_form(form), mine, theirs)
-        if not changed:
-            return None
-        return replace_company(db, now, company_id, CompanyForm(**merged), only=changed)
+    kind = _Kind(
+        "company", resolve_company, companies.get_company, company_form, parse_company_form,
+        companies.check_field, companies.update_company, companies.replace_company,
+        companies.CompanyForm,
+    )  # fmt: skip
+    saved: Company | None = _edit(kind, files, now, ref, changes, editor)
+    return saved
 
 
 # -- the three-way merge of parsed forms ---------------------------------------------------
