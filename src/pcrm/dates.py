@@ -83,9 +83,10 @@ _PERIODS = frozenset({"sow", "eow", "som", "eom", "soy", "eoy"})
 _A = re.ASCII  # \d and \s must not match other scripts' digits and spaces
 
 
-class _Pattern:
+class LazyPattern:
     """A regex compiled when first used: most commands parse no date, and compiling the
-    patterns below at import cost ~2.5 ms of every start-up (docs/performance.md)."""
+    patterns below at import cost ~2.5 ms of every start-up (docs/performance.md). Modules
+    on the start-up path (core/people/text.py, phones.py, core/refs.py) use it too."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern, self.flags = pattern, flags
@@ -98,27 +99,27 @@ class _Pattern:
         return getattr(self.compiled, name)
 
 
-_ISO = _Pattern(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
-_ISO_DAY = _Pattern(r"\d{4}-\d{2}-\d{2}", _A)
-_OFFSET = _Pattern(r"(?P<sign>[+-])? ?(?P<n>\d{1,6}) ?(?P<unit>[a-z]+)", _A)
-_IN = _Pattern(r"in (?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+)", _A)
-_AGO = _Pattern(r"(?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+) ago", _A)
-_NOW_OFFSET = _Pattern(r"now ?(?P<offset>[+-].*)", _A)
-_WEEKDAY = _Pattern(r"(?:(?P<which>this|next|last) )?(?P<name>[a-z]+)", _A)
+_ISO = LazyPattern(r"\d{4}-?\d{2}-?\d{2}(?P<time>[Tt ].+)?", _A)  # what fromisoformat may take
+_ISO_DAY = LazyPattern(r"\d{4}-\d{2}-\d{2}", _A)
+_OFFSET = LazyPattern(r"(?P<sign>[+-])? ?(?P<n>\d{1,6}) ?(?P<unit>[a-z]+)", _A)
+_IN = LazyPattern(r"in (?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+)", _A)
+_AGO = LazyPattern(r"(?P<n>\d{1,6}|an?) ?(?P<unit>[a-z]+) ago", _A)
+_NOW_OFFSET = LazyPattern(r"now ?(?P<offset>[+-].*)", _A)
+_WEEKDAY = LazyPattern(r"(?:(?P<which>this|next|last) )?(?P<name>[a-z]+)", _A)
 _CLOCK = r"noon|\d{1,2}(?::\d{2}){0,2} ?(?:am|pm)?"
-_DAY_AT_CLOCK = _Pattern(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
-_CLOCK_PARTS = _Pattern(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
-_NO_YEAR = _Pattern(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
+_DAY_AT_CLOCK = LazyPattern(rf"(?:(?P<day>.+?) )??(?:at )?(?P<clock>{_CLOCK})", _A)
+_CLOCK_PARTS = LazyPattern(r"(?P<h>\d+)(?::(?P<m>\d+))?(?::(?P<s>\d+))?(?: ?(?P<ampm>am|pm))?", _A)
+_NO_YEAR = LazyPattern(r"--(\d{2})-?(\d{2})", _A)  # vCard's birthday without a year
 # All-number dates with slashes or dots: 31/12/2027, 12/31, 2027/12/31, 31.12.2027, 31.12.
-_NUMERIC = _Pattern(r"(?P<a>\d+)(?P<sep>[/.])(?P<b>\d+)(?:(?P=sep)(?P<c>\d+))?(?P<end>\.)?", _A)
-_MONTH_NAME = _Pattern(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
-_YEAR4 = _Pattern(r"\b\d{4}\b", _A)
+_NUMERIC = LazyPattern(r"(?P<a>\d+)(?P<sep>[/.])(?P<b>\d+)(?:(?P=sep)(?P<c>\d+))?(?P<end>\.)?", _A)
+_MONTH_NAME = LazyPattern(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", _A | re.I)
+_YEAR4 = LazyPattern(r"\b\d{4}\b", _A)
 # All-number dates with dashes that dateutil reads (2024-3-12); slashes and dots are read by
 # _numeric_parts. (shape, dateutil's dayfirst, order of the numbers, hint when dateutil
 # would have swapped them)
 _NUMERIC_DATES = (
     (
-        _Pattern(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
+        LazyPattern(r"(\d{4})-(\d{1,2})-(\d{1,2})(?: |$)", _A),
         False,
         "ymd",
         "dates with dashes are year-month-day, e.g. 2024-03-12",
@@ -417,7 +418,7 @@ EVERY_WORDS: dict[str, tuple[int, str]] = {
     "yearly": (1, "years"),
     "annually": (1, "years"),
 }
-_EVERY = _Pattern(r"(?:(?P<every>every) ?)?(?P<n>\d{1,4})? ?(?P<unit>[a-z]+)?", _A)
+_EVERY = LazyPattern(r"(?:(?P<every>every) ?)?(?P<n>\d{1,4})? ?(?P<unit>[a-z]+)?", _A)
 
 
 def parse_every(text: str) -> tuple[int, str] | None:

@@ -141,11 +141,16 @@ class Env:
         from pcrm.store.db import session
 
         with session(self.db_path, write=write, create=create, on_wait=self._say_waiting) as db:
-            from pcrm.core.settings import number_style
-            from pcrm.render.money import use_style
+            # Amounts drawn for a person follow the number style; pipes keep one form. Off a
+            # terminal nothing is imported for it (`pcrm log` in a script pays nothing), and
+            # a style left by an earlier command in this process is taken back.
+            if self.stdout_isatty:
+                from pcrm.core.settings import number_style
+                from pcrm.render.money import use_style
 
-            # Amounts drawn for a person follow the number style; pipes keep one form.
-            use_style(number_style(db) if self.stdout_isatty else None)
+                use_style(number_style(db))
+            elif "pcrm.render.money" in sys.modules:
+                sys.modules["pcrm.render.money"].use_style(None)
             yield db
 
     def date_order(self) -> str | None:

@@ -25,11 +25,12 @@ from pcrm.core.deals.refs import DEALS
 from pcrm.core.matching import Matcher, did_you_mean, is_id, kind_plural
 from pcrm.core.people.refs import COMPANIES, CONTACTS
 from pcrm.core.people.text import clean_line
+from pcrm.dates import LazyPattern
 from pcrm.errors import Ambiguous, InvalidInput, NotFound
 from pcrm.store.db import Database
 
 MATCHERS: dict[str, Matcher] = {m.kind: m for m in (CONTACTS, COMPANIES, DEALS)}
-_PREFIX = re.compile(r"\s*(contact|company|deal)\s*:", re.IGNORECASE)
+_PREFIX = LazyPattern(r"\s*(contact|company|deal)\s*:", re.IGNORECASE)
 
 
 def split_kind(ref: str) -> tuple[str | None, str]:

@@ -7,16 +7,16 @@ code can only be compared by its digits.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from pcrm.dates import LazyPattern
 from pcrm.errors import InvalidInput
 
 # Fewer digits than this is an extension or a typo, not a number two people could share.
 MIN_DIGITS = 5
 # "+44 (0)20 ...": the trunk prefix some people write inside an international number.
-_TRUNK_MARK = re.compile(r"\(\s*0\s*\)")
-_PUNCTUATION = re.compile(r"[\s().\-/]+")
+_TRUNK_MARK = LazyPattern(r"\(\s*0\s*\)")
+_PUNCTUATION = LazyPattern(r"[\s().\-/]+")
 
 
 def check_region(value: str) -> str:
@@ -43,7 +43,7 @@ def phone_key(number: str, region: str = "") -> str | None:
         return None
     # Written with its country code and nothing but punctuation: that already is E.164,
     # and this shortcut keeps 100 000 numbers from costing seconds in phonenumbers.
-    bare = _PUNCTUATION.sub("", _TRUNK_MARK.sub("", number.strip()))
+    bare: str = _PUNCTUATION.sub("", _TRUNK_MARK.sub("", number.strip()))
     if bare.startswith("+") and bare[1:].isdigit():
         return bare
     import phonenumbers
@@ -59,7 +59,7 @@ def phone_key(number: str, region: str = "") -> str | None:
 
 # A REF or a search that is a phone number: digits and the punctuation numbers are written
 # with, and enough digits to name one number ("555-1234" is left to the name rules).
-_WRITTEN_NUMBER = re.compile(r"^\s*\+?[0-9\s().\-/]+$")
+_WRITTEN_NUMBER = LazyPattern(r"^\s*\+?[0-9\s().\-/]+$")
 NUMBER_MIN_DIGITS = 8
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pcrm.dates import LazyPattern
 from pcrm.errors import InvalidInput
 
 # A pragmatic address check: one @, no spaces, a dot in the domain. Mail servers decide the rest.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL = LazyPattern(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # `work: ada@example.org`, `mobile:+44 20 1234`: a short word, a colon, the value.
-_LABEL_PREFIX = re.compile(r"^(?P<label>[^\W\d_][\w -]{0,30}):\s*(?P<value>.+)$")
+_LABEL_PREFIX = LazyPattern(r"^(?P<label>[^\W\d_][\w -]{0,30}):\s*(?P<value>.+)$")
 # Letters that carry no combining accent in Unicode, spelled the way people type them.
 _FOLD = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
@@ -40,9 +41,9 @@ def folded_key(key: str) -> str:
 
 
 _TO_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-_TO_UMLAUT = re.compile(r"(?<![qQ])([aouAOU])([eE])(?=\w)")
+_TO_UMLAUT = LazyPattern(r"(?<![qQ])([aouAOU])([eE])(?=\w)")
 _UMLAUTS = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
-_DOUBLE_S = re.compile("ss", re.IGNORECASE)
+_DOUBLE_S = LazyPattern("ss", re.IGNORECASE)
 
 
 def german_spellings(text: str) -> list[str]:
