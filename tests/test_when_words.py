@@ -6,6 +6,7 @@ The clock is conftest's: Monday 23 Nov 2026 10:00 UTC (TZ=UTC); WED is two days 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -353,3 +354,18 @@ def test_birthdays_are_total_in_every_order(text, order):
         assert exc.message and "\n" not in str(exc)
         return
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}", result)
+
+
+def test_report_since_and_stage_at_read_a_weekday_backwards(cli):
+    """`report --since mon` starts at the Monday that passed, and `contact stage --at mon`
+    records the Monday that passed: both name something that already happened."""
+    wednesday = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    ok(cli("contact", "add", "Ada Lovelace", now=wednesday))
+    ok(cli("log", "ada", "Call", "--at", "2026-11-24 09:00", "--kind", "call", now=wednesday))
+    report = json.loads(ok(cli("report", "activity", "--since", "mon", "--json", now=wednesday)))
+    assert report["period"]["start"].startswith("2026-11-2")  # the 23rd (local), not the 30th
+    assert report["period"]["start"] < "2026-11-25"
+    out = ok(cli("contact", "stage", "ada", "prospect", "--at", "mon", now=wednesday))
+    assert "prospect" in out
+    history = json.loads(ok(cli("contact", "show", "ada", "--json", now=wednesday)))
+    assert [c["at"][:10] for c in history["lifecycle"]][-1] in ("2026-11-22", "2026-11-23")

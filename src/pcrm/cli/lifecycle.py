@@ -111,7 +111,7 @@ def change_stage(
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
-    moment = parse_when(at, env.now).moment if at is not None else None
+    moment = parse_when(at, env.now, direction="past").moment if at is not None else None
     resolve = resolve_contact if kind == "contact" else resolve_company
     with env.database(write=True, create=False) as db:
         done = set_stage(db, env.now, kind, resolve(db, ref), stage, reason=reason, at=moment)

@@ -59,7 +59,7 @@ def parse_period(
     default_end: datetime | None = None,
 ) -> Period:
     """The period the user asked for; a side not given takes the default (None: open)."""
-    start = parse_when(since, now).moment if since is not None else default_start
+    start = parse_when(since, now, direction="past").moment if since is not None else default_start
     end = default_end
     if until is not None:
         when = parse_when(until, now)
