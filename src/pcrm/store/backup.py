@@ -48,18 +48,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _reserve(target: Path) -> None:
     """Create `target` empty (mode 0600), refusing to touch an existing file."""
-    try:
+    with _backup_errors(target):
         private_file(target)
-    except FileExistsError:
-        raise DatabaseError(
-            f"{target} already exists; a backup never overwrites a file",
-            hint="give another FILE, or leave it out for a time-stamped name",
-        ) from None
-    except OSError as exc:
-        raise DatabaseError(
-            f"cannot write {target}: {exc.strerror}",
-            hint="check that the folder exists and that you may write there",
-        ) from exc
 
 
 def copy_database(source: sqlite3.Connection, target: Path, database: Path | None = None) -> None:
@@ -76,10 +66,17 @@ def copy_database(source: sqlite3.Connection, target: Path, database: Path | Non
 @contextlib.contextmanager
 def _new_backup(target: Path, database: Path | None = None) -> Iterator[Path]:
     """A NewFile that never replaces one, with a backup's wording of what went wrong."""
-    try:
+    with _backup_errors(target):
         protect = database_files(database) if database is not None else None
         with NewFile(target, protect=protect) as temporary:
             yield temporary
+
+
+@contextlib.contextmanager
+def _backup_errors(target: Path) -> Iterator[None]:
+    """What went wrong creating the backup file `target`, in a backup's words."""
+    try:
+        yield
     except FileExistsError:
         raise DatabaseError(
             f"{target} already exists; a backup never overwrites a file",
