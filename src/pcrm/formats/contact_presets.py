@@ -26,6 +26,17 @@ FIELDS = (
     "email_label",
     "phone",
     "phone_label",
+    "fax",
+    "nickname",
+    "url",
+    "url_label",
+    "address",  # a whole address in one cell (Google's "Address 1 - Formatted")
+    "address_street",
+    "address_locality",
+    "address_region",
+    "address_postcode",
+    "address_country",
+    "address_label",
     "company",
     "title",
     "birthday",
@@ -40,6 +51,12 @@ FIELDS = (
     "stage",
     "ignore",
 )
+
+
+# Targets that take a fixed label (`phone:mobile`, Outlook's `address_street:work`).
+_LABELLED = {"email", "phone", "fax", "url", "address"} | {
+    name for name in FIELDS if name.startswith("address_") and name != "address_label"
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +117,10 @@ def parse_target(spec: str) -> Target:
             f'unknown field "{text}" in --map',
             hint="fields: " + ", ".join(FIELDS) + ", or field:NAME for a custom field",
         )
-    if arg and kind not in ("email", "phone"):
-        raise InvalidInput(f'"{spec}": only email and phone take a label (email:work)')
+    if arg and kind not in _LABELLED:
+        raise InvalidInput(
+            f'"{spec}": only email, phone, fax, url and address parts take a label (email:work)'
+        )
     return Target(kind, arg.lower() or None)
 
 

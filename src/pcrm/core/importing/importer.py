@@ -56,6 +56,7 @@ class ImportOptions:
     tags: list[str] = field(default_factory=list)  # --tag: added to every imported contact
     source: str | None = None  # --source: for rows that name none
     keep_unmapped: bool = False
+    date_order: str | None = None  # "dmy" or "mdy" for the file's slash dates (--date-order)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pcrm.core.importing.importer import ImportReport
+    from pcrm.core.people.models import Address
 
 
 @dataclass
@@ -17,6 +18,10 @@ class ParsedContact:
     name: str | None = None
     emails: list[tuple[str | None, str]] = field(default_factory=list)  # (label, address)
     phones: list[tuple[str | None, str]] = field(default_factory=list)
+    faxes: list[tuple[str | None, str]] = field(default_factory=list)  # (label, number)
+    urls: list[tuple[str | None, str]] = field(default_factory=list)  # (label, url)
+    addresses: list[Address] = field(default_factory=list)
+    nickname: str | None = None
     company: str | None = None
     title: str | None = None
     birthday: str | None = None
@@ -32,6 +37,10 @@ class ParsedContact:
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> value
     unmapped: list[tuple[str, str]] = field(default_factory=list)  # (column, value)
     problem: str | None = None  # why the row cannot be read at all (wrong column count)
+    vcard: str | None = None  # the card's text as imported (vCard files only)
+    # What the reader dropped or changed in this row (a value it could not decode...):
+    # each becomes a warning with the row's line in the summary.
+    warnings: list[str] = field(default_factory=list)
 
     def has_data(self) -> bool:
         """False for a row with nothing to import (LinkedIn's hidden members: only a date)."""

@@ -23,6 +23,25 @@ class Phone:
 
 
 @dataclass(frozen=True)
+class Address:
+    """A postal address in vCard's ADR parts (the PO box and extended parts folded into
+    street); every part may be missing."""
+
+    label: str | None = None
+    street: str | None = None
+    locality: str | None = None  # city
+    region: str | None = None  # state, province, county
+    postcode: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Url:
+    url: str  # a web page or a social profile (LinkedIn...)
+    label: str | None = None
+
+
+@dataclass(frozen=True)
 class FieldDef:
     """A custom field declared for one kind of record (`pcrm field add`)."""
 
