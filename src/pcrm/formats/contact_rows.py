@@ -22,6 +22,7 @@ from pcrm.errors import Conflict, InvalidInput, PcrmError
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow, card_too_large
 from pcrm.formats.contact_presets import Preset, Target
+from pcrm.formats.vcard import READ_PROPERTIES
 from pcrm.store.files import NewFile, check_output, write_failed_hint
 
 if TYPE_CHECKING:
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
 _TAGS = re.compile(r"\s*:::\s*|\s*[;,\n]\s*")
-# vCard properties that carry nothing to import or were read into the contact already.
-_VCARD_READ = {"VERSION", "PRODID", "REV", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "BDAY"}
-_VCARD_READ |= {"NOTE", "CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID", "KIND"}
 _VCARD_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
 # vCard TYPE values that say nothing a label should show.
 _NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet"}
@@ -243,7 +241,7 @@ class VcardMapper:
             values = value if isinstance(value, list) else [value]
             names = (str(v).strip() for v in values)
             parsed.tags.extend(n for n in names if n and n not in _SYSTEM_GROUPS)
-        elif name not in _VCARD_READ and str(value).strip():
+        elif name not in READ_PROPERTIES and str(value).strip():
             shown = name if name not in _VCARD_BINARY else f"{name} (binary)"
             text = " ".join(str(value).split())
             parsed.unmapped.append((shown, text))

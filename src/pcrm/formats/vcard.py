@@ -13,6 +13,14 @@ import vobject
 
 from pcrm.dates import APPLE_NO_YEAR
 
+# vCard properties an import reads into the contact, or that carry nothing to keep: the
+# others are unmapped, kept in the contact's raw card and written back out on export.
+READ_PROPERTIES = frozenset(
+    {"VERSION", "PRODID", "REV", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "BDAY", "NOTE"}
+    | {"CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID", "KIND"}
+    | {"X-PCRM-SOURCE", "X-PCRM-FIELD"}
+)
+
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.people.models import Contact
