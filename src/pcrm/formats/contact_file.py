@@ -497,8 +497,8 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
                     raw.append(line)
                 else:
                     raw, card.raw_too_large = None, True
-            if skipping:
-                if line[:1] in (" ", "\t") or (line.strip() and ":" not in line):
+            if skipping:  # base64 lines, folded or not, and blank lines among them
+                if line[:1] in (" ", "\t") or ":" not in line:
                     continue
                 skipping = False
             word = line.strip().upper() if whole else ""

@@ -45,6 +45,7 @@ _ESCAPE = re.compile(r"\\([\\,;:nN])")
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 # TYPE values that say nothing a label should show.
 _NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet", "other-internet", "text"}
+_NO_LABEL |= {"msg", "video"}  # what a number can do, not which one it is
 _ADR_NO_LABEL = {"dom", "intl", "postal", "parcel"}
 _TYPE_LABELS = {"cell": "mobile", "iphone": "mobile", "cellular": "mobile"}
 # Google's system group, which its vCards list as a category: not one of the user's tags.
@@ -170,6 +171,14 @@ def _shown(value: str) -> str:
     return value if len(value) <= _SHOWN else value[: _SHOWN - 3] + "..."
 
 
+def _codec_shown(codec: str) -> str:
+    """Python's codec name as people know it: "cp1252" -> "Windows-1252"."""
+    name = codecs.lookup(codec).name
+    if name.startswith("cp125"):
+        return "Windows-" + name[2:]
+    return {"utf-8": "UTF-8", "latin-1": "ISO-8859-1"}.get(name, name.upper())
+
+
 def _label(text: str | None) -> str | None:
     """Apple's `_$!<Mobile>!$_` and Google's "* Work" -> "mobile", "work"."""
     if not text:
@@ -238,6 +247,7 @@ class _CardReader:
         self.notes: list[str] = []
         self.extra: list[str] = []  # second values of single properties
         self.nicknames: list[str] = []
+        self.altids: dict[str, str] = {}  # property -> ALTID of the value kept
 
     def read(self, lines: list[str]) -> None:
         """Read the card's logical lines: Apple's labels (`item1.X-ABLabel`) first, since
@@ -309,18 +319,24 @@ class _CardReader:
             text = data.decode(fallback, "replace")
             self.parsed.warnings.append(
                 f'{name} "{_shown(text)}": unknown charset "{charset}", read as'
-                f" {codecs.lookup(fallback).name}"
+                f" {_codec_shown(fallback)}"
             )
             return text
         try:
             return data.decode(codec)
         except UnicodeDecodeError:
-            if charset is None and self.mapper.legacy:
-                with_file = data.decode(self.mapper.codec, "replace")
-                return with_file
+            if charset is None:  # no CHARSET, not UTF-8: the file's code page, or Windows'
+                fallback = self.mapper.codec if self.mapper.legacy else "cp1252"
+                text = data.decode(fallback, "replace")
+                self.parsed.warnings.append(
+                    f'{name} "{_shown(text)}": no CHARSET and not UTF-8, read as'
+                    f" {_codec_shown(fallback)}"
+                )
+                return text
             text = data.decode(codec, "replace")
             self.parsed.warnings.append(
-                f'{name} "{_shown(text)}": bytes that are not {codec} replaced with "\ufffd"'
+                f'{name} "{_shown(text)}": bytes that are not {_codec_shown(codec)}'
+                ' replaced with "\ufffd"'
             )
             return text
 
@@ -335,13 +351,17 @@ class _CardReader:
         self.parsed.unmapped.append((name, " ".join(text.split())))
         self.mapper.unmapped_counts[name] += 1
 
-    def _single(self, name: str, text: str) -> None:
-        """ORG, TITLE, BDAY...: the first value wins; another is kept in the note."""
+    def _single(self, name: str, text: str, params: _Params) -> None:
+        """ORG, TITLE, BDAY...: the first value wins; another is kept in the note (but not
+        vCard 4's alternative forms of the same value: the same ALTID)."""
         attribute = _SINGLE[name]
         current = getattr(self.parsed, attribute)
+        altid = params.get("ALTID")
         if current is None:
             setattr(self.parsed, attribute, text)
-        elif current != text:
+            if altid:
+                self.altids[name] = altid
+        elif current != text and not (altid and self.altids.get(name) == altid):
             self.extra.append(f"{name}: {text}")
             self.parsed.warnings.append(
                 f'a second {name} "{_shown(text)}" kept in the note ("{_shown(current)}" is'
@@ -382,13 +402,13 @@ class _CardReader:
         elif name == "ORG":
             parts = [part for part in self._parts(name, params, value) if part]
             if parts:
-                self._single(name, parts[0])
+                self._single(name, parts[0], params)
         elif name in _SINGLE:
             text = self._text(name, params, value)
             if name == "UID":
                 text = text.removeprefix("urn:uuid:")
             if text:
-                self._single(name, text)
+                self._single(name, text, params)
         elif name == "NOTE":
             text = self._text(name, params, value)
             if text:
