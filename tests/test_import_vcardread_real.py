@@ -373,3 +373,16 @@ def test_a_card_over_16_mib_with_its_pictures_keeps_no_raw_card(tmp_path):
     assert parsed.warnings == [
         "the card is larger than 16 MiB with its pictures: its PHOTO not kept"
     ]
+
+
+def test_a_text_value_in_base64_is_decoded(tmp_path):
+    card = tmp_path / "b.vcf"
+    note = base64.b64encode("Met at the Café, twice".encode()).decode()
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\n"
+        f"NOTE;ENCODING=b:{note}\r\nTITLE;ENCODING=b:not base64!\r\nEND:VCARD\r\n",
+        newline="",
+    )
+    (parsed,), _ = read(card)
+    assert (parsed.note, parsed.title) == ("Met at the Café, twice", "not base64!")
+    assert parsed.warnings == ['TITLE is marked base64 but is not: kept as written "not base64!"']

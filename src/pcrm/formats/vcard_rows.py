@@ -22,6 +22,7 @@ Values stay as written otherwise; core/importing/importer.py validates them.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import quopri
 import re
@@ -81,6 +82,7 @@ class _Params:
     named: dict[str, tuple[str, ...]]
     quoted_printable: bool
     charset: str | None
+    base64: bool = False  # a text value in base64 (ENCODING=b): rare, but seen
 
     def get(self, name: str) -> str | None:
         values = self.named.get(name)
@@ -112,6 +114,7 @@ def _params(text: str) -> _Params:
         {key: tuple(values) for key, values in named.items()},
         "QUOTED-PRINTABLE" in encodings,
         charset or None,
+        bool(encodings & {"B", "BASE64"}),
     )
 
 
@@ -294,6 +297,15 @@ class _CardReader:
     def _decode(self, name: str, params: _Params, value: str) -> str:
         """The value as text: QUOTED-PRINTABLE and CHARSET undone (escapes kept)."""
         charset = params.charset
+        if params.base64:
+            try:
+                data = base64.b64decode(value.replace(" ", ""), validate=True)
+            except ValueError:
+                self.parsed.warnings.append(
+                    f'{name} is marked base64 but is not: kept as written "{_shown(value)}"'
+                )
+                return value
+            return self._charset(name, data, charset, value)
         if not params.quoted_printable:
             if charset is None or not self.mapper.legacy or value.isascii():
                 return value
@@ -431,6 +443,9 @@ class _CardReader:
             tags = (_unescape(tag).strip() for tag in _split(decoded, ","))
             parsed.tags.extend(tag for tag in tags if tag and tag not in _SYSTEM_GROUPS)
         elif name not in READ_PROPERTIES:
+            if params.base64:  # binary, most likely (kept in the raw card, never decoded)
+                self._unmapped(name, f"(base64, {len(value)} characters)")
+                return
             text = self._text(name, params, value)
             if text:
                 self._unmapped(name, text)
