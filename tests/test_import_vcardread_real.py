@@ -222,6 +222,16 @@ def test_lines_before_the_first_card_still_make_a_vcard_file(cli, tmp_path):
     ]
 
 
+def test_lines_after_the_last_card_are_a_warning(tmp_path):
+    card = tmp_path / "two.vcf"
+    text = (REAL / "ezvcard-rfc2426-example.vcf").read_bytes()
+    card.write_bytes(text + b"\r\n-- end of export --\r\n")
+    (frank, tim), _ = read(card)
+    assert (frank.name, frank.warnings) == ("Frank Dawson", [])
+    assert tim.name == "Tim Howes"
+    assert tim.warnings == ['line 24: left out "-- end of export --", after the last END:VCARD']
+
+
 def test_profile_vcard_does_not_reject_the_card(cli):
     out = imported(cli, "l0b0-maximal.vcf")  # PROFILE:VCARD, RFC 2426
     assert "created 1," in out

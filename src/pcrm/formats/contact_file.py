@@ -462,6 +462,7 @@ class CardText:
     raw: str | None = None  # the whole card as in the file, binary properties included
     raw_too_large: bool = False  # over ROW_LIMIT with its pictures: `raw` is None
     before: list[tuple[int, str]] = field(default_factory=list)  # lines before BEGIN:VCARD
+    after: list[tuple[int, str]] = field(default_factory=list)  # after the file's last card
 
 
 def vcard_texts(source: Source) -> Iterator[CardText]:
@@ -472,10 +473,12 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
     too: they hold no colon) before the card is measured; a card still over CARD_LIMIT
     keeps no text, and the rest of it is read line by line up to its END:VCARD. The whole
     card, binary properties included, is kept apart as `raw` while it stays within
-    ROW_LIMIT. Non-blank lines before a card are handed to it (`before`), so that they
-    are named in a warning rather than dropped in silence."""
+    ROW_LIMIT. Non-blank lines before a card are handed to it (`before`), and those after
+    the last card to the last card (`after`), so that they are named in a warning rather
+    than dropped in silence."""
     with source.reading() as stream:
         card: CardText | None = None
+        done: CardText | None = None  # the card read last, yielded when the next ends
         depth, size, lines = 0, 0, []
         raw: list[str] | None = None
         raw_size = 0
@@ -519,8 +522,12 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
             if depth == 0:
                 card.text = "".join(lines)
                 card.raw = "".join(raw) if raw is not None else None
-                yield card
-                card, raw = None, None
+                if done is not None:
+                    yield done
+                done, card, raw = card, None, None  # held back for lines after it
+        if done is not None:
+            done.after = before if card is None else []
+            yield done
         if card is not None:
             card.text, card.complete = "".join(lines), False
             card.raw = "".join(raw) if raw is not None else None

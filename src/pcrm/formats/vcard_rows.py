@@ -218,6 +218,12 @@ class VcardMapper:
             parsed.warnings.append(
                 f'line {number}: left out "{_shown(text)}"{more}, before BEGIN:VCARD'
             )
+        if card.after:
+            number, text = card.after[0]
+            more = f" and {len(card.after) - 1} more" if len(card.after) > 1 else ""
+            parsed.warnings.append(
+                f'line {number}: left out "{_shown(text)}"{more}, after the last END:VCARD'
+            )
         if card.raw_too_large and card.dropped and not card.too_large:
             parsed.warnings.append(
                 f"the card is larger than 16 MiB with its pictures: its "
