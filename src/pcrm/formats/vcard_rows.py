@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from pcrm.core.importing.models import ParsedContact
 from pcrm.core.people.models import Address
-from pcrm.formats.contact_file import CardText, card_too_large
+from pcrm.formats.contact_file import ROW_LIMIT, CardText, MiB, card_too_large
 from pcrm.formats.vcard import READ_PROPERTIES
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -226,7 +226,7 @@ class VcardMapper:
             )
         if card.raw_too_large and card.dropped and not card.too_large:
             parsed.warnings.append(
-                f"the card is larger than 16 MiB with its pictures: its "
+                f"the card is larger than {ROW_LIMIT // MiB} MiB with its pictures: its "
                 f"{', '.join(sorted(set(card.dropped)))} not kept"
             )
         return parsed
@@ -392,9 +392,11 @@ class _CardReader:
         parsed = self.parsed
         if name == "FN":
             text = " ".join(self._text(name, params, value).split())
+            altid = params.get("ALTID")
             if text and not parsed.name:
                 parsed.name = text
-            elif text and text != parsed.name:
+                self.altids["FN"] = altid or ""
+            elif text and text != parsed.name and not (altid and self.altids["FN"] == altid):
                 self.extra.append(f"FN: {text}")
                 parsed.warnings.append(f'a second FN "{_shown(text)}" kept in the note')
         elif name == "N":
