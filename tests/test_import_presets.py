@@ -228,8 +228,8 @@ def test_vcard_file_detected_by_content(cli, tmp_path):
     assert lines[3:] == [
         "Rejected cards:",
         "  line 44: no name and no email",  # Initech's company-only card
-        "Not imported, no field for these properties: URL (1 card), PHOTO (binary) (1 card)",
-        "  --keep-unmapped keeps them in the note",
+        "No field for these properties, kept in the contact's vCard: PHOTO (1 card)",
+        "  --keep-unmapped also copies them into the note (pictures and keys aside)",
     ]
     found = contacts(cli)
     assert found["Ada King Lovelace"] == {

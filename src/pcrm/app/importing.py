@@ -92,7 +92,8 @@ def _run(
 ) -> ImportSummary:
     from pcrm.core.importing.importer import Importer
     from pcrm.core.importing.models import ImportSummary
-    from pcrm.formats.contact_rows import RejectsWriter, VcardMapper
+    from pcrm.formats.contact_rows import RejectsWriter
+    from pcrm.formats.vcard_rows import VcardMapper
 
     layout: CsvLayout | None
     mapper: VcardMapper | JsonMapper | CsvMapper
@@ -106,7 +107,7 @@ def _run(
         if opened.kind == "vcard":
             from pcrm.formats.contact_file import vcard_texts
 
-            mapper = VcardMapper()
+            mapper = VcardMapper(opened.codec)
             rows = (mapper.contact(card) for card in vcard_texts(opened))
             custom = []
         else:

@@ -9,8 +9,8 @@ semicolons or tabs; LinkedIn's preamble lines before the header. The file is rea
 No line is read whole before its length is known (docs/import-export.md, "Limits"): a CSV
 row over ROW_LIMIT characters is rejected with its line number and the others import; a
 vCard over CARD_LIMIT is rejected alike, its pictures, sounds and keys (PHOTO, LOGO, SOUND,
-KEY: pcrm keeps none) left out before it is measured or parsed, since vobject takes some
-150 times a card's size in memory.
+KEY) left out before it is measured or parsed: they are never decoded, only kept in the
+card's raw text (up to ROW_LIMIT) so that a vCard export writes them back.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ MiB = 1024 * 1024
 ROW_LIMIT = 16 * MiB  # characters in one CSV row (all its lines, if a cell holds line ends)
 CARD_LIMIT = 1 * MiB  # characters in one vCard, once its binary properties are left out
 csv.field_size_limit(ROW_LIMIT)
-# Properties that hold a picture, a sound or a key, often inline in base64: not imported.
+# Properties that hold a picture, a sound or a key, often inline in base64: never decoded,
+# kept only in the card's raw text (ROW_LIMIT bounds it, pictures included).
 BINARY_PROPERTIES = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
 # C0 control characters that text files hardly hold: many of them mean binary data. A few
@@ -51,6 +52,7 @@ _PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
 _BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 _BINARY_SHARE = 0.01  # more than 1 byte in 100 of the first 64 KiB...
 _BINARY_LEAST = 8  # ...and more than 8 of them
+_VCARD_LEAD = 5  # non-blank lines that may come before a file's first BEGIN:VCARD
 
 
 @dataclass
@@ -177,7 +179,7 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
     start = _first_text(source, label)
     if not start.strip():
         raise InvalidInput(f"{label} is empty", hint="export your contacts again")
-    if start.lstrip().upper().startswith("BEGIN:VCARD"):
+    if _looks_like_vcard(start):
         source.kind = "vcard"
     elif _looks_like_json(start):
         source.kind = "json"
@@ -202,6 +204,18 @@ def _utf16_without_bom(head: bytes) -> str | None:
 def _looks_binary(head: bytes) -> bool:
     controls = sum(1 for byte in head if byte in _BINARY_BYTES)
     return controls > _BINARY_LEAST and controls > len(head) * _BINARY_SHARE
+
+
+def _looks_like_vcard(start: str) -> bool:
+    """A BEGIN:VCARD among the first few non-blank lines: exporters and people put a line
+    or two before the first card (a title, a PROFILE line, a BOM, blank lines)."""
+    lines = (line.strip().lstrip("\ufeff").strip() for line in start.splitlines()[:200])
+    for seen, line in enumerate(line for line in lines if line):
+        if line.upper() == "BEGIN:VCARD":
+            return True
+        if seen >= _VCARD_LEAD:
+            return False
+    return False
 
 
 def _looks_like_json(start: str) -> bool:
@@ -445,6 +459,10 @@ class CardText:
     complete: bool = True  # False: the file ended before END:VCARD
     dropped: list[str] = field(default_factory=list)  # binary properties left out
     too_large: bool = False  # over CARD_LIMIT: `text` is empty
+    raw: str | None = None  # the whole card as in the file, binary properties included
+    raw_too_large: bool = False  # over ROW_LIMIT with its pictures: `raw` is None
+    before: list[tuple[int, str]] = field(default_factory=list)  # lines before BEGIN:VCARD
+    after: list[tuple[int, str]] = field(default_factory=list)  # after the file's last card
 
 
 def vcard_texts(source: Source) -> Iterator[CardText]:
@@ -453,21 +471,40 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
 
     A binary property is left out with its folded lines (vCard 2.1's unfolded base64 lines
     too: they hold no colon) before the card is measured; a card still over CARD_LIMIT
-    keeps no text, and the rest of it is read line by line up to its END:VCARD."""
+    keeps no text, and the rest of it is read line by line up to its END:VCARD. The whole
+    card, binary properties included, is kept apart as `raw` while it stays within
+    ROW_LIMIT. Non-blank lines before a card are handed to it (`before`), and those after
+    the last card to the last card (`after`), so that they are named in a warning rather
+    than dropped in silence."""
     with source.reading() as stream:
         card: CardText | None = None
+        done: CardText | None = None  # the card read last, yielded when the next ends
         depth, size, lines = 0, 0, []
+        raw: list[str] | None = None
+        raw_size = 0
+        before: list[tuple[int, str]] = []
         skipping = False  # inside a left-out property's value
-        for number, (line, whole) in enumerate(_bounded_lines(stream, CARD_LIMIT), start=1):
-            if skipping:
-                if line[:1] in (" ", "\t") or (line.strip() and ":" not in line):
+        for number, (line, whole) in enumerate(_bounded_lines(stream, ROW_LIMIT), start=1):
+            if card is None:
+                word = line.strip().lstrip("\ufeff").upper() if whole else ""
+                if word == "BEGIN:VCARD":
+                    card, depth, size, lines = CardText(number, "", before=before), 1, 0, [line]
+                    raw, raw_size, before, skipping = [line], len(line), [], False
+                    size = len(line)
+                elif line.strip():
+                    before.append((number, line.strip()[:60]))
+                continue
+            if raw is not None:
+                raw_size += len(line)
+                if whole and raw_size <= ROW_LIMIT:
+                    raw.append(line)
+                else:
+                    raw, card.raw_too_large = None, True
+            if skipping:  # base64 lines, folded or not, and blank lines among them
+                if line[:1] in (" ", "\t") or ":" not in line:
                     continue
                 skipping = False
             word = line.strip().upper() if whole else ""
-            if card is None:
-                if word == "BEGIN:VCARD":
-                    card, depth, size, lines = CardText(number, ""), 1, len(line), [line]
-                continue
             name = _PROPERTY.match(line)
             if name and name[1].upper() in BINARY_PROPERTIES:
                 card.dropped.append(name[1].upper())
@@ -478,16 +515,22 @@ def vcard_texts(source: Source) -> Iterator[CardText]:
             elif word == "END:VCARD":
                 depth -= 1
             size += len(line)
-            if not whole or size > CARD_LIMIT:
+            if len(line) > CARD_LIMIT or size > CARD_LIMIT:
                 card.too_large, lines = True, []
             elif not card.too_large:
                 lines.append(line)
             if depth == 0:
                 card.text = "".join(lines)
-                yield card
-                card = None
+                card.raw = "".join(raw) if raw is not None else None
+                if done is not None:
+                    yield done
+                done, card, raw = card, None, None  # held back for lines after it
+        if done is not None:
+            done.after = before if card is None else []
+            yield done
         if card is not None:
             card.text, card.complete = "".join(lines), False
+            card.raw = "".join(raw) if raw is not None else None
             yield card
 
 

@@ -1,4 +1,5 @@
-"""One row of a CSV file, or one vCard, as the contact it describes (not yet validated).
+"""One row of a CSV file as the contact it describes (not yet validated; vCards:
+formats/vcard_rows.py).
 
 Values stay as written, in core's ParsedContact; core/importing/importer.py validates them
 (emails, birthdays, custom fields) and decides what to write. A row keeps its physical
@@ -15,29 +16,18 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from pcrm.core.importing.models import ParsedContact
 from pcrm.errors import Conflict, InvalidInput, PcrmError
 from pcrm.formats import pcrm_csv
-from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow, card_too_large
+from pcrm.formats.contact_file import CsvLayout, CsvRow
 from pcrm.formats.contact_presets import Preset, Target
-from pcrm.formats.vcard import READ_PROPERTIES
 from pcrm.store.files import NewFile, check_output, write_failed_hint
-
-if TYPE_CHECKING:
-    from vobject.base import ContentLine
-    from vobject.vcard import Name
 
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
 _TAGS = re.compile(r"\s*:::\s*|\s*[;,\n]\s*")
-_VCARD_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
-# vCard TYPE values that say nothing a label should show.
-_NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet"}
-# Google's system group, which its vCards list as a category: not one of the user's tags.
-_SYSTEM_GROUPS = {"myContacts"}
-_TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
 
 
 def _split(text: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
@@ -163,111 +153,6 @@ def _labelled(
                 label = column_labels[index] if index < len(column_labels) else column_labels[0]
             result.append((_label(label), piece))
     return result
-
-
-# -- vCard -------------------------------------------------------------------------------
-
-
-class VcardMapper:
-    """Turns cards into contacts; counts the properties that have nowhere to go."""
-
-    def __init__(self) -> None:
-        self.unmapped_counts: Counter[str] = Counter()
-
-    def contact(self, card: CardText) -> ParsedContact:
-        parsed = self._contact(card)
-        for name in card.dropped:  # left out before parsing: counted as if parsed
-            self.unmapped_counts[f"{name} (binary)"] += 1
-        return parsed
-
-    def _contact(self, card: CardText) -> ParsedContact:
-        import vobject
-
-        parsed = ParsedContact(card.line, card.text)
-        if card.too_large:
-            parsed.problem = card_too_large()
-            return parsed
-        if not card.complete:
-            parsed.problem = "the card has no END:VCARD"
-            return parsed
-        try:
-            vcard = vobject.readOne(card.text, ignoreUnreadable=True)
-        except Exception as exc:  # vobject raises ParseError and plain ValueErrors alike
-            parsed.problem = f"not a valid vCard ({' '.join(str(exc).split())[:80]})"
-            return parsed
-        group_labels = {
-            child.group.lower(): child.value
-            for child in vcard.getChildren()
-            if child.name == "X-ABLABEL" and child.group
-        }
-        seen: set[str] = set()
-        for child in vcard.getChildren():
-            self._read(parsed, child, group_labels, seen)
-        if not parsed.name and "N" in seen:
-            parsed.name = _vcard_name(vcard.n.value)
-        return parsed
-
-    def _read(
-        self,
-        parsed: ParsedContact,
-        child: ContentLine,
-        group_labels: dict[str, str],
-        seen: set[str],
-    ) -> None:
-        name, value = child.name.upper(), child.value
-        seen.add(name)
-        if name == "FN":
-            parsed.name = " ".join(str(value).split()) or None
-        elif name in ("EMAIL", "TEL"):
-            label = group_labels.get((child.group or "").lower()) or _type_label(child.params)
-            target = parsed.emails if name == "EMAIL" else parsed.phones
-            if str(value).strip():
-                target.append((_apple_label(label), str(value).strip()))
-        elif name == "ORG":
-            parts = value if isinstance(value, list) else [value]
-            parsed.company = next((str(p).strip() for p in parts if str(p).strip()), None)
-        elif name in ("TITLE", "NOTE", "UID"):
-            text = str(value).strip() or None
-            if name == "UID" and text:
-                text = text.removeprefix("urn:uuid:")
-            setattr(parsed, name.lower() if name != "NOTE" else "note", text)
-        elif name == "BDAY":
-            parsed.birthday = str(value).strip() or None
-        elif name == "X-PCRM-SOURCE":  # pcrm's own cards (formats/vcard.py)
-            parsed.source = str(value).strip() or None
-        elif name == "X-PCRM-FIELD" and child.params.get("X-NAME"):
-            parsed.fields.setdefault(child.params["X-NAME"][0], str(value))
-        elif name == "CATEGORIES":
-            values = value if isinstance(value, list) else [value]
-            names = (str(v).strip() for v in values)
-            parsed.tags.extend(n for n in names if n and n not in _SYSTEM_GROUPS)
-        elif name not in READ_PROPERTIES and str(value).strip():
-            shown = name if name not in _VCARD_BINARY else f"{name} (binary)"
-            text = " ".join(str(value).split())
-            parsed.unmapped.append((shown, text))
-            self.unmapped_counts[shown] += 1
-
-
-def _type_label(params: dict[str, list[str]]) -> str | None:
-    for value in params.get("TYPE", []):
-        for piece in value.split(","):
-            word = piece.strip().lower()
-            if word and word not in _NO_LABEL:
-                return _TYPE_LABELS.get(word, word)
-    return None
-
-
-def _apple_label(label: str | None) -> str | None:
-    """Apple's built-in labels look like `_$!<Mobile>!$_`."""
-    if label and label.startswith("_$!<") and label.endswith(">!$_"):
-        label = label[4:-4]
-    return _label(label)
-
-
-def _vcard_name(n: Name) -> str | None:
-    parts = [n.prefix, n.given, n.additional, n.family, n.suffix]
-    words = [" ".join(p) if isinstance(p, list) else str(p) for p in parts[1:]]
-    return " ".join(" ".join(words).split()) or None
 
 
 # -- writing rejected rows back --------------------------------------------------------

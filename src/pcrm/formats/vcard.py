@@ -17,8 +17,10 @@ from pcrm.dates import APPLE_NO_YEAR
 # others are unmapped, kept in the contact's raw card and written back out on export.
 READ_PROPERTIES = frozenset(
     {"VERSION", "PRODID", "REV", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "BDAY", "NOTE"}
-    | {"CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID", "KIND"}
-    | {"X-PCRM-SOURCE", "X-PCRM-FIELD"}
+    | {"CATEGORIES", "UID", "X-ABLABEL", "X-ABSHOWAS", "X-ABUID", "KIND", "PROFILE"}
+    | {"NICKNAME", "ADR", "URL", "X-SOCIALPROFILE", "ANNIVERSARY", "X-ANNIVERSARY"}
+    | {"X-EVOLUTION-ANNIVERSARY", "X-MS-ANNIVERSARY", "X-KADDRESSBOOK-X-ANNIVERSARY"}
+    | {"X-PCRM-SOURCE", "X-PCRM-FIELD", "X-PCRM-CADENCE", "X-PCRM-STAGE"}
 )
 
 if TYPE_CHECKING:

@@ -55,10 +55,11 @@ def summary_lines(summary: ImportSummary) -> Iterator[str]:
             f"{clean(column, one_line=True)} ({count} {unit if count != 1 else unit[:-1]})"
             for column, count in summary.unmapped.items()
         )
-        yield f"Not imported, no field for these {what}: {listed}"
-        if summary.delimiter is None:
-            yield "  --keep-unmapped keeps them in the note"
+        if summary.format == "vCard":  # the raw card keeps them for vCard export
+            yield f"No field for these {what}, kept in the contact's vCard: {listed}"
+            yield "  --keep-unmapped also copies them into the note (pictures and keys aside)"
         else:
+            yield f"Not imported, no field for these {what}: {listed}"
             yield '  --keep-unmapped keeps them in the note; --map "COLUMN=FIELD" maps a column'
 
 
