@@ -310,6 +310,10 @@ CONTACT_KEYS = [
     "cadence_days",
     "fields",
     "lifecycle_stage",
+    "nickname",
+    "faxes",
+    "addresses",
+    "urls",
 ]
 
 
