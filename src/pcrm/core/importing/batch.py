@@ -371,6 +371,8 @@ class Batch:
 
     def _add_details(self, row: Row, contact: _Contact) -> bool:
         """The row's faxes, URLs and addresses the contact does not have yet."""
+        if not (row.faxes or row.urls or row.addresses):
+            return False  # most rows: nothing to look at
         added = False
         for table, values in _detail_rows(row).items():
             if values and contact.details is None:
