@@ -129,3 +129,24 @@ def test_vcard_export_writes_the_new_parts_and_the_raw_cards_other_properties(cl
     assert "_$!<Mobile>!$_" not in card
     four = ok(cli("export", "contacts", "--format", "vcard", "--vcard-version", "4"))
     assert "ANNIVERSARY:19300615" in four.splitlines() or "ANNIVERSARY:1930-06-15" in four
+
+
+def test_the_editor_form_sets_and_changes_the_nickname(cli, tmp_path):
+    from test_cli_contact import editor
+
+    ok(cli("contact", "add", "Grace Hopper", "--url", "https://grace.example"))
+    add_line = editor(tmp_path, "text += 'nickname: Amazing\\n'")
+    assert ok(cli("contact", "edit", "1", env={"EDITOR": add_line})) == (
+        "updated contact 1 Grace Hopper\n"
+    )
+    seen = tmp_path / "seen.txt"
+    rename = editor(
+        tmp_path,
+        f"open({str(seen)!r}, 'w', encoding='utf-8').write(text); "
+        "text = text.replace('nickname: Amazing', 'nickname: Amazing Grace')",
+    )
+    ok(cli("contact", "edit", "1", env={"EDITOR": rename}))
+    assert seen.read_text(encoding="utf-8").splitlines()[-1] == "nickname: Amazing"
+    contact = json.loads(ok(cli("contact", "show", "1", "--json")))["contact"]
+    assert contact["nickname"] == "Amazing Grace"
+    assert contact["urls"] == [{"url": "https://grace.example", "label": None}]  # untouched

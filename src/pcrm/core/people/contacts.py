@@ -659,8 +659,8 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
 
 # What the $EDITOR form holds: ContactForm's fields but the custom ones.
 FORM_FIELDS = (
-    "name", "emails", "phones", "company", "title", "source", "birthday", "anniversary",
-    "cadence", "tags", "note",
+    "name", "nickname", "emails", "phones", "company", "title", "source", "birthday",
+    "anniversary", "cadence", "tags", "note",
 )  # fmt: skip
 _FORM_LISTS = {"emails": "contact_emails", "phones": "contact_phones", "tags": "contact_tags"}
 
@@ -689,6 +689,7 @@ def replace_contact(
 
     changes = ContactChanges(
         name=form.name if "name" in only else None,
+        nickname=text("nickname"),
         company=text("company"),
         title=text("title"),
         source=text("source"),
