@@ -224,10 +224,11 @@ class _Contact:
         self.added_tags: list[int] = []
         # Faxes, URLs and addresses by table: the keys the contact has (a fax's digits, a
         # URL, an address's parts), what to insert (row values, position) and the next
-        # position. Only read for a contact a row carries such values to (details_read).
-        self.details: dict[str, set[object]] | None = {t: set() for t in _DETAILS} if new else None
-        self.added_details: dict[str, list[tuple[object, ...]]] = {t: [] for t in _DETAILS}
-        self.detail_next: dict[str, int] = dict.fromkeys(_DETAILS, 0)
+        # position. Made (and a stored contact's read) only when a row brings such values:
+        # most rows have none, and each costs a few dicts.
+        self.details: dict[str, set[object]] | None = None
+        self.added_details: dict[str, list[tuple[object, ...]]] = {}
+        self.detail_next: dict[str, int] = {}
         self.has_card = False  # a raw vCard is stored (or will be)
         self.card: str | None = None  # the stored card, once read, or the row's
         self.card_new = False  # flush() writes `card`
@@ -238,8 +239,9 @@ class _Contact:
         if key in self.details[table]:
             return False
         self.details[table].add(key)
-        self.added_details[table].append((*values, self.detail_next[table]))
-        self.detail_next[table] += 1
+        position = self.detail_next.get(table, 0)
+        self.added_details.setdefault(table, []).append((*values, position))
+        self.detail_next[table] = position + 1
         return True
 
     def add_email(self, address: str, label: str | None) -> None:
@@ -373,10 +375,13 @@ class Batch:
         """The row's faxes, URLs and addresses the contact does not have yet."""
         if not (row.faxes or row.urls or row.addresses):
             return False  # most rows: nothing to look at
+        if contact.details is None:
+            if contact.new:
+                contact.details = {table: set() for table in _DETAILS}
+            else:
+                self._read_details([contact])
         added = False
         for table, values in _detail_rows(row).items():
-            if values and contact.details is None:
-                self._read_details([contact])
             for value in values:
                 added |= contact.add_detail(table, _detail_key(table, value), value)
         return added
@@ -562,7 +567,8 @@ class Batch:
                 contact = by_id[contact_id]
                 assert contact.details is not None
                 contact.details[table].add(_detail_key(table, tuple(values)))
-                contact.detail_next[table] = max(contact.detail_next[table], position + 1)
+                next_position = max(contact.detail_next.get(table, 0), position + 1)
+                contact.detail_next[table] = next_position
 
     # -- writing -------------------------------------------------------------------------
 
@@ -618,7 +624,7 @@ class Batch:
             conn.executemany(
                 f"INSERT INTO {table}(contact_id, {', '.join(columns)}, position)"
                 f" VALUES ({', '.join('?' * (len(columns) + 2))})",
-                [(c.id, *added) for c in touched for added in c.added_details[table]],
+                [(c.id, *added) for c in touched for added in c.added_details.get(table, ())],
             )
         conn.executemany(
             "INSERT INTO contact_vcards(contact_id, card) VALUES (?, ?)"

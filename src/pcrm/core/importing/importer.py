@@ -432,6 +432,8 @@ def _details(parsed: ParsedContact, warnings: list[str]) -> dict[str, Any]:
     """The row's faxes, URLs, addresses and raw vCard as Row takes them: text cleaned, each
     value once; a fax without digits is dropped with a warning, an address with no part
     left is dropped, a URL is kept as written (no scheme added)."""
+    if not (parsed.faxes or parsed.urls or parsed.addresses or parsed.vcard):
+        return {}  # most rows: Row's defaults
     faxes: dict[str, tuple[str, str | None]] = {}
     for label, value in parsed.faxes:
         number = " ".join(value.split())
