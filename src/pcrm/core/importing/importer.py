@@ -445,7 +445,7 @@ def _details(parsed: ParsedContact, warnings: list[str]) -> dict[str, Any]:
         faxes.setdefault(digits, (number, clean_line(label)))
     urls: dict[str, tuple[str, str | None]] = {}
     for label, value in parsed.urls:
-        url = "".join(value.split())
+        url = " ".join(value.split())  # as written; runs of spaces are one
         if url:
             urls.setdefault(url, (url, clean_line(label)))
     addresses: dict[tuple[str | None, ...], Address] = {}

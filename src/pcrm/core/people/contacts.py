@@ -147,7 +147,7 @@ def parse_urls(values: Sequence[str]) -> list[Url]:
     urls: dict[str, Url] = {}
     for value in values:
         label, url = split_url(value)
-        url = "".join(url.split())
+        url = " ".join(url.split())
         if not url:
             raise InvalidInput(f'invalid URL "{value.strip()}"', hint="give the address")
         urls.setdefault(url, Url(url, label))
