@@ -310,6 +310,10 @@ CONTACT_KEYS = [
     "cadence_days",
     "fields",
     "lifecycle_stage",
+    "nickname",
+    "faxes",
+    "addresses",
+    "urls",
 ]
 
 
@@ -605,7 +609,8 @@ def test_editor_saved_unchanged_cancels(cli, db_path, people):
         (
             'text = text.replace("title:", "job title:")',
             'line 11: unknown field "job title" (fields: name, email, phone, company, title,'
-            " source, birthday, anniversary, every, tags, note)",
+            " source, birthday, anniversary, every, tags, note,"
+            " nickname)",
         ),
         ('text = text.replace("source: Referral", "Referral")', 'line 12: expected "field: value"'),
         ('text = text.replace("name: Ada Lovelace", "name:")', "line 7: the name cannot be empty"),
@@ -834,6 +839,6 @@ def test_editor_parse_error_on_a_terminal_can_be_given_up(cli, db_path, tmp_path
     assert result.stdout == "Edit again? [Y/n]: "
     assert result.stderr == (
         'pcrm: error: line 11: unknown field "titel" (fields: name, email, phone, company,'
-        " title, source, birthday, anniversary, every, tags, note)\nnothing changed\n"
+        " title, source, birthday, anniversary, every, tags, note, nickname)\nnothing changed\n"
     )
     assert dump(db_path) == before

@@ -57,7 +57,7 @@ def test_contacts_csv_field_by_field(cli, crm):
     out = ok(cli("export", "contacts"))
     assert out.startswith(
         "uid,name,emails,phones,company,title,source,lifecycle_stage,birthday,anniversary,"
-        "cadence_days,tags,note,created_at,updated_at,"
+        "cadence_days,tags,note,created_at,updated_at,nickname,faxes,addresses,urls,"
         "field:budget,field:plan\n"
     )
     ada, grace, mallory = csv_rows(out)
@@ -78,6 +78,10 @@ def test_contacts_csv_field_by_field(cli, crm):
         "note": "'" + NOTE,
         "created_at": "2026-11-23T10:00:00Z",
         "updated_at": "2026-11-23T10:00:00Z",
+        "nickname": "",
+        "faxes": "",
+        "addresses": "",
+        "urls": "",
         "field:budget": "'-250.5",
         "field:plan": "pro",
     }
@@ -132,7 +136,7 @@ def test_tag_and_where_select_what_is_exported(cli, crm):
     assert [r["name"] for r in by_plan] == ["Ada King Lovelace"]
     assert ok(cli("export", "contacts", "--where", "budget>0")) == (
         "uid,name,emails,phones,company,title,source,lifecycle_stage,birthday,anniversary,"
-        "cadence_days,tags,note,created_at,updated_at,"
+        "cadence_days,tags,note,created_at,updated_at,nickname,faxes,addresses,urls,"
         "field:budget,field:plan\n"
     )
     assert json.loads(ok(cli("export", "contacts", "--format", "json", "-w", "budget>0"))) == []

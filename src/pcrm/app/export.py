@@ -80,9 +80,11 @@ def export_records(
     filters: dict[str, Any] = {"tag": request.tag, "conditions": request.where, "now": now}
     if kind == "interaction":  # no custom fields, tags or --where
         filters = {}
+    # The vCard export writes the raw cards' unmodelled properties back out.
+    extra = {"vcards": True} if kind == "contact" and writer.name == "vcard" else {}
     with files.database(write=False) as db, read_snapshot(db):
         names = field_names(db, kind) if kind != "interaction" else []
-        found = _readers()[kind](db, **filters)
+        found = _readers()[kind](db, **filters, **extra)
         # Read the first record before opening FILE: a bad --where must not create it.
         first = next(found, None)
         total = count(db, kind, **filters) if request.to_file and progress else 0

@@ -47,6 +47,27 @@ PhoneOpt = Annotated[
     list[str] | None,
     typer.Option("--phone", "-p", metavar="[LABEL:]PHONE", help="A phone number; repeatable."),
 ]
+NicknameOpt = Annotated[
+    str | None, typer.Option("--nickname", metavar="TEXT", help="What they are called.")
+]
+FaxOpt = Annotated[
+    list[str] | None,
+    typer.Option("--fax", metavar="[LABEL:]NUMBER", help="A fax number; repeatable."),
+]
+UrlOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--url", metavar="[LABEL:]URL", help="A web page or profile (linkedin: ...); repeatable."
+    ),
+]
+AddressOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--address",
+        metavar="[LABEL:]ADDRESS",
+        help='"home: STREET; CITY; REGION; POSTCODE; COUNTRY" (parts may be empty); repeatable.',
+    ),
+]
 TagOpt = Annotated[
     list[str] | None,
     typer.Option("--tag", "-t", metavar="TAG", help="Tags, separated by commas; repeatable."),
@@ -71,6 +92,10 @@ def add(
             help="Company name, domain or id (created if new; asked if one looks like it).",
         ),
     ] = None,
+    nickname: NicknameOpt = None,
+    fax: FaxOpt = None,
+    url: UrlOpt = None,
+    address: AddressOpt = None,
     new_company: NewCompanyOpt = False,
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="Job title.")] = None,
     source: Annotated[
@@ -124,6 +149,10 @@ def add(
         note=note_,
         fields=assignments(set_),
         new_company=new_company,
+        nickname=nickname,
+        faxes=fax or [],
+        urls=url or [],
+        addresses=address or [],
     )
     with env.database(write=True) as db:
         saved = add_contact(db, env.now, form)
@@ -312,6 +341,24 @@ def edit(
         ),
     ] = None,
     new_company: NewCompanyOpt = False,
+    nickname: Annotated[
+        str | None, typer.Option("--nickname", metavar="TEXT", help='Nickname; "" clears.')
+    ] = None,
+    fax: FaxOpt = None,
+    rm_fax: Annotated[
+        list[str] | None, typer.Option("--rm-fax", metavar="NUMBER", help="Remove a fax number.")
+    ] = None,
+    url: UrlOpt = None,
+    rm_url: Annotated[
+        list[str] | None, typer.Option("--rm-url", metavar="URL", help="Remove a URL.")
+    ] = None,
+    address: AddressOpt = None,
+    rm_address: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rm-address", metavar="N", help="Remove the Nth address (as `show` lists them)."
+        ),
+    ] = None,
     title: Annotated[
         str | None, typer.Option("--title", metavar="TEXT", help='Job title; "" clears.')
     ] = None,
@@ -377,6 +424,13 @@ def edit(
         add_tags=tag or [],
         remove_tags=untag or [],
         set_fields=assignments(set_, unset),
+        nickname=nickname,
+        add_faxes=fax or [],
+        remove_faxes=rm_fax or [],
+        add_urls=url or [],
+        remove_urls=rm_url or [],
+        add_addresses=address or [],
+        remove_addresses=rm_address or [],
     )
     editor = FormEditor(env, "contact")
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pcrm.core.importing.models import ParsedContact
+from pcrm.core.people.models import Address
 from pcrm.errors import InvalidInput
 from pcrm.formats.contact_file import Source
 
@@ -76,6 +77,15 @@ def _labelled(items: Any, key: str) -> list[tuple[str | None, str]]:
     return pairs
 
 
+def _addresses(items: Any) -> list[Address]:
+    parts = ("label", "street", "locality", "region", "postcode", "country")
+    return [
+        Address(*(_text(item.get(part)) for part in parts))
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+    ]
+
+
 class JsonMapper:
     """Contact objects as pcrm writes them into ParsedContact; unknown keys are counted as
     unmapped, as the CSV and vCard readers do."""
@@ -84,7 +94,8 @@ class JsonMapper:
         (
             "id", "uid", "name", "company", "title", "source", "birthday", "anniversary",
             "cadence_days", "note", "last_contacted_at", "created_at", "updated_at", "emails",
-            "phones", "tags", "fields", "lifecycle_stage",
+            "phones", "tags", "fields", "lifecycle_stage", "nickname", "faxes", "addresses",
+            "urls",
         )
     )  # fmt: skip
 
@@ -100,7 +111,7 @@ class JsonMapper:
         company = value.get("company")
         parsed.name = _text(value.get("name"))
         parsed.company = _text(company.get("name")) if isinstance(company, dict) else _text(company)
-        for key in ("title", "source", "birthday", "anniversary", "note", "uid"):
+        for key in ("title", "source", "birthday", "anniversary", "note", "uid", "nickname"):
             setattr(parsed, key, _text(value.get(key)))
         parsed.cadence = _text(value.get("cadence_days"))
         parsed.created_at = _text(value.get("created_at"))
@@ -108,6 +119,9 @@ class JsonMapper:
         parsed.stage = _text(value.get("lifecycle_stage"))
         parsed.emails = _labelled(value.get("emails"), "email")
         parsed.phones = _labelled(value.get("phones"), "phone")
+        parsed.faxes = _labelled(value.get("faxes"), "phone")
+        parsed.urls = _labelled(value.get("urls"), "url")
+        parsed.addresses = _addresses(value.get("addresses"))
         tags = value.get("tags")
         parsed.tags = [str(tag) for tag in tags] if isinstance(tags, list) else []
         fields = value.get("fields")

@@ -94,6 +94,9 @@ class CsvMapper:
                 self.unmapped_counts[column] += 1
                 continue
             kind = target.field
+            if self.pcrm and kind in pcrm_csv.LABELLED_TARGETS:  # labels of any text
+                pcrm_csv.read_labelled(parsed, kind, value)
+                continue
             if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
                 names.setdefault(kind, []).append(value)
             elif kind in ("email_label", "phone_label"):

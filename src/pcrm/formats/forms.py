@@ -30,7 +30,7 @@ _HELP = """\
 
 CONTACT_KEYS = (
     "name", "email", "phone", "company", "title", "source", "birthday", "anniversary", "every",
-    "tags", "note",
+    "tags", "note", "nickname",
 )  # fmt: skip
 COMPANY_KEYS = ("name", "domain", "website", "industry", "size", "tags", "note")
 _REPEATED = ("email", "phone")
@@ -68,6 +68,8 @@ def contact_form(contact: Contact) -> str:
         f"tags: {', '.join(contact.tags)}",
         *_note_lines(contact.note),
     ]
+    if contact.nickname:  # a line of its own only when there is one (add it to set one)
+        lines.append(f"nickname: {contact.nickname}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,9 +11,14 @@ from typing import Any
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses (nested, in lists) as dicts; everything else as it is."""
+    """Dataclasses (nested, in lists) as dicts; everything else as it is. A field with
+    metadata {"json": False} is left out (a contact's raw vCard)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata.get("json", True)
+        }
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict):

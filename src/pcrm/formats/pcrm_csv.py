@@ -3,8 +3,12 @@ reads back. docs/import-export.md describes it for users; keep the two in step.
 
 Readers find columns by their header, never by position: columns may be added later.
 Cells that hold several values (emails, phones, tags, a deal's contacts) join them with
-"; "; a `;` or `\\` inside a value is escaped with a backslash. A labelled email or phone
-is written the way the CLI takes it: `work: ada@example.org`.
+"; "; a `;` or `\\` inside a value is escaped with a backslash. A labelled email, phone,
+fax, URL or address is written the way the CLI takes it: `work: ada@example.org`; in the
+label a `:` is escaped too, so any label text reads back (`Work (old)`, `R&D`, Apple's
+`_$!<Mobile>!$_`), and a value without a label that holds ": " has its colon escaped. An
+address's parts (street, locality, region, postcode, country) are joined with ", ", a
+`,` inside a part escaped: `home: 1 Main St\\, Apt 2, Springfield, IL, 62701, US`.
 
 Cells a spreadsheet would run as a formula are neutralised with a leading apostrophe
 (`neutralise`); `restore` undoes it exactly, so the pcrm preset gets the values back.
@@ -20,7 +24,8 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.deals.models import Deal
-    from pcrm.core.people.models import Company, Contact, Email, Phone
+    from pcrm.core.importing.models import ParsedContact
+    from pcrm.core.people.models import Address, Company, Contact, Email, Phone, Url
     from pcrm.core.views.models import ExportedInteraction
 
 CONTACT_COLUMNS = (
@@ -39,6 +44,10 @@ CONTACT_COLUMNS = (
     "note",
     "created_at",
     "updated_at",
+    "nickname",
+    "faxes",
+    "addresses",
+    "urls",
 )
 COMPANY_COLUMNS = (
     "uid",
@@ -152,12 +161,96 @@ def field_columns(names: Sequence[str]) -> list[str]:
     return [FIELD_PREFIX + name for name in names]
 
 
-def _labelled(items: Iterable[Email | Phone]) -> str:
+def _escape(text: str, special: str) -> str:
+    for char in "\\" + special:
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def labelled_item(label: str | None, parts: Sequence[str]) -> str:
+    """One value of a labelled cell: `label: value`, or `label: a, b, c` for an address;
+    escaped so that read_items() gives back exactly the label and the parts."""
+    structured = len(parts) > 1
+    body = ", ".join(_escape(part, ";,:" if structured else ";") for part in parts)
+    if label:
+        return f"{_escape(label, ';:,')}: {body}"
+    return body if structured else body.replace(": ", "\\: ")
+
+
+def read_items(cell: str, *, structured: bool = False) -> list[tuple[str | None, list[str]]]:
+    """The (label, parts) of a labelled cell, the inverse of labelled_item() joined with
+    "; ": the label ends at the first unescaped ": "; an address's parts are split at
+    unescaped commas. Cells written before labels were escaped read as they did."""
+    items: list[tuple[str | None, list[str]]] = []
+    label: str | None = None
+    parts: list[str] = []
+    current: list[str] = []
+    index, size = 0, len(cell)
+
+    def finish() -> None:
+        values = [*parts, "".join(current)]
+        if any(value.strip() for value in values):
+            items.append(((label or "").strip() or None, [value.strip() for value in values]))
+
+    while index < size:
+        char = cell[index]
+        if char == "\\" and index + 1 < size:
+            current.append(cell[index + 1])
+            index += 2
+            continue
+        if char == ";":
+            finish()
+            label, parts, current = None, [], []
+        elif char == ":" and label is None and not parts and cell[index + 1 : index + 2] == " ":
+            label, current = "".join(current), []
+            index += 1  # the space
+        elif char == "," and structured:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    finish()
+    return items
+
+
+# The pcrm preset's targets whose cells hold labelled values, read with read_items().
+LABELLED_TARGETS = frozenset({"email", "phone", "fax", "url", "address"})
+
+
+def read_labelled(parsed: ParsedContact, target: str, cell: str) -> None:
+    """A labelled cell of pcrm's layout into the parsed row, labels as written."""
+    from pcrm.core.people.models import Address
+
+    items = read_items(cell, structured=target == "address")
+    if target == "address":
+        for label, parts in items:
+            values = [part or None for part in parts[: len(ADDRESS_PARTS)]]
+            values += [None] * (len(ADDRESS_PARTS) - len(values))
+            parsed.addresses.append(Address(label, *values))
+        return
+    values = getattr(
+        parsed, {"email": "emails", "phone": "phones", "fax": "faxes"}.get(target, "urls")
+    )
+    values.extend((label, ", ".join(parts)) for label, parts in items)
+
+
+def _labelled(items: Iterable[Email | Phone | Url]) -> str:
     values: list[str] = []
     for item in items:
-        value = getattr(item, "email", "") or getattr(item, "phone", "")
-        values.append(f"{item.label}: {value}" if item.label else value)
-    return join_values(values)
+        value = getattr(item, "email", "") or getattr(item, "phone", "") or getattr(item, "url", "")
+        values.append(labelled_item(item.label, [value]))
+    return SEPARATOR.join(values)
+
+
+ADDRESS_PARTS = ("street", "locality", "region", "postcode", "country")
+
+
+def _addresses(addresses: Iterable[Address]) -> str:
+    return SEPARATOR.join(
+        labelled_item(a.label, [getattr(a, part) or "" for part in ADDRESS_PARTS])
+        for a in addresses
+    )
 
 
 def _fields(values: dict[str, FieldValue], names: Sequence[str]) -> list[str]:
@@ -181,6 +274,10 @@ def contact_row(contact: Contact, field_names: Sequence[str]) -> list[str]:
         contact.note or "",
         contact.created_at,
         contact.updated_at,
+        contact.nickname or "",
+        _labelled(contact.faxes),
+        _addresses(contact.addresses),
+        _labelled(contact.urls),
         *_fields(contact.fields, field_names),
     ]
 

@@ -23,15 +23,27 @@ if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.deals.models import Deal
     from pcrm.core.people.lifecycle_models import LifecycleChange
-    from pcrm.core.people.models import Company, Contact, Email, Phone
+    from pcrm.core.people.models import Address, Company, Contact, Email, Phone, Url
     from pcrm.core.views.models import CompanyOverview, ContactOverview
 
 
-def _labelled(items: Iterable[Email | Phone]) -> list[str]:
+def _labelled(items: Iterable[Email | Phone | Url]) -> list[str]:
     out: list[str] = []
     for item in items:
-        value = getattr(item, "email", "") or getattr(item, "phone", "")
-        out.append(f"{value} ({item.label})" if item.label else value)
+        value = getattr(item, "email", "") or getattr(item, "phone", "") or getattr(item, "url", "")
+        value = " ".join(value.split())  # one value a line, whatever it holds
+        out.append(f"{value} ({' '.join(item.label.split())})" if item.label else value)
+    return out
+
+
+def address_lines(addresses: Iterable[Address]) -> list[str]:
+    """One line an address: its label first, then its parts joined with ", "."""
+    out: list[str] = []
+    for address in addresses:
+        parts = (address.street, address.locality, address.region, address.postcode)
+        text = ", ".join(" ".join(p.split()) for p in (*parts, address.country) if p)
+        label = " ".join((address.label or "").split())
+        out.append(f"{label}: {text}" if label else text)
     return out
 
 
@@ -138,8 +150,12 @@ def _lines(value: str) -> Text:
 
 def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
     return [
+        ("Nickname", contact.nickname or ""),
         ("Email", "\n".join(_labelled(contact.emails))),
         ("Phone", "\n".join(_labelled(contact.phones))),
+        ("Fax", "\n".join(_labelled(contact.faxes))),
+        ("Address", "\n".join(address_lines(contact.addresses))),
+        ("Web", "\n".join(_labelled(contact.urls))),
         ("Company", contact.company.name if contact.company else ""),
         ("Title", contact.title or ""),
         ("Source", contact.source or ""),

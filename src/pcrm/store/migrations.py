@@ -1165,6 +1165,144 @@ def m014_repair_history(db: Database) -> None:
     repair_history(db)
 
 
+@migration("m015_contact_details")
+def m015_contact_details(db: Database) -> None:
+    """What real address books hold beyond emails and phones: a nickname, postal addresses,
+    web and social URLs, fax numbers (their own table, so that no phone query — duplicates,
+    search, matching, the agenda — takes a fax for a number to call) and the raw vCard a
+    contact was imported from (kept apart, so scans of contacts stay small; its properties
+    pcrm does not model come back out on vCard export).
+
+    The search text gains the nickname, the addresses' locality, region and country and
+    the URLs, appended after the note: a contact without them keeps the same text, so the
+    index needs no rebuild. A change of nickname re-indexes the contact through a trigger
+    of its own: contacts_search_update is one of m014's repaired objects, left as it is."""
+    run_script(
+        db,
+        """
+        ALTER TABLE contacts ADD COLUMN nickname TEXT;
+
+        CREATE TABLE contact_addresses (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            label TEXT,
+            street TEXT,
+            locality TEXT,
+            region TEXT,
+            postcode TEXT,
+            country TEXT,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE INDEX contact_addresses_contact ON contact_addresses(contact_id);
+
+        CREATE TABLE contact_urls (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            label TEXT,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE INDEX contact_urls_contact ON contact_urls(contact_id);
+
+        CREATE TABLE contact_faxes (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            phone TEXT NOT NULL,
+            label TEXT,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE INDEX contact_faxes_contact ON contact_faxes(contact_id);
+
+        CREATE TABLE contact_vcards (
+            contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+            card TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        DROP VIEW contact_search_docs;
+
+        CREATE VIEW contact_search_docs AS
+        SELECT c.id AS id, c.id * 8 + 1 AS doc, c.name AS title,
+            trim(coalesce((SELECT group_concat(email, ' ') FROM contact_emails
+                WHERE contact_id = c.id), '')
+            || ' ' || coalesce((SELECT group_concat(phone, ' ') FROM contact_phones
+                WHERE contact_id = c.id), '')
+            || ' ' || coalesce(c.title, '')
+            || ' ' || coalesce(co.name, '')
+            || ' ' || coalesce(c.source, '')
+            || ' ' || coalesce((SELECT group_concat(t.name, ' ') FROM contact_tags ct
+                JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id), '')
+            || ' ' || coalesce(c.note, '')
+            || ' ' || coalesce(c.nickname, '')
+            || ' ' || coalesce((SELECT group_concat(trim(coalesce(a.locality, '')
+                || ' ' || coalesce(a.region, '') || ' ' || coalesce(a.country, '')), ' ')
+                FROM contact_addresses a WHERE a.contact_id = c.id), '')
+            || ' ' || coalesce((SELECT group_concat(url, ' ') FROM contact_urls
+                WHERE contact_id = c.id), '')) AS body
+        FROM contacts c LEFT JOIN companies co ON co.id = c.company_id;
+
+        CREATE TRIGGER contacts_search_nickname AFTER UPDATE OF nickname ON contacts BEGIN
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.id;
+        END;
+
+        CREATE TRIGGER contact_addresses_search_insert AFTER INSERT ON contact_addresses BEGIN
+            DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.contact_id;
+        END;
+
+        CREATE TRIGGER contact_addresses_search_update AFTER UPDATE ON contact_addresses BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = OLD.contact_id;
+            DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.contact_id;
+        END;
+
+        CREATE TRIGGER contact_addresses_search_delete AFTER DELETE ON contact_addresses BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = OLD.contact_id;
+        END;
+
+        CREATE TRIGGER contact_urls_search_insert AFTER INSERT ON contact_urls BEGIN
+            DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.contact_id;
+        END;
+
+        CREATE TRIGGER contact_urls_search_update AFTER UPDATE ON contact_urls BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = OLD.contact_id;
+            DELETE FROM search_index WHERE rowid = NEW.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = NEW.contact_id;
+        END;
+
+        CREATE TRIGGER contact_urls_search_delete AFTER DELETE ON contact_urls BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'contact', title, body FROM contact_search_docs
+                    WHERE id = OLD.contact_id;
+        END;
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

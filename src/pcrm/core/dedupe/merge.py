@@ -49,6 +49,8 @@ _OWN = {"id", "uid", "name", "name_key", "created_at", "updated_at"}
 # Rows that are equal without a UNIQUE index saying so: (column, key of its value).
 _SAME_VALUE: dict[str, tuple[str, Callable[[Any, str], str | None]]] = {
     "contact_phones": ("phone", lambda value, region: phone_key(value, region)),
+    "contact_faxes": ("phone", lambda value, region: phone_key(value, region)),
+    "contact_urls": ("url", lambda value, _region: str(value)),
 }
 # Never moved: the merge journal itself.
 _SKIP = ("merges",)
@@ -127,6 +129,8 @@ def merge(
         journal = Journal(db)
         region = phone_region(db)
         moves = []
+        if kind == "contact":
+            _join_cards(db, journal, keep_id, other_id)
         for ref_table, column in referencing(db, table, skip=_SKIP):
             moved = _move(db, journal, table_info(db, ref_table), column, keep_id, other_id, region)
             if moved:
@@ -209,6 +213,18 @@ def _move(
         where = " AND ".join(f"{_quote(c)} = ?" for c in found)
         journal.update(info, select_rows(db, info, where, list(found.values()))[0], fill)
     return Moved(info.name, column, moved, already)
+
+
+def _join_cards(db: Database, journal: Journal, keep_id: int, other_id: int) -> None:
+    """Both imported from a vCard: KEEP's raw card is followed by OTHER's (one text, two
+    cards), so that neither card's unmodelled properties are lost when OTHER's row, a twin
+    by its primary key, is dropped by the move. The journal lets undo put both back."""
+    info = table_info(db, "contact_vcards")
+    keep = select_rows(db, info, "contact_id = ?", [keep_id])
+    other = select_rows(db, info, "contact_id = ?", [other_id])
+    if keep and other and other[0]["card"] not in keep[0]["card"]:
+        card = keep[0]["card"].rstrip("\r\n") + "\r\n" + other[0]["card"]
+        journal.update(info, keep[0], {"card": card})
 
 
 def _drop_twins(

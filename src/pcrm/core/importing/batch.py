@@ -28,9 +28,10 @@ from pcrm.errors import InvalidInput
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.importing.importer import Importer
+    from pcrm.core.people.models import Address
     from pcrm.store.db import Database
 
-SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
+SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days", "nickname")
 _COLUMNS = ("name", "name_key", "company_id", *SCALARS)  # what a merge may change
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch's size
 
@@ -62,6 +63,10 @@ class Row:
     stage: str | None  # a lifecycle stage's name as pcrm has it
     name_given: bool  # False when the name is the email address
     warnings: list[str] = field(default_factory=list)
+    faxes: list[tuple[str, str | None]] = field(default_factory=list)  # (number, label)
+    urls: list[tuple[str, str | None]] = field(default_factory=list)  # (url, label)
+    addresses: list[Address] = field(default_factory=list)
+    vcard: str | None = None  # the raw card the row was read from
 
 
 class Rejected(InvalidInput):
@@ -82,6 +87,33 @@ def phone_tail(number: str) -> str:
 
 def _digits(number: str) -> str:
     return "".join(filter(str.isdigit, number))
+
+
+# The contact's faxes, URLs and addresses: table -> (columns written, the key that makes
+# two values the same: a fax's digits, a URL as written, an address's five parts).
+_DETAILS: dict[str, tuple[str, ...]] = {
+    "contact_faxes": ("phone", "label"),
+    "contact_urls": ("url", "label"),
+    "contact_addresses": ("label", "street", "locality", "region", "postcode", "country"),
+}
+
+
+def _detail_key(table: str, values: tuple[object, ...]) -> object:
+    if table == "contact_faxes":
+        return _digits(str(values[0]))
+    if table == "contact_urls":
+        return values[0]
+    return values[1:]  # an address: its parts, whatever its label
+
+
+def _detail_rows(row: Row) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        "contact_faxes": list(row.faxes),
+        "contact_urls": list(row.urls),
+        "contact_addresses": [
+            (a.label, a.street, a.locality, a.region, a.postcode, a.country) for a in row.addresses
+        ],
+    }
 
 
 class _Lookup:
@@ -168,8 +200,9 @@ class _Contact:
     will be, and what flush() must write for it."""
 
     __slots__ = (
-        "added_emails", "added_phones", "added_tags", "changed", "dirty", "email_next", "emails",
-        "fields", "id", "new", "phone_next", "phones", "relabeled", "stage", "tags", "values",
+        "added_details", "added_emails", "added_phones", "added_tags", "card", "card_new",
+        "changed", "detail_next", "details", "dirty", "email_next", "emails", "fields",
+        "has_card", "id", "new", "phone_next", "phones", "relabeled", "stage", "tags", "values",
     )  # fmt: skip
 
     def __init__(self, contact_id: int, new: bool, values: dict[str, object]) -> None:
@@ -189,6 +222,27 @@ class _Contact:
         self.relabeled: set[str] = set()
         self.added_phones: list[tuple[str, str | None, int]] = []
         self.added_tags: list[int] = []
+        # Faxes, URLs and addresses by table: the keys the contact has (a fax's digits, a
+        # URL, an address's parts), what to insert (row values, position) and the next
+        # position. Made (and a stored contact's read) only when a row brings such values:
+        # most rows have none, and each costs a few dicts.
+        self.details: dict[str, set[object]] | None = None
+        self.added_details: dict[str, list[tuple[object, ...]]] = {}
+        self.detail_next: dict[str, int] = {}
+        self.has_card = False  # a raw vCard is stored (or will be)
+        self.card: str | None = None  # the stored card, once read, or the row's
+        self.card_new = False  # flush() writes `card`
+
+    def add_detail(self, table: str, key: object, values: tuple[object, ...]) -> bool:
+        """Add a fax, URL or address the contact does not have yet; whether it was new."""
+        assert self.details is not None
+        if key in self.details[table]:
+            return False
+        self.details[table].add(key)
+        position = self.detail_next.get(table, 0)
+        self.added_details.setdefault(table, []).append((*values, position))
+        self.detail_next[table] = position + 1
+        return True
 
     def add_email(self, address: str, label: str | None) -> None:
         self.emails[address] = label
@@ -309,10 +363,43 @@ class Batch:
             contact.add_phone(phone.number, phone.label)
             keys.add_phone(contact.id, phone.number, phone.key)
         contact.add_tags(importer.tag_ids(row.tags))
+        self._add_details(row, contact)
+        if row.vcard is not None:
+            contact.has_card, contact.card, contact.card_new = True, row.vcard, True
         for name, value in row.fields.items():
             self._set_field(contact, name, value)
         if row.stage:
             self._set_stage(contact, row.stage)
+
+    def _add_details(self, row: Row, contact: _Contact) -> bool:
+        """The row's faxes, URLs and addresses the contact does not have yet."""
+        if not (row.faxes or row.urls or row.addresses):
+            return False  # most rows: nothing to look at
+        if contact.details is None:
+            if contact.new:
+                contact.details = {table: set() for table in _DETAILS}
+            else:
+                self._read_details([contact])
+        added = False
+        for table, values in _detail_rows(row).items():
+            for value in values:
+                added |= contact.add_detail(table, _detail_key(table, value), value)
+        return added
+
+    def _set_card(self, row: Row, contact: _Contact, overwrite: bool) -> bool:
+        """The row's raw vCard: kept when the contact has none, replacing the stored one
+        on update (read then, only to tell whether it is the same)."""
+        if row.vcard is None or (contact.has_card and not overwrite):
+            return False
+        if contact.has_card and contact.card is None:
+            found = self.db.execute(
+                "SELECT card FROM contact_vcards WHERE contact_id = ?", [contact.id]
+            ).fetchone()
+            contact.card = found[0] if found else None
+        if row.vcard == contact.card:
+            return False
+        contact.has_card, contact.card, contact.card_new = True, row.vcard, True
+        return True
 
     def _apply(self, contact_id: int, row: Row, *, overwrite: bool) -> bool:
         """Merge (fill what is empty, add what is new) or update (the row's values win)
@@ -334,6 +421,8 @@ class Batch:
         changed |= self._add_emails(row, contact, overwrite)
         changed |= self._add_phones(row, contact)
         changed |= contact.add_tags(self.importer.tag_ids(row.tags))
+        changed |= self._add_details(row, contact)
+        changed |= self._set_card(row, contact, overwrite)
         for name, value in row.fields.items():
             old = self._field(contact, name)
             if value != old and (overwrite or old is None):
@@ -456,7 +545,30 @@ class Batch:
             f"SELECT contact_id, tag_id FROM contact_tags WHERE contact_id {_IN}", [wanted]
         ):
             read[contact_id].tags.add(tag_id)
+        for (contact_id,) in db.execute(
+            f"SELECT contact_id FROM contact_vcards WHERE contact_id {_IN}", [wanted]
+        ):
+            read[contact_id].has_card = True
         self.contacts.update(read)
+
+    def _read_details(self, contacts: list[_Contact]) -> None:
+        """The stored faxes, URLs and addresses of contacts a row adds such values to:
+        read on demand, so an import without them costs nothing more."""
+        by_id = {c.id: c for c in contacts if c.details is None}
+        for contact in by_id.values():
+            contact.details = {table: set() for table in _DETAILS}
+        wanted = _json(by_id)
+        for table, columns in _DETAILS.items():
+            for contact_id, position, *values in self.db.execute(
+                f"SELECT contact_id, position, {', '.join(columns)} FROM {table}"
+                f" WHERE contact_id {_IN}",
+                [wanted],
+            ):
+                contact = by_id[contact_id]
+                assert contact.details is not None
+                contact.details[table].add(_detail_key(table, tuple(values)))
+                next_position = max(contact.detail_next.get(table, 0), position + 1)
+                contact.detail_next[table] = next_position
 
     # -- writing -------------------------------------------------------------------------
 
@@ -507,6 +619,17 @@ class Batch:
         conn.executemany(
             "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
             [(c.id, *added) for c in touched for added in c.added_phones],
+        )
+        for table, columns in _DETAILS.items():
+            conn.executemany(
+                f"INSERT INTO {table}(contact_id, {', '.join(columns)}, position)"
+                f" VALUES ({', '.join('?' * (len(columns) + 2))})",
+                [(c.id, *added) for c in touched for added in c.added_details.get(table, ())],
+            )
+        conn.executemany(
+            "INSERT INTO contact_vcards(contact_id, card) VALUES (?, ?)"
+            " ON CONFLICT (contact_id) DO UPDATE SET card = excluded.card",
+            [(c.id, c.card) for c in touched if c.card_new],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO contact_tags(contact_id, tag_id) VALUES (?, ?)",

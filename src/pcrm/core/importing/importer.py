@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pcrm.core import settings
 from pcrm.core.activity.reminders import parse_cadence
 from pcrm.core.base import FieldValue
 from pcrm.core.importing.batch import Batch, Phone, Rejected, Row, phone_tail
 from pcrm.core.people import fields, lifecycle, tags
-from pcrm.core.people.models import FieldDef
+from pcrm.core.people.models import Address, FieldDef
 from pcrm.core.people.phones import phone_key
 from pcrm.core.people.text import clean_line, clean_optional, name_key, normalise_email, split_label
 from pcrm.core.records import new_uid
@@ -245,6 +245,7 @@ class Importer:
             "note": self._note(parsed),
             "anniversary": self._birthday(parsed.anniversary, "anniversary"),
             "cadence_days": self._cadence(parsed.cadence),
+            "nickname": clean_line(parsed.nickname),
         }
         try:
             tag_names = tags.clean_tags([*parsed.tags, *self.batch_tags])
@@ -277,6 +278,7 @@ class Importer:
             stage=self._stage(parsed.stage, warnings),
             name_given=name_given,
             warnings=warnings,
+            **_details(parsed, warnings),
         )
 
     def _stage(self, value: str | None, warnings: list[str]) -> str | None:
@@ -420,7 +422,47 @@ class Importer:
 # Tables whose search triggers re-index a contact: one import row fires several of them,
 # each re-reading the contact's whole search text. They are dropped for the import and
 # re-created as they were (in the same transaction); each Batch indexes its contacts.
-_CONTACT_TABLES = ("contacts", "contact_emails", "contact_phones", "contact_tags")
+_CONTACT_TABLES = (
+    "contacts", "contact_emails", "contact_phones", "contact_tags", "contact_addresses",
+    "contact_urls",
+)  # fmt: skip
+
+
+def _details(parsed: ParsedContact, warnings: list[str]) -> dict[str, Any]:
+    """The row's faxes, URLs, addresses and raw vCard as Row takes them: text cleaned, each
+    value once; a fax without digits is dropped with a warning, an address with no part
+    left is dropped, a URL is kept as written (no scheme added)."""
+    if not (parsed.faxes or parsed.urls or parsed.addresses or parsed.vcard):
+        return {}  # most rows: Row's defaults
+    faxes: dict[str, tuple[str, str | None]] = {}
+    for label, value in parsed.faxes:
+        number = " ".join(value.split())
+        digits = "".join(filter(str.isdigit, number))
+        if not digits:
+            if number:
+                warnings.append(f'fax "{number}" has no digits; dropped')
+            continue
+        faxes.setdefault(digits, (number, clean_line(label)))
+    urls: dict[str, tuple[str, str | None]] = {}
+    for label, value in parsed.urls:
+        url = " ".join(value.split())  # as written; runs of spaces are one
+        if url:
+            urls.setdefault(url, (url, clean_line(label)))
+    addresses: dict[tuple[str | None, ...], Address] = {}
+    for address in parsed.addresses:
+        parts = tuple(
+            clean_line(getattr(address, part))
+            for part in ("street", "locality", "region", "postcode", "country")
+        )
+        if any(parts):
+            addresses.setdefault(parts, Address(clean_line(address.label), *parts))
+    card = parsed.vcard if parsed.vcard and parsed.vcard.strip() else None
+    return {
+        "faxes": list(faxes.values()),
+        "urls": list(urls.values()),
+        "addresses": list(addresses.values()),
+        "vcard": card,
+    }
 
 
 def _suspend_search_triggers(db: Database) -> list[str]:

@@ -10,7 +10,7 @@ from pcrm.core.activity.reminders import parse_cadence
 from pcrm.core.base import Link
 from pcrm.core.people import companies, tags
 from pcrm.core.people import fields as custom_fields
-from pcrm.core.people.models import Contact, Email, Phone
+from pcrm.core.people.models import Address, Contact, Email, Phone, Url
 from pcrm.core.people.text import (
     clean_line,
     clean_optional,
@@ -20,7 +20,7 @@ from pcrm.core.people.text import (
     split_label,
 )
 from pcrm.core.records import PartialEdit, new_uid, record_deletion
-from pcrm.dates import parse_birthday, to_iso
+from pcrm.dates import LazyPattern, parse_birthday, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound, PcrmError
 from pcrm.store.db import Database
 
@@ -52,6 +52,10 @@ class ContactForm:
     note: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # custom field name -> text
     new_company: bool = False  # add `company` as new, even if some company looks like it
+    nickname: str | None = None
+    faxes: list[str] = field(default_factory=list)  # [LABEL:]NUMBER
+    urls: list[str] = field(default_factory=list)  # [LABEL:]URL
+    addresses: list[str] = field(default_factory=list)  # [LABEL:]STREET; CITY; ... (parse_address)
 
 
 @dataclass
@@ -74,6 +78,13 @@ class ContactChanges(PartialEdit):
     remove_tags: list[str] = field(default_factory=list)
     set_fields: dict[str, str] = field(default_factory=dict)  # name -> text; "" unsets
     new_company: bool | None = None  # True: add `company` as new (None, not False: unset)
+    nickname: str | None = None
+    add_faxes: list[str] = field(default_factory=list)
+    remove_faxes: list[str] = field(default_factory=list)
+    add_urls: list[str] = field(default_factory=list)
+    remove_urls: list[str] = field(default_factory=list)
+    add_addresses: list[str] = field(default_factory=list)
+    remove_addresses: list[str] = field(default_factory=list)  # by position, 1 = the first
 
 
 @dataclass
@@ -109,6 +120,65 @@ def parse_phones(values: Sequence[str]) -> list[Phone]:
     return list(phones.values())
 
 
+def parse_faxes(values: Sequence[str]) -> list[Phone]:
+    """`[LABEL:]NUMBER` fax numbers, as phones are read."""
+    try:
+        return parse_phones(values)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message.replace("phone", "fax"), hint=exc.hint) from None
+
+
+_SCHEME = LazyPattern(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def split_url(value: str) -> tuple[str | None, str]:
+    """`[LABEL:]URL`: "https://x" has no label ("https" is its scheme), "blog: x.org" has one."""
+    text = value.strip()
+    if _SCHEME.match(text):
+        return None, text
+    label, url = split_label(text)
+    if url.startswith("//"):
+        return None, text
+    return label, url
+
+
+def parse_urls(values: Sequence[str]) -> list[Url]:
+    """`[LABEL:]URL` values, kept as written (no scheme is added), each URL once."""
+    urls: dict[str, Url] = {}
+    for value in values:
+        label, url = split_url(value)
+        url = " ".join(url.split())
+        if not url:
+            raise InvalidInput(f'invalid URL "{value.strip()}"', hint="give the address")
+        urls.setdefault(url, Url(url, label))
+    return list(urls.values())
+
+
+ADDRESS_PARTS = ("street", "locality", "region", "postcode", "country")
+
+
+def parse_address(value: str) -> Address:
+    """`[LABEL:] STREET; CITY; REGION; POSTCODE; COUNTRY`: the parts in that order,
+    separated by semicolons (a street may hold commas), empty parts left empty."""
+    label, text = split_label(value)
+    parts = [clean_line(part) for part in text.split(";")]
+    if len(parts) > len(ADDRESS_PARTS) or not any(parts):
+        raise InvalidInput(
+            f'invalid address "{value.strip()}"',
+            hint="write it as STREET; CITY; REGION; POSTCODE; COUNTRY (parts may be empty)",
+        )
+    parts += [None] * (len(ADDRESS_PARTS) - len(parts))
+    return Address(label, *parts)
+
+
+def address_text(address: Address) -> str:
+    """An address as `parse_address` reads it: parts joined with "; " (no label)."""
+    parts = [getattr(address, part) or "" for part in ADDRESS_PARTS]
+    while parts and not parts[-1]:
+        parts.pop()
+    return "; ".join(parts)
+
+
 def check_field(key: str, value: str) -> None:
     """Validate one field of the editor form, so an error can name its line."""
     checks: dict[str, Callable[[str], object]] = {
@@ -119,6 +189,9 @@ def check_field(key: str, value: str) -> None:
         "anniversary": _anniversary,
         "every": parse_cadence,
         "tags": lambda v: tags.clean_tags([v]),
+        "fax": lambda v: parse_faxes([v]),
+        "url": lambda v: parse_urls([v]),
+        "address": parse_address,
     }
     if key in checks:
         checks[key](value)
@@ -138,6 +211,9 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     name = require_name(form.name)
     emails = parse_emails(form.emails)
     phones = parse_phones(form.phones)
+    faxes = parse_faxes(form.faxes)
+    urls = parse_urls(form.urls)
+    addresses = [parse_address(value) for value in form.addresses]
     tag_names = tags.clean_tags(form.tags)
     birthday = _birthday(form.birthday)
     for email in emails:
@@ -148,8 +224,8 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     stamp = to_iso(now)
     cursor = db.execute(
         "INSERT INTO contacts(uid, name, name_key, company_id, title, source, birthday, note,"
-        " anniversary, cadence_days, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " anniversary, cadence_days, nickname, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             new_uid(),
             name,
@@ -161,6 +237,7 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
             clean_optional(form.note),
             _anniversary(form.anniversary),
             parse_cadence(form.cadence) if form.cadence else None,
+            clean_line(form.nickname),
             stamp,
             stamp,
         ],
@@ -169,6 +246,7 @@ def add_contact(db: Database, now: datetime, form: ContactForm) -> Saved:
     assert contact_id is not None
     _add_emails(db, contact_id, emails)
     _add_phones(db, contact_id, phones)
+    add_details(db, contact_id, faxes, urls, addresses)
     tags.add_tags(db, "contact", contact_id, tag_names)
     custom_fields.set_values(db, now, "contact", contact_id, form.fields)
     return Saved(get_contact(db, contact_id), created, namesakes(db, contact_id))
@@ -271,6 +349,83 @@ def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
         position += 1
 
 
+def add_details(
+    db: Database,
+    contact_id: int,
+    faxes: Sequence[Phone] = (),
+    urls: Sequence[Url] = (),
+    addresses: Sequence[Address] = (),
+) -> None:
+    """Append faxes, URLs and addresses the contact does not have yet (a fax by its digits,
+    a URL as written, an address by its parts); one it has only takes a new label."""
+    position = _next_position(db, "contact_faxes", contact_id)
+    existing = {
+        phone_digits(number): row_id
+        for row_id, number in db.execute(
+            "SELECT id, phone FROM contact_faxes WHERE contact_id = ?", [contact_id]
+        )
+    }
+    for fax in faxes:
+        row_id = existing.get(phone_digits(fax.phone))
+        if row_id is not None:
+            db.execute(
+                "UPDATE contact_faxes SET label = coalesce(?, label) WHERE id = ?",
+                [fax.label, row_id],
+            )
+            continue
+        db.execute(
+            "INSERT INTO contact_faxes(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, fax.phone, fax.label, position],
+        )
+        existing[phone_digits(fax.phone)] = -1
+        position += 1
+    position = _next_position(db, "contact_urls", contact_id)
+    for url in urls:
+        cursor = db.execute(
+            "UPDATE contact_urls SET label = coalesce(?, label) WHERE contact_id = ? AND url = ?",
+            [url.label, contact_id, url.url],
+        )
+        if cursor.rowcount:
+            continue
+        db.execute(
+            "INSERT INTO contact_urls(contact_id, url, label, position) VALUES (?, ?, ?, ?)",
+            [contact_id, url.url, url.label, position],
+        )
+        position += 1
+    position = _next_position(db, "contact_addresses", contact_id)
+    for address in addresses:
+        parts = [getattr(address, part) for part in ADDRESS_PARTS]
+        cursor = db.execute(
+            "UPDATE contact_addresses SET label = coalesce(?, label) WHERE contact_id = ?"
+            " AND street IS ? AND locality IS ? AND region IS ? AND postcode IS ?"
+            " AND country IS ?",
+            [address.label, contact_id, *parts],
+        )
+        if cursor.rowcount:
+            continue
+        db.execute(
+            "INSERT INTO contact_addresses(contact_id, label, street, locality, region,"
+            " postcode, country, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [contact_id, address.label, *parts, position],
+        )
+        position += 1
+
+
+def load_vcards(db: Database, ids: Sequence[int]) -> dict[int, str]:
+    """The raw vCards of these contacts (those imported from one), by contact id: read
+    only where the card is used (vCard export), never by listings."""
+    cards: dict[int, str] = {}
+    for chunk in tags.chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        cards.update(
+            db.execute(
+                f"SELECT contact_id, card FROM contact_vcards WHERE contact_id IN ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    return cards
+
+
 def _next_position(db: Database, table: str, contact_id: int) -> int:
     return int(
         db.execute(
@@ -291,7 +446,7 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
         for row in db.execute(
             "SELECT c.id, c.uid, c.name, c.company_id, co.name, c.title, c.source, c.birthday,"
             " c.note, c.last_contacted_at, c.created_at, c.updated_at, c.anniversary,"
-            " c.cadence_days, c.lifecycle_stage"
+            " c.cadence_days, c.lifecycle_stage, c.nickname"
             " FROM contacts c LEFT JOIN companies co ON co.id = c.company_id"
             f" WHERE c.id IN ({marks})",
             chunk,
@@ -308,6 +463,7 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
                 anniversary=row[12],
                 cadence_days=row[13],
                 lifecycle_stage=row[14],
+                nickname=row[15],
             )
         for contact_id, email, label in db.execute(
             f"SELECT contact_id, email, label FROM contact_emails WHERE contact_id IN ({marks})"
@@ -321,6 +477,25 @@ def load_contacts(db: Database, ids: list[int]) -> list[Contact]:
             chunk,
         ):
             rows[contact_id].phones.append(Phone(phone, label))
+        for contact_id, phone, label in db.execute(
+            f"SELECT contact_id, phone, label FROM contact_faxes WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].faxes.append(Phone(phone, label))
+        for contact_id, *parts in db.execute(
+            "SELECT contact_id, label, street, locality, region, postcode, country"
+            f" FROM contact_addresses WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].addresses.append(Address(*parts))
+        for contact_id, url, label in db.execute(
+            f"SELECT contact_id, url, label FROM contact_urls WHERE contact_id IN ({marks})"
+            " ORDER BY contact_id, position, id",
+            chunk,
+        ):
+            rows[contact_id].urls.append(Url(url, label))
     for contact_id, names in tags.tags_by_record(db, "contact", list(rows)).items():
         rows[contact_id].tags = names
     for contact_id, values in custom_fields.values_by_record(db, "contact", list(rows)).items():
@@ -433,7 +608,7 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
     if changes.name is not None:
         name = require_name(changes.name)
         sets.update(name=name, name_key=name_key(name))
-    for column in ("title", "source"):
+    for column in ("title", "source", "nickname"):
         value = getattr(changes, column)
         if value is not None:
             sets[column] = clean_line(value)
@@ -460,6 +635,14 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
     _add_emails(db, contact_id, parse_emails(changes.add_emails))
     _remove_phones(db, contact_id, changes.remove_phones)
     _add_phones(db, contact_id, parse_phones(changes.add_phones))
+    _remove_details(db, contact_id, changes)
+    add_details(
+        db,
+        contact_id,
+        parse_faxes(changes.add_faxes),
+        parse_urls(changes.add_urls),
+        [parse_address(value) for value in changes.add_addresses],
+    )
     missing = tags.remove_tags(db, "contact", contact_id, tags.clean_tags(changes.remove_tags))
     if missing:
         raise InvalidInput(
@@ -476,8 +659,8 @@ def update_contact(db: Database, now: datetime, contact_id: int, changes: Contac
 
 # What the $EDITOR form holds: ContactForm's fields but the custom ones.
 FORM_FIELDS = (
-    "name", "emails", "phones", "company", "title", "source", "birthday", "anniversary",
-    "cadence", "tags", "note",
+    "name", "nickname", "emails", "phones", "company", "title", "source", "birthday",
+    "anniversary", "cadence", "tags", "note",
 )  # fmt: skip
 _FORM_LISTS = {"emails": "contact_emails", "phones": "contact_phones", "tags": "contact_tags"}
 
@@ -506,6 +689,7 @@ def replace_contact(
 
     changes = ContactChanges(
         name=form.name if "name" in only else None,
+        nickname=text("nickname"),
         company=text("company"),
         title=text("title"),
         source=text("source"),
@@ -518,6 +702,50 @@ def replace_contact(
         add_tags=form.tags if "tags" in only else [],
     )
     return update_contact(db, now, contact_id, changes)
+
+
+def _remove_details(db: Database, contact_id: int, changes: ContactChanges) -> None:
+    """--rm-fax (by digits), --rm-url (as written), --rm-address (by position, from 1)."""
+    hint = f"see: pcrm contact show {contact_id}"
+    for value in changes.remove_faxes:
+        digits = phone_digits(value)
+        matches = [
+            row[0]
+            for row in db.execute(
+                "SELECT id, phone FROM contact_faxes WHERE contact_id = ?", [contact_id]
+            )
+            if phone_digits(row[1]) == digits
+        ]
+        if not matches or not digits:
+            raise InvalidInput(f'contact {contact_id} has no fax "{value.strip()}"', hint=hint)
+        db.execute(
+            f"DELETE FROM contact_faxes WHERE id IN ({','.join('?' * len(matches))})", matches
+        )
+    for value in changes.remove_urls:
+        cursor = db.execute(
+            "DELETE FROM contact_urls WHERE contact_id = ? AND url = ?",
+            [contact_id, split_url(value)[1]],
+        )
+        if cursor.rowcount == 0:
+            raise InvalidInput(f'contact {contact_id} has no URL "{value.strip()}"', hint=hint)
+    address_ids = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM contact_addresses WHERE contact_id = ? ORDER BY position, id",
+            [contact_id],
+        )
+    ]
+    gone = []
+    for value in changes.remove_addresses:
+        number = value.strip()
+        if not number.isdigit() or not 1 <= int(number) <= len(address_ids):
+            raise InvalidInput(
+                f'contact {contact_id} has no address "{number}"',
+                hint=f"give its number in: pcrm contact show {contact_id}",
+            )
+        gone.append(address_ids[int(number) - 1])
+    for row_id in gone:
+        db.execute("DELETE FROM contact_addresses WHERE id = ?", [row_id])
 
 
 def _remove_emails(db: Database, contact_id: int, values: list[str]) -> None:

@@ -73,6 +73,13 @@ class Contact:
     cadence_days: int | None = None  # stay in touch at least this often
     fields: dict[str, FieldValue] = field(default_factory=dict)  # custom field name -> value
     lifecycle_stage: str | None = None  # None: not in the lifecycle yet
+    nickname: str | None = None
+    faxes: list[Phone] = field(default_factory=list)  # apart from phones: never called
+    addresses: list[Address] = field(default_factory=list)
+    urls: list[Url] = field(default_factory=list)
+    # The raw vCard the contact was imported from, if any: read only by the vCard export
+    # (load_vcards), never by listings, and left out of JSON (metadata "json": False).
+    vcard: str | None = field(default=None, metadata={"json": False})
 
     @property
     def primary_email(self) -> str | None:

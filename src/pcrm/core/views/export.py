@@ -14,7 +14,7 @@ from pcrm.core.deals.models import Deal
 from pcrm.core.people import fields as custom_fields
 from pcrm.core.people import tags
 from pcrm.core.people.companies import load_companies
-from pcrm.core.people.contacts import load_contacts
+from pcrm.core.people.contacts import load_contacts, load_vcards
 from pcrm.core.people.models import Company, Contact
 from pcrm.core.people.tags import chunks
 from pcrm.core.views.models import ExportedInteraction
@@ -89,9 +89,19 @@ def contacts(
     tag: Tags = None,
     conditions: Sequence[str] = (),
     now: datetime | None = None,
+    vcards: bool = False,
 ) -> Iterator[Contact]:
-    """Contacts with the tag and matching every `--where` condition, by id."""
-    return _batches(db, "contact", load_contacts, tag, conditions, now)
+    """Contacts with the tag and matching every `--where` condition, by id; with their
+    raw vCards when `vcards` (the vCard export writes their unmodelled properties)."""
+
+    def load(db: Database, ids: list[int]) -> list[Contact]:
+        found = load_contacts(db, ids)
+        cards = load_vcards(db, ids)
+        for contact in found:
+            contact.vcard = cards.get(contact.id)
+        return found
+
+    return _batches(db, "contact", load if vcards else load_contacts, tag, conditions, now)
 
 
 def companies(
