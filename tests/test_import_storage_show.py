@@ -86,7 +86,7 @@ def test_the_search_finds_a_nickname_set_by_edit(cli):
 CARD = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace\r\nNICKNAME:old\r\n"
     "item1.TEL:+1 555 0100\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\n"
-    "item2.X-SOCIALPROFILE;type=twitter:x.com/grace\r\nitem2.X-ABLabel:Twitter\r\n"
+    "item2.X-ABRELATEDNAMES:Vincent\r\nitem2.X-ABLabel:_$!<Spouse>!$_\r\n"
     "PHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\n BBBB\r\nIMPP:xmpp:grace@jabber.example\r\n"
     "X-EVOLUTION-SPOUSE:Vincent\r\nEND:VCARD\r\n"
 )
@@ -117,8 +117,8 @@ def test_vcard_export_writes_the_new_parts_and_the_raw_cards_other_properties(cl
     # the raw card's unmodelled properties, unchanged, before END:VCARD; what pcrm reads
     # or writes itself (FN, NICKNAME, the TEL and its label) is not copied
     assert lines[-7:] == [
-        "item2.X-SOCIALPROFILE;type=twitter:x.com/grace",
-        "item2.X-ABLabel:Twitter",
+        "item2.X-ABRELATEDNAMES:Vincent",
+        "item2.X-ABLabel:_$!<Spouse>!$_",
         "PHOTO;ENCODING=b;TYPE=JPEG:AAAA",
         " BBBB",
         "IMPP:xmpp:grace@jabber.example",
