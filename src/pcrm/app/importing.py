@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -130,10 +130,7 @@ def _run(
                              for name in (r.value.get("fields") or {})})  # fmt: skip
         layout, shown = None, _KIND_NAMES[opened.kind]
     else:
-        layout, mapper, rows = _csv(opened, request.preset, entries)
-        order_note = None
-        if options.date_order is None:
-            options.date_order, order_note = file_date_order(opened, mapper)
+        layout, mapper, rows, order_note = _csv(opened, request.preset, entries, options)
         shown = f"{mapper.preset.shown} CSV"
         custom = [t.arg for _, t in mapper.mapped if t.field == "custom" and t.arg]
         if mapper.preset.source and options.source is None:
@@ -200,8 +197,8 @@ def _read_files(request: ImportRequest, database: Path) -> dict[Path, str]:
 
 
 def _csv(
-    opened: Source, preset_name: str, entries: list[tuple[str, Target]]
-) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact]]:
+    opened: Source, preset_name: str, entries: list[tuple[str, Target]], options: ImportOptions
+) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact], RowNote | None]:
     from pcrm.formats.contact_file import read_csv
     from pcrm.formats.contact_presets import column_key, with_map
     from pcrm.formats.contact_rows import CsvMapper
@@ -225,7 +222,16 @@ def _csv(
             f"(read as {layout.delimiter_name}-separated columns: {columns})",
             hint='choose --preset, or --map "COLUMN=name"',
         )
-    return layout, mapper, (mapper.contact(row) for row in rows)
+    order_note = None
+    if options.date_order is None and _date_columns(mapper):
+        # The pre-pass reads the file from its start: the rows are read again after it.
+        if isinstance(rows, Generator):
+            next(rows, None)  # started, so that closing it lets its text wrapper go
+            rows.close()
+        options.date_order, order_note = file_date_order(opened, mapper)
+        layout, rows = read_csv(opened)
+        layout.header = mapper.header
+    return layout, mapper, (mapper.contact(row) for row in rows), order_note
 
 
 # -- the day/month order of a file's slash dates --------------------------------------
@@ -235,6 +241,11 @@ _DATE_FIELDS = frozenset({"birthday", "anniversary", "created_at", "updated_at"}
 # A slash date, day and month in either order, with or without a year (time after it
 # allowed): 20/01/1991, 5/1/91, 12/24. A four-digit first number (1991/01/20) is year first.
 _SLASH_DATE = r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\d/])"
+
+
+def _date_columns(mapper: CsvMapper) -> list[int]:
+    targets = enumerate(mapper.targets)
+    return [i for i, t in targets if t is not None and t.field in _DATE_FIELDS]
 
 
 def file_date_order(opened: Source, mapper: CsvMapper) -> tuple[str | None, RowNote | None]:
@@ -254,7 +265,7 @@ def file_date_order(opened: Source, mapper: CsvMapper) -> tuple[str | None, RowN
     from pcrm.dates import current_date_order
     from pcrm.formats.contact_file import read_csv
 
-    columns = [i for i, t in enumerate(mapper.targets) if t is not None and t.field in _DATE_FIELDS]
+    columns = _date_columns(mapper)
     if not columns:
         return None, None
     pattern = re.compile(_SLASH_DATE)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from vobject.base import ContentLine
     from vobject.vcard import Name
 
+    from pcrm.core.people.models import Address
+
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
 _TAGS = re.compile(r"\s*:::\s*|\s*[;,\n]\s*")
@@ -78,6 +80,8 @@ class CsvMapper:
         width = len(self.header)
         if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
             cells = cells[:width]  # a trailing delimiter: Excel's "a;b;c;"
+        elif len(cells) < width:  # Outlook ends a row at its last non-empty cell
+            cells = cells + [""] * (width - len(cells))
         if len(cells) != width:
             parsed.problem = f"has {len(cells)} cells, the header has {width}"
             return parsed
@@ -86,6 +90,8 @@ class CsvMapper:
         emails: list[tuple[Target, str]] = []
         phones: list[tuple[Target, str]] = []
         notes: list[str] = []
+        others: dict[str, list[tuple[Target, str]]] = {}  # faxes, urls, address parts
+        birth: dict[str, str] = {}  # Thunderbird's Birth Year, Birth Month, Birth Day
         for column, target, blanks, cell in zip(
             self.header, self.targets, self.blanks, cells, strict=True
         ):
@@ -106,7 +112,7 @@ class CsvMapper:
             kind = target.field
             if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
                 names.setdefault(kind, []).append(value)
-            elif kind in ("email_label", "phone_label"):
+            elif kind.endswith("_label"):  # email_label, phone_label, url_label...
                 labels[f"{kind}:{target.slot}"] = value
             elif kind == "email":
                 emails.append((target, value))
@@ -122,19 +128,107 @@ class CsvMapper:
             elif kind == "stage" and self.preset.stage_names:
                 key = " ".join(value.split()).casefold()
                 parsed.stage = self.preset.stage_names.get(key, value)
+            elif kind == "birthday" and target.arg in _BIRTH_PARTS:
+                birth.setdefault(target.arg, value)
+            elif kind in _OTHERS or kind.startswith("address"):
+                others.setdefault(kind, []).append((target, value))
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
         parsed.name = _full_name(names)
         parsed.note = "\n\n".join(notes) or None
+        if birth and parsed.birthday is None:
+            parsed.birthday = _birth_date(birth)
         if emails:
             parsed.emails = _labelled(emails, labels, "email_label", self._split)
         if phones:
             parsed.phones = _labelled(phones, labels, "phone_label", self._split)
+            if any(label and "fax" in label for label, _ in parsed.phones):
+                _faxes_apart(parsed)  # Google's "Work Fax", "Home Fax" phones
+        if others:
+            self._others(parsed, others, labels)
         return parsed
+
+    def _others(
+        self,
+        parsed: ParsedContact,
+        others: dict[str, list[tuple[Target, str]]],
+        labels: dict[str, str],
+    ) -> None:
+        """Faxes, web pages and postal addresses (in parts, grouped by slot)."""
+        if "fax" in others:
+            parsed.faxes += _labelled(others.pop("fax"), labels, "fax_label", self._split)
+        if "url" in others:
+            parsed.urls += _labelled(others.pop("url"), labels, "url_label", self._split)
+        if others:
+            parsed.addresses += _addresses(others, labels)
 
     def _split(self, cell: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
         """pcrm's layout escapes `;` inside values; other exporters' separators are plain."""
         return pcrm_csv.split_values(cell) if self.pcrm else _split(cell, pattern)
+
+
+_OTHERS = frozenset({"fax", "url"})
+_BIRTH_PARTS = frozenset({"year", "month", "day"})
+# An address part's place in core's Address; the PO box and extended address (Google's
+# columns) are folded into the street, as the model says.
+_ADDRESS_PARTS = {
+    "address_street": "street",
+    "address_locality": "locality",
+    "address_region": "region",
+    "address_postcode": "postcode",
+    "address_country": "country",
+}
+
+
+def _birth_date(parts: dict[str, str]) -> str:
+    """Thunderbird's three birthday columns as one date: 1970-11-15, or --11-15 without a
+    year; a part that is not a number leaves them as written, for the importer to name."""
+    year, month, day = parts.get("year", ""), parts.get("month", ""), parts.get("day", "")
+    if month.isdigit() and day.isdigit() and (year.isdigit() or not year):
+        prefix = f"{int(year):04d}" if year else "-"
+        return f"{prefix}-{int(month):02d}-{int(day):02d}"
+    return " ".join(p for p in (year, month, day) if p)
+
+
+def _faxes_apart(parsed: ParsedContact) -> None:
+    """Phones labelled as faxes ("work fax", "fax") become faxes labelled "work" (or none)."""
+    phones = []
+    for label, number in parsed.phones:
+        if label and "fax" in label.split():
+            rest = " ".join(word for word in label.split() if word != "fax")
+            parsed.faxes.append((rest or None, number))
+        else:
+            phones.append((label, number))
+    parsed.phones = phones
+
+
+def _addresses(parts: dict[str, list[tuple[Target, str]]], labels: dict[str, str]) -> list[Address]:
+    """Address columns grouped into addresses: by the slot of Google's numbered columns
+    ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
+    A slot's whole address in one cell (Google's "Formatted") is used only when the slot
+    has no parts, as its street."""
+    from pcrm.core.people.models import Address
+
+    slots: dict[str, dict[str, list[str]]] = {}
+    for kind, values in parts.items():
+        for target, value in values:
+            key = target.slot or target.arg or ""
+            slots.setdefault(key, {}).setdefault(kind, []).append(value)
+    found = []
+    for key, slot in slots.items():
+        fixed = next((t.arg for values in parts.values() for t, _ in values
+                      if (t.slot or t.arg or "") == key and t.arg), None)  # fmt: skip
+        label = _label(labels.get(f"address_label:{key}") or fixed)
+        given = {
+            _ADDRESS_PARTS[kind]: (", " if kind == "address_street" else " ").join(values)
+            for kind, values in slot.items()
+            if kind in _ADDRESS_PARTS
+        }
+        if not given and slot.get("address"):
+            given = {"street": slot["address"][0]}
+        if given:
+            found.append(Address(label, **given))
+    return found
 
 
 def _full_name(names: dict[str, list[str]]) -> str | None:
