@@ -33,6 +33,8 @@ from pcrm.errors import InvalidInput
 if TYPE_CHECKING:
     from _csv import Reader
 
+    from charset_normalizer import CharsetMatch
+
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024  # what the delimiter sniffer and the preamble finder look at
 DELIMITERS = ",;\t"
@@ -189,6 +191,8 @@ CODE_PAGES = (
     "koi8_r", "koi8_u", "mac_roman", "mac_cyrillic", "mac_greek", "mac_latin2", "cp437",
     "cp850", "cp852", "cp866", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "cp949",
 )  # fmt: skip
+# Fewer non-ASCII bytes than this (two or three short words) tell no code page apart.
+_LEAST_NON_ASCII = 32
 # What charset-normalizer reads: the lines that hold a byte above 127, up to this much.
 _DETECT_SAMPLE = 256 * 1024
 # Names as the summary and messages show them (Python's codec name otherwise).
@@ -207,35 +211,41 @@ def _code_page(handle: BinaryIO, label: str) -> tuple[str, str]:
     (imported here only: most files never need it), over the lines that hold non-ASCII
     bytes; then the whole file must decode with it.
 
-    Unsure is when charset-normalizer itself has to break a tie: another code page reads
-    the sample as well (its "chaos" within 0.01 and its "coherence" within 0.02, the margins
-    it uses itself) and decodes it differently. Windows-1252 among those is taken, as
-    pcrm always did (Outlook's Western code page, which charset-normalizer cannot tell
-    from Windows-1250 on Western names); otherwise the file is refused with the candidates."""
+    charset-normalizer ranks its readings by "chaos" (mess in the text) and "coherence"
+    (how much it reads like a language), and calls a difference below 0.01 in chaos and
+    up to 0.02 in coherence a tie it breaks arbitrarily. Its first reading is taken when
+    every tied reading that decodes the text differently is worse on one measure and no
+    better on the other. Windows-1252 is taken, as pcrm always did (Outlook's Western
+    code page, which charset-normalizer cannot tell from Windows-1250 or Mac Roman on a
+    few Western names), unless the first reading is clearly better (_clearly_better).
+    Any other tie is refused, naming the candidates."""
     from charset_normalizer import from_bytes
 
-    results = list(from_bytes(_non_ascii_lines(handle), cp_isolation=list(CODE_PAGES)))
+    sample = _non_ascii_lines(handle)
+    results = list(from_bytes(sample, cp_isolation=list(CODE_PAGES)))
     if not results:
         raise InvalidInput(
             f"{label} is not text in UTF-8, UTF-16 or a known code page",
             hint="give its encoding with --encoding",
         )
     best = results[0]
-    tied = [
+    text = str(best)
+    rivals = [
         match
-        for match in results
-        if abs(match.chaos - best.chaos) < 0.01 and abs(match.coherence - best.coherence) <= 0.02
+        for match in results[1:]
+        if abs(match.chaos - best.chaos) < 0.01
+        and abs(match.coherence - best.coherence) <= 0.02
+        and str(match) != text
     ]
-    readings: dict[str, list[str]] = {}  # decoded sample -> the code pages that give it
-    for match in tied:
-        readings.setdefault(str(match), []).extend(match.could_be_from_charset)
-    western = next((r for r in readings.values() if "cp1252" in r), None)
-    if western is not None:
+    western = next((m for m in results if "cp1252" in m.could_be_from_charset), None)
+    if western is not None and not _clearly_better(best, western):
         codec = "cp1252"
-    elif len(readings) == 1:
+    elif all(_worse(rival, best) for rival in rivals) and _enough(sample, results):
         codec = best.encoding
     else:
-        names = [_code_page_name(codes[0]) for codes in readings.values()][:3]
+        if not rivals:  # too little text: the next readings that differ
+            rivals = [m for m in results[1:] if str(m) != text]
+        names = [_code_page_name(m.encoding) for m in [best, *rivals]][:3]
         either = ", ".join(names[:-1]) + f" or {names[-1]}"
         raise InvalidInput(
             f"{label}: cannot tell its encoding: {either}?",
@@ -248,6 +258,32 @@ def _code_page(handle: BinaryIO, label: str) -> tuple[str, str]:
             hint="give its encoding with --encoding",
         )
     return codec, _code_page_name(codec).replace("windows-", "Windows-")
+
+
+def _as_good(match: CharsetMatch, best: CharsetMatch) -> bool:
+    return match.chaos <= best.chaos + 1e-6 and match.coherence >= best.coherence - 1e-6
+
+
+def _enough(sample: bytes, results: list[CharsetMatch]) -> bool:
+    """Whether there is enough non-ASCII text for a reading to be trusted: a couple of
+    short words (under _LEAST_NON_ASCII bytes) read well in several scripts, unless no
+    other code page reads them at all."""
+    return len(results) == 1 or sum(1 for byte in sample if byte > 127) >= _LEAST_NON_ASCII
+
+
+def _clearly_better(best: CharsetMatch, western: CharsetMatch) -> bool:
+    """Whether the first reading beats Windows-1252's: less chaos by more than a tie, or
+    less chaos and no less coherence."""
+    if best.chaos >= western.chaos - 1e-6:
+        return False
+    return western.chaos - best.chaos >= 0.01 or best.coherence >= western.coherence - 1e-6
+
+
+def _worse(rival: CharsetMatch, best: CharsetMatch) -> bool:
+    """Worse on chaos or coherence, and no better on the other."""
+    return not _as_good(rival, best) and (
+        rival.chaos >= best.chaos - 1e-6 and rival.coherence <= best.coherence + 1e-6
+    )
 
 
 def _code_page_name(codec: str) -> str:
