@@ -248,6 +248,34 @@ def _date_columns(mapper: CsvMapper) -> list[int]:
     return [i for i, t in targets if t is not None and t.field in _DATE_FIELDS]
 
 
+def _may_hold_slash_dates(opened: Source) -> bool:
+    """Whether a slash date appears anywhere in the file. Its bytes are searched as they
+    are when its encoding writes ASCII as ASCII (all but UTF-16 and UTF-32): a digit or a
+    slash byte inside a multibyte character can only add a match, never hide one, and a
+    match only means the date columns are read. A file without a `/` (the common case)
+    costs one `in` per MiB."""
+    import codecs
+    import re
+
+    if codecs.lookup(opened.codec).name.startswith(("utf-16", "utf-32")):
+        pattern = re.compile(_SLASH_DATE)
+        with opened.reading() as stream:
+            carry = ""
+            while chunk := stream.read(1 << 20):
+                if "/" in (window := carry + chunk) and pattern.search(window):
+                    return True
+                carry = chunk[-16:]
+        return False
+    binary = re.compile(_SLASH_DATE.encode())
+    opened.handle.seek(0)
+    last = b""
+    while data := opened.handle.read(1 << 20):
+        if b"/" in (joined := last + data) and binary.search(joined):
+            return True
+        last = data[-16:]
+    return False
+
+
 def file_date_order(opened: Source, mapper: CsvMapper) -> tuple[str | None, RowNote | None]:
     """The day/month order of the slash dates in the columns mapped to dates, for the whole
     file, with the warning that says how it was settled (None: no slash date to settle).
@@ -269,14 +297,8 @@ def file_date_order(opened: Source, mapper: CsvMapper) -> tuple[str | None, RowN
     if not columns:
         return None, None
     pattern = re.compile(_SLASH_DATE)
-    with opened.reading() as stream:
-        carry = ""
-        while chunk := stream.read(1 << 20):
-            if pattern.search(carry + chunk):
-                break
-            carry = chunk[-16:]
-        else:
-            return None, None
+    if not _may_hold_slash_dates(opened):
+        return None, None
     day_first: tuple[int, str] | None = None  # (line, cell) settling each order
     month_first: tuple[int, str] | None = None
     both_ways: tuple[int, str] | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pcrm.core.importing.models import ParsedContact
+from pcrm.core.people.models import Address
 from pcrm.errors import Conflict, InvalidInput, PcrmError
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CardText, CsvLayout, CsvRow, card_too_large
@@ -28,8 +29,6 @@ from pcrm.store.files import NewFile, check_output, write_failed_hint
 if TYPE_CHECKING:
     from vobject.base import ContentLine
     from vobject.vcard import Name
-
-    from pcrm.core.people.models import Address
 
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
@@ -66,6 +65,9 @@ class CsvMapper:
         self.blanks = [preset.blanks.get(" ".join(c.split()).casefold()) for c in self.header]
         self.unmapped_counts: Counter[str] = Counter()  # unmapped column -> rows with a value
         self.pcrm = preset.pcrm_layout
+        self.columns = list(zip(self.header, self.targets, self.blanks, strict=True))
+        # one cell's values: pcrm's layout escapes `;` inside values, others' are plain
+        self.values: Callable[[str], list[str]] = pcrm_csv.split_values if self.pcrm else _split
 
     @property
     def mapped(self) -> list[tuple[str, Target]]:
@@ -86,18 +88,17 @@ class CsvMapper:
             parsed.problem = f"has {len(cells)} cells, the header has {width}"
             return parsed
         names: dict[str, list[str]] = {}
-        labels: dict[str, str] = {}
+        labels: dict[tuple[str, str | None], str] = {}
         emails: list[tuple[Target, str]] = []
         phones: list[tuple[Target, str]] = []
         notes: list[str] = []
         others: dict[str, list[tuple[Target, str]]] = {}  # faxes, urls, address parts
         birth: dict[str, str] = {}  # Thunderbird's Birth Year, Birth Month, Birth Day
-        for column, target, blanks, cell in zip(
-            self.header, self.targets, self.blanks, cells, strict=True
-        ):
+        pcrm = self.pcrm
+        for (column, target, blanks), cell in zip(self.columns, cells, strict=True):
             if not cell:  # most cells of a wide export are empty
                 continue
-            if self.pcrm:
+            if pcrm:
                 value = pcrm_csv.restore(cell).strip()
             elif "\r" in cell:  # Windows line ends inside quoted cells become plain ones
                 value = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -112,8 +113,8 @@ class CsvMapper:
             kind = target.field
             if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
                 names.setdefault(kind, []).append(value)
-            elif kind.endswith("_label"):  # email_label, phone_label, url_label...
-                labels[f"{kind}:{target.slot}"] = value
+            elif kind in _LABELS:  # email_label, phone_label, url_label...
+                labels[kind, target.slot] = value
             elif kind == "email":
                 emails.append((target, value))
             elif kind == "phone":
@@ -130,7 +131,7 @@ class CsvMapper:
                 parsed.stage = self.preset.stage_names.get(key, value)
             elif kind == "birthday" and target.arg in _BIRTH_PARTS:
                 birth.setdefault(target.arg, value)
-            elif kind in _OTHERS or kind.startswith("address"):
+            elif kind in _GROUPED:  # faxes, urls, address parts
                 others.setdefault(kind, []).append((target, value))
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
@@ -139,9 +140,9 @@ class CsvMapper:
         if birth and parsed.birthday is None:
             parsed.birthday = _birth_date(birth)
         if emails:
-            parsed.emails = _labelled(emails, labels, "email_label", self._split)
+            parsed.emails = _labelled(emails, labels, "email_label", self.values)
         if phones:
-            parsed.phones = _labelled(phones, labels, "phone_label", self._split)
+            parsed.phones = _labelled(phones, labels, "phone_label", self.values)
             if any(label and "fax" in label for label, _ in parsed.phones):
                 _faxes_apart(parsed)  # Google's "Work Fax", "Home Fax" phones
         if others:
@@ -152,13 +153,13 @@ class CsvMapper:
         self,
         parsed: ParsedContact,
         others: dict[str, list[tuple[Target, str]]],
-        labels: dict[str, str],
+        labels: dict[tuple[str, str | None], str],
     ) -> None:
         """Faxes, web pages and postal addresses (in parts, grouped by slot)."""
         if "fax" in others:
-            parsed.faxes += _labelled(others.pop("fax"), labels, "fax_label", self._split)
+            parsed.faxes += _labelled(others.pop("fax"), labels, "fax_label", self.values)
         if "url" in others:
-            parsed.urls += _labelled(others.pop("url"), labels, "url_label", self._split)
+            parsed.urls += _labelled(others.pop("url"), labels, "url_label", self.values)
         if others:
             parsed.addresses += _addresses(others, labels)
 
@@ -167,7 +168,7 @@ class CsvMapper:
         return pcrm_csv.split_values(cell) if self.pcrm else _split(cell, pattern)
 
 
-_OTHERS = frozenset({"fax", "url"})
+_LABELS = frozenset({"email_label", "phone_label", "url_label", "address_label", "fax_label"})
 _BIRTH_PARTS = frozenset({"year", "month", "day"})
 # An address part's place in core's Address; the PO box and extended address (Google's
 # columns) are folded into the street, as the model says.
@@ -178,6 +179,7 @@ _ADDRESS_PARTS = {
     "address_postcode": "postcode",
     "address_country": "country",
 }
+_GROUPED = frozenset({"fax", "url", "address", *_ADDRESS_PARTS})
 
 
 def _birth_date(parts: dict[str, str]) -> str:
@@ -202,32 +204,32 @@ def _faxes_apart(parsed: ParsedContact) -> None:
     parsed.phones = phones
 
 
-def _addresses(parts: dict[str, list[tuple[Target, str]]], labels: dict[str, str]) -> list[Address]:
+def _addresses(
+    parts: dict[str, list[tuple[Target, str]]], labels: dict[tuple[str, str | None], str]
+) -> list[Address]:
     """Address columns grouped into addresses: by the slot of Google's numbered columns
     ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
     A slot's whole address in one cell (Google's "Formatted") is used only when the slot
     has no parts, as its street."""
-    from pcrm.core.people.models import Address
-
-    slots: dict[str, dict[str, list[str]]] = {}
+    slots: dict[str, tuple[str | None, dict[str, list[str]]]] = {}
     for kind, values in parts.items():
         for target, value in values:
             key = target.slot or target.arg or ""
-            slots.setdefault(key, {}).setdefault(kind, []).append(value)
+            if key not in slots:
+                slots[key] = (target.arg, {})
+            slots[key][1].setdefault(kind, []).append(value)
     found = []
-    for key, slot in slots.items():
-        fixed = next((t.arg for values in parts.values() for t, _ in values
-                      if (t.slot or t.arg or "") == key and t.arg), None)  # fmt: skip
-        label = _label(labels.get(f"address_label:{key}") or fixed)
+    for key, (fixed, slot) in slots.items():
+        whole = slot.pop("address", None)
         given = {
             _ADDRESS_PARTS[kind]: (", " if kind == "address_street" else " ").join(values)
             for kind, values in slot.items()
-            if kind in _ADDRESS_PARTS
         }
-        if not given and slot.get("address"):
-            given = {"street": slot["address"][0]}
+        if not given and whole:
+            given = {"street": whole[0]}
         if given:
-            found.append(Address(label, **given))
+            label = labels.get(("address_label", key)) if labels else None
+            found.append(Address(_label(label or fixed), **given))
     return found
 
 
@@ -240,7 +242,7 @@ def _full_name(names: dict[str, list[str]]) -> str | None:
 
 def _labelled(
     values: list[tuple[Target, str]],
-    labels: dict[str, str],
+    labels: dict[tuple[str, str | None], str],
     label_kind: str,
     split: Callable[[str], list[str]],
 ) -> list[tuple[str | None, str]]:
@@ -249,12 +251,15 @@ def _labelled(
     result = []
     for target, cell in values:
         pieces = split(cell)
-        label_cell = labels.get(f"{label_kind}:{target.slot}") if labels else None
-        column_labels = split(label_cell) if label_cell else []
+        label = target.arg
+        label_cell = labels.get((label_kind, target.slot)) if label is None and labels else None
+        if not label_cell:
+            shown = _label(label)
+            result += [(shown, piece) for piece in pieces]
+            continue
+        column_labels = split(label_cell) or [label_cell]
         for index, piece in enumerate(pieces):
-            label = target.arg
-            if label is None and column_labels:
-                label = column_labels[index] if index < len(column_labels) else column_labels[0]
+            label = column_labels[index] if index < len(column_labels) else column_labels[0]
             result.append((_label(label), piece))
     return result
 

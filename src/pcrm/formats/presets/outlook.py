@@ -107,6 +107,13 @@ _GERMAN = {
     "Weitere Postleitzahl": "address_postcode:other",
     "Weiteres Land": "address_country:other",
     "Weiteres Land/Region": "address_country:other",
+    "E-Mail-Typ": "ignore",
+    "E-Mail: Angezeigter Name": "ignore",
+    "E-Mail 2: Typ": "ignore",
+    "E-Mail 2: Angezeigter Name": "ignore",
+    "E-Mail 3: Typ": "ignore",
+    "E-Mail 3: Angezeigter Name": "ignore",
+    "Initialen": "ignore",
 }
 
 _FRENCH = {
@@ -199,6 +206,9 @@ _BLANKS = {
         "Priority": {"Normal"},
         "Sensitivity": {"Normal"},
         "Private": {"False"},
+        "Priorität": {"Normal"},
+        "Vertraulichkeit": {"Normal"},
+        "Privat": {"Aus"},
     }.items()
 }
 
