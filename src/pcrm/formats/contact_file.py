@@ -415,7 +415,7 @@ class _Lines:
     lines together pass ROW_LIMIT stops the reading (where it ends cannot be known)."""
 
     def __init__(self, stream: io.TextIOWrapper, number: int) -> None:
-        self.lines = _bounded_lines(stream, ROW_LIMIT)
+        self.readline = stream.readline  # _bounded_lines' reading, inlined: once a line
         self.number = number  # the physical line last given
         self.too_long: list[int] = []  # lines given as a bare line end
         self.row_size = 0  # characters given since the current row started
@@ -424,9 +424,13 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        line, whole = next(self.lines)
+        line = self.readline(ROW_LIMIT + 1)
+        if not line:
+            raise StopIteration
         self.number += 1
-        if not whole:
+        if len(line) > ROW_LIMIT and not line.endswith(("\n", "\r")):  # see _bounded_lines
+            while (rest := self.readline(_CHUNK)) and not rest.endswith(("\n", "\r")):
+                pass
             self.too_long.append(self.number)
             return "\n"
         self.row_size += len(line)
@@ -437,7 +441,9 @@ class _Lines:
     def row_done(self, end: int) -> bool:
         """Start the next row; whether the one that ended on line `end` held a long line."""
         self.row_size = 0
-        held = bool(self.too_long) and self.too_long[0] <= end
+        if not self.too_long:
+            return False
+        held = self.too_long[0] <= end
         self.too_long = [number for number in self.too_long if number > end]
         return held
 

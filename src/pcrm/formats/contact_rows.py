@@ -92,8 +92,8 @@ class CsvMapper:
         emails: list[tuple[Target, str]] = []
         phones: list[tuple[Target, str]] = []
         notes: list[str] = []
-        others: dict[str, list[tuple[Target, str]]] = {}  # faxes, urls, address parts
-        birth: dict[str, str] = {}  # Thunderbird's Birth Year, Birth Month, Birth Day
+        others: dict[str, list[tuple[Target, str]]] | None = None  # faxes, urls, addresses
+        birth: dict[str, str] | None = None  # Thunderbird's Birth Year, Month and Day
         pcrm = self.pcrm
         for (column, target, blanks), cell in zip(self.columns, cells, strict=True):
             if not cell:  # most cells of a wide export are empty
@@ -130,8 +130,11 @@ class CsvMapper:
                 key = " ".join(value.split()).casefold()
                 parsed.stage = self.preset.stage_names.get(key, value)
             elif kind == "birthday" and target.arg in _BIRTH_PARTS:
+                birth = birth or {}
                 birth.setdefault(target.arg, value)
             elif kind in _GROUPED:  # faxes, urls, address parts
+                if others is None:
+                    others = {}
                 others.setdefault(kind, []).append((target, value))
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
@@ -211,33 +214,41 @@ def _addresses(
     ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
     A slot's whole address in one cell (Google's "Formatted") is used only when the slot
     has no parts, as its street."""
-    slots: dict[str, tuple[str | None, dict[str, list[str]]]] = {}
+    slots: dict[str, dict[str, str]] = {}  # slot -> Address part -> text
+    fixed: dict[str, str | None] = {}  # slot -> its columns' fixed label
+    wholes: dict[str, str] = {}
     for kind, values in parts.items():
+        part = _ADDRESS_PARTS.get(kind)
         for target, value in values:
             key = target.slot or target.arg or ""
-            if key not in slots:
-                slots[key] = (target.arg, {})
-            slots[key][1].setdefault(kind, []).append(value)
+            slot = slots.get(key)
+            if slot is None:
+                slot = slots[key] = {}
+                fixed[key] = target.arg
+            if part is None:  # "address": the whole address in one cell
+                wholes.setdefault(key, value)
+            elif part in slot:  # Street 2, PO Box...
+                slot[part] += (", " if part == "street" else " ") + value
+            else:
+                slot[part] = value
     found = []
-    for key, (fixed, slot) in slots.items():
-        whole = slot.pop("address", None)
-        given = {
-            _ADDRESS_PARTS[kind]: (", " if kind == "address_street" else " ").join(values)
-            for kind, values in slot.items()
-        }
-        if not given and whole:
-            given = {"street": whole[0]}
-        if given:
-            label = labels.get(("address_label", key)) if labels else None
-            found.append(Address(_label(label or fixed), **given))
+    for key, slot in slots.items():
+        if not slot:
+            if key not in wholes:
+                continue
+            slot = {"street": wholes[key]}
+        label = labels.get(("address_label", key)) if labels else None
+        found.append(Address(_label(label or fixed[key]), **slot))
     return found
 
 
+_NAME_PARTS = ("first_name", "middle_name", "last_name", "name_suffix")
+
+
 def _full_name(names: dict[str, list[str]]) -> str | None:
-    if names.get("name"):
+    if "name" in names:
         return names["name"][0]
-    keys = ("first_name", "middle_name", "last_name", "name_suffix")
-    return " ".join(names[key][0] for key in keys if names.get(key)) or None
+    return " ".join([names[key][0] for key in _NAME_PARTS if key in names]) or None
 
 
 def _labelled(
@@ -255,7 +266,10 @@ def _labelled(
         label_cell = labels.get((label_kind, target.slot)) if label is None and labels else None
         if not label_cell:
             shown = _label(label)
-            result += [(shown, piece) for piece in pieces]
+            if len(pieces) == 1:  # most cells hold one value
+                result.append((shown, pieces[0]))
+            else:
+                result += [(shown, piece) for piece in pieces]
             continue
         column_labels = split(label_cell) or [label_cell]
         for index, piece in enumerate(pieces):
