@@ -55,9 +55,11 @@ def test_importing_the_same_file_twice_creates_nothing_and_writes_nothing(cli, d
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if p.suffix != ".md"))
 def test_every_fixture_re_imports_without_creating_anything(cli, fixture):
-    ok(cli("import", "contacts", str(FIXTURES / fixture)))
+    order = ["--date-order", "mdy"] if fixture == "outlook.csv" else []  # 11/2/1979
+    ok(cli("import", "contacts", str(FIXTURES / fixture), *order))
     first = contacts(cli)
-    assert counts(cli("import", "contacts", str(FIXTURES / fixture))).startswith("created 0,")
+    again = cli("import", "contacts", str(FIXTURES / fixture), *order)
+    assert counts(again).startswith("created 0,")
     assert contacts(cli) == first
 
 
@@ -263,12 +265,11 @@ def test_line_numbers_count_physical_lines(cli, tmp_path):
         "Dora,,dora@example.org,,extra\r\n",  # line 14: one cell too many
     )
     lines = ok(cli("import", "contacts", str(path))).splitlines()
-    assert lines[1] == "created 1, merged 0, updated 0, unchanged 0, skipped 0, rejected 4, empty 1"
-    assert lines[3:8] == [
+    assert lines[1] == "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 3, empty 1"
+    assert lines[3:7] == [  # line 13, one cell short, is read as if its last were empty
         "Rejected rows:",
         '  line 10: invalid email address "bob@"',
         "  line 11: no name and no email",
-        "  line 13: has 3 cells, the header has 4",
         "  line 14: has 5 cells, the header has 4",
     ]
 
@@ -315,7 +316,8 @@ def test_rejects_file_is_private_and_replaces_the_old_one_whole(cli, tmp_path):
 
 def test_no_rejects_file_when_nothing_is_rejected(cli, tmp_path):
     rejects = tmp_path / "rejects.csv"
-    ok(cli("import", "contacts", str(FIXTURES / "outlook.csv"), "--rejects", str(rejects)))
+    ok(cli("import", "contacts", str(FIXTURES / "outlook.csv"), "--rejects", str(rejects),
+           "--date-order", "mdy"))  # fmt: skip
     assert not rejects.exists()
 
 
@@ -389,7 +391,7 @@ def test_unknown_preset_field_or_column_is_one_error_line(cli, db_path):
     google = str(FIXTURES / "google.csv")
     assert error(cli("import", "contacts", google, "--preset", "gmail")) == (
         'pcrm: error: unknown preset "gmail"'
-        " (presets: auto, google, outlook, linkedin, hubspot, pcrm)"
+        " (presets: auto, google, outlook, thunderbird, linkedin, hubspot, pcrm)"
     )
     assert error(cli("import", "contacts", google, "--map", "Nickname=nick")).startswith(
         'pcrm: error: unknown field "nick" in --map (fields: name, first_name,'

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dump, ok, one_line_error
+from conftest import dump, error, ok, one_line_error
 from pcrm.dates import MAX_YEAR, MIN_YEAR, parse_birthday, parse_when
 from pcrm.errors import InvalidWhen
 
@@ -189,10 +189,12 @@ def test_the_setting_applies_to_every_when_and_to_birthdays(cli, db_path, ada):
     assert out.endswith(", closing Tue 2027-01-05\n")
 
 
-def test_an_import_reads_slashes_in_the_setting_else_month_first_as_before(cli, tmp_path):
+def test_an_import_reads_ambiguous_slashes_in_the_setting_or_date_order(cli, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("Name,Birthday\nAda Lovelace,05/01/1985\n", encoding="utf-8")
-    ok(cli("import", "contacts", str(path)))
+    # issue 15: no longer month first without a word; the file says nothing, so refused
+    assert "can be day/month or month/day" in error(cli("import", "contacts", str(path)))
+    ok(cli("import", "contacts", str(path), "--date-order", "mdy"))
     assert ok(cli("contact", "show", "ada", "--json")).count('"1985-05-01"') == 1
     ok(cli("contact", "rm", "ada", "--yes"))
     ok(cli("config", "set", "date-order", "dmy"))

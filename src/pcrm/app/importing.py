@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +17,7 @@ from pcrm.app.base import DatabaseFile, Progress, no_progress
 from pcrm.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
-    from pcrm.core.importing.importer import ImportOptions
+    from pcrm.core.importing.importer import ImportOptions, RowNote
     from pcrm.core.importing.models import ImportSummary, ParsedContact
     from pcrm.formats.contact_file import CsvLayout, Source
     from pcrm.formats.contact_presets import Target
@@ -44,6 +44,7 @@ class ImportRequest:
     rejects: str | None = None  # where rejected rows go
     force: bool = False  # replace an existing rejects file
     encoding: str | None = None  # when detection gets it wrong
+    date_order: str | None = None  # --date-order: "dmy" or "mdy" for the file's slash dates
 
 
 class _DryRun(Exception):
@@ -69,8 +70,17 @@ def import_contacts(
         entries += read_map_file(request.map_file)
     if request.preset != "auto":
         preset_named(request.preset)  # an unknown preset is refused before the file is read
+    if request.date_order not in (None, "dmy", "mdy"):
+        raise InvalidInput(
+            f'date order "{request.date_order}" is not dmy or mdy',
+            hint="dmy: 31/12/1985, mdy: 12/31/1985",
+        )
     options = ImportOptions(
-        request.on_duplicate, list(request.tags), request.source, request.keep_unmapped
+        request.on_duplicate,
+        list(request.tags),
+        request.source,
+        request.keep_unmapped,
+        request.date_order,
     )
     opened = open_source(request.file, encoding=request.encoding)
     try:
@@ -104,6 +114,7 @@ def _run(
                 f"{opened.label} is a {_KIND_NAMES[opened.kind]} file;"
                 " --preset and --map are for CSV files"
             )
+        order_note = None
         if opened.kind == "vcard":
             from pcrm.formats.contact_file import vcard_texts
 
@@ -120,7 +131,7 @@ def _run(
                              for name in (r.value.get("fields") or {})})  # fmt: skip
         layout, shown = None, _KIND_NAMES[opened.kind]
     else:
-        layout, mapper, rows = _csv(opened, request.preset, entries)
+        layout, mapper, rows, order_note = _csv(opened, request.preset, entries, options)
         shown = f"{mapper.preset.shown} CSV"
         custom = [t.arg for _, t in mapper.mapped if t.field == "custom" and t.arg]
         if mapper.preset.source and options.source is None:
@@ -143,6 +154,8 @@ def _run(
             progress(opened.size, f"importing {opened.label}") as advance,
         ):
             importer = Importer(db, now, options)
+            if order_note is not None:
+                importer.report.warnings.append(order_note)
             importer.check_fields(custom)
             for done, (parsed, outcome) in enumerate(importer.import_rows(rows), start=1):
                 if outcome == "rejected" and writer is not None and parsed.raw:
@@ -185,8 +198,8 @@ def _read_files(request: ImportRequest, database: Path) -> dict[Path, str]:
 
 
 def _csv(
-    opened: Source, preset_name: str, entries: list[tuple[str, Target]]
-) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact]]:
+    opened: Source, preset_name: str, entries: list[tuple[str, Target]], options: ImportOptions
+) -> tuple[CsvLayout, CsvMapper, Iterator[ParsedContact], RowNote | None]:
     from pcrm.formats.contact_file import read_csv
     from pcrm.formats.contact_presets import column_key, with_map
     from pcrm.formats.contact_rows import CsvMapper
@@ -210,7 +223,126 @@ def _csv(
             f"(read as {layout.delimiter_name}-separated columns: {columns})",
             hint='choose --preset, or --map "COLUMN=name"',
         )
-    return layout, mapper, (mapper.contact(row) for row in rows)
+    order_note = None
+    if options.date_order is None and _date_columns(mapper):
+        # The pre-pass reads the file from its start: the rows are read again after it.
+        if isinstance(rows, Generator):
+            next(rows, None)  # started, so that closing it lets its text wrapper go
+            rows.close()
+        options.date_order, order_note = file_date_order(opened, mapper)
+        layout, rows = read_csv(opened)
+        layout.header = mapper.header
+    return layout, mapper, (mapper.contact(row) for row in rows), order_note
+
+
+# -- the day/month order of a file's slash dates --------------------------------------
+
+# The fields whose cells are dates (a custom date field is read by its own type).
+_DATE_FIELDS = frozenset({"birthday", "anniversary", "created_at", "updated_at"})
+# A slash date, day and month in either order, with or without a year (time after it
+# allowed): 20/01/1991, 5/1/91, 12/24. A four-digit first number (1991/01/20) is year first.
+_SLASH_DATE = r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/\d{2,4})?(?![\d/])"
+
+
+def _date_columns(mapper: CsvMapper) -> list[int]:
+    targets = enumerate(mapper.targets)
+    return [i for i, t in targets if t is not None and t.field in _DATE_FIELDS]
+
+
+def _may_hold_slash_dates(opened: Source) -> bool:
+    """Whether a slash date appears anywhere in the file. Its bytes are searched as they
+    are when its encoding writes ASCII as ASCII (all but UTF-16 and UTF-32): a digit or a
+    slash byte inside a multibyte character can only add a match, never hide one, and a
+    match only means the date columns are read. A file without a `/` (the common case)
+    costs one `in` per MiB."""
+    import codecs
+    import re
+
+    if codecs.lookup(opened.codec).name.startswith(("utf-16", "utf-32")):
+        pattern = re.compile(_SLASH_DATE)
+        with opened.reading() as stream:
+            carry = ""
+            while chunk := stream.read(1 << 20):
+                if "/" in (window := carry + chunk) and pattern.search(window):
+                    return True
+                carry = chunk[-16:]
+        return False
+    binary = re.compile(_SLASH_DATE.encode())
+    opened.handle.seek(0)
+    last = b""
+    while data := opened.handle.read(1 << 20):
+        if b"/" in (joined := last + data) and binary.search(joined):
+            return True
+        last = data[-16:]
+    return False
+
+
+def file_date_order(opened: Source, mapper: CsvMapper) -> tuple[str | None, RowNote | None]:
+    """The day/month order of the slash dates in the columns mapped to dates, for the whole
+    file, with the warning that says how it was settled (None: no slash date to settle).
+
+    A first number above 12 anywhere (20/01/1991) settles day/month, a second one above 12
+    (01/20/1991) month/day; both in one file is refused naming the two lines. Dates that
+    read both ways (05/01/1991) and nothing to settle them take the date-order setting
+    (dmy or mdy), else the file is refused. --date-order skips this pass.
+
+    Cheap first: the whole text is searched for a slash date with one regular expression
+    (no CSV parsing); only a file that has one anywhere is read as CSV for its date cells."""
+    import re
+
+    from pcrm.core.importing.importer import RowNote
+    from pcrm.dates import current_date_order
+    from pcrm.formats.contact_file import read_csv
+
+    columns = _date_columns(mapper)
+    if not columns:
+        return None, None
+    pattern = re.compile(_SLASH_DATE)
+    if not _may_hold_slash_dates(opened):
+        return None, None
+    day_first: tuple[int, str] | None = None  # (line, cell) settling each order
+    month_first: tuple[int, str] | None = None
+    both_ways: tuple[int, str] | None = None
+    _, rows = read_csv(opened)
+    for row in rows:
+        for index in columns:
+            if index >= len(row.cells) or "/" not in (cell := row.cells[index]):
+                continue
+            for match in pattern.finditer(cell):
+                first, second = int(match[1]), int(match[2])
+                if first > 12 and second <= 12 and day_first is None:
+                    day_first = (row.line, match[0])
+                elif second > 12 and first <= 12 and month_first is None:
+                    month_first = (row.line, match[0])
+                elif first <= 12 and second <= 12 and first != second and both_ways is None:
+                    both_ways = (row.line, match[0])
+        if day_first and month_first:
+            break
+    label = opened.label
+    if day_first and month_first:
+        raise InvalidInput(
+            f'{label}: slash dates are day/month on line {day_first[0]} ("{day_first[1]}")'
+            f' and month/day on line {month_first[0]} ("{month_first[1]}")',
+            hint="fix one of them, or give --date-order dmy or --date-order mdy",
+        )
+    settled = day_first or month_first
+    if settled is not None:
+        order = "dmy" if day_first else "mdy"
+        shown = "day/month/year" if day_first else "month/day/year"
+        note = RowNote(settled[0], f'slash dates read as {shown}, as "{settled[1]}" is')
+        return order, note
+    if both_ways is None:
+        return None, None
+    setting = current_date_order()
+    if setting in ("dmy", "mdy"):
+        shown = "day/month/year" if setting == "dmy" else "month/day/year"
+        message = f'slash dates like "{both_ways[1]}" read as {shown} (date-order setting)'
+        return setting, RowNote(both_ways[0], message)
+    raise InvalidInput(
+        f'{label}: slash dates like "{both_ways[1]}" (line {both_ways[0]})'
+        " can be day/month or month/day",
+        hint="give --date-order dmy or --date-order mdy",
+    )
 
 
 @contextmanager

@@ -21,6 +21,7 @@ app = Typer(help="Import contacts from CSV, vCard and pcrm JSON files.", no_args
 # Spelled out here to keep `--help` off the import code; a test checks it against
 # core.importing.importer.POLICIES. (--preset is checked by app: an unknown one is exit 1.)
 Policy = Literal["skip", "update", "merge", "create"]
+DateOrder = Literal["dmy", "mdy"]
 
 
 def _preset_help() -> str:
@@ -85,6 +86,13 @@ def contacts(
         str | None,
         typer.Option(metavar="NAME", help="The file's encoding, when detection gets it wrong."),
     ] = None,
+    date_order: Annotated[
+        DateOrder | None,
+        typer.Option(
+            metavar="ORDER",
+            help="dmy or mdy: how FILE's slash dates read (05/01/1991), when FILE cannot tell.",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the --rejects FILE if it exists.")
     ] = False,
@@ -120,6 +128,7 @@ def contacts(
         rejects=rejects,
         force=force,
         encoding=encoding,
+        date_order=date_order,
     )
 
     def progress(total: int, label: str) -> AbstractContextManager[Advance]:

@@ -33,6 +33,8 @@ from pcrm.errors import InvalidInput
 if TYPE_CHECKING:
     from _csv import Reader
 
+    from charset_normalizer import CharsetMatch
+
 _CHUNK = 1 << 20
 _SAMPLE = 64 * 1024  # what the delimiter sniffer and the preamble finder look at
 DELIMITERS = ",;\t"
@@ -104,7 +106,7 @@ def open_source(path: str, *, encoding: str | None = None) -> Source:
     """Open FILE (or `-` for stdin), refusing what cannot be a contacts file.
 
     Raises InvalidInput with one clear line: missing or unreadable file, empty, binary,
-    or bytes that are neither UTF-8, UTF-16 nor Windows-1252."""
+    or bytes in no code page that can be told (see _code_page)."""
     label = "stdin" if path == "-" else path
     handle = _open_bytes(path, label)
     try:
@@ -168,13 +170,8 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
         )
     elif _decodes(handle, "utf-8"):
         codec, shown = "utf-8", "UTF-8"
-    elif _decodes(handle, "cp1252"):
-        codec, shown = "cp1252", "Windows-1252"
     else:
-        raise InvalidInput(
-            f"{label} is not text in UTF-8, UTF-16 or Windows-1252",
-            hint="give its encoding with --encoding",
-        )
+        codec, shown = _code_page(handle, label)
     source = Source(label, handle, codec, shown, "csv", size)
     start = _first_text(source, label)
     if not start.strip():
@@ -184,6 +181,131 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
     elif _looks_like_json(start):
         source.kind = "json"
     return source
+
+
+# The code pages a contacts export comes in when it is not UTF-8 or UTF-16: Windows' and the
+# Mac's for each script, their ISO and DOS cousins, and the East Asian ones. Asking
+# charset-normalizer about these only keeps it from answering with a rare code page that
+# happens to decode a few bytes (Big5-HKSCS for two Cyrillic words) and makes it faster.
+CODE_PAGES = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "cp874", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_9", "iso8859_15",
+    "koi8_r", "koi8_u", "mac_roman", "mac_cyrillic", "mac_greek", "mac_latin2", "cp437",
+    "cp850", "cp852", "cp866", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "cp949",
+)  # fmt: skip
+# Fewer non-ASCII bytes than this (two or three short words) tell no code page apart.
+_LEAST_NON_ASCII = 32
+# What charset-normalizer reads: the lines that hold a byte above 127, up to this much.
+_DETECT_SAMPLE = 256 * 1024
+# Names as the summary and messages show them (Python's codec name otherwise).
+_CODE_PAGE_NAMES = {
+    **{f"cp{n}": f"windows-{n}" for n in range(1250, 1259)},
+    "cp874": "windows-874", "cp932": "shift_jis", "cp949": "euc-kr", "gb18030": "gb18030",
+    "mac_roman": "mac-roman", "mac_cyrillic": "mac-cyrillic", "mac_greek": "mac-greek",
+    "mac_latin2": "mac-latin2", "koi8_r": "koi8-r", "koi8_u": "koi8-u", "euc_jp": "euc-jp",
+    "iso2022_jp": "iso-2022-jp",
+    **{f"iso8859_{n}": f"iso-8859-{n}" for n in (2, 5, 7, 9, 15)},
+}  # fmt: skip
+
+
+def _code_page(handle: BinaryIO, label: str) -> tuple[str, str]:
+    """The code page of a file that is neither UTF-8 nor UTF-16, by charset-normalizer
+    (imported here only: most files never need it), over the lines that hold non-ASCII
+    bytes; then the whole file must decode with it.
+
+    charset-normalizer ranks its readings by "chaos" (mess in the text) and "coherence"
+    (how much it reads like a language), and calls a difference below 0.01 in chaos and
+    up to 0.02 in coherence a tie it breaks arbitrarily. Its first reading is taken when
+    every tied reading that decodes the text differently is worse on one measure and no
+    better on the other. Windows-1252 is taken, as pcrm always did (Outlook's Western
+    code page, which charset-normalizer cannot tell from Windows-1250 or Mac Roman on a
+    few Western names), unless the first reading is clearly better (_clearly_better).
+    Any other tie is refused, naming the candidates."""
+    from charset_normalizer import from_bytes
+
+    sample = _non_ascii_lines(handle)
+    results = list(from_bytes(sample, cp_isolation=list(CODE_PAGES)))
+    if not results:
+        raise InvalidInput(
+            f"{label} is not text in UTF-8, UTF-16 or a known code page",
+            hint="give its encoding with --encoding",
+        )
+    best = results[0]
+    text = str(best)
+    rivals = [
+        match
+        for match in results[1:]
+        if abs(match.chaos - best.chaos) < 0.01
+        and abs(match.coherence - best.coherence) <= 0.02
+        and str(match) != text
+    ]
+    western = next((m for m in results if "cp1252" in m.could_be_from_charset), None)
+    if western is not None and not _clearly_better(best, western):
+        codec = "cp1252"
+    elif all(_worse(rival, best) for rival in rivals) and _enough(sample, results):
+        codec = best.encoding
+    else:
+        if not rivals:  # too little text: the next readings that differ
+            rivals = [m for m in results[1:] if str(m) != text]
+        names = [_code_page_name(m.encoding) for m in [best, *rivals]][:3]
+        either = ", ".join(names[:-1]) + f" or {names[-1]}"
+        raise InvalidInput(
+            f"{label}: cannot tell its encoding: {either}?",
+            hint=f"give it with --encoding {names[0]}",
+        )
+    if not _decodes(handle, codec):
+        name = _code_page_name(codec)
+        raise InvalidInput(
+            f"{label} is not text in UTF-8, UTF-16 or {name}",
+            hint="give its encoding with --encoding",
+        )
+    return codec, _code_page_name(codec).replace("windows-", "Windows-")
+
+
+def _as_good(match: CharsetMatch, best: CharsetMatch) -> bool:
+    return match.chaos <= best.chaos + 1e-6 and match.coherence >= best.coherence - 1e-6
+
+
+def _enough(sample: bytes, results: list[CharsetMatch]) -> bool:
+    """Whether there is enough non-ASCII text for a reading to be trusted: a couple of
+    short words (under _LEAST_NON_ASCII bytes) read well in several scripts, unless no
+    other code page reads them at all."""
+    return len(results) == 1 or sum(1 for byte in sample if byte > 127) >= _LEAST_NON_ASCII
+
+
+def _clearly_better(best: CharsetMatch, western: CharsetMatch) -> bool:
+    """Whether the first reading beats Windows-1252's: less chaos by more than a tie, or
+    less chaos and no less coherence."""
+    if best.chaos >= western.chaos - 1e-6:
+        return False
+    return western.chaos - best.chaos >= 0.01 or best.coherence >= western.coherence - 1e-6
+
+
+def _worse(rival: CharsetMatch, best: CharsetMatch) -> bool:
+    """Worse on chaos or coherence, and no better on the other."""
+    return not _as_good(rival, best) and (
+        rival.chaos >= best.chaos - 1e-6 and rival.coherence <= best.coherence + 1e-6
+    )
+
+
+def _code_page_name(codec: str) -> str:
+    normal = codecs.lookup(codec).name.replace("-", "_")
+    return _CODE_PAGE_NAMES.get(normal, _CODE_PAGE_NAMES.get(codec, codec))
+
+
+def _non_ascii_lines(handle: BinaryIO) -> bytes:
+    """The file's lines that hold a byte above 127, up to _DETECT_SAMPLE bytes of them:
+    what tells one code page from another (ASCII reads the same in all of them)."""
+    handle.seek(0)
+    found: list[bytes] = []
+    size = 0
+    while line := handle.readline(_CHUNK):  # a line over 1 MiB comes in pieces
+        if not line.isascii():
+            found.append(line)
+            size += len(line)
+            if size >= _DETECT_SAMPLE:
+                break
+    return b"".join(found)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -307,7 +429,7 @@ class _Lines:
     lines together pass ROW_LIMIT stops the reading (where it ends cannot be known)."""
 
     def __init__(self, stream: io.TextIOWrapper, number: int) -> None:
-        self.lines = _bounded_lines(stream, ROW_LIMIT)
+        self.readline = stream.readline  # _bounded_lines' reading, inlined: once a line
         self.number = number  # the physical line last given
         self.too_long: list[int] = []  # lines given as a bare line end
         self.row_size = 0  # characters given since the current row started
@@ -316,9 +438,13 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        line, whole = next(self.lines)
+        line = self.readline(ROW_LIMIT + 1)
+        if not line:
+            raise StopIteration
         self.number += 1
-        if not whole:
+        if len(line) > ROW_LIMIT and not line.endswith(("\n", "\r")):  # see _bounded_lines
+            while (rest := self.readline(_CHUNK)) and not rest.endswith(("\n", "\r")):
+                pass
             self.too_long.append(self.number)
             return "\n"
         self.row_size += len(line)
@@ -329,7 +455,9 @@ class _Lines:
     def row_done(self, end: int) -> bool:
         """Start the next row; whether the one that ended on line `end` held a long line."""
         self.row_size = 0
-        held = bool(self.too_long) and self.too_long[0] <= end
+        if not self.too_long:
+            return False
+        held = self.too_long[0] <= end
         self.too_long = [number for number in self.too_long if number > end]
         return held
 

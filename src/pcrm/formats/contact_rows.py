@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pcrm.core.importing.models import ParsedContact
+from pcrm.core.people.models import Address
 from pcrm.errors import Conflict, InvalidInput, PcrmError
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CsvLayout, CsvRow
@@ -54,6 +55,9 @@ class CsvMapper:
         self.blanks = [preset.blanks.get(" ".join(c.split()).casefold()) for c in self.header]
         self.unmapped_counts: Counter[str] = Counter()  # unmapped column -> rows with a value
         self.pcrm = preset.pcrm_layout
+        self.columns = list(zip(self.header, self.targets, self.blanks, strict=True))
+        # one cell's values: pcrm's layout escapes `;` inside values, others' are plain
+        self.values: Callable[[str], list[str]] = pcrm_csv.split_values if self.pcrm else _split
 
     @property
     def mapped(self) -> list[tuple[str, Target]]:
@@ -68,20 +72,23 @@ class CsvMapper:
         width = len(self.header)
         if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
             cells = cells[:width]  # a trailing delimiter: Excel's "a;b;c;"
+        elif len(cells) < width:  # Outlook ends a row at its last non-empty cell
+            cells = cells + [""] * (width - len(cells))
         if len(cells) != width:
             parsed.problem = f"has {len(cells)} cells, the header has {width}"
             return parsed
         names: dict[str, list[str]] = {}
-        labels: dict[str, str] = {}
+        labels: dict[tuple[str, str | None], str] = {}
         emails: list[tuple[Target, str]] = []
         phones: list[tuple[Target, str]] = []
         notes: list[str] = []
-        for column, target, blanks, cell in zip(
-            self.header, self.targets, self.blanks, cells, strict=True
-        ):
+        others: dict[str, list[tuple[Target, str]]] | None = None  # faxes, urls, addresses
+        birth: dict[str, str] | None = None  # Thunderbird's Birth Year, Month and Day
+        pcrm = self.pcrm
+        for (column, target, blanks), cell in zip(self.columns, cells, strict=True):
             if not cell:  # most cells of a wide export are empty
                 continue
-            if self.pcrm:
+            if pcrm:
                 value = pcrm_csv.restore(cell).strip()
             elif "\r" in cell:  # Windows line ends inside quoted cells become plain ones
                 value = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -99,8 +106,8 @@ class CsvMapper:
                 continue
             if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
                 names.setdefault(kind, []).append(value)
-            elif kind in ("email_label", "phone_label"):
-                labels[f"{kind}:{target.slot}"] = value
+            elif kind in _LABELS:  # email_label, phone_label, url_label...
+                labels[kind, target.slot] = value
             elif kind == "email":
                 emails.append((target, value))
             elif kind == "phone":
@@ -115,31 +122,131 @@ class CsvMapper:
             elif kind == "stage" and self.preset.stage_names:
                 key = " ".join(value.split()).casefold()
                 parsed.stage = self.preset.stage_names.get(key, value)
+            elif kind == "birthday" and target.arg in _BIRTH_PARTS:
+                birth = birth or {}
+                birth.setdefault(target.arg, value)
+            elif kind in _GROUPED:  # faxes, urls, address parts
+                if others is None:
+                    others = {}
+                others.setdefault(kind, []).append((target, value))
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
         parsed.name = _full_name(names)
         parsed.note = "\n\n".join(notes) or None
+        if birth and parsed.birthday is None:
+            parsed.birthday = _birth_date(birth)
         if emails:
-            parsed.emails = _labelled(emails, labels, "email_label", self._split)
+            parsed.emails = _labelled(emails, labels, "email_label", self.values)
         if phones:
-            parsed.phones = _labelled(phones, labels, "phone_label", self._split)
+            parsed.phones = _labelled(phones, labels, "phone_label", self.values)
+            if any(label and "fax" in label for label, _ in parsed.phones):
+                _faxes_apart(parsed)  # Google's "Work Fax", "Home Fax" phones
+        if others:
+            self._others(parsed, others, labels)
         return parsed
+
+    def _others(
+        self,
+        parsed: ParsedContact,
+        others: dict[str, list[tuple[Target, str]]],
+        labels: dict[tuple[str, str | None], str],
+    ) -> None:
+        """Faxes, web pages and postal addresses (in parts, grouped by slot)."""
+        if "fax" in others:
+            parsed.faxes += _labelled(others.pop("fax"), labels, "fax_label", self.values)
+        if "url" in others:
+            parsed.urls += _labelled(others.pop("url"), labels, "url_label", self.values)
+        if others:
+            parsed.addresses += _addresses(others, labels)
 
     def _split(self, cell: str, pattern: re.Pattern[str] = _MULTI) -> list[str]:
         """pcrm's layout escapes `;` inside values; other exporters' separators are plain."""
         return pcrm_csv.split_values(cell) if self.pcrm else _split(cell, pattern)
 
 
+_LABELS = frozenset({"email_label", "phone_label", "url_label", "address_label", "fax_label"})
+_BIRTH_PARTS = frozenset({"year", "month", "day"})
+# An address part's place in core's Address; the PO box and extended address (Google's
+# columns) are folded into the street, as the model says.
+_ADDRESS_PARTS = {
+    "address_street": "street",
+    "address_locality": "locality",
+    "address_region": "region",
+    "address_postcode": "postcode",
+    "address_country": "country",
+}
+_GROUPED = frozenset({"fax", "url", "address", *_ADDRESS_PARTS})
+
+
+def _birth_date(parts: dict[str, str]) -> str:
+    """Thunderbird's three birthday columns as one date: 1970-11-15, or --11-15 without a
+    year; a part that is not a number leaves them as written, for the importer to name."""
+    year, month, day = parts.get("year", ""), parts.get("month", ""), parts.get("day", "")
+    if month.isdigit() and day.isdigit() and (year.isdigit() or not year):
+        prefix = f"{int(year):04d}" if year else "-"
+        return f"{prefix}-{int(month):02d}-{int(day):02d}"
+    return " ".join(p for p in (year, month, day) if p)
+
+
+def _faxes_apart(parsed: ParsedContact) -> None:
+    """Phones labelled as faxes ("work fax", "fax") become faxes labelled "work" (or none)."""
+    phones = []
+    for label, number in parsed.phones:
+        if label and "fax" in label.split():
+            rest = " ".join(word for word in label.split() if word != "fax")
+            parsed.faxes.append((rest or None, number))
+        else:
+            phones.append((label, number))
+    parsed.phones = phones
+
+
+def _addresses(
+    parts: dict[str, list[tuple[Target, str]]], labels: dict[tuple[str, str | None], str]
+) -> list[Address]:
+    """Address columns grouped into addresses: by the slot of Google's numbered columns
+    ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
+    A slot's whole address in one cell (Google's "Formatted") is used only when the slot
+    has no parts, as its street."""
+    slots: dict[str, dict[str, str]] = {}  # slot -> Address part -> text
+    fixed: dict[str, str | None] = {}  # slot -> its columns' fixed label
+    wholes: dict[str, str] = {}
+    for kind, values in parts.items():
+        part = _ADDRESS_PARTS.get(kind)
+        for target, value in values:
+            key = target.slot or target.arg or ""
+            slot = slots.get(key)
+            if slot is None:
+                slot = slots[key] = {}
+                fixed[key] = target.arg
+            if part is None:  # "address": the whole address in one cell
+                wholes.setdefault(key, value)
+            elif part in slot:  # Street 2, PO Box...
+                slot[part] += (", " if part == "street" else " ") + value
+            else:
+                slot[part] = value
+    found = []
+    for key, slot in slots.items():
+        if not slot:
+            if key not in wholes:
+                continue
+            slot = {"street": wholes[key]}
+        label = labels.get(("address_label", key)) if labels else None
+        found.append(Address(_label(label or fixed[key]), **slot))
+    return found
+
+
+_NAME_PARTS = ("first_name", "middle_name", "last_name", "name_suffix")
+
+
 def _full_name(names: dict[str, list[str]]) -> str | None:
-    if names.get("name"):
+    if "name" in names:
         return names["name"][0]
-    keys = ("first_name", "middle_name", "last_name", "name_suffix")
-    return " ".join(names[key][0] for key in keys if names.get(key)) or None
+    return " ".join([names[key][0] for key in _NAME_PARTS if key in names]) or None
 
 
 def _labelled(
     values: list[tuple[Target, str]],
-    labels: dict[str, str],
+    labels: dict[tuple[str, str | None], str],
     label_kind: str,
     split: Callable[[str], list[str]],
 ) -> list[tuple[str | None, str]]:
@@ -148,12 +255,18 @@ def _labelled(
     result = []
     for target, cell in values:
         pieces = split(cell)
-        label_cell = labels.get(f"{label_kind}:{target.slot}") if labels else None
-        column_labels = split(label_cell) if label_cell else []
+        label = target.arg
+        label_cell = labels.get((label_kind, target.slot)) if label is None and labels else None
+        if not label_cell:
+            shown = _label(label)
+            if len(pieces) == 1:  # most cells hold one value
+                result.append((shown, pieces[0]))
+            else:
+                result += [(shown, piece) for piece in pieces]
+            continue
+        column_labels = split(label_cell) or [label_cell]
         for index, piece in enumerate(pieces):
-            label = target.arg
-            if label is None and column_labels:
-                label = column_labels[index] if index < len(column_labels) else column_labels[0]
+            label = column_labels[index] if index < len(column_labels) else column_labels[0]
             result.append((_label(label), piece))
     return result
 

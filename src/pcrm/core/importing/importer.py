@@ -300,7 +300,7 @@ class Importer:
     def _date_order(self) -> str:
         """Slash dates in a file: in the date-order setting's order, else month/day/year as
         Outlook writes them (what import always did)."""
-        return current_date_order() or "mdy"
+        return self.options.date_order or current_date_order() or "mdy"
 
     def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
         value = clean_optional(value)

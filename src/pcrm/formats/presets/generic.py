@@ -18,6 +18,11 @@ GENERIC = preset(
         ),
         **dict.fromkeys(["Phone", "Telephone", "Tel", "Phone Number", "Phones"], "phone"),
         **dict.fromkeys(["Mobile", "Mobile Phone", "Cell", "Cell Phone"], "phone:mobile"),
+        **dict.fromkeys(["Fax", "Fax Number"], "fax"),
+        **dict.fromkeys(["Nickname", "Nick Name"], "nickname"),
+        **dict.fromkeys(["Website", "Web Page", "Web Site", "URL", "Homepage"], "url"),
+        **dict.fromkeys(["Address", "Postal Address"], "address"),
+        **dict.fromkeys(["Anniversary"], "anniversary"),
         **dict.fromkeys(
             ["Company", "Organization", "Organisation", "Org", "Company Name", "Employer"],
             "company",

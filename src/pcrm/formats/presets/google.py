@@ -19,6 +19,7 @@ GOOGLE = preset(
         "Birthday": "birthday",
         "Notes": "note",
         "Labels": "tags",
+        "Nickname": "nickname",
         # legacy Google CSV
         "Name": "name",
         "Given Name": "first_name",
@@ -33,7 +34,16 @@ GOOGLE = preset(
         r"e-mail (\d+) - (?:label|type)": "email_label",
         r"e-mail (\d+) - value": "email",
         r"phone (\d+) - (?:label|type)": "phone_label",
-        r"phone (\d+) - value": "phone",
+        r"phone (\d+) - value": "phone",  # labelled "Work Fax", "Home Fax": a fax
+        r"address (\d+) - (?:label|type)": "address_label",
+        r"address (\d+) - formatted": "address",
+        r"address (\d+) - (?:street|po box|extended address)": "address_street",
+        r"address (\d+) - city": "address_locality",
+        r"address (\d+) - region": "address_region",
+        r"address (\d+) - postal code": "address_postcode",
+        r"address (\d+) - country": "address_country",
+        r"website (\d+) - (?:label|type)": "url_label",
+        r"website (\d+) - value": "url",
     },
     title="Google",
 )

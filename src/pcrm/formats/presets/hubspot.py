@@ -19,6 +19,14 @@ HUBSPOT = preset(
         "Job Title": "title",
         "Original Source": "source",
         "Date of birth": "birthday",
+        "Fax Number": "fax",
+        "Website URL": "url",
+        "LinkedIn Profile": "url:linkedin",
+        "Street Address": "address_street",
+        "City": "address_locality",
+        "State/Region": "address_region",
+        "Postal Code": "address_postcode",
+        "Country/Region": "address_country",
         "Lifecycle Stage": "stage",
     },
     # HubSpot's lifecycle stages as pcrm's default stages (docs/import-export.md)
@@ -27,7 +35,7 @@ HUBSPOT = preset(
         "lead": "lead",
         "marketing qualified lead": "mql",
         "sales qualified lead": "sql",
-        "opportunity": "opportunity",
+        "opportunity": "opportunity",  # pcrm has the stage (docs/lifecycle.md)
         "customer": "customer",
         "evangelist": "customer",
         "other": "",
@@ -41,7 +49,7 @@ def register_presets(register: Register) -> None:
         HUBSPOT,
         order=40,
         signature=Signature(
-            every=frozenset({"Record ID"}),
-            some=frozenset({"Lifecycle Stage", "Contact Owner", "Create Date", "Email"}),
+            # "Record ID - Contact" when the export holds associated companies
+            some=frozenset({"Record ID", "Record ID - Contact"}),
         ),
     )

@@ -13,6 +13,8 @@ LINKEDIN = preset(
         "Email Address": "email",
         "Company": "company",
         "Position": "title",
+        "URL": "url:linkedin",  # the member's profile
+        "Profile URL": "url:linkedin",
     },
     source="LinkedIn",
     title="LinkedIn",
