@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days")
 _COLUMNS = ("name", "name_key", "company_id", *SCALARS)  # what a merge may change
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch's size
+# The tag of a contact created from a row with a phone and no name or email: named from
+# its company and number, for the user to name (`pcrm contact list --tag needs-name`).
+NEEDS_NAME = "needs-name"
 
 
 class Phone(NamedTuple):
@@ -60,8 +63,10 @@ class Row:
     created_at: str | None
     updated_at: str | None
     stage: str | None  # a lifecycle stage's name as pcrm has it
-    name_given: bool  # False when the name is the email address
+    name_given: bool  # False when the name is the email address (or the phone's)
     warnings: list[str] = field(default_factory=list)
+    dropped: int = 0  # values validation dropped (each one of the warnings)
+    needs_name: bool = False  # a phone-only row: tagged NEEDS_NAME when created
 
 
 class Rejected(InvalidInput):
@@ -239,22 +244,64 @@ class Batch:
         return "updated" if policy == "update" else "merged"
 
     def _match(self, row: Row) -> int | None:
-        """Same uid, else an email, else a phone (E.164), else name + company."""
+        """The contact the row is, on strong evidence only (docs/import-export.md): the
+        same uid; the same email; the same phone with the same name (or a row with no
+        name of its own); the same name at the same company; the same name, both without
+        a company, when the row or the contact has no email or phone (nothing to tell
+        them apart). A row whose uid pcrm does not have is another record: it matches by
+        email only, so an export round-trips whole. A phone or a name alone is evidence
+        for `pcrm dupes`: the row is created apart, with a warning."""
         keys = self.keys
         if row.uid and row.uid in keys.uids:
             return keys.uids[row.uid]
         owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
         if owners:
             return min(owners)
+        if row.uid:
+            return None
+        shared: tuple[str, int] | None = None  # a number on a contact of another name
         for phone in row.phones:
-            contact_id = self._phone_owner(phone)
-            if contact_id is not None:
-                return contact_id
+            for contact_id in self._phone_owners(phone):
+                if not row.name_given or self._name_key(contact_id) == row.name_key:
+                    return contact_id
+                shared = shared or (phone.number, contact_id)
+        same_name: list[int] = []
         if row.name_given:
-            same_name = keys.names.get((row.name_key, row.company_key))
-            if same_name:
-                return min(same_name)
+            same_name = sorted(keys.names.get((row.name_key, row.company_key), ()))
+            if same_name and row.company_key is not None:
+                return same_name[0]
+            for contact_id in same_name:  # both without a company
+                contact = self._contact(contact_id)
+                if not (row.emails or row.phones) or not (contact.emails or contact.phones):
+                    return contact_id
+        if shared is not None:
+            number, contact_id = shared
+            self.importer.warn(
+                row.line,
+                f"phone {number} is also contact {self._described(contact_id)}'s, of another"
+                " name: created apart; see pcrm dupes",
+            )
+        if same_name:
+            self.importer.warn(
+                row.line,
+                f"same name as contact {self._described(same_name[0])} but no email or phone"
+                " in common: created apart; see pcrm dupes",
+            )
         return None
+
+    def _name_key(self, contact_id: int) -> object:
+        return self._contact(contact_id).values["name_key"]
+
+    def _described(self, contact_id: int) -> str:
+        return f"{contact_id} ({self._contact(contact_id).values['name']})"
+
+    def _phone_owners(self, phone: Phone) -> list[int]:
+        """The contacts that have this number, in id order (see _phone_owner)."""
+        if phone.key is None:
+            return []
+        return sorted(
+            {owner for owner, tail in self.keys.phones.get(phone.key, ()) if tail in phone.tails}
+        )
 
     def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
         """The contact (or, given one, whether that contact) has this number. A number
@@ -308,7 +355,15 @@ class Batch:
         for phone in row.phones:
             contact.add_phone(phone.number, phone.label)
             keys.add_phone(contact.id, phone.number, phone.key)
-        contact.add_tags(importer.tag_ids(row.tags))
+        tag_names = row.tags
+        if row.needs_name:
+            tag_names = [*tag_names, NEEDS_NAME]
+            importer.warn(
+                row.line,
+                f'no name: created as "{row.name}" from its'
+                f" {'company and ' if row.company else ''}phone, tagged {NEEDS_NAME}",
+            )
+        contact.add_tags(importer.tag_ids(tag_names))
         for name, value in row.fields.items():
             self._set_field(contact, name, value)
         if row.stage:
