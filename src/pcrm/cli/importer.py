@@ -85,8 +85,16 @@ def contacts(
         str | None,
         typer.Option(metavar="NAME", help="The file's encoding, when detection gets it wrong."),
     ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write every warning and rejected row (line, kind, message) here, as CSV.",
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the --rejects FILE if it exists.")
+        bool,
+        typer.Option("--force", help="Replace the --rejects or --report FILE if it exists."),
     ] = False,
     json: JsonOption = False,
 ) -> None:
@@ -120,6 +128,7 @@ def contacts(
         rejects=rejects,
         force=force,
         encoding=encoding,
+        report=report,
     )
 
     def progress(total: int, label: str) -> AbstractContextManager[Advance]:
