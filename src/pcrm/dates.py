@@ -271,11 +271,15 @@ def parse_birthday(
     try:
         if m := _NO_YEAR.fullmatch(s):
             return _no_year(int(m[1]), int(m[2]))
-        if (numeric := _NUMERIC.fullmatch(s)) and numeric["c"] and len(numeric["c"]) == 2:
+        numeric = _NUMERIC.fullmatch(s)
+        if numeric and len(numeric["a"]) <= 2 and numeric["c"] and len(numeric["c"]) == 2:
             this_year = (today or date.today()).year
             full = this_year - (this_year - int(numeric["c"])) % 100
-            s = f"{numeric['a']}{numeric['sep']}{numeric['b']}{numeric['sep']}{full}"
-            numeric = _NUMERIC.fullmatch(s)
+            four = f"{numeric['a']}{numeric['sep']}{numeric['b']}{numeric['sep']}{full}"
+            try:
+                return parse_birthday(four, what, order=order, today=today)
+            except InvalidWhen:  # "0/0/00", Outlook's empty date: named as written
+                raise _birthday(s, what) from None
         if (m := _ISO.fullmatch(s)) and m["time"] is not None:
             with contextlib.suppress(ValueError):  # not ISO after all: the grammar below
                 s = datetime.fromisoformat(s).date().isoformat()

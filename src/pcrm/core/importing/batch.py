@@ -271,8 +271,7 @@ class Batch:
             if same_name and row.company_key is not None:
                 return same_name[0]
             for contact_id in same_name:  # both without a company
-                contact = self._contact(contact_id)
-                if not (row.emails or row.phones) or not (contact.emails or contact.phones):
+                if not self._contradicts(row, self._contact(contact_id)):
                     return contact_id
         if shared is not None:
             number, contact_id = shared
@@ -288,6 +287,15 @@ class Batch:
                 " in common: created apart; see pcrm dupes",
             )
         return None
+
+    def _contradicts(self, row: Row, contact: _Contact) -> bool:
+        """Whether the row brings an email or phone number the contact, which has some,
+        does not have: then a same name is not enough to say they are one person."""
+        if not (contact.emails or contact.phones):
+            return False
+        return any(address not in contact.emails for address, _ in row.emails) or any(
+            self._phone_owner(phone, contact) is None for phone in row.phones
+        )
 
     def _name_key(self, contact_id: int) -> object:
         return self._contact(contact_id).values["name_key"]

@@ -335,7 +335,7 @@ class Importer:
             try:
                 checked = self.fields.check(field_name, value)
             except InvalidInput as exc:
-                drops.drop(f"field {field_name}: {exc.message}", field_name, value)
+                drops.drop(exc.message, self.fields.require(field_name).name, value)
                 continue
             if checked is not None:
                 values[field_name] = checked
