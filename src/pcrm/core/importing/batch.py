@@ -277,7 +277,7 @@ class Batch:
             number, contact_id = shared
             self.importer.warn(
                 row.line,
-                f"phone {number} is also contact {self._described(contact_id)}'s, of another"
+                f"same phone {number} as contact {self._described(contact_id)} but another"
                 " name: created apart; see pcrm dupes",
             )
         if same_name:
