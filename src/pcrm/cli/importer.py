@@ -103,9 +103,10 @@ def contacts(
     Reads the exports of Google Contacts, Outlook, LinkedIn (Connections.csv), HubSpot and
     pcrm, other CSV files through --map, vCard files (one or many cards) and pcrm's own
     JSON export. A row that
-    matches a contact (same email, phone, or name and company) is merged into it, so
-    importing a file twice creates nothing the second time. Bad rows are listed with
-    their line numbers and skipped; the rest is imported in one transaction.
+    matches a contact (same uid, email, phone and name, or name and company) is merged
+    into it, so importing a file twice creates nothing the second time. A bad value is
+    dropped with a warning; a row with no name, email or phone is rejected; the rest is
+    imported in one transaction.
 
     \b
     Example:

@@ -4,9 +4,12 @@ The caller streams rows (formats/contact_rows.py) through Importer.import_rows()
 one transaction. Rows are validated one by one and decided a batch at a time
 (core/importing/batch.py), in file order, so a later row of the same person finds the
 contact an earlier row created, in the same batch or an earlier one. What a row
-duplicates, in order: the same uid, the same email (any case), the same phone number in
-E.164, the same name (any case or accents) at the same company (or both without one).
-docs/import-export.md describes the policy for users.
+duplicates, on strong evidence only (Batch._match): the same uid; the same email (any
+case); the same phone number in E.164 with the same name (any case or accents); the same
+name at the same company, or both without one when nothing tells them apart. A bad value
+is dropped with a warning (kept in the note when it is information), and a row is
+rejected only when nothing identifying is left. docs/import-export.md describes the
+policy for users.
 
 Speed and memory (docs/performance.md): each batch asks SQL about its own keys only (no
 copy of the database's keys in memory) and writes with executemany; the per-row search
