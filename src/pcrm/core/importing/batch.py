@@ -118,11 +118,18 @@ class _Lookup:
         ):
             self.add_phone(contact_id, phone)
         self.names: dict[tuple[str, str | None], list[int]] = {}
+        # Of the same-name contacts without a company: those with no email and no phone
+        # (what the database says; the batch's own contacts are asked in memory).
+        self.bare: set[int] = set()
+        self._likely: set[int] = set()  # of the same-name contacts, those a row may match
         self._read_names(db, rows)
 
     def _read_names(self, db: Database, rows: list[Row]) -> None:
         """Contacts of the same name at the same company (by the company's name key: two
-        companies may share one), through the (name_key, company_id) index."""
+        companies may share one), through the (name_key, company_id) index. A name may
+        have many contacts (the same name without a company, kept apart): only the lowest
+        id of each pair, and the lowest of those with no email or phone, are the ones a
+        row can match, and only they are read whole before the batch is decided."""
         company_keys = {row.company_key for row in rows if row.name_given and row.company_key}
         company_ids: dict[str, list[int]] = {}
         key_of: dict[int, str] = {}
@@ -138,19 +145,31 @@ class _Lookup:
                     pairs.add((row.name_key, None))
                 for company_id in company_ids.get(row.company_key or "", ()):
                     pairs.add((row.name_key, company_id))
-        for contact_id, key, company_id in db.execute(
-            "SELECT c.id, c.name_key, c.company_id FROM json_each(?) w JOIN contacts c"
+        bare_seen: set[str] = set()
+        for contact_id, key, company_id, bare in db.execute(
+            "SELECT c.id, c.name_key, c.company_id, c.company_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id)"
+            " AND NOT EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id)"
+            " FROM json_each(?) w JOIN contacts c"
             " ON c.name_key = json_extract(w.value, '$[0]')"
             " AND c.company_id IS json_extract(w.value, '$[1]') ORDER BY c.id",
             [_json(list(pair) for pair in pairs)],
         ):
-            self.add_name(contact_id, key, key_of.get(company_id))
+            company_key = key_of.get(company_id)
+            if (key, company_key) not in self.names:
+                self._likely.add(contact_id)
+            if bare:
+                self.bare.add(contact_id)
+                if key not in bare_seen:
+                    bare_seen.add(key)
+                    self._likely.add(contact_id)
+            self.add_name(contact_id, key, company_key)
 
     def found(self) -> list[int]:
-        """The contacts of the database that own one of the batch's keys."""
-        ids = {*self.uids.values(), *self.emails.values()}
+        """The contacts of the database that own one of the batch's keys, or may be the
+        one a row's name and company match."""
+        ids = {*self.uids.values(), *self.emails.values(), *self._likely}
         ids.update(owner for owners in self.phones.values() for owner, _tail in owners)
-        ids.update(owner for owners in self.names.values() for owner in owners)
         return list(ids)
 
     def add_phone(self, contact_id: int, number: str, key: str | None = None) -> None:
@@ -271,7 +290,7 @@ class Batch:
             if same_name and row.company_key is not None:
                 return same_name[0]
             for contact_id in same_name:  # both without a company
-                if not self._contradicts(row, self._contact(contact_id)):
+                if not self._contradicts(row, contact_id):
                     return contact_id
         if shared is not None:
             number, contact_id = shared
@@ -288,14 +307,23 @@ class Batch:
             )
         return None
 
-    def _contradicts(self, row: Row, contact: _Contact) -> bool:
-        """Whether the row brings an email or phone number the contact, which has some,
-        does not have: then a same name is not enough to say they are one person."""
-        if not (contact.emails or contact.phones):
+    def _contradicts(self, row: Row, contact_id: int) -> bool:
+        """Whether the row brings an email or phone number that the contact of the same
+        name, which has some, does not have: then the name is not enough to say they are
+        one person."""
+        if not (row.emails or row.phones):
             return False
-        return any(address not in contact.emails for address, _ in row.emails) or any(
-            self._phone_owner(phone, contact) is None for phone in row.phones
-        )
+        contact = self.contacts.get(contact_id)
+        if contact is None:  # as stored: the batch has not changed it
+            if contact_id in self.keys.bare:
+                return False
+        elif not (contact.emails or contact.phones):
+            return False
+        if row.emails or any(phone.key for phone in row.phones):
+            # one in common would have matched by email, or by phone and name, before
+            return True
+        contact = self._contact(contact_id)  # short numbers: compared digit by digit
+        return any(self._phone_owner(phone, contact) is None for phone in row.phones)
 
     def _name_key(self, contact_id: int) -> object:
         return self._contact(contact_id).values["name_key"]
