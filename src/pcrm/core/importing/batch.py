@@ -122,6 +122,7 @@ class _Lookup:
         # (what the database says; the batch's own contacts are asked in memory).
         self.bare: set[int] = set()
         self._likely: set[int] = set()  # of the same-name contacts, those a row may match
+        self.stored_names: dict[int, str] = {}  # the same-name contacts' names, for warnings
         self._read_names(db, rows)
 
     def _read_names(self, db: Database, rows: list[Row]) -> None:
@@ -145,9 +146,15 @@ class _Lookup:
                     pairs.add((row.name_key, None))
                 for company_id in company_ids.get(row.company_key or "", ()):
                     pairs.add((row.name_key, company_id))
+        # rows that a same name without a company merges whatever the contact holds
+        name_only = {
+            row.name_key
+            for row in rows
+            if row.name_given and row.company_key is None and not (row.emails or row.phones)
+        }
         bare_seen: set[str] = set()
-        for contact_id, key, company_id, bare in db.execute(
-            "SELECT c.id, c.name_key, c.company_id, c.company_id IS NULL"
+        for contact_id, name, key, company_id, bare in db.execute(
+            "SELECT c.id, c.name, c.name_key, c.company_id, c.company_id IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id)"
             " AND NOT EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id)"
             " FROM json_each(?) w JOIN contacts c"
@@ -157,7 +164,9 @@ class _Lookup:
         ):
             company_key = key_of.get(company_id)
             if (key, company_key) not in self.names:
-                self._likely.add(contact_id)
+                self.stored_names[contact_id] = name
+                if company_key is not None or key in name_only:
+                    self._likely.add(contact_id)
             if bare:
                 self.bare.add(contact_id)
                 if key not in bare_seen:
@@ -329,7 +338,11 @@ class Batch:
         return self._contact(contact_id).values["name_key"]
 
     def _described(self, contact_id: int) -> str:
-        return f"{contact_id} ({self._contact(contact_id).values['name']})"
+        contact = self.contacts.get(contact_id)
+        name = self.keys.stored_names.get(contact_id) if contact is None else None
+        if name is None:
+            name = str(self._contact(contact_id).values["name"])
+        return f"{contact_id} ({name})"
 
     def _phone_owners(self, phone: Phone) -> list[int]:
         """The contacts that have this number, in id order (see _phone_owner)."""
