@@ -203,3 +203,37 @@ def test_bad_cadence_and_tags_are_dropped_not_the_contact(cli, tmp_path):
         "Stay in touch: every so often",
     )
     assert found["Bob"]["cadence_days"] == 30
+
+
+def test_reader_warnings_become_warnings_with_the_rows_line(db_path):
+    with session(db_path, write=True) as db:
+        importer = Importer(db, NOW, ImportOptions())
+        rows = [
+            ParsedContact(7, ["x"], name="Ada", warnings=["PHOTO not decoded; left out"]),
+            ParsedContact(9, ["y"], company="Initech", warnings=["ORG cut at a comma"]),
+        ]
+        outcomes = [outcome for _row, outcome in importer.import_rows(rows)]
+    assert outcomes == ["created", "rejected"]
+    report = importer.report
+    assert [(n.line, n.message) for n in report.warnings] == [
+        (7, "PHOTO not decoded; left out"),
+        (9, "ORG cut at a comma"),
+    ]
+    assert [(n.line, n.message) for n in report.rejects] == [(9, "no name, email or phone number")]
+    assert (report.warned, report.dropped) == (2, 0)
+
+
+def test_an_unreadable_creation_date_is_dropped(cli, tmp_path):
+    path = write(
+        tmp_path / "p.csv",
+        "uid,name,emails,created_at,updated_at\n"
+        ",Ada,ada@example.org,someday,2024-03-12T10:00:00Z\n",
+    )
+    lines = imported(cli, str(path), "--preset", "pcrm")
+    assert lines[1].startswith("created 1,")
+    assert (
+        lines[4]
+        == '  line 2: creation date "someday" is not a date pcrm can read; kept in the note'
+    )
+    found = contacts(cli)["Ada"]
+    assert (found["note"], found["updated_at"]) == ("Created: someday", "2024-03-12T10:00:00Z")
