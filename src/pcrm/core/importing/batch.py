@@ -16,6 +16,7 @@ indexed once.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -188,7 +189,12 @@ class _Lookup:
             self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
 
     def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        self.names.setdefault((key, company_key), []).append(contact_id)
+        """Kept in id order (the lowest id is the one a row merges into)."""
+        same = self.names.setdefault((key, company_key), [])
+        if same and same[-1] > contact_id:  # a renamed contact (update), older than the rest
+            bisect.insort(same, contact_id)
+        else:
+            same.append(contact_id)
 
     def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
         same = self.names.get((key, company_key), [])
@@ -295,7 +301,7 @@ class Batch:
                 shared = shared or (phone.number, contact_id)
         same_name: list[int] = []
         if row.name_given:
-            same_name = sorted(keys.names.get((row.name_key, row.company_key), ()))
+            same_name = keys.names.get((row.name_key, row.company_key)) or []  # in id order
             if same_name and row.company_key is not None:
                 return same_name[0]
             for contact_id in same_name:  # both without a company

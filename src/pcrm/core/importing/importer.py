@@ -324,13 +324,16 @@ class Importer:
                 needs_name = True
             else:
                 raise Rejected(_nothing_left(phones, drops))
+        # (each value only when there is one: a call per empty cell adds up over 100 000 rows)
         scalars = {
             "title": clean_line(parsed.title),
             "source": clean_line(parsed.source or self.options.source),
-            "birthday": self._birthday(parsed.birthday, drops),
+            "birthday": self._birthday(parsed.birthday, drops) if parsed.birthday else None,
             "note": None,
-            "anniversary": self._birthday(parsed.anniversary, drops, "anniversary"),
-            "cadence_days": self._cadence(parsed.cadence, drops),
+            "anniversary": self._birthday(parsed.anniversary, drops, "anniversary")
+            if parsed.anniversary
+            else None,
+            "cadence_days": self._cadence(parsed.cadence, drops) if parsed.cadence else None,
         }
         tag_names = self._tags(parsed.tags, drops)
         values = {}
@@ -342,9 +345,13 @@ class Importer:
                 continue
             if checked is not None:
                 values[field_name] = checked
-        created_at = self._time(parsed.created_at, drops, "creation date", "Created")
-        updated_at = self._time(parsed.updated_at, drops, "change date", "Changed")
-        stage = self._stage(parsed.stage, drops)
+        created_at = updated_at = stage = None
+        if parsed.created_at:
+            created_at = self._time(parsed.created_at, drops, "creation date", "Created")
+        if parsed.updated_at:
+            updated_at = self._time(parsed.updated_at, drops, "change date", "Changed")
+        if parsed.stage:
+            stage = self._stage(parsed.stage, drops)
         scalars["note"] = self._note(parsed, drops.kept)
         return Row(
             line=parsed.line,
