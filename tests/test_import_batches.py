@@ -26,18 +26,18 @@ def rows() -> list[ParsedContact]:
         dict(name="Grace Hopper", emails=[(None, "grace@navy.mil")],
              phones=[("work", "+1 202 555 0101")], tags=["navy"]),
         dict(name="G. Hopper", emails=[(None, "GRACE@navy.mil")], title="Rear Admiral"),
-        dict(name="Grace B. Hopper", phones=[(None, "(+1) 202-555-0101")], note="COBOL"),
+        dict(name="grace hopper", phones=[(None, "(+1) 202-555-0101")], note="COBOL"),
         dict(name="Alan Turing", emails=[(None, "grace@navy.mil"), (None, "ada@x.org")]),
         dict(name="Alan Turing", emails=[("work", "alan@bletchley.uk")]),
         dict(name="alan  TURING", phones=[(None, "12345")], tags=["Navy", "maths"]),
         dict(name="Alan Turing", phones=[(None, "12-345")]),
-        dict(phones=[(None, "+44 20 7946 0958")]),
+        dict(company="Initech", phones=[(None, "n/a")]),
         dict(),
         dict(name="Hedy Lamarr", stage="customer", fields={"size": "5"}),
         dict(name="Hedy Lamarr", stage="lead", fields={"size": "7"}, company="MGM"),
         dict(name="Hedy Lamarr", emails=[("work", "hedy@mgm.com")], company="MGM"),
         dict(name="Ada Lovelace", emails=[("work", "ada.home@y.org")], company="acme"),
-        dict(name="Bad Email", emails=[(None, "not-an-address")]),
+        dict(emails=[(None, "not-an-address")]),
         dict(name="Grace Hopper", emails=[(None, "ada@x.org")], company="Navy"),
     ]  # fmt: skip
     return [ParsedContact(line, [str(line)], **row) for line, row in enumerate(spec, start=2)]
@@ -102,32 +102,38 @@ def test_a_run_of_duplicates_merges_into_the_contacts_it_names(book: Path):
         "merged",  # Ada by name at the same company: adds her home email
         "created",  # Grace
         "merged",  # her email in another case: adds the title
-        "merged",  # her phone written another way: adds the note
+        "merged",  # her phone written another way, her name: adds the note
         "unchanged",  # Alan's emails are Grace's and Ada's: the lower id (Ada) wins, a warning
         "created",  # Alan Turing
-        "merged",  # Alan by name: a short phone and a tag
-        "unchanged",  # the same short phone, written another way
-        "rejected",  # no name and no email
+        "created",  # Alan by name, but an email there and a phone here: another, a warning
+        "unchanged",  # the same phone, written another way, and the same name
+        "rejected",  # no name, email or phone: a company and "n/a"
         "empty",
         "created",  # Hedy, a customer with a size
         "created",  # Hedy at MGM is another Hedy
         "merged",  # ... who gets an email
         "unchanged",  # Ada at acme: her home email keeps its label (merge fills blanks)
-        "rejected",  # a bad email
+        "rejected",  # a bad email and nothing else
         "unchanged",  # Grace at Navy has Ada's email: Ada, who has a company already
     ]
     assert [(note.line, note.message) for note in report.rejects] == [
-        (10, "no name and no email"),
-        (16, 'invalid email address "not-an-address"'),
+        (10, 'no name, email or phone number (phone "n/a" is not a phone number)'),
+        (16, 'no name, email or phone number (email "not-an-address" is not a valid address)'),
     ]
     assert [(note.line, note.message) for note in report.warnings] == [
         (6, "grace@navy.mil belongs to contact 2; not added to 1"),
+        (
+            8,
+            "same name as contact 3 (Alan Turing) but no email or phone in common:"
+            " created apart; see pcrm dupes",
+        ),
     ]
     data = content(book)
     assert [row[1:5] for row in data["contacts"]] == [
         ("Ada Lovelace", "ada lovelace", "Acme", None),
         ("Grace Hopper", "grace hopper", None, "Rear Admiral"),
         ("Alan Turing", "alan turing", None, None),
+        ("alan TURING", "alan turing", None, None),
         ("Hedy Lamarr", "hedy lamarr", None, None),
         ("Hedy Lamarr", "hedy lamarr", "MGM", None),
     ]
@@ -136,17 +142,17 @@ def test_a_run_of_duplicates_merges_into_the_contacts_it_names(book: Path):
         (1, "ada.home@y.org", "home", 1),
         (2, "grace@navy.mil", None, 0),
         (3, "alan@bletchley.uk", "work", 0),
-        (5, "hedy@mgm.com", "work", 0),
+        (6, "hedy@mgm.com", "work", 0),
     ]
     assert data["phones"] == [
         (2, "+1 202 555 0101", "work", 0),
-        (3, "12345", None, 0),
+        (4, "12345", None, 0),
     ]
-    assert data["fields"] == [(4, 1, 5), (5, 1, 7)]
-    assert data["history"] == [(4, None, "customer", "imported"), (5, None, "lead", "imported")]
+    assert data["fields"] == [(5, 1, 5), (6, 1, 7)]
+    assert data["history"] == [(5, None, "customer", "imported"), (6, None, "lead", "imported")]
     # every contact's search text is current, the triggers are back
     bodies = {rowid // 8: body for rowid, _title, body in data["search"]}
-    assert "ada.home@y.org" in bodies[1] and "COBOL" in bodies[2] and "maths" in bodies[3]
+    assert "ada.home@y.org" in bodies[1] and "COBOL" in bodies[2] and "maths" in bodies[4]
     fresh = book.parent / "fresh.db"
     with session(fresh, write=True):
         pass
@@ -167,7 +173,7 @@ def test_a_duplicate_across_the_cli_batch_boundary(cli, db_path: Path, tmp_path:
             writer.writerow([f"Person {i}", f"p{i}@example.org", f"+33 6 12 {i:06d}", ""])
         writer.writerow(["Person 0", "", "", "by name"])
         writer.writerow(["Someone", f"P{BATCH_ROWS - 1}@example.org", "", "by email"])
-        writer.writerow(["Other", "", "+33612000500", "by phone"])
+        writer.writerow(["person 500", "", "+33612000500", "by phone"])
     result = ok(cli("import", "contacts", str(path)))
     assert result.splitlines()[1].startswith(f"created {BATCH_ROWS}, merged 3,")
     notes = {

@@ -41,14 +41,14 @@ def test_google_csv(cli):
     lines = imported(cli, "google.csv")
     assert lines[:4] == [
         f"{FIXTURES / 'google.csv'}: Google CSV, UTF-8, comma-separated, 4 rows",
-        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 1, empty 1;"
-        " new companies 2",
+        "created 3, merged 0, updated 0, unchanged 0, skipped 0, rejected 0, empty 1;"
+        " values dropped 1; new companies 2",
         lines[2],
-        "Rejected rows:",
+        "Warnings:",
     ]
     # line 7: Zoë's row spans lines 2-4 (two quoted cells hold a line break each)
-    assert lines[4] == '  line 7: invalid email address "bob@"'
-    assert lines[5].startswith(  # addresses are read now
+    assert lines[4] == '  line 7: email "bob@" is not a valid address; kept in the note'
+    assert lines[5].startswith(
         "Not imported, no field for these columns: Organization Department (1 row), "
     )
     assert contacts(cli) == {
@@ -70,6 +70,16 @@ def test_google_csv(cli):
             "source": None,
             "birthday": "--12-09",
             "note": None,
+            "tags": [],
+        },
+        "Bob Broken": {  # his email has a typo: kept in the note, he is imported
+            "emails": [],
+            "phones": [],
+            "company": None,
+            "title": None,
+            "source": None,
+            "birthday": None,
+            "note": "Email: bob@",
             "tags": [],
         },
     }
@@ -195,10 +205,11 @@ def test_hubspot_csv(cli):
     lines = imported(cli, "hubspot.csv")
     assert lines[:5] == [
         f"{FIXTURES / 'hubspot.csv'}: HubSpot CSV, UTF-8, comma-separated, 3 rows",
-        "created 2, merged 0, updated 0, unchanged 0, skipped 0, rejected 1; new companies 1",
+        "created 3, merged 0, updated 0, unchanged 0, skipped 0, rejected 0; values dropped 1;"
+        " new companies 1",
         lines[2],
-        "Rejected rows:",
-        '  line 4: invalid email address "not-an-email"',
+        "Warnings:",
+        '  line 4: email "not-an-email" is not a valid address; kept in the note',
     ]
     found = contacts(cli)
     assert found["Linus Torvalds"] == {
@@ -217,7 +228,12 @@ def test_hubspot_csv(cli):
     stages = {
         c["name"]: c["lifecycle_stage"] for c in json.loads(ok(cli("contact", "list", "--json")))
     }
-    assert stages == {"Linus Torvalds": "sql", "info@example.com": "lead"}
+    assert stages == {
+        "Linus Torvalds": "sql",
+        "info@example.com": "lead",
+        "Margaret Hamilton": "lead",
+    }
+    assert found["Margaret Hamilton"]["note"] == "Email: not-an-email"
     assert "stage set to sql\timported" in ok(cli("timeline", "linus"))
 
 
@@ -228,8 +244,9 @@ def test_vcard_file_detected_by_content(cli, tmp_path):
     lines = ok(cli("import", "contacts", str(target))).splitlines()
     assert lines[0] == f"{target}: vCard, UTF-8, 4 cards"
     assert lines[3:] == [
-        "Rejected cards:",
-        "  line 44: no name and no email",  # Initech's company-only card
+        "Warnings:",  # Initech's card has a company and a phone: a contact to name
+        '  line 44: no name: created as "Initech (+1 555 0100)" from its company and phone,'
+        " tagged needs-name",
         "No field for these properties, kept in the contact's vCard: PHOTO (1 card)",
         "  --keep-unmapped also copies them into the note (pictures and keys aside)",
     ]

@@ -90,7 +90,7 @@ def test_exports_backups_and_rejects(tmp_path, umask):
     out = tmp_path / "out"
     out.mkdir()
     source = tmp_path / "in.csv"
-    source.write_text("Name,Email\nBob,bob@example.org\nCarl,carl@\n")
+    source.write_text("Name,Email\nBob,bob@example.org\n,carl@\n")
     pcrm(db_path, umask, "export", "contacts", "-o", str(out / "contacts.csv"))
     pcrm(db_path, umask, "export", "agenda", "-o", str(out / "agenda.ics"))
     pcrm(db_path, umask, "backup", str(out / "pcrm.bak"))
@@ -105,5 +105,5 @@ def test_exports_backups_and_rejects(tmp_path, umask):
         "fix.csv": 0o600,
         "old.csv": 0o600,  # replaced by a new private file, not rewritten in place
     }
-    assert (out / "fix.csv").read_bytes() == b"\xef\xbb\xbfName,Email\r\nCarl,carl@\r\n"
+    assert (out / "fix.csv").read_bytes() == b"\xef\xbb\xbfName,Email\r\n,carl@\r\n"
     assert modes(tmp_path / "data") == {"pcrm.db": 0o600}

@@ -8,6 +8,7 @@ never guesses. docs/when.md describes the grammar for users; keep the two in ste
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -254,9 +255,14 @@ class _Reading:
         return self.given_order if self.given_order is not None else current_date_order()
 
 
-def parse_birthday(text: str, what: str = "birthday", *, order: str | None = None) -> str:
+def parse_birthday(
+    text: str, what: str = "birthday", *, order: str | None = None, today: date | None = None
+) -> str:
     """Normalise a yearly date (a birthday, an anniversary) to 'YYYY-MM-DD', or '--MM-DD'
-    when the year is unknown. Slash dates are read in `order`, by default the setting's."""
+    when the year is unknown. Slash dates are read in `order`, by default the setting's;
+    dots are day.month.year. A date-time (`1955-07-19T00:00:00Z`, as KDE and CRMs write
+    birthdays) is taken for its date part, as written. A two-digit year (`01.01.99`) is
+    the most recent one not after `today`'s year: a birthday is in the past."""
     s = " ".join(text.split())
     if not s:
         raise InvalidWhen(f"no {what} given", hint=_BIRTHDAY_HINT)
@@ -265,7 +271,19 @@ def parse_birthday(text: str, what: str = "birthday", *, order: str | None = Non
     try:
         if m := _NO_YEAR.fullmatch(s):
             return _no_year(int(m[1]), int(m[2]))
-        if numeric := _NUMERIC.fullmatch(s):
+        numeric = _NUMERIC.fullmatch(s)
+        if numeric and len(numeric["a"]) <= 2 and numeric["c"] and len(numeric["c"]) == 2:
+            this_year = (today or date.today()).year
+            full = this_year - (this_year - int(numeric["c"])) % 100
+            four = f"{numeric['a']}{numeric['sep']}{numeric['b']}{numeric['sep']}{full}"
+            try:
+                return parse_birthday(four, what, order=order, today=today)
+            except InvalidWhen:  # "0/0/00", Outlook's empty date: named as written
+                raise _birthday(s, what) from None
+        if (m := _ISO.fullmatch(s)) and m["time"] is not None:
+            with contextlib.suppress(ValueError):  # not ISO after all: the grammar below
+                s = datetime.fromisoformat(s).date().isoformat()
+        if numeric:
             year, month, day_of_month = _numeric_parts(
                 s, numeric, _Reading("future", order).order, what
             )

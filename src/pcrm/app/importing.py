@@ -42,7 +42,8 @@ class ImportRequest:
     source: str | None = None
     dry_run: bool = False
     rejects: str | None = None  # where rejected rows go
-    force: bool = False  # replace an existing rejects file
+    force: bool = False  # replace an existing rejects or report file
+    report: str | None = None  # where every warning and reject goes (--report FILE)
     encoding: str | None = None  # when detection gets it wrong
     date_order: str | None = None  # --date-order: "dmy" or "mdy" for the file's slash dates
 
@@ -142,20 +143,28 @@ def _run(
             hint=f"declare it first: pcrm field add {custom[0]} --type text --on contact",
         )
     rejects = request.rejects
-    writer = None
+    writer = report = None
     if rejects:
         writer = RejectsWriter(
             rejects, layout, json=opened.kind == "json", force=request.force,
             protect=_read_files(request, files.db_path),
         )  # fmt: skip
+    if request.report:
+        from pcrm.formats.import_report import ReportWriter
+
+        protect = _read_files(request, files.db_path)
+        if rejects:
+            protect[Path(rejects).expanduser()] = "the --rejects file"
+        report = ReportWriter(request.report, force=request.force, protect=protect)
     try:
         with (
             _database(files, request.dry_run) as db,
             progress(opened.size, f"importing {opened.label}") as advance,
         ):
-            importer = Importer(db, now, options)
+            notes = report.write if report is not None else None
+            importer = Importer(db, now, options, notes=notes)
             if order_note is not None:
-                importer.report.warnings.append(order_note)
+                importer.warn(order_note.line, order_note.message)
             importer.check_fields(custom)
             for done, (parsed, outcome) in enumerate(importer.import_rows(rows), start=1):
                 if outcome == "rejected" and writer is not None and parsed.raw:
@@ -164,6 +173,8 @@ def _run(
                     advance(opened.position(), done)
             if writer is not None:
                 writer.finish()  # before the commit: if it fails, nothing lands
+            if report is not None:
+                report.finish()
             if request.dry_run:
                 raise _DryRun
     except _DryRun:
@@ -171,6 +182,8 @@ def _run(
     except BaseException:
         if writer is not None:
             writer.discard()
+        if report is not None:
+            report.discard()
         raise
     return ImportSummary(
         file=opened.label,
@@ -182,6 +195,7 @@ def _run(
         report=importer.report,
         unmapped=dict(mapper.unmapped_counts),
         rejects_file=rejects if writer is not None and writer.count else None,
+        report_file=request.report,
     )
 
 

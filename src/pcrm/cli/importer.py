@@ -93,8 +93,16 @@ def contacts(
             help="dmy or mdy: how FILE's slash dates read (05/01/1991), when FILE cannot tell.",
         ),
     ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write every warning and rejected row (line, kind, message) here, as CSV.",
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the --rejects FILE if it exists.")
+        bool,
+        typer.Option("--force", help="Replace the --rejects or --report FILE if it exists."),
     ] = False,
     json: JsonOption = False,
 ) -> None:
@@ -103,9 +111,10 @@ def contacts(
     Reads the exports of Google Contacts, Outlook, LinkedIn (Connections.csv), HubSpot and
     pcrm, other CSV files through --map, vCard files (one or many cards) and pcrm's own
     JSON export. A row that
-    matches a contact (same email, phone, or name and company) is merged into it, so
-    importing a file twice creates nothing the second time. Bad rows are listed with
-    their line numbers and skipped; the rest is imported in one transaction.
+    matches a contact (same uid, email, phone and name, or name and company) is merged
+    into it, so importing a file twice creates nothing the second time. A bad value is
+    dropped with a warning; a row with no name, email or phone is rejected; the rest is
+    imported in one transaction.
 
     \b
     Example:
@@ -129,6 +138,7 @@ def contacts(
         force=force,
         encoding=encoding,
         date_order=date_order,
+        report=report,
     )
 
     def progress(total: int, label: str) -> AbstractContextManager[Advance]:

@@ -35,20 +35,27 @@ def summary_lines(summary: ImportSummary) -> Iterator[str]:
     if report.empty:
         counts.append(f"empty {report.empty}")
     line = ", ".join(counts)
+    if report.dropped:
+        line += f"; values dropped {report.dropped}"
     if report.companies_created:
         line += f"; new companies {report.companies_created}"
     yield line
     took = f"{summary.seconds:.1f} s"
     yield f"Dry run: nothing was changed ({took})." if summary.dry_run else f"Done in {took}."
+    more = " (--report FILE lists them all)" if summary.report_file is None else ""
     if report.rejects:
         yield f"Rejected {unit}:"
-        yield from _problems(report.rejects, report.rejected)
+        yield from _problems(report.rejects, report.rejected, more)
         if summary.rejects_file:
             where = clean(summary.rejects_file, one_line=True)
             yield f"  written to {where}: fix them there and import that file"
     if report.warnings:
         yield "Warnings:"
-        yield from _problems(report.warnings, len(report.warnings))
+        yield from _problems(report.warnings, report.warned, more)
+    if summary.report_file is not None:
+        where = clean(summary.report_file, one_line=True)
+        warnings = f"{report.warned} warning{'s' if report.warned != 1 else ''}"
+        yield f"Report written to {where}: {warnings}, {report.rejected} rejected"
     if summary.unmapped:
         what = "properties" if summary.delimiter is None else "columns"
         listed = ", ".join(
@@ -63,11 +70,11 @@ def summary_lines(summary: ImportSummary) -> Iterator[str]:
             yield '  --keep-unmapped keeps them in the note; --map "COLUMN=FIELD" maps a column'
 
 
-def _problems(notes: list[RowNote], total: int) -> Iterator[str]:
+def _problems(notes: list[RowNote], total: int, more: str) -> Iterator[str]:
     for note in notes[:SHOWN_PROBLEMS]:
         yield f"  line {note.line}: {clean(note.message, one_line=True)}"
     if total > SHOWN_PROBLEMS:
-        yield f"  ... and {total - SHOWN_PROBLEMS} more"
+        yield f"  ... and {total - SHOWN_PROBLEMS} more{more}"
 
 
 @contextmanager

@@ -16,6 +16,7 @@ indexed once.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 SCALARS = ("title", "source", "birthday", "note", "anniversary", "cadence_days", "nickname")
 _COLUMNS = ("name", "name_key", "company_id", *SCALARS)  # what a merge may change
 _IN = "IN (SELECT value FROM json_each(?))"  # one parameter whatever the batch's size
+# The tag of a contact created from a row with a phone and no name or email: named from
+# its company and number, for the user to name (`pcrm contact list --tag needs-name`).
+NEEDS_NAME = "needs-name"
 
 
 class Phone(NamedTuple):
@@ -61,12 +65,14 @@ class Row:
     created_at: str | None
     updated_at: str | None
     stage: str | None  # a lifecycle stage's name as pcrm has it
-    name_given: bool  # False when the name is the email address
+    name_given: bool  # False when the name is the email address (or the phone's)
     warnings: list[str] = field(default_factory=list)
     faxes: list[tuple[str, str | None]] = field(default_factory=list)  # (number, label)
     urls: list[tuple[str, str | None]] = field(default_factory=list)  # (url, label)
     addresses: list[Address] = field(default_factory=list)
     vcard: str | None = None  # the raw card the row was read from
+    dropped: int = 0  # values validation dropped (each one of the warnings)
+    needs_name: bool = False  # a phone-only row: tagged NEEDS_NAME when created
 
 
 class Rejected(InvalidInput):
@@ -145,11 +151,19 @@ class _Lookup:
         ):
             self.add_phone(contact_id, phone)
         self.names: dict[tuple[str, str | None], list[int]] = {}
+        # Of the same-name contacts without a company: those with no email and no phone
+        # (what the database says; the batch's own contacts are asked in memory).
+        self.bare: set[int] = set()
+        self._likely: set[int] = set()  # of the same-name contacts, those a row may match
+        self.stored_names: dict[int, str] = {}  # the same-name contacts' names, for warnings
         self._read_names(db, rows)
 
     def _read_names(self, db: Database, rows: list[Row]) -> None:
         """Contacts of the same name at the same company (by the company's name key: two
-        companies may share one), through the (name_key, company_id) index."""
+        companies may share one), through the (name_key, company_id) index. A name may
+        have many contacts (the same name without a company, kept apart): only the lowest
+        id of each pair, and the lowest of those with no email or phone, are the ones a
+        row can match, and only they are read whole before the batch is decided."""
         company_keys = {row.company_key for row in rows if row.name_given and row.company_key}
         company_ids: dict[str, list[int]] = {}
         key_of: dict[int, str] = {}
@@ -165,19 +179,39 @@ class _Lookup:
                     pairs.add((row.name_key, None))
                 for company_id in company_ids.get(row.company_key or "", ()):
                     pairs.add((row.name_key, company_id))
-        for contact_id, key, company_id in db.execute(
-            "SELECT c.id, c.name_key, c.company_id FROM json_each(?) w JOIN contacts c"
+        # rows that a same name without a company merges whatever the contact holds
+        name_only = {
+            row.name_key
+            for row in rows
+            if row.name_given and row.company_key is None and not (row.emails or row.phones)
+        }
+        bare_seen: set[str] = set()
+        for contact_id, name, key, company_id, bare in db.execute(
+            "SELECT c.id, c.name, c.name_key, c.company_id, c.company_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id)"
+            " AND NOT EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id)"
+            " FROM json_each(?) w JOIN contacts c"
             " ON c.name_key = json_extract(w.value, '$[0]')"
             " AND c.company_id IS json_extract(w.value, '$[1]') ORDER BY c.id",
             [_json(list(pair) for pair in pairs)],
         ):
-            self.add_name(contact_id, key, key_of.get(company_id))
+            company_key = key_of.get(company_id)
+            if (key, company_key) not in self.names:
+                self.stored_names[contact_id] = name
+                if company_key is not None or key in name_only:
+                    self._likely.add(contact_id)
+            if bare:
+                self.bare.add(contact_id)
+                if key not in bare_seen:
+                    bare_seen.add(key)
+                    self._likely.add(contact_id)
+            self.add_name(contact_id, key, company_key)
 
     def found(self) -> list[int]:
-        """The contacts of the database that own one of the batch's keys."""
-        ids = {*self.uids.values(), *self.emails.values()}
+        """The contacts of the database that own one of the batch's keys, or may be the
+        one a row's name and company match."""
+        ids = {*self.uids.values(), *self.emails.values(), *self._likely}
         ids.update(owner for owners in self.phones.values() for owner, _tail in owners)
-        ids.update(owner for owners in self.names.values() for owner in owners)
         return list(ids)
 
     def add_phone(self, contact_id: int, number: str, key: str | None = None) -> None:
@@ -187,7 +221,12 @@ class _Lookup:
             self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
 
     def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
-        self.names.setdefault((key, company_key), []).append(contact_id)
+        """Kept in id order (the lowest id is the one a row merges into)."""
+        same = self.names.setdefault((key, company_key), [])
+        if same and same[-1] > contact_id:  # a renamed contact (update), older than the rest
+            bisect.insort(same, contact_id)
+        else:
+            same.append(contact_id)
 
     def remove_name(self, contact_id: int, key: str, company_key: str | None) -> None:
         same = self.names.get((key, company_key), [])
@@ -293,22 +332,85 @@ class Batch:
         return "updated" if policy == "update" else "merged"
 
     def _match(self, row: Row) -> int | None:
-        """Same uid, else an email, else a phone (E.164), else name + company."""
+        """The contact the row is, on strong evidence only (docs/import-export.md): the
+        same uid; the same email; the same phone with the same name (or a row with no
+        name of its own); the same name at the same company; the same name, both without
+        a company, when the row or the contact has no email or phone (nothing to tell
+        them apart). A row whose uid pcrm does not have is another record: it matches by
+        email only, so an export round-trips whole. A phone or a name alone is evidence
+        for `pcrm dupes`: the row is created apart, with a warning."""
         keys = self.keys
         if row.uid and row.uid in keys.uids:
             return keys.uids[row.uid]
         owners = [keys.emails[a] for a, _ in row.emails if a in keys.emails]
         if owners:
             return min(owners)
+        if row.uid:
+            return None
+        shared: tuple[str, int] | None = None  # a number on a contact of another name
         for phone in row.phones:
-            contact_id = self._phone_owner(phone)
-            if contact_id is not None:
-                return contact_id
+            for contact_id in self._phone_owners(phone):
+                if not row.name_given or self._name_key(contact_id) == row.name_key:
+                    return contact_id
+                shared = shared or (phone.number, contact_id)
+        same_name: list[int] = []
         if row.name_given:
-            same_name = keys.names.get((row.name_key, row.company_key))
-            if same_name:
-                return min(same_name)
+            same_name = keys.names.get((row.name_key, row.company_key)) or []  # in id order
+            if same_name and row.company_key is not None:
+                return same_name[0]
+            for contact_id in same_name:  # both without a company
+                if not self._contradicts(row, contact_id):
+                    return contact_id
+        if shared is not None:
+            number, contact_id = shared
+            self.importer.warn(
+                row.line,
+                f"same phone {number} as contact {self._described(contact_id)} but another"
+                " name: created apart; see pcrm dupes",
+            )
+        if same_name:
+            self.importer.warn(
+                row.line,
+                f"same name as contact {self._described(same_name[0])} but no email or phone"
+                " in common: created apart; see pcrm dupes",
+            )
         return None
+
+    def _contradicts(self, row: Row, contact_id: int) -> bool:
+        """Whether the row brings an email or phone number that the contact of the same
+        name, which has some, does not have: then the name is not enough to say they are
+        one person."""
+        if not (row.emails or row.phones):
+            return False
+        contact = self.contacts.get(contact_id)
+        if contact is None:  # as stored: the batch has not changed it
+            if contact_id in self.keys.bare:
+                return False
+        elif not (contact.emails or contact.phones):
+            return False
+        if row.emails or any(phone.key for phone in row.phones):
+            # one in common would have matched by email, or by phone and name, before
+            return True
+        contact = self._contact(contact_id)  # short numbers: compared digit by digit
+        return any(self._phone_owner(phone, contact) is None for phone in row.phones)
+
+    def _name_key(self, contact_id: int) -> object:
+        return self._contact(contact_id).values["name_key"]
+
+    def _described(self, contact_id: int) -> str:
+        contact = self.contacts.get(contact_id)
+        name = self.keys.stored_names.get(contact_id) if contact is None else None
+        if name is None:
+            name = str(self._contact(contact_id).values["name"])
+        return f"{contact_id} ({name})"
+
+    def _phone_owners(self, phone: Phone) -> list[int]:
+        """The contacts that have this number, in id order (see _phone_owner)."""
+        if phone.key is None:
+            return []
+        return sorted(
+            {owner for owner, tail in self.keys.phones.get(phone.key, ()) if tail in phone.tails}
+        )
 
     def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
         """The contact (or, given one, whether that contact) has this number. A number
@@ -362,7 +464,15 @@ class Batch:
         for phone in row.phones:
             contact.add_phone(phone.number, phone.label)
             keys.add_phone(contact.id, phone.number, phone.key)
-        contact.add_tags(importer.tag_ids(row.tags))
+        tag_names = row.tags
+        if row.needs_name:
+            tag_names = [*tag_names, NEEDS_NAME]
+            importer.warn(
+                row.line,
+                f'no name: created as "{row.name}" from its'
+                f" {'company and ' if row.company else ''}phone, tagged {NEEDS_NAME}",
+            )
+        contact.add_tags(importer.tag_ids(tag_names))
         self._add_details(row, contact)
         if row.vcard is not None:
             contact.has_card, contact.card, contact.card_new = True, row.vcard, True

@@ -4,9 +4,12 @@ The caller streams rows (formats/contact_rows.py) through Importer.import_rows()
 one transaction. Rows are validated one by one and decided a batch at a time
 (core/importing/batch.py), in file order, so a later row of the same person finds the
 contact an earlier row created, in the same batch or an earlier one. What a row
-duplicates, in order: the same uid, the same email (any case), the same phone number in
-E.164, the same name (any case or accents) at the same company (or both without one).
-docs/import-export.md describes the policy for users.
+duplicates, on strong evidence only (Batch._match): the same uid; the same email (any
+case); the same phone number in E.164 with the same name (any case or accents); the same
+name at the same company, or both without one when nothing tells them apart. A bad value
+is dropped with a warning (kept in the note when it is information), and a row is
+rejected only when nothing identifying is left. docs/import-export.md describes the
+policy for users.
 
 Speed and memory (docs/performance.md): each batch asks SQL about its own keys only (no
 copy of the database's keys in memory) and writes with executemany; the per-row search
@@ -17,6 +20,7 @@ SELECT.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,8 +80,68 @@ class ImportReport:
     empty: int = 0  # rows with nothing to import
     rejected: int = 0
     companies_created: int = 0
+    dropped: int = 0  # values of imported rows left out (each one a warning)
+    warned: int = 0  # warnings in all
     rejects: list[RowNote] = field(default_factory=list)  # the first KEEP_PROBLEMS
-    warnings: list[RowNote] = field(default_factory=list)
+    warnings: list[RowNote] = field(default_factory=list)  # the first KEEP_PROBLEMS
+
+
+# Values that say "nothing here": dropped with a warning, but not kept in the note as a
+# lost value would be (docs/import-export.md). Any value without a letter or digit too.
+PLACEHOLDERS = frozenset(
+    {
+        "null", "nil", "none", "n/a", "na", "n.a.", "n.a", "not available", "not applicable",
+        "unknown", "tbd", "tba", "no contact number", "no number", "no phone", "no phone number",
+        "no email", "no e-mail", "no email address", "undefined", "empty", "x", "xx", "xxx",
+    }
+)  # fmt: skip
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2}$")
+
+
+def is_placeholder(value: str) -> bool:
+    text = " ".join(value.split()).casefold()
+    return text in PLACEHOLDERS or not any(char.isalnum() for char in text)
+
+
+def _quoted(value: str) -> str:
+    text = " ".join(value.split())
+    return f'"{text[:80]}…"' if len(text) > 80 else f'"{text}"'
+
+
+class _Drops:
+    """What validation drops from one row: the warnings, the lost values kept for the note
+    ("Birthday: circa 1800"), and how many values were dropped."""
+
+    __slots__ = ("count", "kept", "lost", "warnings")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.kept: list[str] = []
+        self.warnings: list[str] = []
+        self.lost: list[str] = []
+
+    def drop(self, message: str, label: str, value: str) -> None:
+        self.count += 1
+        self.lost.append(message)
+        if is_placeholder(value):
+            self.warnings.append(f"{message}; not imported")
+        else:
+            self.kept.append(f"{label}: {' '.join(value.split())}")
+            self.warnings.append(f"{message}; kept in the note")
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def _nothing_left(phones: dict[str, Phone], drops: _Drops) -> str:
+    """Why a row with no name is rejected: nothing that identifies a contact is left."""
+    reason = "no name, email or phone number"
+    if phones:
+        shown = ", ".join(_quoted(phone.number) for phone in phones.values())
+        reason = f"no name or email, and phone {shown} is too short to identify anyone"
+    if drops.lost:
+        reason += f" ({'; '.join(drops.lost)})"
+    return reason
 
 
 def _tails(number: str, key: str) -> tuple[str, ...]:
@@ -97,6 +161,7 @@ class Importer:
         options: ImportOptions,
         *,
         batch_size: int = BATCH_ROWS,
+        notes: Callable[[str, RowNote], None] | None = None,
     ) -> None:
         if options.on_duplicate not in POLICIES:
             raise InvalidInput(
@@ -113,6 +178,9 @@ class Importer:
         self.options = options
         self.batch_size = batch_size
         self.report = ImportReport()
+        # Every warning and reject as it comes ("warning" or "rejected", the note), for
+        # --report FILE: the report keeps only the first ones.
+        self.notes = notes
         self.batch_tags = tags.clean_tags(options.tags)
         self.fields = _ContactFields(db, now)
         region = settings.phone_region(db)
@@ -170,12 +238,14 @@ class Importer:
                 except Rejected as exc:
                     row = RowNote(parsed.line, exc.message)
                     outcome = "rejected"
+                else:
+                    report.dropped += row.dropped
             else:
+                for message in parsed.warnings:  # what the reader dropped, all the same
+                    self.warn(parsed.line, message)
                 outcome = "empty" if row is None else "rejected"
             if isinstance(row, RowNote):
-                report.rejected += 1
-                if len(report.rejects) < KEEP_PROBLEMS:
-                    report.rejects.append(row)
+                self.reject(row)
             elif outcome != "rejected":
                 setattr(report, outcome, getattr(report, outcome) + 1)
             outcomes.append((parsed, outcome))
@@ -208,8 +278,13 @@ class Importer:
     # -- one row ---------------------------------------------------------------------
 
     def _validate(self, parsed: ParsedContact) -> Row:
+        """The row's values as they will be stored. A value pcrm cannot take (an email with
+        a typo, a phone of "n/a", a birthday of "circa 1800"...) is dropped with a warning,
+        and kept in the note when it is real information (not a placeholder); the row is
+        rejected only when nothing identifying is left."""
         if parsed.problem:
             raise Rejected(parsed.problem)
+        drops = _Drops()
         emails: dict[str, tuple[str, str | None]] = {}
         for label, value in parsed.emails:
             if label is None:
@@ -217,7 +292,8 @@ class Importer:
             try:
                 address = normalise_email(value)
             except InvalidInput:
-                raise Rejected(f'invalid email address "{value}"') from None
+                drops.drop(f"email {_quoted(value)} is not a valid address", "Email", value)
+                continue
             emails.setdefault(address, (address, label))
         phones: dict[str, Phone] = {}
         for label, value in parsed.phones:
@@ -225,42 +301,60 @@ class Importer:
                 label, value = split_label(value)
             number = " ".join(value.split())
             if not any(map(str.isdigit, number)):
-                raise Rejected(f'invalid phone number "{value}"')
+                drops.drop(f"phone {_quoted(value)} is not a phone number", "Phone", value)
+                continue
             key = self.phone_key(number)
             if key is None:
                 phone = Phone(number, label, None, ())
                 phones.setdefault("".join(filter(str.isdigit, number)), phone)
             else:
                 phones.setdefault(key, Phone(number, label, key, _tails(number, key)))
+        company = clean_line(parsed.company)
         name = " ".join((parsed.name or "").split())
         name_given = bool(name)
+        needs_name = False
         if not name:
-            if not emails:
-                raise Rejected("no name and no email")
-            name = next(iter(emails))
+            if emails:
+                name = next(iter(emails))
+            elif any(phone.key for phone in phones.values()):
+                # A phone-only row is a contact: named from its company and number, and
+                # tagged for review when it is created (Batch).
+                number = next(phone.number for phone in phones.values() if phone.key)
+                name = f"{company} ({number})" if company else number
+                needs_name = True
+            else:
+                raise Rejected(_nothing_left(phones, drops))
+        # (each value only when there is one: a call per empty cell adds up over 100 000 rows)
         scalars = {
             "title": clean_line(parsed.title),
             "source": clean_line(parsed.source or self.options.source),
-            "birthday": self._birthday(parsed.birthday),
-            "note": self._note(parsed),
-            "anniversary": self._birthday(parsed.anniversary, "anniversary"),
-            "cadence_days": self._cadence(parsed.cadence),
+            "birthday": self._birthday(parsed.birthday, drops) if parsed.birthday else None,
+            "note": None,
+            "anniversary": self._birthday(parsed.anniversary, drops, "anniversary")
+            if parsed.anniversary
+            else None,
+            "cadence_days": self._cadence(parsed.cadence, drops) if parsed.cadence else None,
             "nickname": clean_line(parsed.nickname),
         }
-        try:
-            tag_names = tags.clean_tags([*parsed.tags, *self.batch_tags])
-        except InvalidInput as exc:
-            raise Rejected(exc.message) from None
+        tag_names = self._tags(parsed.tags, drops)
         values = {}
         for field_name, value in parsed.fields.items():
             try:
                 checked = self.fields.check(field_name, value)
             except InvalidInput as exc:
-                raise Rejected(exc.message) from None
+                drops.drop(exc.message, self.fields.require(field_name).name, value)
+                continue
             if checked is not None:
                 values[field_name] = checked
-        company = clean_line(parsed.company)
-        warnings: list[str] = []
+        created_at = updated_at = stage = None
+        if parsed.created_at:
+            created_at = self._time(parsed.created_at, drops, "creation date", "Created")
+        if parsed.updated_at:
+            updated_at = self._time(parsed.updated_at, drops, "change date", "Changed")
+        if parsed.stage:
+            stage = self._stage(parsed.stage, drops)
+        details = _details(parsed, drops)
+        scalars["note"] = self._note(parsed, drops.kept)
         return Row(
             line=parsed.line,
             name=name,
@@ -273,15 +367,17 @@ class Importer:
             tags=tag_names,
             fields=values,
             uid=clean_line(parsed.uid),
-            created_at=self._time(parsed.created_at),
-            updated_at=self._time(parsed.updated_at),
-            stage=self._stage(parsed.stage, warnings),
+            created_at=created_at,
+            updated_at=updated_at,
+            stage=stage,
             name_given=name_given,
-            warnings=warnings,
-            **_details(parsed, warnings),
+            warnings=[*parsed.warnings, *drops.warnings],
+            dropped=drops.count,
+            needs_name=needs_name,
+            **details,
         )
 
-    def _stage(self, value: str | None, warnings: list[str]) -> str | None:
+    def _stage(self, value: str | None, drops: _Drops) -> str | None:
         """The lifecycle stage by name (any case or unique prefix). One pcrm does not have
         is warned about, and the row imports without it: the stage list is the user's."""
         value = clean_line(value)
@@ -293,46 +389,71 @@ class Importer:
             except (InvalidInput, Ambiguous):
                 self._stages[value] = None
         if self._stages[value] is None:
-            warnings.append(f'unknown lifecycle stage "{value}"; imported without a stage')
+            drops.drop(f"unknown lifecycle stage {_quoted(value)}", "Lifecycle stage", value)
         return self._stages[value]
+
+    def _tags(self, names: list[str], drops: _Drops) -> list[str]:
+        try:
+            return tags.clean_tags([*names, *self.batch_tags])
+        except InvalidInput:
+            pass
+        kept = []
+        for name in names:  # one by one, to drop only the bad ones
+            try:
+                kept.extend(tags.clean_tags([name]))
+            except InvalidInput as exc:
+                drops.drop(exc.message, "Tags", name)
+        return tags.clean_tags([*kept, *self.batch_tags])
 
     @functools.cached_property
     def _date_order(self) -> str:
-        """Slash dates in a file: in the date-order setting's order, else month/day/year as
+        """Slash dates in a file: in the file's order (ImportOptions.date_order: the file's
+        own dates or --date-order), else the date-order setting's, else month/day/year as
         Outlook writes them (what import always did)."""
         return self.options.date_order or current_date_order() or "mdy"
 
-    def _birthday(self, value: str | None, what: str = "birthday") -> str | None:
+    def _birthday(self, value: str | None, drops: _Drops, what: str = "birthday") -> str | None:
         value = clean_optional(value)
         if value is None:
             return None
         try:
-            return parse_birthday(value, what, order=self._date_order)
+            day = parse_birthday(value, what, order=self._date_order, today=self.now.date())
         except InvalidInput:
-            raise Rejected(f'invalid {what} "{value}"') from None
+            drops.drop(
+                f"{what} {_quoted(value)} is not a date pcrm can read", what.capitalize(), value
+            )
+            return None
+        if _TWO_DIGIT_YEAR.search(value) and not day.startswith("--"):
+            drops.warn(f"{what} {_quoted(value)} has a two-digit year: read as {day}")
+        return day
 
-    def _cadence(self, value: str | None) -> int | None:
+    def _cadence(self, value: str | None, drops: _Drops) -> int | None:
         value = clean_optional(value)
         if value is None:
             return None
         try:
             return parse_cadence(value)
         except InvalidInput:
-            raise Rejected(f'invalid stay-in-touch cadence "{value}"') from None
+            drops.drop(
+                f"stay-in-touch cadence {_quoted(value)} cannot be read", "Stay in touch", value
+            )
+            return None
 
-    def _time(self, value: str | None) -> str | None:
+    def _time(self, value: str | None, drops: _Drops, what: str, label: str) -> str | None:
         value = clean_optional(value)
         if value is None:
             return None
         try:
             return to_iso(parse_when(value, self.now, order=self._date_order).moment)
         except InvalidInput:
-            raise Rejected(f'invalid date "{value}"') from None
+            drops.drop(f"{what} {_quoted(value)} is not a date pcrm can read", label, value)
+            return None
 
-    def _note(self, parsed: ParsedContact) -> str | None:
+    def _note(self, parsed: ParsedContact, kept: list[str]) -> str | None:
         parts = [parsed.note]
         if self.options.keep_unmapped:
             parts.append(parsed.unmapped_note(frozenset({"PHOTO (binary)", "LOGO (binary)"})))
+        parts.append("\n".join(kept))
         return clean_optional("\n\n".join(part for part in parts if part))
 
     # -- what the batches share ------------------------------------------------------
@@ -415,8 +536,24 @@ class Importer:
         return key
 
     def warn(self, line: int, message: str) -> None:
-        if len(self.report.warnings) < KEEP_PROBLEMS:
-            self.report.warnings.append(RowNote(line, message))
+        """A value dropped, changed or guessed, or a decision to know about: the first
+        KEEP_PROBLEMS are kept for the summary, every one goes to the notes callback
+        (--report FILE)."""
+        report = self.report
+        report.warned += 1
+        note = RowNote(line, message)
+        if len(report.warnings) < KEEP_PROBLEMS:
+            report.warnings.append(note)
+        if self.notes is not None:
+            self.notes("warning", note)
+
+    def reject(self, note: RowNote) -> None:
+        report = self.report
+        report.rejected += 1
+        if len(report.rejects) < KEEP_PROBLEMS:
+            report.rejects.append(note)
+        if self.notes is not None:
+            self.notes("rejected", note)
 
 
 # Tables whose search triggers re-index a contact: one import row fires several of them,
@@ -428,7 +565,7 @@ _CONTACT_TABLES = (
 )  # fmt: skip
 
 
-def _details(parsed: ParsedContact, warnings: list[str]) -> dict[str, Any]:
+def _details(parsed: ParsedContact, drops: _Drops) -> dict[str, Any]:
     """The row's faxes, URLs, addresses and raw vCard as Row takes them: text cleaned, each
     value once; a fax without digits is dropped with a warning, an address with no part
     left is dropped, a URL is kept as written (no scheme added)."""
@@ -440,7 +577,7 @@ def _details(parsed: ParsedContact, warnings: list[str]) -> dict[str, Any]:
         digits = "".join(filter(str.isdigit, number))
         if not digits:
             if number:
-                warnings.append(f'fax "{number}" has no digits; dropped')
+                drops.drop(f"fax {_quoted(number)} is not a fax number", "Fax", number)
             continue
         faxes.setdefault(digits, (number, clean_line(label)))
     urls: dict[str, tuple[str, str | None]] = {}

@@ -67,3 +67,4 @@ class ImportSummary:
     report: ImportReport
     unmapped: dict[str, int]  # column -> rows with a value in it
     rejects_file: str | None = None
+    report_file: str | None = None  # --report FILE: every warning and reject
