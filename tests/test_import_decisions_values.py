@@ -237,3 +237,28 @@ def test_an_unreadable_creation_date_is_dropped(cli, tmp_path):
     )
     found = contacts(cli)["Ada"]
     assert (found["note"], found["updated_at"]) == ("Created: someday", "2024-03-12T10:00:00Z")
+
+
+def test_rows_without_a_name_take_one_from_nickname_file_as_or_company(cli, tmp_path):
+    path = write(
+        tmp_path / "c.vcf",
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nNICKNAME:Bunny\r\nEMAIL:bunny@example.org\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nX-EVOLUTION-FILE-AS:Ximian\\, Inc.\r\nFN\r\nN:\r\n"
+        "EMAIL:hello@ximian.example\r\nORG:Ximian\\, Inc.\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nORG:Bike Shop\r\n"
+        "ADR;WORK:;;1 Main St;Springfield;;12345;USA\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nORG:Only A Name Inc\r\nEND:VCARD\r\n",
+    )
+    lines = imported(cli, str(path))
+    assert lines[1].startswith("created 3, merged 0, updated 0, unchanged 0, skipped 0, rejected 1")
+    assert "  line 19: no name, email or phone number" in lines
+    assert '  line 14: no name: created as "Bike Shop" from its company, tagged needs-name' in (
+        lines
+    )
+    found = contacts(cli)
+    assert sorted(found) == ["Bike Shop", "Bunny", "Ximian, Inc."]
+    assert found["Bunny"]["nickname"] == "Bunny"
+    assert found["Bike Shop"]["tags"] == ["needs-name"]
+    assert found["Bike Shop"]["addresses"][0]["locality"] == "Springfield"
+    assert found["Ximian, Inc."]["tags"] == []

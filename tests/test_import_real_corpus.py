@@ -39,32 +39,6 @@ FILES = sorted(
 # file -> why it fails today. Item N is issue 15's "What was found" item N; "contacts hold"
 # is its second part (addresses, urls, nickname, faxes kept as their own kind).
 KNOWN: dict[str, str] = {
-    "ez-vcard/John_Doe_GMAIL.vcf": (
-        "item 1: FN:Mr. John Richter, James Doe Sr. is cut at the comma"
-    ),
-    "ez-vcard/John_Doe_MAC_ADDRESS_BOOK.vcf": (
-        "item 5 + contacts hold: faxes become phones; nickname, URL, ADR not kept"
-    ),
-    "ez-vcard/outlook-2007.vcf": (
-        "items 4, 5, 11 + contacts hold: QP NOTE cut at a soft break; TEL;WORK;VOICE labels "
-        "lost, fax a phone; X-MS-ANNIVERSARY not read; nickname, ADR not kept"
-    ),
-    "ez-vcard/rfc6350-example.vcf": (
-        "items 5, 11 + contacts hold: tel: URIs keep their scheme; ANNIVERSARY not read; URL,"
-        " ADR not kept"
-    ),
-    "gammu/evolution.vcf": (
-        "item 9: a card with only ORG and a phone is rejected ('no name and no email')"
-    ),
-    "kcontacts/testfullvcard.vcf": "item 7: KDE's BDAY:19531015T231000Z rejects the card",
-    "kcontacts/vcard10.vcf": (
-        "items 1, 4, 9 + contacts hold: 2.1 NOTE cut at a comma; QP TITLE/NOTE cut at soft "
-        "breaks; a company-only card rejected; URL, ADR not kept"
-    ),
-    "kcontacts/vcard4.vcf": (
-        "items 1, 9: ORG:Ximian, Inc. becomes \"['Ximian', ' Inc.']\"; a card without FN/N is "
-        "named from its email, not its company; bare 'FN' line"
-    ),
     "kcontacts/vcard9.vcf": (
         "item 4: a fold splits a UTF-8 character, so the file is refused as 'not text in "
         "UTF-8' (unfold bytes before decoding)"

@@ -12,7 +12,8 @@ the terminal. What this reader does instead:
 - QUOTED-PRINTABLE is decoded with quopri, and the bytes with the property's CHARSET
   (codecs); an 8-bit value with a CHARSET other than the file's is decoded with it;
 - text values (FN, TITLE, NOTE, NICKNAME...) are taken whole, their escapes (`\\,` `\\;`
-  `\\n` `\\\\` and Apple's `\\:`) undone; N, ADR and ORG are cut at unescaped `;` only;
+  `\\n` `\\\\`, Apple's `\\:` and Gmail's `\\"`) undone; N, ADR and ORG are cut at
+  unescaped `;` only;
 - vCard 2.1's bare parameters (`TEL;WORK;VOICE:`) are types, like TYPE=;
 - a value it cannot decode, a line it cannot read, a second ORG or TITLE: a warning on the
   card (parsed.warnings), the value kept in the note where it can be.
@@ -42,7 +43,8 @@ _LINE = re.compile(
 )
 _PARAM = re.compile(r';((?:[^";]|"[^"]*")*)')
 _PARAM_VALUE = re.compile(r'"([^"]*)"|([^,]+)')
-_ESCAPE = re.compile(r"\\([\\,;:nN])")
+# RFC 6350's escapes, Apple's `\:` and Gmail's `\"` (its notes escape double quotes).
+_ESCAPE = re.compile(r'\\([\\,;:"nN])')
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 # TYPE values that say nothing a label should show.
 _NO_LABEL = {"internet", "pref", "voice", "x400", "x-internet", "other-internet", "text"}
@@ -256,6 +258,7 @@ class _CardReader:
         self.notes: list[str] = []
         self.extra: list[str] = []  # second values of single properties
         self.nicknames: list[str] = []
+        self.file_as: str | None = None  # X-EVOLUTION-FILE-AS, a name when FN and N are empty
         self.altids: dict[str, str] = {}  # property -> ALTID of the value kept
 
     def read(self, lines: list[str]) -> None:
@@ -293,6 +296,8 @@ class _CardReader:
         parsed = self.parsed
         if not parsed.name and self.names:
             parsed.name = " ".join(" ".join(self.names).split()) or None
+        if not parsed.name and self.file_as:  # Evolution's "file as": its display name
+            parsed.name = self.file_as
         if self.nicknames:
             parsed.nickname = ", ".join(dict.fromkeys(self.nicknames))
         notes = self.notes + self.extra
@@ -399,6 +404,8 @@ class _CardReader:
             elif text and text != parsed.name and not (altid and self.altids["FN"] == altid):
                 self.extra.append(f"FN: {text}")
                 parsed.warnings.append(f'a second FN "{_shown(text)}" kept in the note')
+        elif name == "X-EVOLUTION-FILE-AS":
+            self.file_as = " ".join(self._text(name, params, value).split()) or None
         elif name == "N":
             parts = self._parts(name, params, value)
             if not self.names:  # given, additional, family, suffix (the prefix left out)

@@ -122,6 +122,13 @@ def _detail_rows(row: Row) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
+def _named_from(row: Row) -> str:
+    """What a row without a name was named from (Importer._validate)."""
+    if not row.phones:
+        return "company"
+    return "company and phone" if row.company else "phone"
+
+
 class _Lookup:
     """The duplicate keys that the batch's rows can meet: the database's owners of the
     batch's uids, emails, phone numbers and name + company keys, read with one query each,
@@ -469,8 +476,8 @@ class Batch:
             tag_names = [*tag_names, NEEDS_NAME]
             importer.warn(
                 row.line,
-                f'no name: created as "{row.name}" from its'
-                f" {'company and ' if row.company else ''}phone, tagged {NEEDS_NAME}",
+                f'no name: created as "{row.name}" from its {_named_from(row)},'
+                f" tagged {NEEDS_NAME}",
             )
         contact.add_tags(importer.tag_ids(tag_names))
         self._add_details(row, contact)

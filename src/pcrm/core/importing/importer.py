@@ -314,7 +314,10 @@ class Importer:
         name_given = bool(name)
         needs_name = False
         if not name:
-            if emails:
+            nickname = clean_line(parsed.nickname)
+            if nickname:
+                name = nickname
+            elif emails:
                 name = next(iter(emails))
             elif any(phone.key for phone in phones.values()):
                 # A phone-only row is a contact: named from its company and number, and
@@ -322,6 +325,10 @@ class Importer:
                 number = next(phone.number for phone in phones.values() if phone.key)
                 name = f"{company} ({number})" if company else number
                 needs_name = True
+            elif company and (parsed.addresses or parsed.urls or parsed.faxes):
+                # A business card (a vCard with ORG and an address, no FN): named from
+                # its company, tagged for review like a phone-only row.
+                name, needs_name = company, True
             else:
                 raise Rejected(_nothing_left(phones, drops))
         # (each value only when there is one: a call per empty cell adds up over 100 000 rows)

@@ -44,9 +44,11 @@ class ParsedContact:
 
     def has_data(self) -> bool:
         """False for a row with nothing to import (LinkedIn's hidden members: only a date)."""
-        return any(
-            (self.name, self.emails, self.phones, self.company, self.title, self.birthday)
-        ) or any((self.note, self.tags, self.fields, self.stage, self.problem))
+        return (
+            any((self.name, self.emails, self.phones, self.company, self.title, self.birthday))
+            or any((self.note, self.tags, self.fields, self.stage, self.problem, self.nickname))
+            or any((self.faxes, self.urls, self.addresses))
+        )
 
     def unmapped_note(self, binary: frozenset[str] = frozenset()) -> str | None:
         """The unmapped values as note lines ("URL: https://..."), for --keep-unmapped."""
