@@ -325,27 +325,33 @@ def _add_emails(db: Database, contact_id: int, emails: list[Email]) -> None:
         position += 1
 
 
-def _add_phones(db: Database, contact_id: int, phones: list[Phone]) -> None:
-    """Append numbers; one the contact already has (same digits) only takes the new label."""
-    position = _next_position(db, "contact_phones", contact_id)
+def _add_phones(db: Database, contact_id: int, phones: Sequence[Phone]) -> None:
+    _add_numbers(db, "contact_phones", contact_id, phones)
+
+
+def _add_numbers(db: Database, table: str, contact_id: int, numbers: Sequence[Phone]) -> None:
+    """Append phone or fax numbers (`table`: contact_phones or contact_faxes); one the
+    contact already has (same digits) only takes the new label."""
+    position = _next_position(db, table, contact_id)
     existing = {
         phone_digits(number): row_id
         for row_id, number in db.execute(
-            "SELECT id, phone FROM contact_phones WHERE contact_id = ?", [contact_id]
+            f"SELECT id, phone FROM {table} WHERE contact_id = ?", [contact_id]
         )
     }
-    for phone in phones:
+    for phone in numbers:
         row_id = existing.get(phone_digits(phone.phone))
         if row_id is not None:
             db.execute(
-                "UPDATE contact_phones SET label = coalesce(?, label) WHERE id = ?",
+                f"UPDATE {table} SET label = coalesce(?, label) WHERE id = ?",
                 [phone.label, row_id],
             )
             continue
-        db.execute(
-            "INSERT INTO contact_phones(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
+        row_id = db.execute(
+            f"INSERT INTO {table}(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
             [contact_id, phone.phone, phone.label, position],
-        )
+        ).lastrowid
+        existing[phone_digits(phone.phone)] = row_id
         position += 1
 
 
@@ -358,27 +364,7 @@ def add_details(
 ) -> None:
     """Append faxes, URLs and addresses the contact does not have yet (a fax by its digits,
     a URL as written, an address by its parts); one it has only takes a new label."""
-    position = _next_position(db, "contact_faxes", contact_id)
-    existing = {
-        phone_digits(number): row_id
-        for row_id, number in db.execute(
-            "SELECT id, phone FROM contact_faxes WHERE contact_id = ?", [contact_id]
-        )
-    }
-    for fax in faxes:
-        row_id = existing.get(phone_digits(fax.phone))
-        if row_id is not None:
-            db.execute(
-                "UPDATE contact_faxes SET label = coalesce(?, label) WHERE id = ?",
-                [fax.label, row_id],
-            )
-            continue
-        db.execute(
-            "INSERT INTO contact_faxes(contact_id, phone, label, position) VALUES (?, ?, ?, ?)",
-            [contact_id, fax.phone, fax.label, position],
-        )
-        existing[phone_digits(fax.phone)] = -1
-        position += 1
+    _add_numbers(db, "contact_faxes", contact_id, faxes)
     position = _next_position(db, "contact_urls", contact_id)
     for url in urls:
         cursor = db.execute(
