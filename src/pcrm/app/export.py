@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pcrm.app.base import Advance, DatabaseFile, Progress
-from pcrm.errors import Conflict, InvalidInput, PcrmError
+from pcrm.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
     from pcrm.formats.exports import ExportFormat
@@ -171,7 +171,7 @@ def _output(
         with stdout(encoding) as stream:
             yield stream
         return
-    from pcrm.store.files import NewFile, database_files, write_failed_hint
+    from pcrm.store.files import NewFile, database_files, write_failed
 
     path = str(request.output)
     target = Path(path)
@@ -191,4 +191,4 @@ def _output(
     except FileExistsError:
         raise exists from None  # it appeared while we were writing
     except OSError as exc:  # a full disk: the temporary file is gone, FILE untouched
-        raise PcrmError(f"cannot write {path}: {exc.strerror}", write_failed_hint(exc)) from exc
+        raise write_failed(path, exc) from exc

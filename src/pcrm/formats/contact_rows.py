@@ -20,11 +20,11 @@ from typing import TextIO
 
 from pcrm.core.importing.models import ParsedContact
 from pcrm.core.people.models import Address
-from pcrm.errors import Conflict, InvalidInput, PcrmError
+from pcrm.errors import Conflict, InvalidInput
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CsvLayout, CsvRow
 from pcrm.formats.contact_presets import Preset, Target
-from pcrm.store.files import NewFile, check_output, write_failed_hint
+from pcrm.store.files import NewFile, check_output, write_failed
 
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
@@ -324,8 +324,7 @@ class RejectsWriter:
                 self._writer.writerow(raw)
         except OSError as exc:  # a full disk: the import is rolled back, FILE untouched
             self.discard()
-            message = f"cannot write {self.path}: {exc.strerror}"
-            raise PcrmError(message, write_failed_hint(exc)) from None
+            raise write_failed(self.path, exc) from None
         self.count += 1
 
     def _open(self) -> None:
@@ -358,8 +357,7 @@ class RejectsWriter:
             raise _exists(self.path) from None
         except OSError as exc:
             self.discard()
-            message = f"cannot write {self.path}: {exc.strerror}"
-            raise PcrmError(message, write_failed_hint(exc)) from None
+            raise write_failed(self.path, exc) from None
 
     def discard(self) -> None:
         if self._handle is not None:

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pcrm.errors import Conflict, InvalidInput, PcrmError
+from pcrm.errors import Conflict, InvalidInput
 from pcrm.formats.pcrm_csv import neutralise
-from pcrm.store.files import NewFile, check_output, write_failed_hint
+from pcrm.store.files import NewFile, check_output, write_failed
 
 if TYPE_CHECKING:
     from pcrm.core.importing.importer import RowNote
@@ -58,8 +58,7 @@ class ReportWriter:
             self._writer.writerow((note.line, kind, neutralise(note.message)))
         except OSError as exc:  # a full disk: the import is rolled back, FILE untouched
             self.discard()
-            message = f"cannot write {self.path}: {exc.strerror}"
-            raise PcrmError(message, write_failed_hint(exc)) from None
+            raise write_failed(self.path, exc) from None
         self.count += 1
 
     def finish(self) -> None:
@@ -70,8 +69,7 @@ class ReportWriter:
             raise _exists(self.path) from None
         except OSError as exc:
             self.discard()
-            message = f"cannot write {self.path}: {exc.strerror}"
-            raise PcrmError(message, write_failed_hint(exc)) from None
+            raise write_failed(self.path, exc) from None
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):  # flushing what is left may fail again

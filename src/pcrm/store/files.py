@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from pcrm.errors import Conflict, InvalidInput
+from pcrm.errors import Conflict, InvalidInput, PcrmError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRIVATE_FILE = 0o600  # every file pcrm writes holds personal data
@@ -212,6 +212,11 @@ def write_failed_hint(exc: OSError) -> str | None:
     if exc.errno in DISK_FULL:
         return "the disk is full or the file too large: free some space and try again"
     return None
+
+
+def write_failed(path: Path | str, exc: OSError) -> PcrmError:
+    """The one-line error for a file that could not be written, with the disk-full hint."""
+    return PcrmError(f"cannot write {path}: {exc.strerror}", write_failed_hint(exc))
 
 
 def _exists(target: Path) -> FileExistsError:
