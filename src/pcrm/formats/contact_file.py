@@ -4,7 +4,8 @@ What real exports contain (docs/import-export.md): UTF-8 with or without a BOM, 
 or without a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas,
 semicolons or tabs; LinkedIn's preamble lines before the header. The file is read twice
 (once to settle the encoding, once to import), so stdin, a pipe or a FIFO (`<(cmd)`,
-/dev/stdin) is first copied to a temporary file: memory stays flat whatever the size.
+/dev/stdin) is first copied to a temporary file: memory stays flat whatever the size. A
+vCard whose line folds cut UTF-8 characters in two is read from a mended copy (_refolded).
 
 No line is read whole before its length is known (docs/import-export.md, "Limits"): a CSV
 row over ROW_LIMIT characters is rejected with its line number and the others import; a
@@ -198,13 +199,14 @@ _SPLIT_AT_FOLD = re.compile(
     rb"([\xc2-\xdf]|[\xe0-\xef][\x80-\xbf]?|[\xf0-\xf4][\x80-\xbf]{0,2})(\r\n|\n|\r)([ \t])"
 )
 _SPLIT_MOST = 6  # bytes of the longest such match: 3 of a character, CR LF and a space
+_MEND_PASSES = 4  # a 4-byte character cut into four needs three; one more for a blank line
 
 
 def _refolded(handle: BinaryIO, head: bytes, codec: str, *, check: bool = False) -> BinaryIO | None:
     """For a vCard file that is not valid UTF-8 as it is only because its line folds cut
     characters in two: a copy in a temporary file where each cut character's first bytes
-    are moved past the fold, to join the rest (`\xd0 CR LF SP \xbb` becomes `CR LF SP
-    \xd0\xbb`). The copy unfolds to the same card and has the same bytes and the same
+    are moved past the fold, to join the rest (bytes `d0 CR LF SP bb` become `CR LF SP d0
+    bb`). The copy unfolds to the same card and has the same bytes and the same
     lines, so line numbers in messages and the progress are those of the file as given.
     None when the file is no vCard, needs no such mending (`check`: it decodes already),
     or is not valid UTF-8 even so (then charset detection goes on with the file as given).
@@ -238,13 +240,17 @@ def _refolded(handle: BinaryIO, head: bytes, codec: str, *, check: bool = False)
 
 def _mend_folds(data: bytes) -> tuple[bytes, int]:
     """Move each character's first bytes past the fold that cuts it; again while a moved
-    piece ends a line that is itself folded (a 4-byte character cut by two folds)."""
+    piece ends a line that is itself folded (a 4-byte character cut by three folds), but
+    no more than _MEND_PASSES times: bytes that still need moving (a run of lead bytes in
+    a file that is no UTF-8 at all) leave the copy invalid, and the file as given goes on
+    to charset detection."""
     total = 0
-    while True:
+    for _ in range(_MEND_PASSES):
         data, count = _SPLIT_AT_FOLD.subn(rb"\2\3\1", data)
         if not count:
-            return data, total
+            break
         total += count
+    return data, total
 
 
 # The code pages a contacts export comes in when it is not UTF-8 or UTF-16: Windows' and the
