@@ -100,6 +100,16 @@ def test_utf8_with_bom_mended_too(cli: Cli, tmp_path: Path) -> None:
     assert [c["name"] for c in _contacts(cli)] == ["Иван"]
 
 
+def test_named_utf8_mended_too(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "named.vcf"
+    path.write_bytes(_card(b"FN:\xd0\x98\xd0\r\n \xb2\xd0\xb0\xd0\xbd"))
+
+    summary = _import(cli, path, "--encoding", "utf-8")
+
+    assert summary["encoding"] == "utf-8"
+    assert [c["name"] for c in _contacts(cli)] == ["Иван"]
+
+
 def test_a_code_page_file_is_still_detected(cli: Cli, tmp_path: Path) -> None:
     # Windows-1252 with a fold after "é": moving bytes mends nothing, the code page is read.
     path = tmp_path / "western.vcf"
