@@ -39,10 +39,6 @@ FILES = sorted(
 # file -> why it fails today. Item N is issue 15's "What was found" item N; "contacts hold"
 # is its second part (addresses, urls, nickname, faxes kept as their own kind).
 KNOWN: dict[str, str] = {
-    "kcontacts/vcard9.vcf": (
-        "item 4: a fold splits a UTF-8 character, so the file is refused as 'not text in "
-        "UTF-8' (unfold bytes before decoding)"
-    ),
     "open-xchange/jpcontact.csv": (
         "item 8: a Japanese Outlook export is refused even with --preset outlook"
     ),
@@ -61,13 +57,11 @@ KNOWN: dict[str, str] = {
 # Importing the same file a second time changes the database or creates contacts.
 KNOWN_REIMPORT: dict[str, str] = {
     "open-xchange/jpcontact.csv": KNOWN["open-xchange/jpcontact.csv"],
-    "kcontacts/vcard9.vcf": KNOWN["kcontacts/vcard9.vcf"],
 }
 
 # Export -> import into an empty database -> export again loses or changes something.
 KNOWN_ROUNDTRIP: dict[str, str] = {
     "open-xchange/jpcontact.csv": KNOWN["open-xchange/jpcontact.csv"],
-    "kcontacts/vcard9.vcf": KNOWN["kcontacts/vcard9.vcf"],
 }
 
 Cli = Callable[..., Result]

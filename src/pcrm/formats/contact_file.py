@@ -4,7 +4,8 @@ What real exports contain (docs/import-export.md): UTF-8 with or without a BOM, 
 or without a BOM (Excel's "Unicode text"), Windows-1252 from Outlook desktop; commas,
 semicolons or tabs; LinkedIn's preamble lines before the header. The file is read twice
 (once to settle the encoding, once to import), so stdin, a pipe or a FIFO (`<(cmd)`,
-/dev/stdin) is first copied to a temporary file: memory stays flat whatever the size.
+/dev/stdin) is first copied to a temporary file: memory stays flat whatever the size. A
+vCard whose line folds cut UTF-8 characters in two is read from a mended copy (_refolded).
 
 No line is read whole before its length is known (docs/import-export.md, "Limits"): a CSV
 row over ROW_LIMIT characters is rejected with its line number and the others import; a
@@ -170,17 +171,86 @@ def _inspect(handle: BinaryIO, label: str, encoding: str | None) -> Source:
         )
     elif _decodes(handle, "utf-8"):
         codec, shown = "utf-8", "UTF-8"
+    elif refolded := _refolded(handle, head, "utf-8"):
+        handle, codec, shown = refolded, "utf-8", "UTF-8"
     else:
         codec, shown = _code_page(handle, label)
+    if codec in ("utf-8", "utf-8-sig") and (encoding or codec == "utf-8-sig"):
+        handle = _refolded(handle, head, codec, check=True) or handle  # named, or a BOM
     source = Source(label, handle, codec, shown, "csv", size)
-    start = _first_text(source, label)
-    if not start.strip():
-        raise InvalidInput(f"{label} is empty", hint="export your contacts again")
+    try:
+        start = _first_text(source, label)
+        if not start.strip():
+            raise InvalidInput(f"{label} is empty", hint="export your contacts again")
+    except BaseException:
+        source.close()  # the refolded copy, if any (open_source closes the file given)
+        raise
     if _looks_like_vcard(start):
         source.kind = "vcard"
     elif _looks_like_json(start):
         source.kind = "json"
     return source
+
+
+# A UTF-8 character cut by a vCard line fold: its first bytes end a line (a lead byte and
+# fewer continuation bytes than it announces), the rest start the next line after its
+# space or tab. KDE's kcontacts writes folds so (every 75 bytes), and others alike.
+_SPLIT_AT_FOLD = re.compile(
+    rb"([\xc2-\xdf]|[\xe0-\xef][\x80-\xbf]?|[\xf0-\xf4][\x80-\xbf]{0,2})(\r\n|\n|\r)([ \t])"
+)
+_SPLIT_MOST = 6  # bytes of the longest such match: 3 of a character, CR LF and a space
+_MEND_PASSES = 4  # a 4-byte character cut into four needs three; one more for a blank line
+
+
+def _refolded(handle: BinaryIO, head: bytes, codec: str, *, check: bool = False) -> BinaryIO | None:
+    """For a vCard file that is not valid UTF-8 as it is only because its line folds cut
+    characters in two: a copy in a temporary file where each cut character's first bytes
+    are moved past the fold, to join the rest (bytes `d0 CR LF SP bb` become `CR LF SP d0
+    bb`). The copy unfolds to the same card and has the same bytes and the same
+    lines, so line numbers in messages and the progress are those of the file as given.
+    None when the file is no vCard, needs no such mending (`check`: it decodes already),
+    or is not valid UTF-8 even so (then charset detection goes on with the file as given).
+
+    The file is copied in chunks (memory stays flat); the last bytes of each chunk wait
+    for the next, so that a fold across two chunks is mended too."""
+    if not _looks_like_vcard(head.decode("utf-8", "replace")):
+        return None
+    if check and _decodes(handle, codec):
+        return None
+    handle.seek(0)
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Source.close, or below)
+    try:
+        mended, waiting = 0, b""
+        while chunk := handle.read(_CHUNK):
+            data, count = _mend_folds(waiting + chunk)
+            mended += count
+            copy.write(data[:-_SPLIT_MOST])
+            waiting = data[-_SPLIT_MOST:]
+        copy.write(waiting)
+        if mended and _decodes(copy, codec):
+            copy.seek(0)
+            handle.close()
+            return copy
+    except BaseException:
+        copy.close()
+        raise
+    copy.close()
+    return None
+
+
+def _mend_folds(data: bytes) -> tuple[bytes, int]:
+    """Move each character's first bytes past the fold that cuts it; again while a moved
+    piece ends a line that is itself folded (a 4-byte character cut by three folds), but
+    no more than _MEND_PASSES times: bytes that still need moving (a run of lead bytes in
+    a file that is no UTF-8 at all) leave the copy invalid, and the file as given goes on
+    to charset detection."""
+    total = 0
+    for _ in range(_MEND_PASSES):
+        data, count = _SPLIT_AT_FOLD.subn(rb"\2\3\1", data)
+        if not count:
+            break
+        total += count
+    return data, total
 
 
 # The code pages a contacts export comes in when it is not UTF-8 or UTF-16: Windows' and the
