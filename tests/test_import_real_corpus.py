@@ -127,13 +127,7 @@ KNOWN: dict[str, str] = {
     "open-xchange/jpcontact.csv": (
         "item 8: a Japanese Outlook export is refused even with --preset outlook"
     ),
-    "open-xchange/outlook-de-bug9367.csv": (
-        "item 8: a German Outlook export is refused ('cannot tell which column')"
-    ),
     "roundcube/apple.vcf": "contacts hold: URL, ADR not kept",
-    "roundcube/csv2vcard-all.csv": (
-        "item 7 + contacts hold: Birthday 20/01/1991 rejects the row; nickname not kept"
-    ),
     "roundcube/csv2vcard-email.csv": (
         "item 8: a CSV with a single 'Primary Email' column is refused"
     ),
@@ -163,10 +157,6 @@ KNOWN: dict[str, str] = {
         "item 8: Thunderbird CSV: 'Primary Email' silently not imported"
     ),
     "thunderbird/quote.csv": "item 8: Thunderbird CSV: 'Work Phone' not imported",
-    "thunderbird/shiftjis_addressbook.csv": (
-        "items 6, 8: Shift-JIS read as Windows-1252 (mojibake name, no warning); Thunderbird "
-        "CSV not recognised"
-    ),
     "thunderbird/utf16_addressbook.csv": (
         "item 8: Thunderbird CSV: 'Primary Email' silently not imported"
     ),
@@ -176,7 +166,6 @@ KNOWN: dict[str, str] = {
 # Importing the same file a second time changes the database or creates contacts.
 KNOWN_REIMPORT: dict[str, str] = {
     "open-xchange/jpcontact.csv": KNOWN["open-xchange/jpcontact.csv"],
-    "open-xchange/outlook-de-bug9367.csv": KNOWN["open-xchange/outlook-de-bug9367.csv"],
     "kcontacts/vcard9.vcf": KNOWN["kcontacts/vcard9.vcf"],
     "roundcube/csv2vcard-email.csv": KNOWN["roundcube/csv2vcard-email.csv"],
 }
@@ -184,7 +173,6 @@ KNOWN_REIMPORT: dict[str, str] = {
 # Export -> import into an empty database -> export again loses or changes something.
 KNOWN_ROUNDTRIP: dict[str, str] = {
     "open-xchange/jpcontact.csv": KNOWN["open-xchange/jpcontact.csv"],
-    "open-xchange/outlook-de-bug9367.csv": KNOWN["open-xchange/outlook-de-bug9367.csv"],
     "kcontacts/vcard9.vcf": KNOWN["kcontacts/vcard9.vcf"],
     "roundcube/csv2vcard-email.csv": KNOWN["roundcube/csv2vcard-email.csv"],
 }
