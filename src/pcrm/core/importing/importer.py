@@ -571,8 +571,8 @@ _CONTACT_TABLES = (
 
 def _details(parsed: ParsedContact, drops: _Drops) -> dict[str, Any]:
     """The row's faxes, URLs, addresses and raw vCard as Row takes them: text cleaned, each
-    value once; a fax with fewer than FEWEST_DIGITS digits is dropped with a warning, an address with no part
-    left is dropped, a URL is kept as written (no scheme added)."""
+    value once; a fax with fewer than FEWEST_DIGITS digits is dropped with a warning, an
+    address with no part left is dropped, a URL is kept as written (no scheme added)."""
     if not (parsed.faxes or parsed.urls or parsed.addresses or parsed.vcard):
         return {}  # most rows: Row's defaults
     faxes: dict[str, tuple[str, str | None]] = {}
