@@ -327,7 +327,7 @@ def test_the_presets_come_from_their_registry_and_only_import_loads_it(cli):
     assert listed() == ["auto", "google", "outlook", "thunderbird", "linkedin", "hubspot", "pcrm"]
     assert sorted(registry()) == [
         "generic", "google", "hubspot", "linkedin", "outlook", "outlook-de", "outlook-es",
-        "outlook-fr", "pcrm", "thunderbird",
+        "outlook-fr", "pcrm", "roundcube", "thunderbird",
     ]  # fmt: skip
     shown = " ".join(ok(cli("import", "contacts", "--help")).split())
     assert (

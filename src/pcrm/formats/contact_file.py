@@ -294,7 +294,8 @@ def _code_page(handle: BinaryIO, label: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     sample = _non_ascii_lines(handle)
-    results = list(from_bytes(sample, cp_isolation=list(CODE_PAGES)))
+    found = list(from_bytes(sample, cp_isolation=list(CODE_PAGES)))
+    results = [match for match in found if not _unlikely(match)] or found
     if not results:
         raise InvalidInput(
             f"{label} is not text in UTF-8, UTF-16 or a known code page",
@@ -330,6 +331,21 @@ def _code_page(handle: BinaryIO, label: str) -> tuple[str, str]:
             hint="give its encoding with --encoding",
         )
     return codec, _code_page_name(codec).replace("windows-", "Windows-")
+
+
+def _unlikely(match: CharsetMatch) -> bool:
+    """Whether a reading is one no real file gives: Korean (Windows-949) that needs Hangul
+    syllables outside the 2,350 of KS X 1001 (EUC-KR), which Korean text keeps to. The
+    extra syllables of Windows-949 take the lead bytes 0x81-0xA0 that Shift-JIS uses for
+    kana and kanji, so Japanese names read as rare Hangul with less "chaos" than as
+    Japanese ("名無しの権兵衛" as "뼹뼰궢궻뙛빜뎢")."""
+    if codecs.lookup(match.encoding).name != "cp949":
+        return False
+    return any(
+        len(code := char.encode("cp949")) == 2 and min(code) < 0xA1  # both bytes 0xA1+ in KS X 1001
+        for char in set(str(match))
+        if ord(char) > 127
+    )
 
 
 def _as_good(match: CharsetMatch, best: CharsetMatch) -> bool:

@@ -95,6 +95,10 @@ PLACEHOLDERS = frozenset(
         "no email", "no e-mail", "no email address", "undefined", "empty", "x", "xx", "xxx",
     }
 )  # fmt: skip
+# No phone or fax number has fewer digits than this (the shortest, emergency numbers such as
+# 112 and 911, have three): "Telefon (privat 2)", a cell holding its column's name, is
+# dropped with a warning as "n/a" is, not taken as the number "2".
+FEWEST_DIGITS = 3
 _TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[./]\d{1,2}[./]\d{2}$")
 
 
@@ -300,7 +304,7 @@ class Importer:
             if label is None:
                 label, value = split_label(value)
             number = " ".join(value.split())
-            if not any(map(str.isdigit, number)):
+            if sum(map(str.isdigit, number)) < FEWEST_DIGITS:
                 drops.drop(f"phone {_quoted(value)} is not a phone number", "Phone", value)
                 continue
             key = self.phone_key(number)
@@ -574,15 +578,15 @@ _CONTACT_TABLES = (
 
 def _details(parsed: ParsedContact, drops: _Drops) -> dict[str, Any]:
     """The row's faxes, URLs, addresses and raw vCard as Row takes them: text cleaned, each
-    value once; a fax without digits is dropped with a warning, an address with no part
-    left is dropped, a URL is kept as written (no scheme added)."""
+    value once; a fax with fewer than FEWEST_DIGITS digits is dropped with a warning, an
+    address with no part left is dropped, a URL is kept as written (no scheme added)."""
     if not (parsed.faxes or parsed.urls or parsed.addresses or parsed.vcard):
         return {}  # most rows: Row's defaults
     faxes: dict[str, tuple[str, str | None]] = {}
     for label, value in parsed.faxes:
         number = " ".join(value.split())
         digits = "".join(filter(str.isdigit, number))
-        if not digits:
+        if len(digits) < FEWEST_DIGITS:
             if number:
                 drops.drop(f"fax {_quoted(number)} is not a fax number", "Fax", number)
             continue

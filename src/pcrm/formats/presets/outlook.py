@@ -1,6 +1,8 @@
 """Outlook CSV exports ("Export to a file" in Outlook and Outlook.com), in English and as
 German, French and Spanish Outlook write their headers (the localised names as listed by
-Roundcube's program/localization/*/csv2vcard.inc, which reads these exports)."""
+Roundcube's program/localization/*/csv2vcard.inc, which reads these exports, and, for
+German Outlook 2007 and later, the header of Open-Xchange's bug 9367 file: "Weiteres/r
+Bundesland/Kanton", "Telefon Firma"...)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ _ENGLISH = {
     "Other Phone": "phone:other",
     "Primary Phone": "phone",
     "Company Main Phone": "phone:work",
+    "Assistant's Phone": "phone:assistant",
+    "Radio Phone": "phone:mobile",
     "Car Phone": "phone:car",
     "Pager": "phone:pager",
     "Business Fax": "fax:work",
@@ -75,6 +79,12 @@ _GERMAN = {
     "Telefon geschäftlich 2": "phone:work",
     "Telefon privat": "phone:home",
     "Telefon privat 2": "phone:home",
+    "Telefon (privat)": "phone:home",  # as some German Outlook versions write them
+    "Telefon (privat 2)": "phone:home",
+    "Telefon Firma": "phone:work",
+    "Telefon Assistent": "phone:assistant",
+    "ISDN": "phone:isdn",
+    "Mobiltelefon 2": "phone:mobile",
     "Mobiltelefon": "phone:mobile",
     "Weiteres Telefon": "phone:other",
     "Haupttelefon": "phone",
@@ -88,6 +98,10 @@ _GERMAN = {
     "Kategorien": "tags",
     "Webseite": "url",
     "Straße geschäftlich": "address_street:work",
+    "Straße geschäftlich 2": "address_street:work",
+    "Straße geschäftlich 3": "address_street:work",
+    "Adresse geschäftlich": "address_street:work",  # Outlook 365's first street line
+    "Postfach geschäftlich": "address_street:work",
     "Ort geschäftlich": "address_locality:work",
     "Region geschäftlich": "address_region:work",
     "Bundesland/Kanton geschäftlich": "address_region:work",
@@ -95,6 +109,10 @@ _GERMAN = {
     "Land geschäftlich": "address_country:work",
     "Land/Region geschäftlich": "address_country:work",
     "Straße privat": "address_street:home",
+    "Straße privat 2": "address_street:home",
+    "Straße privat 3": "address_street:home",
+    "Adresse privat": "address_street:home",
+    "Postfach privat": "address_street:home",
     "Ort privat": "address_locality:home",
     "Region privat": "address_region:home",
     "Bundesland/Kanton privat": "address_region:home",
@@ -102,11 +120,16 @@ _GERMAN = {
     "Land privat": "address_country:home",
     "Land/Region privat": "address_country:home",
     "Weitere Straße": "address_street:other",
+    "Weitere Straße 2": "address_street:other",
+    "Weitere Straße 3": "address_street:other",
+    "Weiteres Postfach": "address_street:other",
     "Weiterer Ort": "address_locality:other",
     "Weitere Region": "address_region:other",
     "Weitere Postleitzahl": "address_postcode:other",
     "Weiteres Land": "address_country:other",
     "Weiteres Land/Region": "address_country:other",
+    "Weiteres/r Bundesland/Kanton": "address_region:other",  # Outlook 2007 and later
+    "Weiteres/e Land/Region": "address_country:other",
     "E-Mail-Typ": "ignore",
     "E-Mail: Angezeigter Name": "ignore",
     "E-Mail 2: Typ": "ignore",
