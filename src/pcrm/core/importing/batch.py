@@ -112,14 +112,17 @@ def _detail_key(table: str, values: tuple[object, ...]) -> object:
     return values[1:]  # an address: its parts, whatever its label
 
 
-def _detail_rows(row: Row) -> dict[str, list[tuple[object, ...]]]:
-    return {
-        "contact_faxes": list(row.faxes),
-        "contact_urls": list(row.urls),
-        "contact_addresses": [
-            (a.label, a.street, a.locality, a.region, a.postcode, a.country) for a in row.addresses
-        ],
-    }
+def _detail_rows(row: Row) -> list[tuple[str, object, tuple[object, ...]]]:
+    """The row's faxes, URLs and addresses as (table, key, values), in _DETAILS's order."""
+    found: list[tuple[str, object, tuple[object, ...]]] = []
+    for fax in row.faxes:
+        found.append(("contact_faxes", _digits(fax[0]), fax))
+    for url in row.urls:
+        found.append(("contact_urls", url[0], url))
+    for a in row.addresses:
+        parts = (a.street, a.locality, a.region, a.postcode, a.country)
+        found.append(("contact_addresses", parts, (a.label, *parts)))
+    return found
 
 
 def _named_from(row: Row) -> str:
@@ -226,6 +229,12 @@ class _Lookup:
         key = key or self.phone_key(number)
         if key is not None:
             self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
+
+    def add_imported(self, contact_id: int, phone: Phone) -> None:
+        """An imported number: its key and tail are known (a number without a key is
+        found by nobody)."""
+        if phone.key is not None:
+            self.phones.setdefault(phone.key, []).append((contact_id, phone.tails[0]))
 
     def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
         """Kept in id order (the lowest id is the one a row merges into)."""
@@ -415,9 +424,10 @@ class Batch:
         """The contacts that have this number, in id order (see _phone_owner)."""
         if phone.key is None:
             return []
-        return sorted(
-            {owner for owner, tail in self.keys.phones.get(phone.key, ()) if tail in phone.tails}
-        )
+        stored = self.keys.phones.get(phone.key)
+        if not stored:  # most numbers: nobody has them yet
+            return []
+        return sorted({owner for owner, tail in stored if tail in phone.tails})
 
     def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
         """The contact (or, given one, whether that contact) has this number. A number
@@ -470,7 +480,7 @@ class Batch:
             keys.emails[address] = contact.id
         for phone in row.phones:
             contact.add_phone(phone.number, phone.label)
-            keys.add_phone(contact.id, phone.number, phone.key)
+            keys.add_imported(contact.id, phone)
         tag_names = row.tags
         if row.needs_name:
             tag_names = [*tag_names, NEEDS_NAME]
@@ -498,9 +508,8 @@ class Batch:
             else:
                 self._read_details([contact])
         added = False
-        for table, values in _detail_rows(row).items():
-            for value in values:
-                added |= contact.add_detail(table, _detail_key(table, value), value)
+        for table, key, values in _detail_rows(row):
+            added |= contact.add_detail(table, key, values)
         return added
 
     def _set_card(self, row: Row, contact: _Contact, overwrite: bool) -> bool:
@@ -584,7 +593,7 @@ class Batch:
         new = [phone for phone in row.phones if self._phone_owner(phone, contact) is None]
         for phone in new:
             contact.add_phone(phone.number, phone.label)
-            self.keys.add_phone(contact.id, phone.number, phone.key)
+            self.keys.add_imported(contact.id, phone)
         return bool(new)
 
     def _rekey_name(self, contact: _Contact, sets: dict[str, object]) -> None:

@@ -145,7 +145,9 @@ def _nothing_left(phones: dict[str, Phone], drops: _Drops) -> str:
 
 
 def _tails(number: str, key: str) -> tuple[str, ...]:
-    tail, key_tail = phone_tail(number), phone_tail(key)
+    tail = phone_tail(number)
+    # phone_tail(key): a key is digits, E.164's after a "+" (phone_key)
+    key_tail = key[1:] if len(key) <= 8 and key[0] == "+" else key[-8:]
     return (tail,) if tail == key_tail else (tail, key_tail)
 
 
@@ -594,12 +596,19 @@ def _details(parsed: ParsedContact, drops: _Drops) -> dict[str, Any]:
             urls.setdefault(url, (url, clean_line(label)))
     addresses: dict[tuple[str | None, ...], Address] = {}
     for address in parsed.addresses:
-        parts = tuple(
-            clean_line(getattr(address, part))
-            for part in ("street", "locality", "region", "postcode", "country")
+        # clean_line() of each part, inline: an address per row adds up over 100 000 rows
+        written = (address.street, address.locality, address.region, address.postcode)
+        street, locality, region, postcode = (
+            " ".join(part.split()) or None if part else None for part in written
         )
-        if any(parts):
-            addresses.setdefault(parts, Address(clean_line(address.label), *parts))
+        country = address.country
+        parts = (street, locality, region, postcode, country and clean_line(country))
+        if any(parts) and parts not in addresses:
+            label = address.label and clean_line(address.label)
+            if label == address.label and parts == (*written, address.country):
+                addresses[parts] = address  # already clean: the reader's own (frozen)
+            else:
+                addresses[parts] = Address(label, *parts)
     card = parsed.vcard if parsed.vcard and parsed.vcard.strip() else None
     return {
         "faxes": list(faxes.values()),
