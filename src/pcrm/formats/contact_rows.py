@@ -57,7 +57,7 @@ class CsvMapper:
         self.pcrm = preset.pcrm_layout
         # (column, target, blanks, the target's field): the field looked up once per file
         self.columns = [
-            (column, target, blanks, target and target.field)
+            (column, target, blanks, target.field if target else "")
             for column, target, blanks in zip(self.header, self.targets, self.blanks, strict=True)
         ]
         # one cell's values: pcrm's layout escapes `;` inside values, others' are plain
