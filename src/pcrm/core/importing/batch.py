@@ -282,8 +282,8 @@ class _Contact:
         # position. Made (and a stored contact's read) only when a row brings such values:
         # most rows have none, and each costs a few dicts.
         self.details: dict[str, set[object]] | None = None
-        self.added_details: dict[str, list[tuple[object, ...]]] = {}
-        self.detail_next: dict[str, int] = {}
+        self.added_details: dict[str, list[tuple[object, ...]]] | None = None
+        self.detail_next: dict[str, int] = {}  # (made with `details`)
         self.has_card = False  # a raw vCard is stored (or will be)
         self.card: str | None = None  # the stored card, once read, or the row's
         self.card_new = False  # flush() writes `card`
@@ -291,13 +291,36 @@ class _Contact:
     def add_detail(self, table: str, key: object, values: tuple[object, ...]) -> bool:
         """Add a fax, URL or address the contact does not have yet; whether it was new."""
         assert self.details is not None
-        if key in self.details[table]:
+        keys = self.details[table]
+        if key in keys:
             return False
-        self.details[table].add(key)
+        keys.add(key)
         position = self.detail_next.get(table, 0)
+        if self.added_details is None:
+            self.added_details = {}
         self.added_details.setdefault(table, []).append((*values, position))
         self.detail_next[table] = position + 1
         return True
+
+    def first_details(self, found: list[tuple[str, object, tuple[object, ...]]]) -> None:
+        """A new contact's first faxes, URLs and addresses: all new (a row's values are
+        each there once, Importer's _details), numbered from 0; the keys they make are
+        worked out only if a later row of the batch brings more (known_details)."""
+        added: dict[str, list[tuple[object, ...]]] = {}
+        for table, _key, values in found:
+            same = added.get(table)
+            if same is None:
+                added[table] = [(*values, 0)]
+            else:
+                same.append((*values, len(same)))
+        self.added_details = added
+
+    def known_details(self) -> None:
+        """The keys of a new contact's faxes, URLs and addresses (see first_details)."""
+        self.details = {table: set() for table in _DETAILS}
+        for table, added in (self.added_details or {}).items():
+            self.details[table] = {_detail_key(table, values[:-1]) for values in added}
+            self.detail_next[table] = len(added)
 
     def add_email(self, address: str, label: str | None) -> None:
         self.emails[address] = label
@@ -502,13 +525,17 @@ class Batch:
         """The row's faxes, URLs and addresses the contact does not have yet."""
         if not (row.faxes or row.urls or row.addresses):
             return False  # most rows: nothing to look at
+        found = _detail_rows(row)
         if contact.details is None:
+            if contact.new and contact.added_details is None:
+                contact.first_details(found)  # most rows: the contact is new
+                return True
             if contact.new:
-                contact.details = {table: set() for table in _DETAILS}
+                contact.known_details()
             else:
                 self._read_details([contact])
         added = False
-        for table, key, values in _detail_rows(row):
+        for table, key, values in found:
             added |= contact.add_detail(table, key, values)
         return added
 
@@ -750,7 +777,12 @@ class Batch:
             conn.executemany(
                 f"INSERT INTO {table}(contact_id, {', '.join(columns)}, position)"
                 f" VALUES ({', '.join('?' * (len(columns) + 2))})",
-                [(c.id, *added) for c in touched for added in c.added_details.get(table, ())],
+                [
+                    (c.id, *added)
+                    for c in touched
+                    if c.added_details
+                    for added in c.added_details.get(table, ())
+                ],
             )
         conn.executemany(
             "INSERT INTO contact_vcards(contact_id, card) VALUES (?, ?)"
