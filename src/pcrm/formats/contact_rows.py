@@ -219,6 +219,14 @@ def _addresses(
     ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
     A slot's whole address in one cell (Google's "Formatted") is used only when the slot
     has no parts, as its street."""
+    if len(parts) == 1:  # most rows: one part of one address (Google's "Address 1 - City")
+        ((kind, values),) = parts.items()
+        part = _ADDRESS_PARTS.get(kind)
+        if part is not None and len(values) == 1:
+            target, value = values[0]
+            key = target.slot or target.arg or ""
+            label = labels.get(("address_label", key)) if labels else None
+            return [Address(_label(label or target.arg), **{part: value})]
     slots: dict[str, dict[str, str]] = {}  # slot -> Address part -> text
     fixed: dict[str, str | None] = {}  # slot -> its columns' fixed label
     wholes: dict[str, str] = {}

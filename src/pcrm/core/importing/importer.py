@@ -148,9 +148,11 @@ def _nothing_left(phones: dict[str, Phone], drops: _Drops) -> str:
 
 # Python's cyclic garbage collector runs after every 700 new container objects (the
 # default): a row makes dozens (its cells, values, the contact's state), most of them kept
-# until the batch is written, so an import spent a fifth of its time in collections that
-# found nothing. An import has no cycles to speak of; collections are rarer while it runs.
-_IMPORT_GC_THRESHOLD = 10_000
+# until the batch is written, and each collection walks them all again, so an import
+# spent a sixth of its CPU in collections that found nothing. An import makes no cycles
+# to speak of: while it runs, a collection waits for more new objects than a whole batch
+# holds (1 000 rows, ~100 objects each). 10 000 still left 12 % (docs/performance.md).
+_IMPORT_GC_THRESHOLD = 200_000
 
 
 @contextmanager
