@@ -20,6 +20,7 @@ import bisect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from pcrm.core.records import new_uid
@@ -489,7 +490,7 @@ class Batch:
                 "name": row.name,
                 "name_key": row.name_key,
                 "company_id": importer.company_id(row.company),
-                **{column: row.scalars[column] for column in SCALARS},
+                **row.scalars,  # SCALARS, as Importer._validate makes them
                 "created_at": created,
                 "updated_at": row.updated_at or created,
             },
@@ -731,19 +732,11 @@ class Batch:
         conn = self.db.conn
         new = sorted((c for c in self.contacts.values() if c.new), key=lambda c: c.id)
         changed = [c for c in self.contacts.values() if c.dirty and not c.new]
+        inserted = itemgetter("uid", "created_at", "updated_at", *_COLUMNS)
         conn.executemany(
             "INSERT INTO contacts(id, uid, created_at, updated_at, "
             f"{', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 4))})",
-            [
-                (
-                    c.id,
-                    c.values["uid"],
-                    c.values["created_at"],
-                    c.values["updated_at"],
-                    *(c.values[column] for column in _COLUMNS),
-                )
-                for c in new
-            ],
+            [(c.id, *inserted(c.values)) for c in new],
         )
         # Only the columns that changed: SQLite rewrites the index entries of every column
         # an UPDATE sets, whether its value changed or not.
