@@ -55,7 +55,11 @@ class CsvMapper:
         self.blanks = [preset.blanks.get(" ".join(c.split()).casefold()) for c in self.header]
         self.unmapped_counts: Counter[str] = Counter()  # unmapped column -> rows with a value
         self.pcrm = preset.pcrm_layout
-        self.columns = list(zip(self.header, self.targets, self.blanks, strict=True))
+        # (column, target, blanks, the target's field): the field looked up once per file
+        self.columns = [
+            (column, target, blanks, target.field if target else "")
+            for column, target, blanks in zip(self.header, self.targets, self.blanks, strict=True)
+        ]
         # one cell's values: pcrm's layout escapes `;` inside values, others' are plain
         self.values: Callable[[str], list[str]] = pcrm_csv.split_values if self.pcrm else _split
 
@@ -85,7 +89,7 @@ class CsvMapper:
         others: dict[str, list[tuple[Target, str]]] | None = None  # faxes, urls, addresses
         birth: dict[str, str] | None = None  # Thunderbird's Birth Year, Month and Day
         pcrm = self.pcrm
-        for (column, target, blanks), cell in zip(self.columns, cells, strict=True):
+        for (column, target, blanks, kind), cell in zip(self.columns, cells, strict=True):
             if not cell:  # most cells of a wide export are empty
                 continue
             if pcrm:
@@ -100,18 +104,27 @@ class CsvMapper:
                 parsed.unmapped.append((column, value))
                 self.unmapped_counts[column] += 1
                 continue
-            kind = target.field
-            if self.pcrm and kind in pcrm_csv.LABELLED_TARGETS:  # labels of any text
+            if pcrm and kind in pcrm_csv.LABELLED_TARGETS:  # labels of any text
                 pcrm_csv.read_labelled(parsed, kind, value)
                 continue
-            if kind in ("name", "first_name", "middle_name", "last_name", "name_suffix"):
-                names.setdefault(kind, []).append(value)
+            if kind in _NAMES:
+                if kind in names:
+                    names[kind].append(value)
+                else:
+                    names[kind] = [value]
             elif kind in _LABELS:  # email_label, phone_label, url_label...
                 labels[kind, target.slot] = value
             elif kind == "email":
                 emails.append((target, value))
             elif kind == "phone":
                 phones.append((target, value))
+            elif kind in _GROUPED:  # faxes, urls, address parts
+                if others is None:
+                    others = {kind: [(target, value)]}
+                elif kind in others:
+                    others[kind].append((target, value))
+                else:
+                    others[kind] = [(target, value)]
             elif kind == "tags":
                 pieces = self._split(value, _TAGS)
                 parsed.tags.extend(tag for tag in pieces if not tag.startswith("* "))
@@ -125,14 +138,12 @@ class CsvMapper:
             elif kind == "birthday" and target.arg in _BIRTH_PARTS:
                 birth = birth or {}
                 birth.setdefault(target.arg, value)
-            elif kind in _GROUPED:  # faxes, urls, address parts
-                if others is None:
-                    others = {}
-                others.setdefault(kind, []).append((target, value))
             elif getattr(parsed, kind, "") is None:  # company, title...: the first value wins
                 setattr(parsed, kind, value)
-        parsed.name = _full_name(names)
-        parsed.note = "\n\n".join(notes) or None
+        if names:
+            parsed.name = _full_name(names)
+        if notes:
+            parsed.note = notes[0] if len(notes) == 1 else "\n\n".join(notes)
         if birth and parsed.birthday is None:
             parsed.birthday = _birth_date(birth)
         if emails:
@@ -164,6 +175,7 @@ class CsvMapper:
         return pcrm_csv.split_values(cell) if self.pcrm else _split(cell, pattern)
 
 
+_NAMES = frozenset({"name", "first_name", "middle_name", "last_name", "name_suffix"})
 _LABELS = frozenset({"email_label", "phone_label", "url_label", "address_label", "fax_label"})
 _BIRTH_PARTS = frozenset({"year", "month", "day"})
 # An address part's place in core's Address; the PO box and extended address (Google's
@@ -207,6 +219,14 @@ def _addresses(
     ("Address 1 - City"), or by the fixed label of Outlook's ("Business City" is work).
     A slot's whole address in one cell (Google's "Formatted") is used only when the slot
     has no parts, as its street."""
+    if len(parts) == 1:  # most rows: one part of one address (Google's "Address 1 - City")
+        ((kind, values),) = parts.items()
+        part = _ADDRESS_PARTS.get(kind)
+        if part is not None and len(values) == 1:
+            target, value = values[0]
+            key = target.slot or target.arg or ""
+            label = labels.get(("address_label", key)) if labels else None
+            return [Address(_label(label or target.arg), **{part: value})]
     slots: dict[str, dict[str, str]] = {}  # slot -> Address part -> text
     fixed: dict[str, str | None] = {}  # slot -> its columns' fixed label
     wholes: dict[str, str] = {}

@@ -20,6 +20,7 @@ import bisect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from pcrm.core.records import new_uid
@@ -112,14 +113,17 @@ def _detail_key(table: str, values: tuple[object, ...]) -> object:
     return values[1:]  # an address: its parts, whatever its label
 
 
-def _detail_rows(row: Row) -> dict[str, list[tuple[object, ...]]]:
-    return {
-        "contact_faxes": list(row.faxes),
-        "contact_urls": list(row.urls),
-        "contact_addresses": [
-            (a.label, a.street, a.locality, a.region, a.postcode, a.country) for a in row.addresses
-        ],
-    }
+def _detail_rows(row: Row) -> list[tuple[str, object, tuple[object, ...]]]:
+    """The row's faxes, URLs and addresses as (table, key, values), in _DETAILS's order."""
+    found: list[tuple[str, object, tuple[object, ...]]] = []
+    for fax in row.faxes:
+        found.append(("contact_faxes", _digits(fax[0]), fax))
+    for url in row.urls:
+        found.append(("contact_urls", url[0], url))
+    for a in row.addresses:
+        parts = (a.street, a.locality, a.region, a.postcode, a.country)
+        found.append(("contact_addresses", parts, (a.label, *parts)))
+    return found
 
 
 def _named_from(row: Row) -> str:
@@ -227,6 +231,12 @@ class _Lookup:
         if key is not None:
             self.phones.setdefault(key, []).append((contact_id, phone_tail(number)))
 
+    def add_imported(self, contact_id: int, phone: Phone) -> None:
+        """An imported number: its key and tail are known (a number without a key is
+        found by nobody)."""
+        if phone.key is not None:
+            self.phones.setdefault(phone.key, []).append((contact_id, phone.tails[0]))
+
     def add_name(self, contact_id: int, key: str, company_key: str | None) -> None:
         """Kept in id order (the lowest id is the one a row merges into)."""
         same = self.names.setdefault((key, company_key), [])
@@ -273,8 +283,8 @@ class _Contact:
         # position. Made (and a stored contact's read) only when a row brings such values:
         # most rows have none, and each costs a few dicts.
         self.details: dict[str, set[object]] | None = None
-        self.added_details: dict[str, list[tuple[object, ...]]] = {}
-        self.detail_next: dict[str, int] = {}
+        self.added_details: dict[str, list[tuple[object, ...]]] | None = None
+        self.detail_next: dict[str, int] = {}  # (made with `details`)
         self.has_card = False  # a raw vCard is stored (or will be)
         self.card: str | None = None  # the stored card, once read, or the row's
         self.card_new = False  # flush() writes `card`
@@ -282,13 +292,36 @@ class _Contact:
     def add_detail(self, table: str, key: object, values: tuple[object, ...]) -> bool:
         """Add a fax, URL or address the contact does not have yet; whether it was new."""
         assert self.details is not None
-        if key in self.details[table]:
+        keys = self.details[table]
+        if key in keys:
             return False
-        self.details[table].add(key)
+        keys.add(key)
         position = self.detail_next.get(table, 0)
+        if self.added_details is None:
+            self.added_details = {}
         self.added_details.setdefault(table, []).append((*values, position))
         self.detail_next[table] = position + 1
         return True
+
+    def first_details(self, found: list[tuple[str, object, tuple[object, ...]]]) -> None:
+        """A new contact's first faxes, URLs and addresses: all new (a row's values are
+        each there once, Importer's _details), numbered from 0; the keys they make are
+        worked out only if a later row of the batch brings more (known_details)."""
+        added: dict[str, list[tuple[object, ...]]] = {}
+        for table, _key, values in found:
+            same = added.get(table)
+            if same is None:
+                added[table] = [(*values, 0)]
+            else:
+                same.append((*values, len(same)))
+        self.added_details = added
+
+    def known_details(self) -> None:
+        """The keys of a new contact's faxes, URLs and addresses (see first_details)."""
+        self.details = {table: set() for table in _DETAILS}
+        for table, added in (self.added_details or {}).items():
+            self.details[table] = {_detail_key(table, values[:-1]) for values in added}
+            self.detail_next[table] = len(added)
 
     def add_email(self, address: str, label: str | None) -> None:
         self.emails[address] = label
@@ -415,9 +448,10 @@ class Batch:
         """The contacts that have this number, in id order (see _phone_owner)."""
         if phone.key is None:
             return []
-        return sorted(
-            {owner for owner, tail in self.keys.phones.get(phone.key, ()) if tail in phone.tails}
-        )
+        stored = self.keys.phones.get(phone.key)
+        if not stored:  # most numbers: nobody has them yet
+            return []
+        return sorted({owner for owner, tail in stored if tail in phone.tails})
 
     def _phone_owner(self, phone: Phone, contact: _Contact | None = None) -> int | None:
         """The contact (or, given one, whether that contact) has this number. A number
@@ -456,7 +490,7 @@ class Batch:
                 "name": row.name,
                 "name_key": row.name_key,
                 "company_id": importer.company_id(row.company),
-                **{column: row.scalars[column] for column in SCALARS},
+                **row.scalars,  # SCALARS, as Importer._validate makes them
                 "created_at": created,
                 "updated_at": row.updated_at or created,
             },
@@ -470,7 +504,7 @@ class Batch:
             keys.emails[address] = contact.id
         for phone in row.phones:
             contact.add_phone(phone.number, phone.label)
-            keys.add_phone(contact.id, phone.number, phone.key)
+            keys.add_imported(contact.id, phone)
         tag_names = row.tags
         if row.needs_name:
             tag_names = [*tag_names, NEEDS_NAME]
@@ -492,15 +526,18 @@ class Batch:
         """The row's faxes, URLs and addresses the contact does not have yet."""
         if not (row.faxes or row.urls or row.addresses):
             return False  # most rows: nothing to look at
+        found = _detail_rows(row)
         if contact.details is None:
+            if contact.new and contact.added_details is None:
+                contact.first_details(found)  # most rows: the contact is new
+                return True
             if contact.new:
-                contact.details = {table: set() for table in _DETAILS}
+                contact.known_details()
             else:
                 self._read_details([contact])
         added = False
-        for table, values in _detail_rows(row).items():
-            for value in values:
-                added |= contact.add_detail(table, _detail_key(table, value), value)
+        for table, key, values in found:
+            added |= contact.add_detail(table, key, values)
         return added
 
     def _set_card(self, row: Row, contact: _Contact, overwrite: bool) -> bool:
@@ -584,7 +621,7 @@ class Batch:
         new = [phone for phone in row.phones if self._phone_owner(phone, contact) is None]
         for phone in new:
             contact.add_phone(phone.number, phone.label)
-            self.keys.add_phone(contact.id, phone.number, phone.key)
+            self.keys.add_imported(contact.id, phone)
         return bool(new)
 
     def _rekey_name(self, contact: _Contact, sets: dict[str, object]) -> None:
@@ -695,19 +732,11 @@ class Batch:
         conn = self.db.conn
         new = sorted((c for c in self.contacts.values() if c.new), key=lambda c: c.id)
         changed = [c for c in self.contacts.values() if c.dirty and not c.new]
+        inserted = itemgetter("uid", "created_at", "updated_at", *_COLUMNS)
         conn.executemany(
             "INSERT INTO contacts(id, uid, created_at, updated_at, "
             f"{', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 4))})",
-            [
-                (
-                    c.id,
-                    c.values["uid"],
-                    c.values["created_at"],
-                    c.values["updated_at"],
-                    *(c.values[column] for column in _COLUMNS),
-                )
-                for c in new
-            ],
+            [(c.id, *inserted(c.values)) for c in new],
         )
         # Only the columns that changed: SQLite rewrites the index entries of every column
         # an UPDATE sets, whether its value changed or not.
@@ -741,7 +770,12 @@ class Batch:
             conn.executemany(
                 f"INSERT INTO {table}(contact_id, {', '.join(columns)}, position)"
                 f" VALUES ({', '.join('?' * (len(columns) + 2))})",
-                [(c.id, *added) for c in touched for added in c.added_details.get(table, ())],
+                [
+                    (c.id, *added)
+                    for c in touched
+                    if c.added_details
+                    for added in c.added_details.get(table, ())
+                ],
             )
         conn.executemany(
             "INSERT INTO contact_vcards(contact_id, card) VALUES (?, ?)"
