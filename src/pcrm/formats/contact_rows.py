@@ -9,7 +9,6 @@ written back for fixing.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import re
 from collections import Counter
@@ -20,11 +19,10 @@ from typing import TextIO
 
 from pcrm.core.importing.models import ParsedContact
 from pcrm.core.people.models import Address
-from pcrm.errors import Conflict, InvalidInput
 from pcrm.formats import pcrm_csv
 from pcrm.formats.contact_file import CsvLayout, CsvRow
 from pcrm.formats.contact_presets import Preset, Target
-from pcrm.store.files import NewFile, check_output, write_failed
+from pcrm.formats.import_output import OutputFile
 
 # Several values in one cell: Google's " ::: ", HubSpot's and Outlook's ";", and newlines.
 _MULTI = re.compile(r"\s*:::\s*|\s*;\s*|\s*\n\s*")
@@ -294,18 +292,10 @@ def _labelled(
 # -- writing rejected rows back --------------------------------------------------------
 
 
-def _exists(path: str | Path) -> Conflict:
-    return Conflict(f"{path} already exists", hint="add --force to replace it")
-
-
-class RejectsWriter:
+class RejectsWriter(OutputFile):
     """Rejected rows, as they were, in a file the user can fix and import again: a CSV with
-    the same header and delimiter, a .vcf with the rejected cards, or a JSON array.
-
-    Rows go to a temporary file beside FILE, renamed over FILE by finish(): an import that
-    fails leaves no half-written FILE. FILE is checked when the writer is made, before any
-    row is read (store/files.py's rule: an existing FILE only with `force`, never the file
-    being imported or the database, which `protect` names)."""
+    the same header and delimiter, a .vcf with the rejected cards, or a JSON array. The
+    file (formats/import_output.py) is opened with the first rejected row."""
 
     def __init__(
         self,
@@ -316,72 +306,32 @@ class RejectsWriter:
         force: bool = False,
         protect: Mapping[Path, str] | None = None,
     ) -> None:
-        self.path = Path(path).expanduser()
+        super().__init__(path, force=force, protect=protect)
         self.json = json  # a JSON array of the rejected objects
-        if self.path.is_dir():
-            raise InvalidInput(f"cannot write {path}: it is a folder", hint="give a file name")
-        try:
-            check_output(self.path, force=force, protect=protect)
-        except FileExistsError:
-            raise _exists(path) from None
-        self.force = force
-        self.protect = protect
         self.layout = layout
         self.count = 0
-        self._file: NewFile | None = None
-        self._handle: TextIO | None = None
 
     def write(self, raw: list[str] | str) -> None:
-        if self._handle is None:
-            self._open()
-        assert self._handle is not None
+        handle = self._handle or self._start()
         try:
             if self.json:
-                self._handle.write(("[\n" if self.count == 0 else ",\n") + str(raw))
+                handle.write(("[\n" if self.count == 0 else ",\n") + str(raw))
             elif isinstance(raw, str):
-                self._handle.write(raw if raw.endswith("\n") else raw + "\r\n")
+                handle.write(raw if raw.endswith("\n") else raw + "\r\n")
             else:
                 self._writer.writerow(raw)
         except OSError as exc:  # a full disk: the import is rolled back, FILE untouched
-            self.discard()
-            raise write_failed(self.path, exc) from None
+            raise self.failed(exc) from None
         self.count += 1
 
-    def _open(self) -> None:
+    def _start(self) -> TextIO:
         # a BOM tells Excel the CSV is UTF-8; vCard readers do not expect one
-        encoding = "utf-8-sig" if self.layout is not None else "utf-8"
-        try:
-            self._file = NewFile(self.path, force=self.force, protect=self.protect)
-            self._handle = self._file.path.open("w", encoding=encoding, newline="")
-        except FileExistsError:
-            raise _exists(self.path) from None
-        except OSError as exc:
-            if self._file is not None:
-                self._file.discard()
-            raise InvalidInput(f"cannot write {self.path}: {exc.strerror}") from None
+        handle = self.open("utf-8-sig" if self.layout is not None else "utf-8")
         if self.layout is not None:
-            self._writer = csv.writer(self._handle, delimiter=self.layout.delimiter)
+            self._writer = csv.writer(handle, delimiter=self.layout.delimiter)
             self._writer.writerow(self.layout.header)
+        return handle
 
-    def finish(self) -> None:
+    def finish(self, tail: str = "") -> None:
         """Put the file in place (when a row was rejected)."""
-        if self._handle is None:
-            return
-        assert self._file is not None
-        try:
-            if self.json:
-                self._handle.write("\n]\n")
-            self._handle.close()
-            self._file.commit()  # removes the temporary file if it fails
-        except FileExistsError:
-            raise _exists(self.path) from None
-        except OSError as exc:
-            self.discard()
-            raise write_failed(self.path, exc) from None
-
-    def discard(self) -> None:
-        if self._handle is not None:
-            with contextlib.suppress(OSError):  # flushing what is left may fail again
-                self._handle.close()
-        if self._file is not None:
-            self._file.discard()
+        super().finish("\n]\n" if self.json else tail)
