@@ -151,12 +151,12 @@ def test_date_order_takes_dmy_or_mdy_only(cli):
 @pytest.mark.parametrize(
     ("name", "shown"),
     [
-        ("roundcube-tb_plain.csv", "Thunderbird CSV, UTF-8, comma-separated"),
-        ("roundcube-email.csv", "Thunderbird CSV, UTF-8, comma-separated"),
+        ("../roundcube/csv2vcard-tb_plain.csv", "Thunderbird CSV, UTF-8, comma-separated"),
+        ("../roundcube/csv2vcard-email.csv", "Thunderbird CSV, UTF-8, comma-separated"),
         ("thunderbird-basic_csv_addressbook.csv", "Thunderbird CSV, UTF-8, comma-separated"),
-        ("thunderbird-csv_semicolon.csv", "Thunderbird CSV, UTF-8, semicolon-separated"),
-        ("roundcube-outlook.csv", "Outlook CSV, UTF-8, comma-separated"),
-        ("roundcube-gmail.csv", "Google CSV, UTF-8, comma-separated"),
+        ("../thunderbird/csv_semicolon.csv", "Thunderbird CSV, UTF-8, semicolon-separated"),
+        ("../roundcube/csv2vcard-outlook.csv", "Outlook CSV, UTF-8, comma-separated"),
+        ("../roundcube/csv2vcard-gmail.csv", "Google CSV, UTF-8, comma-separated"),
         ("outlook-german.csv", "Outlook (German) CSV, Windows-1252, comma-separated"),
         ("outlook-french.csv", "Outlook (French) CSV, UTF-8 with BOM, comma-separated"),
         ("outlook-spanish.csv", "Outlook (Spanish) CSV, UTF-8 with BOM, comma-separated"),
@@ -170,8 +170,8 @@ def test_the_exporter_is_recognised(cli, name, shown):
 
 def test_thunderbird_exports(cli):
     imported(cli, "thunderbird-basic_csv_addressbook.csv")
-    imported(cli, "thunderbird-csv_semicolon.csv")  # the same two people: merged
-    imported(cli, "roundcube-email.csv")  # one column, "Primary Email"
+    imported(cli, "../thunderbird/csv_semicolon.csv")  # the same two people: merged
+    imported(cli, "../roundcube/csv2vcard-email.csv")  # one column, "Primary Email"
     found = contacts(cli)
     assert found["John Doe"]["emails"] == ["john@doe.invalid"]
     assert found["Jane Doe"]["emails"] == ["jane@doe.invalid"]
@@ -184,7 +184,7 @@ def test_thunderbird_birthday_columns_make_one_date(cli):
     # Roundcube's row holds words where phones go ("phone work"): left out here.
     phones = ["Work Phone", "Home Phone", "Fax Number", "Pager Number", "Mobile Number"]
     maps = [option for column in phones for option in ("--map", f"{column}=ignore")]
-    lines = imported(cli, "roundcube-tb_plain.csv", *maps)
+    lines = imported(cli, "../roundcube/csv2vcard-tb_plain.csv", *maps)
     assert lines[1].startswith("created 1,")
     found = contacts(cli)["Displayname"]  # Display Name is the name
     assert found["emails"] == ["test@domain.tld", "next@domain.tld"]
@@ -195,7 +195,7 @@ def test_thunderbird_birthday_columns_make_one_date(cli):
 
 
 def test_outlook_e_mail_2_and_3(cli):
-    imported(cli, "roundcube-outlook.csv")
+    imported(cli, "../roundcube/csv2vcard-outlook.csv")
     assert contacts(cli)["test1@domain.tld"]["emails"] == [
         "test1@domain.tld",
         "test2@domain.tld",

@@ -34,7 +34,7 @@ def rows(path: Path) -> tuple[str, list[ParsedContact]]:
 
 
 def test_google_legacy_export_addresses_websites_faxes_and_nickname():
-    preset, (row,) = rows(REAL / "roundcube-gmail.csv")
+    preset, (row,) = rows(REAL / "../roundcube/csv2vcard-gmail.csv")
     assert preset == "google"
     assert row.nickname == "nick"
     assert row.addresses == [
@@ -65,7 +65,7 @@ def test_google_legacy_export_addresses_websites_faxes_and_nickname():
 
 
 def test_thunderbird_export_addresses_pages_fax_and_birthday():
-    preset, (row,) = rows(REAL / "roundcube-tb_plain.csv")
+    preset, (row,) = rows(REAL / "../roundcube/csv2vcard-tb_plain.csv")
     assert preset == "thunderbird"
     assert (row.name, row.nickname, row.birthday) == ("Displayname", "Nick", "1970-11-15")
     assert row.addresses == [
@@ -112,7 +112,7 @@ def test_linkedin_profile_urls_are_urls_labelled_linkedin(cli):
 
 
 def test_google_addresses_are_no_longer_listed_as_not_imported(cli):
-    summary = ok(cli("import", "contacts", str(REAL / "roundcube-gmail.csv")))
+    summary = ok(cli("import", "contacts", str(REAL / "../roundcube/csv2vcard-gmail.csv")))
     assert summary.splitlines()[-2] == (
         "Not imported, no field for these columns: Name Prefix (1 row),"
         " Relation 1 - Type (1 row), Relation 1 - Value (1 row)"

@@ -62,8 +62,8 @@ def listed(cli) -> dict[str, dict]:
 
 
 def test_unescaped_commas_are_part_of_the_text(cli):
-    imported(cli, "ezvcard-John_Doe_MS_OUTLOOK.vcf")  # vCard 2.1 (Outlook)
-    imported(cli, "gammu-se-1.vcf")  # vCard 2.1 (a Sony Ericsson phone)
+    imported(cli, "../ez-vcard/John_Doe_MS_OUTLOOK.vcf")  # vCard 2.1 (Outlook)
+    imported(cli, "../gammu/se-1.vcf")  # vCard 2.1 (a Sony Ericsson phone)
     found = listed(cli)
     outlook = found["Mr. John Richter James Doe Sr."]
     assert outlook["note"].startswith(
@@ -73,29 +73,29 @@ def test_unescaped_commas_are_part_of_the_text(cli):
     assert outlook["note"].endswith("EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.")
     assert (outlook["company"], outlook["title"]) == ("IBM", "Money Counter")
     # the ADR's street: "5, Chemin du Marais" in one part
-    assert one("gammu-se-1.vcf").addresses[0] == Address(
+    assert one("../gammu/se-1.vcf").addresses[0] == Address(
         "home", "5, Chemin du Marais", "Grenoble", None, "38100", "France"
     )
 
 
 def test_fn_org_and_nickname_are_read_whole():
-    assert one("ezvcard-outlook-2003.vcf").company == "Company, The"  # ORG:Company, The;Dept
-    ximian = one("kcontacts-vcard4.vcf")
+    assert one("../ez-vcard/outlook-2003.vcf").company == "Company, The"  # ORG:Company, The;Dept
+    ximian = one("../kcontacts/vcard4.vcf")
     assert ximian.company == "Ximian, Inc."
     assert one("kcontacts-vcard5.vcf").name == "Mustermann, Heiko"
     assert one("l0b0-maximal.vcf").nickname == "Johnny,Dr Q"  # NICKNAME: the whole text
-    assert one("ezvcard-John_Doe_EVOLUTION.vcf").name == "Mr. John Richter, James Doe Sr."
+    assert one("../ez-vcard/John_Doe_EVOLUTION.vcf").name == "Mr. John Richter, James Doe Sr."
 
 
 # -- 2, 3. QUOTED-PRINTABLE, CHARSET ------------------------------------------------------
 
 
 def test_quoted_printable_soft_line_breaks_are_joined(cli):
-    out = imported(cli, "ezvcard-John_Doe_ANDROID.vcf")
+    out = imported(cli, "../ez-vcard/John_Doe_ANDROID.vcf")
     assert "Skipped" not in out
-    imported(cli, "gammu-quoted-printable-new-line.vcf")
+    imported(cli, "../gammu/quoted-printable-new-line.vcf")
     imported(cli, "gammu-quoted-printable-empty-new-line.vcf")
-    imported(cli, "kcontacts-vcard10.vcf")
+    imported(cli, "../kcontacts/vcard10.vcf")
     found = listed(cli)
     android = found["Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ"]  # a QP name over two lines
     assert android["phones"] == [
@@ -118,9 +118,9 @@ def test_quoted_printable_soft_line_breaks_are_joined(cli):
 
 
 def test_a_quoted_printable_address_is_decoded_with_its_charset():
-    work = one("gammu-se-1.vcf").addresses[1]
+    work = one("../gammu/se-1.vcf").addresses[1]
     assert work == Address("work", "100 rue des Maths", "Saint Martin d'Hères", None, "38402")
-    broken, _ = read(REAL / "kcontacts-vcard10.vcf")
+    broken, _ = read(REAL / "../kcontacts/vcard10.vcf")
     assert broken[1].addresses == [
         Address("home", "AAAAAAA-AäAAAAA 11", "Urt", None, "00000", None)
     ]
@@ -134,7 +134,7 @@ def test_8_bit_values_are_decoded_with_their_charset(cli):
 
 
 def test_quoted_printable_without_charset_that_is_not_utf8_is_a_warning():
-    card = one("roundcube-thebat.vcf")
+    card = one("../roundcube/thebat.vcf")
     assert card.name == "Piotr Iksiñski"
     assert card.warnings == [
         'N "Iksiñski;Piotr": no CHARSET and not UTF-8, read as Windows-1252',
@@ -155,8 +155,8 @@ def test_an_unknown_charset_is_a_warning_naming_the_value(tmp_path):
 
 
 def test_bare_vcard_2_1_types_are_labels_and_faxes_are_faxes(cli):
-    imported(cli, "gammu-types.vcf")
-    imported(cli, "gammu-se-1.vcf")
+    imported(cli, "../gammu/types.vcf")
+    imported(cli, "../gammu/se-1.vcf")
     found = listed(cli)
     assert found["Nikdovic Nikdo"]["phones"] == [  # TEL;PREF;CELL, TEL;CELL;PREF, TEL;WORK
         ("mobile", "444444444"),
@@ -175,16 +175,16 @@ def test_bare_vcard_2_1_types_are_labels_and_faxes_are_faxes(cli):
         (None, "+33950326470"),
     ]
     assert [label for label, _ in yves["emails"]] == [None, None, None]  # INTERNET;PREF
-    assert one("gammu-se-1.vcf").faxes == [(None, "+33476635611")]
-    assert one("ezvcard-outlook-2003.vcf").faxes == [("work", "BusinessFaxPhone")]
+    assert one("../gammu/se-1.vcf").faxes == [(None, "+33476635611")]
+    assert one("../ez-vcard/outlook-2003.vcf").faxes == [("work", "BusinessFaxPhone")]
     assert one("l0b0-maximal.vcf").faxes == [("work", "+0123456789")]  # TYPE=FAX;TYPE=WORK
-    android, _ = read(REAL / "ezvcard-John_Doe_ANDROID.vcf")
+    android, _ = read(REAL / "../ez-vcard/John_Doe_ANDROID.vcf")
     assert android[4].faxes == [("work", "123456")]  # TEL;WORK;FAX
     assert android[4].emails[0] == ("work", "bob@company.com")  # EMAIL;PREF;WORK
 
 
 def test_apple_labels_and_faxes():
-    iphone = one("ezvcard-John_Doe_IPHONE.vcf")
+    iphone = one("../ez-vcard/John_Doe_IPHONE.vcf")
     assert iphone.phones == [
         ("mobile", "905-555-1234"),
         ("home", "905-666-1234"),
@@ -200,7 +200,7 @@ def test_apple_labels_and_faxes():
 
 
 def test_vcard_4_tel_uris_lose_their_scheme():
-    simon = one("ezvcard-rfc6350-example.vcf")
+    simon = one("../ez-vcard/rfc6350-example.vcf")
     assert simon.phones == [("work", "+1-418-656-9254 ext. 102"), ("work", "+1-418-262-6501")]
     assert simon.urls == [("home", "http://nomis80.org")]
 
@@ -210,7 +210,7 @@ def test_vcard_4_tel_uris_lose_their_scheme():
 
 def test_lines_before_the_first_card_still_make_a_vcard_file(cli, tmp_path):
     card = tmp_path / "export.txt"
-    text = (REAL / "gammu-se-1.vcf").read_bytes()
+    text = (REAL / "../gammu/se-1.vcf").read_bytes()
     card.write_bytes(b"\xef\xbb\xbf\r\n\r\nMy phone's contacts\r\nexported 2009\r\n\r\n" + text)
     out = imported(cli, card)
     assert out.splitlines()[0] == f"{card}: vCard, UTF-8 with BOM, 1 card"
@@ -224,7 +224,7 @@ def test_lines_before_the_first_card_still_make_a_vcard_file(cli, tmp_path):
 
 def test_lines_after_the_last_card_are_a_warning(tmp_path):
     card = tmp_path / "two.vcf"
-    text = (REAL / "ezvcard-rfc2426-example.vcf").read_bytes()
+    text = (REAL / "../ez-vcard/rfc2426-example.vcf").read_bytes()
     card.write_bytes(text + b"\r\n-- end of export --\r\n")
     (frank, tim), _ = read(card)
     assert (frank.name, frank.warnings) == ("Frank Dawson", [])
@@ -257,7 +257,7 @@ def test_a_second_org_or_title_is_kept_in_the_note(cli):
 
 
 def test_a_line_that_is_not_a_property_is_a_warning():
-    ximian = one("kcontacts-vcard4.vcf")  # "FN" alone on its line
+    ximian = one("../kcontacts/vcard4.vcf")  # "FN" alone on its line
     assert ximian.warnings == ['left out a line that is not a property: "FN"']
     assert ximian.emails == [(None, "hello@ximian.com")]
 
@@ -271,19 +271,19 @@ def test_mac_line_ends(cli):
 
 
 def test_anniversaries_from_every_exporter(cli):
-    imported(cli, "ezvcard-John_Doe_MS_OUTLOOK.vcf")  # X-MS-ANNIVERSARY:20110113
+    imported(cli, "../ez-vcard/John_Doe_MS_OUTLOOK.vcf")  # X-MS-ANNIVERSARY:20110113
     found = listed(cli)
     assert found["Mr. John Richter James Doe Sr."]["anniversary"] == "2011-01-13"
-    assert one("ezvcard-John_Doe_EVOLUTION.vcf").anniversary == "1980-03-22"
+    assert one("../ez-vcard/John_Doe_EVOLUTION.vcf").anniversary == "1980-03-22"
     assert one("kcontacts-vcard5.vcf").anniversary == "1982-07-07"  # X-KADDRESSBOOK-X-...
-    assert one("ezvcard-gmail-single.vcf").anniversary == "1970-06-02"  # X-ABDATE, labelled
-    assert one("ezvcard-rfc6350-example.vcf").anniversary == "20090808T1430-0500"
-    thunderbird = one("ezvcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf")
+    assert one("../ez-vcard/gmail-single.vcf").anniversary == "1970-06-02"  # X-ABDATE, labelled
+    assert one("../ez-vcard/rfc6350-example.vcf").anniversary == "20090808T1430-0500"
+    thunderbird = one("../ez-vcard/thunderbird-MoreFunctionsForAddressBook-extension.vcf")
     assert thunderbird.anniversary == "1990-04-30"  # X-ANNIVERSARY
 
 
 def test_nickname_addresses_and_urls():
-    outlook = one("ezvcard-John_Doe_MS_OUTLOOK.vcf")
+    outlook = one("../ez-vcard/John_Doe_MS_OUTLOOK.vcf")
     assert outlook.nickname == "Johny"
     assert outlook.addresses == [
         Address(
@@ -305,10 +305,10 @@ def test_nickname_addresses_and_urls():
             "Fantasia",
         )
     ]
-    evolution = one("ezvcard-John_Doe_EVOLUTION.vcf")
+    evolution = one("../ez-vcard/John_Doe_EVOLUTION.vcf")
     assert evolution.addresses[0].street == "ASB-123\n15 Crescent moon drive"
     assert evolution.addresses[0].country == "United States of America"  # folded mid-word
-    gmail = one("ezvcard-gmail-single.vcf")
+    gmail = one("../ez-vcard/gmail-single.vcf")
     assert gmail.urls == [("profile", "http://TheProfile.com")]
     assert gmail.addresses[1] == Address(
         "customadrtype", "321 Custom St", "Custom City", "TX", "98765", "USA"
