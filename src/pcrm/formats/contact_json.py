@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pcrm.core.importing.models import ParsedContact
-from pcrm.core.people.models import Address
+from pcrm.core.people.models import ADDRESS_PARTS, Address
 from pcrm.errors import InvalidInput
 from pcrm.formats.contact_file import Source
 
@@ -78,7 +78,7 @@ def _labelled(items: Any, key: str) -> list[tuple[str | None, str]]:
 
 
 def _addresses(items: Any) -> list[Address]:
-    parts = ("label", "street", "locality", "region", "postcode", "country")
+    parts = ("label", *ADDRESS_PARTS)
     return [
         Address(*(_text(item.get(part)) for part in parts))
         for item in (items if isinstance(items, list) else [])

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
+from pcrm.core.people.models import ADDRESS_PARTS
+
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.deals.models import Deal
@@ -241,9 +243,6 @@ def _labelled(items: Iterable[Email | Phone | Url]) -> str:
         value = getattr(item, "email", "") or getattr(item, "phone", "") or getattr(item, "url", "")
         values.append(labelled_item(item.label, [value]))
     return SEPARATOR.join(values)
-
-
-ADDRESS_PARTS = ("street", "locality", "region", "postcode", "country")
 
 
 def _addresses(addresses: Iterable[Address]) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
+from pcrm.core.people.models import ADDRESS_PARTS
 from pcrm.core.records import new_uid
 from pcrm.core.vocabulary import PHONE_TAIL_SQL
 from pcrm.errors import InvalidInput
@@ -101,7 +102,7 @@ def _digits(number: str) -> str:
 _DETAILS: dict[str, tuple[str, ...]] = {
     "contact_faxes": ("phone", "label"),
     "contact_urls": ("url", "label"),
-    "contact_addresses": ("label", "street", "locality", "region", "postcode", "country"),
+    "contact_addresses": ("label", *ADDRESS_PARTS),
 }
 
 

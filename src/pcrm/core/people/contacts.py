@@ -10,7 +10,7 @@ from pcrm.core.activity.reminders import parse_cadence
 from pcrm.core.base import Link
 from pcrm.core.people import companies, tags
 from pcrm.core.people import fields as custom_fields
-from pcrm.core.people.models import Address, Contact, Email, Phone, Url
+from pcrm.core.people.models import ADDRESS_PARTS, Address, Contact, Email, Phone, Url
 from pcrm.core.people.text import (
     clean_line,
     clean_optional,
@@ -152,9 +152,6 @@ def parse_urls(values: Sequence[str]) -> list[Url]:
             raise InvalidInput(f'invalid URL "{value.strip()}"', hint="give the address")
         urls.setdefault(url, Url(url, label))
     return list(urls.values())
-
-
-ADDRESS_PARTS = ("street", "locality", "region", "postcode", "country")
 
 
 def parse_address(value: str) -> Address:
@@ -308,19 +305,36 @@ def _check_email_free(db: Database, email: str, contact_id: int | None) -> None:
 
 def _add_emails(db: Database, contact_id: int, emails: list[Email]) -> None:
     """Append addresses; one the contact already has only takes the new label, if given."""
-    position = _next_position(db, "contact_emails", contact_id)
     for email in emails:
         _check_email_free(db, email.email, contact_id)
+    _append_labelled(
+        db, "contact_emails", contact_id, [({"email": e.email}, e.label) for e in emails]
+    )
+
+
+def _append_labelled(
+    db: Database,
+    table: str,
+    contact_id: int,
+    rows: Sequence[tuple[dict[str, str | None], str | None]],
+) -> None:
+    """Append rows (the columns that identify each, and its label) to one of a contact's
+    lists (`table`: contact_emails, contact_urls or contact_addresses), after the last
+    position; a row the contact already has only takes the new label, if given."""
+    position = _next_position(db, table, contact_id)
+    for values, label in rows:
+        same = " AND ".join(f"{column} IS ?" for column in values)
         cursor = db.execute(
-            "UPDATE contact_emails SET label = coalesce(?, label)"
-            " WHERE contact_id = ? AND email = ?",
-            [email.label, contact_id, email.email],
+            f"UPDATE {table} SET label = coalesce(?, label) WHERE contact_id = ? AND {same}",
+            [label, contact_id, *values.values()],
         )
         if cursor.rowcount:
             continue
+        marks = ", ".join("?" * len(values))
         db.execute(
-            "INSERT INTO contact_emails(contact_id, email, label, position) VALUES (?, ?, ?, ?)",
-            [contact_id, email.email, email.label, position],
+            f"INSERT INTO {table}(contact_id, {', '.join(values)}, label, position)"
+            f" VALUES (?, {marks}, ?, ?)",
+            [contact_id, *values.values(), label, position],
         )
         position += 1
 
@@ -365,36 +379,13 @@ def add_details(
     """Append faxes, URLs and addresses the contact does not have yet (a fax by its digits,
     a URL as written, an address by its parts); one it has only takes a new label."""
     _add_numbers(db, "contact_faxes", contact_id, faxes)
-    position = _next_position(db, "contact_urls", contact_id)
-    for url in urls:
-        cursor = db.execute(
-            "UPDATE contact_urls SET label = coalesce(?, label) WHERE contact_id = ? AND url = ?",
-            [url.label, contact_id, url.url],
-        )
-        if cursor.rowcount:
-            continue
-        db.execute(
-            "INSERT INTO contact_urls(contact_id, url, label, position) VALUES (?, ?, ?, ?)",
-            [contact_id, url.url, url.label, position],
-        )
-        position += 1
-    position = _next_position(db, "contact_addresses", contact_id)
-    for address in addresses:
-        parts = [getattr(address, part) for part in ADDRESS_PARTS]
-        cursor = db.execute(
-            "UPDATE contact_addresses SET label = coalesce(?, label) WHERE contact_id = ?"
-            " AND street IS ? AND locality IS ? AND region IS ? AND postcode IS ?"
-            " AND country IS ?",
-            [address.label, contact_id, *parts],
-        )
-        if cursor.rowcount:
-            continue
-        db.execute(
-            "INSERT INTO contact_addresses(contact_id, label, street, locality, region,"
-            " postcode, country, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [contact_id, address.label, *parts, position],
-        )
-        position += 1
+    _append_labelled(db, "contact_urls", contact_id, [({"url": u.url}, u.label) for u in urls])
+    _append_labelled(
+        db,
+        "contact_addresses",
+        contact_id,
+        [({part: getattr(a, part) for part in ADDRESS_PARTS}, a.label) for a in addresses],
+    )
 
 
 def load_vcards(db: Database, ids: Sequence[int]) -> dict[int, str]:

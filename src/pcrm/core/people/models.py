@@ -22,6 +22,11 @@ class Phone:
     label: str | None = None
 
 
+# An address's parts after its label, in vCard ADR order (the PO box and extended parts
+# folded into street).
+ADDRESS_PARTS = ("street", "locality", "region", "postcode", "country")
+
+
 @dataclass(frozen=True)
 class Address:
     """A postal address in vCard's ADR parts (the PO box and extended parts folded into
