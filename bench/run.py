@@ -45,6 +45,7 @@ class Case:
     cpus: list[float] = field(default_factory=list)
     rss_kb: int = 0
     failed: str | None = None
+    target: float = 100  # CPU ms above the Typer one-command floor (data cases)
 
     @property
     def wall(self) -> float:
@@ -174,6 +175,7 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
         (f"timeline busiest (contact {busiest})", ["timeline", str(busiest)]),
         ("pipeline (board)", ["pipeline"]),
         ("agenda", ["agenda"]),
+        ("agenda (terminal, 100 columns)", ["agenda"]),
         ("agenda --json", ["agenda", "--json"]),
         ("agenda --cron (a busy morning)", ["agenda", "--cron"]),
         ("task list (follow-ups)", ["task", "list"]),
@@ -183,10 +185,15 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
         ("report activity", ["report", "activity"]),
         ("dupes", ["dupes"]),
     ]
+    # Drawn as on a terminal: Rich's own switch (stdout is /dev/null).
+    terminal = {"TTY_COMPATIBLE": "1", "COLUMNS": "100"}
     cases = []
     for name, argv in candidates:
         if pcrm_has(argv, db):
-            cases.append(Case(name, [*pcrm, *argv]))
+            env = terminal if "terminal" in name else {}
+            # issue 19: the busy cron mail may take 150 ms above the floor.
+            target = 150 if "--cron" in name else 100
+            cases.append(Case(name, [*pcrm, *argv], env=env, target=target))
         else:
             print(f"(not measured: pcrm {' '.join(argv)} does not exist yet)", file=sys.stderr)
     return cases
@@ -517,6 +524,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9, help="runs per case (default 9)")
     parser.add_argument("--data", type=Path, default=HERE / "data", help="generate.py's folder")
     parser.add_argument("--startup-only", action="store_true", help="skip the data cases")
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="data cases whose name holds TEXT (e.g. agenda); no import",
+    )
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="pcrm-bench-"))
@@ -565,7 +577,10 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
     if not args.startup_only:
         if bench_db.exists():
             data = data_cases(bench_db, scratch)
-            imports = import_cases(args.data / "google.csv", scratch, small)
+            if args.only:
+                data = [case for case in data if args.only in case.name]
+            else:
+                imports = import_cases(args.data / "google.csv", scratch, small)
         else:
             print(f"(no {bench_db}: run bench/generate.py first)", file=sys.stderr)
 
@@ -605,14 +620,17 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
             verdict = (
                 "dupes target 10 s"
                 if case.name == "dupes"
-                else ("ok" if over_wall <= 100 else "over 100 ms")
+                else ("ok" if over_cpu <= case.target else f"over {case.target:.0f} ms")
             )
             rows.append(
                 [case.name, fmt(case.wall), fmt(over_wall), fmt(over_cpu), case.failed or verdict]
             )
         print("## Over the 100k set (median ms; above = minus the Typer one-command floor)\n")
         print(table(rows, ["case", "wall", "above floor (wall)", "above floor (cpu)", "note"]))
-        print("\nTarget: each ≤ 100 ms above the floor (wall); dupes ≤ 10 s.\n")
+        print(
+            "\nTarget: each ≤ 100 ms of CPU above the floor (the busy `agenda --cron`"
+            " ≤ 150 ms); dupes ≤ 10 s.\n"
+        )
 
     if bench_db.exists() and not args.startup_only:
         print("## Query plans of the hot queries (EXPLAIN QUERY PLAN, warm cache)\n")
