@@ -74,7 +74,7 @@ def digest(
         from pcrm.dates import to_iso
         from pcrm.render.reports import period_text
 
-        period = read_period(env, since, until, default_end=env.now)
+        period = read_period(env, since, until)
         which = digest_period(env.now, "custom", period)
         cut = Period(which.start, which.end)
         which.label = period_text(cut, open_end=which.end == to_iso(env.now))

@@ -336,23 +336,41 @@ WIDTH = 78  # plain lines (after their indent of 2) longer than this put the las
 
 def _columns(table: Table) -> list[str]:
     """The table's rows in aligned columns. A row too long for WIDTH keeps its last cell
-    whole on the next line, under the cell before it: nothing is cut, and mail reads at
-    80 columns."""
-    widths = [max(len(row[i]) for row in table.rows) for i in range(len(table.headers))]
-    lines = []
-    for row in table.rows:
+    whole on the next line, under the cell before it, and leaves the other rows their
+    alignment: nothing is cut, and mail reads at 80 columns."""
+    count = len(table.headers)
+    rows = table.rows
+
+    def width(i: int, among: list[list[str]]) -> int:
+        return max((len(row[i]) for row in among), default=0)
+
+    def line(row: list[str], widths: list[int]) -> str:
         cells = [
             cell.rjust(widths[i]) if i in table.right else cell.ljust(widths[i])
             for i, cell in enumerate(row)
         ]
-        line = "  ".join(cells).rstrip()
-        if len(line) > WIDTH and len(cells) > 2 and row[-1]:
-            head = "  ".join(cells[:-1]).rstrip()
-            indent = len("  ".join(cells[:-2])) + 2
-            lines += [head, " " * indent + row[-1].strip()]
-        else:
-            lines.append(line)
-    return lines
+        return "  ".join(cells).rstrip()
+
+    long: set[int] = set()
+    while True:
+        inline = [row for i, row in enumerate(rows) if i not in long]
+        # The leading columns line up across every row; the one before the last only
+        # across the rows that stay on one line.
+        widths = [width(i, rows if i < count - 2 else inline) for i in range(count)]
+        over = [i for i, row in enumerate(rows) if i not in long and len(line(row, widths)) > WIDTH]
+        if count < 3 or not over:
+            break
+        # The row that widens the others most goes below first; the rest may then fit.
+        long.add(max(over, key=lambda i: (len(rows[i][-2]) + len(rows[i][-1]), -i)))
+    out = []
+    for i, row in enumerate(rows):
+        if i not in long or not row[-1].strip():
+            out.append(line(row, widths))
+            continue
+        head = line([*row[:-2], row[-2], ""], [*widths[:-2], 0, 0])
+        indent = sum(widths[: count - 2]) + 2 * (count - 2)
+        out += [head, " " * indent + row[-1].strip()]
+    return out
 
 
 def digest_lines(digest: Digest) -> Iterator[str]:

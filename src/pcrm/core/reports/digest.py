@@ -212,7 +212,7 @@ def digest_period(
     else:
         assert period is not None
         if period.start is None:
-            raise InvalidInput("--since is needed with --until", hint="e.g. --since 2026-11-01")
+            raise InvalidInput("--until needs --since", hint="e.g. --since 2026-11-01")
         if period.start >= stamp:
             raise InvalidInput(
                 "the digest looks back: --since must be before now",
