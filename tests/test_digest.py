@@ -434,3 +434,15 @@ def test_bad_input_is_one_line_and_changes_nothing(cli, history, args, message):
 def test_a_bad_format_is_a_usage_error(cli, history):
     result = cli("digest", "--format", "html", now=NOW)
     assert result.exit_code == 2 and "html" in result.stderr
+
+
+def test_mail_markdown_and_json_do_not_load_rich(history):
+    # A whole process, as cron runs it: plain text comes without Rich's import cost.
+    from test_cli_main import imported_modules, run_pcrm
+
+    env = {"PCRM_NOW": "2026-12-07T10:00:00Z"}
+    assert run_pcrm("digest", "--cron", env=env).stdout == PLAIN
+    for args in (("digest", "--cron"), ("digest", "--format", "markdown"), ("digest", "--json")):
+        modules = imported_modules(*args)
+        assert "pcrm.core.reports.digest" in modules, args
+        assert {m for m in modules if m.split(".")[0] == "rich"} == set(), args

@@ -37,7 +37,7 @@ def digest(
     ] = "auto",
     json: JsonOption = False,
 ) -> None:
-    """Show the weekly summary: activity, pipeline, wins, who is slipping.
+    """Summarise last week: activity, deals, who is slipping.
 
     The last full week (Monday to Sunday, local time) unless --month (the last full
     calendar month) or --since/--until say otherwise: interactions by kind and the people

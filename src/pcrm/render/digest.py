@@ -334,8 +334,8 @@ def parts(digest: Digest) -> list[Part]:
 WIDTH = 78  # plain lines (after their indent of 2) longer than this put the last cell below
 
 
-def _columns(table: Table) -> list[str]:
-    """The table's rows in aligned columns. A row too long for WIDTH keeps its last cell
+def _columns(table: Table, room: int = WIDTH) -> list[str]:
+    """The table's rows in aligned columns. A row longer than `room` keeps its last cell
     whole on the next line, under the cell before it, and leaves the other rows their
     alignment: nothing is cut, and mail reads at 80 columns."""
     count = len(table.headers)
@@ -357,7 +357,7 @@ def _columns(table: Table) -> list[str]:
         # The leading columns line up across every row; the one before the last only
         # across the rows that stay on one line.
         widths = [width(i, rows if i < count - 2 else inline) for i in range(count)]
-        over = [i for i, row in enumerate(rows) if i not in long and len(line(row, widths)) > WIDTH]
+        over = [i for i, row in enumerate(rows) if i not in long and len(line(row, widths)) > room]
         if count < 3 or not over:
             break
         # The row that widens the others most goes below first; the rest may then fit.
@@ -459,25 +459,11 @@ def digest_view(digest: Digest, now: datetime) -> RenderableType:
 NAMED = ("most", "least", "slipping")  # parts whose first column names a contact
 
 
-def _widths(table: Table, width: int) -> list[int]:
-    """Column widths for `width` cells: the short columns (days, kinds, counts, money) keep
-    their width; the last two (names, details) share what is left, each whole if it fits."""
-    from rich.cells import cell_len
-
-    natural = [max(cell_len(row[i]) for row in table.rows) for i in range(len(table.headers))]
-    if table.bars:
-        natural.append(BAR)
-    room = width - sum(natural[:-2]) - 2 * (len(natural) - 1)
-    first, second = natural[-2:]
-    if first + second > room:
-        second = min(second, max(room // 2, room - first))
-        first = max(1, room - second)
-    return [*natural[:-2], first, max(1, second)]
-
-
 def _grid(part: Part, width: int) -> RenderableType:
-    """The part's table as an aligned grid, cut with "…" only where a column must give
-    way, never folded."""
+    """The part's table as an aligned grid, or, when a row is too wide for the terminal, as
+    the plain text's lines (the last cell of a long row below it): nothing is cut."""
+    from rich.cells import cell_len
+    from rich.console import Group
     from rich.table import Table as RichTable
     from rich.text import Text
 
@@ -485,19 +471,20 @@ def _grid(part: Part, width: int) -> RenderableType:
 
     table = part.table
     assert table is not None
+    natural = [max(cell_len(row[i]) for row in table.rows) for i in range(len(table.headers))]
+    if not table.bars and sum(natural) + 2 * (len(natural) - 1) > width:
+        # Too narrow for every cell whole: the plain layout, details below, nothing cut.
+        return Group(*(Text(line) for line in _columns(table, width)))
     grid = RichTable.grid(padding=(0, 2))
-    widths = _widths(table, width)
     for i in range(len(table.headers)):
         name = (i == 0 and part.key in NAMED) or (i == 2 and part.key == "ahead")
         grid.add_column(
             justify="right" if i in table.right else "left",
             no_wrap=True,
-            overflow="ellipsis",
             style="name" if name else "",
-            width=widths[i],
         )
     if table.bars:
-        grid.add_column(style="kind", no_wrap=True, width=widths[-1])
+        grid.add_column(style="kind", no_wrap=True)
     largest = max(table.bars or [0])
     for i, row in enumerate(table.rows):
         extra = [bar(table.bars[i], largest, BAR)] if table.bars else []

@@ -188,10 +188,12 @@ def last_full(span: Literal["week", "month"], now: datetime) -> tuple[date, date
 
 def _label(span: Span, first: date, last: date, custom: str) -> str:
     if span == "week":
-        week = first.isocalendar()
+        week = first.isocalendar().week
+        if (first.year, first.month) == (last.year, last.month):
+            return f"Week {week}, {first.day}–{last.day} {last:%b %Y}"
         same_year = first.year == last.year
         return (
-            f"Week {week.week}, {_day_label(first, year=not same_year)}"
+            f"Week {week}, {_day_label(first, year=not same_year)}"
             f" – {_day_label(last, year=True)}"
         )
     if span == "month":
