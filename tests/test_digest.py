@@ -152,7 +152,7 @@ def history(built: Path, db_path: Path) -> Path:
 
 
 def digest(cli: Any, *args: str, **options: Any) -> str:
-    result = cli("digest", *args, now=NOW, **options)
+    result = cli("digest", *args, **{"now": NOW, **options})
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     return str(result.stdout)
 
@@ -446,3 +446,53 @@ def test_mail_markdown_and_json_do_not_load_rich(history):
         modules = imported_modules(*args)
         assert "pcrm.core.reports.digest" in modules, args
         assert {m for m in modules if m.split(".")[0] == "rich"} == set(), args
+
+
+@pytest.mark.parametrize(
+    ("now", "args", "label", "start", "end"),
+    [
+        # A Sunday evening: the current week is not over, so the one before it.
+        ("2026-12-06T22:00", (), "Week 48, 23–29 Nov 2026", "2026-11-23", "2026-11-30"),
+        ("2027-01-05T10:00", (), "Week 53, 28 Dec 2026 – 3 Jan 2027", "2026-12-28", "2027-01-04"),
+        ("2027-01-05T10:00", ("--month",), "December 2026", "2026-12-01", "2027-01-01"),
+        ("2026-03-01T00:00", ("--month",), "February 2026", "2026-02-01", "2026-03-01"),
+    ],
+)
+def test_the_last_full_week_or_month(cli, db_path, now, args, label, start, end):
+    moment = datetime.fromisoformat(now).replace(tzinfo=UTC)
+    assert cli("contact", "add", "Ada", now=moment).exit_code == 0
+    data = json.loads(digest(cli, *args, "--json", now=moment))
+    assert data["period"]["label"] == label
+    assert (data["period"]["start"], data["period"]["end"]) == (
+        f"{start}T00:00:00Z",
+        f"{end}T00:00:00Z",
+    )
+
+
+def test_weeks_are_local(cli, db_path):
+    # In Berlin the week starts at local midnight, 23:00 UTC the day before.
+    berlin = {"TZ": "Europe/Berlin"}
+    assert cli("contact", "add", "Ada", now=NOW, env=berlin).exit_code == 0
+    data = json.loads(digest(cli, "--json", env=berlin))
+    assert (data["period"]["start"], data["period"]["end"]) == (
+        "2026-11-29T23:00:00Z",
+        "2026-12-06T23:00:00Z",
+    )
+
+
+def test_the_capture_in_the_docs_is_current(cli, tmp_path):
+    # docs/reports.md shows the demo's digest at 80 columns, as test_report_docs does for
+    # the reports (run this and paste what it prints to update).
+    import re
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "reports.md"
+    capture = re.compile(r"<!-- capture: pcrm (digest[^>]*?) -->\n```text\n(.*?)```", re.S)
+    found = capture.findall(doc.read_text(encoding="utf-8"))
+    assert found
+    path = tmp_path / "demo.db"
+    assert cli("demo", str(path), "--quiet").exit_code == 0
+    for command, text in found:
+        shown = cli("--db", str(path), *command.split(), terminal=True, width=80)
+        assert shown.exit_code == 0, shown.stderr
+        expected = "".join(line.rstrip() + "\n" for line in shown.stdout.splitlines())
+        assert text == expected, f"docs/reports.md: `pcrm {command}` is now:\n{expected}"
