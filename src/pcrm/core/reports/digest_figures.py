@@ -198,16 +198,19 @@ def forecast_at(db: Database, moment: str) -> list[CurrencyTotal]:
     rows = db.execute(
         """
         WITH last AS (
-            SELECT deal_id, to_stage_id, to_status,
-                   row_number() OVER (PARTITION BY deal_id ORDER BY at DESC, id DESC) AS n
-            FROM deal_history WHERE at < :moment)
-        SELECT coalesce(l.to_stage_id, d.stage_id), d.currency, cur.exponent, count(*),
+            -- each deal's latest history row before the moment: one seek of deal_history_deal
+            SELECT d.id AS deal_id,
+                   (SELECT h.id FROM deal_history h WHERE h.deal_id = d.id AND h.at < :moment
+                    ORDER BY h.at DESC, h.id DESC LIMIT 1) AS row_id
+            FROM deals d)
+        SELECT coalesce(h.to_stage_id, d.stage_id), d.currency, cur.exponent, count(*),
                sum(d.value)
         FROM deals d JOIN currencies cur ON cur.code = d.currency
-        LEFT JOIN last l ON l.deal_id = d.id AND l.n = 1
+        JOIN last l ON l.deal_id = d.id
+        LEFT JOIN deal_history h ON h.id = l.row_id
         WHERE CASE
-            WHEN l.deal_id IS NOT NULL THEN l.to_status = 'open'
-            WHEN EXISTS (SELECT 1 FROM deal_history h WHERE h.deal_id = d.id) THEN 0
+            WHEN h.id IS NOT NULL THEN h.to_status = 'open'
+            WHEN EXISTS (SELECT 1 FROM deal_history x WHERE x.deal_id = d.id) THEN 0
             ELSE d.created_at < :moment AND (d.status = 'open' OR d.closed_at >= :moment)
         END
         GROUP BY 1, 2
