@@ -193,8 +193,7 @@ def _label(span: Span, first: date, last: date, custom: str) -> str:
             return f"Week {week}, {first.day}–{last.day} {last:%b %Y}"
         same_year = first.year == last.year
         return (
-            f"Week {week}, {_day_label(first, year=not same_year)}"
-            f" – {_day_label(last, year=True)}"
+            f"Week {week}, {_day_label(first, year=not same_year)} – {_day_label(last, year=True)}"
         )
     if span == "month":
         return f"{first:%B %Y}"
