@@ -50,7 +50,8 @@ def digest(
     Example:
       pcrm digest
       pcrm digest --month --format markdown > digest.md
-      pcrm digest --cron | mail -s "pcrm digest" you@example.org
+      pcrm digest --since 2026-10-01 --until 2026-12-31 --json
+      pcrm digest --cron
     """
     from pcrm.errors import InvalidInput
 
