@@ -279,6 +279,7 @@ COMMANDS = {
     "log": "pcrm.cli.interactions:register",
     "follow-up": "pcrm.cli.task:app",
     "agenda": "pcrm.cli.agenda:register",
+    "digest": "pcrm.cli.digest:register",
     "show": "pcrm.cli.views:register",
     "timeline": "pcrm.cli.views:register",
     "search": "pcrm.cli.views:register",
