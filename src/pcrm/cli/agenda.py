@@ -73,9 +73,16 @@ def agenda(
       pcrm agenda --cron --deliver 'mail -s "pcrm agenda" you@example.org'
       pcrm agenda runs
     """
-    if ctx.invoked_subcommand is not None:
-        return
     from pcrm.errors import InvalidInput
+
+    sub = ctx.invoked_subcommand
+    if sub is not None:
+        if cron or json or all_ or deliver is not None or days != 7 or days_short is not None:
+            raise InvalidInput(
+                f"the agenda's options do not apply to `pcrm agenda {sub}`",
+                hint=f"give its own options after it, e.g. pcrm agenda {sub} --json",
+            )
+        return
 
     env = get_env(ctx)
     if cron and json:

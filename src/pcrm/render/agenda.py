@@ -119,7 +119,8 @@ def _missed_row(missed: Missed, today: date, now: datetime) -> Row:
             row.detail = row.detail.replace("turns", "turned")
     elif isinstance(item, TouchDue):
         row = _touch_row(item, today, now)
-        row.detail = f"stay in touch, {row.detail}"
+        # The kind first; the cadence is left out to keep the row short (pcrm show has it).
+        row.detail = "stay in touch, " + row.detail.split(", ", 1)[-1]
     else:
         row = _task_row(item, today)
         row.detail = " · ".join(part for part in ("follow-up", row.detail) if part)

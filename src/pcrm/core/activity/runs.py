@@ -9,7 +9,6 @@ nothing was due (a successful delivery of nothing) — moves the start of the ag
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -79,10 +78,15 @@ def record_run(
     if status not in STATUSES:
         raise ValueError(f"unknown run status {status!r}")
     rows = [_shown_dict(item) for item in shown or []]
+    text = "[]"
+    if rows:  # json is imported only then: a quiet morning's run goes without it
+        import json
+
+        text = json.dumps(rows, ensure_ascii=False)
     cursor = db.execute(
         "INSERT INTO agenda_runs(ran_at, day, zone, delivery, status, exit_code, error, shown)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [ran_at, day, zone, delivery, status, exit_code, error, json.dumps(rows)],
+        [ran_at, day, zone, delivery, status, exit_code, error, text],
     )
     return int(cursor.lastrowid or 0)
 
@@ -113,6 +117,8 @@ def recent_runs(db: Database, limit: int) -> tuple[list[AgendaRun], int]:
     total = len(rows)
     if total == limit:
         total = db.execute("SELECT count(*) FROM agenda_runs").fetchone()[0]
+    import json
+
     runs = []
     for run_id, ran_at, day, zone, delivery, status, code, error, shown in rows:
         try:
