@@ -573,3 +573,40 @@ def test_a_skipped_weekend_as_cron_runs_it(run, db_path, tmp_path):
     assert text.count("birthday, turned 41") == 1
     monday = text[text.index("pcrm agenda for Monday") : text.index("pcrm agenda for Tuesday")]
     assert "Missed since Fri 4 Dec (3)" in monday
+
+
+def test_stay_in_touch_keeps_who_was_due_before_and_today_and_the_missed_ones_apart(
+    run, monkeypatch
+):
+    # Due Thursday (shown on Friday already), Saturday and Sunday (missed), and Monday.
+    for name, last_call in (
+        ("Thursday", "2026-11-26"),
+        ("Saturday", "2026-11-28"),
+        ("Sunday", "2026-11-29"),
+        ("Monday", "2026-11-30"),
+    ):
+        run("contact", "add", name, "--every", "7d", now=SETUP)
+        run("log", name, "Call", "--at", f"{last_call}T10:00:00Z", now=at("2026-11-30 12:00"))
+    cron(run, FRI)
+    out = run("agenda").stdout
+    assert [(row[0], row[2]) for row in piped(out, "missed")] == [
+        ("2026-12-05", "Saturday"),
+        ("2026-12-06", "Sunday"),
+    ]
+    assert [(row[0], row[1], row[2]) for row in piped(out, "stay-in-touch")] == [
+        ("2026-12-03", "due 4 days ago", "Thursday"),
+        ("2026-12-07", "due today", "Monday"),
+    ]
+    from pcrm.core.activity import agenda
+
+    monkeypatch.setattr(agenda, "SECTION_LIMIT", 1)
+    cut = run("agenda").stdout
+    assert piped(cut, "stay-in-touch") == [
+        ["2026-12-03", "due 4 days ago", "Thursday", "every 7 days, last 11 days ago", "contact 1"],
+        ["", "", "… and 1 more", "pcrm agenda --all", ""],
+    ]
+    assert piped(cut, "missed")[-1] == ["", "", "… and 1 more", "pcrm agenda --all", ""]
+    assert json.loads(run("agenda", "--json").stdout)["more"] == {
+        "missed": 1,
+        "stay-in-touch": 1,
+    }
