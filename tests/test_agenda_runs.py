@@ -610,3 +610,31 @@ def test_stay_in_touch_keeps_who_was_due_before_and_today_and_the_missed_ones_ap
         "missed": 1,
         "stay-in-touch": 1,
     }
+
+
+def test_a_run_that_cannot_be_recorded_delivers_says_so_and_counts_for_nothing(
+    run, db_path, monkeypatch
+):
+    from pcrm.store import db as store
+
+    monkeypatch.setattr(store, "NOTICE_MS", 50)
+    monkeypatch.setattr(store, "WRITE_WAIT_MS", 200)
+    weekend_data(run)
+    cron(run, FRI)
+    other = sqlite3.connect(db_path)  # another pcrm's long write (an import) holds the lock
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        locked = run("agenda", "--cron", now=MON, fails=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert locked.exit_code == 1
+    assert next(iter(sections(locked.stdout))) == "Missed since Fri 4 Dec (3)"  # delivered
+    assert locked.stderr.count("\n") == 1
+    assert locked.stderr.startswith(
+        "pcrm: error: the agenda was delivered, but this run was not recorded (the next run"
+        " shows its missed items again): database "
+    )
+    assert "is locked by another process" in locked.stderr
+    assert [each["day"] for each in runs_json(run)] == ["2026-12-04"]
+    assert next(iter(sections(cron(run, TUE)))) == "Missed since Fri 4 Dec (3)"

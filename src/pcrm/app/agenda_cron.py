@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pcrm.app.base import DatabaseFile
+from pcrm.errors import DatabaseError
 
 DELIVER_TIMEOUT = 120.0  # seconds a delivery command may take before it counts as failed
 
@@ -33,6 +34,7 @@ class CronRun:
     status: str  # delivered | silent | failed
     delivery: str  # "print" or the command
     result: Delivery
+    not_recorded: str = ""  # why the run could not be recorded (a locked or read-only file)
 
     def message(self) -> str:
         """The one line a failed delivery is told in."""
@@ -134,19 +136,25 @@ def run_cron(
             result = deliver(command, text, DELIVER_TIMEOUT if timeout is None else timeout)
             run = CronRun("delivered" if result.ok else "failed", command, result)
     zone = local_zone_name() or to_local(now).strftime("UTC%z")
-    with files.database(write=True, create=False) as db:
-        record_run(
-            db,
-            ran_at=to_iso(now),
-            day=agenda.today,
-            zone=zone,
-            delivery=run.delivery,
-            status=run.status,
-            exit_code=run.result.exit_code,
-            error=(
-                run.result.problem + (f": {run.result.last_line}" if run.result.last_line else "")
+    error = run.result.problem + (f": {run.result.last_line}" if run.result.last_line else "")
+    try:
+        with files.database(write=True, create=False) as db:
+            record_run(
+                db,
+                ran_at=to_iso(now),
+                day=agenda.today,
+                zone=zone,
+                delivery=run.delivery,
+                status=run.status,
+                exit_code=run.result.exit_code,
+                error=error or None,
+                shown=shown,
             )
-            or None,
-            shown=shown,
+    except DatabaseError as exc:
+        # Delivered (or not) all the same: say so, and that this run counts for nothing.
+        done = {"failed": "was not delivered", "silent": "had nothing due"}
+        run.not_recorded = (
+            f"the agenda {done.get(run.status, 'was delivered')}, but this run was not"
+            f" recorded (the next run shows its missed items again): {exc}"
         )
     return run

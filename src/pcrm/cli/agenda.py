@@ -94,10 +94,13 @@ def agenda(
         from pcrm.app.agenda_cron import run_cron
 
         run = run_cron(env, env.now, ahead, show_all=all_, command=deliver, write=sys.stdout.write)
-        if run.status == "failed":
+        if run.status == "failed" or run.not_recorded:
             from pcrm.cli.output import ExitStatus, error_lines
 
-            error_lines(run.message())
+            if run.status == "failed":
+                error_lines(run.message())
+            if run.not_recorded:
+                error_lines(run.not_recorded)
             raise typer.Exit(ExitStatus.ERROR)
         return
     from pcrm.core.activity.agenda import build_agenda
