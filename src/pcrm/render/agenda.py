@@ -84,26 +84,32 @@ def _planned_row(item: Interaction, today: date) -> Row:
     return Row(words, day.isoformat(), item.text, detail, f"interaction {item.id}", style)
 
 
+def _last_touch(item: TouchDue, now: datetime) -> str:
+    if item.last_contact:
+        return f"last {humanize(from_iso(item.last_contact), now)}"
+    return "never contacted"
+
+
 def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
     due = date.fromisoformat(item.due_date)
     words = "due today" if due == today else f"due {humanize_day(due, today)}"
-    last = (
-        f"last {humanize(from_iso(item.last_contact), now)}"
-        if item.last_contact
-        else "never contacted"
-    )
-    detail = f"every {plural(item.cadence_days, 'day')}, {last}"
+    detail = f"every {plural(item.cadence_days, 'day')}, {_last_touch(item, now)}"
     return Row(
         words, item.due_date, item.contact.name, detail, f"contact {item.contact.id}", "warn"
     )
 
 
+def _occasion_detail(item: Occasion, passed: bool = False) -> str:
+    """ "birthday, turns 41" ("turned" once the day has passed), "anniversary, 10 years"."""
+    if item.kind == "birthday":
+        turns = "turned" if passed else "turns"
+        return f"birthday, {turns} {item.years}" if item.years else "birthday"
+    return f"anniversary, {plural(item.years, 'year')}" if item.years else "anniversary"
+
+
 def _occasion_row(item: Occasion, today: date) -> Row:
     words = humanize_day(date.fromisoformat(item.on), today)
-    if item.kind == "birthday":
-        detail = f"birthday, turns {item.years}" if item.years else "birthday"
-    else:
-        detail = f"anniversary, {plural(item.years, 'year')}" if item.years else "anniversary"
+    detail = _occasion_detail(item)
     style = "good" if item.on == today.isoformat() else ""
     return Row(words, item.on, item.contact.name, detail, f"contact {item.contact.id}", style)
 
@@ -115,12 +121,11 @@ def _missed_row(missed: Missed, today: date, now: datetime) -> Row:
     item = missed.item
     if isinstance(item, Occasion):
         row = _occasion_row(item, today)
-        if item.years:  # it has passed: "turned", not "turns"
-            row.detail = row.detail.replace("turns", "turned")
+        row.detail = _occasion_detail(item, passed=True)
     elif isinstance(item, TouchDue):
         row = _touch_row(item, today, now)
         # The kind first; the cadence is left out to keep the row short (pcrm show has it).
-        row.detail = "stay in touch, " + row.detail.split(", ", 1)[-1]
+        row.detail = f"stay in touch, {_last_touch(item, now)}"
     else:
         row = _task_row(item, today)
         row.detail = " · ".join(part for part in ("follow-up", row.detail) if part)
