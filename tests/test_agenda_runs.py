@@ -488,10 +488,14 @@ def test_agenda_runs_at_80_columns(run):
     assert wide[0].split() == ["ID", "Ran", "Day", "Status", "Shown", "Delivery", "Error"]
     assert "mail -s 'pcrm agenda' someone@example.org" in wide[1]
     detailed = run("agenda", "runs", "--items", terminal=True, width=80).stdout.splitlines()
-    assert detailed[:6] == [
+    assert detailed[:2] == [
         "run 2  2026-12-07 07:30  for 2026-12-07  failed (exit 127)",
         "  via mail -s 'pcrm agenda' someone@example.org",
-        "  error: was not found (exit status 127): /bin/sh: 1: mail: not found",
+    ]
+    # The shell's own words for "not found" differ (dash, bash): its last line is kept.
+    assert detailed[2].startswith("  error: was not found (exit status 127): ")
+    assert "mail" in detailed[2]
+    assert detailed[3:6] == [
         "  missed  2026-12-05  Ada Lovelace  contact 1",
         "  missed  2026-12-05  Send the quote  follow-up 1",
         "  missed  2026-12-06  Grace  contact 2",
