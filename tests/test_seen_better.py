@@ -105,6 +105,8 @@ def test_the_agenda_json_has_planned_interactions_under_a_stable_key(cli, planne
         "stay_in_touch",
         "occasions",
         "deals",
+        "missed_since",
+        "missed",
         "more",
     ]
     assert [(item["id"], item["kind"], item["at"], item["text"]) for item in agenda["planned"]] == [

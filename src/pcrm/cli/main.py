@@ -278,7 +278,7 @@ def root(
 COMMANDS = {
     "log": "pcrm.cli.interactions:register",
     "follow-up": "pcrm.cli.task:app",
-    "agenda": "pcrm.cli.agenda:register",
+    "agenda": "pcrm.cli.agenda:app",
     "digest": "pcrm.cli.digest:register",
     "show": "pcrm.cli.views:register",
     "timeline": "pcrm.cli.views:register",

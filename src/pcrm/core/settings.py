@@ -80,6 +80,19 @@ def _check_number_style(db: Database, value: str) -> str:
     )
 
 
+PRINT = "print"  # agenda.deliver's default: cron mails what `agenda --cron` prints
+
+
+def _check_command(db: Database, value: str) -> str:
+    text = value.strip()
+    if "\n" in text or "\r" in text or "\0" in text:
+        raise InvalidInput(
+            "the delivery command must be one line",
+            hint="e.g. mail -s 'pcrm agenda' you@example.org",
+        )
+    return PRINT if text in ("", PRINT, "none") else text
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -114,6 +127,12 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "how amounts are written: 1.234,56 or 1,234.56 (none: a point followed by exactly"
         " three digits, as in 40.000, is refused as ambiguous)",
         _check_number_style,
+    ),
+    "agenda.deliver": (
+        PRINT,
+        "command that `pcrm agenda --cron` pipes its text to (run by sh -c), e.g."
+        " mail -s 'pcrm agenda' you@example.org; print: print it (cron mails it)",
+        _check_command,
     ),
 }
 
@@ -199,3 +218,9 @@ def stored_date_order(path: Path) -> str | None:
     finally:
         conn.close()
     return None if row is None or row[0] == "none" else str(row[0])
+
+
+def agenda_delivery(db: Database) -> str | None:
+    """The command `agenda --cron` delivers through; None: it prints."""
+    value = get_setting(db, "agenda.deliver").value
+    return None if value == PRINT else value

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
     from rich.text import Text
 
-    from pcrm.core.activity.agenda import Agenda
+    from pcrm.core.activity.agenda import Agenda, Missed
     from pcrm.core.activity.models import Interaction
     from pcrm.core.activity.reminders import DealAttention, Occasion, TouchDue
+    from pcrm.core.activity.runs import ShownItem
     from pcrm.core.activity.tasks import Task
 
 CRON_WIDTH = 100  # cron mail has no terminal: a fixed width keeps the text stable
@@ -82,28 +83,53 @@ def _planned_row(item: Interaction, today: date) -> Row:
     return Row(words, day.isoformat(), item.text, detail, f"interaction {item.id}", style)
 
 
+def _last_touch(item: TouchDue, now: datetime) -> str:
+    if item.last_contact:
+        return f"last {humanize(from_iso(item.last_contact), now)}"
+    return "never contacted"
+
+
 def _touch_row(item: TouchDue, today: date, now: datetime) -> Row:
     due = date.fromisoformat(item.due_date)
     words = "due today" if due == today else f"due {humanize_day(due, today)}"
-    last = (
-        f"last {humanize(from_iso(item.last_contact), now)}"
-        if item.last_contact
-        else "never contacted"
-    )
-    detail = f"every {plural(item.cadence_days, 'day')}, {last}"
+    detail = f"every {plural(item.cadence_days, 'day')}, {_last_touch(item, now)}"
     return Row(
         words, item.due_date, item.contact.name, detail, f"contact {item.contact.id}", "warn"
     )
 
 
+def _occasion_detail(item: Occasion, passed: bool = False) -> str:
+    """ "birthday, turns 41" ("turned" once the day has passed), "anniversary, 10 years"."""
+    if item.kind == "birthday":
+        turns = "turned" if passed else "turns"
+        return f"birthday, {turns} {item.years}" if item.years else "birthday"
+    return f"anniversary, {plural(item.years, 'year')}" if item.years else "anniversary"
+
+
 def _occasion_row(item: Occasion, today: date) -> Row:
     words = humanize_day(date.fromisoformat(item.on), today)
-    if item.kind == "birthday":
-        detail = f"birthday, turns {item.years}" if item.years else "birthday"
-    else:
-        detail = f"anniversary, {plural(item.years, 'year')}" if item.years else "anniversary"
+    detail = _occasion_detail(item)
     style = "good" if item.on == today.isoformat() else ""
     return Row(words, item.on, item.contact.name, detail, f"contact {item.contact.id}", style)
+
+
+def _missed_row(missed: Missed, today: date, now: datetime) -> Row:
+    """A row of the missed section: the item's own row, said to be late, its kind first."""
+    from pcrm.core.activity.reminders import Occasion, TouchDue
+
+    item = missed.item
+    if isinstance(item, Occasion):
+        row = _occasion_row(item, today)
+        row.detail = _occasion_detail(item, passed=True)
+    elif isinstance(item, TouchDue):
+        row = _touch_row(item, today, now)
+        # The kind first; the cadence is left out to keep the row short (pcrm show has it).
+        row.detail = f"stay in touch, {_last_touch(item, now)}"
+    else:
+        row = _task_row(item, today)
+        row.detail = " · ".join(part for part in ("follow-up", row.detail) if part)
+    row.when, row.style = f"late, {humanize_day(date.fromisoformat(missed.day), today)}", "bad"
+    return row
 
 
 def _deal_row(item: DealAttention, now: datetime) -> Row:
@@ -117,7 +143,9 @@ def _deal_row(item: DealAttention, now: datetime) -> Row:
 def sections(agenda: Agenda, now: datetime) -> list[Section]:
     """The non-empty sections, in agenda order."""
     today = date.fromisoformat(agenda.today)
+    since = f"Missed since {_day_label(agenda.missed_since)}" if agenda.missed_since else "Missed"
     all_sections = [
+        Section("missed", since, [_missed_row(item, today, now) for item in agenda.missed]),
         Section("overdue", "Overdue", [_task_row(task, today) for task in agenda.overdue]),
         Section("today", "Today", [_task_row(task, today) for task in agenda.due_today]),
         Section(
@@ -153,6 +181,21 @@ def sections(agenda: Agenda, now: datetime) -> list[Section]:
             command = _LIST_ALL.get(section.key, "pcrm agenda --all")
             section.rows.append(Row("", "", f"… and {more} more", command, ""))
     return [section for section in all_sections if section.rows]
+
+
+def shown_items(agenda: Agenda, now: datetime) -> list[ShownItem]:
+    """What the agenda shows, row by row, as a cron run records it (agenda runs)."""
+    from pcrm.core.activity.runs import ShownItem
+
+    shown = []
+    for section in sections(agenda, now):
+        for row in section.rows:
+            if row.ref:
+                shown.append(ShownItem(section.key, row.ref, row.day, row.what))
+        more = agenda.more.get(section.key, 0)
+        if more:  # the "… and N more" row
+            shown.append(ShownItem(section.key, "", "", "", more))
+    return shown
 
 
 WIDE = 100  # from this width a column shows the day as a date; below it the words suffice

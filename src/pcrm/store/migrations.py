@@ -1303,6 +1303,33 @@ def m015_contact_details(db: Database) -> None:
     )
 
 
+@migration("m016_agenda_runs")
+def m016_agenda_runs(db: Database) -> None:
+    """The runs of `pcrm agenda --cron`: when each ran, the local day and zone it was for,
+    how it delivered (print, or the command it piped to), whether that worked, and the rows
+    it showed (JSON). The agenda's "missed" section starts after the latest day of a run
+    that delivered: agenda_runs_ok finds that day with one seek (a partial index, so the
+    query must say `status <> 'failed'` as it does)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE agenda_runs (
+            id INTEGER PRIMARY KEY,
+            ran_at TEXT NOT NULL,
+            day TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            delivery TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('delivered', 'silent', 'failed')),
+            exit_code INTEGER,
+            error TEXT,
+            shown TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE INDEX agenda_runs_ok ON agenda_runs(day) WHERE status <> 'failed';
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -6,6 +6,16 @@ follow-ups (the next `days` days after today), people to stay in touch with, bir
 anniversaries, deals needing attention. Upcoming follow-ups and interactions planned after
 today are a look ahead, not something due: an agenda holding nothing else is "nothing due",
 which is what keeps `pcrm agenda --cron` silent on a clean day.
+
+Missed (catch-up): what fell due on the local days strictly after the latest day a cron run
+delivered for (core/activity/runs.py) and strictly before today — birthdays and
+anniversaries of those days, follow-ups due then and still open, contacts whose cadence ran
+out then. Those items are listed once, in their own section, and left out of Overdue and
+Stay in touch in the same agenda; the next delivered run closes the window, and after it
+the follow-up is simply overdue and the contact simply due. Planned interactions are not
+part of it (they are history once their day has passed). No run ever delivered, or a
+today not after that day (the clock went back): nothing is missed. The window is at most
+MISSED_MAX_DAYS long, so its queries stay bounded.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from pcrm.core.activity.reminders import (
     occasions,
     stay_in_touch,
 )
+from pcrm.core.activity.runs import last_delivered_day
 from pcrm.core.activity.tasks import Task, open_tasks_due, today_of
 from pcrm.core.settings import reminder_days
 from pcrm.dates import from_iso, local_midnight, to_iso, to_local
@@ -34,6 +45,16 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 MAX_ITEMS = 10**9  # "all": no limit a real database reaches
 SECTION_LIMIT = 50  # items shown per section unless asked for all; the rest are counted
+MISSED_MAX_DAYS = 366  # the longest catch-up window: runs skipped for longer show its last days
+
+
+@dataclass
+class Missed:
+    """An item that fell due on a day no cron run delivered for."""
+
+    kind: str  # "birthday", "anniversary", "follow-up" or "stay-in-touch"
+    day: str  # the local day it fell due on, YYYY-MM-DD
+    item: Task | Occasion | TouchDue
 
 
 @dataclass
@@ -49,6 +70,10 @@ class Agenda:
     stay_in_touch: list[TouchDue] = field(default_factory=list)
     occasions: list[Occasion] = field(default_factory=list)
     deals: list[DealAttention] = field(default_factory=list)
+    # The latest day a cron run delivered for (None: none ever did), and what fell due
+    # after it and before today: oldest first.
+    missed_since: str | None = None
+    missed: list[Missed] = field(default_factory=list)
     # Items left out of a section past SECTION_LIMIT, by section: {"overdue": 120}.
     more: dict[str, int] = field(default_factory=dict)
 
@@ -62,7 +87,14 @@ class Agenda:
 
     @property
     def anything_due(self) -> bool:
-        due = (self.overdue, self.due_today, self.stay_in_touch, self.occasions, self.deals)
+        due = (
+            self.missed,
+            self.overdue,
+            self.due_today,
+            self.stay_in_touch,
+            self.occasions,
+            self.deals,
+        )
         return any(due) or self.planned_today
 
 
@@ -100,8 +132,14 @@ def build_agenda(
     lead = reminder_days(db)
     agenda = Agenda(today.isoformat(), days, lead)
     limit = MAX_ITEMS if show_all else SECTION_LIMIT
+    since = last_delivered_day(db)
+    agenda.missed_since = since.isoformat() if since else None
+    window = missed_window(since, today)
+    if window:
+        _add_missed(db, now, agenda, window, limit)
     ranges = {
-        "overdue": (None, today - timedelta(days=1)),
+        # What the missed section holds is not repeated as overdue.
+        "overdue": (None, (window[0] if window else today) - timedelta(days=1)),
         "today": (today, today),
         "upcoming": (today + timedelta(days=1), today + timedelta(days=days)),
     }
@@ -117,7 +155,7 @@ def build_agenda(
     if total > len(agenda.planned):
         agenda.more["planned"] = total - len(agenda.planned)
     found: dict[str, tuple[list[Any], int]] = {  # three kinds of items
-        "stay-in-touch": stay_in_touch(db, now, today, limit),
+        "stay-in-touch": _stay_in_touch(db, now, today, window, limit),
         "dates": occasions(db, today, lead, limit),
         "deals": deals_needing_attention(db, now, limit),
     }
@@ -128,3 +166,48 @@ def build_agenda(
     agenda.occasions = found["dates"][0]
     agenda.deals = found["deals"][0]
     return agenda
+
+
+def missed_window(since: date | None, today: date) -> tuple[date, date] | None:
+    """The first and last local day whose items were missed: after `since` (the latest day
+    a run delivered for) and before today, at most MISSED_MAX_DAYS; None when there is no
+    such day (no run ever delivered, the last one was yesterday or later, or the clock went
+    back)."""
+    if since is None or since >= today - timedelta(days=1):
+        return None
+    first = max(since + timedelta(days=1), today - timedelta(days=MISSED_MAX_DAYS))
+    return first, today - timedelta(days=1)
+
+
+_KIND_ORDER = {"birthday": 0, "anniversary": 0, "follow-up": 1, "stay-in-touch": 2}
+
+
+def _add_missed(
+    db: Database, now: datetime, agenda: Agenda, window: tuple[date, date], limit: int
+) -> None:
+    """The missed section: each kind's first `limit` items (each query bounded by the
+    window and the limit), merged oldest day first and cut at `limit`, the rest counted."""
+    first, last = window
+    tasks, task_total = open_tasks_due(db, now, first, last, limit)
+    dates, date_total = occasions(db, first, (last - first).days, limit)
+    touches, touch_total = stay_in_touch(db, now, last, limit, since=first)
+    items = [Missed("follow-up", task.due_date, task) for task in tasks]
+    items += [Missed(item.kind, item.on, item) for item in dates]
+    items += [Missed("stay-in-touch", item.due_date, item) for item in touches]
+    items.sort(key=lambda entry: (entry.day, _KIND_ORDER[entry.kind]))  # stable: each in order
+    agenda.missed = items[:limit]
+    total = task_total + date_total + touch_total
+    if total > len(agenda.missed):
+        agenda.more["missed"] = total - len(agenda.missed)
+
+
+def _stay_in_touch(
+    db: Database, now: datetime, today: date, window: tuple[date, date] | None, limit: int
+) -> tuple[list[TouchDue], int]:
+    """Contacts due by today, less those the missed section holds (due in its window):
+    those due before the window, then those due today."""
+    if window is None:
+        return stay_in_touch(db, now, today, limit)
+    before, before_total = stay_in_touch(db, now, window[0] - timedelta(days=1), limit)
+    due_today, today_total = stay_in_touch(db, now, today, max(limit - len(before), 1), today)
+    return (before + due_today)[:limit], before_total + today_total

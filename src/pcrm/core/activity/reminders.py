@@ -90,10 +90,11 @@ def _touched_before(until: date, cadence: int) -> str:
 
 
 def stay_in_touch(
-    db: Database, now: datetime, until: date, limit: int
+    db: Database, now: datetime, until: date, limit: int, since: date | None = None
 ) -> tuple[list[TouchDue], int]:
-    """Contacts with a cadence whose due day is on or before `until`, longest overdue first
-    (then by name): the first `limit` of them, and how many there are in all.
+    """Contacts with a cadence whose due day is on or before `until` (and, given `since`, on
+    or after it), longest overdue first (then by name): the first `limit` of them, and how
+    many there are in all.
 
     SQL filters and counts with one UTC bound per distinct cadence (`_touched_before`), so
     no contact's time is converted to the local zone for that. It orders by last touch +
@@ -102,13 +103,22 @@ def stay_in_touch(
     converted, to find the exact due days and order them by name.
     """
     cadences = [row[0] for row in db.execute(_CADENCES)]
-    params: dict[str, object] = {"now": to_iso(now), "never": day_start(until + _DAY)}
+    params: dict[str, object] = {
+        "now": to_iso(now),
+        "never": day_start(until + _DAY),
+        # "" is before every stored time: no lower bound.
+        "never_from": day_start(since) if since else "",
+    }
     for n, cadence in enumerate(cadences):
         params[f"c{n}"], params[f"b{n}"] = cadence, _touched_before(until, cadence)
-    bounds = ", ".join(f"(:c{n}, :b{n})" for n in range(len(cadences))) or "(NULL, NULL)"
+        # Due on or after `since`: last touched on or after the local day since - cadence.
+        params[f"a{n}"] = _touched_before(since - _DAY, cadence) if since else ""
+    bounds = (
+        ", ".join(f"(:c{n}, :b{n}, :a{n})" for n in range(len(cadences))) or "(NULL, NULL, NULL)"
+    )
     rows = db.execute(
         f"""
-        WITH bound(cadence, before) AS (VALUES {bounds}),
+        WITH bound(cadence, before, after) AS (VALUES {bounds}),
         -- materialized: each contact's last touch is looked up once, not wherever it is named
         touch AS MATERIALIZED ({_LAST_TOUCH})
         SELECT t.id, t.name, t.cadence_days, t.last, count(*) OVER (),
@@ -116,7 +126,8 @@ def stay_in_touch(
                     ELSE strftime('%Y-%m-%dT%H:%M:%SZ', t.last, '+' || t.cadence_days || ' days')
                END AS utc_due
         FROM touch t JOIN bound b ON b.cadence = t.cadence_days
-        WHERE CASE WHEN t.last IS NULL THEN t.created_at < :never ELSE t.last < b.before END
+        WHERE CASE WHEN t.last IS NULL THEN t.created_at < :never AND t.created_at >= :never_from
+                   ELSE t.last < b.before AND t.last >= b.after END
         ORDER BY utc_due, t.id
         """,
         params,
