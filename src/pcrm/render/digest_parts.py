@@ -124,9 +124,7 @@ def _interactions(digest: Digest) -> list[Part]:
     if it.least:
         rows = []
         for s in it.least:
-            last = (
-                f"last {_local_day(s.last_contact)}" if s.last_contact else "never contacted"
-            )
+            last = f"last {_local_day(s.last_contact)}" if s.last_contact else "never contacted"
             why = []
             if s.open_deals:
                 why.append(f"on {plural(s.open_deals, 'open deal')}")
@@ -235,9 +233,7 @@ def _slipping(digest: Digest, today: date) -> Part:
     for item in s.contacts:
         late = (today - date.fromisoformat(item.due_date)).days
         when = "due today" if late == 0 else f"{plural(late, 'day')} overdue"
-        last = (
-            f"last {_local_day(item.last_contact)}" if item.last_contact else "never contacted"
-        )
+        last = f"last {_local_day(item.last_contact)}" if item.last_contact else "never contacted"
         rows.append(
             [_name(item.contact.name), when, f"every {plural(item.cadence_days, 'day')}, {last}"]
         )
