@@ -172,10 +172,10 @@ def _zone_for(name: str | None) -> tzinfo:
 
 def local_zone_name() -> str | None:
     """The IANA name of the local zone ("Europe/Berlin"), for formats that name zones
-    (iCalendar's TZID); None when only an offset is known (a POSIX $TZ string, no tzdata)."""
+    (iCalendar's TZID); None when only an offset is known (a POSIX $TZ string, no tzdata).
+    zoneinfo alone decides: dateutil.tz would add ~9 ms of imports to every cron run, which
+    records the zone it ran in."""
     from zoneinfo import ZoneInfo
-
-    from dateutil import tz
 
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     if not candidates[0]:
@@ -185,7 +185,7 @@ def local_zone_name() -> str | None:
         except OSError:
             pass
     for name in candidates:
-        if name and not name.startswith("/") and tz.gettz(name) is not None:
+        if name and not name.startswith("/"):
             try:
                 ZoneInfo(name)
             except (ValueError, KeyError, OSError):
