@@ -96,18 +96,22 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
     where, params = period.sql("ic.at")
     rows = db.execute(
         f"""
-        WITH watched AS (
-            SELECT c.id, c.name, c.cadence_days,
-                   (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
-                    WHERE dc.contact_id = c.id AND d.status = 'open') AS open_deals
-            FROM contacts c)
-        SELECT w.id, w.name, w.open_deals, w.cadence_days,
+        -- the watched contacts come from two indexes (contacts_cadence, deals_idle and
+        -- deal_contacts), not a pass over every contact
+        WITH watched(id) AS (
+            SELECT id FROM contacts WHERE cadence_days IS NOT NULL
+            UNION
+            SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
+            WHERE d.status = 'open')
+        SELECT c.id, c.name,
+               (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
+                WHERE dc.contact_id = c.id AND d.status = 'open'),
+               c.cadence_days,
                (SELECT max(ic.at) FROM interaction_contacts ic
-                WHERE ic.contact_id = w.id AND ic.at < ?) AS last
-        FROM watched w
-        WHERE (w.open_deals > 0 OR w.cadence_days IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM interaction_contacts ic
-                          WHERE ic.contact_id = w.id AND {where})
+                WHERE ic.contact_id = c.id AND ic.at < ?) AS last
+        FROM watched w JOIN contacts c ON c.id = w.id
+        WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic
+                          WHERE ic.contact_id = c.id AND {where})
         """,
         [period.end, *params],
     ).fetchall()
