@@ -131,27 +131,31 @@ def grid(rows: Sequence[Sequence[Run]], columns: Sequence[Column], width: int | 
     if not rows:
         return []
     count = len(columns)
-    natural = [max(cell_len(row[n][0]) for row in rows) for n in range(count)]
-    # An empty column takes no room and no gap (Rich's grid keeps its gap; the text is
-    # the same once trailing spaces go, and the agenda never leaves a middle column empty).
+    measured = [[cell_len(text) for text, _ in row] for row in rows]
+    natural = [max(lengths[n] for lengths in measured) for n in range(count)]
+    # An empty column keeps its gap, as in Rich's grid (the agenda never has one).
     widths = natural if width is None else fit(natural, columns, width - len(GAP) * (count - 1))
     lines: list[Line] = []
-    for row in rows:
+    for row, lengths in zip(rows, measured, strict=True):
         cells = []
-        for (text, style), column, size in zip(row, columns, widths, strict=True):
-            parts = wrap(text, size) if column.wrap else [cut(text, size)]
+        for (text, style), length, column, size in zip(row, lengths, columns, widths, strict=True):
+            if length <= size:  # most cells: as they are
+                parts = [(text, length)]
+            else:
+                pieces = wrap(text, size) if column.wrap else [cut(text, size)]
+                parts = [(piece, cell_len(piece)) for piece in pieces]
             cells.append((parts, style or column.style, size))
         for index in range(max(len(parts) for parts, _, _ in cells)):
             line: Line = []
             pending = ""  # padding and gap, written only when text follows on the line
             for parts, style, size in cells:
-                text = parts[index] if index < len(parts) else ""
+                text, length = parts[index] if index < len(parts) else ("", 0)
                 if text:
                     if pending:
                         line.append((pending, ""))
                     line.append((text, style))
                     pending = ""
-                pending += " " * (size - cell_len(text)) + GAP
+                pending += " " * (size - length) + GAP
             lines.append(line)
     return lines
 
