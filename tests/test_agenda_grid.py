@@ -3,13 +3,7 @@ the terminal view from the same lines; long text wraps, nothing runs past the wi
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from pcrm.render.grid import Column, cell_len, cut, fit, grid, plain_text, wrap
-
-PYTHON = sys.executable
 
 
 def test_cell_widths_count_wide_characters_twice_and_marks_not_at_all():
@@ -88,29 +82,3 @@ def test_the_agenda_never_runs_past_the_terminal_width(cli):
     assert "…" not in cron
     assert "round 2" in cron and "company name" in cron
     assert "電話で見積もりについて相談する予定です" in cron
-
-
-def test_a_busy_cron_morning_does_not_load_rich(tmp_path):
-    env = {**os.environ, "PCRM_DB": str(tmp_path / "pcrm.db"), "PCRM_NOW": "2026-11-23T10:00:00Z"}
-
-    def run(*args: str, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [PYTHON, "-m", "pcrm", *args],
-            capture_output=True,
-            text=True,
-            env={**env, **extra},
-            timeout=60,
-        )
-
-    assert run("contact", "add", "Ada Lovelace").returncode == 0
-    assert run("follow-up", "ada", "Send the quote", "--due", "2026-11-20").returncode == 0
-    result = run("agenda", "--cron", PYTHONPROFILEIMPORTTIME="1")
-    assert result.returncode == 0
-    assert "Send the quote" in result.stdout
-    modules = {
-        line.split("|")[-1].strip()
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
-    assert "pcrm.render.agenda" in modules  # the measurement works
-    assert {m for m in modules if m.split(".")[0] == "rich"} == set()

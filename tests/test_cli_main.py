@@ -24,14 +24,18 @@ def run_pcrm(
     )
 
 
-def imported_modules(*args: str) -> set[str]:
-    """Every module a whole `pcrm ARGS` process imports (python -X importtime)."""
-    result = run_pcrm(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
+def modules_of(result: subprocess.CompletedProcess) -> set[str]:
+    """Every module a process run with PYTHONPROFILEIMPORTTIME=1 imported."""
     return {
         line.split("|")[-1].strip()
         for line in result.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
+
+
+def imported_modules(*args: str) -> set[str]:
+    """Every module a whole `pcrm ARGS` process imports (python -X importtime)."""
+    return modules_of(run_pcrm(*args, env={"PYTHONPROFILEIMPORTTIME": "1"}))
 
 
 def test_version_and_python_dash_m(cli):
@@ -61,6 +65,18 @@ def test_a_quiet_cron_morning_does_not_load_rich(db_path):
     assert run_pcrm("contact", "add", "Ada").returncode == 0
     modules = imported_modules("agenda", "--cron")
     assert "pcrm.core.activity.agenda" in modules
+    assert {m for m in modules if m.split(".")[0] == "rich"} == set()
+
+
+def test_a_busy_cron_morning_does_not_load_rich(db_path):
+    # The mail is plain text from render/grid.py: Rich is for terminals (issue 19).
+    assert run_pcrm("contact", "add", "Ada Lovelace").returncode == 0
+    assert run_pcrm("follow-up", "ada", "Send the quote", "--due", "yesterday").returncode == 0
+    result = run_pcrm("agenda", "--cron", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 0
+    assert "Send the quote" in result.stdout
+    modules = modules_of(result)
+    assert "pcrm.render.agenda" in modules  # the measurement works
     assert {m for m in modules if m.split(".")[0] == "rich"} == set()
 
 
@@ -111,11 +127,7 @@ def test_piped_agenda_and_task_list_do_not_load_rich(db_path):
     for args in (("agenda",), ("task", "list")):
         result = run_pcrm(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})
         assert "Send the quote" in result.stdout
-        modules = {
-            line.split("|")[-1].strip()
-            for line in result.stderr.splitlines()
-            if line.startswith("import time:") and "|" in line
-        }
+        modules = modules_of(result)
         assert "pcrm.core.activity.tasks" in modules  # the measurement works
         assert {m for m in modules if m.split(".")[0] == "rich"} == set()
 
