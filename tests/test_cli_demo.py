@@ -47,7 +47,7 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
         f"created demo database {demo_path}: 12 companies, 40 contacts, 150 interactions,"
         " 13 deals, 6 follow-ups"
     )
-    assert lines[-9:] == [
+    assert lines[-10:] == [
         summary,
         "",
         "try next:",
@@ -56,6 +56,7 @@ def test_demo_writes_the_named_file_then_shows_it(cli, demo_path, db_path):
         f"  pcrm --db {demo_path} search quote",
         f"  pcrm --db {demo_path} pipeline --stale",
         f"  pcrm --db {demo_path} agenda",
+        f"  pcrm --db {demo_path} digest",
         f"  pcrm --db {demo_path} report funnel",
     ]
     assert "Sales: 10 deals open, 2 stale" in lines  # the board, before the summary

@@ -28,6 +28,7 @@ NEXT = (
     "search quote",
     "pipeline --stale",
     "agenda",
+    "digest",
     "report funnel",
 )
 
