@@ -70,17 +70,22 @@ def _due(task: Task) -> str:
 
 def follow_up(
     ctx: typer.Context,
-    ref: Annotated[
-        str,
-        typer.Argument(
-            metavar="REF", help="The contact: id, email or name; company:REF for a company."
-        ),
-    ],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to do.")],
     due: Annotated[
         str,
         typer.Option("--due", metavar="WHEN", help="When: a day, or a day and a time."),
     ],
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="REF",
+            help="The contact: id, email or name; company:REF for a company. deal:ID for a "
+            "deal; left out when --deal or --company names what it is about.",
+            show_default=False,
+        ),
+    ] = None,
+    text: Annotated[
+        str | None, typer.Argument(metavar="TEXT", help="What to do.", show_default=False)
+    ] = None,
     deal: Annotated[
         str | None,
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it is about: id or title."),
@@ -91,20 +96,31 @@ def follow_up(
     ] = None,
     every: Annotated[str | None, typer.Option("--every", metavar="RULE", help=RULE_HELP)] = None,
 ) -> None:
-    """Add a follow-up for a contact, optionally recurring.
+    """Add a follow-up for a contact, a deal or a company, optionally recurring.
 
     It is due on a local calendar day (and at a time, if WHEN gives one): a follow-up due
     today stays today until midnight. A recurring one schedules its next occurrence
-    when done.
+    when done. Without a contact: `--deal D TEXT` (or REF deal:D) for a deal, `--company
+    REF TEXT` (or REF company:REF) for a company.
 
     `pcrm follow-up REF TEXT` is short for `pcrm follow-up add REF TEXT`.
 
     \b
     Example:
       pcrm follow-up add ada "Send the quote" --due "fri 9am" --deal "20 seats"
+      pcrm follow-up --deal "20 seats" "Chase the signature" --due mon
     """
     from pcrm.core.activity.tasks import TaskForm, add_task
+    from pcrm.errors import InvalidInput
 
+    if text is None and ref is not None and (deal is not None or company is not None):
+        ref, text = None, ref  # `follow-up --deal D TEXT`: no contact
+    if text is None:
+        raise InvalidInput(
+            "a follow-up needs a REF and a TEXT",
+            hint='e.g. pcrm follow-up ada "Send the quote" --due fri; without a contact,'
+            " --deal D or --company REF and the TEXT",
+        )
     env = get_env(ctx)
     form = TaskForm(title=text, ref=ref, deal=deal, company=company, due=due, every=every)
     with env.database(write=True, create=False) as db:

@@ -52,7 +52,7 @@ class Task:
 @dataclass
 class TaskForm:
     title: str
-    ref: str | None = None  # a contact; `company:REF` a company (core.refs.resolve)
+    ref: str | None = None  # a contact; `company:REF` a company, `deal:D` a deal (core.refs)
     deal: str | None = None
     company: str | None = None
     due: str = "today"
@@ -329,19 +329,24 @@ def _contact_or_company(db: Database, ref: str) -> tuple[str, int]:
 
 def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
     from pcrm.core.activity import recurrence
-    from pcrm.core.refs import resolve_company, resolve_deal
+    from pcrm.core.refs import resolve_company, resolve_deal, split_kind
 
     title = _title(form.title)
     due_date, due_at = _due(form.due, now)
     rule = recurrence.parse_rule(form.every) if form.every is not None else None
     contact_id = company_id = deal_id = None
-    if form.ref is not None:
+    deal_ref = form.deal
+    if form.ref is not None and split_kind(form.ref)[0] == "deal":  # `follow-up deal:D TEXT`
+        if form.deal is not None:
+            raise InvalidInput("the deal is named twice", hint=f"drop --deal or {form.ref.strip()}")
+        deal_ref = form.ref
+    elif form.ref is not None:
         kind, record_id = _contact_or_company(db, form.ref)
         contact_id, company_id = (record_id, None) if kind == "contact" else (None, record_id)
     if form.company is not None:
         company_id = resolve_company(db, form.company)
-    if form.deal is not None:
-        deal_id = resolve_deal(db, form.deal)
+    if deal_ref is not None:
+        deal_id = resolve_deal(db, deal_ref)
     if contact_id is None and company_id is None and deal_id is None:
         raise InvalidInput("a follow-up needs a contact, a company or a deal")
     stamp = to_iso(now)
