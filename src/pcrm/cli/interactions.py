@@ -49,7 +49,7 @@ def log(
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it was about: id or title."),
     ] = None,
 ) -> None:
-    """Log a call, email, meeting or note with a contact, or on a deal or a company.
+    """Log a call, email, meeting or note; on a deal or company too.
 
     TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
     present interaction updates the contacts' "last contacted"; one dated in the future

@@ -476,3 +476,41 @@ def remove_task(db: Database, now: datetime, task_id: int) -> Task:
     db.execute("DELETE FROM tasks WHERE id = ?", [task_id])
     record_deletion(db, now, "task", task.uid)
     return task
+
+
+# -- several at once (`follow-up done 2 8 9`, `follow-up rm 9 10`) -------------------------
+
+
+def pick_tasks(db: Database, refs: Sequence[str], now: datetime) -> list[Task]:
+    """The follow-ups these ids name, once each, in the order given; every id is checked
+    before anything changes (a bad one is an error naming it)."""
+    ids = list(dict.fromkeys(resolve_task(db, ref) for ref in refs))
+    return [get_task(db, task_id, now) for task_id in ids]
+
+
+def _again(db: Database, picked: Sequence[Task]) -> list[int]:
+    """The picked tasks' ids now, found by uid (an id may have been reused meanwhile)."""
+    from pcrm.core.records import id_of_uid
+
+    return [
+        id_of_uid(db, "task", task.uid, f"follow-up {task.id} {task.title}", "nothing changed")
+        for task in picked
+    ]
+
+
+def complete_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[Completed]:
+    """Mark them all done, each as complete_task does, in the caller's one transaction
+    (the seam where the undo journal records the whole change as one entry); one already
+    done is an error naming it, and nothing changes."""
+    for task in picked:
+        if task.status == "done":
+            raise InvalidInput(
+                f"follow-up {task.id} is already done",
+                hint=f"done on {task.done_at}; nothing changed",
+            )
+    return [complete_task(db, now, task_id) for task_id in _again(db, picked)]
+
+
+def remove_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[Task]:
+    """Remove them all, each as remove_task does, in the caller's one transaction."""
+    return [remove_task(db, now, task_id) for task_id in _again(db, picked)]
