@@ -316,3 +316,16 @@ def test_follow_up_errors_change_nothing(cli, db_path, crm, args, message):
     before = dump(db_path)
     assert one_line_error(cli(*args)) == message
     assert dump(db_path) == before
+
+
+def test_a_deal_note_written_in_the_editor(cli, db_path, crm, tmp_path):
+    from test_cli_log import run_on_a_terminal
+
+    done, template = run_on_a_terminal(tmp_path, "deal", "note", "seats", write="Signed!\n")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "logged note 1 on deal 1 Seats for Zebra\n"
+    assert template.startswith("\n# Write what happened (note on deal Seats for Zebra) above.")
+    done, template = run_on_a_terminal(tmp_path, "log", "company:globex", write="Moved.\n")
+    assert done.stdout == "logged note 2 on company 2 Globex\n"
+    assert template.startswith("\n# Write what happened (note on company Globex) above.")
+    assert [row[3] for row in interactions(db_path)] == ["Signed!", "Moved."]

@@ -93,11 +93,12 @@ def log(
         with env.database(write=False) as db:
             ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
             names = ", ".join(person.name for person in load_contacts(db, ids))
-            if deal is not None:
-                names = names or f"deal {_deal_of(db, deal)[1]}"
+            whom = f"with {names}"
+            if deal is not None and not names:
+                whom = f"on deal {_deal_of(db, deal)[1]}"
             if on_record is not None:
-                names = names or f"company {_company_of(db, on_record)[1]}"
-    body = _from_editor(env, kind, names) if text is None else _read(env, text)
+                whom = f"on company {_company_of(db, on_record)[1]}"
+    body = _from_editor(env, kind, whom) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]
         about = _deal_of(db, deal) if deal is not None else None
@@ -186,13 +187,13 @@ def _read(env: Env, text: str) -> str:
     return env.stdin.read() if text == "-" else text
 
 
-def _from_editor(env: Env, kind: str, names: str) -> str:
+def _from_editor(env: Env, kind: str, whom: str) -> str:
     from pcrm.cli.editing import forms_folder, run_editor
     from pcrm.errors import InvalidInput
     from pcrm.render.safe import clean
 
     template = (
-        f"\n# Write what happened ({kind} with {clean(names, one_line=True)}) above."
+        f"\n# Write what happened ({kind} {clean(whom, one_line=True)}) above."
         "\n# Lines starting with # are ignored; an empty text logs nothing.\n"
     )
     written = run_editor(template, forms_folder(env.db_path), "log")
