@@ -175,7 +175,6 @@ def test_deal_refs_follow_the_shared_rules(cli, crm):
 @pytest.mark.parametrize(
     ("args", "ref", "wanted"),
     [
-        (("log", "company:acme", "Call"), "company:acme", "a contact"),
         (("log", "zoe", "Call", "--with", "deal:seats"), "deal:seats", "a contact"),
         (("log", "zoe", "Call", "--deal", "contact:zoe"), "contact:zoe", "a deal"),
         (("contact", "edit", "company:acme", "--title", "x"), "company:acme", "a contact"),
@@ -190,9 +189,7 @@ def test_deal_refs_follow_the_shared_rules(cli, crm):
         (("deal", "add", "X", "--company", "contact:zoe"), "contact:zoe", "a company"),
         (("deal", "edit", "seats", "--contact", "deal:seats"), "deal:seats", "a contact"),
         (("deal", "won", "company:acme"), "company:acme", "a deal"),
-        (("follow-up", "deal:seats", "x", "--due", "fri"), "deal:seats", "a contact or a company"),
         (("show", "deal:seats"), "deal:seats", "a contact or a company"),
-        (("timeline", "deal:seats"), "deal:seats", "a contact or a company"),
         (("score", "company:acme"), "company:acme", "a contact"),
     ],
 )

@@ -88,6 +88,10 @@ def completer_for(path: tuple[str, ...], param: Any) -> Completer | None:
         return _listed(_query("deal_stage_names"))
     if metavar == "NAME" and group == "pipeline" and path[-1] != "add":
         return _listed(_query("pipeline_names"))
+    if metavar == "REF" and path == ("contact", "stage"):
+        # `contact stage REF... STAGE`: click hands every word to the REFs, so a word
+        # there may be the stage too.
+        return _either(_records(("contact",)), _listed(_query("lifecycle_stage_names")))
     if metavar in ("REF", "KEEP", "OTHER", "[REF]"):
         kinds = {
             "company": ("company",),
@@ -100,6 +104,13 @@ def completer_for(path: tuple[str, ...], param: Any) -> Completer | None:
 
 
 # -- the completers -----------------------------------------------------------------------
+
+
+def _either(first: Completer, second: Completer) -> Completer:
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[CompletionItem]:
+        return [*first(ctx, param, incomplete), *second(ctx, param, incomplete)]
+
+    return complete
 
 
 def _records(kinds: tuple[str, ...]) -> Completer:

@@ -1,4 +1,4 @@
-"""`pcrm contact add|list|show|edit|stage|rm`."""
+"""`pcrm contact add|list|show|edit|stage|rm`; `contact tag add|rm` is in cli/contact_bulk.py."""
 
 from __future__ import annotations
 
@@ -6,20 +6,25 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from pcrm.cli.bulk import DryRunOpt, YesOpt
 from pcrm.cli.company_guess import NewCompanyOpt, settle_company
+from pcrm.cli.contact_bulk import tag_app
+from pcrm.cli.contact_filters import (
+    AnyTagFilter,
+    CompanyFilter,
+    ContactFilters,
+    LastContactFilter,
+    NoTagFilter,
+    SearchFilter,
+    SourceFilter,
+    StageFilter,
+    TagFilter,
+)
 from pcrm.cli.env import Env, get_env
 from pcrm.cli.field import SetOption, UnsetOption, WhereOption, assignments
 from pcrm.cli.helpformat import Typer
 from pcrm.cli.lifecycle import AtOpt, ReasonOpt, TargetStageArg
-from pcrm.cli.listing import (
-    AnyTagFilter,
-    NoTagFilter,
-    OffsetOption,
-    ReverseOption,
-    TagFilter,
-    note_page,
-    resolve_each,
-)
+from pcrm.cli.listing import OffsetOption, ReverseOption, note_page
 from pcrm.cli.merge import DryRunOption, run_merge
 from pcrm.cli.output import (
     JsonOption,
@@ -174,51 +179,11 @@ def list_(
     tag: TagFilter = None,
     any_tag: AnyTagFilter = None,
     no_tag: NoTagFilter = None,
-    company: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--company",
-            "-c",
-            metavar="REF",
-            help="Only people at this company; repeatable (any of them).",
-        ),
-    ] = None,
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            metavar="SOURCE",
-            help="Only contacts from this source; repeatable, or separated by commas "
-            "(any of them).",
-        ),
-    ] = None,
-    search: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--search",
-            "-s",
-            metavar="QUERY",
-            help="Full-text filter; repeatable (all must match).",
-        ),
-    ] = None,
-    stage: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--stage",
-            metavar="STAGE",
-            help="Only contacts at this lifecycle stage; repeatable, or separated by commas "
-            "(any of them).",
-        ),
-    ] = None,
-    last_contact_before: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--last-contact-before",
-            metavar="WHEN",
-            help="Only people not contacted since WHEN, including those never contacted; "
-            "repeated, all must hold (the earliest counts).",
-        ),
-    ] = None,
+    company: CompanyFilter = None,
+    source: SourceFilter = None,
+    search: SearchFilter = None,
+    stage: StageFilter = None,
+    last_contact_before: LastContactFilter = None,
     sort: Annotated[
         Sort,
         typer.Option(
@@ -237,7 +202,8 @@ def list_(
     """List contacts, filtered and sorted.
 
     Filters combine: every filter given must match. --where filters on custom fields
-    (see docs/fields.md).
+    (see docs/fields.md). The same filters pick the contacts of `contact tag add|rm`,
+    `contact stage` and `contact rm`.
 
     \b
     Example:
@@ -245,33 +211,12 @@ def list_(
       pcrm contact list --last-contact-before "90 days ago" --no-tag archived
       pcrm contact list --where "budget>1000" --where plan=pro
     """
-    from pcrm.core.people.contacts import list_contacts
-    from pcrm.core.refs import resolve_company
-    from pcrm.dates import parse_when
-
     env = get_env(ctx)
-    # Repeated, each must hold: silent since both days is silent since the earlier one.
-    before = min(
-        (parse_when(text, env.now).moment for text in last_contact_before or []), default=None
+    filters = ContactFilters(
+        tag, any_tag, no_tag, company, source, search, stage, last_contact_before, where
     )
     with env.database(write=False) as db:
-        page = list_contacts(
-            db,
-            tags_all=tag or [],
-            tags_any=any_tag or [],
-            tags_none=no_tag or [],
-            company_ids=resolve_each(db, company, resolve_company, "--company"),
-            sources=source or [],
-            searches=search or [],
-            stages=stage or [],
-            last_contact_before=before,
-            sort=sort,
-            reverse=reverse,
-            limit=limit,
-            offset=offset,
-            conditions=where or [],
-            now=env.now,
-        )
+        page = filters.page(db, env.now, sort=sort, reverse=reverse, limit=limit, offset=offset)
 
     from pcrm.render.records import contact_lines, contact_table
 
@@ -456,47 +401,108 @@ def _announce(saved: Saved, verb: str) -> None:
 @app.command("stage")
 def stage(
     ctx: typer.Context,
-    ref: RefArg,
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="REF",
+            help="The contacts: id, email or name each; none with filters.",
+            show_default=False,
+        ),
+    ] = None,
+    *,
     stage_: TargetStageArg,
     reason: ReasonOpt = None,
     at: AtOpt = None,
+    tag: TagFilter = None,
+    any_tag: AnyTagFilter = None,
+    no_tag: NoTagFilter = None,
+    company: CompanyFilter = None,
+    source: SourceFilter = None,
+    search: SearchFilter = None,
+    stage_filter: StageFilter = None,
+    last_contact_before: LastContactFilter = None,
+    where: WhereOption = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
 ) -> None:
-    """Move a contact to a lifecycle stage, any direction.
+    """Move contacts to a lifecycle stage, any direction.
 
     Every change is kept with its time and reason (see pcrm lifecycle list for the
-    stages); --at may date it back, but not before the contact's last change.
+    stages); --at may date it back, but not before the contact's last change. Several
+    REFs, or `contact list`'s filters instead of REFs, move many in one transaction:
+    shown and asked about first on a terminal (--yes: not asked; a script needs it);
+    --dry-run lists who would move and changes nothing.
 
     \b
     Example:
       pcrm contact stage ada mql --reason "asked for pricing"
+      pcrm contact stage sql --tag webinar-2026 --stage mql --dry-run
     """
+    from pcrm.cli.contact_bulk import stage_many
     from pcrm.cli.lifecycle import change_stage
 
-    change_stage(ctx, "contact", ref, stage_, reason, at)
+    filters = ContactFilters(
+        tag, any_tag, no_tag, company, source, search, stage_filter, last_contact_before, where
+    )
+    refs = refs or []
+    if len(refs) == 1 and not filters.given() and not dry_run:
+        change_stage(ctx, "contact", refs[0], stage_, reason, at)  # one contact, as ever
+        return
+    stage_many(ctx, refs, stage_, filters, reason, at, dry_run, yes)
 
 
 @app.command("rm")
 def rm(
     ctx: typer.Context,
-    ref: RefArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    refs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="REF",
+            help="Id, exact email, or a piece of the name, each; none with filters.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOpt = False,
+    tag: TagFilter = None,
+    any_tag: AnyTagFilter = None,
+    no_tag: NoTagFilter = None,
+    company: CompanyFilter = None,
+    source: SourceFilter = None,
+    search: SearchFilter = None,
+    stage_filter: StageFilter = None,
+    last_contact_before: LastContactFilter = None,
+    where: WhereOption = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """Remove a contact with its emails, phones and tags.
+    """Remove contacts with their emails, phones and tags.
 
-    Its links to interactions go too; the interactions, companies and other people stay.
+    Their links to interactions go too; the interactions, companies and other people
+    stay. Several REFs, or `contact list`'s filters instead of REFs, remove many in one
+    transaction; --dry-run lists who would go and changes nothing. Asked first on a
+    terminal (--yes: not asked; a script needs it).
 
     \b
     Example:
       pcrm contact rm 42 --yes
+      pcrm contact rm --tag test-import --dry-run
     """
     from pcrm.core.people.contacts import get_contact, remove_contact
     from pcrm.core.records import id_of_uid
     from pcrm.core.refs import resolve_contact
     from pcrm.render.safe import clean
 
+    filters = ContactFilters(
+        tag, any_tag, no_tag, company, source, search, stage_filter, last_contact_before, where
+    )
+    refs = refs or []
+    if len(refs) != 1 or filters.given() or dry_run:
+        from pcrm.cli.contact_bulk import remove_many
+
+        remove_many(ctx, refs, filters, dry_run, yes)
+        return
     env = get_env(ctx)
     with env.database(write=False) as db:
-        asked = get_contact(db, resolve_contact(db, ref))
+        asked = get_contact(db, resolve_contact(db, refs[0]))
     label = f"contact {asked.id} {clean(asked.name, one_line=True)}"
     # Ask before taking the write lock, so cron and other writers are not kept waiting;
     # then find the contact again by uid (its id may have gone to someone else meanwhile).
@@ -527,3 +533,6 @@ def merge(
       pcrm contact merge 3 7 --dry-run
     """
     run_merge(ctx, "contact", keep, other, dry_run)
+
+
+app.add_typer(tag_app, name="tag")

@@ -1,4 +1,4 @@
-"""`pcrm deal add|list|show|edit|move|won|lost|reopen|rm`."""
+"""`pcrm deal add|list|show|edit|note|move|won|lost|reopen|rm`."""
 
 from __future__ import annotations
 
@@ -406,7 +406,12 @@ def edit(
         str | None, typer.Option("--source", metavar="SOURCE", help='Source; "" clears.')
     ] = None,
     note_: Annotated[
-        str | None, typer.Option("--note", metavar="TEXT", help='Note; "" clears.')
+        str | None,
+        typer.Option(
+            "--note",
+            metavar="TEXT",
+            help='The deal\'s standing note, replaced; "" clears. Dated notes: pcrm deal note.',
+        ),
     ] = None,
     tag: TagOpt = None,
     untag: Annotated[
@@ -452,6 +457,41 @@ def edit(
         created = saved.created_company
         say(f"added company {created.id} {clean(created.name, one_line=True)}")
     say(f"updated {_label(saved.deal)}{_closing(saved.deal, close)}")
+
+
+@app.command("note")
+def note(
+    ctx: typer.Context,
+    ref: RefArg,
+    text: Annotated[
+        str | None,
+        typer.Argument(metavar="TEXT", help='The note; "-" reads stdin; omitted, opens $EDITOR.'),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="WHEN", help="When (default: now); mon is the last Monday."),
+    ] = None,
+) -> None:
+    """Add a dated note to a deal; its notes keep their history.
+
+    The same as `pcrm log deal:REF TEXT`: a note interaction on the deal (and its
+    company), with no contact, listed newest first under Interactions in `pcrm deal show`
+    and in `pcrm timeline deal:ID`; it updates the deal's last activity. `deal edit
+    --note` is the one standing note shown at the top, replaced when edited.
+
+    \b
+    Example:
+      pcrm deal note "20 seats" "Legal wants the DPA signed first"
+    """
+    from pcrm.cli.interactions import log
+    from pcrm.core.refs import split_kind
+    from pcrm.errors import InvalidInput
+
+    kind = split_kind(ref)[0]
+    if kind not in (None, "deal"):
+        raise InvalidInput(f'"{ref.strip()}" names a {kind}, not a deal')
+    target = ref if kind == "deal" else f"deal:{ref}"
+    log(ctx, ref=target, text=text, kind="note", at=at, with_=None, with_short=None, deal=None)
 
 
 @app.command("move")

@@ -18,7 +18,13 @@ KIND_HELP = "call, email, meeting, demo, message or note."
 
 def log(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="The contact: id, email or name.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="REF",
+            help="The contact: id, email or name; deal:ID or company:REF for a deal or a company.",
+        ),
+    ],
     text: Annotated[
         str | None,
         typer.Argument(
@@ -43,7 +49,7 @@ def log(
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it was about: id or title."),
     ] = None,
 ) -> None:
-    """Log a call, email, meeting or note with a contact.
+    """Log a call, email, meeting or note; on a deal or company too.
 
     TEXT "-" reads it from stdin; without TEXT, $EDITOR opens (on a terminal). A past or
     present interaction updates the contacts' "last contacted"; one dated in the future
@@ -51,12 +57,17 @@ def log(
     date without a year is the last one (--at mon: the Monday that passed). --deal links
     it to a deal, whose last activity it updates (a planned one does not).
 
+    REF deal:ID logs it on the deal (and the deal's company) with no contact: a deal's
+    notes, newest first in `pcrm deal show`; company:REF on the company alone. --with
+    adds contacts who were there.
+
     \b
     Example:
       pcrm log ada "Call: wants a quote for 20 seats" --kind call
+      pcrm log deal:12 "Legal wants the DPA signed first"
     """
     from pcrm.core.activity.interactions import check_kind, log_interaction
-    from pcrm.core.refs import resolve_contact
+    from pcrm.core.refs import resolve_contact, split_kind
     from pcrm.dates import parse_when, to_iso
     from pcrm.errors import InvalidInput
 
@@ -64,7 +75,13 @@ def log(
     kind = check_kind(kind)
     # A log records what happened: a bare weekday or a date without a year is the last one.
     when = parse_when(at, env.now, direction="past") if at else None
-    refs = [ref, *(with_ or []), *(with_short or [])]
+    on = split_kind(ref)[0]
+    if on == "deal" and deal is not None:
+        raise InvalidInput("the deal is named twice", hint=f"drop --deal or write {ref.strip()}")
+    on_record = ref if on in ("deal", "company") else None
+    refs = [*([] if on_record else [ref]), *(with_ or []), *(with_short or [])]
+    if on_record is not None and on == "deal":
+        deal, on_record = on_record, None
     if text is None and not env.stdin_isatty:
         raise InvalidInput("no text given", hint='pass it as an argument, or "-" to read stdin')
     if text is None or not env.db_path.exists():
@@ -76,12 +93,16 @@ def log(
         with env.database(write=False) as db:
             ids = list(dict.fromkeys(resolve_contact(db, r) for r in refs))
             names = ", ".join(person.name for person in load_contacts(db, ids))
-            if deal is not None:
-                _deal_of(db, deal)
-    body = _from_editor(env, kind, names) if text is None else _read(env, text)
+            whom = f"with {names}"
+            if deal is not None and not names:
+                whom = f"on deal {_deal_of(db, deal)[1]}"
+            if on_record is not None:
+                whom = f"on company {_company_of(db, on_record)[1]}"
+    body = _from_editor(env, kind, whom) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]
         about = _deal_of(db, deal) if deal is not None else None
+        company = _company_of(db, on_record) if on_record is not None else None
         item = log_interaction(
             db,
             env.now,
@@ -90,17 +111,28 @@ def log(
             kind=kind,
             at=_moment(when, env.now),
             deal_id=about[0] if about else None,
+            company_id=company[0] if company else None,
         )
-    message = f"logged {item.kind} {item.id} with {_contact_names_of(item)}"
+    message = f"logged {item.kind} {item.id}"
+    if company:
+        message += f" on company {company[0]} {_one_line(company[1])}"
+    elif about and not item.contacts:
+        message += f" on deal {about[0]} {_one_line(about[1])}"
+    if item.contacts:
+        message += f" with {_contact_names_of(item)}"
     if when:
         message += f" {_when_said(item.at, when.has_time, env.now)}"
         if item.at > to_iso(env.now):
             message += ", planned"
-    if about:
-        from pcrm.render.safe import clean
-
-        message += f" (deal {about[0]} {clean(about[1], one_line=True)})"
+    if about and (item.contacts or company):
+        message += f" (deal {about[0]} {_one_line(about[1])})"
     say(message)
+
+
+def _one_line(text: str) -> str:
+    from pcrm.render.safe import clean
+
+    return clean(text, one_line=True)
 
 
 def _deal_of(db: "Database", ref: str) -> tuple[int, str]:
@@ -110,6 +142,15 @@ def _deal_of(db: "Database", ref: str) -> tuple[int, str]:
 
     found = get_deal(db, resolve_deal(db, ref))
     return found.id, found.title
+
+
+def _company_of(db: "Database", ref: str) -> tuple[int, str]:
+    """The company a company:REF names: its id and name."""
+    from pcrm.core.people.companies import get_company
+    from pcrm.core.refs import resolve_company
+
+    found = get_company(db, resolve_company(db, ref))
+    return found.id, found.name
 
 
 def _moment(when: "When | None", now: datetime) -> datetime | None:
@@ -146,13 +187,13 @@ def _read(env: Env, text: str) -> str:
     return env.stdin.read() if text == "-" else text
 
 
-def _from_editor(env: Env, kind: str, names: str) -> str:
+def _from_editor(env: Env, kind: str, whom: str) -> str:
     from pcrm.cli.editing import forms_folder, run_editor
     from pcrm.errors import InvalidInput
     from pcrm.render.safe import clean
 
     template = (
-        f"\n# Write what happened ({kind} with {clean(names, one_line=True)}) above."
+        f"\n# Write what happened ({kind} {clean(whom, one_line=True)}) above."
         "\n# Lines starting with # are ignored; an empty text logs nothing.\n"
     )
     written = run_editor(template, forms_folder(env.db_path), "log")

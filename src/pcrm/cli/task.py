@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 import typer
 from typer.core import TyperGroup
 
+from pcrm.cli.bulk import DryRunOpt, YesOpt, confirm_many, counted, print_dry_run
 from pcrm.cli.env import get_env
 from pcrm.cli.groups import DefaultCommandGroup
 from pcrm.cli.helpformat import Typer
@@ -20,7 +21,8 @@ from pcrm.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from pcrm.core.activity.tasks import Scope, Task
+    from pcrm.cli.bulk import Section
+    from pcrm.core.activity.tasks import Completed, Scope, Task
 
 
 class FollowUpGroup(DefaultCommandGroup):
@@ -47,6 +49,14 @@ task_app = Typer(help=HELP, no_args_is_help=True, hidden=True)
 IdArg = Annotated[
     str, typer.Argument(metavar="ID", help="The follow-up's id (see pcrm follow-up list).")
 ]
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID",
+        help="The follow-ups' ids, one or several (see pcrm follow-up list).",
+        show_default=False,
+    ),
+]
 RULE_HELP = 'weekly, 2w, 30d, quarterly, "every 2 weeks", "every monday", or an RRULE.'
 # Spelled out here to keep `--help` light; a test checks it against core's SORTS.
 Sort = Literal["due", "created", "title", "contact"]
@@ -70,17 +80,22 @@ def _due(task: Task) -> str:
 
 def follow_up(
     ctx: typer.Context,
-    ref: Annotated[
-        str,
-        typer.Argument(
-            metavar="REF", help="The contact: id, email or name; company:REF for a company."
-        ),
-    ],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="What to do.")],
     due: Annotated[
         str,
         typer.Option("--due", metavar="WHEN", help="When: a day, or a day and a time."),
     ],
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="REF",
+            help="The contact: id, email or name; company:REF for a company. deal:ID for a "
+            "deal; left out when --deal or --company names what it is about.",
+            show_default=False,
+        ),
+    ] = None,
+    text: Annotated[
+        str | None, typer.Argument(metavar="TEXT", help="What to do.", show_default=False)
+    ] = None,
     deal: Annotated[
         str | None,
         typer.Option("--deal", "-d", metavar="DEAL", help="The deal it is about: id or title."),
@@ -91,20 +106,31 @@ def follow_up(
     ] = None,
     every: Annotated[str | None, typer.Option("--every", metavar="RULE", help=RULE_HELP)] = None,
 ) -> None:
-    """Add a follow-up for a contact, optionally recurring.
+    """Add a follow-up for a contact, deal or company.
 
     It is due on a local calendar day (and at a time, if WHEN gives one): a follow-up due
     today stays today until midnight. A recurring one schedules its next occurrence
-    when done.
+    when done. Without a contact: `--deal D TEXT` (or REF deal:D) for a deal, `--company
+    REF TEXT` (or REF company:REF) for a company.
 
     `pcrm follow-up REF TEXT` is short for `pcrm follow-up add REF TEXT`.
 
     \b
     Example:
       pcrm follow-up add ada "Send the quote" --due "fri 9am" --deal "20 seats"
+      pcrm follow-up add --deal "20 seats" "Chase the signature" --due mon
     """
     from pcrm.core.activity.tasks import TaskForm, add_task
+    from pcrm.errors import InvalidInput
 
+    if text is None and ref is not None and (deal is not None or company is not None):
+        ref, text = None, ref  # `follow-up --deal D TEXT`: no contact
+    if text is None:
+        raise InvalidInput(
+            "a follow-up needs a REF and a TEXT",
+            hint='e.g. pcrm follow-up ada "Send the quote" --due fri; without a contact,'
+            " --deal D or --company REF and the TEXT",
+        )
     env = get_env(ctx)
     form = TaskForm(title=text, ref=ref, deal=deal, company=company, due=due, every=every)
     with env.database(write=True, create=False) as db:
@@ -207,26 +233,61 @@ def list_(
 
 
 @app.command("done")
-def done(ctx: typer.Context, task_id: IdArg) -> None:
-    """Mark a follow-up done; a recurring one comes back.
+def done(
+    ctx: typer.Context,
+    task_ids: IdsArg,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+) -> None:
+    """Mark follow-ups done; a recurring one comes back.
 
     A recurring follow-up schedules its next occurrence.
 
     The next occurrence is the first day of the series after both the day it was due
     and today: missed occurrences are not piled up.
 
+    Several ids are marked in one transaction, every id checked first (a bad one:
+    nothing changes); asked first on a terminal (--yes: not asked; a script needs it).
+    --dry-run lists them and changes nothing.
+
     \b
     Example:
       pcrm follow-up done 12
+      pcrm follow-up done 2 8 9 --yes
     """
-    from pcrm.core.activity.tasks import complete_task, resolve_task
+    from pcrm.core.activity.tasks import complete_task, complete_tasks, pick_tasks, resolve_task
 
     env = get_env(ctx)
+    if len(task_ids) == 1 and not dry_run:  # one follow-up, as ever
+        with env.database(write=True, create=False) as db:
+            completed = complete_task(db, env.now, resolve_task(db, task_ids[0]))
+        _say_done([completed])
+        return
+    with env.database(write=False) as db:
+        picked = pick_tasks(db, task_ids, env.now)
+    section = _section(picked, "would mark {} done", "")
+    if dry_run:
+        print_dry_run([section])
+        return
+    tasks = counted(len(picked), "follow-up")
+    confirm_many(env, [section], f"Mark {tasks} done?", yes, refusal=f"not marking {tasks} done")
     with env.database(write=True, create=False) as db:
-        completed = complete_task(db, env.now, resolve_task(db, task_id))
-    say(f"done {_label(completed.task)}")
-    if completed.next:
-        say(f"next {_label(completed.next)}: due {_due(completed.next)}")
+        _say_done(complete_tasks(db, env.now, picked))
+
+
+def _say_done(completed: list[Completed]) -> None:
+    for one in completed:
+        say(f"done {_label(one.task)}")
+        if one.next:
+            say(f"next {_label(one.next)}: due {_due(one.next)}")
+
+
+def _section(picked: list[Task], would: str, done: str) -> Section:
+    """The follow-ups picked: '  12  2026-11-27  Send the quote'."""
+    from pcrm.cli.bulk import Section, record_line
+
+    lines = [record_line(task.id, task.due_date, task.title) for task in picked]
+    return Section(would.format(counted(len(picked), "follow-up")), done, lines)
 
 
 @app.command("snooze")
@@ -284,28 +345,60 @@ def edit(
 @app.command("rm")
 def rm(
     ctx: typer.Context,
-    task_id: IdArg,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    task_ids: IdsArg,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
-    """Remove a follow-up (a recurring one: the whole series ends).
+    """Remove follow-ups (a recurring one: the whole series ends).
+
+    Several ids are removed in one transaction, every id checked first (a bad one:
+    nothing changes); --dry-run lists them and changes nothing.
 
     \b
     Example:
       pcrm follow-up rm 12 --yes
+      pcrm follow-up rm 9 10 --dry-run
     """
-    from pcrm.core.activity.tasks import get_task, remove_task, resolve_task
+    from pcrm.core.activity.tasks import (
+        get_task,
+        pick_tasks,
+        remove_task,
+        remove_tasks,
+        resolve_task,
+    )
     from pcrm.core.records import id_of_uid
 
     env = get_env(ctx)
+    if len(task_ids) == 1 and not dry_run:  # one follow-up, as ever
+        with env.database(write=False) as db:
+            asked = get_task(db, resolve_task(db, task_ids[0]), env.now)
+        label = _label(asked)
+        confirm_removal(env, label, yes)
+        with env.database(write=True, create=False) as db:  # by uid: the id may be reused
+            removed = remove_task(
+                db, env.now, id_of_uid(db, "task", asked.uid, label, "nothing removed")
+            )
+        say(f"removed {_label(removed)}")
+        return
     with env.database(write=False) as db:
-        asked = get_task(db, resolve_task(db, task_id), env.now)
-    label = _label(asked)
-    confirm_removal(env, label, yes)
-    with env.database(write=True, create=False) as db:  # by uid: the id may be reused
-        removed = remove_task(
-            db, env.now, id_of_uid(db, "task", asked.uid, label, "nothing removed")
-        )
-    say(f"removed {_label(removed)}")
+        picked = pick_tasks(db, task_ids, env.now)
+    section = _section(picked, "would remove {}", "")
+    if dry_run:
+        print_dry_run([section])
+        return
+    tasks = counted(len(picked), "follow-up")
+    confirm_many(
+        env,
+        [section],
+        f"Remove {tasks}?",
+        yes,
+        refusal=f"not removing {tasks}",
+        declined="nothing removed",
+    )
+    with env.database(write=True, create=False) as db:
+        removed_all = remove_tasks(db, env.now, picked)
+    for removed in removed_all:
+        say(f"removed {_label(removed)}")
 
 
 for _command in list(app.registered_commands):

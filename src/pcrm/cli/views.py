@@ -23,6 +23,14 @@ AnyRefArg = Annotated[
         "contact:REF or company:REF to say which.",
     ),
 ]
+TimelineRefArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="A contact or company: id (a contact's), email, domain or name; "
+        "contact:REF or company:REF to say which; deal:ID for a deal.",
+    ),
+]
 
 
 def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
@@ -54,23 +62,27 @@ def show(ctx: typer.Context, ref: AnyRefArg, json: JsonOption = False) -> None:
 
 
 def timeline(
-    ctx: typer.Context, ref: AnyRefArg, limit: LimitOption = 50, json: JsonOption = False
+    ctx: typer.Context, ref: TimelineRefArg, limit: LimitOption = 50, json: JsonOption = False
 ) -> None:
-    """Show the history of a contact or a company.
+    """Show the history of a contact, a company or a deal.
 
     Everything that happened with them, newest first: interactions (planned ones too),
     when the record was added, and the stage and status changes of their deals.
+    deal:ID shows a deal's: its interactions and notes, its stage and status changes.
 
     \b
     Example:
       pcrm timeline "Analytical Engines" --limit 0
     """
-    from pcrm.core.refs import resolve_any
+    from pcrm.core.refs import resolve, resolve_any, split_kind
     from pcrm.core.views.overview import timeline as load_timeline
 
     env = get_env(ctx)
     with env.database(write=False) as db:
-        kind, record_id = resolve_any(db, ref)
+        if split_kind(ref)[0] == "deal":
+            kind, record_id = resolve(db, ref, ("deal",))
+        else:
+            kind, record_id = resolve_any(db, ref)
         events, total = load_timeline(db, kind, record_id, limit=limit or None)
 
     from pcrm.render.timeline import timeline_lines, timeline_table

@@ -32,6 +32,7 @@ def log_interaction(
     kind: str = "note",
     at: datetime | None = None,
     deal_id: int | None = None,
+    company_id: int | None = None,
 ) -> Interaction:
     """Record an interaction with one or more contacts, optionally about a deal.
 
@@ -39,6 +40,10 @@ def log_interaction(
     stays true when a person later moves on. A past or present interaction updates the
     contacts' "last contacted" and the deal's last activity; one planned in the future
     does not.
+
+    Without contacts it is about a deal (`pcrm log deal:ID`: linked to the deal and the
+    deal's company) or a company alone (`pcrm log company:REF`); a `company_id` given is
+    the company it is linked to, whoever was there.
     """
     kind = check_kind(kind)
     text = text.strip()
@@ -51,9 +56,16 @@ def log_interaction(
             "the interaction's text is not UTF-8", hint="convert it first, e.g. iconv -t UTF-8"
         ) from None
     when = at or now
-    company_id = db.execute(
-        "SELECT company_id FROM contacts WHERE id = ?", [contact_ids[0]]
-    ).fetchone()[0]
+    if company_id is None and contact_ids:
+        company_id = db.execute(
+            "SELECT company_id FROM contacts WHERE id = ?", [contact_ids[0]]
+        ).fetchone()[0]
+    elif company_id is None and deal_id is not None:
+        company_id = db.execute("SELECT company_id FROM deals WHERE id = ?", [deal_id]).fetchone()[
+            0
+        ]
+    elif company_id is None:
+        raise InvalidInput("an interaction needs a contact, a company or a deal")
     cursor = db.execute(
         "INSERT INTO interactions(uid, kind, at, text, company_id, created_at, deal_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -68,11 +80,12 @@ def log_interaction(
     )
     if when <= now:
         marks = ",".join("?" * len(unique_ids))
-        db.execute(
-            "UPDATE contacts SET last_contacted_at = ? WHERE id IN"
-            f" ({marks}) AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
-            [to_iso(when), *unique_ids, to_iso(when)],
-        )
+        if unique_ids:
+            db.execute(
+                "UPDATE contacts SET last_contacted_at = ? WHERE id IN"
+                f" ({marks}) AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
+                [to_iso(when), *unique_ids, to_iso(when)],
+            )
         if deal_id is not None:
             db.execute(
                 "UPDATE deals SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?",

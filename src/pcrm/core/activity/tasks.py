@@ -52,7 +52,7 @@ class Task:
 @dataclass
 class TaskForm:
     title: str
-    ref: str | None = None  # a contact; `company:REF` a company (core.refs.resolve)
+    ref: str | None = None  # a contact; `company:REF` a company, `deal:D` a deal (core.refs)
     deal: str | None = None
     company: str | None = None
     due: str = "today"
@@ -329,19 +329,24 @@ def _contact_or_company(db: Database, ref: str) -> tuple[str, int]:
 
 def add_task(db: Database, now: datetime, form: TaskForm) -> Task:
     from pcrm.core.activity import recurrence
-    from pcrm.core.refs import resolve_company, resolve_deal
+    from pcrm.core.refs import resolve_company, resolve_deal, split_kind
 
     title = _title(form.title)
     due_date, due_at = _due(form.due, now)
     rule = recurrence.parse_rule(form.every) if form.every is not None else None
     contact_id = company_id = deal_id = None
-    if form.ref is not None:
+    deal_ref = form.deal
+    if form.ref is not None and split_kind(form.ref)[0] == "deal":  # `follow-up deal:D TEXT`
+        if form.deal is not None:
+            raise InvalidInput("the deal is named twice", hint=f"drop --deal or {form.ref.strip()}")
+        deal_ref = form.ref
+    elif form.ref is not None:
         kind, record_id = _contact_or_company(db, form.ref)
         contact_id, company_id = (record_id, None) if kind == "contact" else (None, record_id)
     if form.company is not None:
         company_id = resolve_company(db, form.company)
-    if form.deal is not None:
-        deal_id = resolve_deal(db, form.deal)
+    if deal_ref is not None:
+        deal_id = resolve_deal(db, deal_ref)
     if contact_id is None and company_id is None and deal_id is None:
         raise InvalidInput("a follow-up needs a contact, a company or a deal")
     stamp = to_iso(now)
@@ -471,3 +476,41 @@ def remove_task(db: Database, now: datetime, task_id: int) -> Task:
     db.execute("DELETE FROM tasks WHERE id = ?", [task_id])
     record_deletion(db, now, "task", task.uid)
     return task
+
+
+# -- several at once (`follow-up done 2 8 9`, `follow-up rm 9 10`) -------------------------
+
+
+def pick_tasks(db: Database, refs: Sequence[str], now: datetime) -> list[Task]:
+    """The follow-ups these ids name, once each, in the order given; every id is checked
+    before anything changes (a bad one is an error naming it)."""
+    ids = list(dict.fromkeys(resolve_task(db, ref) for ref in refs))
+    return [get_task(db, task_id, now) for task_id in ids]
+
+
+def _again(db: Database, picked: Sequence[Task]) -> list[int]:
+    """The picked tasks' ids now, found by uid (an id may have been reused meanwhile)."""
+    from pcrm.core.records import id_of_uid
+
+    return [
+        id_of_uid(db, "task", task.uid, f"follow-up {task.id} {task.title}", "nothing changed")
+        for task in picked
+    ]
+
+
+def complete_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[Completed]:
+    """Mark them all done, each as complete_task does, in the caller's one transaction
+    (the seam where the undo journal records the whole change as one entry); one already
+    done is an error naming it, and nothing changes."""
+    for task in picked:
+        if task.status == "done":
+            raise InvalidInput(
+                f"follow-up {task.id} is already done",
+                hint=f"done on {task.done_at}; nothing changed",
+            )
+    return [complete_task(db, now, task_id) for task_id in _again(db, picked)]
+
+
+def remove_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[Task]:
+    """Remove them all, each as remove_task does, in the caller's one transaction."""
+    return [remove_task(db, now, task_id) for task_id in _again(db, picked)]

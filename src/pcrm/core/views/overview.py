@@ -19,6 +19,7 @@ FOLLOW_UPS_SHOWN = 10
 _DEALS = {
     "contact": "SELECT deal_id FROM deal_contacts WHERE contact_id = :id",
     "company": "SELECT id FROM deals WHERE company_id = :id",
+    "deal": "SELECT :id",
 }
 
 # Interactions of a contact, or of a company: logged against it, or with any of its people.
@@ -29,6 +30,8 @@ _INTERACTIONS = {
     " SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
     " ON ic.interaction_id = i.id JOIN contacts c ON c.id = ic.contact_id"
     " WHERE c.company_id = :id",
+    # A deal's: logged against it, with or without contacts (`pcrm log deal:ID`).
+    "deal": "SELECT i.id, i.at FROM interactions i WHERE i.deal_id = :id",
 }
 
 
@@ -107,7 +110,8 @@ def timeline(
     """Everything that happened, newest first, and how many events there are in all:
     interactions (planned ones included), the records' own events ("added") and the
     stage and status changes of their deals, and lifecycle stage changes (a company's own
-    and its people's)."""
+    and its people's). A deal's: its interactions and its stage and status changes (its
+    "opened in" is when it was added)."""
     events = [
         TimelineEvent(
             at=item.at,
@@ -143,7 +147,10 @@ def _with_whom(item: Interaction, kind: str, record_id: int) -> str:
 
 
 def _record_events(db: Database, kind: str, record_id: int) -> list[TimelineEvent]:
-    """The "added" events, newest first: a contact's own; a company's people and itself."""
+    """The "added" events, newest first: a contact's own; a company's people and itself;
+    none for a deal (its history's "opened in" says it)."""
+    if kind == "deal":
+        return []
     if kind == "contact":
         row = db.execute(
             "SELECT created_at, name FROM contacts WHERE id = ?", [record_id]
@@ -204,7 +211,9 @@ _LIFECYCLE = {
 def _lifecycle_events(
     db: Database, kind: str, record_id: int, limit: int | None
 ) -> tuple[list[TimelineEvent], int]:
-    """The newest lifecycle stage changes, and how many there are."""
+    """The newest lifecycle stage changes, and how many there are (deals have none)."""
+    if kind not in _LIFECYCLE:
+        return [], 0
     source = f"FROM lifecycle_history h WHERE {_LIFECYCLE[kind]}"
     total = db.execute(f"SELECT count(*) {source}", {"id": record_id}).fetchone()[0]
     rows = db.execute(
