@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from pcrm.dates import When
     from pcrm.store.db import Database
 
-KIND_HELP = "call, email, meeting, demo, message or note."
+KIND_HELP = (
+    "call, email, meeting, demo, message, note, or one you added (pcrm interaction kind list);"
+    " an alias such as phone is its kind."
+)
 
 
 def log(
@@ -61,7 +64,6 @@ def log(
     from pcrm.errors import InvalidInput
 
     env = get_env(ctx)
-    kind = check_kind(kind)
     # A log records what happened: a bare weekday or a date without a year is the last one.
     when = parse_when(at, env.now, direction="past") if at else None
     refs = [ref, *(with_ or []), *(with_short or [])]
@@ -78,6 +80,7 @@ def log(
             names = ", ".join(person.name for person in load_contacts(db, ids))
             if deal is not None:
                 _deal_of(db, deal)
+            kind = check_kind(db, kind)
     body = _from_editor(env, kind, names) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]

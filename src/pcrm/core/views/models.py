@@ -28,6 +28,7 @@ class TimelineEvent:
     text: str | None = None
     subject: Link | None = None  # the record the event belongs to, for a company's timeline
     interaction_id: int | None = None
+    cancelled_at: str | None = None  # an interaction that was planned, then cancelled
 
 
 @dataclass
