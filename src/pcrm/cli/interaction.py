@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
 
 app = Typer(
-    help="List, show, correct and remove logged interactions; plan and cancel.",
+    help="List, correct and remove logged interactions.",
     no_args_is_help=True,
 )
-kind_app = Typer(help="The interaction kinds: call, email... and your own.", no_args_is_help=True)
+kind_app = Typer(help="The interaction kinds, built in and your own.", no_args_is_help=True)
 app.add_typer(kind_app, name="kind")
 
 IdArg = Annotated[
@@ -49,7 +49,7 @@ def list_(
     ctx: typer.Context,
     contact: Annotated[
         list[str] | None,
-        typer.Option("--contact", "-c", metavar="REF", help="Only with this contact; repeatable."),
+        typer.Option("--contact", metavar="REF", help="Only with this contact; repeatable."),
     ] = None,
     company: Annotated[
         list[str] | None,
@@ -130,7 +130,9 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, interaction_id: IdArg, json: JsonOption = False) -> None:
-    """Show one interaction: kind, time, people, company, deal, text, and whether it was
+    """Show one interaction with its people, deal and state.
+
+    Its kind, time, people, company, deal, text, when it was logged and whether it was
     cancelled.
 
     \b
@@ -241,8 +243,9 @@ def rm(
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Remove interactions for good (a typo, a duplicate, one that never happened).
+    """Remove interactions for good.
 
+    For a typo, a duplicate, or one that never happened.
     Contacts' "last contacted" goes back to their latest touch left. A planned
     interaction that will not happen can be cancelled instead, which keeps it in the
     history.
@@ -310,9 +313,9 @@ def done(ctx: typer.Context, interaction_id: IdArg) -> None:
 
 @app.command("cancel")
 def cancel(ctx: typer.Context, interaction_id: IdArg) -> None:
-    """Cancel a planned interaction: it stays in the history, marked cancelled.
+    """Cancel a planned interaction; it stays, marked.
 
-    A cancelled interaction is never a touch: not in "last contacted", stay-in-touch,
+    It stays in the history, marked cancelled. A cancelled interaction is never a touch: not in "last contacted", stay-in-touch,
     the agenda, scores or reports. `interaction done` takes the cancellation back.
 
     \b
@@ -338,9 +341,9 @@ KindArg = Annotated[str, typer.Argument(metavar="KIND", help="A kind's name.")]
 
 @kind_app.command("list")
 def kind_list(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List the interaction kinds in order, with their aliases and how many use each.
+    """List the kinds in order, with their aliases.
 
-    Reports list the kinds in this order.
+    With how many interactions use each. Reports list the kinds in this order.
 
     \b
     Example:
@@ -386,7 +389,9 @@ def kind_alias(
     alias: Annotated[str, typer.Argument(metavar="ALIAS", help="The other name, e.g. wa.")],
     kind: KindArg,
 ) -> None:
-    """Give a kind another name: --kind ALIAS then means KIND (and KIND is stored).
+    """Give a kind another name.
+
+    --kind ALIAS then means KIND, and KIND is what is stored.
 
     \b
     Example:
