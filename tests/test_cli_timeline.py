@@ -96,6 +96,7 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
         "text": "Sent the quote",
         "subject": None,
         "interaction_id": 2,
+        "cancelled_at": None,
     }
     company = json.loads(cli("timeline", "company:analytical", "--json").stdout)
     assert company[3]["subject"] == {"kind": "contact", "id": 2, "name": "Charles Babbage"}
