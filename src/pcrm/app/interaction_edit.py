@@ -114,7 +114,12 @@ def _from_form(
 
 
 def edit_interaction(
-    files: DatabaseFile, now: datetime, interaction_id: int, edit: InteractionEdit, *, editor: Editor
+    files: DatabaseFile,
+    now: datetime,
+    interaction_id: int,
+    edit: InteractionEdit,
+    *,
+    editor: Editor,
 ) -> Interaction | None:
     """The interaction as saved; None when the editor's save changed nothing."""
     from pcrm.core.activity.interaction_records import (

@@ -63,7 +63,9 @@ def list_(
     ] = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", metavar="KIND", help="Only of this kind (or alias); repeatable."),
+        typer.Option(
+            "--kind", "-k", metavar="KIND", help="Only of this kind (or alias); repeatable."
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", metavar="WHEN", help="From this time or day on.")
@@ -73,7 +75,8 @@ def list_(
         typer.Option("--until", metavar="WHEN", help="Up to this time, or to the end of this day."),
     ] = None,
     planned: Annotated[
-        bool, typer.Option("--planned", help="Only those still to come (not cancelled), soonest first.")
+        bool,
+        typer.Option("--planned", help="Only those still to come (not cancelled), soonest first."),
     ] = False,
     cancelled: Annotated[bool, typer.Option("--cancelled", help="Only cancelled ones.")] = False,
     limit: LimitOption = 100,
@@ -113,9 +116,7 @@ def list_(
             planned=planned,
             cancelled=cancelled,
         )
-        items, total = list_interactions(
-            db, env.now, filters, limit=limit or None, offset=offset
-        )
+        items, total = list_interactions(db, env.now, filters, limit=limit or None, offset=offset)
     from pcrm.render.interactions import interaction_lines, interaction_table
 
     emit(
@@ -255,32 +256,26 @@ def rm(
       pcrm interaction rm 12 --yes
     """
     from pcrm.cli.output import confirm_removal
-    from pcrm.core.activity.interaction_records import get_interaction, remove_interactions
-    from pcrm.errors import InvalidInput, NotFound
+    from pcrm.core.activity.interaction_records import (
+        get_by_uid,
+        get_interaction,
+        remove_interactions,
+    )
+    from pcrm.errors import InvalidInput
 
     env = get_env(ctx)
     ids = _ids(interaction_ids)
     if not ids:
-        raise InvalidInput("no interaction given", hint="give its number, e.g. pcrm interaction rm 12")
+        raise InvalidInput(
+            "no interaction given", hint="give its number, e.g. pcrm interaction rm 12"
+        )
     with env.database(write=False) as db:
         asked = [get_interaction(db, number) for number in ids]
     label = _label(asked[0]) if len(asked) == 1 else f"{len(asked)} interactions"
     confirm_removal(env, label, yes)
     with env.database(write=True) as db:
         # Found again by uid: an id may have gone to a new interaction meanwhile.
-        uids = {item.uid for item in asked}
-        now_ids = [
-            row[0]
-            for row in db.execute(
-                f"SELECT id FROM interactions WHERE uid IN ({','.join('?' * len(uids))})",
-                list(uids),
-            )
-        ]
-        if len(now_ids) != len(asked):
-            raise NotFound(
-                "an interaction was removed meanwhile (by another pcrm); nothing removed",
-                hint="see: pcrm interaction list",
-            )
+        now_ids = [get_by_uid(db, item.uid, _label(item), "nothing removed").id for item in asked]
         removed = remove_interactions(db, env.now, now_ids)
     for item in removed:
         say(f"removed {_label(item)}")
@@ -315,8 +310,9 @@ def done(ctx: typer.Context, interaction_id: IdArg) -> None:
 def cancel(ctx: typer.Context, interaction_id: IdArg) -> None:
     """Cancel a planned interaction; it stays, marked.
 
-    It stays in the history, marked cancelled. A cancelled interaction is never a touch: not in "last contacted", stay-in-touch,
-    the agenda, scores or reports. `interaction done` takes the cancellation back.
+    It stays in the history, marked cancelled. A cancelled interaction is never a
+    touch: not in "last contacted", stay-in-touch, the agenda, scores or reports.
+    `interaction done` takes the cancellation back.
 
     \b
     Example:

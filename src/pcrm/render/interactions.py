@@ -51,13 +51,16 @@ def interaction_table(items: list[Interaction], now: datetime) -> FittedTable | 
     columns = [
         Column("ID", [Text(str(item.id)) for item in items], True, False, "right", "id"),
         Column("When", [Text(when(item.at, now)) for item in items], True, False, style="muted"),
-        Column("Kind", [Text(clean(item.kind, one_line=True)) for item in items], True, False,
-               style="kind"),  # fmt: skip
+        Column(
+            "Kind",
+            [Text(clean(item.kind, one_line=True)) for item in items],
+            True,
+            False,
+            style="kind",
+        ),
         Column("With", [t(_names(item)) for item in items], True, style="name"),
         Column("Text", [text_of(item) for item in items], True, room=40),
-        Column(
-            "Date", [Text(format_local(from_iso(item.at))) for item in items], shrink=False
-        ),
+        Column("Date", [Text(format_local(from_iso(item.at))) for item in items], shrink=False),
         Column("Deal", [t(item.deal.name if item.deal else None) for item in items]),
         Column("Company", [t(item.company.name if item.company else None) for item in items]),
     ]

@@ -338,9 +338,7 @@ def _plain_interactions(items: list[Interaction]) -> Iterator[str]:
     for item in items:
         names = ", ".join(link.name for link in item.contacts)
         text = f"(cancelled) {item.text}" if item.cancelled_at else item.text
-        yield "\t".join(
-            clean(value, one_line=True) for value in (item.at, item.kind, names, text)
-        )
+        yield "\t".join(clean(value, one_line=True) for value in (item.at, item.kind, names, text))
 
 
 def _plain_deals(deals: list[Deal]) -> Iterator[str]:

@@ -43,9 +43,7 @@ def parse_id(text: str) -> int:
 def get_interaction(db: Database, interaction_id: int) -> Interaction:
     found = load_interactions(db, [interaction_id])
     if not found:
-        raise NotFound(
-            f"no interaction {interaction_id}", hint="see: pcrm interaction list"
-        )
+        raise NotFound(f"no interaction {interaction_id}", hint="see: pcrm interaction list")
     return found[0]
 
 
@@ -161,13 +159,11 @@ def _retouch_contacts(
         if row is None:
             continue
         stored, latest = row
-        if latest is not None and (stored is None or latest > stored):
-            new = latest
-        elif before is not None and stored == before:
-            new = latest
-        else:
-            continue
-        db.execute("UPDATE contacts SET last_contacted_at = ? WHERE id = ?", [new, contact_id])
+        later = latest is not None and (stored is None or latest > stored)
+        if later or (before is not None and stored == before):
+            db.execute(
+                "UPDATE contacts SET last_contacted_at = ? WHERE id = ?", [latest, contact_id]
+            )
 
 
 def _retouch_deal(db: Database, now: datetime, deal_id: int | None, before: str | None) -> None:

@@ -65,9 +65,7 @@ def _lookup(db: Database, text: str) -> tuple[str, bool] | None:
     row = db.execute("SELECT name FROM interaction_kinds WHERE name = ?", [text]).fetchone()
     if row is not None:
         return row[0], False
-    row = db.execute(
-        "SELECT kind FROM interaction_kind_aliases WHERE alias = ?", [text]
-    ).fetchone()
+    row = db.execute("SELECT kind FROM interaction_kind_aliases WHERE alias = ?", [text]).fetchone()
     return (row[0], True) if row is not None else None
 
 
@@ -79,9 +77,7 @@ def resolve_kind(db: Database, text: str) -> str:
         raise InvalidInput("no interaction kind given", hint=_known(db))
     found = _lookup(db, key)
     if found is None:
-        raise InvalidInput(
-            f'unknown interaction kind "{key}"', hint=f"{_known(db)}; {ADD_HINT}"
-        )
+        raise InvalidInput(f'unknown interaction kind "{key}"', hint=f"{_known(db)}; {ADD_HINT}")
     return found[0]
 
 
