@@ -490,3 +490,22 @@ def test_a_file_made_at_m016_keeps_every_interaction_link_and_search_hit(cli, db
     assert listed(cli, "--contact", "grace") == [3, 2]
     ok(cli("interaction", "cancel", "3"))
     assert listed(cli, "--cancelled") == [3]
+
+
+def test_the_shell_completes_user_kinds(crm, db_path):
+    from test_naming_and_completion import complete
+
+    ok(crm("interaction", "kind", "add", "whatsapp"))
+    assert complete("pcrm log ada x --kind wh", db=db_path) == ["whatsapp"]
+    assert complete("pcrm interaction list --kind me", db=db_path) == ["meeting", "message"]
+
+
+def test_export_says_which_were_cancelled(crm):
+    ok(crm("interaction", "cancel", "4"))
+    exported = json.loads(ok(crm("export", "interactions", "--format", "json")))
+    assert [(item["id"], item["cancelled_at"]) for item in exported] == [
+        (1, None), (2, None), (3, None), (4, "2026-11-23T10:00:00Z"),
+    ]  # fmt: skip
+    header, *rows = ok(crm("export", "interactions")).splitlines()
+    assert header.endswith(",text,cancelled_at")
+    assert rows[-1].endswith(",Demo of the tool,2026-11-23T10:00:00Z")

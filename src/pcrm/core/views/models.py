@@ -82,3 +82,4 @@ class ExportedInteraction:
     contact_uids: list[str] = field(default_factory=list)
     company: Link | None = None
     deal: Link | None = None
+    cancelled_at: str | None = None  # a planned interaction that was called off
