@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
 
 app = Typer(
-    help="List, correct and remove logged interactions.",
+    help="List, correct, cancel and remove logged interactions.",
     no_args_is_help=True,
 )
 kind_app = Typer(help="The interaction kinds, built in and your own.", no_args_is_help=True)
