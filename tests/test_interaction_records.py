@@ -509,3 +509,19 @@ def test_export_says_which_were_cancelled(crm):
     header, *rows = ok(crm("export", "interactions")).splitlines()
     assert header.endswith(",text,cancelled_at")
     assert rows[-1].endswith(",Demo of the tool,2026-11-23T10:00:00Z")
+
+
+def test_a_cancelled_one_is_no_next_step_on_the_board(cli):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    ok(cli("deal", "add", "Seats", "--contact", "ada"))
+    ok(cli("log", "ada", "Demo", "--kind", "demo", "--at", "2026-11-25 14:00", "--deal", "Seats"))
+
+    def next_step() -> object:
+        board = json.loads(ok(cli("pipeline", "--json")))
+        cards = [card for column in board["columns"] for card in column["cards"]]
+        return cards[0]["next_step"]
+
+    assert next_step()["text"] == "Demo"
+    ok(cli("interaction", "cancel", "1"))
+    assert next_step() is None
+    assert "next 2026-11-25" not in ok(cli("pipeline"))
