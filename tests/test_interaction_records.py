@@ -215,8 +215,27 @@ def test_edit_in_the_editor(crm, tmp_path):
     item = json.loads(ok(crm("interaction", "show", "3", "--json")))
     assert item["kind"] == "call"
     assert item["text"] == "Coffee, then a call\nabout the quote"
-    assert item["at"] == "2026-11-20T08:00:00Z"  # not re-read from the form: unchanged
+    assert item["at"] == "2026-11-20T08:00:00Z"
     assert [c["name"] for c in item["contacts"]] == ["Ada Lovelace", "Bob Stone"]
+
+
+def test_the_form_moves_the_time_and_keeps_it_exact_when_untouched(crm, tmp_path):
+    ok(crm("log", "bob", "Second coffee", "--at", "2026-11-21 08:00:37"))
+    assert json.loads(ok(crm("interaction", "show", "5", "--json")))["at"] == (
+        "2026-11-21T08:00:37Z"
+    )
+    kind_only = editor_script(tmp_path, "text = text.replace('kind: note', 'kind: meeting')")
+    ok(crm("interaction", "edit", "5", env={"EDITOR": kind_only}))
+    item = json.loads(ok(crm("interaction", "show", "5", "--json")))
+    assert (item["kind"], item["at"]) == ("meeting", "2026-11-21T08:00:37Z")
+    moved = editor_script(
+        tmp_path, "text = text.replace('at: 2026-11-21 08:00', 'at: 2026-11-19 17:30')"
+    )
+    ok(crm("interaction", "edit", "5", env={"EDITOR": moved}))
+    assert json.loads(ok(crm("interaction", "show", "5", "--json")))["at"] == (
+        "2026-11-19T17:30:00Z"
+    )
+    assert last_contact(crm, "Bob Stone") == "2026-11-20T08:00:00Z"
 
 
 def test_an_unchanged_form_changes_nothing(crm, tmp_path, db_path):
@@ -525,3 +544,21 @@ def test_a_cancelled_one_is_no_next_step_on_the_board(cli):
     ok(cli("interaction", "cancel", "1"))
     assert next_step() is None
     assert "next 2026-11-25" not in ok(cli("pipeline"))
+
+
+def test_a_deals_last_activity_follows_a_removal(cli):
+    from datetime import UTC, datetime
+
+    opened = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    ok(cli("contact", "add", "Ada Lovelace", now=opened))
+    ok(cli("deal", "add", "Seats", "--contact", "ada", now=opened))
+    ok(cli("log", "ada", "Call", "--at", "2026-11-10 09:00", "--deal", "Seats"))
+
+    def last_activity() -> str:
+        return str(
+            json.loads(ok(cli("deal", "show", "Seats", "--json")))["deal"]["last_activity_at"]
+        )
+
+    assert last_activity() == "2026-11-10T09:00:00Z"
+    ok(cli("interaction", "rm", "1", "--yes"))
+    assert last_activity() == "2026-11-01T09:00:00Z"
