@@ -562,3 +562,16 @@ def test_a_deals_last_activity_follows_a_removal(cli):
     assert last_activity() == "2026-11-10T09:00:00Z"
     ok(cli("interaction", "rm", "1", "--yes"))
     assert last_activity() == "2026-11-01T09:00:00Z"
+
+
+@pytest.mark.parametrize("name", ["[red]x", "a,b", "x" * 31, "'x", "😀"])
+def test_a_kind_name_is_a_plain_word(cli, db_path, name):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    before = dump(db_path)
+    assert "is not a plain word" in one_line_error(cli("interaction", "kind", "add", name))
+    assert "is not a plain word" in one_line_error(
+        cli("interaction", "kind", "alias", name, "call")
+    )
+    assert dump(db_path) == before
+    ok(cli("interaction", "kind", "add", "Site visit"))
+    assert "site visit" in ok(cli("interaction", "kind", "list"))

@@ -10,6 +10,7 @@ kind can be removed once no interaction uses it, and its aliases go with it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pcrm.core.people.text import require_name
@@ -17,6 +18,9 @@ from pcrm.errors import Conflict, InvalidInput
 from pcrm.store.db import Database
 
 ADD_HINT = "add one with: pcrm interaction kind add NAME"
+# A kind is a word of the user's vocabulary, shown as a column heading in reports: letters,
+# digits, spaces and - . / & + ' only, at most 30 characters.
+_NAME = re.compile(r"^\w[\w .\-/&+']{0,29}$")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,11 @@ def resolve_kind(db: Database, text: str) -> str:
 
 def _new_name(db: Database, text: str, what: str) -> str:
     name = " ".join(require_name(text, what).split()).lower()
-    if any(ch in name for ch in ",\t\n"):
-        raise InvalidInput(f'{what} "{name}" holds a comma', hint="give one word or phrase")
+    if not _NAME.match(name):
+        raise InvalidInput(
+            f'{what} "{name[:40]}" is not a plain word',
+            hint="use letters, digits, spaces and - . / & + ' (at most 30 characters)",
+        )
     found = _lookup(db, name)
     if found is not None:
         kind, is_alias = found
