@@ -448,6 +448,8 @@ def test_user_kinds_and_aliases_through_log_and_reports(crm, db_path):
     assert header[:9] == [
         "week", "call", "email", "meeting", "demo", "message", "whatsapp", "note", "lunch",
     ]  # fmt: skip
+    digest = ok(crm("digest", "--since", "2026-11-16"))
+    assert "  whatsapp  1\n" in digest and "  lunch     1\n" in digest
     # a kind in use stays; its alias, a built-in kind, an unknown one: one line each
     before = dump(db_path)
     assert '1 interaction uses the kind "lunch"' in one_line_error(
