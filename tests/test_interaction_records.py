@@ -577,3 +577,10 @@ def test_a_kind_name_is_a_plain_word(cli, db_path, name):
     assert dump(db_path) == before
     ok(cli("interaction", "kind", "add", "Site visit"))
     assert "site visit" in ok(cli("interaction", "kind", "list"))
+
+
+def test_search_says_an_interaction_was_cancelled(crm):
+    ok(crm("interaction", "cancel", "4"))
+    hit = json.loads(ok(crm("search", "demo", "--json")))[0]
+    assert (hit["kind"], hit["id"]) == ("interaction", 4)
+    assert hit["title"] == "meeting with Ada Lovelace, Grace Hopper (cancelled)"

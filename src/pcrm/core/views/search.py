@@ -245,8 +245,8 @@ def _tidy(snippet: str) -> str:
 
 
 def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[SearchHit]:
-    """An interaction's title says what and with whom ("call with Ada Lovelace"), and the
-    hit carries its time."""
+    """An interaction's title says what and with whom ("call with Ada Lovelace"; a
+    cancelled one ends in "(cancelled)"), and the hit carries its time."""
     ids = [hit.id for hit in hits if hit.kind == "interaction"]
     if not ids:
         return hits
@@ -259,7 +259,8 @@ def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[Searc
                         SELECT c.name FROM interaction_contacts ic
                         JOIN contacts c ON c.id = ic.contact_id
                         WHERE ic.interaction_id = i.id ORDER BY c.name_key)),
-                    ' (no contact)'), i.at
+                    ' (no contact)')
+                    || CASE WHEN i.cancelled_at IS NULL THEN '' ELSE ' (cancelled)' END, i.at
                 FROM interactions i WHERE i.id IN ({marks})""",
             ids,
         )
