@@ -247,6 +247,7 @@ def test_interactions_csv_oldest_first(cli, crm):
         "company": "Analytical Engines",
         "deal": "20 seats",
         "text": "Call: =1+1",
+        "cancelled_at": "",
     }
 
 

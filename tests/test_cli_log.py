@@ -94,8 +94,9 @@ def test_text_from_stdin_with_dash(cli, db_path, people):
         (
             ("log", "ada", "hi", "--kind", "chat"),
             None,
-            'pcrm: error: unknown kind "chat" '
-            "(use one of: call, email, meeting, demo, message, note)\n",
+            'pcrm: error: unknown interaction kind "chat" '
+            "(kinds: call, email, meeting, demo, message, note;"
+            " add one with: pcrm interaction kind add NAME)\n",
         ),
         (
             ("log", "ada", "hi", "--at", "the day after never"),

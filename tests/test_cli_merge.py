@@ -414,7 +414,7 @@ def test_company_merge_moves_people_deals_and_fills_the_domain(cli, db_path):
     out = ok(cli("company", "merge", "Acme", "acme.com"))
     assert out.splitlines() == [
         "merged company 2 ACME Inc into company 1 Acme",
-        "moved to company 1: 1 person, 1 tag, 1 interaction, 1 deal",
+        "moved to company 1: 1 person, 1 tag, 1 deal, 1 interaction",
         "already on company 1, so dropped: 1 tag",
         "filled from company 2: domain, industry",
         "recorded as merge 1; to reverse it: pcrm undo",

@@ -136,6 +136,9 @@ def test_json_contact(cli, crm):
         "text": "Intro call",
         "contacts": [{"kind": "contact", "id": 1, "name": "Ada Lovelace"}],
         "company": {"kind": "company", "id": 1, "name": "Analytical Engines"},
+        "deal": None,
+        "created_at": "2026-11-18T10:00:00Z",
+        "cancelled_at": None,
     }
 
 

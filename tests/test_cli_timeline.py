@@ -87,7 +87,7 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
     assert result.exit_code == 0, result.stderr
     events = json.loads(result.stdout)
     assert [list(event) for event in events] == [
-        ["at", "kind", "summary", "text", "subject", "interaction_id"]
+        ["at", "kind", "summary", "text", "subject", "interaction_id", "cancelled_at"]
     ] * 3
     assert events[1] == {
         "at": "2026-11-20T10:00:00Z",
@@ -96,6 +96,7 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
         "text": "Sent the quote",
         "subject": None,
         "interaction_id": 2,
+        "cancelled_at": None,
     }
     company = json.loads(cli("timeline", "company:analytical", "--json").stdout)
     assert company[3]["subject"] == {"kind": "contact", "id": 2, "name": "Charles Babbage"}

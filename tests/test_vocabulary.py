@@ -35,7 +35,6 @@ def allowed(conn: sqlite3.Connection, table: str, column: str) -> tuple[str, ...
 @pytest.mark.parametrize(
     ("table", "column", "values"),
     [
-        ("interactions", "kind", vocabulary.INTERACTION_KINDS),
         ("fields", "kind", vocabulary.FIELD_KINDS),
         ("fields", "type", vocabulary.FIELD_TYPES),
         ("deals", "status", vocabulary.DEAL_STATUSES),
@@ -46,10 +45,19 @@ def test_each_tuple_is_what_the_check_constraint_allows(fresh, table, column, va
     assert allowed(fresh, table, column) == values
 
 
-def test_the_check_constraint_refuses_a_value_outside_the_vocabulary(fresh):
+def test_the_built_in_interaction_kinds_are_those_the_schema_seeds(fresh):
+    rows = fresh.execute(
+        "SELECT name FROM interaction_kinds WHERE builtin = 1 ORDER BY position"
+    ).fetchall()
+    assert tuple(row[0] for row in rows) == vocabulary.INTERACTION_KINDS
+
+
+def test_an_interaction_kind_outside_the_kinds_table_is_refused(fresh):
+    """Since m017 the kinds are a table users add to; interactions.kind references it."""
+    fresh.execute("PRAGMA foreign_keys = ON")
     fresh.execute("SAVEPOINT probe")
     try:
-        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
             fresh.execute(
                 "INSERT INTO interactions(uid, kind, at, text, created_at)"
                 " VALUES ('u', 'telegram', '2026-01-01', 'x', '2026-01-01')"

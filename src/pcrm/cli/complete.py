@@ -25,7 +25,6 @@ COMPLETE_VAR = "_PCRM_COMPLETE"
 Completer = Callable[[Any, Any, str], list[CompletionItem]]
 Query = Callable[[Any, str], list[str]]
 
-INTERACTION_KINDS = ("call", "email", "meeting", "demo", "message", "note")
 SEARCH_KINDS = ("contact", "company", "deal", "interaction")
 RECORD_KINDS = ("contact", "company", "deal")
 PREFIXES = ("contact:", "company:", "deal:")
@@ -74,9 +73,12 @@ def completer_for(path: tuple[str, ...], param: Any) -> Completer | None:
             return _listed(_query("lifecycle_stage_names"))
         if "--pipeline" in opts or ("--to" in opts and group == "pipeline"):
             return _listed(_query("pipeline_names"))
+        if "--kind" in opts and group in ("log", "interaction"):
+            return _listed(_query("interaction_kind_names"))
         if "--kind" in opts:
-            words = {"log": INTERACTION_KINDS, "search": SEARCH_KINDS}
-            return _fixed(words.get(group, ("contact", "company")))
+            return _fixed(SEARCH_KINDS if group == "search" else ("contact", "company"))
+        if "--after" in opts and path[:2] == ("interaction", "kind"):
+            return _listed(_query("interaction_kind_names"))
         if "--on" in opts:
             return _fixed(RECORD_KINDS)
         return None

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from pcrm.dates import When
     from pcrm.store.db import Database
 
-KIND_HELP = "call, email, meeting, demo, message or note."
+KIND_HELP = (
+    "call, email, meeting, demo, message, note, or one you added (pcrm interaction kind list);"
+    " an alias such as phone is its kind."
+)
 
 
 def log(
@@ -72,7 +75,6 @@ def log(
     from pcrm.errors import InvalidInput
 
     env = get_env(ctx)
-    kind = check_kind(kind)
     # A log records what happened: a bare weekday or a date without a year is the last one.
     when = parse_when(at, env.now, direction="past") if at else None
     on = split_kind(ref)[0]
@@ -96,8 +98,11 @@ def log(
             whom = f"with {names}"
             if deal is not None and not names:
                 whom = f"on deal {_deal_of(db, deal)[1]}"
+            elif deal is not None:
+                _deal_of(db, deal)
             if on_record is not None:
                 whom = f"on company {_company_of(db, on_record)[1]}"
+            kind = check_kind(db, kind)
     body = _from_editor(env, kind, whom) if text is None else _read(env, text)
     with env.database(write=True) as db:
         contact_ids = [resolve_contact(db, r) for r in refs]

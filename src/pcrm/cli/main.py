@@ -277,6 +277,7 @@ def root(
 # so `pcrm log` loads and builds one command, not all of them (--help still lists all).
 COMMANDS = {
     "log": "pcrm.cli.interactions:register",
+    "interaction": "pcrm.cli.interaction:app",
     "follow-up": "pcrm.cli.task:app",
     "agenda": "pcrm.cli.agenda:app",
     "digest": "pcrm.cli.digest:register",

@@ -78,6 +78,16 @@ def lifecycle_stage_names(db: Database, typed: str, limit: int = LIMIT) -> list[
     return [row[0] for row in rows]
 
 
+def interaction_kind_names(db: Database, typed: str, limit: int = LIMIT) -> list[str]:
+    """The interaction kinds in order (their aliases are for typing, not offered)."""
+    rows = db.execute(
+        "SELECT name FROM interaction_kinds WHERE name LIKE ? ESCAPE '\\'"
+        " ORDER BY position LIMIT ?",
+        [_like_prefix(typed), limit],
+    )
+    return [row[0] for row in rows]
+
+
 def pipeline_names(db: Database, typed: str, limit: int = LIMIT) -> list[str]:
     rows = db.execute(
         "SELECT name FROM pipelines WHERE name LIKE ? ESCAPE '\\'"

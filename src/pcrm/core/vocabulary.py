@@ -7,6 +7,8 @@ value needs a new step too. tests/test_vocabulary.py checks that each tuple here
 a fresh file's constraints allow.
 """
 
+# The built-in interaction kinds, as m017 seeds the interaction_kinds table (users add
+# their own there: core/activity/kinds.py).
 INTERACTION_KINDS = ("call", "email", "meeting", "demo", "message", "note")
 
 FIELD_KINDS = ("contact", "company", "deal")

@@ -1,4 +1,5 @@
-"""The readable text form `pcrm contact edit` / `company edit` open in $EDITOR.
+"""The readable text forms `pcrm contact edit`, `company edit` and `interaction edit` open
+in $EDITOR.
 
 One `key: value` per line; emails and phones repeat their key, one value a line, with an
 optional label (`email: work: ada@example.org`); tags are one comma-separated line; the
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pcrm.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from pcrm.core.activity.models import Interaction
     from pcrm.core.people.models import Company, Contact
 
 Check = Callable[[str, str], object]
@@ -156,3 +158,69 @@ def parse_contact_form(text: str, check: Check | None = None) -> dict[str, Any]:
 def parse_company_form(text: str, check: Check | None = None) -> dict[str, Any]:
     """Keyword arguments for core's CompanyForm."""
     return _parse(text, COMPANY_KEYS, check)
+
+
+# -- an interaction (`pcrm interaction edit ID` without options) --------------------------
+
+_INTERACTION_HELP = """\
+# Lines starting with # are ignored. Save and quit to apply; quit without saving to cancel.
+# at: local time, or any WHEN (yesterday 3pm, 2026-11-20 14:00). One with: line per
+# person: their id (the name after it is only for reading) or a REF. deal: an id or a
+# title; empty for none. The text goes last; indent each further line by two spaces.
+"""
+INTERACTION_KEYS = ("kind", "at", "with", "deal", "text")
+
+
+def interaction_form(item: Interaction) -> str:
+    from pcrm.dates import format_local, from_iso
+
+    lines = [f"# Editing interaction {item.id}.", _INTERACTION_HELP, f"kind: {item.kind}"]
+    lines.append(f"at: {format_local(from_iso(item.at))}")
+    lines += [f"with: {link.id} {link.name}" for link in item.contacts] or ["with: "]
+    lines.append(f"deal: {f'{item.deal.id} {item.deal.name}' if item.deal else ''}")
+    text = item.text.splitlines() or [""]
+    lines += [f"text: {text[0]}", *(f"{_INDENT}{line}".rstrip() for line in text[1:])]
+    return "\n".join(lines) + "\n"
+
+
+def parse_interaction_form(text: str) -> dict[str, Any]:
+    """{"kind", "at", "deal", "text": str, "with": [str, ...]}; a line left out is ""."""
+    values: dict[str, Any] = {"with": []}
+    last_key = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("#"):
+            continue
+        if not raw.strip():
+            if last_key == "text":
+                values["text"] += "\n"
+            continue
+        if raw.startswith((" ", "\t")):
+            if last_key != "text":
+                raise FormError(
+                    number,
+                    "only the text may go on over several lines",
+                    hint="start the line with a field name, or remove its indent",
+                )
+            values["text"] += "\n" + _note_continuation(raw)
+            continue
+        key, sep, value = raw.partition(":")
+        key = key.strip().lower()
+        if not sep:
+            raise FormError(number, f'expected "field: value", got "{raw[:40]}"')
+        if key not in INTERACTION_KEYS:
+            raise FormError(
+                number, f'unknown field "{key[:40]}"', hint="fields: " + ", ".join(INTERACTION_KEYS)
+            )
+        value = value.strip()
+        if key == "with":
+            if value:
+                values["with"].append(value)
+        elif key in values:
+            raise FormError(number, f'"{key}" appears twice', hint="keep one of the two lines")
+        else:
+            values[key] = value
+        last_key = key
+    for key in ("kind", "at", "deal", "text"):
+        values.setdefault(key, "")
+    values["text"] = values["text"].strip("\n")
+    return values

@@ -91,6 +91,7 @@ INTERACTION_COLUMNS = (
     "company",
     "deal",
     "text",
+    "cancelled_at",
 )
 # A custom field's column is its name after this prefix: `field:budget`.
 FIELD_PREFIX = "field:"
@@ -336,6 +337,7 @@ def interaction_row(item: ExportedInteraction) -> list[str]:
         item.company.name if item.company else "",
         item.deal.name if item.deal else "",
         item.text,
+        item.cancelled_at or "",
     ]
 
 

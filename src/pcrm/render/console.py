@@ -21,6 +21,7 @@ THEME = Theme(
         "good": "green",
         "match": "bold yellow",
         "tag": "magenta",
+        "cancelled": "dim strike",  # a cancelled interaction; the word "cancelled" says it too
     }
 )
 

@@ -198,6 +198,9 @@ def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> T
         if who and item.contacts:
             names = ", ".join(link.name for link in item.contacts)
             text = Text.assemble(t(names, "name"), ": ", text)
+        if item.cancelled_at:
+            text.stylize("cancelled")
+            text = Text.assemble(("cancelled ", "warn"), text)
         table.add_row(when(item.at, now), item.kind, text)
     return table
 
@@ -334,9 +337,8 @@ def _plain_fields(fields: list[tuple[str, str | Text]]) -> Iterator[str]:
 def _plain_interactions(items: list[Interaction]) -> Iterator[str]:
     for item in items:
         names = ", ".join(link.name for link in item.contacts)
-        yield "\t".join(
-            clean(value, one_line=True) for value in (item.at, item.kind, names, item.text)
-        )
+        text = f"(cancelled) {item.text}" if item.cancelled_at else item.text
+        yield "\t".join(clean(value, one_line=True) for value in (item.at, item.kind, names, text))
 
 
 def _plain_deals(deals: list[Deal]) -> Iterator[str]:

@@ -43,6 +43,8 @@ def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
     table.add_column("", overflow="ellipsis", ratio=1)
     for event in events:
         line = Text()
+        if event.cancelled_at:
+            line.append("cancelled  ", "warn")
         if event.summary:
             line.append_text(t(event.summary, "muted" if event.text else ""))
             if event.text:
@@ -51,14 +53,20 @@ def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
             line.append_text(t(event.text))
         moment = from_iso(event.at)
         date = [format_local(moment, with_time=width >= WIDE)] if width >= NARROW else []
+        if event.cancelled_at:
+            line.stylize("cancelled", len("cancelled  "))
         table.add_row(when(event.at, now), *date, event.kind, line)
     return table
 
 
 def timeline_lines(events: list[TimelineEvent]) -> Iterator[str]:
-    """Tab-separated: time (UTC ISO), kind, summary, text; no header."""
+    """Tab-separated: time (UTC ISO), kind, summary, text; no header. A cancelled
+    interaction's summary starts with "cancelled"."""
     for event in events:
+        summary = event.summary
+        if event.cancelled_at:
+            summary = "cancelled" + (f", {summary}" if summary else "")
         yield "\t".join(
             clean(value, one_line=True)
-            for value in (event.at, event.kind, event.summary, event.text or "")
+            for value in (event.at, event.kind, summary, event.text or "")
         )

@@ -1330,6 +1330,132 @@ def m016_agenda_runs(db: Database) -> None:
     )
 
 
+@migration("m017_interaction_records")
+def m017_interaction_records(db: Database) -> None:
+    """Interactions become records that can be corrected: user-defined kinds and their
+    aliases, and a planned interaction that was cancelled (`cancelled_at`).
+
+    `interactions` is rebuilt (SQLite's table rebuild: a new table, copy, drop, rename,
+    then every index and trigger of the table made again) so that its kind is no longer a
+    CHECK of the six built-in names but a reference to interaction_kinds. Foreign keys are
+    on inside a step, so dropping the old table would delete its links in
+    interaction_contacts (ON DELETE CASCADE): they are kept in a temporary table and put
+    back with their time. The search index keeps its rows: ids do not change, and a
+    dropped table fires no delete trigger.
+
+    A cancelled interaction's links carry no time (NULL), so every "last touch" seek
+    (max(ic.at) up to now) passes over it: interaction_contacts_at and
+    interactions_at_links now give a link the interaction's time only while it is not
+    cancelled."""
+    run_script(
+        db,
+        """
+        CREATE TABLE interaction_kinds (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            position INTEGER NOT NULL,
+            builtin INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1))
+        );
+
+        INSERT INTO interaction_kinds(name, position, builtin) VALUES
+            ('call', 1, 1), ('email', 2, 1), ('meeting', 3, 1), ('demo', 4, 1),
+            ('message', 5, 1), ('note', 6, 1);
+
+        CREATE TABLE interaction_kind_aliases (
+            alias TEXT PRIMARY KEY COLLATE NOCASE,
+            kind TEXT NOT NULL REFERENCES interaction_kinds(name) ON DELETE CASCADE
+        );
+
+        INSERT INTO interaction_kind_aliases(alias, kind) VALUES
+            ('phone', 'call'), ('mail', 'email'), ('e-mail', 'email'), ('meet', 'meeting'),
+            ('sms', 'message'), ('text', 'message');
+
+        CREATE TEMP TABLE m017_links AS
+            SELECT interaction_id, contact_id FROM interaction_contacts;
+
+        DROP TRIGGER interaction_contacts_at;
+
+        CREATE TABLE interactions_new (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL REFERENCES interaction_kinds(name),
+            at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            company_id INTEGER REFERENCES companies(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            deal_id INTEGER REFERENCES deals(id) ON DELETE SET NULL,
+            cancelled_at TEXT
+        );
+
+        INSERT INTO interactions_new(id, uid, kind, at, text, company_id, created_at, deal_id)
+            SELECT id, uid, kind, at, text, company_id, created_at, deal_id FROM interactions;
+
+        DROP VIEW interaction_search_docs;
+
+        DROP TABLE interactions;
+
+        ALTER TABLE interactions_new RENAME TO interactions;
+
+        CREATE INDEX interactions_at ON interactions(at);
+
+        CREATE INDEX interactions_company ON interactions(company_id, at);
+
+        CREATE INDEX interactions_deal ON interactions(deal_id, at);
+
+        CREATE INDEX interactions_at_kind ON interactions(at, kind);
+
+        CREATE VIEW interaction_search_docs AS
+        SELECT i.id AS id, i.id * 8 + 3 AS doc, i.kind AS title, i.text AS body
+        FROM interactions i;
+
+        CREATE TRIGGER interactions_search_insert AFTER INSERT ON interactions BEGIN
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = NEW.id;
+        END;
+
+        CREATE TRIGGER interactions_search_update AFTER UPDATE OF kind, text ON interactions
+            BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = OLD.id;
+            DELETE FROM search_index WHERE rowid = NEW.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = NEW.id;
+        END;
+
+        CREATE TRIGGER interactions_search_delete AFTER DELETE ON interactions BEGIN
+            DELETE FROM search_index WHERE rowid = OLD.id * 8 + 3;
+            INSERT INTO search_index(rowid, kind, title, body)
+                SELECT doc, 'interaction', title, body FROM interaction_search_docs
+                    WHERE id = OLD.id;
+        END;
+
+        CREATE TRIGGER interactions_at_links AFTER UPDATE OF at, cancelled_at ON interactions
+            BEGIN
+            UPDATE interaction_contacts
+                SET at = CASE WHEN NEW.cancelled_at IS NULL THEN NEW.at END
+                WHERE interaction_id = NEW.id;
+        END;
+
+        INSERT INTO interaction_contacts(interaction_id, contact_id, at)
+            SELECT l.interaction_id, l.contact_id, i.at
+            FROM m017_links l JOIN interactions i ON i.id = l.interaction_id;
+
+        DROP TABLE temp.m017_links;
+
+        CREATE TRIGGER interaction_contacts_at AFTER INSERT ON interaction_contacts BEGIN
+            UPDATE interaction_contacts
+                SET at = (SELECT CASE WHEN i.cancelled_at IS NULL THEN i.at END
+                          FROM interactions i WHERE i.id = NEW.interaction_id)
+                WHERE interaction_id = NEW.interaction_id AND contact_id = NEW.contact_id;
+        END;
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

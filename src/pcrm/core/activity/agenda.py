@@ -106,7 +106,7 @@ def planned_interactions(
     all. A range of an index on interactions(at) (interactions_at or interactions_at_kind,
     as the planner likes) reads only those days' rows, however long the history."""
     start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
-    where = "i.at >= ? AND i.at < ? AND i.at > i.created_at"
+    where = "i.at >= ? AND i.at < ? AND i.at > i.created_at AND i.cancelled_at IS NULL"
     args = [to_iso(start), to_iso(end)]
     rows = db.execute(
         f"SELECT i.id FROM interactions i WHERE {where} ORDER BY i.at, i.id LIMIT {int(limit)}",

@@ -8,19 +8,30 @@ from pcrm.core.activity.models import Interaction
 from pcrm.core.base import Link
 from pcrm.core.people.tags import chunks
 from pcrm.core.records import new_uid
-from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.dates import to_iso
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
 
-KINDS = INTERACTION_KINDS
+
+def check_kind(db: Database, kind: str) -> str:
+    """The kind a name or alias stands for (the kinds are a table: core/activity/kinds.py)."""
+    from pcrm.core.activity.kinds import resolve_kind
+
+    return resolve_kind(db, kind)
 
 
-def check_kind(kind: str) -> str:
-    kind = kind.strip().lower()
-    if kind not in KINDS:
-        raise InvalidInput(f'unknown kind "{kind}"', hint="use one of: " + ", ".join(KINDS))
-    return kind
+def check_text(text: str) -> str:
+    """An interaction's text, stripped; empty or not UTF-8 is refused."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("the interaction's text is empty", hint="write what happened")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes from stdin or argv, kept as surrogates
+        raise InvalidInput(
+            "the interaction's text is not UTF-8", hint="convert it first, e.g. iconv -t UTF-8"
+        ) from None
+    return text
 
 
 def log_interaction(
@@ -45,16 +56,8 @@ def log_interaction(
     deal's company) or a company alone (`pcrm log company:REF`); a `company_id` given is
     the company it is linked to, whoever was there.
     """
-    kind = check_kind(kind)
-    text = text.strip()
-    if not text:
-        raise InvalidInput("the interaction's text is empty", hint="write what happened")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes from stdin or argv, kept as surrogates
-        raise InvalidInput(
-            "the interaction's text is not UTF-8", hint="convert it first, e.g. iconv -t UTF-8"
-        ) from None
+    kind = check_kind(db, kind)
+    text = check_text(text)
     when = at or now
     if company_id is None and contact_ids:
         company_id = db.execute(
@@ -100,14 +103,19 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for row in db.execute(
-            "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name FROM interactions i"
-            f" LEFT JOIN companies co ON co.id = i.company_id WHERE i.id IN ({marks})",
+            "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id,"
+            " d.title, i.created_at, i.cancelled_at FROM interactions i"
+            " LEFT JOIN companies co ON co.id = i.company_id"
+            f" LEFT JOIN deals d ON d.id = i.deal_id WHERE i.id IN ({marks})",
             chunk,
         ):
             company = Link("company", row[5], row[6]) if row[5] is not None else None
+            deal = Link("deal", row[7], row[8]) if row[7] is not None else None
             # mypy cannot know the length of row[:5] (id..text), so it thinks it may fill
             # `company` too (python/mypy#20441).
-            found[row[0]] = Interaction(*row[:5], company=company)  # type: ignore[misc]
+            found[row[0]] = Interaction(  # type: ignore[misc]
+                *row[:5], company=company, deal=deal, created_at=row[9], cancelled_at=row[10]
+            )
         for interaction_id, contact_id, name in db.execute(
             "SELECT ic.interaction_id, c.id, c.name FROM interaction_contacts ic"
             f" JOIN contacts c ON c.id = ic.contact_id WHERE ic.interaction_id IN ({marks})"

@@ -18,3 +18,11 @@ class Interaction:
     text: str
     contacts: list[Link] = field(default_factory=list)
     company: Link | None = None
+    deal: Link | None = None
+    created_at: str = ""
+    cancelled_at: str | None = None  # a planned interaction called off: never a touch
+
+    @property
+    def planned(self) -> bool:
+        """Logged ahead of its time (it may have come since)."""
+        return self.at > self.created_at

@@ -201,7 +201,7 @@ _CARD_SELECT = """
     SELECT d.id, d.title, co.name, d.value, d.currency, cur.exponent, d.expected_close,
            d.stage_entered_at, d.last_activity_at, d.stage_id,
            (SELECT i.id FROM interactions i WHERE i.deal_id = d.id AND i.at > :now
-            ORDER BY i.at, i.id LIMIT 1)
+            AND i.cancelled_at IS NULL ORDER BY i.at, i.id LIMIT 1)
     FROM deals d
     JOIN currencies cur ON cur.code = d.currency
     LEFT JOIN companies co ON co.id = d.company_id

@@ -183,7 +183,7 @@ _FOLDED_TITLE = (
 
 _INTERACTIONS = (
     "FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id"
-    " WHERE i.at > ? AND i.at <= ?"
+    " WHERE i.at > ? AND i.at <= ? AND i.cancelled_at IS NULL"
 )
 
 
@@ -256,7 +256,8 @@ def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
             " WHERE ic.contact_id = c.id AND ic.at <= ?))",
             (since, until, *kind_params, since, since),
             detail="(SELECT max(i.at) FROM interactions i JOIN interaction_contacts ic"
-            f" ON ic.interaction_id = i.id WHERE ic.contact_id = c.id AND i.at <= ?{kind_sql})",
+            f" ON ic.interaction_id = i.id WHERE ic.contact_id = c.id AND i.at <= ?"
+            f" AND i.cancelled_at IS NULL{kind_sql})",
             detail_params=(until, *kind_params),
         )
     raise InvalidInput(f'rules of kind "{rule.kind}" cannot be scored')

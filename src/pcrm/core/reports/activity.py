@@ -14,6 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from pcrm.core.activity.kinds import kind_names
 from pcrm.core.reports.period import Period, local_days
 from pcrm.core.vocabulary import INTERACTION_KINDS
 from pcrm.dates import from_iso, local_midnight, to_iso, to_local
@@ -27,7 +28,7 @@ WEEK_BITS = 62  # weeks per contacts query: one bit each in SQLite's 64-bit inte
 @dataclass
 class ActivityWeek:
     week: str  # the Monday, YYYY-MM-DD; "all" for the period's total
-    kinds: dict[str, int]  # every interaction kind, in schema order, zeros included
+    kinds: dict[str, int]  # every interaction kind, in the kinds' order, zeros included
     total: int
     contacts: int  # distinct contacts linked to those interactions
     followups_done: int  # follow-ups marked done in the week
@@ -58,8 +59,8 @@ def default_period(period: Period, now: datetime) -> Period:
     return Period(to_iso(start), end)
 
 
-def _row(week: str) -> ActivityWeek:
-    return ActivityWeek(week, dict.fromkeys(INTERACTION_KINDS, 0), 0, 0, 0, 0)
+def _row(week: str, kinds: list[str]) -> ActivityWeek:
+    return ActivityWeek(week, dict.fromkeys(kinds, 0), 0, 0, 0, 0)
 
 
 def _weeks(period: Period) -> list[tuple[str, str, str]]:
@@ -84,14 +85,15 @@ def _count_interactions(
     weeks: dict[str, ActivityWeek],
     total: ActivityWeek,
 ) -> None:
-    """Interactions per kind in each of these weeks."""
+    """Interactions per kind in each of these weeks (a cancelled one did not happen)."""
     ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
     flat = [value for bound in bounds for value in bound]
     # A range of the interactions_at_kind index per week: the kind is read from the index,
     # not from each interaction's row.
     for monday, kind, count in db.execute(
         f"{ranges} SELECT w.week, i.kind, count(*)"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e GROUP BY w.week, i.kind",
+        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
+        " WHERE i.cancelled_at IS NULL GROUP BY w.week, i.kind",
         flat,
     ):
         row = weeks[monday]
@@ -118,7 +120,8 @@ def _count_contacts(
     touched, *counts = db.execute(
         f"{ranges}, touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
         " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY ic.contact_id)"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
+        " WHERE i.cancelled_at IS NULL GROUP BY ic.contact_id)"
         f" SELECT count(*), {per_week} FROM touched",
         flat,
     ).fetchone()
@@ -134,9 +137,10 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
     interactions_at_kind index, so a long period over a big file reads no row of the table
     and converts no time; follow-ups are counted per due day (one conversion per day)."""
     bounds = _weeks(period)
-    weeks = {monday: _row(monday) for monday, _, _ in bounds}
+    kinds = kind_names(db)
+    weeks = {monday: _row(monday, kinds) for monday, _, _ in bounds}
     starts = [start for _, start, _ in bounds]
-    total = _row("all")
+    total = _row("all", kinds)
 
     def week_of(stamp: str) -> ActivityWeek:
         return weeks[bounds[bisect_right(starts, stamp) - 1][0]]
@@ -149,7 +153,8 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
         where, params = period.sql("i.at")
         total.contacts = db.execute(
             "SELECT count(DISTINCT ic.contact_id) FROM interactions i"
-            f" JOIN interaction_contacts ic ON ic.interaction_id = i.id WHERE {where}",
+            " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
+            f" WHERE {where} AND i.cancelled_at IS NULL",
             params,
         ).fetchone()[0]
 
@@ -190,4 +195,4 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
     overdue_now = db.execute(
         "SELECT count(*) FROM tasks WHERE status = 'open' AND due_date < ?", [today]
     ).fetchone()[0]
-    return ActivityReport(to_iso(now), period, list(weeks.values()), total, overdue_now)
+    return ActivityReport(to_iso(now), period, list(weeks.values()), total, overdue_now, kinds)

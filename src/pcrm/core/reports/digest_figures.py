@@ -244,7 +244,8 @@ def daily_interactions(db: Database, period: Period, first: date, days: int) -> 
     counts: dict[int, int] = defaultdict(int)
     for n, count in db.execute(
         f"WITH d(n, s, e) AS (VALUES {values}) SELECT d.n, count(*)"
-        " FROM d CROSS JOIN interactions i ON i.at >= d.s AND i.at < d.e GROUP BY d.n",
+        " FROM d CROSS JOIN interactions i ON i.at >= d.s AND i.at < d.e"
+        " WHERE i.cancelled_at IS NULL GROUP BY d.n",
         [value for bound in bounds for value in bound],
     ):
         counts[n] = count

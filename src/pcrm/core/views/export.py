@@ -130,8 +130,8 @@ def interactions(db: Database) -> Iterator[ExportedInteraction]:
     last_at, last_id = "", 0
     while True:
         rows = db.execute(
-            "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id, d.title"
-            " FROM interactions i LEFT JOIN companies co ON co.id = i.company_id"
+            "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id, d.title,"
+            " i.cancelled_at FROM interactions i LEFT JOIN companies co ON co.id = i.company_id"
             " LEFT JOIN deals d ON d.id = i.deal_id"
             " WHERE (i.at, i.id) > (?, ?) ORDER BY i.at, i.id LIMIT ?",
             [last_at, last_id, BATCH],
@@ -145,6 +145,7 @@ def interactions(db: Database) -> Iterator[ExportedInteraction]:
                 *row[:5],
                 company=Link("company", row[5], row[6]) if row[5] is not None else None,
                 deal=Link("deal", row[7], row[8]) if row[7] is not None else None,
+                cancelled_at=row[9],
             )
             for row in rows
         }

@@ -28,6 +28,7 @@ class TimelineEvent:
     text: str | None = None
     subject: Link | None = None  # the record the event belongs to, for a company's timeline
     interaction_id: int | None = None
+    cancelled_at: str | None = None  # an interaction that was planned, then cancelled
 
 
 @dataclass
@@ -81,3 +82,4 @@ class ExportedInteraction:
     contact_uids: list[str] = field(default_factory=list)
     company: Link | None = None
     deal: Link | None = None
+    cancelled_at: str | None = None  # a planned interaction that was called off

@@ -24,10 +24,10 @@ _DEALS = {
 
 # Interactions of a contact, or of a company: logged against it, or with any of its people.
 _INTERACTIONS = {
-    "contact": "SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
+    "contact": "SELECT i.id, i.at, i.cancelled_at FROM interactions i JOIN interaction_contacts ic"
     " ON ic.interaction_id = i.id WHERE ic.contact_id = :id",
-    "company": "SELECT i.id, i.at FROM interactions i WHERE i.company_id = :id UNION"
-    " SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
+    "company": "SELECT i.id, i.at, i.cancelled_at FROM interactions i WHERE i.company_id = :id"
+    " UNION SELECT i.id, i.at, i.cancelled_at FROM interactions i JOIN interaction_contacts ic"
     " ON ic.interaction_id = i.id JOIN contacts c ON c.id = ic.contact_id"
     " WHERE c.company_id = :id",
     # A deal's: logged against it, with or without contacts (`pcrm log deal:ID`).
@@ -51,10 +51,12 @@ def _interactions(
 def _touches(
     db: Database, kind: str, record_id: int, now: str
 ) -> tuple[int, str | None, str | None]:
-    """How many interactions, the last one up to now, the next one planned after now."""
+    """How many interactions, the last one up to now, the next one planned after now; a
+    cancelled one is none of them."""
     row = db.execute(
         "SELECT count(*), max(CASE WHEN at <= :now THEN at END),"
-        f" min(CASE WHEN at > :now THEN at END) FROM ({_INTERACTIONS[kind]})",
+        f" min(CASE WHEN at > :now THEN at END) FROM ({_INTERACTIONS[kind]})"
+        " WHERE cancelled_at IS NULL",
         {"id": record_id, "now": now},
     ).fetchone()
     return row[0], row[1], row[2]
@@ -119,6 +121,7 @@ def timeline(
             summary=_with_whom(item, kind, record_id),
             text=item.text,
             interaction_id=item.id,
+            cancelled_at=item.cancelled_at,
         )
         for item in _interactions(db, kind, record_id, before=None, limit=limit)
     ]

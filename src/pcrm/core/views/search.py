@@ -246,7 +246,8 @@ def _tidy(snippet: str) -> str:
 
 def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[SearchHit]:
     """An interaction's title says what and with whom ("call with Ada Lovelace"; without
-    contacts, "note on deal Seats"), and the hit carries its time."""
+    contacts, "note on deal Seats"; a cancelled one ends in "(cancelled)"), and the hit
+    carries its time."""
     ids = [hit.id for hit in hits if hit.kind == "interaction"]
     if not ids:
         return hits
@@ -260,7 +261,8 @@ def _with_interaction_context(db: Database, hits: list[SearchHit]) -> list[Searc
                         JOIN contacts c ON c.id = ic.contact_id
                         WHERE ic.interaction_id = i.id ORDER BY c.name_key)),
                     ' on deal ' || (SELECT title FROM deals WHERE id = i.deal_id),
-                    ' (no contact)'), i.at
+                    ' (no contact)')
+                    || CASE WHEN i.cancelled_at IS NULL THEN '' ELSE ' (cancelled)' END, i.at
                 FROM interactions i WHERE i.id IN ({marks})""",
             ids,
         )
