@@ -245,15 +245,27 @@ def test_search_finds_deal_and_company_notes(cli, noted):
     assert [(hit["kind"], hit["id"]) for hit in hits] == [("interaction", 4)]
 
 
-def test_deal_edit_note_still_replaces_the_standing_note(cli, db_path, noted):
+def test_deal_edit_note_replaces_the_standing_note_and_keeps_the_old_one(cli, db_path, noted):
+    active = rows(db_path, "SELECT last_activity_at FROM deals WHERE id = 1")
     ok(cli("deal", "edit", "1", "--note", "Christmas is off; spring"))
+    # keeping the old text is no activity on the deal
+    assert rows(db_path, "SELECT last_activity_at FROM deals WHERE id = 1") == active
     assert rows(db_path, "SELECT note FROM deals WHERE id = 1") == [("Christmas is off; spring",)]
-    # the dated notes are all still there
+    # the dated notes are all still there, and the replaced standing note is one of them
+    replaced = "Standing note, replaced: Wants it before Christmas"
     assert [row[3] for row in interactions(db_path) if row[5] == 1] == [
         "Legal wants the DPA signed first",
         "Demo went well",
         "DPA signed; PO next week",
+        replaced,
     ]
+    # the same note again changes nothing; clearing it keeps it too
+    ok(cli("deal", "edit", "1", "--note", "Christmas is off; spring"))
+    ok(cli("deal", "edit", "1", "--note", ""))
+    assert rows(db_path, "SELECT note FROM deals WHERE id = 1") == [(None,)]
+    kept = [row[3] for row in interactions(db_path) if row[5] == 1]
+    assert kept[-2:] == [replaced, "Standing note, replaced: Christmas is off; spring"]
+    assert "Standing note, replaced: Christmas is off; spring" in ok(cli("deal", "show", "1"))
 
 
 # -- follow-ups on a deal or a company -----------------------------------------------------

@@ -410,7 +410,8 @@ def edit(
         typer.Option(
             "--note",
             metavar="TEXT",
-            help='The deal\'s standing note, replaced; "" clears. Dated notes: pcrm deal note.',
+            help='The deal\'s standing note, replaced; "" clears (the old text is kept as a'
+            " dated note). Dated notes: pcrm deal note.",
         ),
     ] = None,
     tag: TagOpt = None,
@@ -477,7 +478,8 @@ def note(
     The same as `pcrm log deal:REF TEXT`: a note interaction on the deal (and its
     company), with no contact, listed newest first under Interactions in `pcrm deal show`
     and in `pcrm timeline deal:ID`; it updates the deal's last activity. `deal edit
-    --note` is the one standing note shown at the top, replaced when edited.
+    --note` is the one standing note shown at the top, replaced when edited (the replaced
+    text is kept as a dated note).
 
     \b
     Example:

@@ -371,6 +371,20 @@ def _link_contacts(db: Database, deal_id: int, people: dict[int, str | None]) ->
         )
 
 
+def _keep_replaced_note(db: Database, now: datetime, deal: Deal, old: str) -> None:
+    """A deal's notes keep their history (issue 17): the standing note that `deal edit
+    --note` replaces or clears becomes a dated note on the deal, shown with the deal's
+    other notes, instead of being lost. Keeping it is no activity on the deal: its last
+    activity (what the board's staleness counts from) stays as it was."""
+    from pcrm.core.activity.interactions import log_interaction
+
+    text = f"Standing note, replaced: {old}"
+    log_interaction(db, now, [], text, kind="note", deal_id=deal.id)
+    db.execute(
+        "UPDATE deals SET last_activity_at = ? WHERE id = ?", [deal.last_activity_at, deal.id]
+    )
+
+
 def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -> Saved:
     if changes.is_empty():
         raise InvalidInput(
@@ -401,6 +415,8 @@ def edit_deal(db: Database, now: datetime, deal_id: int, changes: DealChanges) -
         sets["source"] = clean_line(changes.source)
     if changes.note is not None:
         sets["note"] = clean_optional(changes.note)
+        if deal.note and sets["note"] != deal.note:
+            _keep_replaced_note(db, now, deal, deal.note)
     created = None
     if changes.company is not None:
         if clean_optional(changes.company):
