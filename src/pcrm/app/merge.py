@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pcrm.app.base import DatabaseFile
 
 if TYPE_CHECKING:
+    from pcrm.core.changes import UndoneChange
     from pcrm.core.dedupe.merge import MergeResult, UndoResult
 
 
@@ -32,9 +33,18 @@ def merge_records(
         return merge(db, now, kind, keep_id, other_id, dry_run=dry_run)
 
 
-def undo_merge(files: DatabaseFile, *, dry_run: bool) -> UndoResult:
-    """Play the last merge's journal backwards (refused if its rows changed since)."""
+def undo_change(
+    files: DatabaseFile, now: datetime, change_id: int | None, *, dry_run: bool
+) -> UndoneChange | UndoResult:
+    """Play a change backwards: `change_id`, or the last change not undone. A file whose
+    only journal is that of merges made before the change journal (schema step m018)
+    undoes its last merge from that journal."""
+    from pcrm.core.changes import last_change, recorded, undo
     from pcrm.core.dedupe.merge import undo_last_merge
 
     with files.database(write=True, create=False) as db:
-        return undo_last_merge(db, dry_run=dry_run)
+        if change_id is None and last_change(db) is None and recorded(db):
+            old_merge = db.execute("SELECT 1 FROM merges LIMIT 1").fetchone()
+            if old_merge is not None:
+                return undo_last_merge(db, dry_run=dry_run)
+        return undo(db, now, change_id, dry_run=dry_run)

@@ -78,6 +78,9 @@ class Env:
         self._stdout_isatty = stdout_isatty
         self._stderr_isatty = stderr_isatty
         self._now: datetime | None = None
+        # The command line as the user typed it, without the program's name: what
+        # `pcrm history` shows for each change (the root command sets it).
+        self.argv: list[str] | None = None
 
     @property
     def stdin(self) -> TextIO:
@@ -141,6 +144,13 @@ class Env:
         from pcrm.store.db import session
 
         with session(self.db_path, write=write, create=create, on_wait=self._say_waiting) as db:
+            capture = None
+            if write:
+                # Every row the command changes is journaled, and recorded as one change
+                # at the end of its transaction (nothing when it fails: it rolls back).
+                from pcrm.core.journal import Capture
+
+                capture = Capture.start(db)
             # Amounts drawn for a person follow the number style; pipes keep one form. Off a
             # terminal nothing is imported for it (`pcrm log` in a script pays nothing), and
             # a style left by an earlier command in this process is taken back.
@@ -152,6 +162,9 @@ class Env:
             elif "pcrm.render.money" in sys.modules:
                 sys.modules["pcrm.render.money"].use_style(None)
             yield db
+            if capture is not None:
+                argv = self.argv if self.argv is not None else sys.argv[1:]
+                capture.finish(self.now, argv)
 
     def date_order(self) -> str | None:
         """The database's date-order setting (dmy, mdy, ymd; None when not set)."""

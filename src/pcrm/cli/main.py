@@ -143,6 +143,12 @@ class PcrmGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # names only: listing builds nothing
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # The command line as typed, for the change journal (`pcrm history`).
+        ctx.meta.setdefault("pcrm.argv", list(args))
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
     def invoke(self, ctx: Any) -> Any:
         from pcrm.dates import date_order_lookup
 
@@ -268,6 +274,8 @@ def root(
         raise typer.Exit(ExitStatus.USAGE)
     if db:
         env.db_option = db
+    if env.argv is None:
+        env.argv = ctx.meta.get("pcrm.argv")
     ctx.obj = env
 
 
@@ -287,6 +295,7 @@ COMMANDS = {
     "demo": "pcrm.cli.demo:register",
     "dupes": "pcrm.cli.merge:register",
     "undo": "pcrm.cli.merge:register",
+    "history": "pcrm.cli.merge:register",
     "backup": "pcrm.cli.maintenance:register",
     "restore": "pcrm.cli.maintenance:register",
     "doctor": "pcrm.cli.maintenance:register",

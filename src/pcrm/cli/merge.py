@@ -25,23 +25,63 @@ def run_merge(ctx: typer.Context, kind: str, keep_ref: str, other_ref: str, dry_
         say(line)
 
 
-def undo(ctx: typer.Context, dry_run: DryRunOption = False) -> None:
-    """Undo the last merge.
+def undo(
+    ctx: typer.Context,
+    change_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="The change to undo (see pcrm history); default: the last one.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Undo the last change, or change ID.
 
-    Puts the merged-away contact or company back with everything that moved, and KEEP
-    as it was. Refused when something the merge wrote has changed since. Run it again
-    to undo the merge before that.
+    Every command that writes is recorded as one change (see pcrm history): undo puts
+    back the rows it changed, a removed record whole with its links. Refused when a later
+    change touched the same records. An undo is a change too: undo it to redo.
 
     \b
     Example:
       pcrm undo --dry-run
     """
-    from pcrm.app.merge import undo_merge
+    from pcrm.app.merge import undo_change
+    from pcrm.core.changes import UndoneChange
+    from pcrm.render.changes import undone_lines
     from pcrm.render.merge import undo_lines
 
-    result = undo_merge(get_env(ctx), dry_run=dry_run)
-    for line in undo_lines(result):
+    env = get_env(ctx)
+    result = undo_change(env, env.now, change_id, dry_run=dry_run)
+    lines = undone_lines(result) if isinstance(result, UndoneChange) else undo_lines(result)
+    for line in lines:
         say(line)
+
+
+def history(ctx: typer.Context, limit: LimitOption = 20, json: JsonOption = False) -> None:
+    """List the latest changes, newest first.
+
+    Each write command is one change: its id, when, the command line and the rows it
+    changed per table (+ added, ~ changed, - removed). `pcrm undo ID` reverses one.
+
+    \b
+    Example:
+      pcrm history --limit 5
+    """
+    from pcrm.core.changes import history as read_history
+    from pcrm.render.changes import history_json, history_lines, history_view
+
+    env = get_env(ctx)
+    with env.database(write=False) as db:
+        changes = read_history(db, limit or None)
+    emit(
+        env,
+        history_json(changes) if json else changes,
+        json_mode=json,
+        pretty=history_view,
+        plain=history_lines,
+    )
 
 
 def dupes(
@@ -97,3 +137,4 @@ def dupes(
 def register(app: typer.Typer) -> None:
     app.command("dupes")(dupes)
     app.command("undo")(undo)
+    app.command("history")(history)

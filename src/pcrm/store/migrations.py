@@ -1456,6 +1456,49 @@ def m017_interaction_records(db: Database) -> None:
     )
 
 
+@migration("m018_change_journal")
+def m018_change_journal(db: Database) -> None:
+    """The journal of every change a write command makes, for `pcrm history` and `pcrm undo`.
+
+    `changes` is one row per write command that changed something: when, the command line
+    as typed (a JSON array of its words), a short summary, and the undo bookkeeping (when it
+    was undone; which change it undoes). `change_rows` holds, in order, every row it
+    changed: the table, the names of the columns that key it, the key before and after
+    (JSON arrays, to find later changes to the same row) and the whole row before and after
+    (JSON objects; NULL for a row that did not exist). The rows are captured by TEMP
+    triggers made when a write command opens the file (core/journal.py), so no trigger is
+    in the schema and later steps never need to remake them. `merges` stays readable:
+    merges made before this step are undone from it."""
+    run_script(
+        db,
+        """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            argv TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            undone_at TEXT,
+            undo_of INTEGER REFERENCES changes(id)
+        );
+
+        CREATE TABLE change_rows (
+            change_id INTEGER NOT NULL REFERENCES changes(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kv TEXT,
+            kv_after TEXT,
+            before TEXT,
+            after TEXT,
+            PRIMARY KEY (change_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE INDEX change_rows_before ON change_rows(tbl, kv);
+        CREATE INDEX change_rows_after ON change_rows(tbl, kv_after);
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

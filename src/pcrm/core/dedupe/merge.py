@@ -24,16 +24,17 @@ from datetime import datetime
 from typing import Any
 
 from pcrm.core.base import Link
-from pcrm.core.dedupe.journal import (
+from pcrm.core.journal import (
     Journal,
     Row,
     TableInfo,
     loads,
+    note_change,
     play_backwards,
     referencing,
     table_info,
 )
-from pcrm.core.dedupe.journal import select as select_rows
+from pcrm.core.journal import select as select_rows
 from pcrm.core.matching import kind_plural
 from pcrm.core.people.lifecycle import last_change_at
 from pcrm.core.people.phones import phone_key
@@ -147,6 +148,7 @@ def merge(
         journal.update(info, keep_row, {**sets, "updated_at": to_iso(now)})
         merge_id = None
         if not dry_run:
+            note_change(db, f"merge of {kind} {other_id} into {keep_id}")
             merge_id = _record(db, now, kind, keep_id, other_row, journal)
     return MergeResult(
         merge_id,

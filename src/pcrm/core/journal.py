@@ -15,8 +15,10 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from pcrm.dates import to_iso
 from pcrm.errors import Conflict
 from pcrm.store.db import Database
 
@@ -38,6 +40,9 @@ class TableInfo:
     unique: tuple[tuple[str, ...], ...]
     # A rowid table's INTEGER PRIMARY KEY column, which is its rowid under another name.
     alias: str | None = None
+    # Columns declared TEXT or INTEGER, whose values a trigger journals as they are (a
+    # shorter trigger: see Capture); the others are checked for BLOB and REAL values.
+    plain: frozenset[str] = frozenset()
 
 
 def _quote(name: str) -> str:
@@ -115,6 +120,9 @@ def _row_json(info: TableInfo, alias: str) -> str:
     pairs = []
     for column in names:
         value = f"{alias}.{_quote(column)}"
+        if column in info.plain:
+            pairs.append(f"'{column.replace(chr(39), chr(39) * 2)}', {value}")
+            continue
         pairs.append(
             f"'{column.replace(chr(39), chr(39) * 2)}', CASE typeof({value})"
             f" WHEN 'blob' THEN json_object('$hex', hex({value}))"
@@ -289,6 +297,8 @@ def play_backwards(
     entries: list[dict[str, Any]],
     what: str,
     describe: Callable[[str, Row], str] = lambda table, _row: f"a row of {table}",
+    *,
+    done_by_cascade: bool = False,
 ) -> None:
     """Put back what the journal wrote, newest change first.
 
@@ -297,12 +307,21 @@ def play_backwards(
     the journal wrote that has changed since, a row it wrote that is gone, or a removed
     row whose key is taken again makes it refuse (Conflict), naming the row with
     `describe(table, row)`; the caller's transaction then undoes the steps already taken,
-    so the database is never half restored."""
+    so the database is never half restored.
+
+    done_by_cascade: a step that an earlier one already took (a trigger, or ON DELETE
+    CASCADE, wrote the row back as it was, or removed it) is passed over: the general
+    journal keeps the rows those wrote too. Foreign keys are checked at commit meanwhile,
+    so rows come back in any order."""
+    if done_by_cascade:
+        db.execute("PRAGMA defer_foreign_keys = ON")
     hint = "undo only puts back what nothing has changed since; fix the records by hand"
     for entry in reversed(entries):
         table, key = entry["table"], tuple(entry["key"])
         before, after = entry["before"], entry["after"]
         info = TableInfo(table, (), key, ())
+        if done_by_cascade and _already_back(db, info, before, after):
+            continue
         if after is not None:
             current = _fetch(db, info, after)
             if current is None:
@@ -348,3 +367,151 @@ def play_backwards(
                 f"INSERT INTO {_quote(table)}({names}) VALUES ({marks})",
                 [before[c] for c in columns],
             )
+
+
+# Tables whose rows are not the user's records: the journal itself, the record of the
+# schema steps, SQLite's own, and agenda_runs (what cron delivered is no user change).
+# The search index (FTS5: a virtual table and its shadow tables) is not a plain table and
+# follows the records through its own triggers, so undo keeps it right without journaling it.
+NOT_JOURNALED = frozenset(
+    {"changes", "change_rows", "agenda_runs", "_sqlite_migrations", "sqlite_sequence"}
+)
+_CAPTURE = "pcrm_capture"
+
+
+def journaled_tables(db: Database) -> list[TableInfo]:
+    """Every plain table of the file whose rows a write command's journal keeps: read from
+    the schema on each write, so a table a later step adds is journaled without a change."""
+    columns: dict[str, list[tuple[str, int, str]]] = {}
+    without_rowid: dict[str, int] = {}
+    for table, wr, column, pk, kind in db.execute(
+        "SELECT t.name, t.wr, c.name, c.pk, c.type FROM pragma_table_list t,"
+        " pragma_table_info(t.name) c WHERE t.schema = 'main' AND t.type = 'table'"
+        " AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY t.name, c.cid"
+    ):
+        if table in NOT_JOURNALED:
+            continue
+        columns.setdefault(table, []).append((column, pk, kind))
+        without_rowid[table] = wr
+    infos = []
+    for table, described in columns.items():
+        pk = [c for c, n, _ in sorted((d for d in described if d[1]), key=lambda d: d[1])]
+        alias = None
+        if not without_rowid[table] and len(pk) == 1:
+            kind = next(k for c, _, k in described if c == pk[0])
+            alias = pk[0] if kind.upper() == "INTEGER" else None
+        key = tuple(pk) if without_rowid[table] else (ROWID,)
+        plain = frozenset(c for c, _, k in described if k.upper() in ("TEXT", "INTEGER"))
+        names = tuple(c for c, _, _ in described)
+        infos.append(TableInfo(table, names, key, (), alias, plain))
+    return infos
+
+
+def _trigger_sql(info: TableInfo, number: int) -> list[str]:
+    name, key = _quote(info.name), json.dumps(list(info.key)).replace("'", "''")
+    label = info.name.replace("'", "''")
+    statements = []
+    for event, before, after in (
+        ("INSERT", None, "NEW"),
+        ("UPDATE", "OLD", "NEW"),
+        ("DELETE", "OLD", None),
+    ):
+        values = ", ".join(
+            [
+                f"'{label}'",
+                f"'{key}'",
+                _key_array(info, before) if before else "NULL",
+                _key_array(info, after) if after else "NULL",
+                _row_json(info, before) if before else "NULL",
+                _row_json(info, after) if after else "NULL",
+            ]
+        )
+        statements.append(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS pcrm_capture_{number}_{event.lower()}"
+            f" AFTER {event} ON main.{name} BEGIN INSERT INTO {_CAPTURE}"
+            f"(tbl, key, kv, kv_after, before, after) VALUES ({values}); END"
+        )
+    return statements
+
+
+class Capture:
+    """The rows one write command changes, caught by TEMP triggers (never in the schema:
+    they are made from the tables as they are when the command opens the file), and
+    recorded at the end of the command's transaction as one entry of `changes`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def start(cls, db: Database) -> Capture | None:
+        """Catch every row change from now on; None on a file without the journal."""
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_rows'").fetchone():
+            return None
+        db.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} (seq INTEGER PRIMARY KEY,"
+            " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
+            " after TEXT)"
+        )
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)"
+        )
+        for number, info in enumerate(journaled_tables(db)):
+            for sql in _trigger_sql(info, number):
+                db.execute(sql)
+        return cls(db)
+
+    def finish(self, now: datetime, argv: list[str]) -> int | None:
+        """Record what was caught as one change (in the command's transaction); a command
+        that changed no row records nothing. Returns the change's id."""
+        db = self.db
+        # An UPDATE that wrote the values a row had is no change.
+        db.execute(f"DELETE FROM {_CAPTURE} WHERE before IS after")
+        counts = db.execute(
+            f"SELECT tbl, sum(before IS NULL), sum(before IS NOT NULL AND after IS NOT NULL),"
+            f" sum(after IS NULL) FROM {_CAPTURE} GROUP BY tbl ORDER BY min(seq)"
+        ).fetchall()
+        if not counts:
+            return None
+        note = db.execute("SELECT undo_of, label FROM pcrm_change_note").fetchone()
+        undo_of, label = note if note else (None, None)
+        summary = ", ".join(
+            f"{table} "
+            + " ".join(f"{sign}{n}" for sign, n in (("+", added), ("~", changed), ("-", gone)) if n)
+            for table, added, changed, gone in counts
+        )
+        if label:
+            summary = f"{label}: {summary}"
+        change_id = db.execute(
+            "INSERT INTO changes(at, argv, summary, undo_of) VALUES (?, ?, ?, ?)",
+            [to_iso(now), json.dumps(argv, ensure_ascii=False), summary, undo_of],
+        ).lastrowid
+        db.execute(
+            "INSERT INTO change_rows(change_id, seq, tbl, key, kv, kv_after, before, after)"
+            f" SELECT ?, row_number() OVER (ORDER BY seq), tbl, key, kv, kv_after, before, after"
+            f" FROM {_CAPTURE} ORDER BY seq",
+            [change_id],
+        )
+        db.execute(f"DELETE FROM {_CAPTURE}")
+        db.execute("DELETE FROM pcrm_change_note")
+        return change_id
+
+
+def note_change(db: Database, label: str, undo_of: int | None = None) -> None:
+    """Name the change the command under way makes (merge, undo of N) in its summary."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)")
+    db.execute("DELETE FROM temp.pcrm_change_note")
+    db.execute("INSERT INTO temp.pcrm_change_note(undo_of, label) VALUES (?, ?)", [undo_of, label])
+
+
+def _already_back(db: Database, info: TableInfo, before: Row | None, after: Row | None) -> bool:
+    """Whether the row is already as it was before this entry (put back by a cascade)."""
+    if after is not None:
+        current = _fetch(db, info, after)
+        if current is None:
+            return before is None
+        if before is None:
+            return False
+        written = [c for c, v in after.items() if before.get(c) != v]
+        return all(current.get(c) == before[c] for c in written if c not in _LATER_WINS)
+    assert before is not None
+    return _fetch(db, info, before) == before
