@@ -24,10 +24,18 @@ def rows(db_path: Path, sql: str, params=()) -> list[tuple]:
         conn.close()
 
 
+# The change journal grows with every command (pcrm history): compared apart.
+_JOURNAL = ('INSERT INTO "changes"', 'INSERT INTO "change_rows"')
+
+
 def content(db_path: Path) -> tuple[list[str], list[tuple]]:
     """The dump without the full-text index's private storage, whose bytes depend on the
     history of writes, plus what the index holds: equal when the data is."""
-    lines = [line for line in dump(db_path) if "search_index_" not in line]
+    lines = [
+        line
+        for line in dump(db_path)
+        if "search_index_" not in line and not line.startswith(_JOURNAL)
+    ]
     index = rows(db_path, "SELECT rowid, kind, title, body FROM search_index ORDER BY rowid")
     return lines, index
 
@@ -166,14 +174,19 @@ def test_undo_restores_the_database_as_it_was(cli, db_path, twins):
     undone = dump(db_path)
     assert ok(cli("undo", "--dry-run")).splitlines() == [
         "would undo merge 1 of contact 2 Bob Smith into contact 1 Robert Smith",
-        "would put back 15 rows as they were before the merge",
+        "(change 9: pcrm contact merge 1 2)",
+        "would put back: contact_phones 1, contact_tags 1, interaction_contacts 1,"
+        " deal_contacts 1, contacts 1",
+        "would remove: deletions 1, merges 1",
+        "would set back: contact_emails 2, contact_phones 1, contact_tags 1,"
+        " interaction_contacts 1, deal_contacts 2, tasks 1, contacts 1",
         "nothing changed (dry run)",
     ]
     assert dump(db_path) == undone
 
-    assert ok(cli("undo")).splitlines() == [
+    assert ok(cli("undo")).splitlines()[:2] == [
         "undid merge 1: contact 2 Bob Smith is back, apart from contact 1 Robert Smith",
-        "put back 15 rows as they were before the merge",
+        "(change 9: pcrm contact merge 1 2)",
     ]
     assert content(db_path) == before
     assert "Bob Smith" in ok(cli("search", "smith.name"))
@@ -198,21 +211,25 @@ def test_undo_goes_back_one_merge_at_a_time(cli, db_path, twins):
         "undid merge 2: contact 1 Robert Smith is back, apart from contact 3 Ada Lovelace"
     )
     assert content(db_path) == states[1]
-    assert ok(cli("undo")).splitlines()[0].startswith("undid merge 1: contact 2 Bob Smith")
-    assert content(db_path) == states[0]
-    assert error(cli("undo")) == (
-        "pcrm: error: nothing to undo: no merge is recorded"
-        " (pcrm undo reverses pcrm contact merge and pcrm company merge)\n"
+    # Undo again redoes (an undo is a change); the merge before is undone by its id.
+    assert ok(cli("undo")).splitlines()[0] == (
+        "redid change 10 (pcrm contact merge 3 1); change 11 (pcrm undo) reversed"
     )
+    assert ok(cli("undo")).splitlines()[0] == (
+        "undid change 10 again (pcrm contact merge 3 1); change 12 (pcrm undo) reversed"
+    )
+    assert content(db_path) == states[1]
+    assert ok(cli("undo", "9")).splitlines()[0].startswith("undid merge 1: contact 2 Bob Smith")
+    assert content(db_path) == states[0]
 
 
 def test_undo_refuses_once_a_merged_record_changed(cli, db_path, twins):
     ok(cli("contact", "merge", "1", "2"))
     ok(cli("contact", "edit", "1", "--title", "CEO"))
     before = dump(db_path)
-    assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: contact 1 Robert Smith changed since (title)"
-        " (undo only puts back what nothing has changed since; fix the records by hand)\n"
+    assert error(cli("undo", "9")) == (
+        "pcrm: error: cannot undo change 9: change 10 (pcrm contact edit 1 --title CEO)"
+        " changed the same records since (undo change 10 first, or leave it)\n"
     )
     assert dump(db_path) == before
 
@@ -221,11 +238,15 @@ def test_undo_keeps_later_changes_to_what_the_merge_did_not_write(cli, db_path, 
     ok(cli("contact", "merge", "1", "2"))
     ok(cli("task", "done", "1"))
     ok(cli("contact", "edit", "1", "--birthday", "1980-02-01"))
-    assert ok(cli("undo")).splitlines()[0].startswith("undid merge 1: contact 2 Bob Smith")
-    # The task is Bob's again, and still done; Robert keeps the birthday given him since.
-    assert rows(db_path, "SELECT contact_id, status FROM tasks") == [(2, "done")]
+    # Undo by id is refused while a later change touched the same rows (the last one is
+    # named); undone newest first, each change goes back.
+    assert "change 11 (pcrm contact edit 1 --birthday 1980-02-01)" in error(cli("undo", "9"))
+    ok(cli("undo"))
+    ok(cli("undo", "10"))
+    assert ok(cli("undo", "9")).splitlines()[0].startswith("undid merge 1: contact 2 Bob Smith")
+    assert rows(db_path, "SELECT contact_id, status FROM tasks") == [(2, "open")]
     assert rows(db_path, "SELECT id, title, birthday FROM contacts WHERE id < 3") == [
-        (1, None, "1980-02-01"),
+        (1, None, None),
         (2, "CTO", None),
     ]
 
@@ -234,10 +255,9 @@ def test_undo_refuses_once_a_column_the_merge_wrote_changed(cli, db_path, twins)
     ok(cli("contact", "merge", "1", "2"))
     ok(cli("log", "1", "Call", "--kind", "call"))  # Robert's last contact moves on
     before = dump(db_path)
-    assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: contact 1 Robert Smith changed since"
-        " (last_contacted_at) (undo only puts back what nothing has changed since; fix the"
-        " records by hand)\n"
+    assert error(cli("undo", "9")) == (
+        "pcrm: error: cannot undo change 9: change 10 (pcrm log 1 Call --kind call) changed"
+        " the same records since (undo change 10 first, or leave it)\n"
     )
     assert dump(db_path) == before
 
@@ -248,10 +268,9 @@ def test_undo_refuses_when_the_freed_id_was_taken(cli, db_path):
     ok(cli("contact", "merge", "1", "2"))
     ok(cli("contact", "add", "Grace Hopper"))  # SQLite gives it id 2 again
     before = dump(db_path)
-    assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: the id of contact 2 Ada Byron was given to a new"
-        " record since (undo only puts back what nothing has changed since; fix the records"
-        " by hand)\n"
+    assert error(cli("undo", "3")) == (
+        "pcrm: error: cannot undo change 3: change 4 (pcrm contact add 'Grace Hopper') changed"
+        " the same records since (undo change 4 first, or leave it)\n"
     )
     assert dump(db_path) == before
 

@@ -8,7 +8,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from pcrm.core.journal import loads, note_change, play_backwards
+from pcrm.core.base import Link
+from pcrm.core.journal import Row, loads, note_change, play_backwards
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, NotFound
 from pcrm.store.db import Database
@@ -40,6 +41,12 @@ class UndoneChange:
     restored: dict[str, int]  # table -> rows that come back (were removed)
     removed: dict[str, int]  # table -> rows taken away (were added)
     reverted: dict[str, int]  # table -> rows set back to what they were
+    # The merge this change made or undid, if it is one: (merge id, kind, keep, other).
+    merge: tuple[int, str, Link, Link] | None = None
+    # The command change ends up about (following undo of undo of ...), and whether this
+    # puts that command's change back (a redo) rather than reversing it.
+    original: Change | None = None
+    redo: bool = False
 
 
 _COLUMNS = "id, at, argv, summary, undone_at, undo_of"
@@ -150,6 +157,10 @@ def undo(
         table = entry["table"]
         counts = restored if entry["after"] is None else removed if entry["before"] is None else reverted
         counts[table] = counts.get(table, 0) + 1
+    merge = _merge_of(db, entries)
+    original, redo = change, False
+    while original.undo_of is not None:
+        original, redo = _get(db, original.undo_of), not redo
     db.execute("SAVEPOINT pcrm_undo")
     try:
         play_backwards(db, entries, f"change {change.id}", done_by_cascade=True)
@@ -160,11 +171,46 @@ def undo(
     if dry_run:
         db.execute("ROLLBACK TO pcrm_undo")
         db.execute("RELEASE pcrm_undo")
-        return UndoneChange(change, len(entries), None, True, restored, removed, reverted)
+        return UndoneChange(change, len(entries), None, True, restored, removed, reverted, merge, original, redo)
     db.execute("RELEASE pcrm_undo")
     db.execute("UPDATE changes SET undone_at = ? WHERE id = ?", [to_iso(now), change.id])
-    if change.undo_of is not None:  # a redo: the change it undid is in effect again
-        db.execute("UPDATE changes SET undone_at = NULL WHERE id = ?", [change.undo_of])
+    # Along the chain of undos: the change an undo undid is in effect again, the one
+    # before it undone again, and so on (`pcrm history` marks them so).
+    target, in_effect = change.undo_of, True
+    while target is not None:
+        db.execute(
+            "UPDATE changes SET undone_at = ? WHERE id = ?",
+            [None if in_effect else to_iso(now), target],
+        )
+        target, in_effect = _get(db, target).undo_of, not in_effect
     label = f"redo of {change.undo_of}" if change.undo_of is not None else f"undo of {change.id}"
     note_change(db, label, undo_of=change.id)
-    return UndoneChange(change, len(entries), None, False, restored, removed, reverted)
+    return UndoneChange(change, len(entries), None, False, restored, removed, reverted, merge, original, redo)
+
+
+def _merge_of(db: Database, entries: list[dict[str, Row]]) -> tuple[int, str, Link, Link] | None:
+    """The merge a change recorded (its row of `merges`), with the two records' names."""
+    row = next(
+        (e["after"] or e["before"] for e in entries if e["table"] == "merges"), None
+    )
+    if row is None:
+        return None
+    kind, keep_id = str(row["kind"]), int(row["keep_id"])
+    table = "contacts" if kind == "contact" else "companies"
+    keep_name = next(
+        (
+            str((e["before"] or e["after"])["name"])
+            for e in entries
+            if e["table"] == table and (e["before"] or e["after"])["id"] == keep_id
+        ),
+        None,
+    )
+    if keep_name is None:
+        found = db.execute(f"SELECT name FROM {table} WHERE id = ?", [keep_id]).fetchone()
+        keep_name = str(found[0]) if found else ""
+    return (
+        int(row["id"]),
+        kind,
+        Link(kind, keep_id, keep_name),
+        Link(kind, int(row["other_id"]), str(row["other_name"])),
+    )

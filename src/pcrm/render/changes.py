@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pcrm.dates import format_local, from_iso
+from pcrm.render.merge import link
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -69,12 +70,26 @@ def undone_lines(result: UndoneChange) -> list[str]:
     change = result.change
     command = clean(change.command, one_line=True)
     would = "would " if result.dry_run else ""
-    if change.undo_of is not None:
-        first = f"redo change {change.undo_of} (undo its undo, change {change.id} {command})"
-        first = ("would " + first) if result.dry_run else first.replace("redo", "redid", 1)
+    if result.original is not None and result.original is not change:
+        again = "" if result.redo else " again"
+        verb = ("redo" if result.redo else "undo") if result.dry_run else (
+            "redid" if result.redo else "undid"
+        )
+        original = clean(result.original.command, one_line=True)
+        first = (
+            f"{would}{verb} change {result.original.id}{again} ({original});"
+            f" change {change.id} ({command}) reversed"
+        )
     else:
         first = f"{'would undo' if result.dry_run else 'undid'} change {change.id} ({command})"
     lines = [first]
+    if result.merge is not None and result.original is change:
+        merge_id, _kind, keep, other = result.merge
+        if result.dry_run:
+            first = f"would undo merge {merge_id} of {link(other)} into {link(keep)}"
+        else:
+            first = f"undid merge {merge_id}: {link(other)} is back, apart from {link(keep)}"
+        lines = [first, f"(change {change.id}: {command})"]
     for label, counts in (
         ("put back", result.restored),
         ("remove", result.removed),
