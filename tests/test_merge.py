@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import NOW, dump
 from pcrm.core.activity.interactions import log_interaction
-from pcrm.core.journal import referencing
 from pcrm.core.dedupe.merge import merge, undo_last_merge
+from pcrm.core.journal import referencing
 from pcrm.core.people.contacts import ContactForm, add_contact
 from pcrm.store.db import open_db, transaction
 

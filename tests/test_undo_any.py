@@ -33,7 +33,17 @@ def content(db_path: Path) -> list[str]:
 
 
 def build(cli: Callable[..., Result], tmp_path: Path) -> None:
-    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--company", "Analytical"))
+    ok(
+        cli(
+            "contact",
+            "add",
+            "Ada Lovelace",
+            "--email",
+            "ada@example.org",
+            "--company",
+            "Analytical",
+        )
+    )
     ok(cli("contact", "add", "Grace Hopper", "--email", "grace@example.org", "--tag", "navy"))
     ok(cli("contact", "add", "Ada L.", "--email", "ada.l@example.org"))
     ok(cli("company", "add", "Babbage Ltd"))
@@ -165,7 +175,9 @@ def test_history_lists_changes_newest_first_and_reads_record_nothing(
     ok(cli("contact", "edit", "ada", "--title", "CTO"))
     lines = ok(cli("history")).splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("2\t2026-11-23 10:00\tpcrm contact edit ada --title CTO\tcontacts ~1")
+    assert lines[0].startswith(
+        "2\t2026-11-23 10:00\tpcrm contact edit ada --title CTO\tcontacts ~1"
+    )
     assert lines[1].startswith("1\t")
     assert "pcrm contact add 'Ada Lovelace' --email ada@example.org" in lines[1]
     assert "contacts +1, contact_emails +1" in lines[1]
@@ -186,7 +198,9 @@ def test_undo_with_nothing_recorded_says_so(cli: Callable[..., Result], db_path:
     assert "no change 99 is recorded" in message
 
 
-def test_a_bulk_command_is_one_change(cli: Callable[..., Result], db_path: Path, tmp_path: Path) -> None:
+def test_a_bulk_command_is_one_change(
+    cli: Callable[..., Result], db_path: Path, tmp_path: Path
+) -> None:
     build(cli, tmp_path)
     ok(cli("contact", "tag", "add", "vip", "ada lovelace", "grace", "ada l.", "--yes"))
     lines = ok(cli("history", "--limit", "0")).splitlines()
@@ -194,4 +208,3 @@ def test_a_bulk_command_is_one_change(cli: Callable[..., Result], db_path: Path,
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM changes WHERE argv LIKE '%vip%'").fetchone() == (1,)
     conn.close()
-

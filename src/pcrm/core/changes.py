@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pcrm.core.base import Link
-from pcrm.core.journal import Row, loads, note_change, play_backwards
+from pcrm.core.journal import loads, note_change, play_backwards
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, NotFound
 from pcrm.store.db import Database
@@ -105,7 +106,8 @@ def _later_change(db: Database, change: Change) -> Change | None:
         "   AND u.undone_at IS NOT NULL)"
         " AND EXISTS (SELECT 1 FROM change_rows mine, change_rows later"
         "   WHERE mine.change_id = :id AND later.change_id = c.id AND later.tbl = mine.tbl"
-        "   AND (later.kv IN (mine.kv, mine.kv_after) OR later.kv_after IN (mine.kv, mine.kv_after)))"
+        "   AND (later.kv IN (mine.kv, mine.kv_after)"
+        "     OR later.kv_after IN (mine.kv, mine.kv_after)))"
         " ORDER BY c.id DESC LIMIT 1",
         {"id": change.id},
     ).fetchone()
@@ -120,9 +122,7 @@ def undo(
     if change_id is None:
         found = last_change(db)
         if found is None:
-            raise NotFound(
-                "nothing to undo: no change is recorded", hint="see: pcrm history"
-            )
+            raise NotFound("nothing to undo: no change is recorded", hint="see: pcrm history")
         change = found
     else:
         change = _get(db, change_id)
@@ -155,7 +155,9 @@ def undo(
     reverted: dict[str, int] = {}
     for entry in entries:
         table = entry["table"]
-        counts = restored if entry["after"] is None else removed if entry["before"] is None else reverted
+        counts = (
+            restored if entry["after"] is None else removed if entry["before"] is None else reverted
+        )
         counts[table] = counts.get(table, 0) + 1
     merge = _merge_of(db, entries)
     original, redo = change, False
@@ -171,7 +173,9 @@ def undo(
     if dry_run:
         db.execute("ROLLBACK TO pcrm_undo")
         db.execute("RELEASE pcrm_undo")
-        return UndoneChange(change, len(entries), None, True, restored, removed, reverted, merge, original, redo)
+        return UndoneChange(
+            change, len(entries), None, True, restored, removed, reverted, merge, original, redo
+        )
     db.execute("RELEASE pcrm_undo")
     db.execute("UPDATE changes SET undone_at = ? WHERE id = ?", [to_iso(now), change.id])
     # Along the chain of undos: the change an undo undid is in effect again, the one
@@ -185,14 +189,14 @@ def undo(
         target, in_effect = _get(db, target).undo_of, not in_effect
     label = f"redo of {change.undo_of}" if change.undo_of is not None else f"undo of {change.id}"
     note_change(db, label, undo_of=change.id)
-    return UndoneChange(change, len(entries), None, False, restored, removed, reverted, merge, original, redo)
-
-
-def _merge_of(db: Database, entries: list[dict[str, Row]]) -> tuple[int, str, Link, Link] | None:
-    """The merge a change recorded (its row of `merges`), with the two records' names."""
-    row = next(
-        (e["after"] or e["before"] for e in entries if e["table"] == "merges"), None
+    return UndoneChange(
+        change, len(entries), None, False, restored, removed, reverted, merge, original, redo
     )
+
+
+def _merge_of(db: Database, entries: list[dict[str, Any]]) -> tuple[int, str, Link, Link] | None:
+    """The merge a change recorded (its row of `merges`), with the two records' names."""
+    row = next((e["after"] or e["before"] for e in entries if e["table"] == "merges"), None)
     if row is None:
         return None
     kind, keep_id = str(row["kind"]), int(row["keep_id"])

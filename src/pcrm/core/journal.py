@@ -11,7 +11,6 @@ so tables added by later migrations are handled without this module knowing them
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -273,12 +272,16 @@ def _dumps(row: Row | None) -> str | None:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, bytes):
+        import base64
+
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     raise TypeError(f"cannot journal a {type(value).__name__}")
 
 
 def _decode(obj: dict[str, Any]) -> Any:
     if set(obj) == {"$bytes"}:
+        import base64
+
         return base64.b64decode(obj["$bytes"])
     if set(obj) == {"$hex"}:
         return bytes.fromhex(obj["$hex"])
@@ -407,6 +410,26 @@ def journaled_tables(db: Database) -> list[TableInfo]:
     return infos
 
 
+def _names(info: TableInfo) -> tuple[str, ...]:
+    return ((ROWID,) if info.key == (ROWID,) else ()) + info.columns
+
+
+def _row_values(info: TableInfo, alias: str) -> str:
+    """SQL for a row's values as a JSON array, in _names order: half the text of
+    _row_json, which halves the time to make the triggers; finish() names them."""
+    values = []
+    for column in _names(info):
+        value = f"{alias}.{_quote(column)}"
+        if column not in info.plain:
+            value = (
+                f"CASE typeof({value}) WHEN 'blob' THEN json_object('$hex', hex({value}))"
+                f" WHEN 'real' THEN json_object('$real', printf('%!.17g', {value}))"
+                f" ELSE {value} END"
+            )
+        values.append(value)
+    return f"json_array({', '.join(values)})"
+
+
 def _trigger_sql(info: TableInfo, number: int) -> list[str]:
     name, key = _quote(info.name), json.dumps(list(info.key)).replace("'", "''")
     label = info.name.replace("'", "''")
@@ -422,8 +445,8 @@ def _trigger_sql(info: TableInfo, number: int) -> list[str]:
                 f"'{key}'",
                 _key_array(info, before) if before else "NULL",
                 _key_array(info, after) if after else "NULL",
-                _row_json(info, before) if before else "NULL",
-                _row_json(info, after) if after else "NULL",
+                _row_values(info, before) if before else "NULL",
+                _row_values(info, after) if after else "NULL",
             ]
         )
         statements.append(
@@ -439,8 +462,9 @@ class Capture:
     they are made from the tables as they are when the command opens the file), and
     recorded at the end of the command's transaction as one entry of `changes`."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, names: dict[str, list[str]]) -> None:
         self.db = db
+        self.names = names  # table -> the names of the values its triggers record
 
     @classmethod
     def start(cls, db: Database) -> Capture | None:
@@ -452,13 +476,12 @@ class Capture:
             " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
             " after TEXT)"
         )
-        db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)"
-        )
-        for number, info in enumerate(journaled_tables(db)):
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)")
+        infos = journaled_tables(db)
+        for number, info in enumerate(infos):
             for sql in _trigger_sql(info, number):
                 db.execute(sql)
-        return cls(db)
+        return cls(db, {info.name: list(_names(info)) for info in infos})
 
     def finish(self, now: datetime, argv: list[str]) -> int | None:
         """Record what was caught as one change (in the command's transaction); a command
@@ -472,6 +495,17 @@ class Capture:
         ).fetchall()
         if not counts:
             return None
+        for table, *_counts in counts:
+            obj = (
+                "CASE WHEN {0} IS NULL THEN NULL ELSE (SELECT json_group_object(c.value,"
+                " CASE WHEN v.type = 'object' THEN json(v.value) ELSE v.value END)"
+                " FROM json_each(:names) c JOIN json_each({0}) v ON v.key = c.key) END"
+            )
+            db.execute(
+                f"UPDATE {_CAPTURE} SET before = {obj.format('before')},"
+                f" after = {obj.format('after')} WHERE tbl = :table",
+                {"names": json.dumps(self.names[table]), "table": table},
+            )
         note = db.execute("SELECT undo_of, label FROM pcrm_change_note").fetchone()
         undo_of, label = note if note else (None, None)
         summary = ", ".join(

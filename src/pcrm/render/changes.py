@@ -72,8 +72,10 @@ def undone_lines(result: UndoneChange) -> list[str]:
     would = "would " if result.dry_run else ""
     if result.original is not None and result.original is not change:
         again = "" if result.redo else " again"
-        verb = ("redo" if result.redo else "undo") if result.dry_run else (
-            "redid" if result.redo else "undid"
+        verb = (
+            ("redo" if result.redo else "undo")
+            if result.dry_run
+            else ("redid" if result.redo else "undid")
         )
         original = clean(result.original.command, one_line=True)
         first = (
