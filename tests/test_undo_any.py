@@ -208,3 +208,39 @@ def test_a_bulk_command_is_one_change(
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM changes WHERE argv LIKE '%vip%'").fetchone() == (1,)
     conn.close()
+
+
+def test_a_merge_made_before_the_change_journal_is_undone_from_its_own(
+    cli: Callable[..., Result], db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Robert Smith", "-e", "robert@acme.com"))
+    ok(cli("contact", "add", "Bob Smith", "-e", "bob@gmail.com"))
+    before = content(db_path)
+    ok(cli("contact", "merge", "1", "2"))
+    # As a file upgraded from before m018 holds it: the merge in `merges`, no change.
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("DELETE FROM change_rows")
+        conn.execute("DELETE FROM changes")
+    conn.close()
+    assert ok(cli("undo")).splitlines() == [
+        "undid merge 1: contact 2 Bob Smith is back, apart from contact 1 Robert Smith",
+        "put back 4 rows as they were before the merge",
+    ]
+    assert content(db_path) == before
+    # The old undo is a change like any other: undoing it merges again.
+    assert ok(cli("undo")).startswith("undid change 1 (pcrm undo)")
+    assert "undo of merge 1: " in ok(cli("history"))
+    assert "Bob Smith" not in ok(cli("contact", "list"))
+
+
+def test_a_failed_command_and_a_dry_run_record_nothing(
+    cli: Callable[..., Result], db_path: Path, tmp_path: Path
+) -> None:
+    build(cli, tmp_path)
+    count = len(ok(cli("history", "--limit", "0")).splitlines())
+    error(cli("deal", "move", "20 seats", "no such stage"))
+    ok(cli("contact", "rm", "grace", "--dry-run"))
+    ok(cli("contact", "merge", "Ada Lovelace", "Ada L.", "--dry-run"))
+    ok(cli("undo", "--dry-run"))
+    assert len(ok(cli("history", "--limit", "0")).splitlines()) == count

@@ -1,11 +1,11 @@
 -- index agenda_runs_ok on agenda_runs
 CREATE INDEX agenda_runs_ok ON agenda_runs(day) WHERE status <> 'failed';
 
--- index change_rows_after on change_rows
-CREATE INDEX change_rows_after ON change_rows(tbl, kv_after);
+-- index change_rows_key on change_rows
+CREATE INDEX change_rows_key ON change_rows(tbl, kv);
 
--- index change_rows_before on change_rows
-CREATE INDEX change_rows_before ON change_rows(tbl, kv);
+-- index change_rows_moved on change_rows
+CREATE INDEX change_rows_moved ON change_rows(tbl, kv_after) WHERE kv_after IS NOT NULL;
 
 -- index companies_domain on companies
 CREATE UNIQUE INDEX companies_domain ON companies(domain) WHERE domain IS NOT NULL;

@@ -41,10 +41,13 @@ def undo_change(
     undoes its last merge from that journal."""
     from pcrm.core.changes import last_change, recorded, undo
     from pcrm.core.dedupe.merge import undo_last_merge
+    from pcrm.core.journal import note_change
 
     with files.database(write=True, create=False) as db:
         if change_id is None and last_change(db) is None and recorded(db):
             old_merge = db.execute("SELECT 1 FROM merges LIMIT 1").fetchone()
             if old_merge is not None:
-                return undo_last_merge(db, dry_run=dry_run)
+                result = undo_last_merge(db, dry_run=dry_run)
+                note_change(db, f"undo of merge {result.id}")
+                return result
         return undo(db, now, change_id, dry_run=dry_run)

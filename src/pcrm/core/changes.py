@@ -143,8 +143,11 @@ def undo(
         + ",".join(
             entry
             for (entry,) in db.execute(
+                # An added row is recorded by its key (kv_after) only: that is its "after".
                 "SELECT json_object('table', tbl, 'key', json(key), 'before', json(before),"
-                " 'after', json(after)) FROM change_rows WHERE change_id = ? ORDER BY seq",
+                " 'after', CASE WHEN before IS NULL THEN (SELECT json_group_object(k.value,"
+                " v.value) FROM json_each(change_rows.key) k JOIN json_each(kv) v ON v.key = k.key)"
+                " ELSE json(after) END) FROM change_rows WHERE change_id = ? ORDER BY seq",
                 [change.id],
             )
         )
@@ -196,9 +199,18 @@ def undo(
 
 def _merge_of(db: Database, entries: list[dict[str, Any]]) -> tuple[int, str, Link, Link] | None:
     """The merge a change recorded (its row of `merges`), with the two records' names."""
-    row = next((e["after"] or e["before"] for e in entries if e["table"] == "merges"), None)
-    if row is None:
+    added = next(
+        (e["after"] for e in entries if e["table"] == "merges" and e["before"] is None), None
+    )
+    if added is None:
         return None
+    found = db.execute(
+        "SELECT id, kind, keep_id, other_id, other_name FROM merges WHERE rowid = ?",
+        [added["rowid"]],
+    ).fetchone()
+    if found is None:
+        return None
+    row = dict(zip(("id", "kind", "keep_id", "other_id", "other_name"), found, strict=True))
     kind, keep_id = str(row["kind"]), int(row["keep_id"])
     table = "contacts" if kind == "contact" else "companies"
     keep_name = next(

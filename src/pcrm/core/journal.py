@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pcrm.dates import to_iso
 from pcrm.errors import Conflict
 from pcrm.store.db import Database
 
@@ -443,10 +442,14 @@ def _trigger_sql(info: TableInfo, number: int) -> list[str]:
             [
                 f"'{label}'",
                 f"'{key}'",
-                _key_array(info, before) if before else "NULL",
-                _key_array(info, after) if after else "NULL",
+                # kv: the row's key (as it was; an added row's own), kv_after: its key
+                # after an UPDATE (the same, but for a merge's moved rows).
+                _key_array(info, before or after or ""),
+                _key_array(info, after) if after and before else "NULL",
                 _row_values(info, before) if before else "NULL",
-                _row_values(info, after) if after else "NULL",
+                # An added row is kept by its key only (kv_after): an import adds tens of
+                # thousands, and writing each whole again doubled its time.
+                _row_values(info, after) if after and before else "NULL",
             ]
         )
         statements.append(
@@ -488,10 +491,11 @@ class Capture:
         that changed no row records nothing. Returns the change's id."""
         db = self.db
         # An UPDATE that wrote the values a row had is no change.
-        db.execute(f"DELETE FROM {_CAPTURE} WHERE before IS after")
+        db.execute(f"DELETE FROM {_CAPTURE} WHERE before IS NOT NULL AND before IS after")
         counts = db.execute(
             f"SELECT tbl, sum(before IS NULL), sum(before IS NOT NULL AND after IS NOT NULL),"
-            f" sum(after IS NULL) FROM {_CAPTURE} GROUP BY tbl ORDER BY min(seq)"
+            f" sum(before IS NOT NULL AND after IS NULL) FROM {_CAPTURE}"
+            " GROUP BY tbl ORDER BY min(seq)"
         ).fetchall()
         if not counts:
             return None
@@ -517,17 +521,23 @@ class Capture:
             summary = f"{label}: {summary}"
         change_id = db.execute(
             "INSERT INTO changes(at, argv, summary, undo_of) VALUES (?, ?, ?, ?)",
-            [to_iso(now), json.dumps(argv, ensure_ascii=False), summary, undo_of],
+            [_iso(now), json.dumps(argv, ensure_ascii=False), summary, undo_of],
         ).lastrowid
         db.execute(
             "INSERT INTO change_rows(change_id, seq, tbl, key, kv, kv_after, before, after)"
-            f" SELECT ?, row_number() OVER (ORDER BY seq), tbl, key, kv, kv_after, before, after"
+            " SELECT ?, row_number() OVER (ORDER BY seq), tbl, key, kv, nullif(kv_after, kv),"
+            " before, after"
             f" FROM {_CAPTURE} ORDER BY seq",
             [change_id],
         )
         db.execute(f"DELETE FROM {_CAPTURE}")
         db.execute("DELETE FROM pcrm_change_note")
         return change_id
+
+
+def _iso(now: datetime) -> str:
+    """dates.to_iso's form, without importing dates (every write command pays imports)."""
+    return now.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def note_change(db: Database, label: str, undo_of: int | None = None) -> None:

@@ -1463,9 +1463,10 @@ def m018_change_journal(db: Database) -> None:
     `changes` is one row per write command that changed something: when, the command line
     as typed (a JSON array of its words), a short summary, and the undo bookkeeping (when it
     was undone; which change it undoes). `change_rows` holds, in order, every row it
-    changed: the table, the names of the columns that key it, the key before and after
-    (JSON arrays, to find later changes to the same row) and the whole row before and after
-    (JSON objects; NULL for a row that did not exist). The rows are captured by TEMP
+    changed: the table, the names of the columns that key it, its key (JSON array; kv_after
+    only when an UPDATE changed the key), to find later changes to the same row, and the
+    whole row before and after (JSON objects; NULL for a row that did not exist). An
+    added row is kept by its key alone (after is NULL): an import adds tens of thousands. The rows are captured by TEMP
     triggers made when a write command opens the file (core/journal.py), so no trigger is
     in the schema and later steps never need to remake them. `merges` stays readable:
     merges made before this step are undone from it."""
@@ -1493,8 +1494,9 @@ def m018_change_journal(db: Database) -> None:
             PRIMARY KEY (change_id, seq)
         ) WITHOUT ROWID;
 
-        CREATE INDEX change_rows_before ON change_rows(tbl, kv);
-        CREATE INDEX change_rows_after ON change_rows(tbl, kv_after);
+        CREATE INDEX change_rows_key ON change_rows(tbl, kv);
+        CREATE INDEX change_rows_moved ON change_rows(tbl, kv_after)
+            WHERE kv_after IS NOT NULL;
         """,
     )
 
