@@ -1468,8 +1468,8 @@ def m018_change_journal(db: Database) -> None:
     whole row before and after (JSON objects; NULL for a row that did not exist). An
     added row is kept by its key alone (after is NULL): an import adds tens of thousands.
     The rows are captured by TEMP triggers made when a write command opens the file
-    (core/journal.py), so no trigger is in the schema and later steps never remake them. `merges` stays readable:
-    merges made before this step are undone from it."""
+    (core/journal.py), so no trigger is in the schema and later steps never remake them.
+    `merges` stays readable: merges made before this step are undone from it."""
     run_script(
         db,
         """
