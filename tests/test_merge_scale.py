@@ -45,7 +45,13 @@ def rows(path: Path, sql: str, params=()) -> list[tuple]:
 def content(path: Path) -> tuple[list[str], list[tuple]]:
     """The dump without the search index's private storage (its bytes depend on the
     history of writes), plus what the index holds: equal when the data is."""
-    lines = [line for line in dump(path) if "search_index_" not in line]
+    lines = [
+        line
+        for line in dump(path)
+        if "search_index_" not in line
+        # the change journal (pcrm history) grows with every command
+        and not line.startswith(('INSERT INTO "changes"', 'INSERT INTO "change_rows"'))
+    ]
     return lines, rows(path, "SELECT rowid, kind, title, body FROM search_index ORDER BY rowid")
 
 
@@ -96,7 +102,7 @@ def test_merging_thousands_of_rows_then_undoing_gives_back_the_same_file(cli, db
     ]
     assert rows(db_path, "PRAGMA foreign_key_check") == []
 
-    assert ok(cli("undo")).splitlines()[1] == ("put back 3366 rows as they were before the merge")
+    assert ok(cli("undo")).splitlines()[1] == "(change 1: pcrm contact merge 1 2)"
     assert content(db_path) == before
 
 
@@ -130,7 +136,7 @@ def test_undo_refuses_when_one_of_thousands_of_moved_rows_changed(cli, db_path, 
         conn.execute("UPDATE tasks SET contact_id = NULL WHERE id = (SELECT max(id) FROM tasks)")
     before = dump(db_path)
     assert error(cli("undo")) == (
-        "pcrm: error: cannot undo merge 1: a row of tasks changed since (contact_id)"
+        "pcrm: error: cannot undo change 1: a row of tasks changed since (contact_id)"
         " (undo only puts back what nothing has changed since; fix the records by hand)\n"
     )
     assert dump(db_path) == before

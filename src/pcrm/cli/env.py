@@ -164,7 +164,12 @@ class Env:
             yield db
             if capture is not None:
                 argv = self.argv if self.argv is not None else sys.argv[1:]
-                capture.finish(self.now, argv)
+                # Words the locale could not decode (surrogates) as the UTF-8 they were.
+                typed = [
+                    word.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    for word in argv
+                ]
+                capture.finish(self.now, typed)
 
     def date_order(self) -> str | None:
         """The database's date-order setting (dmy, mdy, ymd; None when not set)."""
