@@ -52,6 +52,8 @@ def build(cli: Callable[..., Result], tmp_path: Path) -> None:
     ok(cli("log", "grace", "Demo planned", "--kind", "meeting", "--at", "2026-11-30 10:00"))
     ok(cli("follow-up", "add", "ada@example.org", "Send the quote", "--due", "2026-11-25"))
     ok(cli("follow-up", "add", "grace", "Call back", "--due", "2026-11-26"))
+    ok(cli("deal", "add", "Old deal", "--contact", "grace"))
+    ok(cli("deal", "won", "Old deal"))
     ok(cli("field", "add", "plan", "--type", "choice", "--choices", "free,pro"))
     ok(cli("contact", "edit", "grace", "--set", "plan=pro"))
     (tmp_path / "small.csv").write_text(
@@ -84,6 +86,10 @@ COMMANDS: list[tuple[str, ...]] = [
     ("deal", "lost", "20 seats", "--reason", "too dear"),
     ("deal", "note", "20 seats", "Sent the quote"),
     ("deal", "rm", "20 seats", "--yes"),
+    ("deal", "reopen", "Old deal"),
+    ("stage", "add", "Review", "--probability", "50"),
+    ("pipeline", "add", "Partners"),
+    ("interaction", "kind", "add", "lunch"),
     ("log", "ada@example.org", "Lunch: fine", "--kind", "meeting"),
     ("interaction", "edit", "1", "--text", "Call: wants a quote for 20"),
     ("interaction", "rm", "1", "--yes"),
