@@ -72,7 +72,7 @@ COMMANDS: list[tuple[str, ...]] = [
     ("contact", "merge", "Ada Lovelace", "Ada L."),
     ("contact", "tag", "add", "vip", "ada lovelace", "grace", "--yes"),
     ("contact", "tag", "rm", "navy", "grace"),
-    ("contact", "stage", "grace", "customer"),
+    ("contact", "stage", "grace", "churned"),
     ("contact", "stage", "ada lovelace", "grace", "prospect", "--yes"),
     ("company", "add", "Initech"),
     ("company", "edit", "Analytical", "--name", "Analytical Engines"),
