@@ -70,7 +70,7 @@ def mail(
     \b
     Example:
       pcrm capture mail --maildir ~/Mail/work/INBOX --since -30d
-      notmuch show --format=raw id:abc@example.org | pcrm capture mail
+      pcrm capture mail message.eml --add-unknown
     """
     import io
 

@@ -19,18 +19,20 @@ def query(
         ),
     ] = False,
 ) -> None:
-    """Complete addresses for a mail client: email, name and company per line.
+    """Complete mail addresses for mutt, neomutt or aerc.
 
     The output is mutt's query_command format: a status line ("pcrm: 3 matches"), then
     one `email<TAB>name<TAB>company` line per address, names starting with STRING first.
     Names match without case or accents (zoe finds Zoë). No match: the status line
     "pcrm: no matches" and exit 1, as abook and lbdb do (mutt shows the line). With
     --no-header (aerc), no status line, and no match is an empty output and exit 0.
+    neomutt: set query_command = "pcrm contact query %s"; aerc: address-book-cmd =
+    pcrm contact query --no-header "%s" (docs/capture.md).
 
     \b
     Example:
-      set query_command = "pcrm contact query %s"          (neomutt)
-      address-book-cmd = pcrm contact query --no-header %s  (aerc)
+      pcrm contact query zoe
+      pcrm contact query --no-header ada
     """
     from pcrm.core.people.addressbook import query_addresses
     from pcrm.render.safe import clean
