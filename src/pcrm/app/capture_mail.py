@@ -41,10 +41,23 @@ def capture_mail(
     stdin: IO[bytes] | None,
     options: CaptureOptions,
 ) -> CaptureSummary:
-    from pcrm.formats.mail import read_source
+    from pcrm.core.activity.capture import captured_ids
+    from pcrm.formats.mail import peek, read_message, read_raw
 
-    messages = list(read_source(path, stdin))
+    raws = list(read_raw(path, stdin))
+    peeked = [peek(raw) for raw in raws]
     with files.database(write=not options.dry_run) as db:
+        # Only the messages not captured before, and not skipped, are read whole: a re-run
+        # over a maildir reads headers only.
+        done = captured_ids(db, SOURCE, {external_id for external_id, _bulk in peeked})
+        messages: list[MailMessage] = []
+        for raw, (external_id, bulk) in zip(raws, peeked, strict=True):
+            if external_id in done or (bulk and not options.include_lists):
+                messages.append(MailMessage(raw.where, external_id, "", "", None, bulk=bulk))
+                continue
+            message = read_message(raw.data, raw.where, mtime=raw.mtime)
+            message.external_id = external_id
+            messages.append(message)
         return _capture(db, now, messages, options)
 
 

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage, MIMEPart
 from html.parser import HTMLParser
@@ -34,12 +35,21 @@ _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def read_source(path: Path | None, stdin: IO[bytes] | None) -> Iterator[MailMessage]:
+@dataclass(frozen=True)
+class RawMail:
+    """A message's bytes, before they are read."""
+
+    where: str  # how to name it in a warning: the file, or "inbox.mbox message 3"
+    data: bytes
+    mtime: datetime | None = None  # its file's time (the date of last resort)
+
+
+def read_raw(path: Path | None, stdin: IO[bytes] | None) -> Iterator[RawMail]:
     """The messages of a file (one message, or an mbox when it starts with "From "),
     a maildir folder, or stdin (one message)."""
     if path is None:
         assert stdin is not None
-        yield read_message(stdin.read(), "stdin")
+        yield RawMail("stdin", stdin.read())
         return
     if path.is_dir():
         yield from read_maildir(path)
@@ -49,21 +59,27 @@ def read_source(path: Path | None, stdin: IO[bytes] | None) -> Iterator[MailMess
     if start == b"From ":
         yield from read_mbox(path)
     else:
-        yield read_message(path.read_bytes(), path.name, mtime=_mtime(path))
+        yield RawMail(path.name, path.read_bytes(), _mtime(path))
 
 
-def read_mbox(path: Path) -> Iterator[MailMessage]:
+def read_source(path: Path | None, stdin: IO[bytes] | None) -> Iterator[MailMessage]:
+    """Every message of read_raw(), read."""
+    for raw in read_raw(path, stdin):
+        yield read_message(raw.data, raw.where, mtime=raw.mtime)
+
+
+def read_mbox(path: Path) -> Iterator[RawMail]:
     import mailbox
 
     box = mailbox.mbox(path, create=False)
     try:
         for number, key in enumerate(box.iterkeys(), start=1):
-            yield read_message(box.get_bytes(key), f"{path.name} message {number}")
+            yield RawMail(f"{path.name} message {number}", box.get_bytes(key))
     finally:
         box.close()
 
 
-def read_maildir(path: Path) -> Iterator[MailMessage]:
+def read_maildir(path: Path) -> Iterator[RawMail]:
     """Every message of a maildir: the files of new/ and cur/ (not those starting with
     a dot), in name order. A maildir is only these files, so they are read directly (as
     mailbox.Maildir would), which also gives each file's time: the fallback date."""
@@ -83,10 +99,25 @@ def read_maildir(path: Path) -> Iterator[MailMessage]:
             file = path / folder / name
             try:
                 data = file.read_bytes()
-            except OSError as error:  # gone since the listing (mbsync moved it): say, go on
-                yield _unreadable(f"{folder}/{name}", error.strerror or str(error))
+            except OSError:  # gone since the listing (mbsync moved it): it is read next time
                 continue
-            yield read_message(data, f"{folder}/{name}", mtime=_mtime(file))
+            yield RawMail(f"{folder}/{name}", data, _mtime(file))
+
+
+def peek(raw: RawMail) -> tuple[str, str | None]:
+    """(its external id, why it is not personal mail or None) from the headers alone,
+    read without the header registry: ten times cheaper than read_message, so messages
+    captured before or skipped are never read whole (a re-run over a maildir)."""
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw.data)
+        own = _ids(str(headers.get("message-id", "")))
+        senders = _addresses(headers, ["from"], [])  # type: ignore[arg-type]
+        return (own[0] if own else _digest(raw.data)), _bulk(headers, senders, [])  # type: ignore[arg-type]
+    except Exception:  # read_message says what is wrong
+        return _digest(raw.data), None
 
 
 def _mtime(path: Path) -> datetime | None:
@@ -175,9 +206,9 @@ def _addresses(message: EmailMessage, names: list[str], problems: list[str]) -> 
             pairs = [
                 (address.display_name, address.addr_spec)
                 for header in headers
-                for address in getattr(header, "addresses", ())
+                for address in header.addresses
             ]
-        except Exception:
+        except Exception:  # no parsed addresses (compat32, or a header it could not parse)
             pairs = getaddresses([str(value) for value in message.get_all(name, failobj=[])])
         for display, spec in pairs:
             email = spec.strip().lower()
@@ -234,10 +265,16 @@ def _bulk(message: EmailMessage, senders: list[MailAddress], problems: list[str]
 
 
 def _body(message: EmailMessage, problems: list[str]) -> str:
+    part: MIMEPart | None
     try:
-        part = message.get_body(preferencelist=("plain", "html"))
+        kind = message.get_content_type()
+        if kind in ("text/plain", "text/html"):  # most mail: no MIME tree to walk
+            part, subtype = message, kind[5:]
+        else:
+            part = message.get_body(preferencelist=("plain", "html"))
+            subtype = part.get_content_subtype() if part is not None else ""
     except Exception:
-        part = None
+        part, subtype = None, ""
     if part is None and message.get_content_type() == "message/rfc822":
         inner = message.get_payload()  # a forwarded message: its body
         if isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage):
@@ -246,7 +283,7 @@ def _body(message: EmailMessage, problems: list[str]) -> str:
         payload = message.get_payload()  # a multipart without parts (broken MIME): its text
         return first_lines(reply_of(payload)) if isinstance(payload, str) else ""
     text = _text_of(part, problems)
-    if part.get_content_subtype() == "html":
+    if subtype == "html":
         text = html_to_text(text)
     return first_lines(reply_of(text))
 
@@ -258,7 +295,7 @@ def _text_of(part: MIMEPart, problems: list[str]) -> str:
     try:
         content = part.get_content()
         if isinstance(content, str):
-            if part.get_content_charset() in _LATIN_1 and re.search("[\x80-\x9f]", content):
+            if re.search("[\x80-\x9f]", content) and part.get_content_charset() in _LATIN_1:
                 # Mail labelled Latin-1 written on Windows (’ – €): Windows-1252, as browsers
                 # read it too.
                 payload = part.get_payload(decode=True)
