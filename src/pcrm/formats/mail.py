@@ -13,6 +13,7 @@ A malformed message never stops the reading: what cannot be read is said in its
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -324,13 +325,30 @@ def reply_of(text: str) -> str:
     if not text.strip():
         return ""
     try:
-        parsed = ReplyMessage(text=text, languages=REPLY_LANGUAGES, keep_hyphen_lists=True).read()
+        parsed = ReplyMessage(
+            text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True, **_patterns()
+        ).read()
     except Exception:  # a library bug on odd text must not stop a capture: keep the text
         return text.strip()
     if not parsed.replies:
         return text.strip()
     body: str = parsed.replies[0].body
     return body.strip() or text.strip()
+
+
+@functools.cache
+def _patterns() -> dict[str, object]:
+    """mail-parser-reply's three patterns, built once per run instead of once per message
+    (a tenth of a backfill's time); they are fields of its EmailMessage, so they are
+    passed in."""
+    from mailparser_reply.parser import EmailMessage as ReplyMessage
+
+    template = ReplyMessage(text="", languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True)
+    return {
+        "_header_regex": template.HEADER_REGEX,
+        "_disclaimers_regex": template.DISCLAIMERS_REGEX,
+        "_signature_regex": template.SIGNATURE_REGEX,
+    }
 
 
 def first_lines(text: str) -> str:
