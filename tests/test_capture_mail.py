@@ -331,3 +331,11 @@ def test_me_emails_setting_is_checked(cli, db_path):
     assert bad.exit_code == 1 and 'invalid email address "nope"' in bad.stderr
     good = cli("config", "set", "me.emails", "Me@Example.org;b@example.org")
     assert good.stdout == "me.emails = me@example.org,b@example.org\n"
+
+
+def test_several_files_at_once(cli, db_path, people):
+    names = [str(fixture(name)) for name in ("thread_1.eml", "thread_2.eml", "thread_3.eml")]
+    result = cli("capture", "mail", *names)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "captured 3 emails with 2 contacts\n"
+    assert [row[5] for row in captured(db_path)] == ["in", "out", "in"]

@@ -37,14 +37,16 @@ class CaptureOptions:
 def capture_mail(
     files: DatabaseFile,
     now: datetime,
-    path: Path | None,
+    paths: list[Path],
     stdin: IO[bytes] | None,
     options: CaptureOptions,
 ) -> CaptureSummary:
     from pcrm.core.activity.capture import captured_ids
     from pcrm.formats.mail import peek, read_message, read_raw
 
-    raws = list(read_raw(path, stdin))
+    raws = [raw for path in paths for raw in read_raw(path, None)] if paths else []
+    if not paths:
+        raws = list(read_raw(None, stdin))
     peeked = [peek(raw) for raw in raws]
     with files.database(write=not options.dry_run) as db:
         # Only the messages not captured before, and not skipped, are read whole: a re-run

@@ -17,11 +17,11 @@ app = Typer(help="Capture interactions from where the work happens: mail.", no_a
 @app.command("mail")
 def mail(
     ctx: typer.Context,
-    source: Annotated[
-        str | None,
+    sources: Annotated[
+        list[str] | None,
         typer.Argument(
-            metavar="[FILE|-]",
-            help="A message (what a mail client pipes) or an mbox file; - or nothing: stdin.",
+            metavar="[FILE...|-]",
+            help="Messages (what a mail client pipes) or mbox files; - or nothing: stdin.",
         ),
     ] = None,
     maildir: Annotated[
@@ -58,8 +58,8 @@ def mail(
 ) -> None:
     """Log mail as email interactions with the contacts in From, To and Cc.
 
-    Reads one message on stdin or from FILE (mutt's pipe-message, aerc's :pipe, notmuch
-    show --format=raw), an mbox file, or a maildir (--maildir). Each message becomes one
+    Reads one message on stdin (mutt's pipe-message, aerc's :pipe, notmuch show
+    --format=raw), message or mbox FILEs, or a maildir (--maildir). Each message becomes one
     interaction at its Date: the subject and the first lines of the reply, quotes and
     signature left out; out when From is one of yours (pcrm config set me.emails
     a@x,b@y), else in. A message captured before (same Message-ID) changes nothing;
@@ -80,19 +80,22 @@ def mail(
     from pcrm.render.capture import capture_json, capture_line, problem_lines
 
     env = get_env(ctx)
-    if maildir is not None and source not in (None, "-"):
-        raise InvalidInput("give a FILE or --maildir, not both", hint="run it once for each")
-    path = maildir if maildir is not None else (Path(source) if source not in (None, "-") else None)
-    if path is not None and not path.exists():
-        raise InvalidInput(
-            f"{path} does not exist", hint="give a message file, an mbox or --maildir DIR"
-        )
+    files = [name for name in sources or [] if name != "-"]
+    if maildir is not None and files:
+        raise InvalidInput("give FILEs or --maildir, not both", hint="run it once for each")
+    paths = [maildir] if maildir is not None else [Path(name) for name in files]
+    for path in paths:
+        if not path.exists():
+            raise InvalidInput(
+                f"{path} does not exist", hint="give a message file, an mbox or --maildir DIR"
+            )
     if maildir is not None and not maildir.is_dir():
         raise InvalidInput(f"{maildir} is not a folder", hint="--maildir takes a maildir folder")
-    if maildir is None and path is not None and path.is_dir():
-        raise InvalidInput(f"{path} is a folder", hint=f"for a maildir: --maildir {path}")
+    for path in paths:
+        if maildir is None and path.is_dir():
+            raise InvalidInput(f"{path} is a folder", hint=f"for a maildir: --maildir {path}")
     stdin = None
-    if path is None:
+    if not paths:
         if env.stdin_isatty:
             raise InvalidInput(
                 "no message given", hint="pipe one in, or give FILE or --maildir DIR"
@@ -111,7 +114,7 @@ def mail(
         include_lists=include_lists,
         dry_run=dry_run,
     )
-    summary = capture_mail(env, env.now, path, stdin, options)
+    summary = capture_mail(env, env.now, paths, stdin, options)
     if json:
         import json as json_module
 
