@@ -160,10 +160,15 @@ def _add_contacts(db: Database, now: datetime, addresses: list[MailAddress]) -> 
     """New contacts for unknown correspondents: the display name (else the address's
     local part) as name, source "email"."""
     from pcrm.core.people.contacts import ContactForm, add_contact
+    from pcrm.errors import InvalidInput
 
     added: dict[str, int] = {}
     for address in addresses:
-        name = address.name.strip(" \"'") or address.email.partition("@")[0]
-        saved = add_contact(db, now, ContactForm(name=name, emails=[address.email], source="email"))
+        local = address.email.partition("@")[0]
+        name = address.name.strip(" \"'") or local
+        try:
+            saved = add_contact(db, now, ContactForm(name, emails=[address.email], source="email"))
+        except InvalidInput:  # a display name pcrm refuses as a name: the local part then
+            saved = add_contact(db, now, ContactForm(local, emails=[address.email], source="email"))
         added[address.email] = saved.contact.id
     return added

@@ -20,7 +20,7 @@ def mail(
     sources: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[FILE...|-]",
+            metavar="FILE",
             help="Messages (what a mail client pipes) or mbox files; - or nothing: stdin.",
         ),
     ] = None,

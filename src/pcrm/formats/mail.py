@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import IO
 
 from pcrm.core.activity.capture import MailAddress, MailMessage
+from pcrm.core.people.text import normalise_email
+from pcrm.errors import InvalidInput
 
 MAX_LINES = 20  # of the body kept in the interaction's text
 MAX_CHARS = 1000
@@ -33,7 +35,6 @@ MAX_CHARS = 1000
 REPLY_LANGUAGES = ["en", "de", "fr", "it", "nl", "da", "sv", "pl", "ja", "es", "cs", "ko", "zh"]
 _NOREPLY = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|bounces?)([+.-]|$)")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -212,10 +213,14 @@ def _addresses(message: EmailMessage, names: list[str], problems: list[str]) -> 
         except Exception:  # no parsed addresses (compat32, or a header it could not parse)
             pairs = getaddresses([str(value) for value in message.get_all(name, failobj=[])])
         for display, spec in pairs:
-            email = spec.strip().lower()
-            if not _ADDRESS.match(email):
-                if email:
-                    problems.append(f'{name.capitalize()}: "{email}" is not an address; left out')
+            if not spec.strip():
+                continue
+            try:
+                email = normalise_email(spec)  # as pcrm stores addresses: lower case
+            except InvalidInput:
+                problems.append(
+                    f'{name.capitalize()}: "{spec.strip()}" is not an address; left out'
+                )
                 continue
             found.setdefault(email, MailAddress(email, " ".join(_readable(display).split())))
     return list(found.values())
