@@ -339,3 +339,52 @@ def test_several_files_at_once(cli, db_path, people):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "captured 3 emails with 2 contacts\n"
     assert [row[5] for row in captured(db_path)] == ["in", "out", "in"]
+
+
+def test_a_long_thread_follows_its_first_messages_deal(cli, db_path, people, tmp_path):
+    from datetime import UTC, datetime, timedelta
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    assert cli("deal", "add", "20 seats", "--company", "Analytical").exit_code == 0
+    assert cli("capture", "mail", str(fixture("thread_1.eml")), "--deal", "1").exit_code == 0
+    box = mailbox.mbox(tmp_path / "thread.mbox")
+    references = ["thread-1@analytical.example"]
+    for n in range(2, 14):
+        message = EmailMessage()
+        message["From"] = "me@example.org" if n % 2 else "Ada Lovelace <ada@analytical.example>"
+        message["To"] = "ada@analytical.example" if n % 2 else "me@example.org"
+        message["Subject"] = "Re: Quote for 20 seats"
+        message["Date"] = format_datetime(datetime(2026, 11, 3, tzinfo=UTC) + timedelta(hours=n))
+        message["Message-ID"] = f"<long-{n}@example.org>"
+        message["In-Reply-To"] = f"<{references[-1]}>"
+        # Some clients keep only the last few References: the root is still the first.
+        message["References"] = " ".join(f"<{r}>" for r in [references[0], *references[-3:]])
+        message.set_content(f"Message {n} of the thread.\n\n> quoted {n - 1}\n")
+        references.append(f"long-{n}@example.org")
+        box.add(message)
+    box.close()
+    result = cli("capture", "mail", str(tmp_path / "thread.mbox"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "captured 12 emails with 1 contact, 12 linked to their thread's deal\n"
+    )
+    assert rows(db_path, "SELECT count(*), min(deal_id), max(deal_id) FROM interactions") == [
+        (13, 1, 1)
+    ]
+    assert rows(
+        db_path, "SELECT text FROM interactions WHERE external_id = 'long-13@example.org'"
+    ) == [("Re: Quote for 20 seats\n\nMessage 13 of the thread.",)]
+    deal = cli("timeline", "deal:1")
+    assert deal.stdout.count("Re: Quote for 20 seats") == 12
+
+
+def test_html_junk_without_sender_is_counted_not_captured(cli, db_path, people):
+    result = cli("capture", "mail", str(fixture("cpython_msg_40.eml")))
+    assert result.exit_code == 0
+    assert result.stdout == "captured 0 emails (1 with nobody in pcrm)\n"
+    assert (
+        result.stderr
+        == "pcrm: warning: cpython_msg_40.eml: no Date header; dated from the file's time\n"
+    )
+    assert captured(db_path) == []

@@ -338,7 +338,10 @@ def reply_of(text: str) -> str:
     if not parsed.replies:
         return text.strip()
     body: str = parsed.replies[0].body
-    return body.strip() or text.strip()
+    # Quoted lines (RFC 3676: they start with ">") left without a reply header above them,
+    # as when a client quotes below an answer with no "On ... wrote:", are no reply either.
+    unquoted = "\n".join(line for line in body.splitlines() if not line.startswith(">"))
+    return unquoted.strip() or body.strip() or text.strip()
 
 
 @functools.cache
