@@ -24,7 +24,8 @@ def query(
     The output is mutt's query_command format: a status line ("pcrm: 3 matches"), then
     one `email<TAB>name<TAB>company` line per address, names starting with STRING first.
     Names match without case or accents (zoe finds Zoë). No match: the status line
-    "pcrm: no matches" and exit 1, as abook and lbdb do (mutt shows the line). With
+    "pcrm: no matches" and exit 1, as mutt address books such as ppl's do (mutt shows
+    the line). With
     --no-header (aerc), no status line, and no match is an empty output and exit 0.
     neomutt: set query_command = "pcrm contact query %s"; aerc: address-book-cmd =
     pcrm contact query --no-header "%s" (docs/capture.md).
