@@ -297,6 +297,16 @@ def test_bad_input_is_one_line(cli, db_path, people, tmp_path):
     not_maildir = cli("capture", "mail", "--maildir", str(tmp_path))
     assert not_maildir.exit_code == 1
     assert "is not a maildir" in not_maildir.stderr
+    empty = tmp_path / "empty.eml"
+    empty.write_bytes(b"\n")
+    assert cli("capture", "mail", str(empty)).stderr == (
+        f"pcrm: error: {empty} is empty (give a message file or an mbox)\n"
+    )
+    no_stdin = cli("capture", "mail", input="")
+    assert (no_stdin.exit_code, no_stdin.stderr) == (
+        1,
+        "pcrm: error: no message on stdin (pipe one in, or give FILE or --maildir DIR)\n",
+    )
     bad_kind = cli("capture", "mail", str(fixture("thread_1.eml")), "--kind", "fax")
     assert bad_kind.exit_code == 1 and 'unknown interaction kind "fax"' in bad_kind.stderr
     assert captured(db_path) == []
@@ -383,8 +393,8 @@ def test_html_junk_without_sender_is_counted_not_captured(cli, db_path, people):
     result = cli("capture", "mail", str(fixture("cpython_msg_40.eml")))
     assert result.exit_code == 0
     assert result.stdout == "captured 0 emails (1 with nobody in pcrm)\n"
-    assert (
-        result.stderr
-        == "pcrm: warning: cpython_msg_40.eml: no Date header; dated from the file's time\n"
+    assert result.stderr == (
+        "pcrm: warning: cpython_msg_40.eml: no Date header; dated from the file's time\n"
+        "pcrm: warning: cpython_msg_40.eml: no address in From, To or Cc\n"
     )
     assert captured(db_path) == []

@@ -51,7 +51,12 @@ def read_raw(path: Path | None, stdin: IO[bytes] | None) -> Iterator[RawMail]:
     a maildir folder, or stdin (one message)."""
     if path is None:
         assert stdin is not None
-        yield RawMail("stdin", stdin.read())
+        data = stdin.read()
+        if not data.strip():
+            raise InvalidInput(
+                "no message on stdin", hint="pipe one in, or give FILE or --maildir DIR"
+            )
+        yield RawMail("stdin", data)
         return
     if path.is_dir():
         yield from read_maildir(path)
@@ -61,7 +66,10 @@ def read_raw(path: Path | None, stdin: IO[bytes] | None) -> Iterator[RawMail]:
     if start == b"From ":
         yield from read_mbox(path)
     else:
-        yield RawMail(path.name, path.read_bytes(), _mtime(path))
+        data = path.read_bytes()
+        if not data.strip():
+            raise InvalidInput(f"{path} is empty", hint="give a message file or an mbox")
+        yield RawMail(path.name, data, _mtime(path))
 
 
 def read_source(path: Path | None, stdin: IO[bytes] | None) -> Iterator[MailMessage]:
@@ -153,6 +161,8 @@ def read_message(data: bytes, where: str, *, mtime: datetime | None = None) -> M
     external_id = own[0] if own else _digest(data)
     at = _date(message, problems, mtime)
     body = _body(message, problems)
+    if not senders and not recipients:
+        problems.append("no address in From, To or Cc")
     if message.defects:
         names = sorted({type(defect).__name__ for defect in message.defects})
         problems.append("malformed (" + ", ".join(names) + "); read what could be")
