@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage, Message, MIMEPart
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO
@@ -124,8 +124,8 @@ def peek(raw: RawMail) -> tuple[str, str | None]:
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw.data)
         own = _ids(str(headers.get("message-id", "")))
-        senders = _addresses(headers, ["from"], [])  # type: ignore[arg-type]
-        return (own[0] if own else _digest(raw.data)), _bulk(headers, senders, [])  # type: ignore[arg-type]
+        senders = _addresses(headers, ["from"], [])
+        return (own[0] if own else _digest(raw.data)), _bulk(headers, senders, [])
     except Exception:  # read_message says what is wrong
         return _digest(raw.data), None
 
@@ -181,7 +181,7 @@ def read_message(data: bytes, where: str, *, mtime: datetime | None = None) -> M
     )
 
 
-def _header(message: EmailMessage, name: str, problems: list[str]) -> str:
+def _header(message: Message, name: str, problems: list[str]) -> str:
     try:
         value = message.get(name)
         return "" if value is None else _readable(str(value))
@@ -208,20 +208,27 @@ def _digest(data: bytes) -> str:
     return "pcrm:" + hashlib.sha256(data).hexdigest()[:32]
 
 
-def _addresses(message: EmailMessage, names: list[str], problems: list[str]) -> list[MailAddress]:
+def _addresses(message: Message, names: list[str], problems: list[str]) -> list[MailAddress]:
+    from email.headerregistry import AddressHeader
     from email.utils import getaddresses
 
     found: dict[str, MailAddress] = {}
     for name in names:
+        pairs: list[tuple[str, str]] = []
         try:
             headers = message.get_all(name, failobj=[])
-            pairs = [
-                (address.display_name, address.addr_spec)
-                for header in headers
-                for address in header.addresses
-            ]
-        except Exception:  # no parsed addresses (compat32, or a header it could not parse)
-            pairs = getaddresses([str(value) for value in message.get_all(name, failobj=[])])
+            if all(isinstance(header, AddressHeader) for header in headers):
+                pairs = [
+                    (address.display_name, address.addr_spec)
+                    for header in headers
+                    if isinstance(header, AddressHeader)
+                    for address in header.addresses
+                ]
+            else:  # compat32 (peek): plain strings
+                pairs = getaddresses([str(value) for value in headers])
+        except Exception:  # a header the policy could not parse: its raw text
+            raw = message.get_all(name, failobj=[])
+            pairs = getaddresses([_readable(str(value)) for value in raw])
         for display, spec in pairs:
             if not spec.strip():
                 continue
@@ -236,7 +243,7 @@ def _addresses(message: EmailMessage, names: list[str], problems: list[str]) -> 
     return list(found.values())
 
 
-def _date(message: EmailMessage, problems: list[str], mtime: datetime | None) -> datetime | None:
+def _date(message: Message, problems: list[str], mtime: datetime | None) -> datetime | None:
     from email.utils import parsedate_to_datetime
 
     def parse(text: str) -> datetime | None:
@@ -265,7 +272,7 @@ def _date(message: EmailMessage, problems: list[str], mtime: datetime | None) ->
     return None
 
 
-def _bulk(message: EmailMessage, senders: list[MailAddress], problems: list[str]) -> str | None:
+def _bulk(message: Message, senders: list[MailAddress], problems: list[str]) -> str | None:
     """Why the message is not personal mail, or None."""
     if message.get_all("list-id") or message.get_all("list-unsubscribe"):
         return "list"
@@ -334,6 +341,7 @@ def _text_of(part: MIMEPart, problems: list[str]) -> str:
 def reply_of(text: str) -> str:
     """The newest reply of a body: quoted text, reply headers, signatures removed
     (mail-parser-reply, imported only when mail is read)."""
+    # mail-parser-reply ships no py.typed marker (its code is annotated): Any to mypy.
     from mailparser_reply.parser import EmailMessage as ReplyMessage  # type: ignore[import-untyped]
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
