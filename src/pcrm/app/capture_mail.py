@@ -49,16 +49,18 @@ def capture_mail(
         raws = list(read_raw(None, stdin))
     peeked = [peek(raw) for raw in raws]
     with files.database(write=not options.dry_run) as db:
-        # Only the messages not captured before, and not skipped, are read whole: a re-run
-        # over a maildir reads headers only.
-        done = captured_ids(db, SOURCE, {external_id for external_id, _bulk in peeked})
+        # Only the messages not captured before, not skipped and not older than --since
+        # are read whole: a re-run over a maildir reads headers only.
+        done = captured_ids(db, SOURCE, {seen.external_id for seen in peeked})
         messages: list[MailMessage] = []
-        for raw, (external_id, bulk) in zip(raws, peeked, strict=True):
-            if external_id in done or (bulk and not options.include_lists):
-                messages.append(MailMessage(raw.where, external_id, "", "", None, bulk=bulk))
+        for raw, seen in zip(raws, peeked, strict=True):
+            old = options.since is not None and seen.at is not None and seen.at < options.since
+            if seen.external_id in done or (seen.bulk and not options.include_lists) or old:
+                stub = MailMessage(raw.where, seen.external_id, "", "", seen.at, bulk=seen.bulk)
+                messages.append(stub)
                 continue
             message = read_message(raw.data, raw.where, mtime=raw.mtime)
-            message.external_id = external_id
+            message.external_id = seen.external_id
             messages.append(message)
         return _capture(db, now, messages, options)
 

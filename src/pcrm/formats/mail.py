@@ -114,10 +114,17 @@ def read_maildir(path: Path) -> Iterator[RawMail]:
             yield RawMail(f"{folder}/{name}", data, _mtime(file))
 
 
-def peek(raw: RawMail) -> tuple[str, str | None]:
-    """(its external id, why it is not personal mail or None) from the headers alone,
-    read without the header registry: ten times cheaper than read_message, so messages
-    captured before or skipped are never read whole (a re-run over a maildir)."""
+@dataclass(frozen=True)
+class Peeked:
+    external_id: str
+    bulk: str | None  # why it is not personal mail, or None
+    at: datetime | None  # its Date, when it has a readable one
+
+
+def peek(raw: RawMail) -> Peeked:
+    """What the headers alone say, read without the header registry: ten times cheaper
+    than read_message, so messages captured before, skipped, or older than --since are
+    never read whole (a re-run over a maildir, an hourly cron)."""
     from email import policy
     from email.parser import BytesHeaderParser
 
@@ -125,9 +132,11 @@ def peek(raw: RawMail) -> tuple[str, str | None]:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw.data)
         own = _ids(str(headers.get("message-id", "")))
         senders = _addresses(headers, ["from"], [])
-        return (own[0] if own else _digest(raw.data)), _bulk(headers, senders, [])
+        dates = headers.get_all("date", failobj=[])
+        at = _parse_date(str(dates[0])) if dates else None
+        return Peeked(own[0] if own else _digest(raw.data), _bulk(headers, senders, []), at)
     except Exception:  # read_message says what is wrong
-        return _digest(raw.data), None
+        return Peeked(_digest(raw.data), None, None)
 
 
 def _mtime(path: Path) -> datetime | None:
@@ -243,25 +252,27 @@ def _addresses(message: Message, names: list[str], problems: list[str]) -> list[
     return list(found.values())
 
 
-def _date(message: Message, problems: list[str], mtime: datetime | None) -> datetime | None:
+def _parse_date(text: str) -> datetime | None:
+    """An RFC 5322 date in UTC; None when it cannot be read."""
     from email.utils import parsedate_to_datetime
 
-    def parse(text: str) -> datetime | None:
-        try:
-            moment = parsedate_to_datetime(text.strip())
-        except (TypeError, ValueError, IndexError):
-            return None
-        if moment.tzinfo is None:  # -0000: the time is UTC, its zone unknown
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+    try:
+        moment = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # -0000: the time is UTC, its zone unknown
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
+
+def _date(message: Message, problems: list[str], mtime: datetime | None) -> datetime | None:
     raw = message.get_all("date", failobj=[])
-    moment = parse(str(raw[0])) if raw else None
+    moment = _parse_date(str(raw[0])) if raw else None
     if moment is not None:
         return moment
     said = "no Date header" if not raw else f'unreadable Date "{str(raw[0])[:40]}"'
     for received in message.get_all("received", failobj=[]):
-        moment = parse(str(received).rpartition(";")[2])
+        moment = _parse_date(str(received).rpartition(";")[2])
         if moment is not None:
             problems.append(f"{said}; dated from its Received header")
             return moment
