@@ -139,6 +139,9 @@ def test_json_contact(cli, crm):
         "deal": None,
         "created_at": "2026-11-18T10:00:00Z",
         "cancelled_at": None,
+        "source": "manual",
+        "external_id": None,
+        "direction": None,
     }
 
 

@@ -87,8 +87,11 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
     assert result.exit_code == 0, result.stderr
     events = json.loads(result.stdout)
     assert [list(event) for event in events] == [
-        ["at", "kind", "summary", "text", "subject", "interaction_id", "cancelled_at"]
-    ] * 3
+        [
+            "at", "kind", "summary", "text", "subject", "interaction_id", "cancelled_at",
+            "source", "direction",
+        ]
+    ] * 3  # fmt: skip
     assert events[1] == {
         "at": "2026-11-20T10:00:00Z",
         "kind": "email",
@@ -97,6 +100,8 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
         "subject": None,
         "interaction_id": 2,
         "cancelled_at": None,
+        "source": "manual",
+        "direction": None,
     }
     company = json.loads(cli("timeline", "company:analytical", "--json").stdout)
     assert company[3]["subject"] == {"kind": "contact", "id": 2, "name": "Charles Babbage"}

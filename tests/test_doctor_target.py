@@ -27,7 +27,7 @@ def test_doctor_fix_keeps_what_a_later_step_changed(cli, db_path, monkeypatch):
     steps = [*migrations._steps, ("m099_later_change", later_step)]
     monkeypatch.setattr(migrations, "_steps", steps)
     ok(cli("contact", "add", "Ada Lovelace"))
-    assert "matches a fresh file (19 steps, last m099_later_change)" in ok(cli("doctor"))
+    assert f"matches a fresh file ({len(steps)} steps, last m099_later_change)" in ok(cli("doctor"))
     conn = sqlite3.connect(db_path)
     conn.execute("DROP INDEX tasks_done")  # damaged: doctor --fix must remake it
     conn.commit()
@@ -36,4 +36,4 @@ def test_doctor_fix_keeps_what_a_later_step_changed(cli, db_path, monkeypatch):
     fixed = cli("doctor", "--fix")
     assert "fixed: index tasks_done" in fixed.stdout + fixed.stderr
     assert "done_at, id" in tasks_done(db_path)  # as m099 made it, not as m014 knew it
-    assert "matches a fresh file (19 steps" in ok(cli("doctor"))
+    assert f"matches a fresh file ({len(steps)} steps" in ok(cli("doctor"))

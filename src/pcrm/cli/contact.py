@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from pcrm.core.people.contacts import Saved
     from pcrm.core.views.models import ContactOverview
 
+from pcrm.cli.contact_query import query as _query
+
 app = Typer(help="Add, list, show, edit, stage and remove contacts.", no_args_is_help=True)
 
 RefArg = Annotated[
@@ -536,3 +538,6 @@ def merge(
 
 
 app.add_typer(tag_app, name="tag")
+
+# Address completion for mail clients (cli/contact_query.py).
+app.command("query")(_query)

@@ -286,6 +286,7 @@ def root(
 COMMANDS = {
     "log": "pcrm.cli.interactions:register",
     "interaction": "pcrm.cli.interaction:app",
+    "capture": "pcrm.cli.capture:app",
     "follow-up": "pcrm.cli.task:app",
     "agenda": "pcrm.cli.agenda:app",
     "digest": "pcrm.cli.digest:register",

@@ -93,6 +93,16 @@ def _check_command(db: Database, value: str) -> str:
     return PRINT if text in ("", PRINT, "none") else text
 
 
+def _check_emails(db: Database, value: str) -> str:
+    from pcrm.core.people.text import normalise_email
+
+    parts = [part for part in value.replace(";", ",").replace(" ", ",").split(",") if part]
+    if value.strip().lower() == "none":
+        return "none"
+    emails = list(dict.fromkeys(normalise_email(part) for part in parts))
+    return ",".join(emails) if emails else "none"
+
+
 # key -> (default, one-line help, check that returns the value to store)
 _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
     "currency": (
@@ -133,6 +143,12 @@ _KNOWN: dict[str, tuple[str, str, Callable[[Database, str], str]]] = {
         "command that `pcrm agenda --cron` pipes its text to (run by sh -c), e.g."
         " mail -s 'pcrm agenda' you@example.org; print: print it (cron mails it)",
         _check_command,
+    ),
+    "me.emails": (
+        "none",
+        "your own addresses, comma-separated: captured mail from them is outgoing, and they"
+        " are never contacts (none: no address is yours)",
+        _check_emails,
     ),
 }
 
@@ -224,3 +240,9 @@ def agenda_delivery(db: Database) -> str | None:
     """The command `agenda --cron` delivers through; None: it prints."""
     value = get_setting(db, "agenda.deliver").value
     return None if value == PRINT else value
+
+
+def my_emails(db: Database) -> frozenset[str]:
+    """The user's own addresses (me.emails), lower case."""
+    value = get_setting(db, "me.emails").value
+    return frozenset() if value == "none" else frozenset(value.split(","))

@@ -86,6 +86,14 @@ def interaction_lines(items: list[Interaction], now: datetime) -> Iterator[str]:
         )
 
 
+def _source(item: Interaction) -> str:
+    """ "mail, in <id@host>" for a captured interaction; "" for one logged by hand."""
+    if item.source == "manual":
+        return ""
+    said = item.source + (f", {item.direction}" if item.direction else "")
+    return said + (f" <{item.external_id}>" if item.external_id else "")
+
+
 def _fields(item: Interaction, now: datetime) -> list[tuple[str, str]]:
     moment = from_iso(item.at)
     fields = [
@@ -97,6 +105,7 @@ def _fields(item: Interaction, now: datetime) -> list[tuple[str, str]]:
         ("Deal", f"{item.deal.name} (deal {item.deal.id})" if item.deal else ""),
         ("Logged", format_local(from_iso(item.created_at)) if item.created_at else ""),
         ("Cancelled", format_local(from_iso(item.cancelled_at)) if item.cancelled_at else ""),
+        ("Source", _source(item)),
         ("UID", item.uid),
     ]
     return [(label, value) for label, value in fields if value]

@@ -16,6 +16,7 @@ from pcrm.render.fields import value_text
 from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
 from pcrm.render.tasks import follow_up_heading, follow_up_lines, follow_up_rows
+from pcrm.render.timeline import source_tag
 
 if TYPE_CHECKING:
     from pcrm.core.activity.models import Interaction
@@ -201,6 +202,9 @@ def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> T
         if item.cancelled_at:
             text.stylize("cancelled")
             text = Text.assemble(("cancelled ", "warn"), text)
+        tag = source_tag(item.source, item.direction)
+        if tag:
+            text = Text.assemble((f"({tag}) ", "muted"), text)
         table.add_row(when(item.at, now), item.kind, text)
     return table
 
@@ -338,6 +342,9 @@ def _plain_interactions(items: list[Interaction]) -> Iterator[str]:
     for item in items:
         names = ", ".join(link.name for link in item.contacts)
         text = f"(cancelled) {item.text}" if item.cancelled_at else item.text
+        tag = source_tag(item.source, item.direction)
+        if tag:
+            text = f"({tag}) {text}"
         yield "\t".join(clean(value, one_line=True) for value in (item.at, item.kind, names, text))
 
 

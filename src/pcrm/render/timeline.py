@@ -23,6 +23,13 @@ WIDE = 100
 NARROW = 60
 
 
+def source_tag(source: str | None, direction: str | None) -> str:
+    """Where a captured interaction came from: "mail, in"; "" for one logged by hand."""
+    if not source or source == "manual":
+        return ""
+    return f"{source}, {direction}" if direction else source
+
+
 def timeline_table(events: list[TimelineEvent], now: datetime) -> RenderableType:
     from rich.text import Text
 
@@ -45,6 +52,9 @@ def _table(events: list[TimelineEvent], now: datetime, width: int) -> Table:
         line = Text()
         if event.cancelled_at:
             line.append("cancelled  ", "warn")
+        tag = source_tag(event.source, event.direction)
+        if tag:
+            line.append(f"({tag}) ", "muted")
         if event.summary:
             line.append_text(t(event.summary, "muted" if event.text else ""))
             if event.text:
@@ -66,6 +76,9 @@ def timeline_lines(events: list[TimelineEvent]) -> Iterator[str]:
         summary = event.summary
         if event.cancelled_at:
             summary = "cancelled" + (f", {summary}" if summary else "")
+        tag = source_tag(event.source, event.direction)
+        if tag:
+            summary = f"{summary} ({tag})" if summary else f"({tag})"
         yield "\t".join(
             clean(value, one_line=True)
             for value in (event.at, event.kind, summary, event.text or "")

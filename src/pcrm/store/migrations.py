@@ -1501,6 +1501,37 @@ def m018_change_journal(db: Database) -> None:
     )
 
 
+@migration("m019_interaction_source")
+def m019_interaction_source(db: Database) -> None:
+    """Where an interaction came from: `source` (manual, mail or calendar), the
+    `external_id` it has there (a message's Message-ID without <>), the `direction` of a
+    captured message (in, out, or NULL when it does not apply) and its `thread_id` (the
+    thread's first Message-ID, from References), so a reply can join its thread's deal.
+
+    Capturing the same message twice must change nothing: interactions_external is UNIQUE
+    on (source, external_id) for the rows that have one. interactions_thread finds a
+    thread's earlier messages with one seek."""
+    run_script(
+        db,
+        """
+        ALTER TABLE interactions ADD COLUMN source TEXT NOT NULL DEFAULT 'manual'
+            CHECK (source IN ('manual', 'mail', 'calendar'));
+
+        ALTER TABLE interactions ADD COLUMN external_id TEXT;
+
+        ALTER TABLE interactions ADD COLUMN direction TEXT CHECK (direction IN ('in', 'out'));
+
+        ALTER TABLE interactions ADD COLUMN thread_id TEXT;
+
+        CREATE UNIQUE INDEX interactions_external ON interactions(source, external_id)
+            WHERE external_id IS NOT NULL;
+
+        CREATE INDEX interactions_thread ON interactions(source, thread_id)
+            WHERE thread_id IS NOT NULL;
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -104,7 +104,8 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
         marks = ",".join("?" * len(chunk))
         for row in db.execute(
             "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id,"
-            " d.title, i.created_at, i.cancelled_at FROM interactions i"
+            " d.title, i.created_at, i.cancelled_at, i.source, i.external_id, i.direction"
+            " FROM interactions i"
             " LEFT JOIN companies co ON co.id = i.company_id"
             f" LEFT JOIN deals d ON d.id = i.deal_id WHERE i.id IN ({marks})",
             chunk,
@@ -114,7 +115,14 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
             # mypy cannot know the length of row[:5] (id..text), so it thinks it may fill
             # `company` too (python/mypy#20441).
             found[row[0]] = Interaction(  # type: ignore[misc]
-                *row[:5], company=company, deal=deal, created_at=row[9], cancelled_at=row[10]
+                *row[:5],
+                company=company,
+                deal=deal,
+                created_at=row[9],
+                cancelled_at=row[10],
+                source=row[11],
+                external_id=row[12],
+                direction=row[13],
             )
         for interaction_id, contact_id, name in db.execute(
             "SELECT ic.interaction_id, c.id, c.name FROM interaction_contacts ic"

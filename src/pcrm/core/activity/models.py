@@ -21,6 +21,9 @@ class Interaction:
     deal: Link | None = None
     created_at: str = ""
     cancelled_at: str | None = None  # a planned interaction called off: never a touch
+    source: str = "manual"  # manual, mail or calendar: where it came from
+    external_id: str | None = None  # its id there (a mail's Message-ID without <>)
+    direction: str | None = None  # in or out (captured mail); None where it does not apply
 
     @property
     def planned(self) -> bool:

@@ -29,6 +29,8 @@ class TimelineEvent:
     subject: Link | None = None  # the record the event belongs to, for a company's timeline
     interaction_id: int | None = None
     cancelled_at: str | None = None  # an interaction that was planned, then cancelled
+    source: str | None = None  # an interaction's: manual, mail or calendar
+    direction: str | None = None  # a captured mail's: in or out
 
 
 @dataclass

@@ -122,6 +122,8 @@ def timeline(
             text=item.text,
             interaction_id=item.id,
             cancelled_at=item.cancelled_at,
+            source=item.source,
+            direction=item.direction,
         )
         for item in _interactions(db, kind, record_id, before=None, limit=limit)
     ]

@@ -1,0 +1,187 @@
+"""Captured interactions: messages read from mail (formats/mail.py) stored once each.
+
+An interaction's `source` says where it came from (manual, mail, calendar) and its
+`external_id` what it is known by there (a mail's Message-ID without <>); the UNIQUE
+index interactions_external makes capturing the same message twice change nothing. A
+captured mail keeps its `direction` (in, out) and its `thread_id` (the first Message-ID
+of its References), so that a reply can join the deal its thread is about.
+
+The lookups work on a whole batch at once (a maildir of 10,000 messages is a few queries
+per thousand messages, not per message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pcrm.core.records import new_uid
+from pcrm.dates import to_iso
+from pcrm.store.db import Database
+
+
+@dataclass(frozen=True)
+class MailAddress:
+    email: str  # lower case, as pcrm stores addresses
+    name: str  # the display name ("" when none)
+
+
+@dataclass
+class MailMessage:
+    """One message as read from a file, stdin, an mbox or a maildir."""
+
+    where: str  # how to name it in a warning: the file, or "mbox message 3"
+    external_id: str  # the Message-ID without <>, or "pcrm:" and a digest of its headers
+    subject: str
+    body: str  # the first lines of the reply, quotes and signature removed
+    at: datetime | None  # the Date (UTC); None when no date could be read
+    senders: list[MailAddress] = field(default_factory=list)  # From
+    recipients: list[MailAddress] = field(default_factory=list)  # To and Cc
+    thread_id: str | None = None  # the first of References (else In-Reply-To)
+    parents: list[str] = field(default_factory=list)  # References and In-Reply-To
+    bulk: str | None = None  # why it is not personal mail: list, bulk, auto, noreply
+    problems: list[str] = field(default_factory=list)  # what could not be read
+
+
+@dataclass
+class Captured:
+    """An interaction to store from a message."""
+
+    external_id: str
+    kind: str
+    at: datetime
+    text: str
+    contact_ids: list[int]
+    direction: str
+    thread_id: str | None
+    deal_id: int | None
+
+
+@dataclass
+class CaptureSummary:
+    read: int = 0  # messages read
+    captured: int = 0  # new interactions (with --dry-run: that would be)
+    already: int = 0  # captured before (or twice in this run)
+    skipped: dict[str, int] = field(default_factory=dict)  # list, bulk, auto, noreply -> count
+    older: int = 0  # before --since
+    no_contact: int = 0  # nobody in pcrm among its addresses
+    contacts: int = 0  # distinct contacts the captured messages are linked to
+    unknown: list[str] = field(default_factory=list)  # addresses not in pcrm (not added)
+    added: list[str] = field(default_factory=list)  # addresses added as contacts
+    linked_deals: int = 0  # messages linked to a deal through their thread
+    problems: list[str] = field(default_factory=list)  # "where: what could not be read"
+    ids: list[int] = field(default_factory=list)  # the new interactions
+    dry_run: bool = False
+
+
+def _chunks(values: Iterable[str], size: int = 400) -> Iterator[list[str]]:
+    """Values for `IN (...)` lists below SQLite's variable limit (thread_deals uses each
+    twice)."""
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def captured_ids(db: Database, source: str, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` were captured from `source` already."""
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0]
+            for row in db.execute(
+                "SELECT external_id FROM interactions"
+                f" WHERE source = ? AND external_id IN ({marks})",
+                [source, *chunk],
+            )
+        )
+    return found
+
+
+def contacts_by_email(db: Database, emails: Iterable[str]) -> dict[str, int]:
+    """Address (lower case) -> the contact who has it, for those pcrm knows."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.execute(
+                f"SELECT email, contact_id FROM contact_emails WHERE email IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def thread_deals(db: Database, source: str, ids: Iterable[str]) -> dict[str, int]:
+    """Message or thread id -> the deal an earlier captured message of it is linked to."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for external_id, thread_id, deal_id in db.execute(
+            "SELECT external_id, thread_id, deal_id FROM interactions WHERE source = ?"
+            f" AND deal_id IS NOT NULL AND (external_id IN ({marks}) OR thread_id IN ({marks}))"
+            " ORDER BY at",
+            [source, *chunk, *chunk],
+        ):
+            found[external_id] = deal_id
+            if thread_id is not None:
+                found.setdefault(thread_id, deal_id)
+    return found
+
+
+def store_captured(db: Database, now: datetime, source: str, items: list[Captured]) -> list[int]:
+    """Insert the interactions (one statement each, links in bulk) and update the contacts'
+    last contact and the deals' last activity once each; the new ids, in order."""
+    companies: dict[int, int | None] = {}
+    everyone = sorted({cid for item in items for cid in item.contact_ids})
+    for start in range(0, len(everyone), 900):
+        chunk = everyone[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        companies.update(
+            db.execute(f"SELECT id, company_id FROM contacts WHERE id IN ({marks})", chunk)
+        )
+    ids: list[int] = []
+    links: list[tuple[int, int]] = []
+    latest: dict[int, str] = {}
+    deal_latest: dict[int, str] = {}
+    stamp = to_iso(now)
+    for item in items:
+        at = to_iso(item.at)
+        cursor = db.execute(
+            "INSERT INTO interactions(uid, kind, at, text, company_id, created_at, deal_id,"
+            " source, external_id, direction, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new_uid(),
+                item.kind,
+                at,
+                item.text,
+                companies.get(item.contact_ids[0]),
+                stamp,
+                item.deal_id,
+                source,
+                item.external_id,
+                item.direction,
+                item.thread_id,
+            ],
+        )
+        assert cursor.lastrowid is not None
+        ids.append(cursor.lastrowid)
+        links.extend((cursor.lastrowid, cid) for cid in dict.fromkeys(item.contact_ids))
+        if at <= stamp:
+            for cid in item.contact_ids:
+                latest[cid] = max(latest.get(cid, at), at)
+            if item.deal_id is not None:
+                deal_latest[item.deal_id] = max(deal_latest.get(item.deal_id, at), at)
+    db.conn.executemany(
+        "INSERT INTO interaction_contacts(interaction_id, contact_id) VALUES (?, ?)", links
+    )
+    db.conn.executemany(
+        "UPDATE contacts SET last_contacted_at = ? WHERE id = ?"
+        " AND (last_contacted_at IS NULL OR last_contacted_at < ?)",
+        [(at, cid, at) for cid, at in latest.items()],
+    )
+    db.conn.executemany(
+        "UPDATE deals SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?",
+        [(at, deal_id, at) for deal_id, at in deal_latest.items()],
+    )
+    return ids
