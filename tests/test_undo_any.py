@@ -40,6 +40,8 @@ def build(cli: Callable[..., Result], tmp_path: Path) -> None:
             "Ada Lovelace",
             "--email",
             "ada@example.org",
+            "--email",
+            "ada@analytical.example",
             "--company",
             "Analytical",
         )
@@ -54,6 +56,7 @@ def build(cli: Callable[..., Result], tmp_path: Path) -> None:
     ok(cli("follow-up", "add", "grace", "Call back", "--due", "2026-11-26"))
     ok(cli("deal", "add", "Old deal", "--contact", "grace"))
     ok(cli("deal", "won", "Old deal"))
+    ok(cli("config", "set", "me.emails", "me@example.org"))
     ok(cli("field", "add", "plan", "--type", "choice", "--choices", "free,pro"))
     ok(cli("contact", "edit", "grace", "--set", "plan=pro"))
     (tmp_path / "small.csv").write_text(
@@ -106,11 +109,16 @@ COMMANDS: list[tuple[str, ...]] = [
     ("lifecycle", "add", "partner"),
     ("config", "set", "currency", "EUR"),
     ("import", "contacts", "{csv}"),
+    ("capture", "mail", "{mail}"),
 ]
 
 
 def _args(command: tuple[str, ...], tmp_path: Path) -> list[str]:
-    return [word.replace("{csv}", str(tmp_path / "small.csv")) for word in command]
+    mail = Path(__file__).parent / "fixtures" / "mail" / "thread_1.eml"
+    return [
+        word.replace("{csv}", str(tmp_path / "small.csv")).replace("{mail}", str(mail))
+        for word in command
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -119,9 +127,9 @@ def test_undo_puts_the_file_back_and_undoing_the_undo_redoes(
 ) -> None:
     build(cli, tmp_path)
     before = content(db_path)
-    ok(cli(*_args(command, tmp_path)))
+    done = ok(cli(*_args(command, tmp_path)))
     after = content(db_path)
-    assert after != before
+    assert after != before, done
     history = ok(cli("history", "--limit", "1"))
     assert "pcrm " + command[0] in history
     dry = ok(cli("undo", "--dry-run"))
