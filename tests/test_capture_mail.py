@@ -3,6 +3,8 @@ an mbox and a maildir become email interactions once each."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import mailbox
 import os
@@ -398,3 +400,21 @@ def test_html_junk_without_sender_is_counted_not_captured(cli, db_path, people):
         "pcrm: warning: cpython_msg_40.eml: no address in From, To or Cc\n"
     )
     assert captured(db_path) == []
+
+
+def test_export_keeps_where_a_captured_email_came_from(cli, db_path, people):
+    assert cli("capture", "mail", str(fixture("thread_1.eml"))).exit_code == 0
+    export = cli("export", "interactions", "--format", "json")
+    assert export.exit_code == 0, export.stderr
+    (item,) = json.loads(export.stdout)
+    assert (item["source"], item["external_id"], item["direction"]) == (
+        "mail",
+        "thread-1@analytical.example",
+        "in",
+    )
+    (row,) = csv.DictReader(io.StringIO(cli("export", "interactions").stdout))
+    assert (row["source"], row["external_id"], row["direction"]) == (
+        "mail",
+        "thread-1@analytical.example",
+        "in",
+    )

@@ -248,6 +248,9 @@ def test_interactions_csv_oldest_first(cli, crm):
         "deal": "20 seats",
         "text": "Call: =1+1",
         "cancelled_at": "",
+        "source": "manual",
+        "external_id": "",
+        "direction": "",
     }
 
 

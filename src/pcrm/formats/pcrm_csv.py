@@ -92,6 +92,9 @@ INTERACTION_COLUMNS = (
     "deal",
     "text",
     "cancelled_at",
+    "source",
+    "external_id",
+    "direction",
 )
 # A custom field's column is its name after this prefix: `field:budget`.
 FIELD_PREFIX = "field:"
@@ -338,6 +341,9 @@ def interaction_row(item: ExportedInteraction) -> list[str]:
         item.deal.name if item.deal else "",
         item.text,
         item.cancelled_at or "",
+        item.source,
+        item.external_id or "",
+        item.direction or "",
     ]
 
 

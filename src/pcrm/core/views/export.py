@@ -131,7 +131,8 @@ def interactions(db: Database) -> Iterator[ExportedInteraction]:
     while True:
         rows = db.execute(
             "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id, d.title,"
-            " i.cancelled_at FROM interactions i LEFT JOIN companies co ON co.id = i.company_id"
+            " i.cancelled_at, i.source, i.external_id, i.direction"
+            " FROM interactions i LEFT JOIN companies co ON co.id = i.company_id"
             " LEFT JOIN deals d ON d.id = i.deal_id"
             " WHERE (i.at, i.id) > (?, ?) ORDER BY i.at, i.id LIMIT ?",
             [last_at, last_id, BATCH],
@@ -146,6 +147,9 @@ def interactions(db: Database) -> Iterator[ExportedInteraction]:
                 company=Link("company", row[5], row[6]) if row[5] is not None else None,
                 deal=Link("deal", row[7], row[8]) if row[7] is not None else None,
                 cancelled_at=row[9],
+                source=row[10],
+                external_id=row[11],
+                direction=row[12],
             )
             for row in rows
         }

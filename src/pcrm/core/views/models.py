@@ -85,3 +85,6 @@ class ExportedInteraction:
     company: Link | None = None
     deal: Link | None = None
     cancelled_at: str | None = None  # a planned interaction that was called off
+    source: str = "manual"  # manual, mail or calendar (pcrm capture)
+    external_id: str | None = None  # a captured email's Message-ID
+    direction: str | None = None  # in or out, for captured mail
