@@ -528,8 +528,8 @@ def test_export_says_which_were_cancelled(crm):
         (1, None), (2, None), (3, None), (4, "2026-11-23T10:00:00Z"),
     ]  # fmt: skip
     header, *rows = ok(crm("export", "interactions")).splitlines()
-    assert header.endswith(",text,cancelled_at")
-    assert rows[-1].endswith(",Demo of the tool,2026-11-23T10:00:00Z")
+    assert header.endswith(",text,cancelled_at,source,external_id,direction")
+    assert rows[-1].endswith(",Demo of the tool,2026-11-23T10:00:00Z,manual,,")
 
 
 def test_a_cancelled_one_is_no_next_step_on_the_board(cli):
