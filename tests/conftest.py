@@ -91,6 +91,15 @@ def runner_for(path: Path) -> Callable[..., None]:
     return run
 
 
+def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """The rows a query gives on the file, read as any other tool would."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def dump(db_path: Path) -> list[str]:
     """The database's logical content, to check that a failed command changed nothing."""
     if not db_path.exists():

@@ -8,27 +8,18 @@ forms are as they were."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from conftest import NOW, dump, error, ok, one_line_error
+from conftest import NOW, dump, error, ok, one_line_error, rows
 from pcrm.cli.env import Env
 from pcrm.cli.main import app
 
 STAMP = "2026-11-23T10:00:00Z"
 EARLIER = NOW - timedelta(days=3)
-
-
-def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def on_terminal(*args: str, answer: str):

@@ -8,24 +8,17 @@ import io
 import json
 import mailbox
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
+
+from conftest import rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 
 def fixture(name: str) -> Path:
     return FIXTURES / name
-
-
-def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def captured(db_path: Path) -> list[tuple]:

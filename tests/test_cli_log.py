@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import pty
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import dump
+from conftest import dump, rows
 
 ADA = ("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--company", "Analytical")
 
@@ -24,14 +23,6 @@ def people(cli):
         ("contact", "add", "Zoë Müller"),
     ):
         assert cli(*args).exit_code == 0
-
-
-def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def interactions(db_path: Path) -> list[tuple]:

@@ -8,21 +8,12 @@ They show where the deal's and the company's other activity shows."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import NOW, dump, ok, one_line_error
-
-
-def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from conftest import NOW, dump, ok, one_line_error, rows
 
 
 def interactions(db_path: Path) -> list[tuple]:
