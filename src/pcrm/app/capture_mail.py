@@ -153,4 +153,3 @@ def _text(message: MailMessage) -> str:
     """ "Subject", a blank line, the first lines of the reply (docs/capture.md)."""
     subject = message.subject or "(no subject)"
     return f"{subject}\n\n{message.body}" if message.body else subject
-

@@ -147,10 +147,20 @@ def _read_calendar(
         for e in events
         if any(name in e for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
     }
-    broken = [e for e in events if e.errors or "DTSTART" not in e]
+    for event in [e for e in events if "DTSTART" not in e and _cancelled(e, method)]:
+        # A cancellation by UID alone (iTIP's CANCEL needs no DTSTART): it names what it
+        # cancels, whatever the window.
+        calendar.subcomponents.remove(event)
+        meeting = _event(event, raw, method, recurring, found.problems)
+        if meeting is not None:
+            found.events.append(meeting)
+    for event in calendar.walk("VEVENT"):  # only the start matters: a broken end is dropped
+        for name in {name for name, _ in event.errors} & _END:
+            event.pop(name, None)
+    broken = [e for e in calendar.walk("VEVENT") if _errors(e) or "DTSTART" not in e]
     for event in broken:  # left out before expanding, so the rest of the file is read
         summary = _line(str(event.get("SUMMARY", ""))) or "(no title)"
-        what = "; ".join(f"{name}: {error}" for name, error in event.errors) or "no DTSTART"
+        what = _errors(event) or "no DTSTART"
         found.problems.append(f'{raw.where}: "{summary}": {_line(what)}; skipped')
         if event in calendar.subcomponents:
             calendar.subcomponents.remove(event)
@@ -173,6 +183,21 @@ def _read_calendar(
             found.events.append(meeting)
 
 
+# The properties a meeting's time and recurrence are read from: one of them broken and the
+# meeting is left out (a broken DESCRIPTION or LAST-MODIFIED does not matter here).
+_WHEN = frozenset({"DTSTART", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
+_END = frozenset({"DTEND", "DURATION"})
+
+
+def _errors(event: Component) -> str:
+    """What cannot be read of a meeting's time: "DTSTART: Expected time, got: x"."""
+    return "; ".join(f"{name}: {error}" for name, error in event.errors if name in _WHEN)
+
+
+def _cancelled(event: Component, method: str) -> bool:
+    return method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
+
+
 def _event(
     occurrence: Component,
     raw: RawCalendar,
@@ -185,22 +210,24 @@ def _event(
     if not uid:
         problems.append(f'{raw.where}: "{summary}" has no UID; skipped')
         return None
-    start: Any = occurrence["DTSTART"]  # icalendar types it as any property value
-    if not isinstance(start.dt, date):  # a DTSTART that is a period or a duration
+    start: Any = occurrence.get("DTSTART") or occurrence.get("RECURRENCE-ID")
+    if start is None:  # a cancellation by UID alone
+        at = EARLIEST
+    elif not isinstance(start.dt, date):  # a DTSTART that is a period or a duration
         problems.append(f'{raw.where}: "{summary}": DTSTART is not a date or time; skipped')
         return None
-    zone_name = start.params.get("TZID")
-    at = _moment(start.dt)
-    if zone_name and isinstance(start.dt, datetime) and start.dt.tzinfo is None:
-        problems.append(
-            f'{raw.where}: "{summary}": unknown time zone "{zone_name}";'
-            f" read in the local zone ({_local_name()})"
-        )
+    else:
+        at = _moment(start.dt)
+        zone_name = start.params.get("TZID")
+        if zone_name and isinstance(start.dt, datetime) and start.dt.tzinfo is None:
+            problems.append(
+                f'{raw.where}: "{summary}": unknown time zone "{zone_name}";'
+                f" read in the local zone ({_local_name()})"
+            )
     external_id = uid
-    if uid in recurring:
-        rid: Any = occurrence.get("RECURRENCE-ID")
-        external_id = f"{uid}/{_rid(rid.dt if rid is not None else start.dt)}"
-    status = str(occurrence.get("STATUS", "")).upper()
+    rid: Any = occurrence.get("RECURRENCE-ID")
+    if uid in recurring and (rid is not None or start is not None):
+        external_id = f"{uid}/{_rid((rid if rid is not None else start).dt)}"
     location = _line(", ".join(str(occurrence.get("LOCATION", "")).splitlines()))
     return CalendarEvent(
         where=raw.where,
@@ -210,7 +237,7 @@ def _event(
         summary=summary,
         location=location,
         people=_people(occurrence),
-        cancelled=status == "CANCELLED" or method == "CANCEL",
+        cancelled=_cancelled(occurrence, method),
         origin=raw.origin,
     )
 
