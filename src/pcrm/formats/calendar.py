@@ -120,13 +120,23 @@ def read_calendars(
 
 
 def _parse(raw: RawCalendar) -> list[Calendar] | None:
+    import icalendar
     from icalendar import Calendar
 
+    # icalendar keeps the zones it has read (a VTIMEZONE, a Windows name it mapped) for
+    # the whole process; started afresh, each file's own VTIMEZONEs apply to it alone.
+    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]  # (it has no annotations)
     try:
         calendars = Calendar.from_ical(raw.data, multiple=True)
     except Exception:  # icalendar raises ValueError and others on junk: not a calendar
         return None
     found = [c for c in calendars if isinstance(c, Calendar) and c.name == "VCALENDAR"]
+    bare = [c for c in calendars if c.name == "VEVENT"]
+    if bare and not found:  # a VEVENT without its VCALENDAR, as some tools write: wrapped
+        wrapper = Calendar()
+        for event in bare:
+            wrapper.add_component(event)
+        found = [wrapper]
     return found or None
 
 
@@ -177,6 +187,22 @@ def _read_calendar(
         if raw.origin:
             found.incomplete.add(raw.origin)
         return
+    # recurring-ical-events drops the TZID of an occurrence: which zones were not found is
+    # read from the meetings themselves.
+    unknown: dict[str, str] = {}
+    for event in calendar.walk("VEVENT"):
+        dtstart: Any = event["DTSTART"]
+        value = dtstart.dt
+        if "TZID" in dtstart.params and isinstance(value, datetime) and not value.tzinfo:
+            unknown[str(event.get("UID", ""))] = str(dtstart.params["TZID"])
+    for uid, zone in sorted(unknown.items()):
+        summary = next(
+            (_line(str(e.get("SUMMARY", ""))) for e in events if str(e.get("UID", "")) == uid), ""
+        )
+        found.problems.append(
+            f'{raw.where}: "{summary or "(no title)"}": unknown time zone "{zone}";'
+            f" read in the local zone ({_local_name()})"
+        )
     for occurrence in occurrences:
         meeting = _event(occurrence, raw, method, recurring, found.problems)
         if meeting is not None and (since is None or meeting.at >= since) and meeting.at < until:
@@ -218,12 +244,6 @@ def _event(
         return None
     else:
         at = _moment(start.dt)
-        zone_name = start.params.get("TZID")
-        if zone_name and isinstance(start.dt, datetime) and start.dt.tzinfo is None:
-            problems.append(
-                f'{raw.where}: "{summary}": unknown time zone "{zone_name}";'
-                f" read in the local zone ({_local_name()})"
-            )
     external_id = uid
     rid: Any = occurrence.get("RECURRENCE-ID")
     if uid in recurring and (rid is not None or start is not None):
@@ -287,7 +307,7 @@ def _people(event: Component) -> list[MailAddress]:
             continue
         if str(params.get("CUTYPE", "")).upper() in NOT_PEOPLE:
             continue
-        text = str(value).strip()
+        text = "".join(str(value).split())  # no address has spaces: a line folded badly
         if not text.lower().startswith("mailto:"):
             continue
         try:
