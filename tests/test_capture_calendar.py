@@ -307,6 +307,14 @@ def test_exchange_export_with_an_excluded_date(cli, db_path, ada, tmp_path):
     ]
 
 
+def test_a_caldav_series_with_an_excluded_week(cli, db_path, ada, tmp_path):
+    calendar = tmp_path / "sabredav.ics"
+    calendar.write_text(invited("sabredav_exdate.ics"))
+    result = cli("capture", "calendar", str(calendar), env={"TZ": "Europe/Berlin"})
+    assert result.stdout == "captured 7 meetings with 1 contact\n"  # 8 weeks, one excluded
+    assert "SX2CURHKFTKKFFU3VUD7K/20190310T233000Z" not in [row[4] for row in meetings(db_path)]
+
+
 def test_apple_location_is_a_second_paragraph(cli, db_path, ada, tmp_path):
     calendar = tmp_path / "apple.ics"
     calendar.write_text(invited("apple_structured_location.ics"))

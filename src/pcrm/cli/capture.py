@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 ONE_DAY = timedelta(days=1)
 
 app = Typer(
-    help="Capture interactions from where the work happens: mail and calendars.",
+    help="Capture interactions from mail and calendars.",
     no_args_is_help=True,
 )
 
@@ -69,7 +69,7 @@ def mail(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Log mail as email interactions with the contacts in From, To and Cc.
+    """Log mail as email interactions with contacts in From, To, Cc.
 
     Reads one message on stdin (mutt's pipe-message, aerc's :pipe, notmuch show
     --format=raw), message or mbox FILEs, or a maildir (--maildir). Each message becomes one
@@ -161,7 +161,7 @@ def calendar(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Log calendar meetings as interactions with the contacts invited.
+    """Log calendar meetings as interactions with those invited.
 
     Reads .ics files (Google, Outlook or Apple exports, invitations), a folder of them
     (a khal or vdirsyncer vdir, walked recursively) or stdin (-). Each meeting with a
