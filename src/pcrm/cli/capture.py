@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from pcrm.core.activity.capture import CaptureSummary
 
 ONE_DAY = timedelta(days=1)
+# The options both commands have, declared once.
+KindOption = Annotated[
+    str, typer.Option("--kind", "-k", metavar="KIND", help="The interaction kind.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Say what would be captured; change nothing.")
+]
 
 app = Typer(
     help="Capture interactions from mail and calendars.",
@@ -49,9 +56,7 @@ def mail(
         str | None,
         typer.Option("--deal", "-d", metavar="DEAL", help="Link every message to this deal."),
     ] = None,
-    kind: Annotated[
-        str, typer.Option("--kind", "-k", metavar="KIND", help="The interaction kind.")
-    ] = "email",
+    kind: KindOption = "email",
     add_unknown: Annotated[
         bool,
         typer.Option(
@@ -64,9 +69,7 @@ def mail(
             "--include-lists", help="Also capture mailing-list, bulk, automatic and noreply mail."
         ),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be captured; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     json: JsonOption = False,
 ) -> None:
     """Log mail as email interactions with contacts in From, To, Cc.
@@ -147,18 +150,14 @@ def calendar(
         str | None,
         typer.Option("--deal", "-d", metavar="DEAL", help="Link every new meeting to this deal."),
     ] = None,
-    kind: Annotated[
-        str, typer.Option("--kind", "-k", metavar="KIND", help="The interaction kind.")
-    ] = "meeting",
+    kind: KindOption = "meeting",
     add_unknown: Annotated[
         bool,
         typer.Option(
             "--add-unknown", help='Add attendees not in pcrm as contacts (source "calendar").'
         ),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be captured; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     json: JsonOption = False,
 ) -> None:
     """Log calendar meetings as interactions with those invited.
