@@ -416,6 +416,19 @@ def test_a_hand_edit_survives_a_recapture_until_the_calendar_changes(cli, db_pat
     ]
 
 
+def test_an_empty_folder_cancels_nothing(cli, db_path, vdir, tmp_path):
+    assert cli("capture", "calendar", str(vdir)).exit_code == 0
+    for path in (vdir / "work").rglob("*.ics"):
+        path.unlink()
+    result = cli("capture", "calendar", str(vdir))
+    assert result.stdout == "captured 0 meetings\n"
+    assert result.stderr == (
+        f"pcrm: warning: {vdir.resolve()}: no .ics file in it;"
+        " meetings gone from it are not cancelled\n"
+    )
+    assert rows(db_path, "SELECT count(*) FROM interactions WHERE cancelled_at IS NULL") == [(5,)]
+
+
 def test_a_file_that_is_no_calendar_in_a_folder_is_a_warning(cli, db_path, vdir):
     broken = vdir / "work" / "broken.ics"
     broken.write_text("this is not a calendar\n")

@@ -254,6 +254,13 @@ class _Run:
                 " as a file of it could not be read"
             )
             return
+        if not read.files.get(origin):
+            # An empty folder (a mistyped path, a sync that failed half-way) says nothing
+            # about what was cancelled.
+            self.summary.problems.append(
+                f"{origin}: no .ics file in it; meetings gone from it are not cancelled"
+            )
+            return
         start = max(self.now, self.options.since or self.now)
         rows = self.db.execute(
             "SELECT id, external_id, thread_id FROM interactions WHERE origin = ?"

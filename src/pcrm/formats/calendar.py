@@ -60,7 +60,7 @@ class CalendarRead:
     incomplete: set[str] = field(default_factory=set)
     # UIDs whose meetings could not all be read, by origin: none of them is taken for gone
     unreadable_uids: dict[str, set[str]] = field(default_factory=dict)
-    files: int = 0
+    files: dict[str, int] = field(default_factory=dict)  # origin -> calendar files read
 
 
 def read_raw(paths: list[Path], stdin: IO[bytes] | None) -> Iterator[RawCalendar]:
@@ -102,7 +102,8 @@ def read_calendars(
     no limit) until before `until`."""
     found = CalendarRead()
     for raw in raws:
-        found.files += 1
+        if raw.origin:
+            found.files[raw.origin] = found.files.get(raw.origin, 0) + 1
         calendars = _parse(raw)
         if calendars is None:
             if raw.named:
