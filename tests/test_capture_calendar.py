@@ -416,6 +416,31 @@ def test_a_hand_edit_survives_a_recapture_until_the_calendar_changes(cli, db_pat
     ]
 
 
+def test_a_changed_attendee_list_changes_the_links(cli, db_path, vdir):
+    assert cli("contact", "add", "Grace Hopper", "--email", "grace@navy.example").exit_code == 0
+    assert cli("capture", "calendar", str(vdir)).exit_code == 0
+    lunch = vdir / "work" / "lunch.ics"  # read_text() gives its CRLF as \n; written back so
+    invite = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.com\n"
+    grace = "ATTENDEE;PARTSTAT=ACCEPTED:mailto:grace@navy.example\n"
+    lunch.write_text(lunch.read_text().replace(invite, invite + grace))
+    result = cli("capture", "calendar", str(vdir))
+    assert result.stdout == "captured 0 meetings (4 already captured); 1 updated\n"
+    number = rows(db_path, "SELECT id FROM interactions WHERE external_id = 'lunch'")[0][0]
+    assert linked(db_path, number) == ["Ada Lovelace", "Grace Hopper"]
+    # Ada declines: the lunch is with Grace alone.
+    ada = "ORGANIZER;CN=Ada Lovelace:mailto:ada@example.org\n"
+    declined = "ATTENDEE;PARTSTAT=DECLINED:mailto:ada@example.org\n"
+    lunch.write_text(lunch.read_text().replace(ada, declined))
+    assert cli("capture", "calendar", str(vdir)).stdout.endswith("; 1 updated\n")
+    assert linked(db_path, number) == ["Grace Hopper"]
+    # Grace declines too: nobody in pcrm is left, and it is still to come: cancelled.
+    lunch.write_text(lunch.read_text().replace(grace, grace.replace("ACCEPTED", "DECLINED")))
+    assert cli("capture", "calendar", str(vdir)).stdout.endswith("; 1 cancelled\n")
+    assert rows(db_path, "SELECT cancelled_at FROM interactions WHERE id = ?", (number,)) == [
+        ("2026-11-23T10:00:00Z",)
+    ]
+
+
 def test_an_empty_folder_cancels_nothing(cli, db_path, vdir, tmp_path):
     assert cli("capture", "calendar", str(vdir)).exit_code == 0
     for path in (vdir / "work").rglob("*.ics"):
