@@ -416,6 +416,17 @@ def test_a_hand_edit_survives_a_recapture_until_the_calendar_changes(cli, db_pat
     ]
 
 
+def test_a_meeting_cancelled_by_hand_stays_cancelled(cli, db_path, vdir):
+    assert cli("capture", "calendar", str(vdir)).exit_code == 0
+    lunch = rows(db_path, "SELECT id FROM interactions WHERE external_id = 'lunch'")[0][0]
+    assert cli("interaction", "cancel", str(lunch)).exit_code == 0
+    again = cli("capture", "calendar", str(vdir))
+    assert again.stdout == "captured 0 meetings (5 already captured)\n"
+    assert rows(db_path, "SELECT cancelled_at FROM interactions WHERE id = ?", (lunch,)) == [
+        ("2026-11-23T10:00:00Z",)
+    ]
+
+
 def test_a_changed_attendee_list_changes_the_links(cli, db_path, vdir):
     assert cli("contact", "add", "Grace Hopper", "--email", "grace@navy.example").exit_code == 0
     assert cli("capture", "calendar", str(vdir)).exit_code == 0

@@ -211,7 +211,8 @@ class _Run:
             add_contact_ids=sorted(people - said_people - old.contact_ids),
             rm_contact_ids=sorted((said_people - people) & old.contact_ids),
         )
-        restored = old.cancelled_at is not None
+        # Planned again when the calendar had cancelled it; cancelled by hand, it stays so.
+        restored = old.cancelled_at is not None and old.said_cancelled
         changed = bool(
             changes.at or changes.text or changes.add_contact_ids or changes.rm_contact_ids
         )
@@ -238,10 +239,12 @@ class _Run:
         )
 
     def _set_cancelled(self, interaction_id: int, cancelled: bool) -> None:
+        from pcrm.core.activity.capture import mark_cancelled_by_source
         from pcrm.core.activity.interaction_records import set_cancelled
 
         if not self.options.dry_run:
             set_cancelled(self.db, self.now, interaction_id, cancelled)
+            mark_cancelled_by_source(self.db, interaction_id, cancelled)
 
     def _cancel_gone(self, origin: str, read: CalendarRead) -> None:
         """Meetings captured from `origin`, still to come and within the window, that it

@@ -197,8 +197,25 @@ def add_contacts(
 
 
 def captured_state(at: str, text: str, contact_ids: Iterable[int]) -> str:
-    """What a calendar said of a meeting, as interactions.captured_as keeps it."""
+    """What a calendar said of a meeting, as interactions.captured_as keeps it (with
+    "cancelled": 1 once the calendar cancelled it: mark_cancelled_by_source)."""
     return json.dumps({"at": at, "text": text, "contacts": sorted(set(contact_ids))})
+
+
+def mark_cancelled_by_source(db: Database, interaction_id: int, cancelled: bool) -> None:
+    """Remember in captured_as whether the source cancelled the interaction: only such a
+    cancellation is undone when the meeting reappears (one made by hand stays)."""
+    # Made in Python, not with SQLite's json_set: a value of a JSON function keeps its JSON
+    # subtype in the journal's triggers, which then record an object, not the text stored.
+    row = db.execute("SELECT captured_as FROM interactions WHERE id = ?", [interaction_id])
+    found = row.fetchone()
+    if found is None or found[0] is None:
+        return
+    state = json.loads(found[0])
+    state["cancelled"] = int(cancelled)
+    db.execute(
+        "UPDATE interactions SET captured_as = ? WHERE id = ?", [json.dumps(state), interaction_id]
+    )
 
 
 @dataclass
@@ -216,6 +233,7 @@ class CapturedMeeting:
     said_at: str | None  # from captured_as (None: unknown, e.g. captured by older code)
     said_text: str | None
     said_contacts: set[int] | None
+    said_cancelled: bool  # the source cancelled it (not the user)
 
 
 def captured_meetings(
@@ -257,6 +275,7 @@ def captured_meetings(
             said_at=state.get("at"),
             said_text=state.get("text"),
             said_contacts=set(state["contacts"]) if "contacts" in state else None,
+            said_cancelled=bool(state.get("cancelled")),
         )
     return found
 
