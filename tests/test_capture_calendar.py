@@ -525,6 +525,9 @@ def test_show_timeline_json_and_search(cli, db_path, team):
         UID,
         str(REQUEST.resolve()),
     )
+    events = json.loads(cli("timeline", "bea", "--json").stdout)
+    meeting = next(event for event in events if event["kind"] == "meeting")
+    assert (meeting["source"], meeting["origin"]) == ("calendar", str(REQUEST.resolve()))
     assert "Conference" in cli("search", "conference").stdout
     assert "(calendar) Conference" in cli("show", "bea").stdout  # now it has happened
 
