@@ -142,6 +142,7 @@ def test_json_contact(cli, crm):
         "source": "manual",
         "external_id": None,
         "direction": None,
+        "origin": None,
     }
 
 

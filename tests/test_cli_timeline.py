@@ -89,7 +89,7 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
     assert [list(event) for event in events] == [
         [
             "at", "kind", "summary", "text", "subject", "interaction_id", "cancelled_at",
-            "source", "direction",
+            "source", "direction", "origin",
         ]
     ] * 3  # fmt: skip
     assert events[1] == {
@@ -102,6 +102,7 @@ def test_json_has_stable_keys_and_iso_times(cli, history):
         "cancelled_at": None,
         "source": "manual",
         "direction": None,
+        "origin": None,
     }
     company = json.loads(cli("timeline", "company:analytical", "--json").stdout)
     assert company[3]["subject"] == {"kind": "contact", "id": 2, "name": "Charles Babbage"}

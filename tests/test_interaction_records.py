@@ -87,7 +87,7 @@ def test_list_json_has_stable_keys_and_the_limit_is_told_on_stderr(crm):
     assert [item["id"] for item in items] == [4, 3]
     assert list(items[0]) == [
         "id", "uid", "kind", "at", "text", "contacts", "company", "deal", "created_at",
-        "cancelled_at", "source", "external_id", "direction",
+        "cancelled_at", "source", "external_id", "direction", "origin",
     ]  # fmt: skip
     assert items[0]["contacts"] == [
         {"kind": "contact", "id": 1, "name": "Ada Lovelace"},

@@ -117,7 +117,7 @@ def test_the_agenda_json_has_planned_interactions_under_a_stable_key(cli, planne
     assert [c["name"] for c in agenda["planned"][1]["contacts"]] == ["Ada Lovelace", "Grace Hopper"]
     assert set(agenda["planned"][0]) == {
         "id", "uid", "kind", "at", "text", "contacts", "company", "deal", "created_at",
-        "cancelled_at", "source", "external_id", "direction",
+        "cancelled_at", "source", "external_id", "direction", "origin",
     }  # fmt: skip
     assert agenda["more"] == {}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from pcrm.app.base import DatabaseFile
-from pcrm.core.activity.capture import Captured, CaptureSummary, MailAddress, MailMessage
+from pcrm.core.activity.capture import Captured, CaptureSummary, MailMessage
 
 if TYPE_CHECKING:
     from pcrm.store.db import Database
@@ -70,7 +70,7 @@ def _capture(
 ) -> CaptureSummary:
     from pcrm.core.activity.capture import (
         captured_ids,
-        contacts_by_email,
+        find_people,
         store_captured,
         thread_deals,
     )
@@ -107,19 +107,16 @@ def _capture(
         for address in (*message.senders, *message.recipients)
         if address.email not in mine
     }
-    known = contacts_by_email(db, people)
-    unknown = [email for email in people if email not in known]
-    if options.add_unknown:
-        summary.added = unknown
-        if not options.dry_run:
-            known.update(_add_contacts(db, now, [people[email] for email in unknown]))
-    else:
-        summary.unknown = unknown
+    found = find_people(
+        db, now, people, add_unknown=options.add_unknown, dry_run=options.dry_run, source="email"
+    )
+    known = found.known
+    summary.unknown, summary.added = found.unknown, found.added
     parents = {parent for message in wanted for parent in message.parents}
     deals = thread_deals(db, SOURCE, parents) if deal_id is None and parents else {}
     items: list[Captured] = []
     linked: set[int] = set()
-    would_add = set(unknown) if options.add_unknown and options.dry_run else set()
+    would_add = set(found.added) if options.dry_run else set()
     for message in sorted(wanted, key=lambda m: (m.at or now, m.external_id)):
         addresses = [a.email for a in (*message.senders, *message.recipients)]
         contact_ids = list(dict.fromkeys(known[e] for e in addresses if e in known))
@@ -156,21 +153,3 @@ def _text(message: MailMessage) -> str:
     """ "Subject", a blank line, the first lines of the reply (docs/capture.md)."""
     subject = message.subject or "(no subject)"
     return f"{subject}\n\n{message.body}" if message.body else subject
-
-
-def _add_contacts(db: Database, now: datetime, addresses: list[MailAddress]) -> dict[str, int]:
-    """New contacts for unknown correspondents: the display name (else the address's
-    local part) as name, source "email"."""
-    from pcrm.core.people.contacts import ContactForm, add_contact
-    from pcrm.errors import InvalidInput
-
-    added: dict[str, int] = {}
-    for address in addresses:
-        local = address.email.partition("@")[0]
-        name = address.name.strip(" \"'") or local
-        try:
-            saved = add_contact(db, now, ContactForm(name, emails=[address.email], source="email"))
-        except InvalidInput:  # a display name pcrm refuses as a name: the local part then
-            saved = add_contact(db, now, ContactForm(local, emails=[address.email], source="email"))
-        added[address.email] = saved.contact.id
-    return added

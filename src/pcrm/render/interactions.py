@@ -106,6 +106,7 @@ def _fields(item: Interaction, now: datetime) -> list[tuple[str, str]]:
         ("Logged", format_local(from_iso(item.created_at)) if item.created_at else ""),
         ("Cancelled", format_local(from_iso(item.cancelled_at)) if item.cancelled_at else ""),
         ("Source", _source(item)),
+        ("Read from", item.origin or ""),
         ("UID", item.uid),
     ]
     return [(label, value) for label, value in fields if value]

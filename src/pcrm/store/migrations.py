@@ -1532,6 +1532,32 @@ def m019_interaction_source(db: Database) -> None:
     )
 
 
+@migration("m020_interaction_origin")
+def m020_interaction_origin(db: Database) -> None:
+    """Where a captured meeting was read from, and what it said then (`pcrm capture
+    calendar`).
+
+    `origin` is the resolved path of the file or folder (a vdir) given to capture: when the
+    same source is captured again, a meeting of that origin still to come that no longer
+    appears in it (a deleted file, an EXDATE, a shortened RRULE) is cancelled. NULL for
+    what was read from stdin, captured mail and everything logged by hand.
+
+    `captured_as` is what the calendar said at the last capture, as JSON (start, text,
+    contacts): a capture changes only what the calendar changed since, so a text or a
+    contact added by hand to a captured meeting survives a re-run. interactions_origin finds
+    an origin's meetings still to come with one seek."""
+    run_script(
+        db,
+        """
+        ALTER TABLE interactions ADD COLUMN origin TEXT;
+
+        ALTER TABLE interactions ADD COLUMN captured_as TEXT;
+
+        CREATE INDEX interactions_origin ON interactions(origin, at) WHERE origin IS NOT NULL;
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -310,6 +310,18 @@ def cancel_interaction(db: Database, now: datetime, interaction_id: int) -> Inte
     return get_interaction(db, interaction_id)
 
 
+def set_cancelled(db: Database, now: datetime, interaction_id: int, cancelled: bool) -> None:
+    """Mark an interaction cancelled, or no longer cancelled, whatever its time: for a
+    source that says so (a calendar's STATUS:CANCELLED, `pcrm capture calendar`); the
+    touches it made or makes are worked out again."""
+    item = get_interaction(db, interaction_id)
+    db.execute(
+        "UPDATE interactions SET cancelled_at = ? WHERE id = ?",
+        [to_iso(now) if cancelled else None, interaction_id],
+    )
+    _retouch(db, now, item, get_interaction(db, interaction_id))
+
+
 def done_interaction(db: Database, now: datetime, interaction_id: int) -> Interaction | None:
     """A planned interaction that happened: now when it was still to come (its time stays
     when it has passed), and no longer cancelled. None: it had happened already."""

@@ -104,7 +104,8 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
         marks = ",".join("?" * len(chunk))
         for row in db.execute(
             "SELECT i.id, i.uid, i.kind, i.at, i.text, i.company_id, co.name, i.deal_id,"
-            " d.title, i.created_at, i.cancelled_at, i.source, i.external_id, i.direction"
+            " d.title, i.created_at, i.cancelled_at, i.source, i.external_id, i.direction,"
+            " i.origin"
             " FROM interactions i"
             " LEFT JOIN companies co ON co.id = i.company_id"
             f" LEFT JOIN deals d ON d.id = i.deal_id WHERE i.id IN ({marks})",
@@ -123,6 +124,7 @@ def load_interactions(db: Database, ids: list[int]) -> list[Interaction]:
                 source=row[11],
                 external_id=row[12],
                 direction=row[13],
+                origin=row[14],
             )
         for interaction_id, contact_id, name in db.execute(
             "SELECT ic.interaction_id, c.id, c.name FROM interaction_contacts ic"

@@ -22,8 +22,9 @@ class Interaction:
     created_at: str = ""
     cancelled_at: str | None = None  # a planned interaction called off: never a touch
     source: str = "manual"  # manual, mail or calendar: where it came from
-    external_id: str | None = None  # its id there (a mail's Message-ID without <>)
+    external_id: str | None = None  # its id there (a Message-ID, a meeting's UID[/RECURRENCE-ID])
     direction: str | None = None  # in or out (captured mail); None where it does not apply
+    origin: str | None = None  # the file or folder a captured meeting was read from
 
     @property
     def planned(self) -> bool:

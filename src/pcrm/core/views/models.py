@@ -31,6 +31,7 @@ class TimelineEvent:
     cancelled_at: str | None = None  # an interaction that was planned, then cancelled
     source: str | None = None  # an interaction's: manual, mail or calendar
     direction: str | None = None  # a captured mail's: in or out
+    origin: str | None = None  # a captured meeting's: the file or folder it was read from
 
 
 @dataclass

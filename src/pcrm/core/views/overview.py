@@ -124,6 +124,7 @@ def timeline(
             cancelled_at=item.cancelled_at,
             source=item.source,
             direction=item.direction,
+            origin=item.origin,
         )
         for item in _interactions(db, kind, record_id, before=None, limit=limit)
     ]
