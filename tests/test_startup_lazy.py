@@ -188,9 +188,41 @@ def test_an_import_written_with_executemany_is_undone(
     before = _rows(db_path)
     csv = tmp_path / "people.csv"
     csv.write_text(
-        "Name,Email,Company\nAda Lovelace,ada@example.org,Analytical\nBob Old,bob@example.org,Acme\n"
+        "Name,Email,Company\n"
+        "Ada Lovelace,ada@example.org,Analytical\n"
+        "Bob Old,bob@example.org,Acme\n"
     )
     ok(cli("import", "contacts", str(csv)))
     assert "Ada Lovelace" in ok(cli("contact", "list"))
     ok(cli("undo"))
     assert _rows(db_path) == before
+
+
+@pytest.mark.parametrize("width", [100, 60, 36, 20])
+def test_a_list_table_reads_as_rich_s_table_drew_it(width: int) -> None:
+    """The list tables are written as segments now; the text is what Rich's Table gave,
+    down to widths where the kept columns no longer fit (Rich's table then)."""
+    from rich.text import Text
+
+    from pcrm.render.console import make_console
+    from pcrm.render.fit import Column, FittedTable
+
+    names = ["Ada Lovelace", "Zoë Ωmega-Ünïcode", "李小龍", "A very long name that will be cut"]
+    table = FittedTable(
+        [
+            Column("ID", [Text(str(n)) for n in (1, 22, 333, 4444)], True, False, "right", "id"),
+            Column("Name", [Text(name, "name") for name in names], True, style="name"),
+            Column("Email", [Text(f"{n}@example.org") for n in ("ada", "zoe", "li", "x" * 40)]),
+            Column("Tags", [Text("vip", "tag"), Text(""), Text("press, vip", "tag"), Text("")]),
+        ],
+        ["Email", "Tags"],
+    )
+
+    def drawn(renderable: object) -> str:
+        console = make_console(width=width, plain=True)
+        with console.capture() as captured:
+            console.print(renderable)
+        return captured.get()
+
+    assert drawn(table) == drawn(table.table(width))
+    assert "Ada Lovelace" in drawn(table) or width < 30

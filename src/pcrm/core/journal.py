@@ -486,12 +486,6 @@ class Capture:
         """Catch every row change from now on; None on a file without the journal."""
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_rows'").fetchone():
             return None
-        db.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} (seq INTEGER PRIMARY KEY,"
-            " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
-            " after TEXT)"
-        )
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)")
         capture = cls(db, journaled_tables(db))
         conn = db.conn
         if not isinstance(conn, Connection):  # opened otherwise: watch every table now
@@ -501,6 +495,11 @@ class Capture:
         conn.on_denied = capture._watch
         conn.set_authorizer(capture._authorize)
         return capture
+
+    @property
+    def watching(self) -> bool:
+        """Whether a table has triggers yet (the command has written a journaled table)."""
+        return len(self._unwatched) < len(self._infos)
 
     def _authorize(
         self,
@@ -519,6 +518,15 @@ class Capture:
     def _watch(self) -> bool:
         """Make the triggers of the tables the authorizer refused; False if none was."""
         asked, self._asked = self._asked & self._unwatched, set()
+        if asked and not self.watching:  # the first: the tables the triggers write to
+            self.db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} (seq INTEGER PRIMARY KEY,"
+                " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
+                " after TEXT)"
+            )
+            self.db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)"
+            )
         for table in sorted(asked):
             for sql in _trigger_sql(self._infos[table], self._number[table]):
                 self.db.execute(sql)
@@ -529,6 +537,8 @@ class Capture:
         """Record what was caught as one change (in the command's transaction); a command
         that changed no row records nothing. Returns the change's id."""
         db = self.db
+        if not self.watching:  # no journaled table was written
+            return None
         # An UPDATE that wrote the values a row had is no change.
         db.execute(f"DELETE FROM {_CAPTURE} WHERE before IS NOT NULL AND before IS after")
         counts = db.execute(
