@@ -226,3 +226,28 @@ def test_a_list_table_reads_as_rich_s_table_drew_it(width: int) -> None:
 
     assert drawn(table) == drawn(table.table(width))
     assert "Ada Lovelace" in drawn(table) or width < 30
+
+
+def test_a_write_after_a_savepoint_rolled_back_is_still_journaled(
+    cli: Callable[..., Result], db_path: Path
+) -> None:
+    """Triggers made inside a savepoint go with its ROLLBACK TO (as `undo --dry-run` and
+    `merge --dry-run` do): a later write must make them again, not go unrecorded."""
+    from datetime import UTC, datetime
+
+    from pcrm.core.journal import Capture
+    from pcrm.store.db import session
+
+    ok(cli("contact", "add", "Ada Lovelace"))
+    with session(db_path, write=True) as db:
+        capture = Capture.start(db)
+        assert capture is not None
+        db.execute("SAVEPOINT trial")
+        db.execute("UPDATE contacts SET name = 'Tried' WHERE id = 1")
+        db.execute("ROLLBACK TO trial")
+        db.execute("RELEASE trial")
+        db.execute("UPDATE contacts SET name = 'Ada King' WHERE id = 1")
+        assert capture.finish(datetime(2026, 11, 23, tzinfo=UTC), ["rename"]) is not None
+    assert "contacts ~1" in ok(cli("history", "--limit", "1"))
+    ok(cli("undo"))
+    assert "Ada Lovelace" in ok(cli("contact", "show", "1"))

@@ -32,14 +32,20 @@ class Connection(sqlite3.Connection):
     refusal fails the command ("not authorized") rather than write unjournaled rows."""
 
     on_denied: Callable[[], bool] | None = None
+    # Called after a ROLLBACK (TO a savepoint): it takes back the triggers made since.
+    on_rollback: Callable[[], None] | None = None
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         while True:
             try:
-                return super().execute(sql, parameters)
+                cursor = super().execute(sql, parameters)
             except sqlite3.DatabaseError as exc:
                 if not self._allowed_now(exc):
                     raise
+                continue
+            if self.on_rollback is not None and sql.lstrip()[:8].upper() == "ROLLBACK":
+                self.on_rollback()
+            return cursor
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
         # The statement is prepared before the first parameters are taken: a refused one
