@@ -1,8 +1,10 @@
 """Measure pcrm against its floors, in one run: `python bench/run.py [--runs N]`.
 
-Start-up: whole-process `pcrm --help`, `pcrm log REF TEXT` and `pcrm agenda --cron`
-against two floors generated here with the same number of no-op commands as pcrm has: a
-bare Typer app and the same with argparse. Data: search, timeline, pipeline, agenda,
+Start-up: whole-process `pcrm --help`, `pcrm log REF TEXT`, `pcrm contact show REF` (a
+one-contact file) and `pcrm agenda --cron` against two floors generated here with the same
+number of no-op commands as pcrm has: a bare Typer app and the same with argparse; `pcrm
+--help` against a third, a Typer app of one command (issue 18: help costs what one
+command does). Each prints its floor and whether it is within 1.15× of it. Data: search, timeline, pipeline, agenda,
 reports, dupes and import over the set bench/generate.py writes (bench/data/), each the
 median of N whole-process runs minus the Typer floor's one-command time.
 
