@@ -4,7 +4,9 @@ Start-up: whole-process `pcrm --help`, `pcrm log REF TEXT`, `pcrm contact show R
 one-contact file) and `pcrm agenda --cron` against two floors generated here with the same
 number of no-op commands as pcrm has: a bare Typer app and the same with argparse; `pcrm
 --help` against a third, a Typer app of one command (issue 18: help costs what one
-command does). Each prints its floor and whether it is within 1.15× of it. Data: search, timeline, pipeline, agenda,
+command does). Each prints its floor and whether it is within 1.15× of it.
+
+Data: search, timeline, pipeline, agenda, contact list (piped, and drawn for a terminal),
 reports, dupes and import over the set bench/generate.py writes (bench/data/), each the
 median of N whole-process runs minus the Typer floor's one-command time.
 
@@ -678,9 +680,7 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
             ]
         )
     print("## Start-up (median ms; × the Typer floor for the same kind of call)\n")
-    print(
-        table(rows, ["case", "wall", "cpu", "floor", "× floor (wall)", "× floor (cpu)", "note"])
-    )
+    print(table(rows, ["case", "wall", "cpu", "floor", "× floor (wall)", "× floor (cpu)", "note"]))
     print(
         f"\nTarget: pcrm ≤ 1.15 × its floor (by CPU). argparse floor for one command: "
         f"{fmt(argparse_one.wall)} ms wall, {fmt(argparse_one.cpu)} ms cpu.\n"
