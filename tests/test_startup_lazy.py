@@ -251,3 +251,21 @@ def test_a_write_after_a_savepoint_rolled_back_is_still_journaled(
     assert "contacts ~1" in ok(cli("history", "--limit", "1"))
     ok(cli("undo"))
     assert "Ada Lovelace" in ok(cli("contact", "show", "1"))
+
+
+def test_the_bench_s_one_command_floor_lists_its_command(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_run_floor", Path(__file__).parent.parent / "bench" / "run.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    app_file = module.write_one_command_floor(tmp_path)
+    listed = subprocess.run(
+        [PYTHON, str(app_file), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "cmd0" in listed.stdout and "cmd1" not in listed.stdout
