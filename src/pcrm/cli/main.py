@@ -143,6 +143,20 @@ class PcrmGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)  # names only: listing builds nothing
 
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """`pcrm --help`'s list of commands, from SUMMARIES: building the ~90 commands to
+        read their first lines made Typer evaluate ~2,000 annotations. What is shown is
+        what click shows (a test compares each summary with the built command's)."""
+        from typer._click.utils import make_default_short_help
+
+        shown = [name for name in self.list_commands(ctx) if SUMMARIES.get(name)]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in shown)
+        rows = [(name, make_default_short_help(SUMMARIES[name] or "", limit)) for name in shown]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # The command line as typed, for the change journal (`pcrm history`).
         ctx.meta.setdefault("pcrm.argv", list(args))
@@ -313,6 +327,40 @@ COMMANDS = {
     "import": "pcrm.cli.importer:app",
     "report": "pcrm.cli.report:app",
     "score": "pcrm.cli.score:app",
+}
+
+# The first sentence of each command's help, as `pcrm --help` lists it (None: hidden).
+# tests/test_startup_lazy.py checks each against the command it names, built.
+SUMMARIES: dict[str, str | None] = {
+    "log": "Log a call, email, meeting or note; on a deal or company too.",
+    "interaction": "List, correct, cancel and remove logged interactions.",
+    "capture": "Capture interactions from mail and calendars.",
+    "follow-up": "Add, list, finish, snooze, edit or remove follow-ups.",
+    "agenda": "Show what is due: follow-ups, people, birthdays, deals.",
+    "digest": "Summarise last week: activity, deals, who is slipping.",
+    "show": "Show a contact or a company, with recent interactions.",
+    "timeline": "Show the history of a contact, a company or a deal.",
+    "search": "Search contacts, companies, deals and interactions.",
+    "demo": "Create a demo database of sample data and show it.",
+    "dupes": "List likely duplicate contacts and companies.",
+    "undo": "Undo the last change, or change ID.",
+    "history": "List the latest changes, newest first.",
+    "backup": "Copy the database to a backup file, safely while pcrm runs.",
+    "restore": "Replace the database with a backup, keeping the current one.",
+    "doctor": "Check the database file for problems, and say what to run.",
+    "contact": "Add, list, show, edit, stage and remove contacts.",
+    "company": "Add, list, show, edit, stage and remove companies.",
+    "deal": "Add deals, move them through stages, win or lose them.",
+    "stage": "List, add, edit, reorder and remove pipeline stages.",
+    "lifecycle": "The lifecycle stages contacts and companies go through.",
+    "pipeline": "Show the deals board; add, list and remove pipelines.",
+    "task": None,
+    "config": "Show and change settings, like the default currency.",
+    "field": "Declare, list and remove custom fields.",
+    "export": "Write records out as files other programs read.",
+    "import": "Import contacts from CSV, vCard and pcrm JSON files.",
+    "report": "Reports: pipeline, wins, activity, funnel and sources.",
+    "score": "Score leads by rules and explain their scores.",
 }
 
 

@@ -11,14 +11,14 @@ so tables added by later migrations are handled without this module knowing them
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pcrm.errors import Conflict
-from pcrm.store.db import Database
+from pcrm.store.db import Connection, Database
 
 Row = dict[str, Any]
 # The name a rowid table's rows carry their rowid under, in the journal.
@@ -166,7 +166,7 @@ class Journal:
     def _record(self, info: TableInfo, before: Row | None, after: Row | None) -> None:
         self.db.execute(
             f"INSERT INTO {_TABLE}(tbl, key, before, after) VALUES (?, ?, ?, ?)",
-            [info.name, json.dumps(list(info.key)), _dumps(before), _dumps(after)],
+            [info.name, _key_json(info), _dumps(before), _dumps(after)],
         )
 
     def _last(self) -> int:
@@ -203,7 +203,7 @@ class Journal:
         ... in key order. Returns the number of rows changed."""
         table, mark = _quote(info.name), self._last()
         order = ", ".join(f"{table}.{_quote(column)}" for column in info.key)
-        params = {**params, "_tbl": info.name, "_key": json.dumps(list(info.key))}
+        params = {**params, "_tbl": info.name, "_key": _key_json(info)}
         params.update({"_mark": mark, "_start": start})
         self.db.execute(
             f"INSERT INTO {_TABLE}(tbl, key, kv, kv_after, pos, before)"
@@ -246,7 +246,7 @@ class Journal:
         self.db.execute(
             f"INSERT INTO {_TABLE}(tbl, key, before) SELECT :_tbl, :_key, {_row_json(info, table)}"
             f" FROM {table} WHERE {where} ORDER BY {order}",
-            {**params, "_tbl": info.name, "_key": json.dumps(list(info.key))},
+            {**params, "_tbl": info.name, "_key": _key_json(info)},
         )
         return int(self.db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount)
 
@@ -265,7 +265,22 @@ class Journal:
         return "[" + ",".join(entry for (entry,) in entries) + "]"
 
 
+def _key_json(info: TableInfo) -> str:
+    """The key's column names as a JSON array (json.dumps' spelling)."""
+    import json
+
+    return json.dumps(list(info.key))
+
+
+def _sql_array(names: tuple[str, ...] | list[str]) -> str:
+    """SQL for a JSON array of `names` (SQLite's json_array: the journal's write path
+    does without Python's json module, ~1 ms to import)."""
+    return "json_array(" + ", ".join("'" + n.replace("'", "''") + "'" for n in names) + ")"
+
+
 def _dumps(row: Row | None) -> str | None:
+    import json
+
     return None if row is None else json.dumps(row, default=_encode, ensure_ascii=False)
 
 
@@ -290,6 +305,8 @@ def _decode(obj: dict[str, Any]) -> Any:
 
 
 def loads(text: str) -> list[dict[str, Any]]:
+    import json
+
     entries: list[dict[str, Any]] = json.loads(text, object_hook=_decode)
     return entries
 
@@ -379,6 +396,7 @@ NOT_JOURNALED = frozenset(
     {"changes", "change_rows", "agenda_runs", "_sqlite_migrations", "sqlite_sequence"}
 )
 _CAPTURE = "pcrm_capture"
+_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
 
 
 def journaled_tables(db: Database) -> list[TableInfo]:
@@ -430,7 +448,7 @@ def _row_values(info: TableInfo, alias: str) -> str:
 
 
 def _trigger_sql(info: TableInfo, number: int) -> list[str]:
-    name, key = _quote(info.name), json.dumps(list(info.key)).replace("'", "''")
+    name, key = _quote(info.name), _sql_array(info.key)
     label = info.name.replace("'", "''")
     statements = []
     for event, before, after in (
@@ -441,7 +459,7 @@ def _trigger_sql(info: TableInfo, number: int) -> list[str]:
         values = ", ".join(
             [
                 f"'{label}'",
-                f"'{key}'",
+                key,
                 # kv: the row's key (as it was; an added row's own), kv_after: its key
                 # after an UPDATE (the same, but for a merge's moved rows).
                 _key_array(info, before or after or ""),
@@ -461,35 +479,103 @@ def _trigger_sql(info: TableInfo, number: int) -> list[str]:
 
 
 class Capture:
-    """The rows one write command changes, caught by TEMP triggers (never in the schema:
-    they are made from the tables as they are when the command opens the file), and
-    recorded at the end of the command's transaction as one entry of `changes`."""
+    """The rows one write command changes, caught by TEMP triggers (never in the schema),
+    and recorded at the end of the command's transaction as one entry of `changes`.
 
-    def __init__(self, db: Database, names: dict[str, list[str]]) -> None:
+    Triggers are made only on the tables the command writes, when it first writes each:
+    SQLite's authorizer is told, as a statement is prepared, every table it (its triggers,
+    its foreign-key actions) writes; one the capture does not watch yet is refused, its
+    triggers made, and the statement prepared again (store/db.py's Connection). `pcrm log`
+    makes the triggers of three tables, a quiet `agenda --cron` none, where making them on
+    all ~33 tables cost every write command ~7 ms."""
+
+    def __init__(self, db: Database, infos: list[TableInfo]) -> None:
         self.db = db
-        self.names = names  # table -> the names of the values its triggers record
+        self.names = {info.name: list(_names(info)) for info in infos}
+        self._number = {info.name: number for number, info in enumerate(infos)}
+        self._infos = {info.name: info for info in infos}
+        self._unwatched = set(self._infos)
+        self._asked: set[str] = set()
 
     @classmethod
     def start(cls, db: Database) -> Capture | None:
         """Catch every row change from now on; None on a file without the journal."""
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_rows'").fetchone():
             return None
-        db.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} (seq INTEGER PRIMARY KEY,"
-            " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
-            " after TEXT)"
-        )
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)")
-        infos = journaled_tables(db)
-        for number, info in enumerate(infos):
-            for sql in _trigger_sql(info, number):
-                db.execute(sql)
-        return cls(db, {info.name: list(_names(info)) for info in infos})
+        capture = cls(db, journaled_tables(db))
+        conn = db.conn
+        if not isinstance(conn, Connection):  # opened otherwise: watch every table now
+            capture._asked = set(capture._unwatched)
+            capture._watch()
+            return capture
+        conn.on_denied = capture._watch
+        conn.on_rollback = capture._rolled_back
+        conn.set_authorizer(capture._authorize)
+        return capture
+
+    def _names_json(self, table: str) -> str:
+        names = self.names[table]
+        return str(self.db.execute(f"SELECT {_sql_array(names)}").fetchone()[0])
+
+    @property
+    def watching(self) -> bool:
+        """Whether a table has triggers yet (the command has written a journaled table)."""
+        return len(self._unwatched) < len(self._infos)
+
+    def _authorize(
+        self,
+        action: int,
+        table: str | None,
+        _column: str | None,
+        schema: str | None,
+        _by: str | None,
+    ) -> int:
+        """SQLite's authorizer: refuse a write to a table not watched yet (noted)."""
+        if action in _WRITES and table in self._unwatched and schema != "temp":
+            self._asked.add(table)
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def _rolled_back(self) -> None:
+        """After a ROLLBACK (TO a savepoint: `undo --dry-run`): triggers made since are
+        gone with it, so their tables are watched anew at their next write."""
+        if not self.watching:
+            return
+        made = {
+            name
+            for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'trigger'"
+                " AND name LIKE 'pcrm\\_capture\\_%' ESCAPE '\\'"
+            )
+        }
+        for table, number in self._number.items():
+            if f"pcrm_capture_{number}_insert" not in made:
+                self._unwatched.add(table)
+
+    def _watch(self) -> bool:
+        """Make the triggers of the tables the authorizer refused; False if none was."""
+        asked, self._asked = self._asked & self._unwatched, set()
+        if asked and not self.watching:  # the first: the tables the triggers write to
+            self.db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_CAPTURE} (seq INTEGER PRIMARY KEY,"
+                " tbl TEXT NOT NULL, key TEXT NOT NULL, kv TEXT, kv_after TEXT, before TEXT,"
+                " after TEXT)"
+            )
+            self.db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS pcrm_change_note (undo_of INTEGER, label TEXT)"
+            )
+        for table in sorted(asked):
+            for sql in _trigger_sql(self._infos[table], self._number[table]):
+                self.db.execute(sql)
+            self._unwatched.discard(table)
+        return bool(asked)
 
     def finish(self, now: datetime, argv: list[str]) -> int | None:
         """Record what was caught as one change (in the command's transaction); a command
         that changed no row records nothing. Returns the change's id."""
         db = self.db
+        if not self.watching:  # no journaled table was written
+            return None
         # An UPDATE that wrote the values a row had is no change.
         db.execute(f"DELETE FROM {_CAPTURE} WHERE before IS NOT NULL AND before IS after")
         counts = db.execute(
@@ -508,7 +594,7 @@ class Capture:
             db.execute(
                 f"UPDATE {_CAPTURE} SET before = {obj.format('before')},"
                 f" after = {obj.format('after')} WHERE tbl = :table",
-                {"names": json.dumps(self.names[table]), "table": table},
+                {"names": self._names_json(table), "table": table},
             )
         note = db.execute("SELECT undo_of, label FROM pcrm_change_note").fetchone()
         undo_of, label = note if note else (None, None)
@@ -520,8 +606,9 @@ class Capture:
         if label:
             summary = f"{label}: {summary}"
         change_id = db.execute(
-            "INSERT INTO changes(at, argv, summary, undo_of) VALUES (?, ?, ?, ?)",
-            [_iso(now), json.dumps(argv, ensure_ascii=False), summary, undo_of],
+            "INSERT INTO changes(at, argv, summary, undo_of)"
+            f" VALUES (?, json_array({', '.join('?' * len(argv))}), ?, ?)",
+            [_iso(now), *argv, summary, undo_of],
         ).lastrowid
         db.execute(
             "INSERT INTO change_rows(change_id, seq, tbl, key, kv, kv_after, before, after)"

@@ -6,11 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 from pcrm.render import money
 from pcrm.render.cells import t
@@ -21,6 +16,10 @@ from pcrm.render.safe import clean
 from pcrm.render.tasks import follow_up_lines
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.deals.models import Deal, DealView, Pipeline, Stage, StageSpell
 
 STATUS_STYLE = {"won": "good", "lost": "bad"}
@@ -47,6 +46,8 @@ def _value(deal: Deal) -> str:
 
 
 def _where(deal: Deal) -> Text:
+    from rich.text import Text
+
     if deal.status == "open":
         return t(deal.stage.name)
     return Text(deal.status, STATUS_STYLE[deal.status])
@@ -61,6 +62,8 @@ def _close(deal: Deal) -> str:
 def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
     """ID, title, company, stage (or won/lost), value, expected close (or the day it
     closed), time in stage; the pipeline too when the deals come from several."""
+    from rich.text import Text
+
     if not deals:
         return Text("No deals to show.", "muted")
     values = money.aligned([(d.value, d.currency, d.exponent) for d in deals], zero="—")
@@ -120,6 +123,8 @@ def deal_lines(deals: list[Deal]) -> Iterator[str]:
 
 
 def _contacts(deal: Deal) -> Text:
+    from rich.text import Text
+
     lines = Text()
     for index, person in enumerate(deal.contacts):
         if index:
@@ -132,6 +137,8 @@ def _contacts(deal: Deal) -> Text:
 
 
 def _status_line(deal: Deal, now: datetime) -> Text:
+    from rich.text import Text
+
     line = Text()
     if deal.status == "open":
         line.append("open", "heading")
@@ -155,6 +162,8 @@ def _close_text(deal: Deal, now: datetime) -> str:
 
 
 def _value_text(deal: Deal) -> Text:
+    from rich.text import Text
+
     if not deal.value:
         return Text("no value", "muted")
     line = Text(_value(deal))
@@ -165,6 +174,9 @@ def _value_text(deal: Deal) -> Text:
 
 
 def _fields(deal: Deal, now: datetime) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="muted", no_wrap=True)
     grid.add_column(overflow="ellipsis")
@@ -188,6 +200,9 @@ def _fields(deal: Deal, now: datetime) -> Table:
 
 
 def _spell_rows(spells: list[StageSpell]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="name", overflow="ellipsis")
     table.add_column(justify="right", no_wrap=True)
@@ -205,6 +220,10 @@ def _spell_rows(spells: list[StageSpell]) -> Table:
 
 
 def deal_view(view: DealView, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     deal = view.deal
     heading = Text()
     heading.append(clean(deal.title, one_line=True), "bold")
@@ -281,6 +300,11 @@ def deal_view_lines(view: DealView) -> Iterator[str]:
 
 def stage_table(pipeline: Pipeline) -> RenderableType:
     """The pipeline's name, then its stages in order."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     heading = Text(clean(pipeline.name, one_line=True), "bold")
     if pipeline.is_default:
         heading.append("  default pipeline", "muted")
@@ -321,6 +345,8 @@ def stage_lines(stages: list[Stage]) -> Iterator[str]:
 
 def deal_rows(deals: list[Deal], now: datetime) -> Table:
     """A compact list for the 360° views: id, title, stage or outcome, value, close date."""
+    from rich.table import Table
+
     values = money.aligned([(d.value, d.currency, d.exponent) for d in deals], zero="—")
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="id", justify="right", no_wrap=True)

@@ -8,16 +8,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.text import Text
-
 from pcrm.render.board import board_view
 from pcrm.render.board_text import board_lines
 from pcrm.render.records import contact_view, contact_view_lines, interaction_rows
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.activity.models import Interaction
     from pcrm.core.demo.build import DemoFile, DemoTour
 
@@ -49,11 +47,19 @@ def next_commands(demo_file: DemoFile) -> list[str]:
 
 
 def _section(title: str, body: RenderableType) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     return Group(Padding(Text(title, "heading"), (1, 0, 0, 0)), Padding(body, (0, 0, 0, 2)))
 
 
 def demo_view(tour: DemoTour, now: datetime) -> RenderableType:
     # The summary and what to type next come last, so they stay on screen after the scroll.
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     before, path, after = _summary(tour.file)
     return Group(
         Text("Latest activity", "heading"),

@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import Group
+
     from pcrm.store.health import Report
 
 
@@ -37,6 +35,10 @@ def _counts_line(report: Report) -> str:
 
 
 def doctor_view(report: Report, now: datetime) -> Group:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
     for check in report.checks:
         status = Text("ok", style="good") if check.ok else Text("PROBLEM", style="bad")

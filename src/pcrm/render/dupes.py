@@ -6,14 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.dedupe.dupes import DupeGroup
 
 
@@ -31,6 +28,11 @@ def merge_commands(group: DupeGroup) -> list[str]:
 
 
 def dupes_view(groups: list[DupeGroup], now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     if not groups:
         return Text("No likely duplicates.", "muted")
     parts: list[RenderableType] = []

@@ -6,13 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.base import FieldValue
     from pcrm.core.people.models import FieldDef
 
@@ -42,6 +40,9 @@ def _used(definition: FieldDef) -> str:
 
 
 def field_table(definitions: list[FieldDef], now: datetime) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
     if not definitions:
         return Text("No custom fields yet (add one: pcrm field add NAME --type TYPE).", "muted")
     table = Table(box=None, pad_edge=False, header_style="heading")

@@ -6,11 +6,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
 from pcrm.render.fit import Column, FittedTable
@@ -19,6 +14,10 @@ from pcrm.render.tasks import follow_up_heading, follow_up_lines, follow_up_rows
 from pcrm.render.timeline import source_tag
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
     from pcrm.core.activity.models import Interaction
     from pcrm.core.activity.tasks import Task
     from pcrm.core.base import FieldValue
@@ -58,6 +57,8 @@ def _birthday(value: str | None) -> str:
 
 
 def contact_table(contacts: list[Contact], now: datetime) -> RenderableType:
+    from rich.text import Text
+
     if not contacts:
         return Text("No contacts to show.", "muted")
     columns = [
@@ -94,6 +95,8 @@ def contact_lines(contacts: list[Contact]) -> Iterator[str]:
 
 
 def company_table(companies: list[Company], now: datetime) -> RenderableType:
+    from rich.text import Text
+
     if not companies:
         return Text("No companies to show.", "muted")
     columns = [
@@ -134,6 +137,9 @@ def company_lines(companies: list[Company]) -> Iterator[str]:
 
 
 def _fields_grid(fields: list[tuple[str, str | Text]]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="muted", no_wrap=True)
     grid.add_column(overflow="ellipsis")
@@ -146,10 +152,14 @@ def _fields_grid(fields: list[tuple[str, str | Text]]) -> Table:
 def _lines(value: str) -> Text:
     """A field that may hold several values, one a line (emails, phones): each line is
     cleaned on its own, so the values stay on lines of their own."""
+    from rich.text import Text
+
     return Text("\n".join(clean(line, one_line=True) for line in value.splitlines()))
 
 
-def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
+def _contact_fields(contact: Contact, *, styled: bool = True) -> list[tuple[str, str | Text]]:
+    """The fields shown for a contact; styled=False: plain text (piped: no Rich)."""
+    tags = ", ".join(contact.tags)
     return [
         ("Nickname", contact.nickname or ""),
         ("Email", "\n".join(_labelled(contact.emails))),
@@ -164,7 +174,7 @@ def _contact_fields(contact: Contact) -> list[tuple[str, str | Text]]:
         ("Birthday", _birthday(contact.birthday)),
         ("Anniversary", _birthday(contact.anniversary)),
         ("In touch", f"every {contact.cadence_days} days" if contact.cadence_days else ""),
-        ("Tags", t(", ".join(contact.tags), "tag")),
+        ("Tags", t(tags, "tag") if styled else clean(tags, one_line=True)),
         *custom_fields(contact.fields),
     ]
 
@@ -175,10 +185,14 @@ def custom_fields(values: dict[str, FieldValue]) -> list[tuple[str, str]]:
 
 
 def _multiline(text: str | None) -> Text:
+    from rich.text import Text
+
     return Text(clean(text))
 
 
 def _touch_line(count: int, last: str | None, upcoming: str | None, now: datetime) -> Text:
+    from rich.text import Text
+
     line = Text()
     line.append("Last touch ", "muted")
     line.append(when(last, now) or "never")
@@ -190,6 +204,9 @@ def _touch_line(count: int, last: str | None, upcoming: str | None, now: datetim
 
 
 def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="muted", no_wrap=True)
     table.add_column(style="kind", no_wrap=True)
@@ -210,6 +227,8 @@ def interaction_rows(items: list[Interaction], now: datetime, *, who: bool) -> T
 
 
 def _heading(title: str, subtitle: str, ref: str) -> Text:
+    from rich.text import Text
+
     heading = Text()
     heading.append(clean(title, one_line=True), "bold")
     if subtitle:
@@ -219,6 +238,9 @@ def _heading(title: str, subtitle: str, ref: str) -> Text:
 
 
 def _deals_section(deals: list[Deal], now: datetime) -> list[RenderableType]:
+    from rich.padding import Padding
+    from rich.text import Text
+
     if not deals:
         return []
     from pcrm.render.deals import deal_rows  # render.deals builds on this module
@@ -229,6 +251,9 @@ def _deals_section(deals: list[Deal], now: datetime) -> list[RenderableType]:
 
 
 def _lifecycle_section(changes: list[LifecycleChange], now: datetime) -> list[RenderableType]:
+    from rich.padding import Padding
+    from rich.text import Text
+
     if not changes:
         return []
     from pcrm.render.lifecycle import change_rows
@@ -241,6 +266,8 @@ def follow_ups_section(
     tasks: list[Task], count: int, now: datetime, shown_in: str, more: str
 ) -> list[RenderableType]:
     """The open follow-ups of a contact, company or deal; `more` lists them all."""
+    from rich.padding import Padding
+
     if not count:
         return []
     rows = follow_up_rows(tasks, now, shown_in=shown_in)
@@ -249,6 +276,9 @@ def follow_ups_section(
 
 
 def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+
     contact = view.contact
     subtitle = " at ".join(
         part for part in (contact.title, contact.company.name if contact.company else None) if part
@@ -275,6 +305,10 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
 
 
 def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     company = view.company
     fields: list[tuple[str, str | Text]] = [
         ("Domain", company.domain or ""),
@@ -311,6 +345,8 @@ def company_view(view: CompanyOverview, now: datetime) -> RenderableType:
 
 
 def _people_table(people: list[Contact], now: datetime) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column(style="id", justify="right", no_wrap=True)
     table.add_column(style="name", overflow="ellipsis", ratio=2)
@@ -333,7 +369,7 @@ def _people_table(people: list[Contact], now: datetime) -> Table:
 
 def _plain_fields(fields: list[tuple[str, str | Text]]) -> Iterator[str]:
     for label, value in fields:
-        text = value.plain if isinstance(value, Text) else value
+        text = value if isinstance(value, str) else value.plain
         for line in clean(text).splitlines():
             yield f"{label.lower()}: {line}"
 
@@ -366,7 +402,7 @@ def _plain_lifecycle(changes: list[LifecycleChange]) -> Iterator[str]:
 def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     contact = view.contact
     yield f"contact {contact.id}: {clean(contact.name, one_line=True)}"
-    yield from _plain_fields(_contact_fields(contact))
+    yield from _plain_fields(_contact_fields(contact, styled=False))
     if contact.note:
         yield from (f"note: {line}" for line in clean(contact.note).splitlines())
     yield f"interactions: {view.interaction_count}"

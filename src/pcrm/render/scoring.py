@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from pcrm.render.cells import t
 from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from pcrm.core.people.scoring import ContactScore, ScoreExplanation, ScoreRule
 
 
@@ -23,6 +21,9 @@ def _signed(points: int) -> str:
 
 
 def rule_table(rules: list[ScoreRule], now: datetime) -> RenderableType:
+    from rich.table import Table
+    from rich.text import Text
+
     if not rules:
         return Text('No scoring rules. Add one: pcrm score rule add "+10 tag:vip"', "muted")
     table = Table(box=None, pad_edge=False, header_style="heading")
@@ -40,6 +41,8 @@ def rule_lines(rules: list[ScoreRule]) -> Iterator[str]:
 
 
 def ranking_table(contacts: list[ContactScore], now: datetime) -> RenderableType:
+    from rich.text import Text
+
     if not contacts:
         return Text("No contacts to show.", "muted")
     columns = [
@@ -58,6 +61,10 @@ def ranking_lines(contacts: list[ContactScore]) -> Iterator[str]:
 
 def explanation_view(explanation: ScoreExplanation, now: datetime) -> RenderableType:
     """The heading with the total, then one row per rule: number, rule, points, what matched."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     heading = Text()
     heading.append(clean(explanation.contact.name, one_line=True), "name")
     heading.append(f"  contact {explanation.contact.id}", "id")

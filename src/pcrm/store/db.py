@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pcrm.errors import DatabaseError
 from pcrm.store import migrations
@@ -18,6 +19,49 @@ BUSY_TIMEOUT_MS = 10_000
 # hand after 10 s loses the user's words. After NOTICE_MS the caller is told (on_wait).
 WRITE_WAIT_MS = 60_000
 NOTICE_MS = 1_000
+
+
+class Connection(sqlite3.Connection):
+    """sqlite3's connection, where a statement an authorizer refused can be run again.
+
+    The change journal (core/journal.py) refuses, as SQLite prepares it, a statement that
+    writes a table it does not watch yet, makes that table's triggers in `on_denied`, and
+    the statement is prepared again: only the tables a command writes get triggers. A
+    refused statement has done nothing yet (SQLite refuses it before it runs). Every write
+    goes through execute or executemany (Database.execute too); another path that meets a
+    refusal fails the command ("not authorized") rather than write unjournaled rows."""
+
+    on_denied: Callable[[], bool] | None = None
+    # Called after a ROLLBACK (TO a savepoint): it takes back the triggers made since.
+    on_rollback: Callable[[], None] | None = None
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        while True:
+            try:
+                cursor = super().execute(sql, parameters)
+            except sqlite3.DatabaseError as exc:
+                if not self._allowed_now(exc):
+                    raise
+                continue
+            if self.on_rollback is not None and sql.lstrip()[:8].upper() == "ROLLBACK":
+                self.on_rollback()
+            return cursor
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        # The statement is prepared before the first parameters are taken: a refused one
+        # has consumed none of them (an iterator too).
+        while True:
+            try:
+                return super().executemany(sql, parameters)
+            except sqlite3.DatabaseError as exc:
+                if not self._allowed_now(exc):
+                    raise
+
+    def _allowed_now(self, exc: sqlite3.DatabaseError) -> bool:
+        """Whether the refusal was an authorizer's that on_denied has since lifted."""
+        if getattr(exc, "sqlite_errorname", None) != "SQLITE_AUTH" or self.on_denied is None:
+            return False
+        return self.on_denied()
 
 
 class Database:
@@ -157,7 +201,7 @@ def open_db(path: Path, *, create: bool, read_only: bool = False) -> Database:
         raise DatabaseError(f"{path} is a folder, not a database file")
     _check_is_sqlite(path, empty_ok=create)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, factory=Connection)
         try:
             _configure(conn)
             db = Database(conn)
