@@ -188,12 +188,35 @@ def last_run_on(db: Path, day: str) -> None:
         conn.close()
 
 
+SCORE_RULES = (  # docs/scoring.md's example rules: a tag, activity, silence, a title
+    "+10 tag:vip",
+    "+5 per interaction in the last 30 days max 25",
+    "-20 no interaction for 90 days",
+    '+15 title contains "founder"',
+)
+
+
+def ensure_score_rules(db: Path) -> None:
+    """The score case ranks by SCORE_RULES: added once to the (copied) data set."""
+    pcrm = [PYTHON, "-m", "pcrm", "--db", str(db)]
+    rules = subprocess.run([*pcrm, "score", "rules"], capture_output=True, text=True)
+    if rules.returncode == 0 and "tag:vip" not in rules.stdout:
+        for rule in SCORE_RULES:
+            subprocess.run([*pcrm, "score", "rule", "add", rule], check=True, capture_output=True)
+
+
 def data_cases(db: Path, scratch: Path) -> list[Case]:
     pcrm = [PYTHON, "-m", "pcrm", "--db", str(db)]
     busiest = busiest_contact(db)
+    if pcrm_has(["score"], db):
+        ensure_score_rules(db)
     candidates = [
         ("search prefix (kest)", ["search", "kest"]),
         ("search phrase", ["search", '"wants a quote"']),
+        ("search common word (call)", ["search", "call"]),
+        ("score (ranking, 4 rules)", ["score"]),
+        ("contact list (piped)", ["contact", "list"]),
+        (f"contact show busiest (piped, contact {busiest})", ["contact", "show", str(busiest)]),
         (f"timeline busiest (contact {busiest})", ["timeline", str(busiest)]),
         ("pipeline (board)", ["pipeline"]),
         ("agenda", ["agenda"]),
@@ -375,6 +398,30 @@ HOT_QUERIES = [
         " AND rowid % 8 IN (3) ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
     ),
     (
+        "search: the 1000th newest interaction matching a common word (core.search)",
+        "SELECT rowid FROM search_index WHERE search_index MATCH '\"call\"*'"
+        " AND rowid % 8 = 3 ORDER BY rowid DESC LIMIT 1 OFFSET 999",
+    ),
+    (
+        "search: a common word, ranked among the newest 1000 interactions (core.search)",
+        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH '\"call\"*'"
+        " AND (rowid >= (SELECT rowid FROM search_index WHERE search_index MATCH '\"call\"*'"
+        " AND rowid % 8 = 3 ORDER BY rowid DESC LIMIT 1 OFFSET 999) OR rowid % 8 <> 3)"
+        " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
+    ),
+    (
+        "score: the top 20 among contacts scoring above 0 (core.people.scoring, 2 rules)",
+        "SELECT c.id, c.name, s.score FROM (SELECT contact_id, sum(points) AS score FROM ("
+        "SELECT ct.contact_id AS contact_id, 10 AS points FROM contact_tags ct"
+        " JOIN tags t ON t.id = ct.tag_id WHERE t.name = 'vip' UNION ALL"
+        " SELECT ic.contact_id, min(count(*) * 5, 25) FROM interactions i"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
+        " WHERE i.at > '2026-10-24T10:00:00Z' AND i.at <= '2026-11-23T10:00:00Z'"
+        " AND i.cancelled_at IS NULL GROUP BY ic.contact_id) GROUP BY contact_id) s"
+        " JOIN contacts c ON c.id = s.contact_id WHERE s.score > 0"
+        " ORDER BY s.score DESC, c.name_key, c.id LIMIT 20",
+    ),
+    (
         "timeline of one contact, newest 50 (core.overview)",
         "SELECT id FROM (SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
         " ON ic.interaction_id = i.id WHERE ic.contact_id = {busiest})"
@@ -554,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="TEXT",
-        help="data cases whose name holds TEXT (e.g. agenda); no import",
+        help="data cases whose name holds TEXT (e.g. agenda; a,b for either); no import",
     )
     args = parser.parse_args(argv)
 
@@ -605,7 +652,8 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         if bench_db.exists():
             data = data_cases(bench_db, scratch)
             if args.only:
-                data = [case for case in data if args.only in case.name]
+                parts = args.only.split(",")
+                data = [case for case in data if any(part in case.name for part in parts)]
             else:
                 imports = import_cases(args.data / "google.csv", scratch, small)
         else:
