@@ -123,7 +123,8 @@ def search(
 
     Best matches first. Words match as prefixes ("lov" finds Lovelace), accents and case
     aside; names count more than notes. "Quoted words" match as a phrase; OR, NOT and AND
-    in capitals combine.
+    in capitals combine. When more than 1000 interactions match, the newest 1000 of them
+    are ranked (contacts, companies and deals always all); --limit 0 ranks every match.
 
     \b
     Example:
