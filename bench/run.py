@@ -431,6 +431,27 @@ HOT_QUERIES = [
         " ORDER BY s.score DESC, c.name_key, c.id LIMIT 20",
     ),
     (
+        "digest: most in touch in a week, the first 5 (core.reports.digest_figures)",
+        "SELECT c.id, c.name, count(*), max(ic.at) FROM interaction_contacts ic"
+        " JOIN contacts c ON c.id = ic.contact_id"
+        " WHERE ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z'"
+        " GROUP BY c.id ORDER BY count(*) DESC, max(ic.at) DESC, c.id LIMIT 5",
+    ),
+    (
+        "digest: contacts added in a week (core.reports.digest_figures)",
+        "SELECT count(*) FROM contacts"
+        " WHERE created_at >= '2026-11-16T00:00:00Z' AND created_at < '2026-11-23T00:00:00Z'",
+    ),
+    (
+        "digest: least in touch, the last touch of each watched contact (digest_figures)",
+        "WITH watched(id) AS (SELECT id FROM contacts WHERE cadence_days IS NOT NULL UNION"
+        " SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id"
+        " WHERE d.status = 'open') SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic"
+        " WHERE ic.contact_id = w.id AND ic.at < '2026-11-23T00:00:00Z') AS last FROM watched w"
+        " WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = w.id"
+        " AND ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z')",
+    ),
+    (
         "timeline of one contact, newest 50 (core.overview)",
         "SELECT id FROM (SELECT i.id, i.at FROM interactions i JOIN interaction_contacts ic"
         " ON ic.interaction_id = i.id WHERE ic.contact_id = {busiest})"
