@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ok, runner_for
+from conftest import Result, ok, runner_for
 from pcrm.core.views.search import RANKED_INTERACTIONS
 
 OLD_BEST = 5  # the oldest interactions: the best bm25 matches for "quote"
@@ -69,6 +69,20 @@ def test_among_many_matches_only_the_newest_interactions_are_ranked(
     assert min(ids) > OLD_BEST  # the better but older matches were left out
 
 
+def test_the_user_is_told_when_older_interactions_were_left_out(
+    cli: Callable[..., Result], db: Path
+) -> None:
+    result = cli("search", "quote")
+    ok(result)
+    assert result.stderr.splitlines() == [
+        "showing only the best 20 matches (--limit 0 shows all)",
+        f"more than {RANKED_INTERACTIONS} interactions match: the newest"
+        f" {RANKED_INTERACTIONS} were ranked (--limit 0 ranks all)",
+    ]
+    assert "were ranked" not in cli("search", "quote", "--limit", "0").stderr
+    assert "were ranked" not in cli("search", "quote", "--kind", "contact").stderr
+
+
 def test_the_rule_holds_for_one_kind_too(cli: Callable[..., object], db: Path) -> None:
     ids = [id_ for _, id_ in hits(cli, "quote", "--kind", "interaction", "--limit", "50")]
     assert len(ids) == 50 and min(ids) > OLD_BEST
@@ -88,6 +102,7 @@ def test_up_to_the_bound_every_interaction_is_ranked(cli: Callable[..., object],
     conn.close()
     found = hits(cli, "quote", "--kind", "interaction", "--limit", "5")
     assert sorted(id_ for _, id_ in found) == list(range(1, OLD_BEST + 1))
+    assert "were ranked" not in cli("search", "quote").stderr
 
 
 def test_a_phrase_follows_the_same_rule(cli: Callable[..., object], db: Path) -> None:

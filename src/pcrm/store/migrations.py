@@ -1558,7 +1558,6 @@ def m020_interaction_origin(db: Database) -> None:
     )
 
 
-
 @migration("m021_read_indexes")
 def m021_read_indexes(db: Database) -> None:
     """Indexes for read views that showed a few rows but read a whole table (issue 18):
@@ -1574,6 +1573,7 @@ def m021_read_indexes(db: Database) -> None:
         CREATE INDEX contacts_created ON contacts(created_at);
         """,
     )
+
 
 def known_names() -> list[str]:
     return [name for name, _ in _steps]

@@ -168,10 +168,11 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 def search(
     db: Database, query: str, *, kinds: tuple[str, ...] = KINDS, limit: int | None = 20
-) -> tuple[list[SearchHit], bool]:
+) -> tuple[list[SearchHit], bool, bool]:
     """Best matches first, across kinds, each with a highlighted snippet of the matching text.
 
-    Returns the hits and whether more matched than `limit` (None: no limit). A hit's score
+    Returns the hits, whether more matched than `limit` (None: no limit) and whether older
+    interactions were left out of the ranking (the bound below). A hit's score
     is higher for a better match (the negated bm25 rank), a name counting ten times the rest.
     With a limit, among more than RANKED_INTERACTIONS matching interactions only the newest
     that many are ranked (every matching contact, company and deal is); without one, all.
@@ -184,11 +185,11 @@ def search(
     codes = [KIND_CODES[kind] for kind in kinds] if only else []
     fetch = -1 if limit is None else limit + 1
     try:
-        oldest = None
+        past = None
         if limit is not None and "interaction" in kinds:
-            oldest = _oldest_ranked_interaction(db, expression)
-        newest = "" if oldest is None else f"AND (rowid >= ? OR rowid % 8 <> {_INTERACTION})"
-        bounds = [] if oldest is None else [oldest]
+            past = _newest_unranked_interaction(db, expression)
+        newest = "" if past is None else f"AND (rowid > ? OR rowid % 8 <> {_INTERACTION})"
+        bounds = [] if past is None else [past]
         # An interaction's title is its kind ("call"), already shown beside the hit: its
         # snippet always comes from the text. A contact's or company's from the best column.
         # A long record's snippet is left to long_snippet(): snippet() is quadratic in matches.
@@ -220,17 +221,18 @@ def search(
     if "contact" in kinds:
         hits = _phone_hits(db, query, hits)
     more = limit is not None and len(hits) > limit
-    return _with_interaction_context(db, hits[:limit]), more
+    return _with_interaction_context(db, hits[:limit]), more, past is not None
 
 
-def _oldest_ranked_interaction(db: Database, expression: str) -> int | None:
-    """The index row of the RANKED_INTERACTIONS-th newest matching interaction, or None when
-    fewer match: older interactions are then left out of the ranking. FTS5 walks its match
-    list backwards from the newest row, without ranking, and stops there."""
+def _newest_unranked_interaction(db: Database, expression: str) -> int | None:
+    """The index row of the newest matching interaction past the RANKED_INTERACTIONS newest,
+    or None when no more than that many match: it and older interactions are then left out
+    of the ranking. FTS5 walks its match list backwards from the newest row, without
+    ranking, and stops there."""
     row = db.execute(
         "SELECT rowid FROM search_index WHERE search_index MATCH ?"
         f" AND rowid % 8 = {_INTERACTION} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        [expression, RANKED_INTERACTIONS - 1],
+        [expression, RANKED_INTERACTIONS],
     ).fetchone()
     return None if row is None else int(row[0])
 
