@@ -194,6 +194,14 @@ def busiest_contact(db: Path) -> int:
         conn.close()
 
 
+def contact_count(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM contacts").fetchone()[0])
+    finally:
+        conn.close()
+
+
 FRIDAY = "2026-11-20"  # the last cron run before NOW's Monday, for the weekend case
 
 
@@ -216,17 +224,40 @@ def last_run_on(db: Path, day: str) -> None:
         conn.close()
 
 
+SCORE_RULES = (  # docs/scoring.md's example rules: a tag, activity, silence, a title
+    "+10 tag:vip",
+    "+5 per interaction in the last 30 days max 25",
+    "-20 no interaction for 90 days",
+    '+15 title contains "founder"',
+)
+
+
+def ensure_score_rules(db: Path) -> None:
+    """The score case ranks by SCORE_RULES: added once to the (copied) data set."""
+    pcrm = [PYTHON, "-m", "pcrm", "--db", str(db)]
+    rules = subprocess.run([*pcrm, "score", "rules"], capture_output=True, text=True)
+    if rules.returncode == 0 and "tag:vip" not in rules.stdout:
+        for rule in SCORE_RULES:
+            subprocess.run([*pcrm, "score", "rule", "add", rule], check=True, capture_output=True)
+
+
 def data_cases(db: Path, scratch: Path) -> list[Case]:
     pcrm = [PYTHON, "-m", "pcrm", "--db", str(db)]
     busiest = busiest_contact(db)
+    if pcrm_has(["score"], db):
+        ensure_score_rules(db)
+    large = contact_count(db) >= 200_000
     candidates = [
         ("search prefix (kest)", ["search", "kest"]),
         ("search phrase", ["search", '"wants a quote"']),
+        ("search common word (call)", ["search", "call"]),
+        ("score (ranking, 4 rules)", ["score"]),
+        ("contact list (piped)", ["contact", "list"]),
+        (f"contact show busiest (piped, contact {busiest})", ["contact", "show", str(busiest)]),
         (f"timeline busiest (contact {busiest})", ["timeline", str(busiest)]),
         ("pipeline (board)", ["pipeline"]),
         ("pipeline (terminal, 100 columns)", ["pipeline"]),
         ("contact list (terminal, 100 columns)", ["contact", "list"]),
-        ("contact list (piped)", ["contact", "list"]),
         ("agenda", ["agenda"]),
         ("agenda (terminal, 100 columns)", ["agenda"]),
         ("agenda --json", ["agenda", "--json"]),
@@ -248,8 +279,9 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
             env = terminal if "terminal" in name else {}
             if "piped" in name:
                 env = {"TTY_COMPATIBLE": "0"}
-            # issue 19: the busy cron mail may take 150 ms above the floor.
-            target = 150 if "--cron" in name else 100
+            # issue 19: the busy cron mail may take 150 ms above the floor; issue 18: at
+            # 3x the 100k set (300k contacts) every target is 100 ms higher.
+            target = (150 if "--cron" in name else 100) + (100 if large else 0)
             case = Case(name, [*pcrm, *argv], env=env, target=target)
             if "weekend" in name:
                 case.before = lambda: last_run_on(db, FRIDAY)
@@ -403,9 +435,53 @@ HOT_QUERIES = [
         " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
     ),
     (
-        "search: FTS5 phrase, ranked, interactions only (core.search, --kind interaction)",
+        "search: FTS5 phrase, every match ranked, interactions only (--kind interaction --limit 0)",
         "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH '\"wants a quote\"'"
         " AND rowid % 8 IN (3) ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
+    ),
+    (
+        "search: the 1001st newest interaction matching a common word (core.search)",
+        "SELECT rowid FROM search_index WHERE search_index MATCH '\"call\"*'"
+        " AND rowid % 8 = 3 ORDER BY rowid DESC LIMIT 1 OFFSET 1000",
+    ),
+    (
+        "search: a common word, ranked among the newest 1000 interactions (core.search)",
+        "SELECT kind, rowid / 8 FROM search_index WHERE search_index MATCH '\"call\"*'"
+        " AND (rowid > {past_call} OR rowid % 8 <> 3)"
+        " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
+    ),
+    (
+        "score: the top 20 among contacts scoring above 0 (core.people.scoring, 2 rules)",
+        "SELECT c.id, c.name, s.score FROM (SELECT contact_id, sum(points) AS score FROM ("
+        "SELECT ct.contact_id AS contact_id, 10 AS points FROM contact_tags ct"
+        " JOIN tags t ON t.id = ct.tag_id WHERE t.name = 'vip' UNION ALL"
+        " SELECT ic.contact_id, min(count(*) * 5, 25) FROM interactions i"
+        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
+        " WHERE i.at > '2026-10-24T10:00:00Z' AND i.at <= '2026-11-23T10:00:00Z'"
+        " AND i.cancelled_at IS NULL GROUP BY ic.contact_id) GROUP BY contact_id) s"
+        " JOIN contacts c ON c.id = s.contact_id WHERE s.score > 0"
+        " ORDER BY s.score DESC, c.name_key, c.id LIMIT 20",
+    ),
+    (
+        "digest: most in touch in a week, the first 5 (core.reports.digest_figures)",
+        "SELECT c.id, c.name, count(*), max(ic.at) FROM interaction_contacts ic"
+        " JOIN contacts c ON c.id = ic.contact_id"
+        " WHERE ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z'"
+        " GROUP BY c.id ORDER BY count(*) DESC, max(ic.at) DESC, c.id LIMIT 5",
+    ),
+    (
+        "digest: contacts added in a week (core.reports.digest_figures)",
+        "SELECT count(*) FROM contacts"
+        " WHERE created_at >= '2026-11-16T00:00:00Z' AND created_at < '2026-11-23T00:00:00Z'",
+    ),
+    (
+        "digest: least in touch, the last touch of each watched contact (digest_figures)",
+        "WITH watched(id) AS (SELECT id FROM contacts WHERE cadence_days IS NOT NULL UNION"
+        " SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id"
+        " WHERE d.status = 'open') SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic"
+        " WHERE ic.contact_id = w.id AND ic.at < '2026-11-23T00:00:00Z') AS last FROM watched w"
+        " WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = w.id"
+        " AND ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z')",
     ),
     (
         "timeline of one contact, newest 50 (core.overview)",
@@ -506,8 +582,9 @@ def query_plans(db: Path) -> str:
     busiest = busiest_contact(db)
     out = []
     try:
+        past_call = conn.execute(HOT_QUERIES[2][1]).fetchone()[0]  # as core.search does
         for title, sql in HOT_QUERIES:
-            sql = sql.format(busiest=busiest)
+            sql = sql.format(busiest=busiest, past_call=past_call)
             conn.execute(sql).fetchall()  # warm the page cache: the second run is timed
             started = time.perf_counter()
             conn.execute(sql).fetchall()
@@ -587,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         metavar="TEXT",
-        help="data cases whose name holds TEXT (e.g. agenda); no import",
+        help="data cases whose name holds TEXT (e.g. agenda; a,b for either); no import",
     )
     args = parser.parse_args(argv)
 
@@ -641,7 +718,8 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         if bench_db.exists():
             data = data_cases(bench_db, scratch)
             if args.only:
-                data = [case for case in data if args.only in case.name]
+                parts = args.only.split(",")
+                data = [case for case in data if any(part in case.name for part in parts)]
             else:
                 imports = import_cases(args.data / "google.csv", scratch, small)
         else:
@@ -699,11 +777,12 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
             rows.append(
                 [case.name, fmt(case.wall), fmt(over_wall), fmt(over_cpu), case.failed or verdict]
             )
-        print("## Over the 100k set (median ms; above = minus the Typer one-command floor)\n")
+        size = f"{contact_count(bench_db):,} contacts"
+        print(f"## Over the set ({size}; median ms; above = minus the Typer one-command floor)\n")
         print(table(rows, ["case", "wall", "above floor (wall)", "above floor (cpu)", "note"]))
         print(
             "\nTarget: each ≤ 100 ms of CPU above the floor (the busy `agenda --cron`"
-            " ≤ 150 ms); dupes ≤ 10 s.\n"
+            " ≤ 150 ms), 100 ms more at 200k contacts and over; dupes ≤ 10 s.\n"
         )
 
     if bench_db.exists() and not args.startup_only:

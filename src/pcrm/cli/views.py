@@ -123,19 +123,20 @@ def search(
 
     Best matches first. Words match as prefixes ("lov" finds Lovelace), accents and case
     aside; names count more than notes. "Quoted words" match as a phrase; OR, NOT and AND
-    in capitals combine.
+    in capitals combine. When more than 1000 interactions match, the newest 1000 of them
+    are ranked (contacts, companies and deals always all); --limit 0 ranks every match.
 
     \b
     Example:
       pcrm search quote "20 seats"
     """
-    from pcrm.core.views.search import KINDS
+    from pcrm.core.views.search import KINDS, RANKED_INTERACTIONS
     from pcrm.core.views.search import search as run_search
 
     env = get_env(ctx)
     text = " ".join(query)
     with env.database(write=False) as db:
-        hits, more = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or None)
+        hits, more, bounded = run_search(db, text, kinds=tuple(kind or KINDS), limit=limit or None)
 
     def pretty(items: list[SearchHit]) -> RenderableType:
         from pcrm.render.search import hits_table
@@ -157,6 +158,11 @@ def search(
     if more and not json:
         best = "the best match" if len(hits) == 1 else f"the best {len(hits)} matches"
         note(f"showing only {best} (--limit 0 shows all)")
+    if bounded and not json:
+        note(
+            f"more than {RANKED_INTERACTIONS} interactions match: the newest"
+            f" {RANKED_INTERACTIONS} were ranked (--limit 0 ranks all)"
+        )
 
 
 def register(app: typer.Typer) -> None:

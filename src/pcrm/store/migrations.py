@@ -1558,6 +1558,23 @@ def m020_interaction_origin(db: Database) -> None:
     )
 
 
+@migration("m021_read_indexes")
+def m021_read_indexes(db: Database) -> None:
+    """Indexes for read views that showed a few rows but read a whole table (issue 18):
+
+    - interaction_contacts_at: the contacts touched in a period, by the links' own time
+      (`digest`'s most in touch: a week's links instead of every link), covering;
+    - contacts_created: the contacts added in a period (`digest`'s new contacts)."""
+    run_script(
+        db,
+        """
+        CREATE INDEX interaction_contacts_at ON interaction_contacts(at, contact_id);
+
+        CREATE INDEX contacts_created ON contacts(created_at);
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

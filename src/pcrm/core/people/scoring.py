@@ -344,16 +344,33 @@ def rank_contacts(db: Database, now: datetime, limit: int | None = None) -> Scor
     problems = [
         f"rule {item.stored.id} matches nobody: {item.problem}" for item in compiled if item.problem
     ]
-    sql = (
-        "SELECT c.id, c.name, coalesce(s.score, 0) AS score FROM contacts c"
-        f" LEFT JOIN ({totals}) s ON s.contact_id = c.id ORDER BY score DESC, c.name_key, c.id"
-    )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    contacts = [ContactScore(*row) for row in db.execute(sql, params)]
+    contacts = _top_scores(db, totals, params, limit) if limit else None
+    if contacts is None:
+        sql = (
+            "SELECT c.id, c.name, coalesce(s.score, 0) AS score FROM contacts c"
+            f" LEFT JOIN ({totals}) s ON s.contact_id = c.id"
+            " ORDER BY score DESC, c.name_key, c.id"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        contacts = [ContactScore(*row) for row in db.execute(sql, params)]
     total = db.execute("SELECT count(*) FROM contacts").fetchone()[0]
     rule_count = db.execute("SELECT count(*) FROM score_rules").fetchone()[0]
     return ScoreRanking(contacts, total, rule_count, problems)
+
+
+def _top_scores(
+    db: Database, totals: str, params: list[object], limit: int
+) -> list[ContactScore] | None:
+    """The `limit` highest scores when at least that many contacts score above 0, else None.
+    They are then all among the contacts some rule matched: only those are joined and
+    sorted, not every contact (the zeros after them would need all; the caller does that)."""
+    sql = (
+        f"SELECT c.id, c.name, s.score FROM ({totals}) s JOIN contacts c ON c.id = s.contact_id"
+        f" WHERE s.score > 0 ORDER BY s.score DESC, c.name_key, c.id LIMIT {int(limit)}"
+    )
+    top = [ContactScore(*row) for row in db.execute(sql, params)]
+    return top if len(top) == limit else None
 
 
 def explain_score(db: Database, now: datetime, contact_id: int) -> ScoreExplanation:

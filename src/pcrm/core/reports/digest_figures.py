@@ -6,6 +6,7 @@ docs/reports.md ("Digest") defines each one.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,33 +95,50 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
     period, the longest silent first (never contacted first, then by their last interaction
     before the period's end, then by name): the first `limit`, and how many in all."""
     where, params = period.sql("ic.at")
-    rows = db.execute(
+    # The watched contacts come from two indexes (contacts_cadence, deals_idle and
+    # deal_contacts), not a pass over every contact; each is two seeks of
+    # interaction_contacts_contact_at. Names, cadences and deals are read for the first
+    # `limit` only (and whoever ties with the last of them on the last touch).
+    silent = db.execute(
         f"""
-        -- the watched contacts come from two indexes (contacts_cadence, deals_idle and
-        -- deal_contacts), not a pass over every contact
         WITH watched(id) AS (
             SELECT id FROM contacts WHERE cadence_days IS NOT NULL
             UNION
             SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
             WHERE d.status = 'open')
-        SELECT c.id, c.name,
-               (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
-                WHERE dc.contact_id = c.id AND d.status = 'open'),
-               c.cadence_days,
-               (SELECT max(ic.at) FROM interaction_contacts ic
-                WHERE ic.contact_id = c.id AND ic.at < ?) AS last
-        FROM watched w JOIN contacts c ON c.id = w.id
+        SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic
+                      WHERE ic.contact_id = w.id AND ic.at < ?) AS last
+        FROM watched w
         WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic
-                          WHERE ic.contact_id = c.id AND {where})
+                          WHERE ic.contact_id = w.id AND {where})
         """,
         [period.end, *params],
     ).fetchall()
-    rows.sort(key=lambda r: (r[4] is not None, r[4] or "", r[1].casefold(), r[0]))
+
+    def silence(row: tuple[int, str | None]) -> tuple[bool, str]:
+        return row[1] is not None, row[1] or ""
+
+    silent.sort(key=silence)
+    first = silent[:limit] if limit > 0 else []
+    if first and len(silent) > limit:  # and whoever ties with the last of them
+        cut = silence(first[-1])
+        first = [row for row in silent if silence(row) <= cut]
+    last_touch = dict(first)
+    rows = db.execute(
+        """
+        SELECT c.id, c.name, c.cadence_days,
+               (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
+                WHERE dc.contact_id = c.id AND d.status = 'open')
+        FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))
+        """,
+        [json.dumps(list(last_touch))],
+    ).fetchall()
+    rows.sort(key=lambda r: (*silence((r[0], last_touch[r[0]])), r[1].casefold(), r[0]))
     found = [
-        Silent(Link("contact", cid, name), last, deals, cadence)
-        for cid, name, deals, cadence, last in rows[:limit]
+        Silent(Link("contact", cid, name), last_touch[cid], deals, cadence)
+        for cid, name, cadence, deals in rows[:limit]
     ]
-    return found, len(rows)
+    return found, len(silent)
 
 
 def new_contacts(db: Database, period: Period, limit: int) -> NewContacts:

@@ -42,6 +42,11 @@ _SEARCHABLE = re.compile(r"[^\W_]")  # a letter or a digit: what the tokenizer i
 # The title (a name) weighs more than the body; `kind` is not indexed.
 _RANK = "bm25(search_index, 0.0, 10.0, 1.0)"
 MAX_TERMS = 64  # words and phrases in one query
+# Among more matching interactions than this, only the newest (the last recorded) are
+# ranked: bm25 scores every row it ranks, ~1 µs each, and a common word matches a third of
+# a million interactions. Contacts, companies and deals are always all ranked.
+RANKED_INTERACTIONS = 1000
+_INTERACTION = KIND_CODES["interaction"]
 
 
 def _quote(term: str) -> str:
@@ -163,32 +168,40 @@ def check_kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 def search(
     db: Database, query: str, *, kinds: tuple[str, ...] = KINDS, limit: int | None = 20
-) -> tuple[list[SearchHit], bool]:
+) -> tuple[list[SearchHit], bool, bool]:
     """Best matches first, across kinds, each with a highlighted snippet of the matching text.
 
-    Returns the hits and whether more matched than `limit` (None: no limit). A hit's score
+    Returns the hits, whether more matched than `limit` (None: no limit) and whether older
+    interactions were left out of the ranking (the bound below). A hit's score
     is higher for a better match (the negated bm25 rank), a name counting ten times the rest.
+    With a limit, among more than RANKED_INTERACTIONS matching interactions only the newest
+    that many are ranked (every matching contact, company and deal is); without one, all.
     """
     kinds = check_kinds(kinds)
     expression = match_expression(query)
     # The kind is read from the rowid (id * 8 + code), not the `kind` column: that column
     # lives in the content table, one extra read per match (half the time of a common word).
     only = "" if set(kinds) == set(KINDS) else f"AND rowid % 8 IN ({','.join('?' * len(kinds))})"
-    # An interaction's title is its kind ("call"), already shown beside the hit: its
-    # snippet always comes from the text. A contact's or company's comes from the best column.
-    # A long record's snippet is left to long_snippet(): snippet() is quadratic in matches.
-    sql = f"""
-        SELECT kind, rowid / 8 AS id, title,
-               CASE WHEN length(title) + length(body) > {LONG_TEXT} THEN NULL
-                    WHEN kind = 'interaction' THEN {snippet_sql(2)}
-                    ELSE {snippet_sql(-1)} END,
-               -{_RANK} AS score, rowid
-        FROM search_index WHERE search_index MATCH ? {only}
-        ORDER BY {_RANK}, rowid LIMIT ?"""
+    codes = [KIND_CODES[kind] for kind in kinds] if only else []
     fetch = -1 if limit is None else limit + 1
     try:
-        codes = [KIND_CODES[kind] for kind in kinds] if only else []
-        rows = db.execute(sql, [expression, *codes, fetch]).fetchall()
+        past = None
+        if limit is not None and "interaction" in kinds:
+            past = _newest_unranked_interaction(db, expression)
+        newest = "" if past is None else f"AND (rowid > ? OR rowid % 8 <> {_INTERACTION})"
+        bounds = [] if past is None else [past]
+        # An interaction's title is its kind ("call"), already shown beside the hit: its
+        # snippet always comes from the text. A contact's or company's from the best column.
+        # A long record's snippet is left to long_snippet(): snippet() is quadratic in matches.
+        sql = f"""
+            SELECT kind, rowid / 8 AS id, title,
+                   CASE WHEN length(title) + length(body) > {LONG_TEXT} THEN NULL
+                        WHEN kind = 'interaction' THEN {snippet_sql(2)}
+                        ELSE {snippet_sql(-1)} END,
+                   -{_RANK} AS score, rowid
+            FROM search_index WHERE search_index MATCH ? {only} {newest}
+            ORDER BY {_RANK}, rowid LIMIT ?"""
+        rows = db.execute(sql, [expression, *codes, *bounds, fetch]).fetchall()
     except sqlite3.OperationalError as exc:
         # match_expression only builds valid syntax; this is a last line of defence.
         raise InvalidInput(
@@ -208,7 +221,20 @@ def search(
     if "contact" in kinds:
         hits = _phone_hits(db, query, hits)
     more = limit is not None and len(hits) > limit
-    return _with_interaction_context(db, hits[:limit]), more
+    return _with_interaction_context(db, hits[:limit]), more, past is not None
+
+
+def _newest_unranked_interaction(db: Database, expression: str) -> int | None:
+    """The index row of the newest matching interaction past the RANKED_INTERACTIONS newest,
+    or None when no more than that many match: it and older interactions are then left out
+    of the ranking. FTS5 walks its match list backwards from the newest row, without
+    ranking, and stops there."""
+    row = db.execute(
+        "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+        f" AND rowid % 8 = {_INTERACTION} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        [expression, RANKED_INTERACTIONS],
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _phone_hits(db: Database, query: str, hits: list[SearchHit]) -> list[SearchHit]:
