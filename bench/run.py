@@ -215,8 +215,9 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
     for name, argv in candidates:
         if pcrm_has(argv, db):
             env = terminal if "terminal" in name else {}
-            # issue 19: the busy cron mail may take 150 ms above the floor.
-            target = 150 if "--cron" in name else 100
+            # issue 19: the busy cron mail may take 150 ms above the floor; issue 18:
+            # dupes within 30 s (at 300k contacts) in memory that does not grow.
+            target = 150 if "--cron" in name else 30_000 if name == "dupes" else 100
             case = Case(name, [*pcrm, *argv], env=env, target=target)
             if "weekend" in name:
                 case.before = lambda: last_run_on(db, FRIDAY)
@@ -644,11 +645,9 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         for case in data:
             over_wall = case.wall - typer_one.wall
             over_cpu = case.cpu - typer_one.cpu
-            verdict = (
-                "dupes target 10 s"
-                if case.name == "dupes"
-                else ("ok" if over_cpu <= case.target else f"over {case.target:.0f} ms")
-            )
+            verdict = "ok" if over_cpu <= case.target else f"over {case.target:.0f} ms"
+            if case.name == "dupes":
+                verdict += f" (≤ 30 s); peak RSS {case.rss_kb / 1024:.0f} MiB"
             rows.append(
                 [case.name, fmt(case.wall), fmt(over_wall), fmt(over_cpu), case.failed or verdict]
             )
@@ -656,7 +655,7 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         print(table(rows, ["case", "wall", "above floor (wall)", "above floor (cpu)", "note"]))
         print(
             "\nTarget: each ≤ 100 ms of CPU above the floor (the busy `agenda --cron`"
-            " ≤ 150 ms); dupes ≤ 10 s.\n"
+            " ≤ 150 ms); dupes ≤ 30 s, its peak RSS flat in the number of contacts.\n"
         )
 
     if bench_db.exists() and not args.startup_only:
