@@ -476,15 +476,15 @@ def find_dupes(db: Database, kind: str, min_score: int = DEFAULT_MIN_SCORE) -> l
     try:
         common = _candidates(db)
         pairs = []
-        last: tuple[int, bytes, _Record] | None = None
+        first: _Record | None = None  # pairs come in (a, b) order: a is read once
         for a, b, a_data, b_data in db.execute(
             f"SELECT p.a, p.b, ra.data, rb.data FROM (SELECT DISTINCT a, b FROM temp.{_PAIRS}) p"
             f" JOIN temp.{_RECORDS} ra ON ra.id = p.a JOIN temp.{_RECORDS} rb ON rb.id = p.b"
             " ORDER BY p.a, p.b"
         ):
-            if last is None or last[0] != a:
-                last = (a, a_data, _unpack(a_data))
-            reasons = compare(last[2], _unpack(b_data), common)
+            if first is None or first.id != a:
+                first = _unpack(a_data)
+            reasons = compare(first, _unpack(b_data), common)
             score = combined(reasons)
             if reasons and score >= min_score:
                 pairs.append(Pair(a, b, score, reasons))
