@@ -96,6 +96,17 @@ def last_change(db: Database) -> Change | None:
     return None if row is None else _change(row)
 
 
+def _in_runs(bulk: str, other: str) -> str:
+    """SQL: the row of `other` (by its key, or its key after a move) lies in the runs of
+    rowids of the bulk entry `bulk`."""
+    run = "BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({bulk}.kv) r"
+        f" WHERE json_extract({other}.kv, '$[0]') {run}"
+        f" OR json_extract({other}.kv_after, '$[0]') {run})"
+    )
+
+
 def _later_change(db: Database, change: Change) -> Change | None:
     """The newest later change in effect that touched a row `change` touched. A change
     that was undone, and the undo that undid it, cancel out and do not count."""
@@ -109,12 +120,8 @@ def _later_change(db: Database, change: Change) -> Change | None:
         "   AND (later.kv IN (mine.kv, mine.kv_after)"
         "     OR later.kv_after IN (mine.kv, mine.kv_after)"
         # Rows added in bulk (journal.BULK_KEY): a row of the other's runs of rowids.
-        "     OR (mine.key = :bulk AND EXISTS (SELECT 1 FROM json_each(mine.kv) r"
-        "       WHERE later.kv ->> 0 BETWEEN r.value ->> 0 AND r.value ->> 1"
-        "       OR later.kv_after ->> 0 BETWEEN r.value ->> 0 AND r.value ->> 1))"
-        "     OR (later.key = :bulk AND EXISTS (SELECT 1 FROM json_each(later.kv) r"
-        "       WHERE mine.kv ->> 0 BETWEEN r.value ->> 0 AND r.value ->> 1"
-        "       OR mine.kv_after ->> 0 BETWEEN r.value ->> 0 AND r.value ->> 1))))"
+        f"     OR (mine.key = :bulk AND {_in_runs('mine', 'later')})"
+        f"     OR (later.key = :bulk AND {_in_runs('later', 'mine')})))"
         " ORDER BY c.id DESC LIMIT 1",
         {"id": change.id, "bulk": BULK_KEY},
     ).fetchone()

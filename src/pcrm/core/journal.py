@@ -593,7 +593,8 @@ class Capture:
         ).fetchall()
         for table, above in bulk:
             self.db.execute(
-                f"DELETE FROM {_CAPTURE} WHERE tbl = ? AND kv ->> 0 > ?", [table, above]
+                f"DELETE FROM {_CAPTURE} WHERE tbl = ? AND json_extract(kv, '$[0]') > ?",
+                [table, above],
             )
             runs = [
                 [first, last]
