@@ -280,8 +280,11 @@ def data_cases(db: Path, scratch: Path) -> list[Case]:
             if "piped" in name:
                 env = {"TTY_COMPATIBLE": "0"}
             # issue 19: the busy cron mail may take 150 ms above the floor; issue 18: at
-            # 3x the 100k set (300k contacts) every target is 100 ms higher.
+            # 3x the 100k set (300k contacts) every target is 100 ms higher, and dupes
+            # runs within 30 s in memory that does not grow.
             target = (150 if "--cron" in name else 100) + (100 if large else 0)
+            if name == "dupes":
+                target = 30_000
             case = Case(name, [*pcrm, *argv], env=env, target=target)
             if "weekend" in name:
                 case.before = lambda: last_run_on(db, FRIDAY)
@@ -769,11 +772,9 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         for case in data:
             over_wall = case.wall - typer_one.wall
             over_cpu = case.cpu - typer_one.cpu
-            verdict = (
-                "dupes target 10 s"
-                if case.name == "dupes"
-                else ("ok" if over_cpu <= case.target else f"over {case.target:.0f} ms")
-            )
+            verdict = "ok" if over_cpu <= case.target else f"over {case.target:.0f} ms"
+            if case.name == "dupes":
+                verdict += f" (≤ 30 s); peak RSS {case.rss_kb / 1024:.0f} MiB"
             rows.append(
                 [case.name, fmt(case.wall), fmt(over_wall), fmt(over_cpu), case.failed or verdict]
             )
@@ -782,7 +783,8 @@ def report(args: argparse.Namespace, scratch: Path) -> int:
         print(table(rows, ["case", "wall", "above floor (wall)", "above floor (cpu)", "note"]))
         print(
             "\nTarget: each ≤ 100 ms of CPU above the floor (the busy `agenda --cron`"
-            " ≤ 150 ms), 100 ms more at 200k contacts and over; dupes ≤ 10 s.\n"
+            " ≤ 150 ms), 100 ms more at 200k contacts and over; dupes ≤ 30 s, its peak RSS"
+            " flat in the number of contacts.\n"
         )
 
     if bench_db.exists() and not args.startup_only:

@@ -373,4 +373,8 @@ def _database(files: DatabaseFile, dry_run: bool) -> Iterator[Database]:
             yield db
         return
     with files.database(write=True) as db:
+        from pcrm.core.journal import bulk_inserts
+
+        # The rows an import adds are recorded for undo as runs of ids, not one by one.
+        bulk_inserts(db)
         yield db

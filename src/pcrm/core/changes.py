@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from pcrm.core.base import Link
-from pcrm.core.journal import loads, note_change, play_backwards
+from pcrm.core.journal import BULK_KEY, bulk_count, loads, note_change, play_backwards
 from pcrm.dates import to_iso
 from pcrm.errors import Conflict, NotFound
 from pcrm.store.db import Database
@@ -96,6 +96,17 @@ def last_change(db: Database) -> Change | None:
     return None if row is None else _change(row)
 
 
+def _in_runs(bulk: str, other: str) -> str:
+    """SQL: the row of `other` (by its key, or its key after a move) lies in the runs of
+    rowids of the bulk entry `bulk`."""
+    run = "BETWEEN json_extract(r.value, '$[0]') AND json_extract(r.value, '$[1]')"
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({bulk}.kv) r"
+        f" WHERE json_extract({other}.kv, '$[0]') {run}"
+        f" OR json_extract({other}.kv_after, '$[0]') {run})"
+    )
+
+
 def _later_change(db: Database, change: Change) -> Change | None:
     """The newest later change in effect that touched a row `change` touched. A change
     that was undone, and the undo that undid it, cancel out and do not count."""
@@ -107,9 +118,12 @@ def _later_change(db: Database, change: Change) -> Change | None:
         " AND EXISTS (SELECT 1 FROM change_rows mine, change_rows later"
         "   WHERE mine.change_id = :id AND later.change_id = c.id AND later.tbl = mine.tbl"
         "   AND (later.kv IN (mine.kv, mine.kv_after)"
-        "     OR later.kv_after IN (mine.kv, mine.kv_after)))"
+        "     OR later.kv_after IN (mine.kv, mine.kv_after)"
+        # Rows added in bulk (journal.BULK_KEY): a row of the other's runs of rowids.
+        f"     OR (mine.key = :bulk AND {_in_runs('mine', 'later')})"
+        f"     OR (later.key = :bulk AND {_in_runs('later', 'mine')})))"
         " ORDER BY c.id DESC LIMIT 1",
-        {"id": change.id},
+        {"id": change.id, "bulk": BULK_KEY},
     ).fetchone()
     return None if row is None else _change(row)
 
@@ -144,11 +158,14 @@ def undo(
             entry
             for (entry,) in db.execute(
                 # An added row is recorded by its key (kv_after) only: that is its "after".
-                "SELECT json_object('table', tbl, 'key', json(key), 'before', json(before),"
+                # Rows added in bulk: one entry with their rowid runs (journal.BULK_KEY).
+                "SELECT CASE WHEN key = :bulk THEN json_object('table', tbl, 'key', json(key),"
+                " 'before', NULL, 'after', NULL, 'runs', json(kv)) ELSE"
+                " json_object('table', tbl, 'key', json(key), 'before', json(before),"
                 " 'after', CASE WHEN before IS NULL THEN (SELECT json_group_object(k.value,"
                 " v.value) FROM json_each(change_rows.key) k JOIN json_each(kv) v ON v.key = k.key)"
-                " ELSE json(after) END) FROM change_rows WHERE change_id = ? ORDER BY seq",
-                [change.id],
+                " ELSE json(after) END) END FROM change_rows WHERE change_id = :id ORDER BY seq",
+                {"id": change.id, "bulk": BULK_KEY},
             )
         )
         + "]"
@@ -158,6 +175,9 @@ def undo(
     reverted: dict[str, int] = {}
     for entry in entries:
         table = entry["table"]
+        if "runs" in entry:
+            removed[table] = removed.get(table, 0) + bulk_count(entry)
+            continue
         counts = (
             restored if entry["after"] is None else removed if entry["before"] is None else reverted
         )
@@ -217,7 +237,9 @@ def _merge_of(db: Database, entries: list[dict[str, Any]]) -> tuple[int, str, Li
         (
             str((e["before"] or e["after"])["name"])
             for e in entries
-            if e["table"] == table and (e["before"] or e["after"])["id"] == keep_id
+            if e["table"] == table
+            and "runs" not in e
+            and (e["before"] or e["after"])["id"] == keep_id
         ),
         None,
     )

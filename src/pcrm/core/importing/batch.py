@@ -150,9 +150,10 @@ class _Lookup:
                 db.execute(f"SELECT uid, id FROM contacts WHERE uid {_IN}", [_json(uids)])
             )
         emails = {address for row in rows for address, _ in row.emails}
+        self.email_json = _json(emails)  # the only stored addresses a batch looks at
         self.emails: dict[str, int] = dict(
             db.execute(
-                f"SELECT email, contact_id FROM contact_emails WHERE email {_IN}", [_json(emails)]
+                f"SELECT email, contact_id FROM contact_emails WHERE email {_IN}", [self.email_json]
             )
         )
         tails = {tail for row in rows for phone in row.phones for tail in phone.tails}
@@ -267,7 +268,9 @@ class _Contact:
         self.new = new
         self.values = values
         self.stage: str | None = None
-        self.emails: dict[str, str | None] = {}  # address -> label, in position order
+        # address -> label: the stored ones the batch's rows bring (_read), then the added
+        # ones in position order; email_next > 0 says the contact has emails.
+        self.emails: dict[str, str | None] = {}
         self.email_next = 0
         self.phones: list[tuple[str, str | None]] = []
         self.phone_next = 0
@@ -427,7 +430,7 @@ class Batch:
         if contact is None:  # as stored: the batch has not changed it
             if contact_id in self.keys.bare:
                 return False
-        elif not (contact.emails or contact.phones):
+        elif not (contact.emails or contact.email_next or contact.phones):
             return False
         if row.emails or any(phone.key for phone in row.phones):
             # one in common would have matched by email, or by phone and name, before
@@ -682,13 +685,22 @@ class Batch:
             contact = _Contact(row[0], False, dict(zip(_COLUMNS, row[2:], strict=True)))
             contact.stage = row[1]
             read[row[0]] = contact
-        for contact_id, address, label, position in db.execute(
-            f"SELECT contact_id, email, label, position FROM contact_emails WHERE contact_id {_IN}",
+        # Of a contact's emails, only the ones the batch's rows bring are ever looked at (a
+        # label to compare); the others count for the next position only. A contact merged
+        # into by many rows holds many (170 in the 1M-row file): reading each into Python
+        # made a batch cost grow with them.
+        for contact_id, last in db.execute(
+            "SELECT contact_id, max(position) FROM contact_emails"
+            f" WHERE contact_id {_IN} GROUP BY contact_id",
             [wanted],
         ):
-            contact = read[contact_id]
-            contact.emails[address] = label
-            contact.email_next = max(contact.email_next, position + 1)
+            read[contact_id].email_next = last + 1
+        for contact_id, address, label in db.execute(
+            f"SELECT contact_id, email, label FROM contact_emails WHERE email {_IN}"
+            f" AND contact_id {_IN}",
+            [self.keys.email_json, wanted],
+        ):
+            read[contact_id].emails[address] = label
         for contact_id, number, label, position in db.execute(
             f"SELECT contact_id, phone, label, position FROM contact_phones WHERE contact_id {_IN}",
             [wanted],
