@@ -38,7 +38,7 @@ def text(value: str) -> str:
 
 def texts(values: Iterable[str], separator: str = ",") -> str:
     """Several TEXT values, each escaped, joined by `separator` (`,` a list, `;` fields)."""
-    return separator.join(value.translate(_TEXT_ESCAPES) for value in values)
+    return separator.join(map(text, values))
 
 
 def param(values: str | Iterable[str]) -> str:
