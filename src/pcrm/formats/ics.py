@@ -39,13 +39,13 @@ def write_agenda(
     """Write the open follow-ups as an .ics file, event by event as the tasks come;
     returns how many tasks. `timed`: some task has a time of day, so the calendar needs
     the local zone's VTIMEZONE (written before the events, from icalendar, once)."""
-    zone = _local_zone()
+    zone = _local_zone() if timed else None  # all-day events name no zone
     stream.write(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
         + fold("PRODID:" + text(PRODID))
         + "CALSCALE:GREGORIAN\r\nX-WR-CALNAME:pcrm follow-ups\r\n"
     )
-    if zone is not None and timed:
+    if zone is not None:
         stream.write(_vtimezone(zone))
     stamp = _utc(now)
     count = 0
