@@ -9,7 +9,7 @@ from pcrm.formats.exports import ExportFormat, ExportOptions
 
 
 def write(stream: TextIO, records: Iterable[Any], options: ExportOptions) -> int:
-    from pcrm.formats.ics import write_agenda  # icalendar: only when writing one
+    from pcrm.formats.ics import write_agenda  # icalendar (VTIMEZONE, RRULE) when writing one
 
     # CRLF lines, as RFC 5545 says, event by event
     return write_agenda(stream, records, options.now, timed=options.timed)
