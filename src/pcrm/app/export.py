@@ -101,15 +101,16 @@ def export_records(
 def export_agenda(
     request: ExportRequest, files: DatabaseFile, now: datetime, *, stdout: Stdout
 ) -> Exported:
-    """Export open follow-ups (a calendar to subscribe to)."""
-    from pcrm.core.activity.tasks import list_tasks
+    """Export open follow-ups (a calendar to subscribe to), written as they are read."""
+    from pcrm.core.activity.tasks import stream_open_tasks
     from pcrm.formats.exports import ExportOptions
+    from pcrm.store.db import read_snapshot
 
     writer = _format(request)
-    with files.database(write=False) as db:
-        tasks = list_tasks(db, now, scope="open")
-    with _output(request, stdout, "utf-8", files.db_path) as stream:
-        written = writer.write(stream, tasks, ExportOptions("agenda", now))
+    with files.database(write=False) as db, read_snapshot(db):
+        tasks, timed = stream_open_tasks(db, now)
+        with _output(request, stdout, "utf-8", files.db_path) as stream:
+            written = writer.write(stream, tasks, ExportOptions("agenda", now, timed=timed))
     return Exported(written, request.output if request.to_file else None)
 
 

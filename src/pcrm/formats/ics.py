@@ -1,4 +1,5 @@
-"""Open follow-ups as an iCalendar file (RFC 5545), written by the icalendar library.
+"""Open follow-ups as an iCalendar file (RFC 5545), streamed event by event by
+formats/contentline.py; icalendar gives the VTIMEZONE and the RRULE's canonical form.
 
 One VEVENT per open task, its UID the task's uid, so a calendar that subscribes to the file
 updates an event instead of adding a copy. A follow-up with only a day is an all-day event;
@@ -12,17 +13,18 @@ an event of its own, and the series goes on in a second one whose UID ends in "-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
 from pcrm.dates import from_iso, local_tz, local_zone_name
+from pcrm.formats.contentline import fold, param, text
 
 if TYPE_CHECKING:
-    from icalendar import Event
-
     from pcrm.core.activity.tasks import Task
 
 TIMED_LENGTH = timedelta(minutes=30)
@@ -31,72 +33,109 @@ SERIES_SUFFIX = "-series"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # iCalendar TEXT may not hold these
 
 
-def agenda_calendar(tasks: list[Task], now: datetime) -> bytes:
-    """The open follow-ups as an .ics file's bytes."""
-    from icalendar import Calendar
+def write_agenda(
+    stream: TextIO, tasks: Iterable[Task], now: datetime, *, timed: bool = True
+) -> int:
+    """Write the open follow-ups as an .ics file, event by event as the tasks come;
+    returns how many tasks. `timed`: some task has a time of day, so the calendar needs
+    the local zone's VTIMEZONE (written before the events, from icalendar, once)."""
+    zone = _local_zone() if timed else None  # all-day events name no zone
+    stream.write(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        + fold("PRODID:" + text(PRODID))
+        + "CALSCALE:GREGORIAN\r\nX-WR-CALNAME:pcrm follow-ups\r\n"
+    )
+    if zone is not None:
+        stream.write(_vtimezone(zone))
+    stamp = _utc(now)
+    count = 0
+    for count, task in enumerate(tasks, start=1):  # noqa: B007 (the last is the total)
+        for uid, day, rule in _events(task):
+            stream.write(_event(task, uid, day, rule, stamp, zone))
+    stream.write("END:VCALENDAR\r\n")
+    return count
+
+
+def _local_zone() -> ZoneInfo | None:
+    """The local zone events with a time are written in; None: UTC (times end in Z, no
+    VTIMEZONE), when the zone is unnamed or one of UTC's names, as icalendar decides."""
+    from icalendar.timezone import tzid_from_tzinfo
 
     zone_name = local_zone_name()
+    zone = ZoneInfo(zone_name) if zone_name else None
+    return None if zone is None or tzid_from_tzinfo(zone) == "UTC" else zone
+
+
+def _vtimezone(zone: ZoneInfo) -> str:
+    """The zone's VTIMEZONE as icalendar writes it for a calendar that uses it."""
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "pcrm follow-ups")
-    for task in tasks:
-        for event in _events(task, now, ZoneInfo(zone_name) if zone_name else None):
-            calendar.add_component(event)
+    event = Event()
+    event.add("dtstart", datetime(2000, 1, 1, tzinfo=zone))
+    calendar.add_component(event)
     calendar.add_missing_timezones()
-    ical: bytes = calendar.to_ical()  # icalendar leaves to_ical() unannotated
-    return ical
+    ical: bytes = calendar.timezones[0].to_ical()
+    return ical.decode("utf-8")
 
 
-def _events(task: Task, now: datetime, zone: ZoneInfo | None) -> list[Event]:
+def _events(task: Task) -> list[tuple[str, date, str | None]]:
+    """(UID, first day, RRULE) of the task's events: one, or two when a recurring task was
+    snoozed off its rule."""
     due = date.fromisoformat(task.due_date)
     if not task.rrule:
-        return [_event(task, task.uid, due, None, now, zone)]
+        return [(task.uid, due, None)]
     start = date.fromisoformat(task.series_start or task.due_date)
+    rule = _rule_from(task.rrule, start, task.due_at is not None)
     if _occurs_on(task.rrule, start, due):
-        return [
-            _event(
-                task,
-                task.uid,
-                due,
-                _rule_from(task.rrule, start, task.due_at is not None),
-                now,
-                zone,
-            )
-        ]
+        return [(task.uid, due, rule)]
     # Snoozed off the rule: this occurrence alone, then the series from its next day.
-    events = [_event(task, task.uid, due, None, now, zone)]
+    events: list[tuple[str, date, str | None]] = [(task.uid, due, None)]
     after = rrulestr(task.rrule, dtstart=_midnight(start)).after(_midnight(due))
     if after is not None:
-        rule = _rule_from(task.rrule, start, task.due_at is not None)
-        events.append(_event(task, task.uid + SERIES_SUFFIX, after.date(), rule, now, zone))
+        events.append((task.uid + SERIES_SUFFIX, after.date(), rule))
     return events
 
 
 def _event(
-    task: Task, uid: str, day: date, rule: str | None, now: datetime, zone: ZoneInfo | None
-) -> Event:
-    from icalendar import Event, vRecur
-
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("summary", _summary(task))
-    event.add("description", _description(task))
+    task: Task, uid: str, day: date, rule: str | None, stamp: str, zone: ZoneInfo | None
+) -> str:
+    """One VEVENT, its properties in icalendar's order."""
+    lines = ["SUMMARY:" + text(_summary(task))]
     if task.due_at:
         clock = from_iso(task.due_at).astimezone(zone or UTC).time()
         start = datetime.combine(day, clock, tzinfo=zone or UTC)
-        event.add("dtstart", start)
-        event.add("dtend", start + TIMED_LENGTH)
+        lines += [_moment("DTSTART", start, zone), _moment("DTEND", start + TIMED_LENGTH, zone)]
     else:
-        event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        lines.append(f"DTSTART;VALUE=DATE:{day:%Y%m%d}")
+        lines.append(f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}")
+    lines += ["DTSTAMP:" + stamp, "UID:" + text(uid)]
     if rule:
-        event.add("rrule", vRecur.from_ical(rule))
-    event.add("created", from_iso(task.created_at))
-    event.add("last-modified", from_iso(task.updated_at))
-    return event
+        lines.append("RRULE:" + _recur(rule))
+    lines.append("CREATED:" + _utc(from_iso(task.created_at)))
+    lines.append("DESCRIPTION:" + text(_description(task)))
+    lines.append("LAST-MODIFIED:" + _utc(from_iso(task.updated_at)))
+    return "BEGIN:VEVENT\r\n" + "".join(map(fold, lines)) + "END:VEVENT\r\n"
+
+
+def _moment(name: str, moment: datetime, zone: ZoneInfo | None) -> str:
+    if zone is None:
+        return f"{name}:{moment:%Y%m%dT%H%M%S}Z"
+    return f"{name};TZID={param(zone.key)}:{moment:%Y%m%dT%H%M%S}"
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+@lru_cache(maxsize=256)
+def _recur(rule: str) -> str:
+    """RRULE's value as icalendar writes it (its order of parts); rules repeat, so the
+    few distinct ones are parsed once."""
+    from icalendar import vRecur
+
+    value: bytes = vRecur.from_ical(rule).to_ical()
+    return value.decode("ascii")
 
 
 def _midnight(day: date) -> datetime:

@@ -1,4 +1,4 @@
-"""Contacts as vCards (3.0 or 4.0) through vobject, which folds lines and escapes values.
+"""Contacts as vCards (3.0 or 4.0), written by formats/contentline.py (escaping, folding).
 
 docs/import-export.md lists how each pcrm field maps onto a vCard property; the import of
 pcrm's own cards reads the same mapping back.
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
-import vobject
-
 from pcrm.dates import APPLE_NO_YEAR
+from pcrm.formats.contentline import fold, param, text, texts
 
 # vCard properties an import reads into the contact, or that carry nothing to keep: the
 # others are unmapped, kept in the contact's raw card and written back out on export.
@@ -33,43 +32,6 @@ WRITTEN_PROPERTIES = frozenset(
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.people.models import Contact
-
-
-def _name(full: str) -> vobject.vcard.Name:
-    """N: family name last ("Ada King Lovelace" -> given "Ada King", family "Lovelace")."""
-    given, _, family = full.rpartition(" ")
-    if not given:
-        return vobject.vcard.Name(given=full)
-    return vobject.vcard.Name(family=family, given=given)
-
-
-def _birthday(card: vobject.base.Component, birthday: str, version: str) -> None:
-    """A birthday without a year is `--MM-DD` in pcrm: vCard 4 writes `--MMDD`; vCard 3
-    has no way to say it, so Apple's convention (year 1604, X-APPLE-OMIT-YEAR) is used."""
-    prop = card.add("bday")
-    if not birthday.startswith("--"):
-        prop.value = birthday
-    elif version == "4":
-        prop.value = "--" + birthday[2:].replace("-", "")
-    else:
-        prop.value = f"{APPLE_NO_YEAR}-{birthday[2:]}"
-        prop.x_apple_omit_year_param = str(APPLE_NO_YEAR)
-
-
-def _field_value(value: FieldValue) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _anniversary(card: vobject.base.Component, anniversary: str, version: str) -> None:
-    """vCard 4's ANNIVERSARY (`--MMDD` without a year); vCard 3 has none: X-ANNIVERSARY,
-    as Evolution and KAddressBook write it (`--MM-DD` without a year)."""
-    if version == "4":
-        prop = card.add("anniversary")
-        prop.value = (
-            "--" + anniversary[2:].replace("-", "") if anniversary[:2] == "--" else anniversary
-        )
-    else:
-        card.add("x-anniversary").value = anniversary
 
 
 def _logical_lines(text: str) -> list[list[str]]:
@@ -118,76 +80,83 @@ def kept_lines(raw: str) -> list[str]:
 
 def contact_card(contact: Contact, version: str = "3") -> str:
     """One contact as a vCard, CRLF line ends, folded at 75 octets; the properties of its
-    raw card (when it was imported from one) that pcrm does not model follow unchanged."""
-    card = vobject.vCard()
-    card.add("version").value = f"{version}.0"
-    card.add("uid").value = contact.uid
-    card.add("fn").value = contact.name
-    card.add("n").value = _name(contact.name)
+    raw card (when it was imported from one) that pcrm does not model follow unchanged.
+
+    Written by formats/contentline.py, in vobject's order (VERSION, UID, then by property
+    name): parsed by vobject it gives what vobject's own card of the contact gives."""
+    lines = [f"VERSION:{version}.0", "UID:" + text(contact.uid)]
+    for address in contact.addresses:
+        fields = (address.street, address.locality, address.region, address.postcode)
+        value = ";;" + texts((*(each or "" for each in fields), address.country or ""), ";")
+        lines.append(_with_type("ADR", address.label, value))
+    if contact.anniversary and version == "4":
+        lines.append("ANNIVERSARY:" + text(_compact(contact.anniversary)))
+    if contact.birthday:
+        lines.append(_birthday(contact.birthday, version))
+    if contact.tags:
+        lines.append("CATEGORIES:" + texts(contact.tags))
     for email in contact.emails:
-        prop = card.add("email")
-        prop.value = email.email
         types = ["INTERNET"] if version == "3" else []
         if email.label:
             types.append(email.label)
-        if types:
-            prop.type_param = types
-    for phone in contact.phones:
-        prop = card.add("tel")
-        prop.value = phone.phone
-        if phone.label:
-            prop.type_param = phone.label
-    for fax in contact.faxes:
-        prop = card.add("tel")
-        prop.value = fax.phone
-        prop.type_param = ["FAX", fax.label] if fax.label else "FAX"
-    if contact.company:
-        card.add("org").value = [contact.company.name]
-    if contact.title:
-        card.add("title").value = contact.title
-    if contact.birthday:
-        _birthday(card, contact.birthday, version)
-    if contact.note:
-        card.add("note").value = contact.note
-    if contact.tags:
-        card.add("categories").value = list(contact.tags)
+        value = text(email.email)
+        lines.append(f"EMAIL;TYPE={param(types)}:{value}" if types else "EMAIL:" + value)
+    lines.append("FN:" + text(contact.name))
+    given, _, family = contact.name.rpartition(" ")
+    lines.append(f"N:{text(family)};{text(given)};;;" if given else f"N:;{text(contact.name)};;;")
     if contact.nickname:
-        card.add("nickname").value = contact.nickname
-    for address in contact.addresses:
-        prop = card.add("adr")
-        prop.value = vobject.vcard.Address(
-            street=address.street or "",
-            city=address.locality or "",
-            region=address.region or "",
-            code=address.postcode or "",
-            country=address.country or "",
-        )
-        if address.label:
-            prop.type_param = address.label
+        lines.append("NICKNAME:" + text(contact.nickname))
+    if contact.note:
+        lines.append("NOTE:" + text(contact.note))
+    if contact.company:
+        lines.append("ORG:" + text(contact.company.name))
+    for phone in contact.phones:
+        lines.append(_with_type("TEL", phone.label, text(phone.phone)))
+    for fax in contact.faxes:
+        types = ["FAX", fax.label] if fax.label else ["FAX"]
+        lines.append(f"TEL;TYPE={param(types)}:{text(fax.phone)}")
+    if contact.title:
+        lines.append("TITLE:" + text(contact.title))
     for url in contact.urls:
-        prop = card.add("url")
-        prop.value = url.url
-        if url.label:
-            prop.type_param = url.label
-    if contact.anniversary:
-        _anniversary(card, contact.anniversary, version)
+        lines.append(_with_type("URL", url.label, text(url.url)))
+    if contact.anniversary and version != "4":
+        lines.append("X-ANNIVERSARY:" + text(contact.anniversary))
     if contact.cadence_days:
-        card.add("x-pcrm-cadence").value = str(contact.cadence_days)
-    if contact.lifecycle_stage:
-        card.add("x-pcrm-stage").value = contact.lifecycle_stage
+        lines.append(f"X-PCRM-CADENCE:{contact.cadence_days}")
+    for name, field_value in contact.fields.items():
+        lines.append(f"X-PCRM-FIELD;X-NAME={param(name)}:{text(_field_value(field_value))}")
     if contact.source:
-        card.add("x-pcrm-source").value = contact.source
-    for name, value in contact.fields.items():
-        prop = card.add("x-pcrm-field")
-        prop.value = _field_value(value)
-        prop.x_name_param = name
-    text: str = card.serialize()
+        lines.append("X-PCRM-SOURCE:" + text(contact.source))
+    if contact.lifecycle_stage:
+        lines.append("X-PCRM-STAGE:" + text(contact.lifecycle_stage))
+    out = ["BEGIN:VCARD\r\n", *map(fold, lines)]
     if contact.vcard:
-        extra = kept_lines(contact.vcard)
-        if extra:
-            end = text.rindex("END:VCARD")
-            text = text[:end] + "".join(line + "\r\n" for line in extra) + text[end:]
-    return text
+        out.extend(line + "\r\n" for line in kept_lines(contact.vcard))
+    out.append("END:VCARD\r\n")
+    return "".join(out)
+
+
+def _with_type(name: str, label: str | None, value: str) -> str:
+    return f"{name};TYPE={param(label)}:{value}" if label else f"{name}:{value}"
+
+
+def _compact(day: str) -> str:
+    """vCard 4's day without a year: `--MM-DD` -> `--MMDD`."""
+    return "--" + day[2:].replace("-", "") if day.startswith("--") else day
+
+
+def _birthday(birthday: str, version: str) -> str:
+    """A birthday without a year is `--MM-DD` in pcrm: vCard 4 writes `--MMDD`; vCard 3
+    has no way to say it, so Apple's convention (year 1604, X-APPLE-OMIT-YEAR) is used."""
+    if not birthday.startswith("--"):
+        return "BDAY:" + text(birthday)
+    if version == "4":
+        return "BDAY:" + text(_compact(birthday))
+    return f"BDAY;X-APPLE-OMIT-YEAR={APPLE_NO_YEAR}:{APPLE_NO_YEAR}-{text(birthday[2:])}"
+
+
+def _field_value(value: FieldValue) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def write_cards(stream: TextIO, contacts: Iterable[Contact], version: str = "3") -> int:

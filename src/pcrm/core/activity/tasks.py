@@ -12,7 +12,7 @@ are not piled up). Snoozing moves one occurrence; editing --due moves the whole 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -514,3 +514,15 @@ def complete_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[
 def remove_tasks(db: Database, now: datetime, picked: Sequence[Task]) -> list[Task]:
     """Remove them all, each as remove_task does, in the caller's one transaction."""
     return [remove_task(db, now, task_id) for task_id in _again(db, picked)]
+
+
+def stream_open_tasks(db: Database, now: datetime) -> tuple[Iterator[Task], bool]:
+    """Every open task in due order, read from one cursor as it is iterated (the ICS
+    export writes them as they come), and whether any has a time of day."""
+    today = today_of(now)
+    where, args = _scope_where(today, "open", [], [])
+    timed = db.execute(
+        f"SELECT EXISTS (SELECT 1 FROM tasks t{where} AND t.due_at IS NOT NULL)", args
+    ).fetchone()[0]
+    rows = db.execute(f"{_SELECT}{where}{_ORDER}", args)
+    return (_task(row, today) for row in rows), bool(timed)

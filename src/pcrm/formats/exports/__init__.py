@@ -29,6 +29,7 @@ class ExportOptions:
     field_names: list[str] = field(default_factory=list)  # custom fields, in column order
     raw: bool = False  # CSV: formula-like cells left as they are
     vcard_version: str = "3"
+    timed: bool = True  # agenda: some follow-up has a time of day (ICS: write VTIMEZONE)
 
 
 # write(stream, records, options) -> how many records were written

@@ -9,12 +9,10 @@ from pcrm.formats.exports import ExportFormat, ExportOptions
 
 
 def write(stream: TextIO, records: Iterable[Any], options: ExportOptions) -> int:
-    from pcrm.formats.ics import agenda_calendar  # icalendar: only when writing one
+    from pcrm.formats.ics import write_agenda  # icalendar (VTIMEZONE, RRULE) when writing one
 
-    tasks = list(records)
-    # CRLF lines, as RFC 5545 says
-    stream.write(agenda_calendar(tasks, options.now).decode("utf-8"))
-    return len(tasks)
+    # CRLF lines, as RFC 5545 says, event by event
+    return write_agenda(stream, records, options.now, timed=options.timed)
 
 
 def register_export_formats(register: Callable[[ExportFormat], None]) -> None:

@@ -1,4 +1,4 @@
-"""Contacts as vCard 3.0 or 4.0 (formats/vcard.py, through vobject)."""
+"""Contacts as vCard 3.0 or 4.0 (formats/vcard.py), card by card as they are read."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pcrm.formats.exports import ExportFormat, ExportOptions
 
 
 def write(stream: TextIO, records: Iterable[Any], options: ExportOptions) -> int:
-    from pcrm.formats.vcard import write_cards  # vobject: only when writing cards
+    from pcrm.formats.vcard import write_cards
 
     return write_cards(stream, records, options.vcard_version)
 
