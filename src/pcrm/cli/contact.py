@@ -453,6 +453,48 @@ def stage(
     stage_many(ctx, refs, stage_, filters, reason, at, dry_run, yes)
 
 
+@app.command("archive")
+def archive(ctx: typer.Context, ref: RefArg) -> None:
+    """Archive a contact: hidden from contact list and vdir exports, nothing deleted.
+
+    Everything it has stays (emails, interactions, deals, follow-ups); `pcrm contact
+    restore` brings it back. `pcrm vdir import` archives a contact whose card was deleted
+    on another device.
+
+    \b
+    Example:
+      pcrm contact archive ada
+    """
+    from pcrm.core.people.archive import archive_contact
+    from pcrm.core.refs import resolve_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=True, create=False) as db:
+        contact_id = resolve_contact(db, ref)
+        name = archive_contact(db, env.now, contact_id)
+    say(f"archived contact {contact_id} {clean(name, one_line=True)}")
+
+
+@app.command("restore")
+def restore(ctx: typer.Context, ref: RefArg) -> None:
+    """Bring an archived contact back into contact list and vdir exports.
+
+    \b
+    Example:
+      pcrm contact restore ada
+    """
+    from pcrm.core.people.archive import restore_contact
+    from pcrm.core.refs import resolve_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=True, create=False) as db:
+        contact_id = resolve_contact(db, ref)
+        name = restore_contact(db, env.now, contact_id)
+    say(f"restored contact {contact_id} {clean(name, one_line=True)}")
+
+
 @app.command("rm")
 def rm(
     ctx: typer.Context,

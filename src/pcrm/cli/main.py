@@ -311,6 +311,7 @@ COMMANDS = {
     "field": "pcrm.cli.field:app",
     "export": "pcrm.cli.export:app",
     "import": "pcrm.cli.importer:app",
+    "vdir": "pcrm.cli.vdir:app",
     "report": "pcrm.cli.report:app",
     "score": "pcrm.cli.score:app",
 }
