@@ -154,8 +154,9 @@ class _Contacts(_Kind):
         parsed = _card(text)
         match = matching_contact(db, parsed)
         if match is None:
+            added = add_from_card(db, now, parsed)
             counts.new += 1
-            return add_from_card(db, now, parsed)
+            return added
         if archived_at(db, match) is not None:  # its card is back on a device
             restore_contact(db, now, match)
         fill_in(db, now, get_contact(db, match), parsed)
