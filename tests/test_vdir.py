@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import Result, dump, rows
-
 from pcrm.formats.vcard import kept_lines
 
 Cli = Callable[..., Result]
@@ -23,7 +22,11 @@ def ok(cli: Cli, *args: str) -> str:
 
 def card_of(folder: Path, name: str) -> Path:
     """The .vcf of the contact whose FN is `name`."""
-    found = [p for p in (folder / "contacts").glob("*.vcf") if f"FN:{name}\r\n" in p.read_bytes().decode()]
+    found = [
+        p
+        for p in (folder / "contacts").glob("*.vcf")
+        if f"FN:{name}\r\n" in p.read_bytes().decode()
+    ]
     assert len(found) == 1, found
     return found[0]
 
@@ -142,7 +145,8 @@ def test_a_card_made_on_the_phone_with_a_known_email_joins_that_contact(
     assert phone_card.exists() and new_card.exists()
     # A number written another way (with the country code) matches too.
     (vdir / "contacts" / "P2.vcf").write_bytes(
-        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:P2\r\nFN:Turing\r\nTEL:0044 161 496 0000\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:P2\r\nFN:Turing\r\n"
+        b"TEL:0044 161 496 0000\r\nEND:VCARD\r\n"
     )
     out = ok(cli, "vdir", "import", str(vdir))
     assert "1 matched" in out
@@ -289,7 +293,10 @@ def test_deleted_on_the_phone_and_changed_in_pcrm_is_a_conflict(cli: Cli, tmp_pa
     card_of(vdir, "Grace Hopper").unlink()
     ok(cli, "contact", "edit", "grace", "--title", "Rear Admiral")
     out = ok(cli, "vdir", "import", str(vdir), "--prefer", "file")
-    assert out.splitlines()[0] == "imported 0 new, 0 changed, 1 archived; 1 conflict settled by --prefer"
+    assert (
+        out.splitlines()[0]
+        == "imported 0 new, 0 changed, 1 archived; 1 conflict settled by --prefer"
+    )
     assert "Grace" not in ok(cli, "contact", "list")
 
 

@@ -13,8 +13,11 @@ if TYPE_CHECKING:
     from pcrm.core.vdir import Counts, ItemConflict, VdirResult
 
 
-def _part(count: int, text: str) -> list[str]:
-    return [f"{count} {text}"] if count else []
+def _part(count: int, one: str, many: str | None = None) -> list[str]:
+    """'1 follow-up done', '2 follow-ups done'; nothing for none."""
+    if not count:
+        return []
+    return [f"{count} {one if count == 1 else (many or one)}"]
 
 
 def _sum(result: VdirResult, name: str) -> int:
@@ -40,8 +43,12 @@ def summary_line(result: VdirResult) -> str:
         verb = "would import" if result.dry_run else "imported"
         parts = [f"{s('new')} new", f"{s('changed')} changed"]
         parts += _part(s("matched"), "matched to contacts already in pcrm")
-        parts += _part(s("archived"), "archived") + _part(s("done"), "follow-ups done")
-        parts += _part(s("skipped"), "to-dos made elsewhere not taken")
+        parts += _part(s("archived"), "archived") + _part(
+            s("done"), "follow-up done", "follow-ups done"
+        )
+        parts += _part(
+            s("skipped"), "to-do made elsewhere not taken", "to-dos made elsewhere not taken"
+        )
         line = f"{verb} {', '.join(parts)}"
     open_conflicts = [c for c in result.conflicts if c.kept is None]
     kept = len(result.conflicts) - len(open_conflicts)
