@@ -455,8 +455,9 @@ def stage(
 
 @app.command("archive")
 def archive(ctx: typer.Context, ref: RefArg) -> None:
-    """Archive a contact: hidden from contact list and vdir exports, nothing deleted.
+    """Archive a contact, deleting nothing.
 
+    It is hidden from contact list and vdir exports.
     Everything it has stays (emails, interactions, deals, follow-ups); `pcrm contact
     restore` brings it back. `pcrm vdir import` archives a contact whose card was deleted
     on another device.
@@ -478,7 +479,9 @@ def archive(ctx: typer.Context, ref: RefArg) -> None:
 
 @app.command("restore")
 def restore(ctx: typer.Context, ref: RefArg) -> None:
-    """Bring an archived contact back into contact list and vdir exports.
+    """Bring an archived contact back.
+
+    It shows in contact list and vdir exports again.
 
     \b
     Example:

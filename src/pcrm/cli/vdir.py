@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pcrm.core.vdir import VdirResult
 
 app = Typer(
-    help="Write contacts and follow-ups to a vdir folder, or read back what changed there.",
+    help="Sync contacts and follow-ups with a vdir folder.",
     no_args_is_help=True,
 )
 
@@ -41,8 +41,9 @@ def _emit(env: Env, result: VdirResult, json_mode: bool) -> None:
 def export(
     ctx: typer.Context, folder: DirArg, dry_run: DryRunOpt = False, json: JsonOption = False
 ) -> None:
-    """Write contacts and open follow-ups to DIR, only what changed since the last export.
+    """Write what changed in pcrm to the vdir DIR.
 
+    Only what changed since the last export is written.
     Contacts go to DIR/contacts/<uid>.vcf (vCard 3.0, with what pcrm does not model from
     the card it was read from), open follow-ups to DIR/tasks/<uid>.ics (one VTODO each).
     An unchanged item's file is not touched; a record removed in pcrm loses its file; a
@@ -82,7 +83,7 @@ def import_(
     dry_run: DryRunOpt = False,
     json: JsonOption = False,
 ) -> None:
-    """Read back what changed in DIR since the last export or import.
+    """Read back what changed in DIR since the last sync.
 
     An edited file changes the fields the edit touched; a new card makes a contact, or
     joins the contact that has one of its emails or phone numbers; a deleted card archives
