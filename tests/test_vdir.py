@@ -328,9 +328,9 @@ def test_a_broken_card_is_named_and_the_others_still_come_in(cli: Cli, tmp_path:
     )
     out = ok(cli, "vdir", "import", str(vdir))
     lines = out.splitlines()
-    assert lines[0] == "imported 1 new, 0 changed; 2 files not read"
-    assert "not read: contacts/junk.vcf: not a vCard (no BEGIN:VCARD)" in lines
-    assert any(line.startswith("not read: contacts/nameless.vcf: ") for line in lines)
+    assert lines[0] == "imported 1 new, 0 changed; 2 problems"
+    assert "problem: contacts/junk.vcf: not a vCard (no BEGIN:VCARD)" in lines
+    assert any(line.startswith("problem: contacts/nameless.vcf: ") for line in lines)
     assert "Katherine Johnson" in ok(cli, "contact", "list")
 
 
@@ -370,3 +370,19 @@ def test_contact_archive_and_restore(cli: Cli) -> None:
     result = cli("contact", "restore", "1")
     assert result.exit_code == 1
     assert "contact 1 is not archived" in result.stderr
+
+
+def test_an_emptied_folder_archives_nobody(cli: Cli, tmp_path: Path) -> None:
+    two_people(cli)
+    vdir = tmp_path / "vdir"
+    ok(cli, "vdir", "export", str(vdir))
+    for path in (vdir / "contacts").iterdir():
+        path.unlink()
+    out = ok(cli, "vdir", "import", str(vdir))
+    assert out.splitlines() == [
+        "imported 0 new, 0 changed; 1 problem",
+        "problem: contacts/: the folder is empty; nothing was taken for deleted"
+        " (check DIR and the last vdirsyncer run)",
+    ]
+    listed = ok(cli, "contact", "list")
+    assert "Ada Lovelace" in listed and "Grace Hopper" in listed

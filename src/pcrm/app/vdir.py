@@ -285,7 +285,8 @@ def _export_kind(
 ) -> None:
     folder = root / kind.folder
     if not dry_run:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
     collection = str(folder.resolve())
     state = vdir.items(db, collection)
     live = kind.live(db)
@@ -372,10 +373,22 @@ class _Import:
         self.live = self.kind.live(self.db)
         files = _files(self.folder, self.kind.suffix)
         for uid, path in sorted(files.items()):
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                self.result.problems.append(f"{self.kind.folder}/{path.name}: {exc.strerror}")
+                continue
             item = state.get(uid)
             if item is None or item.sha256 != sha256(data):
                 self._guarded(path.name, partial(self._file, uid, data, item))
+        if state and not files:
+            # A folder emptied whole is a failed sync or a wrong DIR far more often than
+            # every card deleted on purpose: nothing is taken for deleted.
+            self.result.problems.append(
+                f"{self.kind.folder}/: the folder is empty; nothing was taken for deleted"
+                " (check DIR and the last vdirsyncer run)"
+            )
+            return
         for uid, item in sorted(state.items()):
             if uid not in files:
                 self._guarded(f"{uid}{self.kind.suffix}", partial(self._deleted, item))
@@ -387,6 +400,9 @@ class _Import:
         except PcrmError as exc:
             self.db.execute("ROLLBACK TO vdir_item")
             self.result.problems.append(f"{self.kind.folder}/{name}: {exc.message}")
+        except (ValueError, KeyError, IndexError) as exc:  # a file the parsers choke on
+            self.db.execute("ROLLBACK TO vdir_item")
+            self.result.problems.append(f"{self.kind.folder}/{name}: cannot be read ({exc})")
         self.db.execute("RELEASE vdir_item")
 
     def _save(self, uid: str, record_id: int, file_sha: str, pcrm_sha: str, text: str) -> None:

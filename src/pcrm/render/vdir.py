@@ -57,7 +57,7 @@ def summary_line(result: VdirResult) -> str:
     if kept:
         line += f"; {kept} conflict{'s' * (kept != 1)} settled by --prefer"
     if result.problems:
-        line += f"; {len(result.problems)} file{'s' * (len(result.problems) != 1)} not read"
+        line += f"; {len(result.problems)} problem{'s' * (len(result.problems) != 1)}"
     return line
 
 
@@ -87,7 +87,7 @@ def vdir_lines(result: VdirResult) -> Iterator[str]:
     for conflict in result.conflicts:
         yield from _conflict_lines(conflict)
     for problem in result.problems:
-        yield f"not read: {clean(problem, one_line=True)}"
+        yield f"problem: {clean(problem, one_line=True)}"
 
 
 def vdir_pretty(result: VdirResult) -> Any:

@@ -13,8 +13,6 @@ from collections.abc import Collection
 from datetime import datetime
 
 from pcrm.core.importing.models import ParsedContact
-from pcrm.core.people import fields as custom_fields
-from pcrm.core.people import tags
 from pcrm.core.people.contacts import (
     ContactChanges,
     ContactForm,
@@ -102,7 +100,8 @@ def apply_card(
         changes.add_tags = list(parsed.tags)
     if "fields" in only:
         changes.set_fields = dict(parsed.fields)
-    update_contact(db, now, contact_id, changes)
+    if only:
+        update_contact(db, now, contact_id, changes)
     if "emails" in only:
         _add_emails(db, contact_id, parse_emails(_labelled(parsed.emails)))
     if "phones" in only:
@@ -145,14 +144,14 @@ def matching_contact(db: Database, parsed: ParsedContact) -> int | None:
 def fill_in(db: Database, now: datetime, contact: Contact, parsed: ParsedContact) -> None:
     """A card matched to a contact already in pcrm: what the contact lacks is taken from
     it (emails and numbers it does not have, empty fields), nothing it has is replaced."""
-    empty = [name for name in _SCALARS if getattr(parsed, name) is not None]
+    given = [name for name in _SCALARS if getattr(parsed, name) is not None]
     present = {
         "nickname": contact.nickname, "company": contact.company, "title": contact.title,
         "birthday": contact.birthday, "anniversary": contact.anniversary,
         "note": contact.note, "source": contact.source, "cadence": contact.cadence_days,
     }  # fmt: skip
     changes = ContactChanges()
-    for name in empty:
+    for name in given:
         if present[name] is None:
             setattr(changes, name, getattr(parsed, name))
     changes.add_tags = [tag for tag in parsed.tags if tag not in contact.tags]
@@ -202,6 +201,3 @@ def add_from_card(db: Database, now: datetime, parsed: ParsedContact) -> int:
         keep_card(db, saved.contact.id, parsed.vcard)
     return saved.contact.id
 
-
-__all__ = ["CARD_FIELDS", "add_from_card", "apply_card", "changed_fields", "fill_in"]
-_ = custom_fields, tags  # the modules update_contact writes through
