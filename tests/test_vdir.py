@@ -213,12 +213,18 @@ def test_an_export_that_would_empty_a_collection_is_refused(cli: Cli, tmp_path: 
     assert dump(Path(cli_db())) == before
 
 
-def test_conflict_is_reported_and_nothing_changes_by_default(cli: Cli, tmp_path: Path) -> None:
+def title_changed_on_the_phone(cli: Cli, tmp_path: Path) -> tuple[Path, Path]:
+    """Two people exported; Ada's title changed in her card since."""
     two_people(cli)
     vdir = tmp_path / "vdir"
     ok(cli, "vdir", "export", str(vdir))
     card = card_of(vdir, "Ada Lovelace")
     card.write_bytes(card.read_bytes().replace(b"TITLE:Analyst", b"TITLE:Phone title"))
+    return vdir, card
+
+
+def test_conflict_is_reported_and_nothing_changes_by_default(cli: Cli, tmp_path: Path) -> None:
+    vdir, card = title_changed_on_the_phone(cli, tmp_path)
     ok(cli, "contact", "edit", "ada", "--title", "pcrm title")
     before = dump(Path(cli_db()))
     out = ok(cli, "vdir", "import", str(vdir))
@@ -245,11 +251,7 @@ def test_conflict_is_reported_and_nothing_changes_by_default(cli: Cli, tmp_path:
 def test_conflict_with_prefer_pcrm_keeps_pcrm_and_the_export_writes_it(
     cli: Cli, tmp_path: Path
 ) -> None:
-    two_people(cli)
-    vdir = tmp_path / "vdir"
-    ok(cli, "vdir", "export", str(vdir))
-    card = card_of(vdir, "Ada Lovelace")
-    card.write_bytes(card.read_bytes().replace(b"TITLE:Analyst", b"TITLE:Phone title"))
+    vdir, card = title_changed_on_the_phone(cli, tmp_path)
     ok(cli, "contact", "edit", "ada", "--title", "pcrm title")
     out = ok(cli, "vdir", "import", str(vdir), "--prefer", "pcrm")
     assert out.splitlines()[0] == "imported 0 new, 0 changed; 1 conflict settled by --prefer"
@@ -262,11 +264,7 @@ def test_conflict_with_prefer_pcrm_keeps_pcrm_and_the_export_writes_it(
 def test_conflict_with_prefer_file_takes_the_file_and_keeps_pcrms_other_edits(
     cli: Cli, tmp_path: Path
 ) -> None:
-    two_people(cli)
-    vdir = tmp_path / "vdir"
-    ok(cli, "vdir", "export", str(vdir))
-    card = card_of(vdir, "Ada Lovelace")
-    card.write_bytes(card.read_bytes().replace(b"TITLE:Analyst", b"TITLE:Phone title"))
+    vdir, card = title_changed_on_the_phone(cli, tmp_path)
     ok(cli, "contact", "edit", "ada", "--title", "pcrm title", "--tag", "vip")
     out = ok(cli, "vdir", "import", str(vdir), "--prefer", "file")
     assert out.splitlines()[0] == "imported 0 new, 1 changed; 1 conflict settled by --prefer"

@@ -36,8 +36,12 @@ from pcrm.cli.output import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from pcrm.core.people.contacts import Saved
     from pcrm.core.views.models import ContactOverview
+    from pcrm.store.db import Database
 
 from pcrm.cli.contact_query import query as _query
 
@@ -467,14 +471,8 @@ def archive(ctx: typer.Context, ref: RefArg) -> None:
       pcrm contact archive ada
     """
     from pcrm.core.people.archive import archive_contact
-    from pcrm.core.refs import resolve_contact
-    from pcrm.render.safe import clean
 
-    env = get_env(ctx)
-    with env.database(write=True, create=False) as db:
-        contact_id = resolve_contact(db, ref)
-        name = archive_contact(db, env.now, contact_id)
-    say(f"archived contact {contact_id} {clean(name, one_line=True)}")
+    _put_away(ctx, ref, archive_contact, "archived")
 
 
 @app.command("restore")
@@ -488,14 +486,22 @@ def restore(ctx: typer.Context, ref: RefArg) -> None:
       pcrm contact restore ada
     """
     from pcrm.core.people.archive import restore_contact
+
+    _put_away(ctx, ref, restore_contact, "restored")
+
+
+def _put_away(
+    ctx: typer.Context, ref: str, step: Callable[[Database, datetime, int], str], done: str
+) -> None:
+    """Archive or restore one contact, and say so."""
     from pcrm.core.refs import resolve_contact
     from pcrm.render.safe import clean
 
     env = get_env(ctx)
     with env.database(write=True, create=False) as db:
         contact_id = resolve_contact(db, ref)
-        name = restore_contact(db, env.now, contact_id)
-    say(f"restored contact {contact_id} {clean(name, one_line=True)}")
+        name = step(db, env.now, contact_id)
+    say(f"{done} contact {contact_id} {clean(name, one_line=True)}")
 
 
 @app.command("rm")

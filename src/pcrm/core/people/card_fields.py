@@ -200,4 +200,3 @@ def add_from_card(db: Database, now: datetime, parsed: ParsedContact) -> int:
     if parsed.vcard:
         keep_card(db, saved.contact.id, parsed.vcard)
     return saved.contact.id
-
