@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Result, dump, rows
 from pcrm.formats.vcard import kept_lines
 
@@ -384,3 +386,39 @@ def test_an_emptied_folder_archives_nobody(cli: Cli, tmp_path: Path) -> None:
     ]
     listed = ok(cli, "contact", "list")
     assert "Ada Lovelace" in listed and "Grace Hopper" in listed
+
+
+PHONE_CARDS = [
+    "ez-vcard/John_Doe_IPHONE.vcf",
+    "vcard4android/vcard4.vcf",
+    "kcontacts/vcardwithitemasapplesupport.vcf",
+    "ez-vcard/gmail-single.vcf",
+    "ez-vcard/John_Doe_EVOLUTION.vcf",
+    "ez-vcard/outlook-2007.vcf",
+    "nextcloud-contacts/forrest-gump.vcf",
+]
+
+
+@pytest.mark.parametrize("name", PHONE_CARDS)
+def test_real_cards_survive_export_edit_and_export_again(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    source = FIXTURES / name
+    ok(cli, "import", "contacts", str(source))
+    vdir = tmp_path / "vdir"
+    assert ok(cli, "vdir", "export", str(vdir)) == "exported 0 changed, 0 unchanged, 1 new\n"
+    card = next((vdir / "contacts").glob("*.vcf"))
+    assert ok(cli, "vdir", "import", str(vdir)) == "imported 0 new, 0 changed\n"
+    # The phone adds a note; pcrm adds a tag: both are in the next card, and every
+    # property pcrm does not model is still there byte for byte.
+    text = card.read_bytes().decode()
+    end = text.rindex("END:VCARD")
+    card.write_bytes((text[:end] + "X-PHONE-ONLY:kept\r\n" + text[end:]).encode())
+    assert ok(cli, "vdir", "import", str(vdir)) == "imported 0 new, 1 changed\n"
+    ok(cli, "contact", "edit", "1", "--tag", "synced")
+    assert ok(cli, "vdir", "export", str(vdir)) == "exported 1 changed, 0 unchanged\n"
+    written = card.read_bytes().decode()
+    assert "CATEGORIES:" in written and "synced" in written
+    assert "X-PHONE-ONLY:kept\r\n" in written
+    for line in kept_lines(source.read_bytes().decode("utf-8", "replace")):
+        assert line + "\r\n" in written
