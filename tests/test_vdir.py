@@ -422,3 +422,11 @@ def test_real_cards_survive_export_edit_and_export_again(
     assert "X-PHONE-ONLY:kept\r\n" in written
     for line in kept_lines(source.read_bytes().decode("utf-8", "replace")):
         assert line + "\r\n" in written
+
+
+def test_export_without_a_database_says_so(cli: Cli, tmp_path: Path) -> None:
+    result = cli("vdir", "export", str(tmp_path / "vdir"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pcrm: error: ")
+    assert not Path(cli_db()).exists()
+    assert not (tmp_path / "vdir").exists()

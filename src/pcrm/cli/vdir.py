@@ -57,7 +57,7 @@ def export(
     from pcrm.app.vdir import export_vdir
 
     env = get_env(ctx)
-    with env.database(write=True) as db:
+    with env.database(write=True, create=False) as db:  # a mistyped --db: said, not made
         result = export_vdir(db, env.now, folder, dry_run=dry_run)
     _emit(env, result, json)
 
