@@ -430,3 +430,16 @@ def test_export_without_a_database_says_so(cli: Cli, tmp_path: Path) -> None:
     assert result.stderr.startswith("pcrm: error: ")
     assert not Path(cli_db()).exists()
     assert not (tmp_path / "vdir").exists()
+
+
+def test_a_collection_that_is_not_a_folder(cli: Cli, tmp_path: Path) -> None:
+    two_people(cli)
+    vdir = tmp_path / "vdir"
+    vdir.mkdir()
+    (vdir / "contacts").write_text("not a folder")
+    before = dump(Path(cli_db()))
+    result = cli("vdir", "export", str(vdir))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"pcrm: error: cannot use {vdir / 'contacts'}: ")
+    assert "bug" not in result.stderr
+    assert dump(Path(cli_db())) == before

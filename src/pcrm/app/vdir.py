@@ -264,9 +264,18 @@ def export_vdir(db: Database, now: datetime, root: Path, *, dry_run: bool) -> Vd
     result = VdirResult("export", str(root), dry_run)
     if root.is_dir():
         _would_empty(db, root)
-    for kind in KINDS:
-        _export_kind(db, now, root, kind, _counts(result, kind), dry_run)
+    try:
+        for kind in KINDS:
+            _export_kind(db, now, root, kind, _counts(result, kind), dry_run)
+    except OSError as exc:
+        raise _folder_failed(exc) from None
     return result
+
+
+def _folder_failed(exc: OSError) -> PcrmError:
+    """A file or folder of DIR the system refused: one line; the database is unchanged."""
+    where = exc.filename if exc.filename is not None else "the vdir"
+    return InvalidInput(f"cannot use {where}: {exc.strerror}", hint="check DIR and its permissions")
 
 
 def _file_of_record(state: dict[str, vdir.Item], live: dict[int, str]) -> dict[int, str]:
@@ -343,8 +352,11 @@ def import_vdir(db: Database, now: datetime, root: Path, prefer: Prefer | None) 
             hint=f"give the folder pcrm vdir export wrote (pcrm vdir export {root})",
         )
     result = VdirResult("import", str(root), False)
-    for kind in KINDS:
-        _Import(db, now, root, kind, prefer, result).run()
+    try:
+        for kind in KINDS:
+            _Import(db, now, root, kind, prefer, result).run()
+    except OSError as exc:
+        raise _folder_failed(exc) from None
     return result
 
 
