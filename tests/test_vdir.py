@@ -443,3 +443,13 @@ def test_a_collection_that_is_not_a_folder(cli: Cli, tmp_path: Path) -> None:
     assert result.stderr.startswith(f"pcrm: error: cannot use {vdir / 'contacts'}: ")
     assert "bug" not in result.stderr
     assert dump(Path(cli_db())) == before
+
+
+def test_an_archived_contact_leaves_the_agenda(cli: Cli) -> None:
+    ok(cli, "contact", "add", "Ada Lovelace", "--birthday", "1990-11-24", "--every", "30d")
+    agenda = ok(cli, "agenda")
+    assert "every 30 days" in agenda and "birthday" in agenda
+    ok(cli, "contact", "archive", "ada")
+    assert ok(cli, "agenda") == ""
+    ok(cli, "contact", "restore", "ada")
+    assert ok(cli, "agenda") == agenda
