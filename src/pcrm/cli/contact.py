@@ -461,7 +461,7 @@ def stage(
 def archive(ctx: typer.Context, ref: RefArg) -> None:
     """Archive a contact, deleting nothing.
 
-    It is hidden from contact list and vdir exports.
+    It is left out of contact list, the agenda's reminders and vdir exports.
     Everything it has stays (emails, interactions, deals, follow-ups); `pcrm contact
     restore` brings it back. `pcrm vdir import` archives a contact whose card was deleted
     on another device.
