@@ -453,3 +453,18 @@ def test_an_archived_contact_leaves_the_agenda(cli: Cli) -> None:
     assert ok(cli, "agenda") == ""
     ok(cli, "contact", "restore", "ada")
     assert ok(cli, "agenda") == agenda
+
+
+def test_a_new_card_keeps_the_phones_own_labels(cli: Cli, tmp_path: Path) -> None:
+    ok(cli, "contact", "add", "Grace Hopper")
+    vdir = tmp_path / "vdir"
+    ok(cli, "vdir", "export", str(vdir))
+    (vdir / "contacts" / "L1.vcf").write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:L1\r\nFN:Alan Turing\r\n"
+        b"item1.EMAIL;TYPE=INTERNET:alan@example.org\r\nitem1.X-ABLabel:Work (main)\r\n"
+        b"item2.TEL:+44 161 496 0000\r\nitem2.X-ABLabel:Bletchley #2\r\nEND:VCARD\r\n"
+    )
+    assert ok(cli, "vdir", "import", str(vdir)) == "imported 1 new, 0 changed\n"
+    alan = contact(cli, "alan")
+    assert alan["emails"] == [{"email": "alan@example.org", "label": "work (main)"}]
+    assert alan["phones"] == [{"phone": "+44 161 496 0000", "label": "bletchley #2"}]

@@ -20,14 +20,11 @@ from pcrm.core.people.contacts import (
     _add_phones,
     add_contact,
     add_details,
-    parse_emails,
-    parse_faxes,
-    parse_phones,
-    parse_urls,
     phone_digits,
     update_contact,
 )
-from pcrm.core.people.models import Contact
+from pcrm.core.people.models import Contact, Email, Phone, Url
+from pcrm.core.people.text import normalise_email
 from pcrm.core.vocabulary import PHONE_TAIL_SQL
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
@@ -41,8 +38,30 @@ CARD_FIELDS = (
 _SCALARS = ("nickname", "company", "title", "birthday", "anniversary", "note", "source", "cadence")
 
 
-def _labelled(pairs: list[tuple[str | None, str]]) -> list[str]:
-    return [f"{label}: {value}" if label else value for label, value in pairs]
+def _emails(pairs: list[tuple[str | None, str]]) -> list[Email]:
+    """A card's emails as pcrm keeps them (lower case, each once), labels as the card has
+    them: a phone's own label ("Work (main)") need not be one a user could type."""
+    found: dict[str, Email] = {}
+    for label, address in pairs:
+        email = normalise_email(address)
+        found.setdefault(email, Email(email, label))
+    return list(found.values())
+
+
+def _numbers(pairs: list[tuple[str | None, str]], what: str = "phone") -> list[Phone]:
+    found: dict[str, Phone] = {}
+    for label, number in pairs:
+        digits = phone_digits(number)
+        if not digits:
+            raise InvalidInput(
+                f'invalid {what} number "{number.strip()}"', hint="include its digits"
+            )
+        found.setdefault(digits, Phone(" ".join(number.split()), label))
+    return list(found.values())
+
+
+def _urls(pairs: list[tuple[str | None, str]]) -> list[Url]:
+    return [Url(url.strip(), label) for label, url in pairs if url.strip()]
 
 
 def card_values(parsed: ParsedContact) -> dict[str, object]:
@@ -103,14 +122,14 @@ def apply_card(
     if only:
         update_contact(db, now, contact_id, changes)
     if "emails" in only:
-        _add_emails(db, contact_id, parse_emails(_labelled(parsed.emails)))
+        _add_emails(db, contact_id, _emails(parsed.emails))
     if "phones" in only:
-        _add_phones(db, contact_id, parse_phones(_labelled(parsed.phones)))
+        _add_phones(db, contact_id, _numbers(parsed.phones))
     add_details(
         db,
         contact_id,
-        parse_faxes(_labelled(parsed.faxes)) if "faxes" in only else (),
-        parse_urls(_labelled(parsed.urls)) if "urls" in only else (),
+        _numbers(parsed.faxes, "fax") if "faxes" in only else (),
+        _urls(parsed.urls) if "urls" in only else (),
         parsed.addresses if "addresses" in only else (),
     )
     if parsed.vcard:
@@ -160,17 +179,15 @@ def fill_in(db: Database, now: datetime, contact: Contact, parsed: ParsedContact
     _add_emails(
         db,
         contact.id,
-        [e for e in parse_emails(_labelled(parsed.emails)) if e.email not in have],
+        [e for e in _emails(parsed.emails) if e.email not in have],
     )
     numbers = {phone_digits(phone.phone) for phone in contact.phones}
     _add_phones(
         db,
         contact.id,
-        [p for p in parse_phones(_labelled(parsed.phones)) if phone_digits(p.phone) not in numbers],
+        [p for p in _numbers(parsed.phones) if phone_digits(p.phone) not in numbers],
     )
-    add_details(
-        db, contact.id, parse_faxes(_labelled(parsed.faxes)), parse_urls(_labelled(parsed.urls))
-    )
+    add_details(db, contact.id, _numbers(parsed.faxes, "fax"), _urls(parsed.urls))
     if parsed.vcard:
         keep_card(db, contact.id, parsed.vcard)
 
@@ -181,8 +198,6 @@ def add_from_card(db: Database, now: datetime, parsed: ParsedContact) -> int:
         raise InvalidInput("the card has no name (FN or N)", hint="give the card an FN line")
     form = ContactForm(
         name=parsed.name,
-        emails=_labelled(parsed.emails),
-        phones=_labelled(parsed.phones),
         company=parsed.company,
         title=parsed.title,
         source=parsed.source,
@@ -193,10 +208,12 @@ def add_from_card(db: Database, now: datetime, parsed: ParsedContact) -> int:
         note=parsed.note,
         fields=dict(parsed.fields),
         nickname=parsed.nickname,
-        faxes=_labelled(parsed.faxes),
     )
     saved = add_contact(db, now, form)
-    add_details(db, saved.contact.id, (), parse_urls(_labelled(parsed.urls)), parsed.addresses)
+    contact_id = saved.contact.id
+    _add_emails(db, contact_id, _emails(parsed.emails))
+    _add_phones(db, contact_id, _numbers(parsed.phones))
+    add_details(db, contact_id, _numbers(parsed.faxes, "fax"), _urls(parsed.urls), parsed.addresses)
     if parsed.vcard:
-        keep_card(db, saved.contact.id, parsed.vcard)
-    return saved.contact.id
+        keep_card(db, contact_id, parsed.vcard)
+    return contact_id
