@@ -79,7 +79,7 @@ def _conflict_lines(conflict: ItemConflict) -> Iterator[str]:
     for line in difflib.unified_diff(
         conflict.pcrm.splitlines(), theirs, "pcrm", "folder" if conflict.file else "(deleted)", n=1
     ):
-        yield "  " + clean(line.rstrip("\n"), one_line=True)
+        yield "  " + line[:1] + clean(line[1:].rstrip("\n"), one_line=True)
 
 
 def vdir_lines(result: VdirResult) -> Iterator[str]:
