@@ -36,8 +36,12 @@ from pcrm.cli.output import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from pcrm.core.people.contacts import Saved
     from pcrm.core.views.models import ContactOverview
+    from pcrm.store.db import Database
 
 from pcrm.cli.contact_query import query as _query
 
@@ -451,6 +455,53 @@ def stage(
         change_stage(ctx, "contact", refs[0], stage_, reason, at)  # one contact, as ever
         return
     stage_many(ctx, refs, stage_, filters, reason, at, dry_run, yes)
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, ref: RefArg) -> None:
+    """Archive a contact, deleting nothing.
+
+    It is left out of contact list, the agenda's reminders and vdir exports.
+    Everything it has stays (emails, interactions, deals, follow-ups); `pcrm contact
+    restore` brings it back. `pcrm vdir import` archives a contact whose card was deleted
+    on another device.
+
+    \b
+    Example:
+      pcrm contact archive ada
+    """
+    from pcrm.core.people.archive import archive_contact
+
+    _put_away(ctx, ref, archive_contact, "archived")
+
+
+@app.command("restore")
+def restore(ctx: typer.Context, ref: RefArg) -> None:
+    """Bring an archived contact back.
+
+    It shows in contact list and vdir exports again.
+
+    \b
+    Example:
+      pcrm contact restore ada
+    """
+    from pcrm.core.people.archive import restore_contact
+
+    _put_away(ctx, ref, restore_contact, "restored")
+
+
+def _put_away(
+    ctx: typer.Context, ref: str, step: Callable[[Database, datetime, int], str], done: str
+) -> None:
+    """Archive or restore one contact, and say so."""
+    from pcrm.core.refs import resolve_contact
+    from pcrm.render.safe import clean
+
+    env = get_env(ctx)
+    with env.database(write=True, create=False) as db:
+        contact_id = resolve_contact(db, ref)
+        name = step(db, env.now, contact_id)
+    say(f"{done} contact {contact_id} {clean(name, one_line=True)}")
 
 
 @app.command("rm")

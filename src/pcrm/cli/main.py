@@ -325,6 +325,7 @@ COMMANDS = {
     "field": "pcrm.cli.field:app",
     "export": "pcrm.cli.export:app",
     "import": "pcrm.cli.importer:app",
+    "vdir": "pcrm.cli.vdir:app",
     "report": "pcrm.cli.report:app",
     "score": "pcrm.cli.score:app",
 }
@@ -359,6 +360,7 @@ SUMMARIES: dict[str, str | None] = {
     "field": "Declare, list and remove custom fields.",
     "export": "Write records out as files other programs read.",
     "import": "Import contacts from CSV, vCard and pcrm JSON files.",
+    "vdir": "Sync contacts and follow-ups with a vdir folder.",
     "report": "Reports: pipeline, wins, activity, funnel and sources.",
     "score": "Score leads by rules and explain their scores.",
 }

@@ -1575,6 +1575,43 @@ def m021_read_indexes(db: Database) -> None:
     )
 
 
+@migration("m022_vdir")
+def m022_vdir(db: Database) -> None:
+    """The vdir bridge (`pcrm vdir export|import DIR`) and archived contacts.
+
+    `vdir_items` is one row per file of a vdir collection that pcrm wrote or read:
+    `collection` the collection folder's resolved path, `uid` the file's name without
+    .vcf/.ics (the item's UID), `kind` contact or task, `record_id` the contact or
+    follow-up it stands for (a card made on a phone keeps its own UID when it matched a
+    contact already in pcrm), `sha256` of the file as last written or read, `pcrm_sha256`
+    of what pcrm would have written for the record at that moment (so a later change in
+    pcrm is told from one in the file), `content` the file's text then (the base that the
+    next import compares a changed file with, field by field) and `synced_at`.
+
+    `contacts.archived_at`: a contact whose card was deleted elsewhere is archived, not
+    destroyed (hidden from `contact list` and vdir exports; `pcrm contact restore`)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE contacts ADD COLUMN archived_at TEXT;
+
+        CREATE TABLE vdir_items (
+            collection TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('contact', 'task')),
+            record_id INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            pcrm_sha256 TEXT NOT NULL,
+            content TEXT NOT NULL,
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (collection, uid)
+        ) WITHOUT ROWID;
+
+        CREATE INDEX vdir_items_record ON vdir_items(kind, record_id);
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 

@@ -67,7 +67,7 @@ _LAST_TOUCH = """
 SELECT c.id, c.name, c.cadence_days, c.created_at,
        (SELECT max(ic.at) FROM interaction_contacts ic
         WHERE ic.contact_id = c.id AND ic.at <= :now) AS last
-FROM contacts c WHERE c.cadence_days IS NOT NULL
+FROM contacts c WHERE c.cadence_days IS NOT NULL AND c.archived_at IS NULL
 """
 # A day's margin either way: UTC and local days differ by less than one (see stay_in_touch).
 _MARGIN = timedelta(days=2)
@@ -187,8 +187,10 @@ def occasions(
     for contact_id, name, kind, stored in db.execute(
         f"SELECT id, name, 'birthday', birthday FROM contacts"
         f" WHERE birthday IS NOT NULL AND substr(birthday, -5) IN ({marks})"
+        " AND archived_at IS NULL"
         " UNION ALL SELECT id, name, 'anniversary', anniversary FROM contacts"
-        f" WHERE anniversary IS NOT NULL AND substr(anniversary, -5) IN ({marks})",
+        f" WHERE anniversary IS NOT NULL AND substr(anniversary, -5) IN ({marks})"
+        " AND archived_at IS NULL",
         [*window, *window],
     ):
         found.append((window[stored[-5:]], name.casefold(), kind, contact_id, name, stored))

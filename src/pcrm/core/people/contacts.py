@@ -524,6 +524,7 @@ def list_contacts(
     )
     where += tag_terms
     params += tag_params
+    where.append("c.archived_at IS NULL")  # archived contacts: pcrm contact restore
     companies_wanted = [*([company_id] if company_id is not None else []), *company_ids]
     if companies_wanted:
         where.append(f"c.company_id IN ({marks(companies_wanted)})")
