@@ -132,7 +132,9 @@ def test_showing_a_contact_with_no_deals_tasks_or_stages_imports_none_of_their_c
             "pcrm.core.deals.money",
             "decimal",
             "pcrm.core.people.lifecycle",
+            "pcrm.core.people.companies",  # for a write's company only
             "pcrm.core.activity.tasks",
+            "pcrm.core.activity.reminders",  # for a write's --every only
             "json",
             "rich",
         }
@@ -161,6 +163,15 @@ def test_showing_a_contact_with_a_deal_a_follow_up_and_a_stage_shows_them_all(
     result, _ = run_pcrm(db, "contact", "show", "grace")
     assert "deal:" not in result.stdout and "follow-up" not in result.stdout
     assert "stage change" not in result.stdout
+
+
+def test_a_cadence_is_still_read_and_checked(cli: Callable[..., Result]) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--every", "2w"))
+    assert "every 14 days" in ok(cli("contact", "show", "ada"))
+    said = error(cli("contact", "edit", "ada", "--every", "soon"))
+    assert said.startswith("pcrm: error: ") and "30d, 2w" in said
+    ok(cli("contact", "add", "Grace Hopper", "--company", "Navy"))
+    assert "company: Navy" in ok(cli("contact", "show", "grace"))
 
 
 def test_a_field_with_choices_still_reads_them(cli: Callable[..., Result]) -> None:
