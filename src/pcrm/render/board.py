@@ -16,7 +16,7 @@ from rich import box
 from rich._loop import loop_last
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
-from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -66,6 +66,110 @@ def _flow(parts: list[Text], width: int) -> Text:
         out.append_text(part)
         used += part.cell_len
     return out
+
+
+# -- the stage columns as segments ---------------------------------------------------------
+
+
+class _Block:
+    """A piece of a stage column: text, in a rounded panel when it has a border style, or
+    followed by a blank line (gap)."""
+
+    __slots__ = ("border", "gap", "text")
+
+    def __init__(self, text: Text, *, border: str | None = None, gap: bool = False) -> None:
+        self.text = text
+        self.border = border
+        self.gap = gap
+
+
+def _distribute(total: int, parts: int) -> list[int]:
+    """`total` cells shared by `parts` equal columns, the larger shares first (as Rich's
+    ratio_distribute does for columns of ratio 1)."""
+    shares = []
+    for left in range(parts, 0, -1):
+        share = -(-total // left)
+        shares.append(share)
+        total -= share
+    return shares
+
+
+def _text_lines(console: Console, text: Text, width: int) -> list[list[Segment]]:
+    """`text` wrapped at `width`, each line padded to it, as a table cell draws it."""
+    lines = text.wrap(console, width, justify="left", overflow="ellipsis")
+    # Joined as Text.__rich_console__ joins them: each line's own style becomes a span.
+    return list(Segment.split_lines(Text("\n").join(lines).render(console)))
+
+
+def _block_lines(console: Console, block: _Block, width: int) -> list[list[Segment]]:
+    if block.border is None:
+        lines = _text_lines(console, block.text, width)
+        if block.gap:
+            lines.append([Segment(" " * width)])
+        return lines
+    edges = box.ROUNDED.substitute(console.options)
+    border = console.get_style(block.border)
+    inner = width - 4  # the border and one space on each side
+    left, right, space = (
+        Segment(edges.mid_left, border),
+        Segment(edges.mid_right, border),
+        Segment(" "),
+    )
+    lines = [[Segment(edges.get_top([width - 2]), border)]]
+    for line in _text_lines(console, block.text, inner):
+        lines.append([left, space, *line, space, right])
+    lines.append([Segment(edges.get_bottom([width - 2]), border)])
+    return lines
+
+
+class _StageColumns:
+    """One column per stage, side by side: the headers, a rule, then each column's cards,
+    drawn as segments. Rich's Table with Panels and Paddings took ~40 ms of a 100k board's
+    CPU to lay out the same text (docs/performance.md); the widths are those it gave: the
+    width less a space between columns, shared equally, larger shares first, each column
+    but the last keeping a space at its right."""
+
+    def __init__(self, headers: list[Text], cells: list[list[_Block]]) -> None:
+        self.headers = headers
+        self.cells = cells
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        count = len(self.headers)
+        shares = _distribute(options.max_width - (count - 1), count)
+        widths = [share - 1 for share in shares[:-1]] + [shares[-1]]
+        pads = [Segment(" ")] * (count - 1) + [None]
+        new_line = Segment.line()
+        header_cells = [
+            _text_lines(console, header, width)
+            for header, width in zip(self.headers, widths, strict=True)
+        ]
+        yield from self._row(header_cells, widths, pads)
+        yield Segment("─" * options.max_width)
+        yield new_line
+        card_cells = [
+            [line for block in blocks for line in _block_lines(console, block, width)]
+            for blocks, width in zip(self.cells, widths, strict=True)
+        ]
+        yield from self._row(card_cells, widths, pads)
+
+    @staticmethod
+    def _row(
+        cells: list[list[list[Segment]]], widths: list[int], pads: list[Segment | None]
+    ) -> Iterator[Segment]:
+        height = max(len(lines) for lines in cells)
+        divider = Segment(" ")
+        new_line = Segment.line()
+        for index in range(height):
+            for number, (lines, width, pad) in enumerate(zip(cells, widths, pads, strict=True)):
+                if number:
+                    yield divider
+                if index < len(lines):
+                    yield from lines[index]
+                else:
+                    yield Segment(" " * width)
+                if pad is not None:
+                    yield pad
+            yield new_line
 
 
 # -- on a terminal -------------------------------------------------------------------------
@@ -125,23 +229,12 @@ class BoardView:
 
     # wide: one column per stage
 
-    def _columns(self, width: int) -> Table:
+    def _columns(self, width: int) -> _StageColumns:
         inner = _column_width(width, len(self.board.columns)) - 1  # less its padding
-        table = Table(
-            box=_BOARD_BOX,
-            expand=True,
-            show_header=False,
-            show_edge=False,
-            pad_edge=False,
-            padding=(0, 1, 0, 0),
+        return _StageColumns(
+            [self._header(column, inner) for column in self.board.columns],
+            [self._cell(column, inner) for column in self.board.columns],
         )
-        for _ in self.board.columns:
-            table.add_column(ratio=1, overflow="ellipsis", vertical="top")
-        # The stage headers are a first row, not Rich's header (always aligned to the bottom).
-        table.add_row(*(self._header(column, inner) for column in self.board.columns))
-        table.add_section()
-        table.add_row(*(self._cell(column, inner) for column in self.board.columns))
-        return table
 
     def _header(self, column: BoardColumn, width: int) -> Text:
         header = Text.assemble((clean(column.stage.name, one_line=True), "heading"))
@@ -153,11 +246,11 @@ class BoardView:
             header.append_text(_flow([value, Text(f"weighted {weighted}", "muted")], width))
         return header
 
-    def _cell(self, column: BoardColumn, width: int) -> RenderableType:
+    def _cell(self, column: BoardColumn, width: int) -> list[_Block]:
         if not column.cards:
-            return Text("no deals", "muted")
+            return [_Block(Text("no deals", "muted"))]
         panels = width >= PANEL_COLUMN
-        parts: list[RenderableType] = []
+        parts: list[_Block] = []
         for last, card in loop_last(column.cards):
             body = Text.assemble((f"#{card.id} ", "id"), t(card.title, "name"))
             if card.company:
@@ -166,13 +259,12 @@ class BoardView:
             body.append("\n")
             body.append_text(_flow(self._details(card, next_text=False), width - 4 * panels))
             if panels:
-                style = "bad" if card.stale else "muted"
-                parts.append(Panel(body, box=box.ROUNDED, border_style=style, padding=(0, 1)))
+                parts.append(_Block(body, border="bad" if card.stale else "muted"))
             else:
-                parts.append(Padding(body, (0, 0, 0 if last else 1, 0)))
+                parts.append(_Block(body, gap=not last))
         if column.more:
-            parts.append(Text(more_line(self.board, column), "muted"))
-        return Group(*parts)
+            parts.append(_Block(Text(more_line(self.board, column), "muted")))
+        return parts
 
     # narrow: a stacked list per stage
 
