@@ -96,7 +96,14 @@ def _distribute(total: int, parts: int) -> list[int]:
 
 def _text_lines(console: Console, text: Text, width: int) -> list[list[Segment]]:
     """`text` wrapped at `width`, each line padded to it, as a table cell draws it."""
-    lines = text.wrap(console, width, justify="left", overflow="ellipsis")
+    lines: list[Text] = []
+    for line in text.split(allow_blank=True):
+        if line.cell_len <= width and "\t" not in line.plain:
+            # What Text.wrap does with a line that fits (most do: _flow made them fit).
+            line.truncate(width, overflow="ellipsis", pad=True)
+            lines.append(line)
+        else:
+            lines.extend(line.wrap(console, width, justify="left", overflow="ellipsis"))
     # Joined as Text.__rich_console__ joins them: each line's own style becomes a span.
     return list(Segment.split_lines(Text("\n").join(lines).render(console)))
 
