@@ -98,3 +98,17 @@ def test_untrusted_text_stays_data_in_the_columns(db):
         assert "\x1b" not in text and "\u202e" not in text
         assert "[bold]x[/bold]" in text  # markup shown as it was typed
         assert "\\x1b[2J" in text and "Evil\\u202eCorp" in text
+
+
+def test_a_closing_title_wider_than_the_terminal_wraps_under_itself(db):
+    """Past the width, the soonest closings are still laid out by Rich's Table: the title
+    wraps in its column, the day and the value stay whole."""
+    fill(db)
+    add_deal(db, "A very long closing deal " * 6, stage="Demo", value=1, close="2026-11-19")
+    for width in (80, 140):
+        lines: list[str] = draw(db, width, styles=False)["text"]  # type: ignore[assignment]
+        at = next(n for n, line in enumerate(lines) if line.startswith("  2026-11-19  A very"))
+        assert lines[at].endswith("€0.01")
+        assert lines[at + 1].startswith(" " * 14 + "deal A very long" if width == 140 else " " * 14)
+        assert lines[at + 1].strip() and len(lines[at]) == len(lines[at + 1]) == width
+        assert lines[at + 2 if width == 140 else at + 3].startswith("  2026-11-20  Soon 0")

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from rich import box
 from rich._loop import loop_last
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.segment import Segment
-from rich.table import Table
 from rich.text import Text
 
 from pcrm.render.board_text import (
@@ -36,6 +36,8 @@ from pcrm.render.money import money
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from pcrm.core.deals.board import Board, BoardCard, BoardColumn
     from pcrm.core.deals.models import Pipeline
 
@@ -316,16 +318,58 @@ class BoardView:
             return
         footer.append(f"{deal_count(closing.count)}, {amounts(closing.totals)}")
         yield footer
+        rows = [
+            (
+                card.expected_close or "",
+                t(card.title),
+                money(card.value, card.currency, card.exponent),
+            )
+            for card in closing.deals
+        ]
+        if closing.count > len(closing.deals):
+            rows.append(("", Text(f"+{closing.count - len(closing.deals)} more", "muted"), ""))
+        yield _Soonest(rows)
+
+
+class _Soonest:
+    """The month's soonest closings, indented by two: day, title, value (right-aligned),
+    two spaces apart. Drawn as segments when they fit the width whole (always, but for
+    long titles on a narrow terminal), else by Rich's Table, which cuts the titles."""
+
+    def __init__(self, rows: list[tuple[str, Text, str]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        days = max(cell_len(day) for day, _, _ in self.rows) + 2
+        titles = max(title.cell_len for _, title, _ in self.rows) + 2
+        values = max(cell_len(value) for _, _, value in self.rows)
+        if 2 + days + titles + values > width:
+            yield self._table()
+            return
+        muted = console.get_style("muted")
+        indent, new_line = Segment("  "), Segment.line()
+        for day, title, value in self.rows:
+            yield indent
+            yield Segment(day + " " * (days - 2 - cell_len(day)), muted)
+            yield Segment("  ", muted)
+            (line,) = _text_lines(console, title, titles - 2)
+            yield from line
+            yield Segment("  ")
+            yield Segment(" " * (values - cell_len(value)) + value)
+            yield Segment(" " * (width - 2 - days - titles - values))
+            yield new_line
+
+    def _table(self) -> Padding:
+        from rich.table import Table
+
         soonest = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
         soonest.add_column(style="muted", no_wrap=True)
         soonest.add_column(overflow="ellipsis")
         soonest.add_column(justify="right", no_wrap=True)
-        for card in closing.deals:
-            value = money(card.value, card.currency, card.exponent)
-            soonest.add_row(card.expected_close or "", t(card.title), value)
-        if closing.count > len(closing.deals):
-            soonest.add_row("", Text(f"+{closing.count - len(closing.deals)} more", "muted"), "")
-        yield Padding(soonest, (0, 0, 0, 2))
+        for row in self.rows:
+            soonest.add_row(*row)
+        return Padding(soonest, (0, 0, 0, 2))
 
 
 def board_view(board: Board, now: datetime) -> BoardView:
@@ -336,6 +380,8 @@ def board_view(board: Board, now: datetime) -> BoardView:
 
 
 def pipeline_table(pipelines: list[Pipeline]) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("Pipeline", style="name", no_wrap=True)
     table.add_column("Open", justify="right", no_wrap=True)
