@@ -48,12 +48,18 @@ def fill(db: Database) -> None:
         add_deal(db, f"Soon {n}", stage="Negotiation", value=500 + n, close=f"2026-11-2{n}")
 
 
-def draw(db: Database, width: int, *, styles: bool) -> dict[str, object]:
+class AsciiFile(io.StringIO):
+    """A terminal that can show only ASCII: Rich draws its boxes with "+-|"."""
+
+    encoding = "ascii"
+
+
+def draw(db: Database, width: int, *, styles: bool, ascii: bool = False) -> dict[str, object]:
     """What a terminal of `width` shows: each line's text, trailing spaces included, and
     (styles) its runs of one style, merged, so that how they are grouped does not count."""
     value = load_board(db, pipeline(db), NOW, BoardFilters(), cards=3)
     console = Console(
-        file=io.StringIO(),
+        file=AsciiFile() if ascii else io.StringIO(),
         width=width,
         theme=THEME,
         markup=False,
@@ -85,6 +91,18 @@ def test_the_board_prints_what_rich_printed(db, width, styles):
     name = f"{width}-{'colour' if styles else 'plain'}.json"
     expected = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     got = draw(db, width, styles=styles)
+    assert got["text"] == expected["text"]
+    assert got["runs"] == expected["runs"]
+
+
+@pytest.mark.parametrize("width", [100, 140])
+def test_an_ascii_only_terminal_gets_rich_s_ascii_lines(db, width):
+    """Rich's Table swapped the board's blank separators and "─" rule for its ASCII box
+    ("|" between columns, "-+-" under the headers), the panels "+-+": kept as it was."""
+    fill(db)
+    expected = json.loads((FIXTURES / f"{width}-ascii.json").read_text(encoding="utf-8"))
+    got = draw(db, width, styles=True, ascii=True)
+    assert "|" in got["text"][1] and "+" in got["text"][8]  # type: ignore[index]
     assert got["text"] == expected["text"]
     assert got["runs"] == expected["runs"]
 

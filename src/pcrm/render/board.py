@@ -116,7 +116,7 @@ def _block_lines(console: Console, block: _Block, width: int) -> list[list[Segme
         if block.gap:
             lines.append([Segment(" " * width)])
         return lines
-    edges = box.ROUNDED.substitute(console.options)
+    edges = box.ROUNDED.substitute(console.options, safe=console.safe_box)
     border = console.get_style(block.border)
     inner = width - 4  # the border and one space on each side
     left, right, space = (
@@ -152,21 +152,26 @@ class _StageColumns:
             _text_lines(console, header, width)
             for header, width in zip(self.headers, widths, strict=True)
         ]
-        yield from self._row(header_cells, widths, pads)
-        yield Segment("─" * options.max_width)
+        # The lines between columns are blank, the rule "─": Rich's ASCII box on a terminal
+        # that cannot show them ("|" and "-+-"), as the Table drew it.
+        lines = _BOARD_BOX.substitute(options, safe=console.safe_box)
+        yield from self._row(header_cells, widths, pads, Segment(lines.head_vertical))
+        yield Segment(lines.get_row(shares, "row", edge=False))
         yield new_line
         card_cells = [
             [line for block in blocks for line in _block_lines(console, block, width)]
             for blocks, width in zip(self.cells, widths, strict=True)
         ]
-        yield from self._row(card_cells, widths, pads)
+        yield from self._row(card_cells, widths, pads, Segment(lines.foot_vertical))
 
     @staticmethod
     def _row(
-        cells: list[list[list[Segment]]], widths: list[int], pads: list[Segment | None]
+        cells: list[list[list[Segment]]],
+        widths: list[int],
+        pads: list[Segment | None],
+        divider: Segment,
     ) -> Iterator[Segment]:
         height = max(len(lines) for lines in cells)
-        divider = Segment(" ")
         new_line = Segment.line()
         for index in range(height):
             for number, (lines, width, pad) in enumerate(zip(cells, widths, pads, strict=True)):
