@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from rich import box
 from rich._loop import loop_last
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
-from rich.panel import Panel
-from rich.table import Table
+from rich.segment import Segment
 from rich.text import Text
 
 from pcrm.render.board_text import (
@@ -36,6 +36,8 @@ from pcrm.render.money import money
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from pcrm.core.deals.board import Board, BoardCard, BoardColumn
     from pcrm.core.deals.models import Pipeline
 
@@ -66,6 +68,122 @@ def _flow(parts: list[Text], width: int) -> Text:
         out.append_text(part)
         used += part.cell_len
     return out
+
+
+# -- the stage columns as segments ---------------------------------------------------------
+
+
+class _Block:
+    """A piece of a stage column: text, in a rounded panel when it has a border style, or
+    followed by a blank line (gap)."""
+
+    __slots__ = ("border", "gap", "text")
+
+    def __init__(self, text: Text, *, border: str | None = None, gap: bool = False) -> None:
+        self.text = text
+        self.border = border
+        self.gap = gap
+
+
+def _distribute(total: int, parts: int) -> list[int]:
+    """`total` cells shared by `parts` equal columns, the larger shares first (as Rich's
+    ratio_distribute does for columns of ratio 1)."""
+    shares = []
+    for left in range(parts, 0, -1):
+        share = -(-total // left)
+        shares.append(share)
+        total -= share
+    return shares
+
+
+def _text_lines(console: Console, text: Text, width: int) -> list[list[Segment]]:
+    """`text` wrapped at `width`, each line padded to it, as a table cell draws it."""
+    lines: list[Text] = []
+    for line in text.split(allow_blank=True):
+        if line.cell_len <= width and "\t" not in line.plain:
+            # What Text.wrap does with a line that fits (most do: _flow made them fit).
+            line.truncate(width, overflow="ellipsis", pad=True)
+            lines.append(line)
+        else:
+            lines.extend(line.wrap(console, width, justify="left", overflow="ellipsis"))
+    # Joined as Text.__rich_console__ joins them: each line's own style becomes a span.
+    return list(Segment.split_lines(Text("\n").join(lines).render(console)))
+
+
+def _block_lines(console: Console, block: _Block, width: int) -> list[list[Segment]]:
+    if block.border is None:
+        lines = _text_lines(console, block.text, width)
+        if block.gap:
+            lines.append([Segment(" " * width)])
+        return lines
+    edges = box.ROUNDED.substitute(console.options, safe=console.safe_box)
+    border = console.get_style(block.border)
+    inner = width - 4  # the border and one space on each side
+    left, right, space = (
+        Segment(edges.mid_left, border),
+        Segment(edges.mid_right, border),
+        Segment(" "),
+    )
+    lines = [[Segment(edges.get_top([width - 2]), border)]]
+    for line in _text_lines(console, block.text, inner):
+        lines.append([left, space, *line, space, right])
+    lines.append([Segment(edges.get_bottom([width - 2]), border)])
+    return lines
+
+
+class _StageColumns:
+    """One column per stage, side by side: the headers, a rule, then each column's cards,
+    drawn as segments. Rich's Table with Panels and Paddings took ~40 ms of a 100k board's
+    CPU to lay out the same text (docs/performance.md); the widths are those it gave: the
+    width less a space between columns, shared equally, larger shares first, each column
+    but the last keeping a space at its right."""
+
+    def __init__(self, headers: list[Text], cells: list[list[_Block]]) -> None:
+        self.headers = headers
+        self.cells = cells
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        count = len(self.headers)
+        shares = _distribute(options.max_width - (count - 1), count)
+        widths = [share - 1 for share in shares[:-1]] + [shares[-1]]
+        pads = [Segment(" ")] * (count - 1) + [None]
+        new_line = Segment.line()
+        header_cells = [
+            _text_lines(console, header, width)
+            for header, width in zip(self.headers, widths, strict=True)
+        ]
+        # The lines between columns are blank, the rule "─": Rich's ASCII box on a terminal
+        # that cannot show them ("|" and "-+-"), as the Table drew it.
+        lines = _BOARD_BOX.substitute(options, safe=console.safe_box)
+        yield from self._row(header_cells, widths, pads, Segment(lines.head_vertical))
+        yield Segment(lines.get_row(shares, "row", edge=False))
+        yield new_line
+        card_cells = [
+            [line for block in blocks for line in _block_lines(console, block, width)]
+            for blocks, width in zip(self.cells, widths, strict=True)
+        ]
+        yield from self._row(card_cells, widths, pads, Segment(lines.foot_vertical))
+
+    @staticmethod
+    def _row(
+        cells: list[list[list[Segment]]],
+        widths: list[int],
+        pads: list[Segment | None],
+        divider: Segment,
+    ) -> Iterator[Segment]:
+        height = max(len(lines) for lines in cells)
+        new_line = Segment.line()
+        for index in range(height):
+            for number, (lines, width, pad) in enumerate(zip(cells, widths, pads, strict=True)):
+                if number:
+                    yield divider
+                if index < len(lines):
+                    yield from lines[index]
+                else:
+                    yield Segment(" " * width)
+                if pad is not None:
+                    yield pad
+            yield new_line
 
 
 # -- on a terminal -------------------------------------------------------------------------
@@ -125,23 +243,12 @@ class BoardView:
 
     # wide: one column per stage
 
-    def _columns(self, width: int) -> Table:
+    def _columns(self, width: int) -> _StageColumns:
         inner = _column_width(width, len(self.board.columns)) - 1  # less its padding
-        table = Table(
-            box=_BOARD_BOX,
-            expand=True,
-            show_header=False,
-            show_edge=False,
-            pad_edge=False,
-            padding=(0, 1, 0, 0),
+        return _StageColumns(
+            [self._header(column, inner) for column in self.board.columns],
+            [self._cell(column, inner) for column in self.board.columns],
         )
-        for _ in self.board.columns:
-            table.add_column(ratio=1, overflow="ellipsis", vertical="top")
-        # The stage headers are a first row, not Rich's header (always aligned to the bottom).
-        table.add_row(*(self._header(column, inner) for column in self.board.columns))
-        table.add_section()
-        table.add_row(*(self._cell(column, inner) for column in self.board.columns))
-        return table
 
     def _header(self, column: BoardColumn, width: int) -> Text:
         header = Text.assemble((clean(column.stage.name, one_line=True), "heading"))
@@ -153,11 +260,11 @@ class BoardView:
             header.append_text(_flow([value, Text(f"weighted {weighted}", "muted")], width))
         return header
 
-    def _cell(self, column: BoardColumn, width: int) -> RenderableType:
+    def _cell(self, column: BoardColumn, width: int) -> list[_Block]:
         if not column.cards:
-            return Text("no deals", "muted")
+            return [_Block(Text("no deals", "muted"))]
         panels = width >= PANEL_COLUMN
-        parts: list[RenderableType] = []
+        parts: list[_Block] = []
         for last, card in loop_last(column.cards):
             body = Text.assemble((f"#{card.id} ", "id"), t(card.title, "name"))
             if card.company:
@@ -166,13 +273,12 @@ class BoardView:
             body.append("\n")
             body.append_text(_flow(self._details(card, next_text=False), width - 4 * panels))
             if panels:
-                style = "bad" if card.stale else "muted"
-                parts.append(Panel(body, box=box.ROUNDED, border_style=style, padding=(0, 1)))
+                parts.append(_Block(body, border="bad" if card.stale else "muted"))
             else:
-                parts.append(Padding(body, (0, 0, 0 if last else 1, 0)))
+                parts.append(_Block(body, gap=not last))
         if column.more:
-            parts.append(Text(more_line(self.board, column), "muted"))
-        return Group(*parts)
+            parts.append(_Block(Text(more_line(self.board, column), "muted")))
+        return parts
 
     # narrow: a stacked list per stage
 
@@ -217,16 +323,58 @@ class BoardView:
             return
         footer.append(f"{deal_count(closing.count)}, {amounts(closing.totals)}")
         yield footer
+        rows = [
+            (
+                card.expected_close or "",
+                t(card.title),
+                money(card.value, card.currency, card.exponent),
+            )
+            for card in closing.deals
+        ]
+        if closing.count > len(closing.deals):
+            rows.append(("", Text(f"+{closing.count - len(closing.deals)} more", "muted"), ""))
+        yield _Soonest(rows)
+
+
+class _Soonest:
+    """The month's soonest closings, indented by two: day, title, value (right-aligned),
+    two spaces apart. Drawn as segments when they fit the width whole (always, but for
+    long titles on a narrow terminal), else by Rich's Table, which cuts the titles."""
+
+    def __init__(self, rows: list[tuple[str, Text, str]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        days = max(cell_len(day) for day, _, _ in self.rows) + 2
+        titles = max(title.cell_len for _, title, _ in self.rows) + 2
+        values = max(cell_len(value) for _, _, value in self.rows)
+        if 2 + days + titles + values > width:
+            yield self._table()
+            return
+        muted = console.get_style("muted")
+        indent, new_line = Segment("  "), Segment.line()
+        for day, title, value in self.rows:
+            yield indent
+            yield Segment(day + " " * (days - 2 - cell_len(day)), muted)
+            yield Segment("  ", muted)
+            (line,) = _text_lines(console, title, titles - 2)
+            yield from line
+            yield Segment("  ")
+            yield Segment(" " * (values - cell_len(value)) + value)
+            yield Segment(" " * (width - 2 - days - titles - values))
+            yield new_line
+
+    def _table(self) -> Padding:
+        from rich.table import Table
+
         soonest = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
         soonest.add_column(style="muted", no_wrap=True)
         soonest.add_column(overflow="ellipsis")
         soonest.add_column(justify="right", no_wrap=True)
-        for card in closing.deals:
-            value = money(card.value, card.currency, card.exponent)
-            soonest.add_row(card.expected_close or "", t(card.title), value)
-        if closing.count > len(closing.deals):
-            soonest.add_row("", Text(f"+{closing.count - len(closing.deals)} more", "muted"), "")
-        yield Padding(soonest, (0, 0, 0, 2))
+        for row in self.rows:
+            soonest.add_row(*row)
+        return Padding(soonest, (0, 0, 0, 2))
 
 
 def board_view(board: Board, now: datetime) -> BoardView:
@@ -237,6 +385,8 @@ def board_view(board: Board, now: datetime) -> BoardView:
 
 
 def pipeline_table(pipelines: list[Pipeline]) -> Table:
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, header_style="heading")
     table.add_column("Pipeline", style="name", no_wrap=True)
     table.add_column("Open", justify="right", no_wrap=True)
