@@ -8,11 +8,17 @@ every renderable gets Text objects, never markup strings.
 
 from __future__ import annotations
 
+import functools
 import re
 
 # C0 and C1 controls (tab and newline handled apart), DEL, and bidi/format overrides that can
-# reorder what the eye reads.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# reorder what the eye reads. Compiled on first use (~0.3 ms): plain ASCII never needs it.
+_UNSAFE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+
+
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    return re.compile(_UNSAFE)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -24,7 +30,9 @@ def clean(text: str | None, *, one_line: bool = False) -> str:
     """Text safe to print: controls made visible; with one_line, line breaks become ' ⏎ '."""
     if not text:
         return ""
-    text = _UNSAFE.sub(_escape, text)
+    if text.isascii() and text.isprintable():  # nothing to escape, no line break, no tab
+        return text.strip() if one_line else text
+    text = _unsafe().sub(_escape, text)
     if one_line:
         text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
         text = text.replace("\t", " ")

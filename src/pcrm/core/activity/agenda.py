@@ -22,10 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pcrm.core.activity.interactions import load_interactions
-from pcrm.core.activity.models import Interaction
 from pcrm.core.activity.reminders import (
     DealAttention,
     Occasion,
@@ -40,6 +38,9 @@ from pcrm.core.settings import reminder_days
 from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
+
+if TYPE_CHECKING:
+    from pcrm.core.activity.models import Interaction
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
@@ -116,6 +117,10 @@ def planned_interactions(
     if total == limit:
         count = f"SELECT count(*) FROM interactions i WHERE {where}"
         total = db.execute(count, args).fetchone()[0]
+    if not rows:  # most mornings: the interactions' modules are not imported (cron)
+        return [], total
+    from pcrm.core.activity.interactions import load_interactions
+
     return load_interactions(db, [row[0] for row in rows]), total
 
 

@@ -15,7 +15,7 @@ from pcrm.store.db import Database
 
 def check_kind(db: Database, kind: str) -> str:
     """The kind a name or alias stands for (the kinds are a table: core/activity/kinds.py)."""
-    from pcrm.core.activity.kinds import resolve_kind
+    from pcrm.core.activity.kind_names import resolve_kind
 
     return resolve_kind(db, kind)
 

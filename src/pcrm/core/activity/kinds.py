@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pcrm.core.activity.kind_names import kind_names as kind_names  # re-exported
+from pcrm.core.activity.kind_names import known as _known
+from pcrm.core.activity.kind_names import lookup as _lookup
+from pcrm.core.activity.kind_names import resolve_kind as resolve_kind
 from pcrm.core.people.text import require_name
 from pcrm.errors import Conflict, InvalidInput
 from pcrm.store.db import Database
 
-ADD_HINT = "add one with: pcrm interaction kind add NAME"
 # A kind is a word of the user's vocabulary, shown as a column heading in reports: letters,
 # digits, spaces and - . / & + ' only, at most 30 characters.
 _NAME = re.compile(r"^\w[\w .\-/&+']{0,29}$")
@@ -30,11 +33,6 @@ class InteractionKind:
     builtin: bool
     aliases: list[str] = field(default_factory=list)
     interactions: int = 0  # how many interactions are of this kind (with counts=True)
-
-
-def kind_names(db: Database) -> list[str]:
-    """Every kind's name, in order."""
-    return [row[0] for row in db.execute("SELECT name FROM interaction_kinds ORDER BY position")]
 
 
 def load_kinds(db: Database, *, counts: bool = False) -> list[InteractionKind]:
@@ -58,31 +56,6 @@ def load_kinds(db: Database, *, counts: bool = False) -> list[InteractionKind]:
             "SELECT name, position, builtin FROM interaction_kinds ORDER BY position"
         )
     ]
-
-
-def _known(db: Database) -> str:
-    return "kinds: " + ", ".join(kind_names(db))
-
-
-def _lookup(db: Database, text: str) -> tuple[str, bool] | None:
-    """(the kind, whether `text` was an alias) for a kind's name or alias, any case."""
-    row = db.execute("SELECT name FROM interaction_kinds WHERE name = ?", [text]).fetchone()
-    if row is not None:
-        return row[0], False
-    row = db.execute("SELECT kind FROM interaction_kind_aliases WHERE alias = ?", [text]).fetchone()
-    return (row[0], True) if row is not None else None
-
-
-def resolve_kind(db: Database, text: str) -> str:
-    """The kind a name or an alias stands for (`phone` -> call); unknown: one error naming
-    the kinds and how to add one."""
-    key = " ".join(text.split()).lower()
-    if not key:
-        raise InvalidInput("no interaction kind given", hint=_known(db))
-    found = _lookup(db, key)
-    if found is None:
-        raise InvalidInput(f'unknown interaction kind "{key}"', hint=f"{_known(db)}; {ADD_HINT}")
-    return found[0]
 
 
 def _new_name(db: Database, text: str, what: str) -> str:

@@ -13,7 +13,6 @@ All of it is computed from the data on demand (nothing to keep in sync):
 
 from __future__ import annotations
 
-import calendar
 import heapq
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -180,7 +179,7 @@ def occasions(
     for n in range(days_before + 1):
         day = today + timedelta(days=n)
         window.setdefault(f"{day:%m-%d}", day)
-        if f"{day:%m-%d}" == "02-28" and not calendar.isleap(day.year):
+        if f"{day:%m-%d}" == "02-28" and not _leap(day.year):
             window.setdefault("02-29", day)  # 29 February is kept on 28 February
     marks = ", ".join("?" for _ in window)
     found = []
@@ -280,3 +279,8 @@ def _idle_before(now: datetime, rot_days: int) -> str:
     if bound.microsecond:
         bound += timedelta(seconds=1)
     return to_iso(bound)
+
+
+def _leap(year: int) -> bool:
+    """calendar.isleap, without importing calendar (~0.4 ms) into every agenda run."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

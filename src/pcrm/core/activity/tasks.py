@@ -11,14 +11,12 @@ are not piled up). Snoozing moves one occurrence; editing --due moves the whole 
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pcrm.core.base import Link
-from pcrm.core.matching import id_param, is_id
 from pcrm.core.records import new_uid, record_deletion
 from pcrm.dates import from_iso, local_tz, parse_when, resolve_imaginary, to_iso, to_local
 from pcrm.errors import InvalidInput, NotFound, PcrmError
@@ -155,6 +153,8 @@ def get_task(db: Database, task_id: int, now: datetime) -> Task:
 
 def resolve_task(db: Database, ref: str) -> int:
     """A task by its id (tasks have no name worth matching)."""
+    from pcrm.core.matching import id_param, is_id  # not on the agenda's path (~1 ms)
+
     ref = ref.strip()
     if not is_id(ref):
         raise InvalidInput(f'"{ref}" is not a follow-up id', hint="see: pcrm follow-up list")
@@ -323,6 +323,8 @@ def _contact_or_company(db: Database, ref: str) -> tuple[str, int]:
             resolve_company(db, ref)
         except PcrmError:
             raise exc from None
+        import shlex
+
         company = shlex.quote(f"company:{ref.strip()}")
         raise NotFound(exc.message, hint=f"a company matches: write {company}") from None
 

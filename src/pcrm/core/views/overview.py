@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pcrm.core.activity.interactions import load_interactions
 from pcrm.core.activity.models import Interaction
@@ -10,6 +11,11 @@ from pcrm.core.base import Link
 from pcrm.core.views.models import CompanyOverview, ContactOverview, TimelineEvent
 from pcrm.dates import to_iso
 from pcrm.store.db import Database
+
+if TYPE_CHECKING:
+    from pcrm.core.activity.tasks import Task
+    from pcrm.core.deals.models import Deal
+    from pcrm.core.people.lifecycle_models import LifecycleChange
 
 RECENT = 5
 DEALS_SHOWN = 10
@@ -66,20 +72,37 @@ def _touches(
 # (a piped `pcrm timeline` over a big file is mostly start-up: docs/performance.md).
 
 
+def _has(db: Database, table: str, contact_id: int, where: str = "") -> bool:
+    """Whether `table` has a row about the contact: the part's module (deals' ~16 ms with
+    companies and money) is imported only for a contact that has one."""
+    sql = f"SELECT 1 FROM {table} WHERE contact_id = ?{where} LIMIT 1"
+    return db.execute(sql, [contact_id]).fetchone() is not None
+
+
 def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOverview:
-    from pcrm.core.activity.tasks import open_tasks_about
-    from pcrm.core.deals.deals import list_deals
     from pcrm.core.people.contacts import get_contact
-    from pcrm.core.people.lifecycle import SHOWN as LIFECYCLE_SHOWN
-    from pcrm.core.people.lifecycle import load_history
 
     contact = get_contact(db, contact_id)
     stamp = to_iso(now)
     count, last, upcoming = _touches(db, "contact", contact_id, stamp)
     recent = _interactions(db, "contact", contact_id, before=stamp, limit=RECENT)
-    deals = list_deals(db, contact_id=contact_id, status="all", limit=DEALS_SHOWN).deals
-    lifecycle = load_history(db, "contact", contact_id, limit=LIFECYCLE_SHOWN)
-    tasks, tasks_count = open_tasks_about(db, now, "contact", contact_id, FOLLOW_UPS_SHOWN)
+    deals: list[Deal] = []
+    if _has(db, "deal_contacts", contact_id):
+        from pcrm.core.deals.deals import list_deals
+
+        deals = list_deals(db, contact_id=contact_id, status="all", limit=DEALS_SHOWN).deals
+    lifecycle: list[LifecycleChange] = []
+    if _has(db, "lifecycle_history", contact_id):
+        from pcrm.core.people.lifecycle import SHOWN as LIFECYCLE_SHOWN
+        from pcrm.core.people.lifecycle import load_history
+
+        lifecycle = load_history(db, "contact", contact_id, limit=LIFECYCLE_SHOWN)
+    tasks: list[Task] = []
+    tasks_count = 0
+    if _has(db, "tasks", contact_id, " AND status = 'open'"):
+        from pcrm.core.activity.tasks import open_tasks_about
+
+        tasks, tasks_count = open_tasks_about(db, now, "contact", contact_id, FOLLOW_UPS_SHOWN)
     return ContactOverview(
         contact, recent, count, last, upcoming, deals, lifecycle, tasks, tasks_count
     )
