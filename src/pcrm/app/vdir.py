@@ -18,6 +18,7 @@ docs/sync.md is the user's account of these rules.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -61,7 +62,7 @@ def _write(path: Path, data: bytes) -> None:
         raise write_failed(path, exc) from None
 
 
-class _Kind:
+class _Kind(ABC):
     """One collection: which records it holds, how one is written, read and removed."""
 
     folder = ""
@@ -69,11 +70,11 @@ class _Kind:
     kind = ""
     table = ""
 
-    def live(self, db: Database) -> dict[int, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def live(self, db: Database) -> dict[int, str]: ...
 
-    def render(self, db: Database, now: datetime, uids: dict[int, str]) -> dict[int, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def render(self, db: Database, now: datetime, uids: dict[int, str]) -> dict[int, str]: ...
 
     def name(self, db: Database, record_id: int) -> str:
         row = db.execute(
@@ -83,16 +84,16 @@ class _Kind:
         ).fetchone()
         return str(row[0]) if row else ""
 
+    @abstractmethod
     def apply(
         self, db: Database, now: datetime, record_id: int, base: str | None, text: str
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
-    def add(self, db: Database, now: datetime, text: str, counts: Counts) -> int | None:
-        raise NotImplementedError
+    @abstractmethod
+    def add(self, db: Database, now: datetime, text: str, counts: Counts) -> int | None: ...
 
-    def gone(self, db: Database, now: datetime, record_id: int, counts: Counts) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def gone(self, db: Database, now: datetime, record_id: int, counts: Counts) -> None: ...
 
 
 def _card(text: str) -> ParsedContact:
