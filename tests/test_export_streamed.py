@@ -141,7 +141,7 @@ def library_calendar(tasks: list[Task], now: datetime) -> bytes:
             event.add("uid", uid)
             event.add("dtstamp", now.astimezone(UTC))
             event.add("summary", ics._summary(task))
-            event.add("description", ics._description(task))
+            event.add("description", ics.task_description(task))
             if task.due_at:
                 clock = from_iso(task.due_at).astimezone(zone or UTC).time()
                 start = datetime.combine(day, clock, tzinfo=zone or UTC)
@@ -426,7 +426,7 @@ def test_a_vcard_export_imports_back_into_a_fresh_file(cli, tmp_path) -> None:
 @given(st.lists(tasks(), max_size=4), st.sampled_from(["Europe/Berlin", "UTC", "America/New_York"]))
 def test_events_mean_what_icalendar_writes(monkeypatch_tz, agenda: list[Task], zone: str) -> None:
     # icalendar turns a literal `\N` into a line break; ours keeps it (see below)
-    assume(not any("\\N" in ics._summary(t) + ics._description(t) for t in agenda))
+    assume(not any("\\N" in ics._summary(t) + ics.task_description(t) for t in agenda))
     monkeypatch_tz(zone)
     ours = ours_calendar(agenda, NOW)
     assert calendar_meaning(ours) == calendar_meaning(library_calendar(agenda, NOW))

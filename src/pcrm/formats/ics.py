@@ -113,7 +113,7 @@ def _event(
     if rule:
         lines.append("RRULE:" + _recur(rule))
     lines.append("CREATED:" + _utc(from_iso(task.created_at)))
-    lines.append("DESCRIPTION:" + text(_description(task)))
+    lines.append("DESCRIPTION:" + text(task_description(task)))
     lines.append("LAST-MODIFIED:" + _utc(from_iso(task.updated_at)))
     return "BEGIN:VEVENT\r\n" + "".join(map(fold, lines)) + "END:VEVENT\r\n"
 
@@ -167,17 +167,19 @@ def _rule_from(rule: str, start: date, timed: bool) -> str:
     return ";".join(f"{key}={value}" for key, value in parts.items())
 
 
-def _text(value: str) -> str:
+def without_controls(value: str) -> str:
+    """Text for a calendar property: control characters (terminal escapes) left out."""
     return _CONTROLS.sub("", value)
 
 
 def _summary(task: Task) -> str:
     who = [link.name for link in (task.contact, task.company) if link]
-    return _text(f"{task.title} ({', '.join(who)})" if who else task.title)
+    return without_controls(f"{task.title} ({', '.join(who)})" if who else task.title)
 
 
-def _description(task: Task) -> str:
+def task_description(task: Task) -> str:
+    """What a follow-up's event or to-do says besides its title: who, and its pcrm id."""
     links = (("With", task.contact), ("Company", task.company), ("Deal", task.deal))
     lines = [f"{label}: {link.name}" for label, link in links if link]
     lines.append(f"pcrm follow-up {task.id}" + (f", {task.repeat}" if task.repeat else ""))
-    return _text("\n".join(lines))
+    return without_controls("\n".join(lines))

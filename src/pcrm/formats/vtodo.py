@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pcrm.dates import from_iso, local_zone_name, to_iso
 from pcrm.errors import InvalidInput
-from pcrm.formats.ics import PRODID, _description, _text
+from pcrm.formats.ics import PRODID, task_description, without_controls
 
 if TYPE_CHECKING:
     from pcrm.core.activity.tasks import Task
@@ -50,8 +50,8 @@ def todo_file(task: Task) -> str:
     todo.add("dtstamp", from_iso(task.updated_at))
     todo.add("created", from_iso(task.created_at))
     todo.add("last-modified", from_iso(task.updated_at))
-    todo.add("summary", _text(task.title))
-    todo.add("description", _description(task))
+    todo.add("summary", without_controls(task.title))
+    todo.add("description", task_description(task))
     todo.add("status", "NEEDS-ACTION")
     if task.due_at:
         due: date | datetime = from_iso(task.due_at).astimezone(zone)

@@ -18,16 +18,17 @@ per thousand messages, not per message).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
+from pcrm.core.people.tags import chunks
 from pcrm.core.records import new_uid
 from pcrm.dates import to_iso
 from pcrm.store.db import Database
 
-_T = TypeVar("_T")
+# Values per `IN (...)` list: thread_deals puts each twice, below SQLite's 999 variables.
+_IN_LIST = 400
 
 
 @dataclass(frozen=True)
@@ -110,18 +111,10 @@ class CaptureSummary:
     cancelled_unseen: int = 0  # cancelled in the calendar and never captured
 
 
-def _chunks(values: Iterable[_T], size: int = 400) -> Iterator[list[_T]]:
-    """Values for `IN (...)` lists below SQLite's variable limit (thread_deals uses each
-    twice)."""
-    items = list(values)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def captured_ids(db: Database, source: str, ids: Iterable[str]) -> set[str]:
     """Which of `ids` were captured from `source` already."""
     found: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, _IN_LIST):
         marks = ",".join("?" * len(chunk))
         found.update(
             row[0]
@@ -137,7 +130,7 @@ def captured_ids(db: Database, source: str, ids: Iterable[str]) -> set[str]:
 def contacts_by_email(db: Database, emails: Iterable[str]) -> dict[str, int]:
     """Address (lower case) -> the contact who has it, for those pcrm knows."""
     found: dict[str, int] = {}
-    for chunk in _chunks(emails):
+    for chunk in chunks(emails, _IN_LIST):
         marks = ",".join("?" * len(chunk))
         found.update(
             db.execute(
@@ -243,7 +236,7 @@ def captured_meetings(
     the series `threads`."""
     rows: dict[int, tuple[object, ...]] = {}
     for column, values in (("external_id", ids), ("thread_id", threads)):
-        for chunk in _chunks(values):
+        for chunk in chunks(values, _IN_LIST):
             marks = ",".join("?" * len(chunk))
             for row in db.execute(
                 "SELECT id, external_id, at, text, cancelled_at, origin, thread_id, captured_as"
@@ -252,7 +245,7 @@ def captured_meetings(
             ):
                 rows[row[0]] = tuple(row)
     links: dict[int, set[int]] = {}
-    for numbers in _chunks(list(rows)):
+    for numbers in chunks(list(rows), _IN_LIST):
         marks = ",".join("?" * len(numbers))
         for interaction_id, contact_id in db.execute(
             "SELECT interaction_id, contact_id FROM interaction_contacts"
@@ -283,7 +276,7 @@ def captured_meetings(
 def thread_deals(db: Database, source: str, ids: Iterable[str]) -> dict[str, int]:
     """Message or thread id -> the deal an earlier captured message of it is linked to."""
     found: dict[str, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, _IN_LIST):
         marks = ",".join("?" * len(chunk))
         for external_id, thread_id, deal_id in db.execute(
             "SELECT external_id, thread_id, deal_id FROM interactions WHERE source = ?"
@@ -302,8 +295,7 @@ def store_captured(db: Database, now: datetime, source: str, items: list[Capture
     last contact and the deals' last activity once each; the new ids, in order."""
     companies: dict[int, int | None] = {}
     everyone = sorted({cid for item in items for cid in item.contact_ids})
-    for start in range(0, len(everyone), 900):
-        chunk = everyone[start : start + 900]
+    for chunk in chunks(everyone):
         marks = ",".join("?" * len(chunk))
         companies.update(
             db.execute(f"SELECT id, company_id FROM contacts WHERE id IN ({marks})", chunk)

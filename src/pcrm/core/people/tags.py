@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from pcrm.errors import InvalidInput
 from pcrm.store.db import Database
+
+_T = TypeVar("_T")
 
 # link table, column that names the record
 _LINKS = {
@@ -73,10 +76,11 @@ def tags_by_record(db: Database, kind: str, ids: list[int]) -> dict[int, list[st
     return result
 
 
-def chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
-    """Split ids for `IN (...)` lists below SQLite's variable limit."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def chunks(values: Iterable[_T], size: int = 900) -> Iterator[list[_T]]:
+    """Split values (ids, addresses) for `IN (...)` lists below SQLite's variable limit."""
+    items = values if isinstance(values, list) else list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def filter_sql(
