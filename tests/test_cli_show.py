@@ -123,6 +123,7 @@ def test_json_contact(cli, crm):
         "lifecycle",
         "follow_ups",
         "follow_up_count",
+        "archived_at",
     ]
     assert view["contact"]["name"] == "Ada Lovelace"
     assert view["contact"]["last_contacted_at"] == "2026-11-18T10:00:00Z"

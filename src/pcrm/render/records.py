@@ -275,6 +275,11 @@ def follow_ups_section(
     return [Padding(heading, (1, 0, 0, 0)), Padding(rows, (0, 0, 0, 2))]
 
 
+def _archived(stamp: str, contact_id: int, now: datetime) -> str:
+    restore = f"pcrm contact restore {contact_id}"
+    return f"Archived {when(stamp, now)}: left out of lists and exports ({restore})"
+
+
 def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     from rich.console import Group
     from rich.padding import Padding
@@ -286,6 +291,8 @@ def contact_view(view: ContactOverview, now: datetime) -> RenderableType:
     parts: list[RenderableType] = [
         _heading(contact.name, subtitle, f"contact {contact.id}"),
     ]
+    if view.archived_at:
+        parts.append(t(_archived(view.archived_at, contact.id, now), "warn"))
     if any(value for _, value in _contact_fields(contact)):
         parts.append(Padding(_fields_grid(_contact_fields(contact)), (1, 0, 0, 2)))
     if contact.note:
@@ -402,6 +409,8 @@ def _plain_lifecycle(changes: list[LifecycleChange]) -> Iterator[str]:
 def contact_view_lines(view: ContactOverview) -> Iterator[str]:
     contact = view.contact
     yield f"contact {contact.id}: {clean(contact.name, one_line=True)}"
+    if view.archived_at:
+        yield f"archived: {view.archived_at}"
     yield from _plain_fields(_contact_fields(contact, styled=False))
     if contact.note:
         yield from (f"note: {line}" for line in clean(contact.note).splitlines())

@@ -45,6 +45,7 @@ class ContactOverview:
     lifecycle: list[LifecycleChange] = field(default_factory=list)  # newest first
     follow_ups: list[Task] = field(default_factory=list)  # open ones, soonest due first
     follow_up_count: int = 0  # open ones in all, with those left out of follow_ups
+    archived_at: str | None = None  # archived (a card deleted on a device): contact restore
 
 
 @dataclass

@@ -103,8 +103,9 @@ def contact_overview(db: Database, contact_id: int, now: datetime) -> ContactOve
         from pcrm.core.activity.tasks import open_tasks_about
 
         tasks, tasks_count = open_tasks_about(db, now, "contact", contact_id, FOLLOW_UPS_SHOWN)
+    archived = db.execute("SELECT archived_at FROM contacts WHERE id = ?", [contact_id]).fetchone()
     return ContactOverview(
-        contact, recent, count, last, upcoming, deals, lifecycle, tasks, tasks_count
+        contact, recent, count, last, upcoming, deals, lifecycle, tasks, tasks_count, archived[0]
     )
 
 
