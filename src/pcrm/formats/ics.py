@@ -39,15 +39,15 @@ def write_agenda(
     """Write the open follow-ups as an .ics file, event by event as the tasks come;
     returns how many tasks. `timed`: some task has a time of day, so the calendar needs
     the local zone's VTIMEZONE (written before the events, from icalendar, once)."""
-    zone = _local_zone() if timed else None  # all-day events name no zone
+    zone = local_zone() if timed else None  # all-day events name no zone
     stream.write(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
         + fold("PRODID:" + text(PRODID))
         + "CALSCALE:GREGORIAN\r\nX-WR-CALNAME:pcrm follow-ups\r\n"
     )
     if zone is not None:
-        stream.write(_vtimezone(zone))
-    stamp = _utc(now)
+        stream.write(vtimezone(zone))
+    stamp = utc(now)
     count = 0
     for count, task in enumerate(tasks, start=1):  # noqa: B007 (the last is the total)
         for uid, day, rule in _events(task):
@@ -56,7 +56,7 @@ def write_agenda(
     return count
 
 
-def _local_zone() -> ZoneInfo | None:
+def local_zone() -> ZoneInfo | None:
     """The local zone events with a time are written in; None: UTC (times end in Z, no
     VTIMEZONE), when the zone is unnamed or one of UTC's names, as icalendar decides."""
     from icalendar.timezone import tzid_from_tzinfo
@@ -66,7 +66,8 @@ def _local_zone() -> ZoneInfo | None:
     return None if zone is None or tzid_from_tzinfo(zone) == "UTC" else zone
 
 
-def _vtimezone(zone: ZoneInfo) -> str:
+@lru_cache(maxsize=4)
+def vtimezone(zone: ZoneInfo) -> str:
     """The zone's VTIMEZONE as icalendar writes it for a calendar that uses it."""
     from icalendar import Calendar, Event
 
@@ -105,31 +106,31 @@ def _event(
     if task.due_at:
         clock = from_iso(task.due_at).astimezone(zone or UTC).time()
         start = datetime.combine(day, clock, tzinfo=zone or UTC)
-        lines += [_moment("DTSTART", start, zone), _moment("DTEND", start + TIMED_LENGTH, zone)]
+        lines += [moment("DTSTART", start, zone), moment("DTEND", start + TIMED_LENGTH, zone)]
     else:
         lines.append(f"DTSTART;VALUE=DATE:{day:%Y%m%d}")
         lines.append(f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}")
     lines += ["DTSTAMP:" + stamp, "UID:" + text(uid)]
     if rule:
-        lines.append("RRULE:" + _recur(rule))
-    lines.append("CREATED:" + _utc(from_iso(task.created_at)))
+        lines.append("RRULE:" + recur(rule))
+    lines.append("CREATED:" + utc(from_iso(task.created_at)))
     lines.append("DESCRIPTION:" + text(task_description(task)))
-    lines.append("LAST-MODIFIED:" + _utc(from_iso(task.updated_at)))
+    lines.append("LAST-MODIFIED:" + utc(from_iso(task.updated_at)))
     return "BEGIN:VEVENT\r\n" + "".join(map(fold, lines)) + "END:VEVENT\r\n"
 
 
-def _moment(name: str, moment: datetime, zone: ZoneInfo | None) -> str:
+def moment(name: str, moment: datetime, zone: ZoneInfo | None) -> str:
     if zone is None:
         return f"{name}:{moment:%Y%m%dT%H%M%S}Z"
     return f"{name};TZID={param(zone.key)}:{moment:%Y%m%dT%H%M%S}"
 
 
-def _utc(moment: datetime) -> str:
+def utc(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
 @lru_cache(maxsize=256)
-def _recur(rule: str) -> str:
+def recur(rule: str) -> str:
     """RRULE's value as icalendar writes it (its order of parts); rules repeat, so the
     few distinct ones are parsed once."""
     from icalendar import vRecur

@@ -121,7 +121,8 @@ class NewFile:
     folder so that the final rename is atomic; `path` is that file, to be written by any
     means (a stream, SQLite). `commit()` flushes it to disk and renames it to `target`;
     `discard()` removes it. As a context manager it yields `path`, commits when the block
-    ends normally and discards otherwise.
+    ends normally and discards otherwise. `sync_folder=False` leaves making the rename
+    durable to the caller (one sync_folder() after many files, not one fsync each).
 
     `target` must pass check_output() (with `force` and `protect`, see there): an existing
     one is replaced only with `force`; without it, FileExistsError when the file exists at
@@ -130,7 +131,12 @@ class NewFile:
     """
 
     def __init__(
-        self, target: Path, *, force: bool = False, protect: Mapping[Path, str] | None = None
+        self,
+        target: Path,
+        *,
+        force: bool = False,
+        protect: Mapping[Path, str] | None = None,
+        sync_folder: bool = True,
     ) -> None:
         import tempfile  # not on the start-up path of every command (store.db imports us)
 
@@ -148,6 +154,7 @@ class NewFile:
             os.close(fd)
         self.path = Path(name)
         self._done = False
+        self._sync_folder = sync_folder
 
     def commit(self) -> None:
         """Flush the file to disk and put it in place; on failure it is removed."""
@@ -164,7 +171,8 @@ class NewFile:
             self.discard()
             raise
         self._done = True
-        _sync_folder(self.target.parent)
+        if self._sync_folder:
+            sync_folder(self.target.parent)
 
     def discard(self) -> None:
         if not self._done:
@@ -223,7 +231,7 @@ def _exists(target: Path) -> FileExistsError:
     return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself durable, where the system allows opening a folder."""
     with contextlib.suppress(OSError, AttributeError):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
