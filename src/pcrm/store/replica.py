@@ -1,0 +1,331 @@
+"""An off-machine replica of the database through Litestream, with a writer lease.
+
+Litestream itself lets any database push to any replica: a second machine pushing to the
+same URL silently replaces the first one's data (measured: docs/replica.md). pcrm stops
+that with two records:
+
+- the **lease**, inside the database (table replica_writer, step m024): the host id and
+  name of the machine that pushes it, and since when. It travels with the data, so a
+  replica tells whoever restores it who wrote it;
+- the **position** this database last pushed to each replica (its highest TXID and the
+  LTX file holding it), in a small JSON file beside the database (`pcrm.db.replica.json`),
+  never in the database (writing it there after a push would leave a change unpushed).
+
+Before each push pcrm asks Litestream for the replica's position: when it is not the one
+this database last pushed (or the replica holds data this database never pushed), another
+writer has been there and the push is refused, naming that writer, unless take_over.
+The same check works for s3:// as for file://: it only needs Litestream's listing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pcrm.errors import DatabaseError, PcrmError
+from pcrm.store import litestream
+from pcrm.store.backup import Restored, restore
+from pcrm.store.files import NewFile, make_folder
+from pcrm.store.litestream import Position, Replica
+
+STATE_SUFFIX = ".replica.json"
+
+
+@dataclass(frozen=True)
+class Writer:
+    host_id: str
+    host_name: str
+    since: str
+
+    def describe(self, me: Writer | None = None) -> str:
+        name = f"{self.host_name} (host id {self.host_id})"
+        if me is not None and me.host_id == self.host_id:
+            name += ": this machine, from another database file"
+        return name
+
+
+@dataclass(frozen=True)
+class Pushed:
+    replica: Replica
+    position: Position
+    took_over_from: Writer | None  # the writer this push replaced, with --take-over
+    unchanged: bool = False  # nothing changed since this database's last push: none made
+
+
+@dataclass(frozen=True)
+class Pushes:
+    """This database's last successful push to one replica: where it left the replica,
+    and a digest of the file then (a push of an unchanged file is skipped)."""
+
+    position: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Pulled:
+    restored: Restored
+    replica: Replica
+    position: Position
+    writer: Writer | None  # the lease the replica carries
+    is_writer: bool  # whether this database may push to the replica without --take-over
+    pushed: Pushed | None = None  # with take_over: the push that made this machine the writer
+
+
+def this_host(now: datetime) -> Writer:
+    """This machine: a random id kept in the user's state folder, and its host name.
+
+    The state folder (~/.local/state/pcrm on Linux), not the data folder: a data folder
+    copied to a new laptop must not bring the old laptop's id along."""
+    from platformdirs import user_state_path
+
+    path = user_state_path("pcrm", appauthor=False) / "host-id"
+    try:
+        host_id = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        host_id = ""
+    if not host_id:
+        host_id = secrets.token_hex(4)
+        try:
+            if not path.parent.exists():
+                make_folder(path.parent)
+            with NewFile(path, force=True) as temporary:
+                temporary.write_text(host_id + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise DatabaseError(f"cannot write {path}: {exc.strerror}") from exc
+    return Writer(host_id, socket.gethostname() or "unknown host", now.isoformat())
+
+
+# --- the position this database last pushed, beside it -------------------------------------
+
+
+def state_path(database: Path) -> Path:
+    return database.with_name(database.name + STATE_SUFFIX)
+
+
+def last_pushes(database: Path) -> dict[str, Pushes]:
+    """{replica URL: last push} of this database."""
+    path = state_path(database)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        replicas = data["replicas"]
+        return {
+            str(url): Pushes(str(entry["position"]), str(entry.get("content", "")))
+            for url, entry in replicas.items()
+        }
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DatabaseError(
+            f"cannot read {path} ({exc})",
+            hint="remove it; the next push then needs --take-over",
+        ) from exc
+
+
+def record_position(
+    database: Path, replica: Replica, at: Position, now: datetime, *, content: str | None = None
+) -> None:
+    """Remember (atomically, mode 0600) that this database stands at `at` in the replica,
+    as the file is now (or `content`: "" makes the next push happen even if unchanged)."""
+    path = state_path(database)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data.get("replicas"), dict):
+            data = {}
+    except (OSError, ValueError, AttributeError):
+        data = {}
+    data.setdefault("replicas", {})[replica.url] = {
+        "position": at.key,
+        "content": content_digest(database) if content is None else content,
+        "recorded_at": now.isoformat(),
+    }
+    try:
+        with NewFile(path, force=True) as temporary:
+            temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DatabaseError(
+            f"pushed to {replica.url}, but cannot write {path}: {exc.strerror}",
+            hint="the next push will need --take-over",
+        ) from exc
+
+
+def content_digest(database: Path) -> str:
+    """sha256 of the database file and its -wal: unchanged bytes, nothing to push."""
+    digest = hashlib.sha256()
+    for path in (database, database.with_name(database.name + "-wal")):
+        try:
+            with path.open("rb") as stream:
+                while chunk := stream.read(1 << 20):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            pass
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --- the lease inside the database ----------------------------------------------------------
+
+
+def read_writer(conn: sqlite3.Connection) -> Writer | None:
+    try:
+        row = conn.execute(
+            "SELECT host_id, host_name, since FROM replica_writer WHERE id = 1"
+        ).fetchone()
+    except sqlite3.OperationalError:  # a file from before step m024
+        return None
+    return Writer(*row) if row else None
+
+
+def _set_writer(conn: sqlite3.Connection, writer: Writer | None) -> None:
+    conn.execute("DELETE FROM replica_writer")
+    if writer is not None:
+        conn.execute(
+            "INSERT INTO replica_writer (id, host_id, host_name, since) VALUES (1, ?, ?, ?)",
+            [writer.host_id, writer.host_name, writer.since],
+        )
+
+
+def _file_writer(path: Path) -> Writer | None:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        return read_writer(conn)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+# --- push and pull --------------------------------------------------------------------------
+
+
+def _check_folder(replica: Replica, *, restoring: bool) -> None:
+    """A file:// replica's folder must exist to restore, and its parent to push: a NAS that
+    is not mounted must not turn into a replica on the laptop's own disk."""
+    if replica.folder is None:
+        return
+    needed = replica.folder if restoring else replica.folder.parent
+    if not needed.is_dir():
+        what = "no replica at" if restoring else "cannot push to"
+        raise DatabaseError(
+            f"{what} {replica.url}: folder {needed} does not exist",
+            hint="check the URL (is the disk mounted?)",
+        )
+
+
+def push(database: Path, url: str, now: datetime, *, take_over: bool = False) -> Pushed:
+    """Push the database to the replica at `url`, if this database is its writer."""
+    from pcrm.store.db import session
+
+    replica = litestream.parse_url(url)
+    program = litestream.executable()
+    if not database.exists():
+        raise DatabaseError(f"no database at {database}", hint="point --db / $PCRM_DB at your file")
+    _check_folder(replica, restoring=False)
+    current = litestream.position(program, replica)
+    pushes = last_pushes(database).get(replica.url)
+    last = pushes.position if pushes else None
+    me = this_host(now)
+    replaced: Writer | None = None
+    if current is not None and current.key != last:
+        replaced = _replica_writer(program, replica, current)
+        if not take_over:
+            _refuse(replica, current, replaced, me, never=last is None)
+    elif current is None and last is not None and not take_over:
+        raise DatabaseError(
+            f"{replica.url} is empty, but this database pushed to it before",
+            hint="if it was moved or deleted on purpose, start it again with --take-over",
+        )
+    if (
+        current is not None
+        and pushes is not None
+        and current.key == last
+        and not take_over
+        and pushes.content == content_digest(database)
+    ):
+        return Pushed(replica, current, None, unchanged=True)
+    # The lease changes only when another machine (or none) held it: an ordinary push
+    # leaves the database as it was.
+    with session(database, write=True, create=False) as db:
+        held = read_writer(db.conn)
+        changed = held is None or held.host_id != me.host_id or take_over
+        if changed:
+            _set_writer(db.conn, me)
+    try:
+        litestream.replicate_once(program, database, replica)
+    except PcrmError:
+        if changed:  # the lease as it was: the push did not happen
+            with session(database, write=True, create=False) as db:
+                _set_writer(db.conn, held)
+        raise
+    after = litestream.position(program, replica)
+    if after is None:
+        raise DatabaseError(f"litestream pushed nothing to {replica.url}; the replica is empty")
+    record_position(database, replica, after, now)
+    return Pushed(replica, after, replaced if take_over else None)
+
+
+def _refuse(
+    replica: Replica, current: Position, writer: Writer | None, me: Writer, *, never: bool
+) -> None:
+    who = writer.describe(me) if writer else "a writer without a pcrm lease"
+    why = "this database never pushed to it" if never else "not by this database"
+    raise DatabaseError(
+        f"{replica.url} was last written by {who} at {current.written_at}; {why}",
+        hint=f"to get its data: pcrm restore --replica {replica.url}; to replace it with"
+        " this database: add --take-over",
+    )
+
+
+def _replica_writer(program: str, replica: Replica, at: Position) -> Writer | None:
+    """The lease the replica carries (restored into a private temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="pcrm-replica-") as folder:
+        copy = Path(folder) / "replica.db"
+        litestream.restore_into(program, replica, at, copy)
+        return _file_writer(copy)
+
+
+def pull(
+    database: Path,
+    url: str,
+    now: datetime,
+    *,
+    take_over: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> Pulled:
+    """Replace the database with the replica at `url`, as `pcrm restore FILE` does (checked
+    first, the current file kept aside); with take_over this database becomes its writer."""
+    replica = litestream.parse_url(url)
+    program = litestream.executable()
+    _check_folder(replica, restoring=True)
+    current = litestream.position(program, replica)
+    if current is None:
+        raise DatabaseError(
+            f"no replica at {replica.url} (it holds nothing to restore)",
+            hint="check the URL; pcrm backup --replica URL makes one",
+        )
+    with tempfile.TemporaryDirectory(prefix="pcrm-replica-") as folder:
+        copy = Path(folder) / "replica.db"
+        litestream.restore_into(program, replica, current, copy)
+        with contextlib.suppress(OSError):
+            os.chmod(copy, 0o600)
+        writer = _file_writer(copy)
+        done = restore(copy, database, now, on_wait)
+    pushes = last_pushes(database).get(replica.url)
+    taken: Pushed | None = None
+    if take_over:
+        # This database now stands where the replica does; pushing it at once puts this
+        # machine's lease in the replica, so the old writer's next push is refused (and one
+        # it made meanwhile refuses this push: nothing is overwritten unseen).
+        record_position(database, replica, current, now, content="")
+        taken = push(database, url, now)
+    is_writer = pushes is not None and pushes.position == current.key
+    return Pulled(done, replica, current, writer, taken is not None or is_writer, taken)
