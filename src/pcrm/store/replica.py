@@ -215,9 +215,10 @@ def _check_folder(replica: Replica, *, restoring: bool) -> None:
     needed = replica.folder if restoring else replica.folder.parent
     if not needed.is_dir():
         what = "no replica at" if restoring else "cannot push to"
+        problem = "is not a folder" if needed.exists() else "does not exist"
         raise DatabaseError(
-            f"{what} {replica.url}: folder {needed} does not exist",
-            hint="check the URL (is the disk mounted?)",
+            f"{what} {replica.url}: {needed} {problem}",
+            hint="check the URL; is the disk mounted?",
         )
 
 
@@ -276,7 +277,7 @@ def push(database: Path, url: str, now: datetime, *, take_over: bool = False) ->
 def _refuse(
     replica: Replica, current: Position, writer: Writer | None, me: Writer, *, never: bool
 ) -> None:
-    who = writer.describe(me) if writer else "a writer without a pcrm lease"
+    who = writer.describe(me) if writer else "a writer pcrm cannot name (no pcrm lease in it)"
     why = "this database never pushed to it" if never else "not by this database"
     raise DatabaseError(
         f"{replica.url} was last written by {who} at {current.written_at}; {why}",
@@ -289,7 +290,10 @@ def _replica_writer(program: str, replica: Replica, at: Position) -> Writer | No
     """The lease the replica carries (restored into a private temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="pcrm-replica-") as folder:
         copy = Path(folder) / "replica.db"
-        litestream.restore_into(program, replica, at, copy)
+        try:
+            litestream.restore_into(program, replica, at, copy)
+        except PcrmError:
+            return None  # refused all the same, without a name
         return _file_writer(copy)
 
 
