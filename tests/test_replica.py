@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pcrm.store.litestream import executable
 from conftest import Result, one_line_error
+from pcrm.store.litestream import executable
 
 
 def _litestream_runs() -> str | None:
@@ -206,9 +206,7 @@ def test_restore_with_take_over_makes_this_machine_the_writer_at_once(
     assert dump(fresh.db) == dump(laptop.db)
 
 
-def test_restore_keeps_the_current_file_aside(
-    laptop: Machine, desktop: Machine, url: str
-) -> None:
+def test_restore_keeps_the_current_file_aside(laptop: Machine, desktop: Machine, url: str) -> None:
     laptop.ok("contact", "add", "Ada Lovelace")
     laptop.ok("backup", "--replica", url)
     desktop.ok("contact", "add", "Zed Shaw")
