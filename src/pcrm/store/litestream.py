@@ -157,6 +157,14 @@ def replicate_once(program: str, database: Path, replica: Replica) -> None:
     )
 
 
+def reset(program: str, database: Path) -> None:
+    """Remove Litestream's local copy of what it pushed (`.pcrm.db-litestream/`). With -once
+    every push is a full compressed copy of the file, and Litestream never removes them
+    locally in that mode: the folder would grow by one copy per push. After a reset the
+    next push reads the replica's latest LTX file to know where it stands."""
+    run(program, "reset", str(database))
+
+
 def restore_into(program: str, replica: Replica, at: Position, target: Path) -> None:
     """Write the replica as of `at` into the new file `target`."""
     try:

@@ -271,6 +271,13 @@ def push(database: Path, url: str, now: datetime, *, take_over: bool = False) ->
     if after is None:
         raise DatabaseError(f"litestream pushed nothing to {replica.url}; the replica is empty")
     record_position(database, replica, after, now)
+    try:
+        litestream.reset(program, database)
+    except PcrmError as exc:
+        raise DatabaseError(
+            f"pushed to {replica.url}, but {exc.message}",
+            hint=f"remove the folder .{database.name}-litestream beside the database",
+        ) from exc
     return Pushed(replica, after, replaced if take_over else None)
 
 
