@@ -10,13 +10,15 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import Result, one_line_error
-from pcrm.store.litestream import executable
+from pcrm.store.litestream import executable, parse_url, replicate_once
 
 
 def _litestream_runs() -> str | None:
@@ -327,3 +329,55 @@ def test_take_over_and_both_file_and_replica_are_usage_errors(
     assert laptop.run("restore", "--replica", url, str(tmp_path / "x.bak")).exit_code == 2
     assert laptop.run("restore").exit_code == 2
     assert not (tmp_path / "x.bak").exists()
+
+
+def _hold_write_lock(database: Path, seconds: float, name: str) -> threading.Thread:
+    """Another process's write under way: a transaction holding the write lock, committed
+    (the contact `name` added) after `seconds`."""
+    conn = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO contacts (uid, name, name_key, created_at, updated_at)"
+        " VALUES (?, ?, ?, '2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z')",
+        [f"uid-{name}", name, name.lower()],
+    )
+
+    def commit_later() -> None:
+        time.sleep(seconds)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=commit_later)
+    thread.start()
+    return thread
+
+
+def test_a_push_waits_for_a_write_under_way_and_carries_it(
+    laptop: Machine, url: str, tmp_path: Path
+) -> None:
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    thread = _hold_write_lock(laptop.db, 2.0, "First Writer")
+    try:
+        pushed = laptop.ok("backup", "--replica", url)
+    finally:
+        thread.join()
+    assert "(TXID 0000000000000002)" in pushed.stdout
+    # Litestream's local copy of what it pushed does not pile up beside the database.
+    local = laptop.db.with_name(f".{laptop.db.name}-litestream")
+    assert not list(local.rglob("*.ltx"))
+    # Litestream's own wait for the lock is 1 s; pcrm runs it again until the write is done.
+    laptop.ok("contact", "add", "Grace Hopper")  # its close checkpoints: no WAL left
+    thread = _hold_write_lock(laptop.db, 2.5, "Held Writer")
+    waited: list[bool] = []
+    try:
+        replicate_once(
+            executable(), laptop.db, parse_url(url), wait_s=30, on_wait=lambda: waited.append(True)
+        )
+    finally:
+        thread.join()
+    assert waited == [True]
+    fresh = Machine(laptop.cli, tmp_path, "fresh")
+    fresh.ok("restore", "--replica", url)
+    names = fresh.ok("contact", "list").stdout
+    assert "First Writer" in names and "Held Writer" in names

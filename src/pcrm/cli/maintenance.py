@@ -135,7 +135,7 @@ def _push(ctx: typer.Context, url: str, *, take_over: bool) -> None:
     from pcrm.store.replica import push
 
     env = get_env(ctx)
-    done = push(env.db_path, url, env.now, take_over=take_over)
+    done = push(env.db_path, url, env.now, take_over=take_over, on_wait=env._say_waiting)
     where = clean(done.replica.url, one_line=True)
     if done.took_over_from is not None:
         note(f"took over {where} from {clean(done.took_over_from.describe(), one_line=True)}")

@@ -22,6 +22,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -141,20 +143,36 @@ def position(program: str, replica: Replica) -> Position | None:
         ) from exc
 
 
-def replicate_once(program: str, database: Path, replica: Replica) -> None:
+def replicate_once(
+    program: str,
+    database: Path,
+    replica: Replica,
+    *,
+    wait_s: float = 60.0,
+    on_wait: Callable[[], None] | None = None,
+) -> None:
     """One sync into the replica, then a snapshot (level 9), and snapshots older than
     Litestream's retention (24 h) removed. Without the snapshot a restore would fetch every
     level-0 file ever pushed (with -once Litestream never compacts them); with it, a
-    restore fetches one file. See docs/replica.md for the sizes measured."""
-    run(
-        program,
-        "replicate",
-        "-once",
-        "-force-snapshot",
-        "-enforce-retention",
-        str(database),
-        replica.url,
-    )
+    restore fetches one file. See docs/replica.md for the sizes measured.
+
+    Litestream gives up after 1 s when another process holds the write lock (an import
+    under way): it is run again, every second, for up to `wait_s`, as a pcrm write waits;
+    on_wait is called once when it first has to."""
+    args = ("replicate", "-once", "-force-snapshot", "-enforce-retention")
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        try:
+            run(program, *args, str(database), replica.url)
+            return
+        except PcrmError as exc:
+            if "database is locked" not in exc.message or time.monotonic() > deadline:
+                raise
+        if not told and on_wait is not None:
+            on_wait()
+        told = True
+        time.sleep(1.0)
 
 
 def reset(program: str, database: Path) -> None:

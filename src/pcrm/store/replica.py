@@ -222,9 +222,19 @@ def _check_folder(replica: Replica, *, restoring: bool) -> None:
         )
 
 
-def push(database: Path, url: str, now: datetime, *, take_over: bool = False) -> Pushed:
-    """Push the database to the replica at `url`, if this database is its writer."""
-    from pcrm.store.db import session
+def push(
+    database: Path,
+    url: str,
+    now: datetime,
+    *,
+    take_over: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> Pushed:
+    """Push the database to the replica at `url`, if this database is its writer.
+
+    The lease is read (and written when it changes) under the write lock, as every pcrm
+    write: a push waits for an import under way to commit (on_wait: told once)."""
+    from pcrm.store.db import WRITE_WAIT_MS, session
 
     replica = litestream.parse_url(url)
     program = litestream.executable()
@@ -245,23 +255,27 @@ def push(database: Path, url: str, now: datetime, *, take_over: bool = False) ->
             f"{replica.url} is empty, but this database pushed to it before",
             hint="if it was moved or deleted on purpose, start it again with --take-over",
         )
-    if (
-        current is not None
-        and pushes is not None
-        and current.key == last
-        and not take_over
-        and pushes.content == content_digest(database)
-    ):
-        return Pushed(replica, current, None, unchanged=True)
-    # The lease changes only when another machine (or none) held it: an ordinary push
-    # leaves the database as it was.
-    with session(database, write=True, create=False) as db:
+    # Under the write lock, as every pcrm write: a write under way is waited for, and
+    # counted in the file's digest (an unchanged file is not pushed again). The lease
+    # changes only when another machine (or none) held it: an ordinary push leaves the
+    # database as it was.
+    with session(database, write=True, create=False, on_wait=on_wait) as db:
+        if (
+            current is not None
+            and pushes is not None
+            and current.key == pushes.position
+            and not take_over
+            and pushes.content == content_digest(database)
+        ):
+            return Pushed(replica, current, None, unchanged=True)
         held = read_writer(db.conn)
         changed = held is None or held.host_id != me.host_id or take_over
         if changed:
             _set_writer(db.conn, me)
     try:
-        litestream.replicate_once(program, database, replica)
+        litestream.replicate_once(
+            program, database, replica, wait_s=WRITE_WAIT_MS / 1000, on_wait=on_wait
+        )
     except PcrmError:
         if changed:  # the lease as it was: the push did not happen
             with session(database, write=True, create=False) as db:
@@ -337,6 +351,6 @@ def pull(
         # machine's lease in the replica, so the old writer's next push is refused (and one
         # it made meanwhile refuses this push: nothing is overwritten unseen).
         record_position(database, replica, current, now, content="")
-        taken = push(database, url, now)
+        taken = push(database, url, now, on_wait=on_wait)
     is_writer = pushes is not None and pushes.position == current.key
     return Pulled(done, replica, current, writer, taken is not None or is_writer, taken)
