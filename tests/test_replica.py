@@ -6,6 +6,8 @@ host ids; both have this machine's host name."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -138,12 +140,16 @@ def test_a_second_writer_is_refused_and_the_replica_keeps_the_first_ones_data(
     files = ltx_files(tmp_path)
 
     line = one_error_line(desktop.run("backup", "--replica", url))
-    assert line.startswith(
-        f"pcrm: error: {url} was last written by {socket.gethostname()}"
-        f" (host id {laptop.host_id}) at "
-    )
-    assert "this database never pushed to it" in line
-    assert f"pcrm restore --replica {url}" in line and "--take-over" in line
+    assert re.fullmatch(
+        re.escape(f"pcrm: error: {url} was last written at ")
+        + r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+        + re.escape(
+            f" by {socket.gethostname()} (host id {laptop.host_id}); this database never"
+            f" pushed to it (to get its data: pcrm restore --replica {url}; to replace it"
+            " with this database: add --take-over)"
+        ),
+        line,
+    ), line
     assert desktop.db.read_bytes() == before
     assert ltx_files(tmp_path) == files
     third = Machine(laptop.cli, tmp_path, "third")
@@ -175,7 +181,7 @@ def test_a_machine_that_restored_writes_only_after_take_over_and_then_the_first_
     laptop.ok("contact", "add", "Linus Torvalds")
     before = dump(laptop.db)
     line = one_error_line(laptop.run("backup", "--replica", url))
-    assert f"(host id {desktop.host_id}) at " in line
+    assert f" by {socket.gethostname()} (host id {desktop.host_id}); " in line
     assert "not by this database" in line
     assert dump(laptop.db) == before
     # The desktop goes on pushing without --take-over.
@@ -381,3 +387,34 @@ def test_a_push_waits_for_a_write_under_way_and_carries_it(
     fresh.ok("restore", "--replica", url)
     names = fresh.ok("contact", "list").stdout
     assert "First Writer" in names and "Held Writer" in names
+
+
+def test_an_emptied_replica_is_started_again_only_with_take_over(
+    laptop: Machine, url: str, tmp_path: Path
+) -> None:
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    shutil.rmtree(tmp_path / "nas" / "pcrm")
+    line = one_error_line(laptop.run("backup", "--replica", url))
+    assert line == (
+        f"pcrm: error: {url} is empty, but this database pushed to it before (if it was moved"
+        " or deleted on purpose, start it again with --take-over)"
+    )
+    assert not (tmp_path / "nas" / "pcrm").exists()
+    pushed = laptop.ok("backup", "--replica", url, "--take-over")
+    assert pushed.stdout == f"pushed {laptop.db} to {url} (TXID 0000000000000001)\n"
+    fresh = Machine(laptop.cli, tmp_path, "fresh")
+    fresh.ok("restore", "--replica", url)
+    assert dump(fresh.db) == dump(laptop.db)
+
+
+def test_this_machine_is_named_as_such_when_another_of_its_files_wrote_the_replica(
+    laptop: Machine, url: str, tmp_path: Path
+) -> None:
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    other = Machine(laptop.cli, tmp_path, "laptop-other-file")
+    other.state = laptop.state  # the same machine, another database file
+    other.ok("contact", "add", "Zed Shaw")
+    line = one_error_line(other.run("backup", "--replica", url))
+    assert f"(host id {laptop.host_id}, this machine); this database never pushed" in line

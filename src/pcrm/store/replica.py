@@ -48,10 +48,9 @@ class Writer:
     since: str
 
     def describe(self, me: Writer | None = None) -> str:
-        name = f"{self.host_name} (host id {self.host_id})"
-        if me is not None and me.host_id == self.host_id:
-            name += ": this machine, from another database file"
-        return name
+        mine = me is not None and me.host_id == self.host_id
+        # This machine, yet not this database's push: another file, or litestream by hand.
+        return f"{self.host_name} (host id {self.host_id}{', this machine' if mine else ''})"
 
 
 @dataclass(frozen=True)
@@ -272,6 +271,10 @@ def push(
         changed = held is None or held.host_id != me.host_id or take_over
         if changed:
             _set_writer(db.conn, me)
+    if current is None:
+        # A new or emptied replica: Litestream starts it from the whole file, never from
+        # local files left by an earlier push that failed half-way.
+        _reset(program, database, replica, pushed=False)
     try:
         litestream.replicate_once(
             program, database, replica, wait_s=WRITE_WAIT_MS / 1000, on_wait=on_wait
@@ -285,14 +288,20 @@ def push(
     if after is None:
         raise DatabaseError(f"litestream pushed nothing to {replica.url}; the replica is empty")
     record_position(database, replica, after, now)
+    _reset(program, database, replica, pushed=True)
+    return Pushed(replica, after, replaced if take_over else None)
+
+
+def _reset(program: str, database: Path, replica: Replica, *, pushed: bool) -> None:
+    """Clear Litestream's local copy of what it pushed (litestream.reset)."""
     try:
         litestream.reset(program, database)
     except PcrmError as exc:
+        done = f"pushed to {replica.url}, but " if pushed else ""
         raise DatabaseError(
-            f"pushed to {replica.url}, but {exc.message}",
+            f"{done}{exc.message}",
             hint=f"remove the folder .{database.name}-litestream beside the database",
         ) from exc
-    return Pushed(replica, after, replaced if take_over else None)
 
 
 def _refuse(
@@ -301,7 +310,7 @@ def _refuse(
     who = writer.describe(me) if writer else "a writer pcrm cannot name (no pcrm lease in it)"
     why = "this database never pushed to it" if never else "not by this database"
     raise DatabaseError(
-        f"{replica.url} was last written by {who} at {current.written_at}; {why}",
+        f"{replica.url} was last written at {current.written_at} by {who}; {why}",
         hint=f"to get its data: pcrm restore --replica {replica.url}; to replace it with"
         " this database: add --take-over",
     )
