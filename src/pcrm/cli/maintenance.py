@@ -53,7 +53,7 @@ def backup(
     when another one wrote the replica since this database last pushed, unless --take-over.
 
     \b
-    Examples:
+    Example:
       pcrm backup ~/backups/pcrm-$(date +%F).db
       pcrm backup --replica s3://my-bucket/pcrm
     """
@@ -104,7 +104,7 @@ def restore(
     pushed it, unless --take-over makes it this one.
 
     \b
-    Examples:
+    Example:
       pcrm restore ~/.local/share/pcrm/pcrm.db.20261123T100000Z.bak
       pcrm restore --replica s3://my-bucket/pcrm --take-over
     """
