@@ -164,7 +164,7 @@ def replicate_once(
     told = False
     while True:
         try:
-            run(program, *args, str(database), replica.url)
+            run(program, *args, str(database.absolute()), replica.url)
             return
         except PcrmError as exc:
             if "database is locked" not in exc.message or time.monotonic() > deadline:
@@ -180,12 +180,12 @@ def reset(program: str, database: Path) -> None:
     every push is a full compressed copy of the file, and Litestream never removes them
     locally in that mode: the folder would grow by one copy per push. After a reset the
     next push reads the replica's latest LTX file to know where it stands."""
-    run(program, "reset", str(database))
+    run(program, "reset", str(database.absolute()))
 
 
 def restore_into(program: str, replica: Replica, at: Position, target: Path) -> None:
     """Write the replica as of `at` into the new file `target`."""
     try:
-        run(program, "restore", "-txid", at.txid, "-o", str(target), replica.url)
+        run(program, "restore", "-txid", at.txid, "-o", str(target.absolute()), replica.url)
     except PcrmError as exc:
         raise DatabaseError(f"cannot restore {replica.url}: {exc.message}") from exc

@@ -19,10 +19,8 @@ The same check works for s3:// as for file://: it only needs Litestream's listin
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import secrets
 import socket
 import sqlite3
@@ -349,10 +347,11 @@ def pull(
     with tempfile.TemporaryDirectory(prefix="pcrm-replica-") as folder:
         copy = Path(folder) / "replica.db"
         litestream.restore_into(program, replica, current, copy)
-        with contextlib.suppress(OSError):
-            os.chmod(copy, 0o600)
         writer = _file_writer(copy)
         done = restore(copy, database, now, on_wait)
+    # What Litestream kept of this file's earlier pushes describes the file before the
+    # restore: the next push starts from the replica instead.
+    _reset(program, database, replica, pushed=False)
     pushes = last_pushes(database).get(replica.url)
     taken: Pushed | None = None
     if take_over:
@@ -360,6 +359,14 @@ def pull(
         # machine's lease in the replica, so the old writer's next push is refused (and one
         # it made meanwhile refuses this push: nothing is overwritten unseen).
         record_position(database, replica, current, now, content="")
-        taken = push(database, url, now, on_wait=on_wait)
+        try:
+            taken = push(database, url, now, on_wait=on_wait)
+        except PcrmError as exc:
+            kept = f", the file it replaced kept as {done.previous}" if done.previous else ""
+            raise DatabaseError(
+                f"restored {database} from {replica.url}{kept}; but taking the replica over"
+                f" failed: {exc.message}",
+                hint=exc.hint,
+            ) from exc
     is_writer = pushes is not None and pushes.position == current.key
     return Pulled(done, replica, current, writer, taken is not None or is_writer, taken)
