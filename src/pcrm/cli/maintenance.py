@@ -59,13 +59,10 @@ def backup(
     """
     from pcrm.render.safe import clean
 
+    _check_options(file, replica, take_over)
     if replica is not None:
-        if file is not None:
-            raise typer.BadParameter("give FILE or --replica, not both", param_hint="FILE")
         _push(ctx, replica, take_over=take_over)
         return
-    if take_over:
-        raise typer.BadParameter("only with --replica", param_hint="--take-over")
     from pcrm.store.backup import backup as copy_out
     from pcrm.store.backup import default_backup_path
 
@@ -111,15 +108,12 @@ def restore(
     from pcrm.render.safe import clean
     from pcrm.store.backup import restore as copy_in
 
+    _check_options(file, replica, take_over)
     if replica is not None:
-        if file is not None:
-            raise typer.BadParameter("give FILE or --replica, not both", param_hint="FILE")
         _pull(ctx, replica, take_over=take_over)
         return
     if file is None:
         raise typer.BadParameter("give a backup FILE, or --replica URL", param_hint="FILE")
-    if take_over:
-        raise typer.BadParameter("only with --replica", param_hint="--take-over")
     env = get_env(ctx)
     # It waits for another pcrm's write like every write does, saying so on a terminal.
     done = copy_in(Path(file).expanduser(), env.db_path, env.now, on_wait=env._say_waiting)
@@ -128,6 +122,14 @@ def restore(
     say(message)
     if done.previous:
         note(f"the database it replaced is kept as {clean(str(done.previous), one_line=True)}")
+
+
+def _check_options(file: str | None, replica: str | None, take_over: bool) -> None:
+    """FILE or --replica, and --take-over only with --replica (usage errors otherwise)."""
+    if replica is None and take_over:
+        raise typer.BadParameter("only with --replica", param_hint="--take-over")
+    if replica is not None and file is not None:
+        raise typer.BadParameter("give FILE or --replica, not both", param_hint="FILE")
 
 
 def _push(ctx: typer.Context, url: str, *, take_over: bool) -> None:
