@@ -418,3 +418,61 @@ def test_this_machine_is_named_as_such_when_another_of_its_files_wrote_the_repli
     other.ok("contact", "add", "Zed Shaw")
     line = one_error_line(other.run("backup", "--replica", url))
     assert f"(host id {laptop.host_id}, this machine); this database never pushed" in line
+
+
+def test_a_replica_of_an_older_pcrm_file_is_restored_and_upgraded(
+    laptop: Machine, tmp_path: Path
+) -> None:
+    from pcrm.store.migrations import apply, known_names
+
+    names = known_names()
+    old = tmp_path / "old" / "pcrm.db"
+    old.parent.mkdir()
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA journal_mode = WAL")
+    apply(conn, only=names[:10])
+    conn.execute(
+        "INSERT INTO contacts (uid, name, name_key, created_at, updated_at)"
+        " VALUES ('c1', 'Ada Lovelace', 'ada lovelace', '2026-01-01T00:00:00Z',"
+        " '2026-01-01T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+    replica = (tmp_path / "old-replica").as_uri()
+    subprocess.run(
+        [executable(), "replicate", "-once", str(old), replica], check=True, capture_output=True
+    )
+    laptop.ok("restore", "--replica", replica)
+    assert "Ada Lovelace" in laptop.ok("contact", "list").stdout
+    conn = sqlite3.connect(laptop.db)
+    try:
+        steps = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
+    finally:
+        conn.close()
+    assert steps == names  # brought up to date when pcrm opened it
+    # A replica written without pcrm's lease (litestream by hand) is named as such.
+    laptop.ok("contact", "add", "Grace Hopper")
+    line = one_error_line(laptop.run("backup", "--replica", replica))
+    assert " by a writer pcrm cannot name (no pcrm lease in it); " in line
+
+
+def test_the_writer_restoring_its_own_replica_stays_the_writer(laptop: Machine, url: str) -> None:
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    laptop.ok("contact", "add", "Typo Contact")
+    restored = laptop.ok("restore", "--replica", url)
+    assert "to push to it from here" not in restored.stderr
+    assert "Typo Contact" not in laptop.ok("contact", "list").stdout
+    laptop.ok("contact", "add", "Grace Hopper")
+    assert "(TXID 0000000000000002)" in laptop.ok("backup", "--replica", url).stdout
+
+
+def test_a_damaged_record_of_pushes_is_named(laptop: Machine, url: str) -> None:
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    record = laptop.db.with_name("pcrm.db.replica.json")
+    assert (record.stat().st_mode & 0o777) == 0o600
+    record.write_text("{not json")
+    line = one_error_line(laptop.run("backup", "--replica", url))
+    assert line.startswith(f"pcrm: error: cannot read {record} (")
+    assert line.endswith("(remove it; the next push then needs --take-over)")
