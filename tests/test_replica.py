@@ -236,6 +236,11 @@ def test_restore_keeps_the_current_file_aside(laptop: Machine, desktop: Machine,
         ("nas/pcrm", "is not a replica URL (for a folder, write file:///"),
         ("file://nas/pcrm", "is not a file:// URL of an absolute folder"),
         ("s3://", "names no bucket"),
+        (
+            "s3://KEY:SECRET@bucket/pcrm",
+            "a replica URL must not carry credentials (give them to litestream in its"
+            " environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", ["backup", "restore"])

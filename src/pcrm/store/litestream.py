@@ -64,6 +64,13 @@ def parse_url(url: str) -> Replica:
         raise InvalidInput(f"{url!r} is not a replica URL", hint=f"for a folder, {_as_file(url)}")
     if scheme not in SCHEMES:
         raise InvalidInput(f"unsupported replica URL scheme {scheme}:// in {url!r}", hint=URL_HINT)
+    if parts.username is not None or parts.password is not None:
+        # pcrm prints the URL and keeps it beside the database: no secrets in it.
+        raise InvalidInput(
+            "a replica URL must not carry credentials",
+            hint="give them to litestream in its environment: AWS_ACCESS_KEY_ID and"
+            " AWS_SECRET_ACCESS_KEY",
+        )
     if scheme == "s3":
         if not parts.netloc:
             raise InvalidInput(f"{url!r} names no bucket", hint=URL_HINT)
