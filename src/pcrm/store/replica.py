@@ -32,7 +32,7 @@ from pathlib import Path
 
 from pcrm.errors import DatabaseError, PcrmError
 from pcrm.store import litestream
-from pcrm.store.backup import Restored, restore
+from pcrm.store.backup import BUSY_TIMEOUT_S, Restored, restore
 from pcrm.store.files import NewFile, make_folder
 from pcrm.store.litestream import Position, Replica
 
@@ -282,12 +282,26 @@ def push(
             with session(database, write=True, create=False) as db:
                 _set_writer(db.conn, held)
         raise
+    _settle(database)
     after = litestream.position(program, replica)
     if after is None:
         raise DatabaseError(f"litestream pushed nothing to {replica.url}; the replica is empty")
     record_position(database, replica, after, now)
     _reset(program, database, replica, pushed=True)
     return Pushed(replica, after, replaced if take_over else None)
+
+
+def _settle(database: Path) -> None:
+    """Copy into the file the WAL that Litestream leaves behind (its own bookkeeping
+    writes), as the next pcrm command would on closing: the digest recorded now is then
+    still the file's after any number of reads, and an unchanged file is not pushed again."""
+    conn = sqlite3.connect(database, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:
+        pass  # another process is busy with the file: at worst one push too many
+    finally:
+        conn.close()
 
 
 def _reset(program: str, database: Path, replica: Replica, *, pushed: bool) -> None:
