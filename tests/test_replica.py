@@ -483,3 +483,29 @@ def test_a_damaged_record_of_pushes_is_named(laptop: Machine, url: str) -> None:
     line = one_error_line(laptop.run("backup", "--replica", url))
     assert line.startswith(f"pcrm: error: cannot read {record} (")
     assert line.endswith("(remove it; the next push then needs --take-over)")
+
+
+def test_a_hostile_host_name_in_a_replica_is_shown_as_text(
+    laptop: Machine, desktop: Machine, url: str
+) -> None:
+    """The lease comes from another machine's file: its host name is data, not markup or
+    terminal controls."""
+    laptop.ok("contact", "add", "Ada Lovelace")
+    laptop.ok("backup", "--replica", url)
+    desktop.ok("restore", "--replica", url)
+    conn = sqlite3.connect(desktop.db)
+    conn.execute("UPDATE replica_writer SET host_name = ?", ["[bold red]evil\x1b[2J\nhost"])
+    conn.commit()
+    conn.close()
+    # Pushed by hand, so that the hostile lease is the replica's latest state.
+    subprocess.run(
+        [executable(), "replicate", "-once", str(desktop.db), url], check=True, capture_output=True
+    )
+    laptop.ok("contact", "add", "Grace Hopper")
+    line = one_error_line(laptop.run("backup", "--replica", url))
+    assert "\x1b" not in line
+    assert " by [bold red]evil" in line
+    restored = Machine(laptop.cli, laptop.db.parent.parent, "third").ok("restore", "--replica", url)
+    assert "\x1b" not in restored.stderr
+    assert restored.stderr.count("\n") == 1
+    assert restored.stderr.startswith(f"{url} is written by [bold red]evil")
