@@ -10,6 +10,16 @@ import typer
 from pcrm.cli.env import get_env
 from pcrm.cli.output import ExitStatus, JsonOption, emit, error_lines, note, say
 
+ReplicaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--replica",
+        metavar="URL",
+        help="A Litestream replica: file:///folder or s3://bucket/path.",
+        show_default=False,
+    ),
+]
+
 
 def backup(
     ctx: typer.Context,
@@ -21,6 +31,15 @@ def backup(
             show_default=False,
         ),
     ] = None,
+    replica: ReplicaOption = None,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="With --replica: push even though another machine wrote the replica last,"
+            " and become its writer.",
+        ),
+    ] = False,
 ) -> None:
     """Copy the database to a backup file, safely while pcrm runs.
 
@@ -28,11 +47,22 @@ def backup(
     terminal) write. The copy is one self-contained SQLite file, readable only by you; an
     existing FILE is never overwritten.
 
+    With --replica URL (file:///folder or s3://bucket/path) it pushes the database to an
+    off-machine Litestream replica instead (litestream replicate -once; pip install
+    'pcrm[replica]'). A replica has one writer: a push is refused, naming the other machine,
+    when another one wrote the replica since this database last pushed, unless --take-over.
+
     \b
     Example:
       pcrm backup ~/backups/pcrm-$(date +%F).db
+      pcrm backup --replica s3://my-bucket/pcrm
     """
     from pcrm.render.safe import clean
+
+    _check_options(file, replica, take_over)
+    if replica is not None:
+        _push(ctx, replica, take_over=take_over)
+        return
     from pcrm.store.backup import backup as copy_out
     from pcrm.store.backup import default_backup_path
 
@@ -45,7 +75,19 @@ def backup(
 
 def restore(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A backup made by pcrm backup.")],
+    file: Annotated[
+        str | None,
+        typer.Argument(metavar="FILE", help="A backup made by pcrm backup.", show_default=False),
+    ] = None,
+    replica: ReplicaOption = None,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="With --replica: make this machine the replica's writer (pcrm backup"
+            " --replica then pushes from here).",
+        ),
+    ] = False,
 ) -> None:
     """Replace the database with a backup, keeping the current one.
 
@@ -54,13 +96,24 @@ def restore(
     replaced. Once no other pcrm is writing (it waits, as every write does), the current
     database is saved as pcrm.db.TIMESTAMP.bak beside it.
 
+    With --replica URL it restores the latest state of a Litestream replica (made by pcrm
+    backup --replica), with the same checks. The replica's writer stays the machine that
+    pushed it, unless --take-over makes it this one.
+
     \b
     Example:
       pcrm restore ~/.local/share/pcrm/pcrm.db.20261123T100000Z.bak
+      pcrm restore --replica s3://my-bucket/pcrm --take-over
     """
     from pcrm.render.safe import clean
     from pcrm.store.backup import restore as copy_in
 
+    _check_options(file, replica, take_over)
+    if replica is not None:
+        _pull(ctx, replica, take_over=take_over)
+        return
+    if file is None:
+        raise typer.BadParameter("give a backup FILE, or --replica URL", param_hint="FILE")
     env = get_env(ctx)
     # It waits for another pcrm's write like every write does, saying so on a terminal.
     done = copy_in(Path(file).expanduser(), env.db_path, env.now, on_wait=env._say_waiting)
@@ -69,6 +122,54 @@ def restore(
     say(message)
     if done.previous:
         note(f"the database it replaced is kept as {clean(str(done.previous), one_line=True)}")
+
+
+def _check_options(file: str | None, replica: str | None, take_over: bool) -> None:
+    """FILE or --replica, and --take-over only with --replica (usage errors otherwise)."""
+    if replica is None and take_over:
+        raise typer.BadParameter("only with --replica", param_hint="--take-over")
+    if replica is not None and file is not None:
+        raise typer.BadParameter("give FILE or --replica, not both", param_hint="FILE")
+
+
+def _push(ctx: typer.Context, url: str, *, take_over: bool) -> None:
+    from pcrm.render.safe import clean
+    from pcrm.store.replica import push
+
+    env = get_env(ctx)
+    done = push(env.db_path, url, env.now, take_over=take_over, on_wait=env._say_waiting)
+    where = clean(done.replica.url, one_line=True)
+    if done.took_over_from is not None:
+        note(f"took over {where} from {clean(done.took_over_from.describe(), one_line=True)}")
+    database = clean(str(env.db_path), one_line=True)
+    txid = f" (TXID {done.position.txid})"
+    if done.unchanged:
+        say(f"{database} has not changed since its last push to {where}{txid}")
+    else:
+        say(f"pushed {database} to {where}{txid}")
+
+
+def _pull(ctx: typer.Context, url: str, *, take_over: bool) -> None:
+    from pcrm.render.safe import clean
+    from pcrm.store.replica import pull
+
+    env = get_env(ctx)
+    done = pull(env.db_path, url, env.now, take_over=take_over, on_wait=env._say_waiting)
+    where = clean(done.replica.url, one_line=True)
+    database = clean(str(done.restored.database), one_line=True)
+    say(f"restored {database} from {where} (TXID {done.position.txid})")
+    if done.restored.previous:
+        kept = clean(str(done.restored.previous), one_line=True)
+        note(f"the database it replaced is kept as {kept}")
+    if done.pushed is not None:
+        txid = done.pushed.position.txid
+        note(f"this machine is now the writer of {where} (pushed TXID {txid})")
+    elif not done.is_writer:
+        writer = done.writer.describe() if done.writer else "another machine"
+        note(
+            f"{where} is written by {clean(writer, one_line=True)}; to push to it from here:"
+            f" pcrm backup --replica {where} --take-over"
+        )
 
 
 def doctor(

@@ -324,10 +324,12 @@ def schema_differences(conn: sqlite3.Connection, steps: list[str]) -> list[Diffe
 
 
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
+    # Litestream's own tables (_litestream_seq, _litestream_lock), made in the file by
+    # `pcrm backup --replica`, are not pcrm's schema: not a difference.
     return {
         (kind, name): (table, sql)
         for kind, name, table, sql in migrations.schema_rows(conn)
-        if kind in KINDS
+        if kind in KINDS and not table.startswith("_litestream_")
     }
 
 

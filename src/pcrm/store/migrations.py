@@ -1612,6 +1612,27 @@ def m022_vdir(db: Database) -> None:
     )
 
 
+@migration("m024_replica_writer")
+def m024_replica_writer(db: Database) -> None:
+    """The writer lease of an off-machine replica (`pcrm backup --replica URL`).
+
+    One row at most: the machine that pushes this file to its Litestream replica, by the
+    random `host_id` pcrm keeps in the user's state folder and the `host_name` to show,
+    and `since` when it became the writer. It lives in the file so that it travels with
+    the data: whoever restores the replica reads who wrote it (store/replica.py)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE replica_writer (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            host_id TEXT NOT NULL,
+            host_name TEXT NOT NULL,
+            since TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 
