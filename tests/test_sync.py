@@ -58,3 +58,111 @@ def test_first_sync_uploads_contacts_and_follow_ups(
     assert len(todos) == 1 and "SUMMARY:Send the quote" in next(iter(todos.values()))
     out = ok(cli("sync"))
     assert out.splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+
+
+def contact(cli: Cli, ref: str) -> dict[str, object]:
+    data = json.loads(ok(cli("contact", "show", ref, "--json")))["contact"]
+    assert isinstance(data, dict)
+    return data
+
+
+def on_server(server: Server, collection: str, needle: str) -> tuple[str, str]:
+    """(href, text) of the one item on the server whose text holds `needle`."""
+    found = [(h, t) for h, t in server.items(collection).items() if needle in t]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def phone_edit(server: Server, collection: str, needle: str, old: str, new: str) -> None:
+    """The phone changes one line of an item: GET, replace, PUT with If-Match."""
+    href, text = on_server(server, collection, needle)
+    assert old in text, text
+    etag = server.hrefs(collection)[href]
+    assert server.put(href, text.replace(old, new), etag) in (201, 204)
+
+
+def test_an_edit_on_the_phone_comes_back_into_pcrm(cli: Cli, radicale: Server) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--title", "Analyst"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    phone_edit(radicale, "contacts", "FN:Ada", "TITLE:Analyst", "TITLE:Countess")
+    out = ok(cli("sync")).splitlines()
+    assert out[:2] == ["to the server: nothing", "from the server: 0 new, 1 changed, 0 deleted"]
+    assert "imported 0 new, 1 changed" in out
+    assert contact(cli, "ada")["title"] == "Countess"
+    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+
+
+def test_a_delete_on_either_side_passes_through(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    ok(cli("contact", "add", "Grace Hopper", "--email", "grace@example.org"))
+    ok(cli("contact", "add", "Alan Turing", "--email", "alan@example.org"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    # Deleted on the phone: archived in pcrm, not destroyed.
+    href, _ = on_server(radicale, "contacts", "FN:Grace")
+    assert radicale.delete(href) in (200, 204)
+    out = ok(cli("sync")).splitlines()
+    assert "from the server: 0 new, 0 changed, 1 deleted" in out
+    assert "imported 0 new, 0 changed, 1 archived" in out
+    assert "Grace" not in ok(cli("contact", "list"))
+    assert contact(cli, "grace")["name"] == "Grace Hopper"
+    # Removed in pcrm: deleted on the server, that card only.
+    ok(cli("contact", "rm", "alan", "--yes"))
+    out = ok(cli("sync")).splitlines()
+    assert "to the server: 0 new, 0 changed, 1 deleted" in out
+    names = sorted(t.split("FN:")[1].split("\r\n")[0] for t in radicale.items("contacts").values())
+    assert names == ["Ada Lovelace"]
+    assert rows(db_path, "SELECT count(*) FROM contacts") == [(2,)]
+
+
+PHONE_CARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:PHONE-1\r\nFN:Ada L.\r\nN:L.;Ada;;;\r\n"
+    "EMAIL;TYPE=INTERNET:ADA@example.org\r\nTEL;TYPE=CELL:+1 555 0100\r\n"
+    "X-PHONE-THING:kept\r\nEND:VCARD\r\n"
+)
+
+
+def test_a_contact_made_on_the_phone_with_a_known_email_is_no_duplicate(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    assert radicale.put(f"/me/contacts/PHONE-1.vcf", PHONE_CARD) == 201
+    out = ok(cli("sync")).splitlines()
+    assert "from the server: 1 new, 0 changed, 0 deleted" in out
+    assert "imported 0 new, 0 changed, 1 matched to contacts already in pcrm" in out
+    assert rows(db_path, "SELECT name FROM contacts") == [("Ada Lovelace",)]
+    assert [p["phone"] for p in contact(cli, "ada")["phones"]] == ["+1 555 0100"]  # type: ignore[index]
+    # The next sync keeps the phone's card for Ada and removes pcrm's own copy: the phone
+    # shows her once.
+    out = ok(cli("sync")).splitlines()
+    assert "to the server: 0 new, 0 changed, 1 deleted" in out
+    cards = radicale.items("contacts")
+    assert list(cards) == ["/me/contacts/PHONE-1.vcf"]
+    assert "X-PHONE-THING:kept" in cards["/me/contacts/PHONE-1.vcf"]
+
+
+def test_a_recurring_follow_up_arrives_as_a_vtodo_with_its_rrule(
+    cli: Cli, radicale: Server
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    ok(cli("follow-up", "ada", "Weekly call", "--due", "2026-11-24", "--every", "weekly"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    href, text = on_server(radicale, "tasks", "SUMMARY:Weekly call")
+    assert "BEGIN:VTODO" in text
+    assert "RRULE:FREQ=WEEKLY" in text
+    assert "DUE;VALUE=DATE:20261124" in text
+    # Ticked off on the phone: done in pcrm, and the series goes on with the next one.
+    etag = radicale.hrefs("tasks")[href]
+    assert "STATUS:NEEDS-ACTION\r\n" in text
+    done = text.replace("STATUS:NEEDS-ACTION\r\n", "STATUS:COMPLETED\r\n")
+    assert radicale.put(href, done, etag) == 204
+    out = ok(cli("sync")).splitlines()
+    assert "from the server: 0 new, 1 changed, 0 deleted" in out
+    tasks = json.loads(ok(cli("follow-up", "list", "--json")))
+    assert [(t["title"], t["due_date"]) for t in tasks] == [("Weekly call", "2026-12-01")]
