@@ -166,3 +166,73 @@ def test_a_recurring_follow_up_arrives_as_a_vtodo_with_its_rrule(
     assert "from the server: 0 new, 1 changed, 0 deleted" in out
     tasks = json.loads(ok(cli("follow-up", "list", "--json")))
     assert [(t["title"], t["due_date"]) for t in tasks] == [("Weekly call", "2026-12-01")]
+
+
+def both_sides_edit(cli: Cli, radicale: Server, *extra: str) -> None:
+    """Ada synced; then pcrm changes her title and the phone her note."""
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--title", "Analyst"))
+    setup(cli, radicale, *extra)
+    ok(cli("sync"))
+    ok(cli("contact", "edit", "ada", "--title", "Countess"))
+    phone_edit(radicale, "contacts", "FN:Ada", "TITLE:Analyst\r\n",
+               "TITLE:Analyst\r\nNOTE:met at the phone\r\n")  # fmt: skip
+
+
+def test_a_conflict_by_default_is_reported_with_both_versions_and_nothing_lost(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    both_sides_edit(cli, radicale)
+    result = cli("sync")
+    out = ok(result).splitlines()
+    conflicts = [line for line in out if line.startswith("conflict:")]
+    assert len(conflicts) == 1
+    assert conflicts[0].startswith("conflict: contact Ada Lovelace (contacts/")
+    assert conflicts[0].endswith(
+        "changed in pcrm and on the server; neither side changed"
+        " (choose with: pcrm sync --prefer pcrm|server)"
+    )
+    assert "  -TITLE:Countess" in out and "  +NOTE:met at the phone" in out
+    # Both versions are kept as files; neither side changed.
+    saved = sorted(p.name for p in (sync_dir(db_path) / "conflicts").iterdir())
+    assert len(saved) == 2 and saved[0].endswith(".pcrm.vcf") and saved[1].endswith(".server.vcf")
+    pcrm_copy, server_copy = sorted((sync_dir(db_path) / "conflicts").iterdir())
+    assert "TITLE:Countess" in pcrm_copy.read_text()
+    assert "NOTE:met at the phone" in server_copy.read_text()
+    _, text = on_server(radicale, "contacts", "FN:Ada")
+    assert "TITLE:Analyst" in text and "NOTE:met at the phone" in text
+    assert contact(cli, "ada")["title"] == "Countess"
+    assert not contact(cli, "ada")["note"]
+    assert rows(db_path, "SELECT count(*) FROM contacts") == [(1,)]  # no duplicate
+    # --json gives both whole texts.
+    data = json.loads(ok(cli("sync", "--json")))
+    assert [c["name"] for c in data["conflicts"]] == ["Ada Lovelace"]
+    assert "TITLE:Countess" in data["conflicts"][0]["pcrm"]
+    assert "NOTE:met at the phone" in data["conflicts"][0]["server"]
+    # Settled for one run with --prefer server: the server's card comes in.
+    out = ok(cli("sync", "--prefer", "server")).splitlines()
+    assert not [line for line in out if line.startswith("conflict:")]
+    assert contact(cli, "ada")["note"] == "met at the phone"
+    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+
+
+def test_a_conflict_under_prefer_pcrm_keeps_pcrm_version_everywhere(
+    cli: Cli, radicale: Server
+) -> None:
+    both_sides_edit(cli, radicale, "--prefer", "pcrm")
+    out = ok(cli("sync")).splitlines()
+    assert out[0] == "to the server: 0 new, 1 changed, 0 deleted"
+    _, text = on_server(radicale, "contacts", "FN:Ada")
+    assert "TITLE:Countess" in text and "NOTE:" not in text
+    assert contact(cli, "ada")["title"] == "Countess"
+
+
+def test_a_conflict_under_prefer_server_takes_the_server_version(
+    cli: Cli, radicale: Server
+) -> None:
+    both_sides_edit(cli, radicale, "--prefer", "server")
+    out = ok(cli("sync")).splitlines()
+    assert out[1] == "from the server: 0 new, 1 changed, 0 deleted"
+    _, text = on_server(radicale, "contacts", "FN:Ada")
+    assert "TITLE:Analyst" in text and "NOTE:met at the phone" in text
+    ada = contact(cli, "ada")
+    assert (ada["title"], ada["note"]) == ("Analyst", "met at the phone")

@@ -24,7 +24,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -176,13 +175,13 @@ def _vdirsyncer(program: str, paths: SyncPaths, prefer: Policy | None, result: S
         pairs = [COLLECTIONS[kind][0] for kind in configured(paths)]
         if any(not (paths.status / f"{pair}.collections").exists() for pair in pairs):
             _discover(program, config, result)
-        started = time.time()
+        before = _snapshot(paths.conflicts)
         done = _run(program, config, "sync")
         if "vdirsyncer discover" in done.stderr:  # the config changed since the last discover
             _discover(program, config, result)
             done = _run(program, config, "sync")
         _moves(done.stderr, result)
-        result.conflicts = _saved_conflicts(paths, started)
+        result.conflicts = _saved_conflicts(paths, before)
         problem = _failure(done)
         if problem is not None:
             raise SyncFailed(
@@ -280,15 +279,24 @@ def _plain(message: str) -> str:
     return message
 
 
-def _saved_conflicts(paths: SyncPaths, since: float) -> list[ServerConflict]:
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each saved file's identity (inode, mtime): the hook replaces a file it saves again."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in folder.iterdir()
+    }
+
+
+def _saved_conflicts(paths: SyncPaths, before: dict[str, tuple[int, int]]) -> list[ServerConflict]:
     """The conflicts the hook saved during this run (both versions of each)."""
     folder = paths.conflicts
-    if not folder.is_dir():
-        return []
+    now = _snapshot(folder)
     found: list[ServerConflict] = []
-    for pcrm_file in sorted(folder.glob("*.pcrm.*")):
-        if pcrm_file.stat().st_mtime < since - 1:
+    for name in sorted(now):
+        if not name.count(".pcrm.") or before.get(name) == now[name]:
             continue
+        pcrm_file = folder / name
         uid, _, suffix = pcrm_file.name.rpartition(".pcrm")
         server_file = folder / f"{uid}.server{suffix}"
         if not server_file.exists():
