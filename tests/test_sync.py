@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -236,3 +237,54 @@ def test_a_conflict_under_prefer_server_takes_the_server_version(
     assert "TITLE:Analyst" in text and "NOTE:met at the phone" in text
     ada = contact(cli, "ada")
     assert (ada["title"], ada["note"]) == ("Analyst", "met at the phone")
+
+
+IPHONE = Path(__file__).parent / "fixtures" / "real" / "ez-vcard" / "John_Doe_IPHONE.vcf"
+
+
+def unfolded(text: str) -> list[str]:
+    """The logical lines of a card (the fixture's lines end in CR CR LF)."""
+    return re.split(r"\r*\n", re.sub(r"\r*\n[ \t]", "", text).strip())
+
+
+def test_every_field_survives_a_phone_round_trip(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("import", "contacts", str(IPHONE)))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    before = contact(cli, "1")
+    href, uploaded = on_server(radicale, "contacts", "FN:Mr. John")
+    # What the phone gets: the photo, Apple's X-AB properties, both addresses, the labelled
+    # numbers, the email and the birthday. (Radicale stores each card as vobject writes it
+    # again: properties sorted, lines unfolded.)
+    photo = [line for line in unfolded(IPHONE.read_bytes().decode()) if line.startswith("PHOTO;")]
+    assert len(photo) == 1 and photo[0] in unfolded(uploaded)
+    for line in ("item3.X-ABADR:Silicon Alley", "TEL;TYPE=home:905-666-1234",
+                 "TEL;TYPE=FAX,work:905-999-1234", "TEL;TYPE=assistantphone:905-222-1234",
+                 "EMAIL;TYPE=INTERNET:john.doe@ibm.com", "BDAY:2012-06-06",
+                 "ADR;TYPE=work:;;Street4 Building 6 Floor 8;New York;;12345;USA"):  # fmt: skip
+        assert line in unfolded(uploaded), line
+    # The phone changes the title, and nothing else.
+    phone_edit(radicale, "contacts", "FN:Mr. John", "TITLE:Money Counter\r\n",
+               "TITLE:Chief Counter\r\n")  # fmt: skip
+    edited = radicale.items("contacts")[href]
+    out = ok(cli("sync")).splitlines()
+    assert "imported 0 new, 1 changed" in out
+    after = contact(cli, "1")
+    assert {k for k in before if before[k] != after[k]} - {"updated_at"} == {"title"}
+    assert after["title"] == "Chief Counter"
+    # pcrm keeps the phone's card as it came: every line byte for byte (pcrm stores cards
+    # with LF line ends and writes them with CRLF).
+    raw = rows(db_path, "SELECT card FROM contact_vcards WHERE contact_id = 1")[0][0]
+    assert raw.splitlines() == edited.splitlines()
+    # Nothing goes back up, and the server's card stays as the phone left it.
+    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+    assert radicale.items("contacts")[href] == edited
+    # An edit in pcrm later changes that one property on the server; the rest is kept.
+    ok(cli("contact", "edit", "1", "--title", "Head Counter"))
+    ok(cli("sync"))
+    final = radicale.items("contacts")[href]
+    assert "TITLE:Head Counter\r\n" in final
+    others = sorted(line for line in unfolded(edited) if not line.startswith("TITLE:"))
+    assert sorted(line for line in unfolded(final) if not line.startswith("TITLE:")) == others
