@@ -71,6 +71,8 @@ class Server:
             b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
             {"Depth": "1", "Content-Type": "application/xml"},
         )
+        if status == 404:  # no such collection (yet): nothing on the server
+            return {}
         assert status == 207, body
         text = body.decode()
         found = {}

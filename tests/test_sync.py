@@ -288,3 +288,144 @@ def test_every_field_survives_a_phone_round_trip(
     assert "TITLE:Head Counter\r\n" in final
     others = sorted(line for line in unfolded(edited) if not line.startswith("TITLE:"))
     assert sorted(line for line in unfolded(final) if not line.startswith("TITLE:")) == others
+
+
+def one_error(result: Result) -> str:
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert result.exception is None
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("pcrm: error: ")
+    return result.stderr
+
+
+def test_sync_before_setup_says_how_to_set_it_up(cli: Cli, db_path: Path) -> None:
+    ok(cli("contact", "add", "Ada Lovelace"))
+    before = dump(db_path)
+    err = one_error(cli("sync"))
+    assert err == (
+        "pcrm: error: pcrm sync is not set up for this database (run pcrm sync setup"
+        " --carddav URL --caldav URL --user NAME --password-command CMD)\n"
+    )
+    assert dump(db_path) == before
+
+
+def test_setup_refuses_bad_input_and_an_existing_config(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace"))
+    base = ("sync", "setup", "--user", "me", "--password-command", "pass show dav/me")
+    assert "give --carddav URL, --caldav URL or both" in one_error(cli(*base))
+    assert '--carddav "ftp://x/y/" is not an http(s) URL' in one_error(
+        cli(*base, "--carddav", "ftp://x/y/")
+    )
+    assert "names no collection" in one_error(cli(*base, "--carddav", "https://dav.example.org/"))
+    assert "give --password-command CMD" in one_error(
+        cli("sync", "setup", "--user", "me", "--carddav", "https://d.example.org/me/c/")
+    )
+    assert '--prefer "phone" is not pcrm or server' in one_error(
+        cli(*base, "--carddav", "https://d.example.org/me/c/", "--prefer", "phone")
+    )
+    assert not sync_dir(db_path).exists()
+    # Contacts only: one pair, the collection named by the URL's last segment.
+    out = ok(cli(*base, "--carddav", "https://d.example.org/dav/me/Address%20Book/"))
+    config = (sync_dir(db_path) / "config").read_text()
+    assert '[pair pcrm_contacts]' in config and "pcrm_tasks" not in config
+    assert 'collections = [["contacts", "contacts", "Address Book"]]' in config
+    assert 'url = "https://d.example.org/dav/me/"' in config
+    assert 'password.fetch = ["command", "pass", "show", "dav/me"]' in config
+    assert 'implicit = "create"' in config
+    assert '"pcrm.app.sync_conflict"' in config  # default: both versions kept, reported
+    assert out.splitlines()[-2:] == ["  conflicts: stop and report (both versions kept)",
+                                     "next: pcrm sync"]  # fmt: skip
+    err = one_error(cli(*base, "--caldav", "https://d.example.org/me/tasks/"))
+    assert "already exists (pcrm sync setup ... --force replaces it" in err
+    assert (sync_dir(db_path) / "config").read_text() == config
+    ok(cli(*base, "--caldav", "https://d.example.org/me/tasks/", "--prefer", "server", "--force"))
+    config = (sync_dir(db_path) / "config").read_text()
+    assert 'item_types = ["VTODO"]' in config and "pcrm_contacts" not in config
+    assert 'conflict_resolution = "b wins"' in config
+    assert (sync_dir(db_path) / "config").stat().st_mode & 0o777 == 0o600
+    assert sync_dir(db_path).stat().st_mode & 0o777 == 0o700
+
+
+def test_sync_without_vdirsyncer_says_how_to_install_it(
+    cli: Cli, radicale: Server, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    ok(cli("contact", "add", "Ada Lovelace"))
+    setup(cli, radicale)
+    before = dump(db_path)
+    # No vdirsyncer beside the interpreter, none on PATH.
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setattr(sys, "executable", str(empty / "python"))
+    monkeypatch.setenv("PATH", str(empty))
+    err = one_error(cli("sync"))
+    assert err == (
+        "pcrm: error: vdirsyncer is not installed: pip install 'pcrm[sync]'"
+        " (or put vdirsyncer on PATH)\n"
+    )
+    assert dump(db_path) == before
+    assert radicale.items("contacts") == {}
+
+
+def test_a_wrong_password_is_one_clear_error_and_nothing_is_imported(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    setup(cli, radicale, password="wrong")
+    err = one_error(cli("sync"))
+    assert err.startswith(
+        "pcrm: error: vdirsyncer discover failed: the server refused the user name or"
+        " password (401 Unauthorized)"
+    ), err
+    assert radicale.items("contacts") == {}
+    # Right password, first sync; then a wrong one again: sync fails, nothing imported.
+    setup(cli, radicale, "--force")
+    ok(cli("sync"))
+    phone_edit(radicale, "contacts", "FN:Ada", "FN:Ada Lovelace", "FN:Ada King")
+    (radicale.storage.parent / "password").write_text("wrong\n")
+    before = dump(db_path)
+    err = one_error(cli("sync"))
+    assert "failed: the server refused the user name or password" in err
+    assert dump(db_path) == before
+    # The server unreachable: the same, one line.
+    (radicale.storage.parent / "password").write_text("secret\n")
+    config = sync_dir(db_path) / "config"
+    port = radicale.base.rsplit(":", 1)[1]
+    config.write_text(config.read_text().replace(f":{port}/", ":9/"))
+    err = one_error(cli("sync"))
+    assert "Cannot connect to host 127.0.0.1:9" in err
+    assert dump(db_path) == before
+
+
+def test_dry_run_changes_nothing_and_runs_no_vdirsyncer(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    setup(cli, radicale)
+    before = dump(db_path)
+    out = ok(cli("sync", "--dry-run")).splitlines()
+    assert out == [
+        "dry run: vdirsyncer not run (it has no dry run of its own); nothing changed",
+        "would export 0 changed, 0 unchanged, 1 new",
+    ]
+    assert dump(db_path) == before
+    assert radicale.items("contacts") == {}
+    assert not (sync_dir(db_path) / "vdir").exists()
+
+
+def test_a_second_sync_at_the_same_time_is_refused(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    import fcntl
+
+    setup(cli, radicale)
+    with (sync_dir(db_path) / "lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        err = one_error(cli("sync"))
+    assert err == (
+        "pcrm: error: another pcrm sync is running for this database (let it finish; cron"
+        " can simply try again at its next run)\n"
+    )
+    ok(cli("sync"))

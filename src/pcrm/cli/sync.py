@@ -67,7 +67,7 @@ def sync(
     policy = _policy(prefer)
     env = get_env(ctx)
     result = run_sync(
-        lambda: env.database(write=True, create=False),
+        lambda: env.database(write=True, create=True),  # set up: the config names this file
         env.now,
         SyncPaths(env.db_path),
         prefer=policy,  # type: ignore[arg-type]
