@@ -108,8 +108,8 @@ class Server:
         return status
 
 
-@pytest.fixture
-def radicale(tmp_path: Path) -> Iterator[Server]:
+@pytest.fixture(name="radicale")
+def radicale_server(tmp_path: Path) -> Iterator[Server]:
     folder = tmp_path / "radicale"
     folder.mkdir()
     users = folder / "users"
@@ -118,15 +118,26 @@ def radicale(tmp_path: Path) -> Iterator[Server]:
     log = (folder / "log").open("wb")
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "radicale", "--config", "",
-            "--server-hosts", f"127.0.0.1:{port}",
-            "--storage-filesystem-folder", str(folder / "collections"),
-            "--auth-type", "htpasswd",
-            "--auth-htpasswd-filename", str(users),
-            "--auth-htpasswd-encryption", "plain",
-            "--auth-delay", "0",
-            "--logging-level", "warning",
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "radicale",
+            "--config",
+            "",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--storage-filesystem-folder",
+            str(folder / "collections"),
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(users),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--auth-delay",
+            "0",
+            "--logging-level",
+            "warning",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,

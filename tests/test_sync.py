@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Result, dump, rows
-from sync_server import Server, radicale  # noqa: F401  (the fixture)
+from sync_server import Server, radicale_server  # noqa: F401  (the fixture `radicale`)
 
 Cli = Callable[..., Result]
+QUIET = ["to the server: nothing", "from the server: nothing"]
 
 
 def ok(result: Result) -> str:
@@ -28,9 +29,18 @@ def setup(cli: Cli, server: Server, *extra: str, password: str = "secret") -> st
     secret.write_text(password + "\n")
     return ok(
         cli(
-            "sync", "setup", "--carddav", server.contacts_url, "--caldav", server.tasks_url,
-            "--user", "me", "--password-command", f"cat {secret}", *extra,
-        )  # fmt: skip
+            "sync",
+            "setup",
+            "--carddav",
+            server.contacts_url,
+            "--caldav",
+            server.tasks_url,
+            "--user",
+            "me",
+            "--password-command",
+            f"cat {secret}",
+            *extra,
+        )
     )
 
 
@@ -58,7 +68,7 @@ def test_first_sync_uploads_contacts_and_follow_ups(
     todos = radicale.items("tasks")
     assert len(todos) == 1 and "SUMMARY:Send the quote" in next(iter(todos.values()))
     out = ok(cli("sync"))
-    assert out.splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+    assert out.splitlines()[:2] == QUIET
 
 
 def contact(cli: Cli, ref: str) -> dict[str, object]:
@@ -91,12 +101,13 @@ def test_an_edit_on_the_phone_comes_back_into_pcrm(cli: Cli, radicale: Server) -
     assert out[:2] == ["to the server: nothing", "from the server: 0 new, 1 changed, 0 deleted"]
     assert "imported 0 new, 1 changed" in out
     assert contact(cli, "ada")["title"] == "Countess"
-    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+    assert ok(cli("sync")).splitlines()[:2] == [
+        "to the server: nothing",
+        "from the server: nothing",
+    ]
 
 
-def test_a_delete_on_either_side_passes_through(
-    cli: Cli, radicale: Server, db_path: Path
-) -> None:
+def test_a_delete_on_either_side_passes_through(cli: Cli, radicale: Server, db_path: Path) -> None:
     ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
     ok(cli("contact", "add", "Grace Hopper", "--email", "grace@example.org"))
     ok(cli("contact", "add", "Alan Turing", "--email", "alan@example.org"))
@@ -132,7 +143,7 @@ def test_a_contact_made_on_the_phone_with_a_known_email_is_no_duplicate(
     ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
     setup(cli, radicale)
     ok(cli("sync"))
-    assert radicale.put(f"/me/contacts/PHONE-1.vcf", PHONE_CARD) == 201
+    assert radicale.put("/me/contacts/PHONE-1.vcf", PHONE_CARD) == 201
     out = ok(cli("sync")).splitlines()
     assert "from the server: 1 new, 0 changed, 0 deleted" in out
     assert "imported 0 new, 0 changed, 1 matched to contacts already in pcrm" in out
@@ -213,7 +224,10 @@ def test_a_conflict_by_default_is_reported_with_both_versions_and_nothing_lost(
     out = ok(cli("sync", "--prefer", "server")).splitlines()
     assert not [line for line in out if line.startswith("conflict:")]
     assert contact(cli, "ada")["note"] == "met at the phone"
-    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+    assert ok(cli("sync")).splitlines()[:2] == [
+        "to the server: nothing",
+        "from the server: nothing",
+    ]
 
 
 def test_a_conflict_under_prefer_pcrm_keeps_pcrm_version_everywhere(
@@ -247,9 +261,7 @@ def unfolded(text: str) -> list[str]:
     return re.split(r"\r*\n", re.sub(r"\r*\n[ \t]", "", text).strip())
 
 
-def test_every_field_survives_a_phone_round_trip(
-    cli: Cli, radicale: Server, db_path: Path
-) -> None:
+def test_every_field_survives_a_phone_round_trip(cli: Cli, radicale: Server, db_path: Path) -> None:
     ok(cli("import", "contacts", str(IPHONE)))
     setup(cli, radicale)
     ok(cli("sync"))
@@ -279,7 +291,10 @@ def test_every_field_survives_a_phone_round_trip(
     raw = rows(db_path, "SELECT card FROM contact_vcards WHERE contact_id = 1")[0][0]
     assert raw.splitlines() == edited.splitlines()
     # Nothing goes back up, and the server's card stays as the phone left it.
-    assert ok(cli("sync")).splitlines()[:2] == ["to the server: nothing", "from the server: nothing"]
+    assert ok(cli("sync")).splitlines()[:2] == [
+        "to the server: nothing",
+        "from the server: nothing",
+    ]
     assert radicale.items("contacts")[href] == edited
     # An edit in pcrm later changes that one property on the server; the rest is kept.
     ok(cli("contact", "edit", "1", "--title", "Head Counter"))
@@ -328,7 +343,7 @@ def test_setup_refuses_bad_input_and_an_existing_config(
     # Contacts only: one pair, the collection named by the URL's last segment.
     out = ok(cli(*base, "--carddav", "https://d.example.org/dav/me/Address%20Book/"))
     config = (sync_dir(db_path) / "config").read_text()
-    assert '[pair pcrm_contacts]' in config and "pcrm_tasks" not in config
+    assert "[pair pcrm_contacts]" in config and "pcrm_tasks" not in config
     assert 'collections = [["contacts", "contacts", "Address Book"]]' in config
     assert 'url = "https://d.example.org/dav/me/"' in config
     assert 'password.fetch = ["command", "pass", "show", "dav/me"]' in config
@@ -429,3 +444,54 @@ def test_a_second_sync_at_the_same_time_is_refused(
         " can simply try again at its next run)\n"
     )
     ok(cli("sync"))
+
+
+def many_contacts(cli: Cli, count: int) -> None:
+    lines = ["name,email,phone"] + [
+        f"Person {n:04d},person{n}@example.org,+44 20 7946 {n:04d}" for n in range(count)
+    ]
+    path = Path(os.environ["PCRM_DB"]).parent.parent / "people.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ok(cli("import", "contacts", str(path)))
+
+
+def round_trip(cli: Cli, radicale: Server, db_path: Path, count: int) -> None:
+    """`count` contacts up; the phone edits one and adds one; all back; a fresh database
+    set up on the same server gets every contact, and nobody twice."""
+    many_contacts(cli, count)
+    setup(cli, radicale)
+    out = ok(cli("sync")).splitlines()
+    assert out[0] == f"to the server: {count} new, 0 changed, 0 deleted"
+    assert len(radicale.hrefs("contacts")) == count
+    phone_edit(radicale, "contacts", "FN:Person 0007", "FN:Person 0007", "FN:Person Seven")
+    assert radicale.put("/me/contacts/PHONE-NEW.vcf",
+                        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:PHONE-NEW\r\nFN:New Person\r\n"
+                        "N:Person;New;;;\r\nEND:VCARD\r\n") == 201  # fmt: skip
+    out = ok(cli("sync")).splitlines()
+    assert out[1] == "from the server: 1 new, 1 changed, 0 deleted"
+    assert "imported 1 new, 1 changed" in out
+    assert rows(db_path, "SELECT count(*) FROM contacts") == [(count + 1,)]
+    assert contact(cli, "person7@example.org")["name"] == "Person Seven"
+    # A second machine: a new database set up on the same server takes every contact.
+    other = db_path.parent / "other.db"
+    ok(cli("--db", str(other), "sync", "setup", "--carddav", radicale.contacts_url,
+           "--user", "me", "--password-command",
+           f"cat {radicale.storage.parent / 'password'}"))  # fmt: skip
+    out = ok(cli("--db", str(other), "sync")).splitlines()
+    assert out[1] == f"from the server: {count + 1} new, 0 changed, 0 deleted"
+    assert rows(other, "SELECT count(*), count(DISTINCT name) FROM contacts") == [
+        (count + 1, count + 1)
+    ]
+    # Run again: nothing moves either way on either machine.
+    for db in (db_path, other):
+        out = ok(cli("--db", str(db), "sync")).splitlines()
+        assert out[:2] == QUIET
+
+
+def test_two_hundred_contacts_round_trip(cli: Cli, radicale: Server, db_path: Path) -> None:
+    round_trip(cli, radicale, db_path, 200)
+
+
+@pytest.mark.slow
+def test_a_thousand_contacts_round_trip(cli: Cli, radicale: Server, db_path: Path) -> None:
+    round_trip(cli, radicale, db_path, 1000)

@@ -150,7 +150,7 @@ def run_sync(
             return result
         side: Literal["pcrm", "file"] | None = {"pcrm": "pcrm", "server": "file", None: None}[
             prefer
-        ]  # type: ignore[assignment]
+        ]
         try:
             with open_db() as db:
                 result.imported = import_vdir(db, now, paths.vdir, side)
@@ -283,9 +283,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Each saved file's identity (inode, mtime): the hook replaces a file it saves again."""
     if not folder.is_dir():
         return {}
-    return {
-        path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in folder.iterdir()
-    }
+    return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in folder.iterdir()}
 
 
 def _saved_conflicts(paths: SyncPaths, before: dict[str, tuple[int, int]]) -> list[ServerConflict]:

@@ -56,7 +56,7 @@ def sync(
     \b
     Example:
       pcrm sync
-      pcrm sync setup --carddav https://dav.example.org/me/contacts/ --user me --password-command "pass show dav/me"
+      pcrm sync --prefer server
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -121,7 +121,8 @@ def setup(
 
     \b
     Example:
-      pcrm sync setup --carddav https://dav.example.org/me/contacts/ --caldav https://dav.example.org/me/tasks/ --user me --password-command "pass show dav/me"
+      pcrm sync setup --user me --password-command "pass show dav/me" \\
+        --carddav https://dav.example.org/me/contacts/ --caldav https://dav.example.org/me/tasks/
     """
     from pcrm.app.sync_config import SyncPaths, setup_sync
     from pcrm.render.sync import setup_lines, setup_pretty
