@@ -113,16 +113,17 @@ def setup(
     ] = False,
     json: JsonOption = False,
 ) -> None:
-    """Write the vdirsyncer config that pcrm sync uses, next to the database.
+    """Write the sync config (vdirsyncer's) next to the database.
 
-    Either URL may be left out (contacts only, or follow-ups only). The password is never
+    Each URL is a collection's own, e.g. https://dav.example.org/me/contacts/ (made on the
+    server if it is missing). Either may be left out (contacts only, or follow-ups only).
+    The password is never
     stored: --password-command runs whenever vdirsyncer needs it. The config, vdirsyncer's
     status and the vdir live in <database>.sync/ beside the database file.
 
     \b
     Example:
-      pcrm sync setup --user me --password-command "pass show dav/me" \\
-        --carddav https://dav.example.org/me/contacts/ --caldav https://dav.example.org/me/tasks/
+      pcrm sync setup --user me --password-command "pass dav/me" --carddav URL
     """
     from pcrm.app.sync_config import SyncPaths, setup_sync
     from pcrm.render.sync import setup_lines, setup_pretty
