@@ -223,6 +223,7 @@ def test_a_conflict_by_default_is_reported_with_both_versions_and_nothing_lost(
     # Settled for one run with --prefer server: the server's card comes in.
     out = ok(cli("sync", "--prefer", "server")).splitlines()
     assert not [line for line in out if line.startswith("conflict:")]
+    assert "1 conflict settled: the server's version kept (--prefer server)" in out
     assert contact(cli, "ada")["note"] == "met at the phone"
     assert ok(cli("sync")).splitlines()[:2] == [
         "to the server: nothing",
@@ -236,6 +237,7 @@ def test_a_conflict_under_prefer_pcrm_keeps_pcrm_version_everywhere(
     both_sides_edit(cli, radicale, "--prefer", "pcrm")
     out = ok(cli("sync")).splitlines()
     assert out[0] == "to the server: 0 new, 1 changed, 0 deleted"
+    assert out[2] == "1 conflict settled: pcrm's version kept (--prefer pcrm)"
     _, text = on_server(radicale, "contacts", "FN:Ada")
     assert "TITLE:Countess" in text and "NOTE:" not in text
     assert contact(cli, "ada")["title"] == "Countess"
@@ -247,6 +249,7 @@ def test_a_conflict_under_prefer_server_takes_the_server_version(
     both_sides_edit(cli, radicale, "--prefer", "server")
     out = ok(cli("sync")).splitlines()
     assert out[1] == "from the server: 0 new, 1 changed, 0 deleted"
+    assert out[2] == "1 conflict settled: the server's version kept (--prefer server)"
     _, text = on_server(radicale, "contacts", "FN:Ada")
     assert "TITLE:Analyst" in text and "NOTE:met at the phone" in text
     ada = contact(cli, "ada")

@@ -31,7 +31,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pcrm.app.sync_config import COLLECTIONS, Policy, SyncPaths, config_with, configured
+from pcrm.app.sync_config import (
+    COLLECTIONS,
+    Policy,
+    SyncPaths,
+    config_with,
+    configured,
+    configured_policy,
+)
 from pcrm.app.sync_conflict import item_uid
 from pcrm.core.vdir import VdirResult
 from pcrm.errors import InvalidInput, PcrmError
@@ -83,6 +90,7 @@ class SyncResult:
     sent: dict[str, Moved] = field(default_factory=dict)  # to the server, by collection
     received: dict[str, Moved] = field(default_factory=dict)  # into pcrm's vdir
     conflicts: list[ServerConflict] = field(default_factory=list)
+    settled: int = 0  # conflicts vdirsyncer settled by the policy (prefer: who won)
     discovered: bool = False
     conflicts_folder: str = ""
 
@@ -143,13 +151,14 @@ def run_sync(
     with sync_lock(paths):
         with open_db() as db:
             exported = export_vdir(db, now, paths.vdir, dry_run=dry_run)
-        result = SyncResult(dry_run, prefer, exported, conflicts_folder=str(paths.conflicts))
+        policy = prefer or configured_policy(paths)
+        result = SyncResult(dry_run, policy, exported, conflicts_folder=str(paths.conflicts))
         if program is not None:
             _vdirsyncer(program, paths, prefer, result)
         if not paths.vdir.is_dir():  # a dry run before the first sync
             return result
         side: Literal["pcrm", "file"] | None = {"pcrm": "pcrm", "server": "file", None: None}[
-            prefer
+            policy
         ]
         try:
             with open_db() as db:
@@ -237,7 +246,12 @@ def _moves(log: str, result: SyncResult) -> None:
     for kind in COLLECTIONS:
         result.sent.setdefault(kind, Moved())
         result.received.setdefault(kind, Moved())
+    resolving = 0  # vdirsyncer's "Doing conflict resolution", less "same content on both"
     for line in log.splitlines():
+        if line.startswith("Doing conflict resolution for item"):
+            resolving += 1
+        elif line.startswith("...same content on both sides"):
+            resolving -= 1
         match = MOVE.match(line.strip())
         if match is None:
             continue
@@ -248,6 +262,8 @@ def _moves(log: str, result: SyncResult) -> None:
             moved.changed += 1
         else:
             moved.deleted += 1
+    if result.prefer is not None:
+        result.settled = max(resolving, 0)
 
 
 def _failure(done: subprocess.CompletedProcess[str]) -> str | None:

@@ -227,3 +227,13 @@ def configured(paths: SyncPaths) -> list[str]:
     """The collections the config syncs (contacts, tasks)."""
     text = paths.config.read_text(encoding="utf-8")
     return [kind for kind, spec in COLLECTIONS.items() if f"[pair {spec[0]}]" in text]
+
+
+def configured_policy(paths: SyncPaths) -> Policy | None:
+    """Who wins a conflict by the config: pcrm (a wins), the server (b wins) or nobody."""
+    text = paths.config.read_text(encoding="utf-8")
+    if f"conflict_resolution = {_q('a wins')}" in text:
+        return "pcrm"
+    if f"conflict_resolution = {_q('b wins')}" in text:
+        return "server"
+    return None

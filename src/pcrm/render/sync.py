@@ -46,9 +46,16 @@ def sync_lines(result: SyncResult) -> Iterator[str]:
     else:
         yield f"to the server: {_moved(result.sent)}"
         yield f"from the server: {_moved(result.received)}"
-    yield from vdir_lines(result.export)
+    if result.settled:
+        kept = "pcrm's version" if result.prefer == "pcrm" else "the server's version"
+        yield (
+            f"{result.settled} conflict{'s' * (result.settled != 1)} settled: {kept} kept"
+            f" (--prefer {result.prefer})"
+        )
+    choose = "pcrm sync --prefer pcrm|server"
+    yield from vdir_lines(result.export, choose)
     if result.imported is not None:
-        yield from vdir_lines(result.imported)
+        yield from vdir_lines(result.imported, choose)
     for conflict in result.conflicts:
         yield from _conflict_lines(conflict)
 
