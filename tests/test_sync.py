@@ -498,3 +498,33 @@ def test_two_hundred_contacts_round_trip(cli: Cli, radicale: Server, db_path: Pa
 @pytest.mark.slow
 def test_a_thousand_contacts_round_trip(cli: Cli, radicale: Server, db_path: Path) -> None:
     round_trip(cli, radicale, db_path, 1000)
+
+
+def test_an_edit_beats_a_delete_on_the_other_side_and_undo_takes_a_sync_back(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org", "--title", "Analyst"))
+    ok(cli("contact", "add", "Grace Hopper", "--email", "grace@example.org"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    # Deleted on the phone, edited in pcrm: pcrm's card goes up again.
+    href, _ = on_server(radicale, "contacts", "FN:Ada")
+    assert radicale.delete(href) in (200, 204)
+    ok(cli("contact", "edit", "ada", "--title", "Countess"))
+    out = ok(cli("sync")).splitlines()
+    assert out[0] == "to the server: 1 new, 0 changed, 0 deleted"
+    assert "TITLE:Countess" in on_server(radicale, "contacts", "FN:Ada")[1]
+    assert "Ada Lovelace" in ok(cli("contact", "list"))
+    # Removed in pcrm, edited on the phone: it stays removed, and leaves the server.
+    phone_edit(radicale, "contacts", "FN:Grace", "FN:Grace Hopper", "FN:Grace B. Hopper")
+    ok(cli("contact", "archive", "grace"))
+    ok(cli("sync"))
+    ok(cli("sync"))
+    assert len(radicale.items("contacts")) == 1
+    assert "Grace" not in ok(cli("contact", "list"))
+    # pcrm undo takes back what the last sync imported.
+    phone_edit(radicale, "contacts", "FN:Ada", "TITLE:Countess", "TITLE:Lady")
+    ok(cli("sync"))
+    assert contact(cli, "ada")["title"] == "Lady"
+    ok(cli("undo"))
+    assert contact(cli, "ada")["title"] == "Countess"
