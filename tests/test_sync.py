@@ -528,3 +528,30 @@ def test_an_edit_beats_a_delete_on_the_other_side_and_undo_takes_a_sync_back(
     assert contact(cli, "ada")["title"] == "Lady"
     ok(cli("undo"))
     assert contact(cli, "ada")["title"] == "Countess"
+
+
+def test_a_follow_up_changed_on_both_sides_is_a_conflict_with_both_versions(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    ok(cli("follow-up", "ada", "Send the quote", "--due", "2026-11-30"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    ok(cli("follow-up", "edit", "1", "--due", "2026-12-02"))
+    phone_edit(radicale, "tasks", "SUMMARY:Send", "SUMMARY:Send the quote",
+               "SUMMARY:Send the signed quote")  # fmt: skip
+    out = ok(cli("sync")).splitlines()
+    assert any(
+        line.startswith("conflict: follow-up Send the quote (tasks/")
+        and line.endswith(
+            "changed in pcrm and on the server; neither side changed"
+            " (choose with: pcrm sync --prefer pcrm|server)"
+        )
+        for line in out
+    ), out
+    saved = sorted((sync_dir(db_path) / "conflicts").iterdir())
+    assert [p.name.split(".", 1)[1] for p in saved] == ["pcrm.ics", "server.ics"]
+    assert "DUE;VALUE=DATE:20261202" in saved[0].read_text()
+    assert "SUMMARY:Send the signed quote" in saved[1].read_text()
+    tasks = json.loads(ok(cli("follow-up", "list", "--json")))
+    assert [(t["title"], t["due_date"]) for t in tasks] == [("Send the quote", "2026-12-02")]

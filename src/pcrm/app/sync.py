@@ -209,7 +209,8 @@ def _discover(program: str, config: Path, result: SyncResult) -> None:
     if problem is not None:
         raise SyncFailed(
             f"vdirsyncer discover failed: {problem}",
-            hint="check the URLs, the user and the password command (pcrm sync setup --force)",
+            hint="check the URLs, the user and the password command; pcrm sync setup --force"
+            " writes them again",
         )
     result.discovered = True
 
