@@ -39,7 +39,7 @@ from pcrm.app.sync_config import (
     configured,
     configured_policy,
 )
-from pcrm.app.sync_conflict import item_uid
+from pcrm.app.sync_conflict import first_value, item_uid
 from pcrm.core.vdir import VdirResult
 from pcrm.errors import InvalidInput, PcrmError
 
@@ -338,8 +338,4 @@ def _read(path: Path) -> str:
 
 
 def _name(text: str, prop: str) -> str:
-    for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name.split(";", 1)[0].strip().upper() == prop:
-            return value.strip()
-    return item_uid(text)
+    return first_value(text, prop) or item_uid(text)

@@ -20,13 +20,21 @@ from pathlib import Path
 SAFE = re.compile(r"[^A-Za-z0-9@._-]")
 
 
-def item_uid(text: str) -> str:
-    """The item's UID (the first UID line), made safe as a file name; a hash without one."""
+def first_value(text: str, prop: str) -> str | None:
+    """The value of the first `prop` line of a card or calendar (FN, SUMMARY, UID)."""
     for line in text.splitlines():
         name, _, value = line.partition(":")
-        if name.split(";", 1)[0].strip().upper() == "UID" and value.strip():
-            return SAFE.sub("_", value.strip())[:200]
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+        if name.split(";", 1)[0].strip().upper() == prop and value.strip():
+            return value.strip()
+    return None
+
+
+def item_uid(text: str) -> str:
+    """The item's UID, made safe as a file name; a hash of the text without one."""
+    uid = first_value(text, "UID")
+    if uid is None:
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return SAFE.sub("_", uid)[:200]
 
 
 def save(conflicts: Path, version: Path) -> Path:
