@@ -555,3 +555,35 @@ def test_a_follow_up_changed_on_both_sides_is_a_conflict_with_both_versions(
     assert "SUMMARY:Send the signed quote" in saved[1].read_text()
     tasks = json.loads(ok(cli("follow-up", "list", "--json")))
     assert [(t["title"], t["due_date"]) for t in tasks] == [("Send the quote", "2026-12-02")]
+
+
+def test_setup_force_keeps_the_status_unless_the_servers_change(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli("contact", "add", "Ada Lovelace", "--email", "ada@example.org"))
+    setup(cli, radicale)
+    ok(cli("sync"))
+    status = sync_dir(db_path) / "status"
+    setup(cli, radicale, "--prefer", "server", "--force")
+    assert (status / "pcrm_contacts.collections").exists()
+    assert ok(cli("sync")).splitlines()[:2] == QUIET
+    # Another address book: vdirsyncer starts afresh there, and fills it.
+    secret = radicale.storage.parent / "password"
+    out = ok(
+        cli(
+            "sync",
+            "setup",
+            "--carddav",
+            f"{radicale.base}/me/cards/",
+            "--user",
+            "me",
+            "--password-command",
+            f"cat {secret}",
+            "--force",
+        )
+    )
+    assert out.splitlines()[0].startswith("replaced ")
+    assert not status.exists()
+    out = ok(cli("sync")).splitlines()
+    assert out[0] == "to the server: 1 new, 0 changed, 0 deleted"
+    assert len(radicale.hrefs("cards")) == 1

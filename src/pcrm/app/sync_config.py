@@ -168,7 +168,8 @@ def setup_sync(
     force: bool,
 ) -> SetupResult:
     """Write the config (0600) in a 0700 folder; refuse to replace one without `force`.
-    Replacing it also forgets vdirsyncer's status, which belongs to the old servers."""
+    Replacing it with other collections or servers also forgets vdirsyncer's status,
+    which belongs to the old ones (a new password or policy keeps it)."""
     urls = {kind: url for kind, url in (("contacts", carddav), ("tasks", caldav)) if url}
     if not urls:
         raise InvalidInput(
@@ -196,7 +197,7 @@ def setup_sync(
 
     try:
         paths.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        if existed:
+        if existed and _servers(paths.config.read_text(encoding="utf-8")) != _servers(text):
             _forget_status(paths.status)
         with NewFile(paths.config, force=True) as temporary:
             temporary.write_text(text, encoding="utf-8")
@@ -205,6 +206,15 @@ def setup_sync(
         where = exc.filename or paths.root
         raise InvalidInput(f"cannot write {where}: {exc.strerror}") from None
     return SetupResult(str(paths.config), str(paths.vdir), urls, prefer, existed)
+
+
+def _servers(config: str) -> list[str]:
+    """The lines of a config that say which collections it syncs where."""
+    return [
+        line
+        for line in config.splitlines()
+        if line.startswith(("[pair ", "collections =", "url =", "path ="))
+    ]
 
 
 def _forget_status(status: Path) -> None:
