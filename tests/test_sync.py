@@ -278,7 +278,8 @@ def test_every_field_survives_a_phone_round_trip(cli: Cli, radicale: Server, db_
     for line in ("item3.X-ABADR:Silicon Alley", "TEL;TYPE=home:905-666-1234",
                  "TEL;TYPE=FAX,work:905-999-1234", "TEL;TYPE=assistantphone:905-222-1234",
                  "EMAIL;TYPE=INTERNET:john.doe@ibm.com", "BDAY:2012-06-06",
-                 "ADR;TYPE=work:;;Street4 Building 6 Floor 8;New York;;12345;USA"):  # fmt: skip
+                 "ADR;TYPE=work:;;Street4 Building 6 Floor 8;New York;;12345;USA",
+                 "N:Doe;John;Richter,James;Mr.;Sr.", "ORG:IBM;Accounting"):  # fmt: skip
         assert line in unfolded(uploaded), line
     # The phone changes the title, and nothing else.
     phone_edit(radicale, "contacts", "FN:Mr. John", "TITLE:Money Counter\r\n",
