@@ -69,6 +69,16 @@ def test_first_sync_uploads_contacts_and_follow_ups(
     assert len(todos) == 1 and "SUMMARY:Send the quote" in next(iter(todos.values()))
     out = ok(cli("sync"))
     assert out.splitlines()[:2] == QUIET
+    ok(cli("contact", "edit", "grace", "--title", "Rear Admiral"))
+    data = json.loads(ok(cli("sync", "--json")))
+    assert data["sent"] == {
+        "contacts": {"new": 0, "changed": 1, "deleted": 0},
+        "tasks": {"new": 0, "changed": 0, "deleted": 0},
+    }
+    assert data["received"]["contacts"] == {"new": 0, "changed": 0, "deleted": 0}
+    assert data["export"]["contacts"]["changed"] == 1
+    assert data["imported"]["action"] == "import"
+    assert (data["conflicts"], data["settled"], data["dry_run"]) == ([], 0, False)
 
 
 def contact(cli: Cli, ref: str) -> dict[str, object]:
