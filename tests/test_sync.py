@@ -598,3 +598,14 @@ def test_setup_force_keeps_the_status_unless_the_servers_change(
     out = ok(cli("sync")).splitlines()
     assert out[0] == "to the server: 1 new, 0 changed, 0 deleted"
     assert len(radicale.hrefs("cards")) == 1
+
+
+def test_a_relative_db_path_gives_a_config_of_absolute_paths(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ok(cli("--db", "rel.db", "sync", "setup", "--carddav", "https://d.example.org/me/c/",
+           "--user", "me", "--password-command", "pass dav"))  # fmt: skip
+    config = (tmp_path / "rel.db.sync" / "config").read_text()
+    assert f'path = "{tmp_path}/rel.db.sync/vdir"' in config
+    assert f'status_path = "{tmp_path}/rel.db.sync/status/"' in config

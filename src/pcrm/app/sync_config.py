@@ -49,7 +49,9 @@ class SyncPaths:
 
     @property
     def root(self) -> Path:
-        return self.db.with_name(self.db.name + ".sync")
+        # Absolute: the config names these paths, and cron runs vdirsyncer from elsewhere.
+        db = Path(os.path.abspath(self.db))
+        return db.with_name(db.name + ".sync")
 
     @property
     def config(self) -> Path:
