@@ -203,9 +203,16 @@ def both_sides_edit(cli: Cli, radicale: Server, *extra: str) -> None:
 def test_a_conflict_by_default_is_reported_with_both_versions_and_nothing_lost(
     cli: Cli, radicale: Server, db_path: Path
 ) -> None:
+    ok(cli("contact", "add", "Grace Hopper", "--email", "grace@example.org", "--title", "Ensign"))
     both_sides_edit(cli, radicale)
+    # In the same run, an edit on the phone without a conflict: vdirsyncer fails on the
+    # conflict alone, so the import still runs and takes it.
+    phone_edit(radicale, "contacts", "FN:Grace", "TITLE:Ensign", "TITLE:Admiral")
     result = cli("sync")
     out = ok(result).splitlines()
+    assert out[:2] == ["to the server: nothing", "from the server: 0 new, 1 changed, 0 deleted"]
+    assert "imported 0 new, 1 changed" in out
+    assert contact(cli, "grace")["title"] == "Admiral"
     conflicts = [line for line in out if line.startswith("conflict:")]
     assert len(conflicts) == 1
     assert conflicts[0].startswith("conflict: contact Ada Lovelace (contacts/")
@@ -224,7 +231,7 @@ def test_a_conflict_by_default_is_reported_with_both_versions_and_nothing_lost(
     assert "TITLE:Analyst" in text and "NOTE:met at the phone" in text
     assert contact(cli, "ada")["title"] == "Countess"
     assert not contact(cli, "ada")["note"]
-    assert rows(db_path, "SELECT count(*) FROM contacts") == [(1,)]  # no duplicate
+    assert rows(db_path, "SELECT count(*) FROM contacts") == [(2,)]  # no duplicate
     # --json gives both whole texts.
     data = json.loads(ok(cli("sync", "--json")))
     assert [c["name"] for c in data["conflicts"]] == ["Ada Lovelace"]
