@@ -326,6 +326,7 @@ COMMANDS = {
     "export": "pcrm.cli.export:app",
     "import": "pcrm.cli.importer:app",
     "vdir": "pcrm.cli.vdir:app",
+    "sync": "pcrm.cli.sync:app",
     "report": "pcrm.cli.report:app",
     "score": "pcrm.cli.score:app",
 }
@@ -361,6 +362,7 @@ SUMMARIES: dict[str, str | None] = {
     "export": "Write records out as files other programs read.",
     "import": "Import contacts from CSV, vCard and pcrm JSON files.",
     "vdir": "Sync contacts and follow-ups with a vdir folder.",
+    "sync": "Sync contacts and follow-ups with a CardDAV/CalDAV server.",
     "report": "Reports: pipeline, wins, activity, funnel and sources.",
     "score": "Score leads by rules and explain their scores.",
 }

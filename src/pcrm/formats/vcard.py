@@ -6,6 +6,7 @@ pcrm's own cards reads the same mapping back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
@@ -102,14 +103,16 @@ def contact_card(contact: Contact, version: str = "3") -> str:
         value = text(email.email)
         lines.append(f"EMAIL;TYPE={param(types)}:{value}" if types else "EMAIL:" + value)
     lines.append("FN:" + text(contact.name))
+    kept = _kept_structured(contact)
     given, _, family = contact.name.rpartition(" ")
-    lines.append(f"N:{text(family)};{text(given)};;;" if given else f"N:;{text(contact.name)};;;")
+    guessed = f"N:{text(family)};{text(given)};;;" if given else f"N:;{text(contact.name)};;;"
+    lines.append(kept.get("N", guessed))
     if contact.nickname:
         lines.append("NICKNAME:" + text(contact.nickname))
     if contact.note:
         lines.append("NOTE:" + text(contact.note))
     if contact.company:
-        lines.append("ORG:" + text(contact.company.name))
+        lines.append(kept.get("ORG", "ORG:" + text(contact.company.name)))
     for phone in contact.phones:
         lines.append(_with_type("TEL", phone.label, text(phone.phone)))
     for fax in contact.faxes:
@@ -134,6 +137,33 @@ def contact_card(contact: Contact, version: str = "3") -> str:
         out.extend(line + "\r\n" for line in kept_lines(contact.vcard))
     out.append("END:VCARD\r\n")
     return "".join(out)
+
+
+def _kept_structured(contact: Contact) -> dict[str, str]:
+    """The raw card's N and ORG lines, unfolded, where pcrm still holds what they say: N
+    while the name is the card's FN (pcrm keeps one name; the card's family, given and
+    middle names, prefix and suffix are more than pcrm's guess from it), ORG while its
+    first part is the contact's company (a department follows it). Lines with an
+    ENCODING or CHARSET (vCard 2.1) are not copied into a 3.0 or 4.0 card."""
+    if not contact.vcard:
+        return {}
+    found: dict[str, str] = {}
+    for lines in _logical_lines(contact.vcard):
+        group, name = _property_name(lines[0])
+        line = lines[0] + "".join(more[1:] for more in lines[1:])
+        head, _, value = line.partition(":")
+        if group or name in found or any(p in head.upper() for p in ("ENCODING", "CHARSET")):
+            continue
+        if name in ("FN", "N", "ORG"):
+            found[name] = line if name != "FN" else value
+    kept: dict[str, str] = {}
+    if "N" in found and found.get("FN") == text(contact.name):
+        kept["N"] = found["N"]
+    org = found.get("ORG", "")
+    company = contact.company.name if contact.company else None
+    if company and re.split(r"(?<!\\);", org.partition(":")[2])[0] == text(company):
+        kept["ORG"] = org
+    return kept
 
 
 def _with_type(name: str, label: str | None, value: str) -> str:

@@ -61,13 +61,13 @@ def summary_line(result: VdirResult) -> str:
     return line
 
 
-def _conflict_lines(conflict: ItemConflict) -> Iterator[str]:
+def _conflict_lines(conflict: ItemConflict, choose: str) -> Iterator[str]:
     what = "contact" if conflict.collection == "contacts" else "follow-up"
     suffix = ".vcf" if conflict.collection == "contacts" else ".ics"
     where = f"{conflict.collection}/{conflict.uid}{suffix}"
     side = "deleted in the folder" if conflict.file is None else "changed in the folder"
     outcome = {
-        None: "nothing changed for it (choose with --prefer pcrm|file)",
+        None: f"nothing changed for it (choose with {choose})",
         "pcrm": "pcrm's version kept (the next export writes it)",
         "file": "the folder's version taken",
     }[conflict.kept]
@@ -82,10 +82,11 @@ def _conflict_lines(conflict: ItemConflict) -> Iterator[str]:
         yield "  " + line[:1] + clean(line[1:].rstrip("\n"), one_line=True)
 
 
-def vdir_lines(result: VdirResult) -> Iterator[str]:
+def vdir_lines(result: VdirResult, choose: str = "--prefer pcrm|file") -> Iterator[str]:
+    """`choose`: how the user settles a conflict (`pcrm sync` says its own option)."""
     yield summary_line(result)
     for conflict in result.conflicts:
-        yield from _conflict_lines(conflict)
+        yield from _conflict_lines(conflict, choose)
     for problem in result.problems:
         yield f"problem: {clean(problem, one_line=True)}"
 
