@@ -102,3 +102,65 @@ def test_a_quiet_cron_run_records_its_run_and_no_change(cli, db_path: Path):
         ).fetchone() == (0,)
     finally:
         conn.close()
+
+
+# -- a group's sub-commands built when first used -----------------------------------------
+
+
+def _eager(name: str, spec: str):
+    """The group as Typer builds it whole (what _load did before)."""
+    import importlib
+
+    import typer.main
+
+    from pcrm.cli.helpformat import Typer
+
+    module_name, attribute = spec.split(":")
+    holder = Typer(rich_markup_mode=None)
+    holder.add_typer(getattr(importlib.import_module(module_name), attribute), name=name)
+    return typer.main.get_group(holder).commands[name]
+
+
+def _shape(command) -> object:
+    """What a user meets of a command: its help, its parameters, its sub-commands."""
+    params = [(p.name, tuple(p.opts), p.required, p.hidden if hasattr(p, "hidden") else None)
+              for p in command.params]  # fmt: skip
+    subs = {name: _shape(command.commands[name]) for name in getattr(command, "commands", {})}
+    return (command.name, command.help, command.hidden, params, list(subs), subs)
+
+
+def test_every_group_built_lazily_is_the_group_typer_builds():
+    import typer
+
+    from pcrm.cli.main import COMMANDS, _load
+
+    groups = 0
+    for name, spec in COMMANDS.items():
+        lazy = _load(name, spec)
+        module_name, attribute = spec.split(":")
+        if not isinstance(getattr(__import__(module_name, fromlist=["x"]), attribute), typer.Typer):
+            continue
+        groups += 1
+        assert _shape(lazy) == _shape(_eager(name, spec)), name
+    assert groups >= 15
+
+
+def test_contact_show_builds_only_show():
+    from pcrm.cli.main import COMMANDS, _load
+
+    group = _load("contact", COMMANDS["contact"])
+    names = list(group.commands)
+    assert names[:3] == ["add", "list", "show"] and "tag" in names
+    shown = group.commands["show"]
+    assert list(group.commands) == names  # still listed in the order defined
+    assert list(group.commands._built) == ["show"]
+    assert shown is group.commands["show"]
+
+
+def test_a_lazily_built_command_still_refuses_bad_text(cli, db_path: Path):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    result = cli("contact", "edit", "ada", "--title", "Count\udcffess")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert '--title "Count\\xffess" is not valid UTF-8' in result.stderr
+    assert rows(db_path, "SELECT title FROM contacts") == [(None,)]
