@@ -164,3 +164,43 @@ def test_a_lazily_built_command_still_refuses_bad_text(cli, db_path: Path):
     assert result.stdout == ""
     assert '--title "Count\\xffess" is not valid UTF-8' in result.stderr
     assert rows(db_path, "SELECT title FROM contacts") == [(None,)]
+
+
+# -- shlex only for a REF that matches nothing ----------------------------------------------
+
+
+def test_log_does_not_import_shlex_and_a_miss_still_quotes_the_search(tmp_path: Path):
+    from test_startup_imports import run_pcrm
+
+    db = tmp_path / "crm.db"
+    run_pcrm(db, "contact", "add", "Ada Lovelace")
+    result, modules = run_pcrm(db, "log", "ada", "Call: hi")
+    assert result.stdout == "logged note 1 with Ada Lovelace\n"
+    assert "shlex" not in modules
+    assert rows(db, "SELECT text FROM interactions") == [("Call: hi",)]
+
+
+def test_a_ref_that_matches_nothing_names_the_search_to_try(cli, db_path: Path):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    result = cli("log", "zed o'x", "hi")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "pcrm: error: no contact matches \"zed o'x\" (try: pcrm search 'zed o'\"'\"'x')\n"
+    )
+    result = cli("show", "zed o'x")
+    assert result.stderr == (
+        'pcrm: error: no contact or company matches "zed o\'x"'
+        " (try: pcrm search 'zed o'\"'\"'x')\n"
+    )
+    assert rows(db_path, "SELECT count(*) FROM interactions") == [(0,)]
+
+
+def test_the_search_hint_quotes_as_shlex_does():
+    import itertools
+    import shlex
+
+    from pcrm.core.matching import search_hint
+
+    pieces = ["", "ada", "A_1", "x@y.org", "+33", "a b", "o'x", '"', "é", "ß", "$", "-", "\t", "€"]
+    for a, b in itertools.product(pieces, repeat=2):
+        assert search_hint(a + b) == f"try: pcrm search {shlex.quote(a + b)}", a + b
