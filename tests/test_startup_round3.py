@@ -204,3 +204,27 @@ def test_the_search_hint_quotes_as_shlex_does():
     pieces = ["", "ada", "A_1", "x@y.org", "+33", "a b", "o'x", '"', "é", "ß", "$", "-", "\t", "€"]
     for a, b in itertools.product(pieces, repeat=2):
         assert search_hint(a + b) == f"try: pcrm search {shlex.quote(a + b)}", a + b
+
+
+# -- the terminal's table layout only where a table is drawn ---------------------------------
+
+
+def test_piped_contact_show_with_a_deal_does_not_load_the_table_layout(tmp_path: Path):
+    from test_startup_imports import run_pcrm
+
+    db = tmp_path / "crm.db"
+    run_pcrm(db, "contact", "add", "Ada Lovelace", "-e", "ada@x.org")
+    run_pcrm(db, "deal", "add", "Engine", "--contact", "ada", "--value", "1200")
+    run_pcrm(db, "log", "ada", "Call: hi")
+    result, modules = run_pcrm(db, "contact", "show", "ada")
+    assert result.stdout.splitlines()[:2] == ["contact 1: Ada Lovelace", "email: ada@x.org"]
+    assert "deal: 1\tEngine\tQualified\t1200.00\tEUR\t" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].endswith("\tnote\tAda Lovelace\tCall: hi")
+    assert "pcrm.render.fit" not in modules
+    result, modules = run_pcrm(db, "timeline", "ada")
+    assert result.stdout.splitlines() == [
+        "2026-11-23T10:00:00Z\tnote\t\tCall: hi",
+        "2026-11-23T10:00:00Z\tadded\tcontact Ada Lovelace added\t",
+        '2026-11-23T10:00:00Z\tdeal\t"Engine" opened in Qualified\t',
+    ]
+    assert "pcrm.render.fit" not in modules
