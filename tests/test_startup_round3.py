@@ -228,3 +228,13 @@ def test_piped_contact_show_with_a_deal_does_not_load_the_table_layout(tmp_path:
         '2026-11-23T10:00:00Z\tdeal\t"Engine" opened in Qualified\t',
     ]
     assert "pcrm.render.fit" not in modules
+
+
+def test_a_mistyped_sub_command_is_still_told_what_was_meant(cli, db_path: Path):
+    ok(cli("contact", "add", "Ada Lovelace"))
+    result = cli("contact", "shw", "ada")
+    assert result.exit_code == 2
+    assert "No such command 'shw'. Did you mean 'show'?" in result.stderr
+    commands = ok(cli("contact", "--help")).split("Commands:")[1].splitlines()
+    names = [line.split()[0] for line in commands if line[:2] == "  " and line[2:3].isalpha()]
+    assert names[:3] == ["add", "list", "show"] and "tag" in names
