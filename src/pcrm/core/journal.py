@@ -522,22 +522,35 @@ class Capture:
     makes the triggers of three tables, a quiet `agenda --cron` none, where making them on
     all ~33 tables cost every write command ~7 ms."""
 
-    def __init__(self, db: Database, infos: list[TableInfo]) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
+        self.names: dict[str, list[str]] = {}
+        self._number: dict[str, int] = {}
+        self._infos: dict[str, TableInfo] = {}
+        self._unwatched: set[str] = set()
+        self._asked: set[str] = set()
+        # The journaled tables are read from the schema (journaled_tables, ~1 ms) when the
+        # command first writes a table that may be one: a quiet `agenda --cron` writes
+        # only agenda_runs, not journaled, and never reads them.
+        self._known = False
+
+    def _know_tables(self) -> None:
+        infos = journaled_tables(self.db)
         self.names = {info.name: list(_names(info)) for info in infos}
         self._number = {info.name: number for number, info in enumerate(infos)}
         self._infos = {info.name: info for info in infos}
         self._unwatched = set(self._infos)
-        self._asked: set[str] = set()
+        self._known = True
 
     @classmethod
     def start(cls, db: Database) -> Capture | None:
         """Catch every row change from now on; None on a file without the journal."""
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_rows'").fetchone():
             return None
-        capture = cls(db, journaled_tables(db))
+        capture = cls(db)
         conn = db.conn
         if not isinstance(conn, Connection):  # opened otherwise: watch every table now
+            capture._know_tables()
             capture._asked = set(capture._unwatched)
             capture._watch()
             return capture
@@ -563,8 +576,15 @@ class Capture:
         schema: str | None,
         _by: str | None,
     ) -> int:
-        """SQLite's authorizer: refuse a write to a table not watched yet (noted)."""
-        if action in _WRITES and table in self._unwatched and schema != "temp":
+        """SQLite's authorizer: refuse a write to a table not watched yet (noted). Before
+        the journaled tables are known, a write to any table that may be one is refused
+        (as the statement is prepared: a table written by a trigger or by the search
+        index's own statements is seen then too), and on_denied reads them."""
+        if action not in _WRITES or schema == "temp" or table is None:
+            return sqlite3.SQLITE_OK
+        if table in self._unwatched or not (
+            self._known or table in NOT_JOURNALED or table.startswith("sqlite_")
+        ):
             self._asked.add(table)
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
@@ -587,6 +607,9 @@ class Capture:
 
     def _watch(self) -> bool:
         """Make the triggers of the tables the authorizer refused; False if none was."""
+        learned = not self._known and bool(self._asked)
+        if learned:
+            self._know_tables()
         asked, self._asked = self._asked & self._unwatched, set()
         if asked and not self.watching:  # the first: the tables the triggers write to
             self.db.execute(
@@ -604,7 +627,7 @@ class Capture:
             for sql in statements if above is None else statements[1:]:  # bulk: no INSERT
                 self.db.execute(sql)
             self._unwatched.discard(table)
-        return bool(asked)
+        return bool(asked) or learned  # learned: the refused tables are not journaled
 
     def finish(self, now: datetime, argv: list[str]) -> int | None:
         """Record what was caught as one change (in the command's transaction); a command

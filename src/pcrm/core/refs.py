@@ -18,11 +18,10 @@ where it takes several (`show`, `timeline`), the prefix picks one.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Sequence
 
 from pcrm.core.deals.refs import DEALS
-from pcrm.core.matching import Matcher, did_you_mean, is_id, kind_plural
+from pcrm.core.matching import Matcher, did_you_mean, is_id, kind_plural, search_hint
 from pcrm.core.people.refs import COMPANIES, CONTACTS
 from pcrm.core.people.text import clean_line
 from pcrm.dates import LazyPattern
@@ -87,7 +86,7 @@ def resolve(db: Database, ref: str, kinds: Sequence[str]) -> tuple[str, int]:
         close = [name for kind in kinds for name in MATCHERS[kind].closest(db, rest)][:3]
         raise NotFound(
             f'no {names} matches "{rest}"',
-            hint=did_you_mean(close, f"try: pcrm search {shlex.quote(rest)}"),
+            hint=did_you_mean(close, search_hint(rest)),
         )
     whole = [
         kind

@@ -10,7 +10,6 @@ from pcrm.dates import format_local, from_iso, humanize, humanize_day, to_local
 from pcrm.render import money
 from pcrm.render.cells import t
 from pcrm.render.fields import value_text
-from pcrm.render.fit import Column, FittedTable
 from pcrm.render.records import follow_ups_section, interaction_rows
 from pcrm.render.safe import clean
 from pcrm.render.tasks import follow_up_lines
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from pcrm.core.deals.models import Deal, DealView, Pipeline, Stage, StageSpell
+    from pcrm.render.fit import FittedTable
 
 STATUS_STYLE = {"won": "good", "lost": "bad"}
 
@@ -63,6 +63,8 @@ def deal_table(deals: list[Deal], now: datetime) -> FittedTable | Text:
     """ID, title, company, stage (or won/lost), value, expected close (or the day it
     closed), time in stage; the pipeline too when the deals come from several."""
     from rich.text import Text
+
+    from pcrm.render.fit import Column, FittedTable  # terminal only: `contact show` draws none
 
     if not deals:
         return Text("No deals to show.", "muted")

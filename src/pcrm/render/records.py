@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from pcrm.render.cells import t, when
 from pcrm.render.fields import value_text
-from pcrm.render.fit import Column, FittedTable
 from pcrm.render.safe import clean
 from pcrm.render.tasks import follow_up_heading, follow_up_lines, follow_up_rows
 from pcrm.render.timeline import source_tag
@@ -59,6 +58,8 @@ def _birthday(value: str | None) -> str:
 def contact_table(contacts: list[Contact], now: datetime) -> RenderableType:
     from rich.text import Text
 
+    from pcrm.render.fit import Column, FittedTable  # terminal lists only: not `contact show`
+
     if not contacts:
         return Text("No contacts to show.", "muted")
     columns = [
@@ -96,6 +97,8 @@ def contact_lines(contacts: list[Contact]) -> Iterator[str]:
 
 def company_table(companies: list[Company], now: datetime) -> RenderableType:
     from rich.text import Text
+
+    from pcrm.render.fit import Column, FittedTable  # terminal lists only: not `contact show`
 
     if not companies:
         return Text("No companies to show.", "muted")

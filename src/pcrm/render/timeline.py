@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from pcrm.dates import format_local, from_iso
 from pcrm.render.cells import t, when
-from pcrm.render.fit import FitWidth
 from pcrm.render.safe import clean
 
 if TYPE_CHECKING:
@@ -32,6 +31,8 @@ def source_tag(source: str | None, direction: str | None) -> str:
 
 def timeline_table(events: list[TimelineEvent], now: datetime) -> RenderableType:
     from rich.text import Text
+
+    from pcrm.render.fit import FitWidth  # terminal only: piped views print lines
 
     if not events:
         return Text("nothing has happened yet", "muted")

@@ -134,15 +134,73 @@ def _named_from(row: Row) -> str:
     return "company and phone" if row.company else "phone"
 
 
+class SameNames:
+    """Of each name without a company that an import's rows carry: its contact with the
+    lowest id (and that contact's name), and its contacts with no email and no phone, in
+    id order. The only ones of the name that a row with an email or a keyed number can
+    match, or that a row with neither merges into (Batch._match).
+
+    Read from SQL the first time a batch meets the name, then kept current by each batch
+    as it writes (`written`): the import holds the write lock, and only it changes the
+    file meanwhile. A bounded cache (MAX_NAMES), so memory does not grow with the file."""
+
+    MAX_NAMES = 4096
+
+    def __init__(self) -> None:
+        # name key -> (lowest id, its name, ids with no email and no phone) or None: none
+        self._names: dict[str, tuple[int, str, list[int]] | None] = {}
+
+    def unknown(self, keys: set[str]) -> set[str]:
+        """The names of `keys` not known yet (to read from SQL)."""
+        if len(self._names) + len(keys) > self.MAX_NAMES:
+            self._names.clear()
+        return {key for key in keys if key not in self._names}
+
+    def learn(self, keys: set[str], read: dict[str, tuple[int, str, list[int]]]) -> None:
+        for key in keys:
+            self._names[key] = read.get(key)
+
+    def first(self, key: str) -> tuple[int, str, list[int]] | None:
+        return self._names.get(key)
+
+    def written(self, contacts: Iterable[_Contact], rekeyed: set[str]) -> None:
+        """After a batch's flush: its new contacts without a company join their name
+        (as its first when it had none; as bare when they have no email and no phone), the
+        contacts that gained an email or a phone are bare no more, and the names of
+        contacts renamed or moved to or from a company are read again when next met."""
+        names = self._names
+        for key in rekeyed:
+            names.pop(key, None)
+        for contact in contacts:
+            values = contact.values
+            name_key = str(values["name_key"])
+            if values["company_id"] is not None or name_key not in names:
+                continue
+            known = names[name_key]
+            bare = not (contact.emails or contact.email_next or contact.phones)
+            if contact.new:
+                if known is None:
+                    names[name_key] = known = (contact.id, str(values["name"]), [])
+                if bare:
+                    known[2].append(contact.id)  # ids grow: still in order
+            elif known is not None and not bare and contact.id in known[2]:
+                known[2].remove(contact.id)
+
+
 class _Lookup:
     """The duplicate keys that the batch's rows can meet: the database's owners of the
     batch's uids, emails, phone numbers and name + company keys, read with one query each,
     then kept current as the batch creates and changes contacts."""
 
     def __init__(
-        self, db: Database, rows: list[Row], phone_key: Callable[[str], str | None]
+        self,
+        db: Database,
+        rows: list[Row],
+        phone_key: Callable[[str], str | None],
+        same_names: SameNames,
     ) -> None:
         self.phone_key = phone_key
+        self.same_names = same_names
         uids = {row.uid for row in rows if row.uid}
         self.uids: dict[str, int] = {}
         if uids:
@@ -169,6 +227,7 @@ class _Lookup:
         self.bare: set[int] = set()
         self._likely: set[int] = set()  # of the same-name contacts, those a row may match
         self.stored_names: dict[int, str] = {}  # the same-name contacts' names, for warnings
+        self._bare_seen: set[str] = set()  # names whose first bare contact is known
         self._read_names(db, rows)
 
     def _read_names(self, db: Database, rows: list[Row]) -> None:
@@ -176,7 +235,14 @@ class _Lookup:
         companies may share one), through the (name_key, company_id) index. A name may
         have many contacts (the same name without a company, kept apart): only the lowest
         id of each pair, and the lowest of those with no email or phone, are the ones a
-        row can match, and only they are read whole before the batch is decided."""
+        row can match, and only they are read whole before the batch is decided.
+
+        The same name without a company: what a row can match there is the lowest id, or a
+        contact with no email and no phone (_contradicts), so only those are listed, from
+        the import's SameNames (each name read from SQL once per import, not once per
+        batch: at 300k rows a generated name is carried by ~100 contacts). A row whose
+        only numbers are too short to key compares digits with every contact of its name:
+        those names are read whole, as before."""
         company_keys = {row.company_key for row in rows if row.name_given and row.company_key}
         company_ids: dict[str, list[int]] = {}
         key_of: dict[int, str] = {}
@@ -186,19 +252,27 @@ class _Lookup:
             company_ids.setdefault(key, []).append(company_id)
             key_of[company_id] = key
         pairs: set[tuple[str, int | None]] = set()
+        alone: set[str] = set()  # names without a company, from SameNames
+        whole: set[str] = set()  # ... every contact of the name (short numbers)
         for row in rows:
             if row.name_given:
                 if row.company_key is None:
-                    pairs.add((row.name_key, None))
+                    if row.phones and not row.emails and not any(p.key for p in row.phones):
+                        whole.add(row.name_key)
+                    else:
+                        alone.add(row.name_key)
                 for company_id in company_ids.get(row.company_key or "", ()):
                     pairs.add((row.name_key, company_id))
+        alone -= whole
+        unknown = self.same_names.unknown(alone)
+        pairs.update((key, None) for key in whole | unknown)
         # rows that a same name without a company merges whatever the contact holds
         name_only = {
             row.name_key
             for row in rows
             if row.name_given and row.company_key is None and not (row.emails or row.phones)
         }
-        bare_seen: set[str] = set()
+        read: dict[str, tuple[int, str, list[int]]] = {}  # a name alone, as SameNames keeps it
         for contact_id, name, key, company_id, bare in db.execute(
             "SELECT c.id, c.name, c.name_key, c.company_id, c.company_id IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id)"
@@ -208,17 +282,44 @@ class _Lookup:
             " AND c.company_id IS json_extract(w.value, '$[1]') ORDER BY c.id",
             [_json(list(pair) for pair in pairs)],
         ):
-            company_key = key_of.get(company_id)
-            if (key, company_key) not in self.names:
-                self.stored_names[contact_id] = name
-                if company_key is not None or key in name_only:
-                    self._likely.add(contact_id)
-            if bare:
-                self.bare.add(contact_id)
-                if key not in bare_seen:
-                    bare_seen.add(key)
-                    self._likely.add(contact_id)
-            self.add_name(contact_id, key, company_key)
+            if company_id is None:
+                if key not in read:
+                    read[key] = (contact_id, name, [])
+                if bare:
+                    read[key][2].append(contact_id)
+            if company_id is None and key not in whole:
+                continue  # listed below, as SameNames keeps it
+            self._add_stored(contact_id, name, key, key_of.get(company_id), bare, name_only)
+        self.same_names.learn(unknown, read)
+        for key in sorted(alone):
+            first = self.same_names.first(key)
+            if first is None:
+                continue
+            first_id, name, bare_ids = first
+            for contact_id in sorted({first_id, *bare_ids}):
+                stored = name if contact_id == first_id else ""
+                self._add_stored(contact_id, stored, key, None, contact_id in bare_ids, name_only)
+
+    def _add_stored(
+        self,
+        contact_id: int,
+        name: str,
+        key: str,
+        company_key: str | None,
+        bare: bool,
+        name_only: set[str],
+    ) -> None:
+        """A stored contact of a name the batch's rows carry, given in id order."""
+        if (key, company_key) not in self.names:
+            self.stored_names[contact_id] = name
+            if company_key is not None or key in name_only:
+                self._likely.add(contact_id)
+        if bare:
+            if key not in self._bare_seen:
+                self._bare_seen.add(key)
+                self._likely.add(contact_id)
+            self.bare.add(contact_id)
+        self.add_name(contact_id, key, company_key)
 
     def found(self) -> list[int]:
         """The contacts of the database that own one of the batch's keys, or may be the
@@ -350,7 +451,8 @@ class Batch:
     def __init__(self, importer: Importer, rows: list[Row]) -> None:
         self.importer = importer
         self.db = importer.db
-        self.keys = _Lookup(self.db, rows, importer.phone_key)
+        self.keys = _Lookup(self.db, rows, importer.phone_key, importer.same_names)
+        self.rekeyed: set[str] = set()  # names a contact left or joined (SameNames.written)
         self.contacts: dict[int, _Contact] = {}
         self.stages: list[tuple[int, str]] = []
         self.field_values: list[tuple[int, int, FieldValue]] = []
@@ -640,6 +742,7 @@ class Batch:
         assert company is None or isinstance(company, int)
         new_key = sets.get("name_key", old_key)
         assert isinstance(new_key, str)
+        self.rekeyed.update((old_key, new_key))
         self.keys.add_name(contact.id, new_key, self.importer.company_key(company))
 
     def _field(self, contact: _Contact, name: str) -> FieldValue | None:
@@ -808,3 +911,4 @@ class Batch:
             self.importer.record_stage(contact_id, stage)
         if changed:
             self.importer.touched([c.id for c in changed])
+        self.importer.same_names.written(touched, self.rekeyed)

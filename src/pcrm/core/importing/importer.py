@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pcrm.core import settings
 from pcrm.core.activity.reminders import parse_cadence
 from pcrm.core.base import FieldValue
-from pcrm.core.importing.batch import Batch, Phone, Rejected, Row, phone_tail
+from pcrm.core.importing.batch import Batch, Phone, Rejected, Row, SameNames, phone_tail
 from pcrm.core.people import fields, lifecycle, tags
 from pcrm.core.people.models import Address, FieldDef
 from pcrm.core.people.phones import phone_key
@@ -217,6 +217,7 @@ class Importer:
         self._tag_ids: dict[str, int] = {}
         self._stages: dict[str, str | None] = {}
         self._company_ids: dict[str, int] = {}
+        self.same_names = SameNames()  # the names without a company the batches met
         self._last_old_id = self._next_id = 0  # set with the first write
         self._touched_table = False
 

@@ -25,15 +25,15 @@ from pcrm.core.people.tags import chunks
 from pcrm.core.people.text import clean_optional, name_key
 from pcrm.core.settings import number_style
 from pcrm.core.vocabulary import FIELD_KINDS, FIELD_TYPES
-from pcrm.dates import parse_day, to_iso
+from pcrm.dates import LazyPattern, parse_day, to_iso
 from pcrm.errors import Conflict, InvalidInput, NotFound
 from pcrm.store.db import Database
 
 KINDS = FIELD_KINDS
 TYPES = FIELD_TYPES
 NAME_HINT = "start with a letter; letters, digits, _ and - (up to 40)"
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,39}", re.ASCII)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NAME = LazyPattern(r"[A-Za-z][A-Za-z0-9_-]{0,39}", re.ASCII)  # compiled when first used
+_NUMBER = LazyPattern(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _MAX_INT = 2**63 - 1  # SQLite's INTEGER
 _EXACT_FLOAT = 2**53  # integral floats below this are stored as exact integers
 # A record's built-in fields (and words other parts use for them): a custom field of the
@@ -50,7 +50,7 @@ RESERVED = {
 }
 # Operators of --where, longest first so ">=" is not read as ">" then "=".
 OPERATORS = ("!=", ">=", "<=", "=", ">", "<", "~")
-_CONDITION = re.compile(
+_CONDITION = LazyPattern(
     r"\s*(?P<name>[A-Za-z][A-Za-z0-9_-]*)\s*(?P<op>!=|>=|<=|=|>|<|~)(?P<value>.*)", re.S
 )
 
