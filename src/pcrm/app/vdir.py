@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -317,9 +317,7 @@ def _export_kind(
             vdir.forget_item(db, collection, item.uid)
         counts.removed += path is not None
     uids = {record_id: by_record.get(record_id, uid) for record_id, uid in live.items()}
-    texts = kind.render(db, now, uids)
-    for record_id, uid in uids.items():
-        text = texts[record_id]
+    for record_id, uid, text in _rendered(db, now, kind, uids):
         data = text.encode("utf-8")
         ours = sha256(data)
         known = state.get(uid)
@@ -343,12 +341,25 @@ def _export_kind(
             if known is not None or uid not in files:
                 _write(path, data)
             vdir.save_item(
-                db, now, collection, kind.kind, vdir.Item(uid, record_id, ours, ours, text)
+                db, now, collection, kind.kind, vdir.Item(uid, record_id, ours, ours), text
             )
     if not dry_run:
         from pcrm.store.files import sync_folder
 
         sync_folder(folder)  # the renames and removals above, made durable at once
+
+
+def _rendered(
+    db: Database, now: datetime, kind: _Kind, uids: dict[int, str]
+) -> Iterator[tuple[int, str, str]]:
+    """(record id, uid, text) of each record, rendered 900 at a time, so that an export's
+    memory does not grow with the number of records."""
+    from pcrm.core.people.tags import chunks
+
+    for batch in chunks(uids.items()):
+        texts = kind.render(db, now, dict(batch))
+        for record_id, uid in batch:
+            yield record_id, uid, texts[record_id]
 
 
 def import_vdir(db: Database, now: datetime, root: Path, prefer: Prefer | None) -> VdirResult:
@@ -425,8 +436,8 @@ class _Import:
         self.db.execute("RELEASE vdir_item")
 
     def _save(self, uid: str, record_id: int, file_sha: str, pcrm_sha: str, text: str) -> None:
-        item = vdir.Item(uid, record_id, file_sha, pcrm_sha, text)
-        vdir.save_item(self.db, self.now, self.collection, self.kind.kind, item)
+        item = vdir.Item(uid, record_id, file_sha, pcrm_sha)
+        vdir.save_item(self.db, self.now, self.collection, self.kind.kind, item, text)
 
     def _current(self, record_id: int, uid: str) -> str:
         return self.kind.render(self.db, self.now, {record_id: uid})[record_id]
@@ -457,7 +468,8 @@ class _Import:
             if self.prefer == "pcrm":  # the next export writes pcrm's version over it
                 self._save(uid, record_id, file_sha, item.pcrm_sha256 if item else "", text)
             return
-        self.kind.apply(self.db, self.now, record_id, item.content if item else None, text)
+        base = vdir.content(self.db, self.collection, uid) if item else None
+        self.kind.apply(self.db, self.now, record_id, base, text)
         self.counts.changed += 1
         # After a conflict kept for the file, pcrm's other edits still have to go out.
         ours = "" if pcrm_changed else sha256(self._current(record_id, uid).encode())

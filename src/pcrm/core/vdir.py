@@ -64,21 +64,31 @@ class Item:
     record_id: int
     sha256: str
     pcrm_sha256: str
-    content: str
 
 
 def items(db: Database, collection: str) -> dict[str, Item]:
+    """What pcrm knows of each file, without the texts (read one by one by content(): an
+    export or an import of 100k unchanged files needs none of them)."""
     return {
         row[0]: Item(*row)
         for row in db.execute(
-            "SELECT uid, record_id, sha256, pcrm_sha256, content FROM vdir_items"
-            " WHERE collection = ?",
+            "SELECT uid, record_id, sha256, pcrm_sha256 FROM vdir_items WHERE collection = ?",
             [collection],
         )
     }
 
 
-def save_item(db: Database, now: datetime, collection: str, kind: str, item: Item) -> None:
+def content(db: Database, collection: str, uid: str) -> str | None:
+    """The file's text as pcrm last wrote or read it: the base an edit is compared with."""
+    row = db.execute(
+        "SELECT content FROM vdir_items WHERE collection = ? AND uid = ?", [collection, uid]
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def save_item(
+    db: Database, now: datetime, collection: str, kind: str, item: Item, content: str
+) -> None:
     db.execute(
         "INSERT INTO vdir_items(collection, uid, kind, record_id, sha256, pcrm_sha256, content,"
         " synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -93,7 +103,7 @@ def save_item(db: Database, now: datetime, collection: str, kind: str, item: Ite
             item.record_id,
             item.sha256,
             item.pcrm_sha256,
-            item.content,
+            content,
             to_iso(now),
         ],
     )
