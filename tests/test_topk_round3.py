@@ -1,0 +1,258 @@
+"""Top-k read views, round 3 (issue 18): the faster paths give what a straightforward
+computation over the file gives, on a seeded data set with ties, archived and removed
+contacts, cancelled and planned interactions, and empty periods.
+
+- `pcrm score`: a page is proven from the rules that read only what they match, the
+  others asked about the candidates only (core/people/scoring.py, _bounded_top).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, Result, ok, runner_for
+from pcrm.core.people.text import name_key
+from pcrm.dates import to_iso
+
+SEED = 18
+RULES = (
+    "+10 tag:vip",
+    "+5 per interaction in the last 30 days max 25",
+    "-20 no interaction for 90 days",
+    '+15 title contains "founder"',
+    "+3 per call in the last 60 days",
+    "-4 no email for 45 days",
+    "-5 tag:silent",
+)
+TITLES = ("Co-Founder", "FOUNDER & CEO", "Fóunder", "CEO", "Engineer", None, None, None)
+KINDS = ("call", "email", "note", "meeting")
+FIRST = ("Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ivy", "Jo")
+LAST = ("Lane", "Moss", "Nash", "Ortiz", "Park")
+
+
+def _at(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _last_id(path: Path, table: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """48 contacts added over 400 days (two pairs share a name), tags vip and silent,
+    titles founder-like or not; 0-6 interactions each over the last 130 days (some shared
+    with a second contact), some planned after now, some cancelled; two archived, two
+    removed with their interactions."""
+    path = tmp_path_factory.mktemp("round3") / "people.db"
+    run = runner_for(path)
+    rng = random.Random(SEED)
+    names = [f"{rng.choice(FIRST)} {rng.choice(LAST)} {n}" for n in range(44)]
+    names += [names[0], names[1], names[2], names[3]]  # ties on the name: by id
+    for n, name in enumerate(names):
+        args = ["contact", "add", name]
+        if rng.random() < 0.45:
+            args += ["-t", "vip"]
+        if rng.random() < 0.15:
+            args += ["-t", "silent"]
+        title = rng.choice(TITLES)
+        if title:
+            args += ["--title", title]
+        run(*args, now=NOW - timedelta(days=rng.randint(0, 400), seconds=n))
+    count = len(names)
+    for contact in range(1, count + 1):
+        for _ in range(rng.choice((0, 0, 1, 2, 3, 4, 6))):
+            at = NOW - timedelta(days=rng.randint(0, 130), seconds=rng.randint(0, 86_399))
+            args = ["log", str(contact), "talked", "--kind", rng.choice(KINDS), "--at", _at(at)]
+            if rng.random() < 0.2:
+                args += ["--with", str(rng.randint(1, count))]
+            run(*args, now=NOW)
+    for contact in rng.sample(range(1, count + 1), 8):  # planned after now: not yet a touch
+        run("log", str(contact), "soon", "--kind", "call", "--at", _at(NOW + timedelta(days=2)))
+    for contact in rng.sample(range(1, count + 1), 8):  # planned, then cancelled: never one
+        then = NOW - timedelta(days=rng.randint(10, 100))
+        at = _at(then + timedelta(days=3))
+        run("log", str(contact), "planned", "--kind", "email", "--at", at, now=then)
+        run("interaction", "cancel", str(_last_id(path, "interactions")), now=then)
+    run("contact", "archive", "5", now=NOW)
+    run("contact", "archive", "6", now=NOW)
+    run("contact", "rm", "7", "8", "--yes", now=NOW)
+    for rule in RULES:
+        run("score", "rule", "add", rule)
+    return path
+
+
+@pytest.fixture
+def db(people: Path, db_path: Path) -> Path:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(people.read_bytes())
+    return db_path
+
+
+# -- the reference: every contact, every rule, in Python -------------------------------
+
+
+def reference_ranking(path: Path, now: datetime) -> list[tuple[int, str, int]]:
+    """RULES applied as docs/scoring.md words them, to every contact, sorted by score
+    (highest first), then name, then id."""
+    conn = sqlite3.connect(path)
+    try:
+        contacts = conn.execute("SELECT id, name, name_key, title, created_at FROM contacts")
+        contacts = contacts.fetchall()
+        tags = conn.execute(
+            "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+        ).fetchall()
+        links = conn.execute(
+            "SELECT ic.contact_id, i.kind, i.at FROM interaction_contacts ic"
+            " JOIN interactions i ON i.id = ic.interaction_id WHERE i.cancelled_at IS NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+    until = to_iso(now)
+
+    def ago(days: int) -> str:
+        return to_iso(now - timedelta(days=days))
+
+    def touches(cid: int, kind: str | None, after: str) -> int:
+        return sum(
+            1
+            for c, k, at in links
+            if c == cid and (kind is None or k == kind) and after < at <= until
+        )
+
+    def silent(cid: int, created: str, kind: str | None, days: int) -> bool:
+        since = ago(days)
+        known = created <= since or any(c == cid and at <= since for c, _, at in links)
+        return known and touches(cid, kind, since) == 0
+
+    ranked = []
+    for cid, name, key, title, created in contacts:
+        mine = {tag for c, tag in tags if c == cid}
+        score = 10 * ("vip" in mine) - 5 * ("silent" in mine)
+        score += min(5 * touches(cid, None, ago(30)), 25)
+        score += 3 * touches(cid, "call", ago(60))
+        score -= 20 * silent(cid, created, None, 90)
+        score -= 4 * silent(cid, created, "email", 45)
+        score += 15 * ("founder" in name_key(title or ""))
+        ranked.append((-score, key, cid, name))
+    ranked.sort()
+    return [(cid, name, -score) for score, _, cid, name in ranked]
+
+
+def ranking(cli: Callable[..., Result], limit: int, now: datetime) -> list[tuple[int, str, int]]:
+    out = ok(cli("score", "--limit", str(limit), "--json", now=now))
+    return [(row["id"], row["name"], row["score"]) for row in json.loads(out)]
+
+
+NOWS = (NOW, NOW - timedelta(days=40), NOW + timedelta(days=70))
+
+
+@pytest.mark.parametrize("now", NOWS, ids=["now", "40 days ago", "in 70 days"])
+def test_score_pages_are_the_reference_ranking_cut(
+    cli: Callable[..., Result], db: Path, now: datetime
+) -> None:
+    expected = reference_ranking(db, now)
+    assert len(expected) == 46  # two removed; the archived are still scored
+    assert len({score for _, _, score in expected}) < len(expected)  # ties, by name
+    assert ranking(cli, 0, now) == expected
+    for limit in (1, 2, 3, 4, 5, 7, 10, 13, 20, 30, 46, 60):
+        assert ranking(cli, limit, now) == expected[:limit], limit
+
+
+def test_a_tie_across_the_page_edge_goes_by_name_then_id(
+    cli: Callable[..., Result], db: Path
+) -> None:
+    expected = reference_ranking(db, NOW)
+    for limit in range(1, len(expected)):
+        if expected[limit - 1][2] == expected[limit][2]:  # the next one ties with the last
+            assert ranking(cli, limit, NOW) == expected[:limit]
+
+
+def test_the_page_is_proven_without_scoring_everyone(db: Path) -> None:
+    """The bounded path itself decides the small pages here (vip and recent activity lift
+    enough contacts above what the title rule alone could give)."""
+    from pcrm.core.people.scoring import _bounded_top, _compiled
+    from pcrm.store.db import open_db
+
+    store = open_db(db, create=False)
+    try:
+        expected = reference_ranking(db, NOW)
+        for limit in (1, 3, 5):
+            page = _bounded_top(store, _compiled(store, NOW), limit)
+            assert page is not None
+            assert [(c.id, c.name, c.score) for c in page] == expected[:limit]
+    finally:
+        store.conn.close()
+
+
+def test_a_logged_call_moves_the_page_at_once(cli: Callable[..., Result], db: Path) -> None:
+    before = reference_ranking(db, NOW)
+    last = before[-1][0]
+    for n in range(6):
+        ok(
+            cli(
+                "log",
+                str(last),
+                f"call {n}",
+                "--kind",
+                "call",
+                "--at",
+                _at(NOW - timedelta(hours=n + 1)),
+            )
+        )
+    after = reference_ranking(db, NOW)
+    assert after != before
+    assert ranking(cli, 5, NOW) == after[:5]
+    ok(cli("undo"))
+    assert ranking(cli, 5, NOW) == reference_ranking(db, NOW)[:5]
+
+
+def test_no_rule_that_seeks_falls_back_to_scoring_everyone(
+    cli: Callable[..., Result], db: Path
+) -> None:
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DELETE FROM score_rules WHERE rule NOT LIKE '%founder%'")
+    conn.close()
+    page = ranking(cli, 4, NOW)
+    assert [score for _, _, score in page] == [15, 15, 15, 15]
+    assert page == ranking(cli, 0, NOW)[:4]
+
+
+def test_a_tie_with_a_contact_not_yet_asked_about_is_settled_by_name(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """600 vip contacts (more than one batch of candidates), all alike to the seekable
+    rule; the founders among them score 25, the rest 10. The founders first by name have
+    the highest ids: a page of founders from the first batch ties with what the later
+    candidates could reach, so they are asked too, and the page goes by name."""
+    lines = ["Name,Title,Tags"]
+    for n in range(600):
+        founder = n % 50 == 0 or n >= 597
+        name = f"{'Aa' if n >= 597 else 'Zz'} Person {n:03}"
+        lines.append(f"{name},{'Founder' if founder else 'Clerk'},vip")
+    csv = tmp_path / "people.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ok(cli("import", "contacts", str(csv), "--map", "Title=title", "--map", "Tags=tags"))
+    ok(cli("score", "rule", "add", "+10 tag:vip"))
+    ok(cli("score", "rule", "add", '+15 title contains "founder"'))
+    page = ranking(cli, 5, NOW)
+    assert [(name, score) for _, name, score in page] == [
+        ("Aa Person 597", 25),
+        ("Aa Person 598", 25),
+        ("Aa Person 599", 25),
+        ("Zz Person 000", 25),
+        ("Zz Person 050", 25),
+    ]
+    assert page == ranking(cli, 0, NOW)[:5]
