@@ -119,9 +119,8 @@ def _count_contacts(
     per_week = ", ".join(f"sum(weeks >> {bit} & 1)" for bit in range(len(bounds)))
     touched, *counts = db.execute(
         f"{ranges}, touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
-        " WHERE i.cancelled_at IS NULL GROUP BY ic.contact_id)"
+        " FROM w CROSS JOIN interaction_contacts ic ON ic.at >= w.s AND ic.at < w.e"
+        " GROUP BY ic.contact_id)"
         f" SELECT count(*), {per_week} FROM touched",
         flat,
     ).fetchone()

@@ -84,24 +84,39 @@ def ratio(part: int, whole: int) -> float | None:
 
 def _closed_deals(db: Database, period: Period) -> list[_Closed]:
     # The last history row into the deal's current status dates its outcome; a file edited
-    # by hand without history falls back on deals.closed_at. The last rows come from one
-    # grouped pass over the deal_history_status index, joined: a correlated subquery per
-    # deal ran twice, once for the value and once more for the period's WHERE.
-    closed = "coalesce(h.closed, d.closed_at)"
-    where, params = period.sql(closed)
+    # by hand without history falls back on deals.closed_at. Computed once per closed deal
+    # (a seek of deal_history_status each), in a materialized CTE, so that the period's
+    # WHERE does not run the subquery again. A period with a start asks only about the
+    # deals that can have closed in it: those with a history row into won or lost in it
+    # (deal_history_at), and those whose closed_at is in it (the fallback).
+    where, params = period.sql("c.closed")
+    among, among_params = "", []
+    if period.start is not None:
+        rows_in, rows_params = period.sql("h.at")
+        closed_in, closed_params = period.sql("x.closed_at")
+        among = (
+            " AND d.id IN (SELECT h.deal_id FROM deal_history h"
+            f" WHERE {rows_in} AND h.to_status IN ('won', 'lost')"
+            f" UNION SELECT x.id FROM deals x WHERE {closed_in})"
+        )
+        among_params = [*rows_params, *closed_params]
     rows = db.execute(
         f"""
-        SELECT d.id, d.status, d.value, d.currency, cur.exponent, d.created_at, {closed},
-               d.source, d.lost_reason,
-               max(0, (strftime('%s', {closed}) - strftime('%s', d.created_at)) / 86400)
-        FROM deals d JOIN currencies cur ON cur.code = d.currency
-        LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history
-                   WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h
-          ON h.deal_id = d.id AND h.to_status = d.status
-        WHERE d.status IN ('won', 'lost') AND {closed} IS NOT NULL AND {where}
-        ORDER BY {closed}, d.id
+        WITH c AS MATERIALIZED (
+            SELECT d.id, d.status, d.value, d.currency, d.created_at, d.source,
+                   d.lost_reason,
+                   coalesce((SELECT max(h.at) FROM deal_history h
+                             WHERE h.deal_id = d.id AND h.to_status = d.status),
+                            d.closed_at) AS closed
+            FROM deals d WHERE d.status IN ('won', 'lost'){among})
+        SELECT c.id, c.status, c.value, c.currency, cur.exponent, c.created_at, c.closed,
+               c.source, c.lost_reason,
+               max(0, (strftime('%s', c.closed) - strftime('%s', c.created_at)) / 86400)
+        FROM c JOIN currencies cur ON cur.code = c.currency
+        WHERE c.closed IS NOT NULL AND {where}
+        ORDER BY c.closed, c.id
         """,
-        params,
+        [*among_params, *params],
     ).fetchall()
     return [_Closed(*row) for row in rows]
 
