@@ -4,6 +4,9 @@ contacts, cancelled and planned interactions, and empty periods.
 
 - `pcrm score`: a page is proven from the rules that read only what they match, the
   others asked about the candidates only (core/people/scoring.py, _bounded_top).
+- `pcrm report wins`: each closed deal's closing time computed once; a period with a start
+  asks only about the deals with a closing row or a closed_at in it.
+- `pcrm report activity`: contacts touched, from the links' own time.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 import random
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -256,3 +259,171 @@ def test_a_tie_with_a_contact_not_yet_asked_about_is_settled_by_name(
         ("Zz Person 050", 25),
     ]
     assert page == ranking(cli, 0, NOW)[:5]
+
+
+# -- report wins -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 deals created over 300 days in EUR and USD; most closed (won or lost) some days
+    later; some reopened and closed again, some reopened and left open; two edited by hand
+    into won and lost without any history row into that status (closed_at only)."""
+    path = tmp_path_factory.mktemp("round3") / "deals.db"
+    run = runner_for(path)
+    rng = random.Random(SEED)
+    start = NOW - timedelta(days=300)
+    for n in range(1, 41):
+        created = start + timedelta(days=rng.randint(0, 250), seconds=n)
+        currency = rng.choice(("EUR", "USD"))
+        value = str(rng.randint(1, 90) * 100)
+        run("deal", "add", f"Deal {n}", "--value", value, "--currency", currency, now=created)
+        moment = created
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 3))):
+            moment += timedelta(days=rng.randint(1, 20), seconds=rng.randint(0, 86_399))
+            if moment >= NOW:
+                break
+            if rng.random() < 0.5:
+                run("deal", "won", str(n), now=moment)
+            else:
+                run(
+                    "deal",
+                    "lost",
+                    str(n),
+                    "--reason",
+                    rng.choice(("price", "Price", "timing")),
+                    now=moment,
+                )
+            if rng.random() < 0.6:
+                break  # stays closed
+            moment += timedelta(days=rng.randint(1, 5))
+            if moment >= NOW:
+                break
+            run("deal", "reopen", str(n), now=moment)
+    conn = sqlite3.connect(path)
+    with conn:
+        for deal, status, closed in (
+            (39, "won", "2026-11-17T08:00:00Z"),
+            (40, "lost", "2026-06-02T09:00:00Z"),
+        ):
+            conn.execute(
+                "UPDATE deals SET status = ?, closed_at = ?, lost_reason = 'hand' WHERE id = ?",
+                (status, closed, deal),
+            )
+            conn.execute(
+                "DELETE FROM deal_history WHERE deal_id = ? AND to_status = ?", (deal, status)
+            )
+    conn.close()
+    return path
+
+
+def reference_wins(path: Path, start: str | None, end: str | None) -> list[tuple[str, int, int]]:
+    """(month, won, lost) of the deals whose last closing into their current status (else
+    their closed_at) is in [start, end), by UTC month (the tests run in UTC), then all."""
+    conn = sqlite3.connect(path)
+    try:
+        closed = conn.execute(
+            "SELECT d.id, d.status, d.closed_at, (SELECT max(h.at) FROM deal_history h"
+            " WHERE h.deal_id = d.id AND h.to_status = d.status)"
+            " FROM deals d WHERE d.status IN ('won', 'lost')"
+        ).fetchall()
+    finally:
+        conn.close()
+    months: dict[str, list[int]] = {}
+    for _, status, closed_at, last in closed:
+        at = last or closed_at
+        if at is None or (start and at < start) or (end and at >= end):
+            continue
+        counts = months.setdefault(at[:7], [0, 0])
+        counts[status == "lost"] += 1
+    rows = [(month, won, lost) for month, (won, lost) in sorted(months.items())]
+    return [*rows, ("all", sum(r[1] for r in rows), sum(r[2] for r in rows))]
+
+
+PERIODS = (
+    (None, None),
+    ("2026-11-16", "2026-11-22"),  # a week, the hand-edited win in it
+    ("2026-03-01", None),
+    (None, "2026-06-30"),
+    ("2026-06-02", "2026-06-02"),
+    ("2019-01-01", "2019-12-31"),  # nothing closed then
+)
+
+
+@pytest.mark.parametrize("since, until", PERIODS)
+def test_report_wins_counts_the_reference_deals(
+    cli: Callable[..., Result], deals: Path, db_path: Path, since: str | None, until: str | None
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(deals.read_bytes())
+    args = ["report", "wins", "--json"]
+    args += ["--since", since] if since else []
+    args += ["--until", until] if until else []
+    report = json.loads(ok(cli(*args)))
+    start = f"{since}T00:00:00Z" if since else None
+    end = (
+        to_iso(datetime.fromisoformat(until).replace(tzinfo=UTC) + timedelta(days=1))
+        if until
+        else None
+    )
+    found = [(g["key"], g["won"], g["lost"]) for g in report["groups"]]
+    found.append(("all", report["total"]["won"], report["total"]["lost"]))
+    assert found == reference_wins(db_path, start, end)
+    if since == "2019-01-01":
+        assert found == [("all", 0, 0)]
+
+
+# -- report activity -------------------------------------------------------------------
+
+
+def reference_activity(path: Path, start: str, end: str) -> tuple[list[tuple[str, int, int]], int]:
+    """(Monday, interactions, contacts touched) of every UTC week from start's, and the
+    contacts touched in the whole period; cancelled interactions left out."""
+    conn = sqlite3.connect(path)
+    try:
+        links = conn.execute(
+            "SELECT i.id, i.at, ic.contact_id FROM interactions i"
+            " LEFT JOIN interaction_contacts ic ON ic.interaction_id = i.id"
+            " WHERE i.cancelled_at IS NULL AND i.at >= ? AND i.at < ?",
+            (start, end),
+        ).fetchall()
+    finally:
+        conn.close()
+    weeks: dict[str, tuple[set[int], set[int]]] = {}
+    day = datetime.fromisoformat(start[:10])
+    day -= timedelta(days=day.weekday())
+    while day.strftime("%Y-%m-%dT%H:%M:%SZ") < end:
+        weeks[day.date().isoformat()] = (set(), set())
+        day += timedelta(weeks=1)
+    for interaction, at, contact in links:
+        moment = datetime.fromisoformat(at[:10])
+        monday = (moment - timedelta(days=moment.weekday())).date().isoformat()
+        weeks[monday][0].add(interaction)
+        if contact is not None:
+            weeks[monday][1].add(contact)
+    rows = [(monday, len(ids), len(people)) for monday, (ids, people) in weeks.items()]
+    return rows, len({contact for _, _, contact in links if contact is not None})
+
+
+@pytest.mark.parametrize(
+    "since, until",
+    [
+        (None, None),
+        ("2026-09-01", None),
+        ("2024-01-01", "2026-11-23"),
+        ("2020-03-01", "2020-04-30"),
+    ],
+    ids=["default", "since", "long", "empty"],
+)
+def test_report_activity_counts_the_reference_contacts(
+    cli: Callable[..., Result], db: Path, since: str | None, until: str | None
+) -> None:
+    args = ["report", "activity", "--json"]
+    args += ["--since", since] if since else []
+    args += ["--until", until] if until else []
+    report = json.loads(ok(cli(*args)))
+    weeks, touched = reference_activity(db, report["period"]["start"], report["period"]["end"])
+    assert [(w["week"], w["total"], w["contacts"]) for w in report["weeks"]] == weeks
+    assert report["total"]["contacts"] == touched
+    if since == "2020-03-01":
+        assert touched == 0 and all(total == 0 for _, total, _ in weeks)
