@@ -7,6 +7,8 @@ contacts, cancelled and planned interactions, and empty periods.
 - `pcrm report wins`: each closed deal's closing time computed once; a period with a start
   asks only about the deals with a closing row or a closed_at in it.
 - `pcrm report activity`: contacts touched, from the links' own time.
+- `pcrm agenda` after missed days: the contacts due in the missed days, before them and
+  today come from one lookup of every contact's last touch.
 """
 
 from __future__ import annotations
@@ -427,3 +429,91 @@ def test_report_activity_counts_the_reference_contacts(
     assert report["total"]["contacts"] == touched
     if since == "2020-03-01":
         assert touched == 0 and all(total == 0 for _, total, _ in weeks)
+
+
+# -- the agenda after a weekend without a run ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cadences(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """110 contacts with a cadence of 1 to 12 days, added over 60 days, most touched a few
+    times (some by a cancelled or planned interaction only); two archived; the last
+    delivered cron run on Friday 2026-11-20."""
+    path = tmp_path_factory.mktemp("round3") / "cadences.db"
+    run = runner_for(path)
+    rng = random.Random(SEED)
+    for n in range(1, 111):
+        added = NOW - timedelta(days=rng.randint(1, 60), seconds=n)
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"  # many alike: by id
+        run("contact", "add", name, "--every", f"{rng.randint(1, 12)}d", now=added)
+        for _ in range(rng.choice((0, 1, 2, 3))):
+            at = NOW - timedelta(days=rng.randint(0, 40), seconds=rng.randint(0, 86_399))
+            run("log", str(n), "hello", "--at", _at(max(at, added)), now=NOW)
+    for n in rng.sample(range(1, 111), 6):
+        then = NOW - timedelta(days=rng.randint(5, 30))
+        run("log", str(n), "planned", "--at", _at(then + timedelta(days=2)), now=then)
+        run("interaction", "cancel", str(_last_id(path, "interactions")), now=then)
+    for n in rng.sample(range(1, 111), 4):
+        run("log", str(n), "soon", "--at", _at(NOW + timedelta(days=1)), now=NOW)
+    run("contact", "archive", "3", now=NOW)
+    run("contact", "archive", "4", now=NOW)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO agenda_runs (ran_at, day, zone, delivery, status)"
+            " VALUES ('2026-11-20T07:00:00Z', '2026-11-20', 'UTC', 'print', 'delivered')"
+        )
+    conn.close()
+    return path
+
+
+def reference_due(path: Path, now: datetime) -> list[tuple[str, str, int]]:
+    """(due day, name, id) of every contact with a cadence, not archived, soonest first
+    (then name, then id): its last touch that has happened (UTC day) + the cadence, or the
+    day it was added when never touched."""
+    conn = sqlite3.connect(path)
+    try:
+        contacts = conn.execute(
+            "SELECT id, name, cadence_days, created_at FROM contacts"
+            " WHERE cadence_days IS NOT NULL AND archived_at IS NULL"
+        ).fetchall()
+        touches = conn.execute(
+            "SELECT ic.contact_id, max(i.at) FROM interaction_contacts ic"
+            " JOIN interactions i ON i.id = ic.interaction_id"
+            " WHERE i.cancelled_at IS NULL AND i.at <= ? GROUP BY ic.contact_id",
+            (to_iso(now),),
+        ).fetchall()
+    finally:
+        conn.close()
+    last = dict(touches)
+    due = []
+    for cid, name, cadence, created in contacts:
+        if cid in last:
+            day = datetime.fromisoformat(last[cid][:10]) + timedelta(days=cadence)
+        else:
+            day = datetime.fromisoformat(created[:10])
+        due.append((day.date().isoformat(), name, cid))
+    due.sort(key=lambda entry: (entry[0], entry[1].casefold(), entry[2]))
+    return due
+
+
+@pytest.mark.parametrize("show_all", [False, True], ids=["first 50", "all"])
+def test_a_monday_after_a_missed_weekend_lists_the_reference_contacts(
+    cli: Callable[..., Result], cadences: Path, db_path: Path, show_all: bool
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(cadences.read_bytes())
+    agenda = json.loads(ok(cli("agenda", "--json", *(["--all"] if show_all else []))))
+    due = reference_due(db_path, NOW)
+    today, weekend = "2026-11-23", ("2026-11-21", "2026-11-22")
+    missed = [e for e in due if weekend[0] <= e[0] <= weekend[1]]
+    listed = [e for e in due if e[0] < weekend[0] or e[0] == today]
+    assert len(missed) >= 3 and len(listed) > 50  # both sections are there, one is cut
+    touch_missed = [m["item"] for m in agenda["missed"] if m["kind"] == "stay-in-touch"]
+    found = [(t["due_date"], t["contact"]["name"], t["contact"]["id"]) for t in touch_missed]
+    assert found == missed
+    found = [
+        (t["due_date"], t["contact"]["name"], t["contact"]["id"]) for t in agenda["stay_in_touch"]
+    ]
+    assert found == (listed if show_all else listed[:50])
+    assert agenda["more"].get("stay-in-touch", 0) == (0 if show_all else len(listed) - 50)
