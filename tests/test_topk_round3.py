@@ -7,6 +7,8 @@ contacts, cancelled and planned interactions, and empty periods.
 - `pcrm report wins`: each closed deal's closing time computed once; a period with a start
   asks only about the deals with a closing row or a closed_at in it.
 - `pcrm report activity`: contacts touched, from the links' own time.
+- `pcrm digest`: least in touch ordered and counted in SQL, the forecast at the period's
+  start reading each deal's last history row once.
 - `pcrm agenda` after missed days: the contacts due in the missed days, before them and
   today come from one lookup of every contact's last touch.
 """
@@ -517,3 +519,129 @@ def test_a_monday_after_a_missed_weekend_lists_the_reference_contacts(
     ]
     assert found == (listed if show_all else listed[:50])
     assert agenda["more"].get("stay-in-touch", 0) == (0 if show_all else len(listed) - 50)
+
+
+# -- digest: least in touch and the forecast then --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digest_db(cadences: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cadences set, plus 30 deals over 60 days with one or two of its contacts each,
+    moved between stages, some won or lost (and some of those reopened)."""
+    path = tmp_path_factory.mktemp("round3") / "digest.db"
+    path.write_bytes(cadences.read_bytes())
+    run = runner_for(path)
+    rng = random.Random(SEED + 1)
+    for n in range(1, 31):
+        moment = NOW - timedelta(days=rng.randint(8, 60), seconds=n)
+        people = [f"--contact={c}" for c in rng.sample(range(1, 111), rng.choice((1, 2)))]
+        value = str(rng.randint(1, 50) * 100)
+        currency = rng.choice(("EUR", "USD"))
+        run(
+            "deal",
+            "add",
+            f"Deal {n}",
+            "--value",
+            value,
+            "--currency",
+            currency,
+            *people,
+            now=moment,
+        )
+        for _ in range(rng.choice((0, 1, 2, 3))):
+            moment += timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 20))
+            if moment >= NOW:
+                break
+            step = rng.random()
+            if step < 0.6:
+                run("deal", "move", str(n), str(rng.randint(1, 4)), now=moment)
+                continue
+            run(
+                "deal",
+                "won" if step < 0.8 else "lost",
+                str(n),
+                *([] if step < 0.8 else ["--reason", "price"]),
+                now=moment,
+            )
+            moment += timedelta(days=rng.randint(0, 4), hours=1)
+            if moment >= NOW or rng.random() < 0.5:
+                break
+            run("deal", "reopen", str(n), now=moment)
+    return path
+
+
+def reference_least(path: Path, start: str, end: str) -> tuple[list[tuple[int, str | None]], int]:
+    conn = sqlite3.connect(path)
+    try:
+        watched = conn.execute(
+            "SELECT id, name FROM contacts WHERE cadence_days IS NOT NULL UNION"
+            " SELECT c.id, c.name FROM contacts c JOIN deal_contacts dc ON dc.contact_id = c.id"
+            " JOIN deals d ON d.id = dc.deal_id WHERE d.status = 'open'"
+        ).fetchall()
+        links = conn.execute(
+            "SELECT ic.contact_id, i.at FROM interaction_contacts ic"
+            " JOIN interactions i ON i.id = ic.interaction_id WHERE i.cancelled_at IS NULL"
+        ).fetchall()
+    finally:
+        conn.close()
+    silent = []
+    for cid, name in watched:
+        times = [at for c, at in links if c == cid]
+        if any(start <= at < end for at in times):
+            continue
+        last = max((at for at in times if at < end), default=None)
+        silent.append((last is not None, last or "", name.casefold(), cid, last))
+    silent.sort()
+    return [(entry[3], entry[4]) for entry in silent[:5]], len(silent)
+
+
+def reference_open_then(path: Path, moment: str) -> list[tuple[str, int, int]]:
+    """(currency, count, value) of the deals open at `moment` by their history."""
+    conn = sqlite3.connect(path)
+    try:
+        deals = conn.execute("SELECT id, currency, value, status, created_at, closed_at FROM deals")
+        deals = deals.fetchall()
+        history = conn.execute("SELECT deal_id, at, id, to_status FROM deal_history").fetchall()
+    finally:
+        conn.close()
+    sums: dict[str, list[int]] = {}
+    for did, currency, value, status, created, closed in deals:
+        rows = sorted((at, hid, to) for d, at, hid, to in history if d == did)
+        before = [row for row in rows if row[0] < moment]
+        if before:
+            is_open = before[-1][2] == "open"
+        elif rows:
+            is_open = False
+        else:
+            is_open = created < moment and (status == "open" or (closed or "") >= moment)
+        if is_open:
+            entry = sums.setdefault(currency, [0, 0])
+            entry[0] += 1
+            entry[1] += value
+    return [(code, count, value) for code, (count, value) in sorted(sums.items())]
+
+
+@pytest.mark.parametrize(
+    "since, until",
+    [
+        (None, None),
+        ("2026-10-01", "2026-10-31"),
+        ("2026-11-01", "2026-11-08"),
+        ("2020-01-01", "2020-01-31"),
+    ],
+    ids=["last week", "october", "a week", "before anything"],
+)
+def test_digest_least_in_touch_and_forecast_then_are_the_reference(
+    cli: Callable[..., Result], digest_db: Path, db_path: Path, since: str | None, until: str | None
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(digest_db.read_bytes())
+    args = ["digest", "--json"] + (["--since", since, "--until", until] if since and until else [])
+    digest = json.loads(ok(cli(*args)))
+    start, end = digest["period"]["start"], digest["period"]["end"]
+    least, total = reference_least(db_path, start, end)
+    shown = digest["interactions"]["least"]
+    assert [(s["contact"]["id"], s["last_contact"]) for s in shown] == least
+    assert digest["interactions"]["least_total"] == total > 5
+    then = [(t["currency"], t["count"], t["value"]) for t in digest["deals"]["pipeline"]["then"]]
+    assert then == reference_open_then(db_path, start)
