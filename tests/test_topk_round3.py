@@ -645,3 +645,58 @@ def test_digest_least_in_touch_and_forecast_then_are_the_reference(
     assert digest["interactions"]["least_total"] == total > 5
     then = [(t["currency"], t["count"], t["value"]) for t in digest["deals"]["pipeline"]["then"]]
     assert then == reference_open_then(db_path, start)
+    most = [
+        (m["contact"]["id"], m["interactions"], m["last"]) for m in digest["interactions"]["most"]
+    ]
+    assert most == reference_most(db_path, start, end)
+    value_in = [
+        (m["currency"], m["count"], m["value"]) for m in digest["deals"]["pipeline"]["value_in"]
+    ]
+    assert value_in == reference_value_in(db_path, start, end)
+
+
+def reference_most(path: Path, start: str, end: str) -> list[tuple[int, int, str]]:
+    """The five contacts with the most interactions in [start, end), then the latest, then id."""
+    conn = sqlite3.connect(path)
+    try:
+        links = conn.execute(
+            "SELECT ic.contact_id, i.at FROM interaction_contacts ic"
+            " JOIN interactions i ON i.id = ic.interaction_id"
+            " WHERE i.cancelled_at IS NULL AND i.at >= ? AND i.at < ?",
+            (start, end),
+        ).fetchall()
+    finally:
+        conn.close()
+    counts: dict[int, int] = {}
+    latest: dict[int, str] = {}
+    for cid, at in links:
+        counts[cid] = counts.get(cid, 0) + 1
+        latest[cid] = max(latest.get(cid, ""), at)
+    ranked = sorted(counts)  # by id, then (stable) the latest first, then the most first
+    ranked.sort(key=lambda cid: latest[cid], reverse=True)
+    ranked.sort(key=lambda cid: counts[cid], reverse=True)
+    return [(cid, counts[cid], latest[cid]) for cid in ranked[:5]]
+
+
+def reference_value_in(path: Path, start: str, end: str) -> list[tuple[str, int, int]]:
+    """Deals created in [start, end) or reopened from won or lost in it, per currency."""
+    conn = sqlite3.connect(path)
+    try:
+        deals = conn.execute("SELECT id, currency, value, created_at FROM deals").fetchall()
+        reopened = {
+            row[0]
+            for row in conn.execute(
+                "SELECT deal_id FROM deal_history WHERE from_status IN ('won', 'lost')"
+                " AND to_status = 'open' AND at >= ? AND at < ?",
+                (start, end),
+            )
+        }
+    finally:
+        conn.close()
+    sums: dict[str, list[int]] = {}
+    for did, currency, value, created in deals:
+        if start <= created < end or did in reopened:
+            entry = sums.setdefault(currency, [0, 0])
+            entry[0] += 1
+            entry[1] += value
+    return [(code, count, value) for code, (count, value) in sorted(sums.items())]

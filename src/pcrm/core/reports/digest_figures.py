@@ -81,10 +81,13 @@ def _money(rows: list[tuple[str, int, int, int]]) -> list[MoneyCount]:
 def most_in_touch(db: Database, period: Period, limit: int) -> list[InTouch]:
     """The contacts with the most interactions in the period, then the latest, then by id."""
     where, params = period.sql("ic.at")
+    # The period's links are counted per contact from interaction_contacts_at alone; names
+    # are read for the first `limit` only (a link's contact always exists: ON DELETE CASCADE).
     rows = db.execute(
-        "SELECT c.id, c.name, count(*), max(ic.at) FROM interaction_contacts ic"
-        f" JOIN contacts c ON c.id = ic.contact_id WHERE {where}"
-        " GROUP BY c.id ORDER BY count(*) DESC, max(ic.at) DESC, c.id LIMIT ?",
+        "SELECT t.contact_id, c.name, t.n, t.last FROM (SELECT ic.contact_id, count(*) AS n,"
+        f" max(ic.at) AS last FROM interaction_contacts ic WHERE {where}"
+        " GROUP BY ic.contact_id ORDER BY n DESC, last DESC, ic.contact_id LIMIT ?) t"
+        " JOIN contacts c ON c.id = t.contact_id ORDER BY t.n DESC, t.last DESC, t.contact_id",
         [*params, limit],
     ).fetchall()
     return [InTouch(Link("contact", cid, name), count, last) for cid, name, count, last in rows]
@@ -205,13 +208,16 @@ def deal_moves(db: Database, period: Period) -> DealMoves:
 def open_value_in(db: Database, period: Period) -> list[MoneyCount]:
     """Deals that joined the open pipeline in the period: created in it, or reopened in it
     (a history row from won or lost back to open); each deal once, at its value now."""
-    created, created_params = period.sql("d.created_at")
+    created, created_params = period.sql("x.created_at")
     reopened, reopened_params = period.sql("h.at")
+    # The reopenings come from the period's history rows (deal_history_at), not a seek of
+    # deal_history for every deal.
     rows = db.execute(
         "SELECT d.currency, cur.exponent, count(*), sum(d.value) FROM deals d"
         " JOIN currencies cur ON cur.code = d.currency"
-        f" WHERE ({created}) OR EXISTS (SELECT 1 FROM deal_history h WHERE h.deal_id = d.id"
-        f" AND h.from_status IN ('won', 'lost') AND h.to_status = 'open' AND {reopened})"
+        f" WHERE d.id IN (SELECT x.id FROM deals x WHERE {created}"
+        " UNION SELECT h.deal_id FROM deal_history h"
+        f" WHERE h.from_status IN ('won', 'lost') AND h.to_status = 'open' AND {reopened})"
         " GROUP BY d.currency ORDER BY d.currency",
         [*created_params, *reopened_params],
     ).fetchall()
