@@ -1612,6 +1612,34 @@ def m022_vdir(db: Database) -> None:
     )
 
 
+
+@migration("m023_covering_indexes")
+def m023_covering_indexes(db: Database) -> None:
+    """Indexes that hold what three read views read, so they no longer fetch table rows
+    (issue 18, round 3):
+
+    - contacts_cadence_touch: the contacts with a cadence, with whether they are archived,
+      when they were added and their name (stay in touch: the agenda, three times after
+      missed days, and the digest);
+    - deals_closed: closed deals by closed_at (`report wins` and the digest over a period:
+      the deals closed in it without a history row into their status);
+    - deals_open: the open deals' stage, currency, close day, value, creation and last
+      activity (`report pipeline` and the digest's pipeline now)."""
+    run_script(
+        db,
+        """
+        CREATE INDEX contacts_cadence_touch
+            ON contacts(cadence_days, archived_at, created_at, name)
+            WHERE cadence_days IS NOT NULL;
+
+        CREATE INDEX deals_closed ON deals(closed_at) WHERE closed_at IS NOT NULL;
+
+        CREATE INDEX deals_open
+            ON deals(stage_id, currency, expected_close, value, created_at, last_activity_at)
+            WHERE status = 'open';
+        """,
+    )
+
 def known_names() -> list[str]:
     return [name for name, _ in _steps]
 
