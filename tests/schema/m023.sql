@@ -170,7 +170,7 @@ CREATE INDEX tasks_deal ON tasks(deal_id);
 CREATE INDEX tasks_done ON tasks(done_at) WHERE status = 'done';
 
 -- index tasks_due on tasks
-CREATE INDEX tasks_due ON tasks(status, due_date);
+CREATE INDEX tasks_due ON tasks(status, due_date, done_at);
 
 -- index tasks_open_deal on tasks
 CREATE INDEX tasks_open_deal ON tasks(deal_id) WHERE status = 'open';

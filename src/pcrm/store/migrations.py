@@ -1624,7 +1624,13 @@ def m023_covering_indexes(db: Database) -> None:
     - deals_closed: closed deals by closed_at (`report wins` and the digest over a period:
       the deals closed in it without a history row into their status);
     - deals_open: the open deals' stage, currency, close day, value, creation and last
-      activity (`report pipeline` and the digest's pipeline now)."""
+      activity (`report pipeline` and the digest's pipeline now);
+    - tasks_due made again with one more column, done_at: `report activity` and the
+      digest count the follow-ups done late per due day from it alone. It still serves
+      what it served (its columns are the old ones and one more).
+
+    interactions_at_kind would gain cancelled_at the same way, but m014's repair
+    (REPAIRED_OBJECTS) holds its definition: it stays as it is."""
     run_script(
         db,
         """
@@ -1637,6 +1643,10 @@ def m023_covering_indexes(db: Database) -> None:
         CREATE INDEX deals_open
             ON deals(stage_id, currency, expected_close, value, created_at, last_activity_at)
             WHERE status = 'open';
+
+        DROP INDEX tasks_due;
+
+        CREATE INDEX tasks_due ON tasks(status, due_date, done_at);
         """,
     )
 
