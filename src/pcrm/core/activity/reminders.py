@@ -59,14 +59,20 @@ class TouchDue:
     due_date: str  # local day it became (or becomes) due
 
 
-# Each contact with a cadence (the contacts_cadence index finds them) and its last
-# interaction that has happened (NULL: never): one seek in interaction_contacts_contact_at,
-# whose `at` is the interaction's time (m013).
+# Each contact with a cadence (contacts_cadence_touch holds what is read of them) and its
+# last interaction that has happened (NULL: never): one seek in
+# interaction_contacts_contact_at, whose `at` is the interaction's time (m013). The
+# contacts are taken in id order first, so the seeks walk that index forwards instead of
+# jumping about it (the covering index gives them by cadence, then creation).
+_CADENCED = """
+SELECT id, name, cadence_days, created_at FROM contacts
+WHERE cadence_days IS NOT NULL AND archived_at IS NULL ORDER BY id
+"""
 _LAST_TOUCH = """
 SELECT c.id, c.name, c.cadence_days, c.created_at,
        (SELECT max(ic.at) FROM interaction_contacts ic
         WHERE ic.contact_id = c.id AND ic.at <= :now) AS last
-FROM contacts c WHERE c.cadence_days IS NOT NULL AND c.archived_at IS NULL
+FROM cadenced c
 """
 # A day's margin either way: UTC and local days differ by less than one (see stay_in_touch).
 _MARGIN = timedelta(days=2)
@@ -131,6 +137,7 @@ def stay_in_touch_windows(
         WITH bound(w, cadence, before, after) AS (VALUES {values}),
         win(w, never, never_from) AS (VALUES {", ".join(spans)}),
         -- materialized: each contact's last touch is looked up once, not wherever it is named
+        cadenced AS MATERIALIZED ({_CADENCED}),
         touch AS MATERIALIZED ({_LAST_TOUCH})
         SELECT win.w, t.id, t.name, t.cadence_days, t.last, count(*) OVER (PARTITION BY win.w),
                CASE WHEN t.last IS NULL THEN t.created_at
