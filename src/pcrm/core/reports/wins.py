@@ -88,7 +88,9 @@ def _closed_deals(db: Database, period: Period) -> list[_Closed]:
     # (a seek of deal_history_status each), in a materialized CTE, so that the period's
     # WHERE does not run the subquery again. A period with a start asks only about the
     # deals that can have closed in it: those with a history row into won or lost in it
-    # (deal_history_at), and those whose closed_at is in it (the fallback).
+    # (deal_history_at), and those whose closed_at is in it (the fallback). The cycle's
+    # whole days come from julianday(), rounded to the second (stored times are whole
+    # seconds): the same days as strftime('%s') gave, for less CPU.
     where, params = period.sql("c.closed")
     among, among_params = "", []
     if period.start is not None:
@@ -111,7 +113,8 @@ def _closed_deals(db: Database, period: Period) -> list[_Closed]:
             FROM deals d WHERE d.status IN ('won', 'lost'){among})
         SELECT c.id, c.status, c.value, c.currency, cur.exponent, c.created_at, c.closed,
                c.source, c.lost_reason,
-               max(0, (strftime('%s', c.closed) - strftime('%s', c.created_at)) / 86400)
+               max(0, CAST(round((julianday(c.closed) - julianday(c.created_at)) * 86400)
+                           AS INTEGER) / 86400)
         FROM c JOIN currencies cur ON cur.code = c.currency
         WHERE c.closed IS NOT NULL AND {where}
         ORDER BY c.closed, c.id
