@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pcrm.core.reports.period import Period
 from pcrm.dates import from_iso, resolve_imaginary, to_iso, to_local
@@ -63,8 +63,7 @@ class WinsReport:
     lost_reasons: list[LostReason]  # most frequent first
 
 
-@dataclass(frozen=True)
-class _Closed:
+class _Closed(NamedTuple):  # a tuple: 24,000 of them at 300k are made in a few ms
     id: int
     status: str
     value: int
@@ -125,36 +124,45 @@ def _closed_deals(db: Database, period: Period) -> list[_Closed]:
 
 
 def _group(key: str | None, deals: list[_Closed]) -> WinGroup:
-    won = [deal for deal in deals if deal.status == "won"]
-    lost = [deal for deal in deals if deal.status == "lost"]
+    """One pass over the deals: counts and values per currency, and the wins' cycles."""
+    sums: dict[str, list[int]] = {}  # code -> [exponent, won, won value, lost, lost value]
+    cycles = []
+    for deal in deals:
+        entry = sums.get(deal.currency)
+        if entry is None:
+            entry = sums[deal.currency] = [deal.exponent, 0, 0, 0, 0]
+        if deal.status == "won":
+            entry[1] += 1
+            entry[2] += deal.value
+            cycles.append(deal.cycle_days)
+        elif deal.status == "lost":
+            entry[3] += 1
+            entry[4] += deal.value
     currencies = []
-    for code in sorted({deal.currency for deal in deals}):
-        mine = [deal for deal in deals if deal.currency == code]
-        won_values = [deal.value for deal in mine if deal.status == "won"]
-        lost_values = [deal.value for deal in mine if deal.status == "lost"]
-        won_value, lost_value = sum(won_values), sum(lost_values)
+    for code in sorted(sums):
+        exponent, won_count, won_value, lost_count, lost_value = sums[code]
         average = None
-        if won_values:
-            n = len(won_values)
-            average = (2 * won_value + n) // (2 * n)  # half up
+        if won_count:
+            average = (2 * won_value + won_count) // (2 * won_count)  # half up
         currencies.append(
             CurrencyOutcome(
                 code,
-                mine[0].exponent,
-                len(won_values),
+                exponent,
+                won_count,
                 won_value,
-                len(lost_values),
+                lost_count,
                 lost_value,
                 ratio(won_value, won_value + lost_value),
                 average,
             )
         )
-    cycles = [deal.cycle_days for deal in won]
+    won = sum(entry[1] for entry in sums.values())
+    lost = sum(entry[3] for entry in sums.values())
     return WinGroup(
         key,
-        len(won),
-        len(lost),
-        ratio(len(won), len(won) + len(lost)),
+        won,
+        lost,
+        ratio(won, won + lost),
         float(statistics.median(cycles)) if cycles else None,
         currencies,
     )
