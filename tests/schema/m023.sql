@@ -124,6 +124,9 @@ CREATE INDEX interactions_at ON interactions(at);
 -- index interactions_at_kind on interactions
 CREATE INDEX interactions_at_kind ON interactions(at, kind);
 
+-- index interactions_cancelled on interactions
+CREATE INDEX interactions_cancelled ON interactions(at, kind) WHERE cancelled_at IS NOT NULL;
+
 -- index interactions_company on interactions
 CREATE INDEX interactions_company ON interactions(company_id, at);
 
