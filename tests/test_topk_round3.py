@@ -700,3 +700,28 @@ def reference_value_in(path: Path, start: str, end: str) -> list[tuple[str, int,
             entry[0] += 1
             entry[1] += value
     return [(code, count, value) for code, (count, value) in sorted(sums.items())]
+
+
+def test_field_rules_asked_about_candidates_keep_the_ranking(
+    cli: Callable[..., Result], db: Path
+) -> None:
+    """Custom-field rules (with = and != on a missing value, ~ and a number) are asked
+    about the candidates only, by their ids, like the title rule."""
+    ok(cli("field", "add", "budget", "--type", "number"))
+    ok(cli("field", "add", "plan", "--type", "text"))
+    rng = random.Random(SEED + 2)
+    for contact in rng.sample(range(9, 49), 20):
+        ok(cli("contact", "edit", str(contact), "--set", f"budget={rng.randint(0, 9) * 1000}"))
+    for contact in rng.sample(range(9, 49), 15):
+        ok(cli("contact", "edit", str(contact), "--set", f"plan={rng.choice(('pro', 'free'))}"))
+    for rule in (
+        "+7 field:budget>4000",
+        "-3 field:plan=",
+        "+4 field:plan~pro",
+        "+2 field:budget!=",
+    ):
+        ok(cli("score", "rule", "add", rule))
+    every = ranking(cli, 0, NOW)
+    assert len({score for _, _, score in every}) > 10
+    for limit in (1, 2, 3, 5, 8, 13, 21, 46):
+        assert ranking(cli, limit, NOW) == every[:limit], limit
