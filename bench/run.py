@@ -454,23 +454,30 @@ HOT_QUERIES = [
         " ORDER BY bm25(search_index, 0.0, 10.0, 1.0), rowid LIMIT 21",
     ),
     (
-        "score: the top 20 among contacts scoring above 0 (core.people.scoring, 2 rules)",
-        "SELECT c.id, c.name, s.score FROM (SELECT contact_id, sum(points) AS score FROM ("
+        "score: the seekable rules summed per contact, best first (core.people.scoring)",
+        "SELECT contact_id, sum(points) AS partial FROM ("
         "SELECT ct.contact_id AS contact_id, 10 AS points FROM contact_tags ct"
         " JOIN tags t ON t.id = ct.tag_id WHERE t.name = 'vip' UNION ALL"
-        " SELECT ic.contact_id, min(count(*) * 5, 25) FROM interactions i"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
-        " WHERE i.at > '2026-10-24T10:00:00Z' AND i.at <= '2026-11-23T10:00:00Z'"
-        " AND i.cancelled_at IS NULL GROUP BY ic.contact_id) GROUP BY contact_id) s"
-        " JOIN contacts c ON c.id = s.contact_id WHERE s.score > 0"
-        " ORDER BY s.score DESC, c.name_key, c.id LIMIT 20",
+        " SELECT ic.contact_id, min(count(*) * 5, 25) FROM interaction_contacts ic"
+        " WHERE ic.at > '2026-10-24T10:00:00Z' AND ic.at <= '2026-11-23T10:00:00Z'"
+        " GROUP BY ic.contact_id) GROUP BY contact_id ORDER BY partial DESC",
+    ),
+    (
+        "score: silence asked about a batch of candidates (core.people.scoring)",
+        "SELECT c.id, -20 FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic"
+        " WHERE ic.at > '2026-08-25T10:00:00Z' AND ic.at <= '2026-11-23T10:00:00Z'"
+        " AND ic.contact_id = c.id) AND (c.created_at <= '2026-08-25T10:00:00Z' OR EXISTS"
+        " (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = c.id"
+        " AND ic.at <= '2026-08-25T10:00:00Z'))"
+        " AND c.id IN (SELECT value FROM json_each('[1, 2, 3, 4, 5, 6, 7, 8]'))",
     ),
     (
         "digest: most in touch in a week, the first 5 (core.reports.digest_figures)",
-        "SELECT c.id, c.name, count(*), max(ic.at) FROM interaction_contacts ic"
-        " JOIN contacts c ON c.id = ic.contact_id"
+        "SELECT t.contact_id, c.name, t.n, t.last FROM (SELECT ic.contact_id, count(*) AS n,"
+        " max(ic.at) AS last FROM interaction_contacts ic"
         " WHERE ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z'"
-        " GROUP BY c.id ORDER BY count(*) DESC, max(ic.at) DESC, c.id LIMIT 5",
+        " GROUP BY ic.contact_id ORDER BY n DESC, last DESC, ic.contact_id LIMIT 5) t"
+        " JOIN contacts c ON c.id = t.contact_id ORDER BY t.n DESC, t.last DESC, t.contact_id",
     ),
     (
         "digest: contacts added in a week (core.reports.digest_figures)",
@@ -478,13 +485,15 @@ HOT_QUERIES = [
         " WHERE created_at >= '2026-11-16T00:00:00Z' AND created_at < '2026-11-23T00:00:00Z'",
     ),
     (
-        "digest: least in touch, the last touch of each watched contact (digest_figures)",
+        "digest: least in touch, ordered and counted by SQLite (digest_figures)",
         "WITH watched(id) AS (SELECT id FROM contacts WHERE cadence_days IS NOT NULL UNION"
         " SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id"
-        " WHERE d.status = 'open') SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic"
-        " WHERE ic.contact_id = w.id AND ic.at < '2026-11-23T00:00:00Z') AS last FROM watched w"
+        " WHERE d.status = 'open'), silent AS MATERIALIZED (SELECT w.id, (SELECT max(ic.at)"
+        " FROM interaction_contacts ic WHERE ic.contact_id = w.id"
+        " AND ic.at < '2026-11-23T00:00:00Z') AS last FROM watched w"
         " WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = w.id"
-        " AND ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z')",
+        " AND ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z'))"
+        " SELECT id, last, count(*) OVER () FROM silent ORDER BY last IS NOT NULL, last",
     ),
     (
         "timeline of one contact, newest 50 (core.overview)",
@@ -512,9 +521,10 @@ HOT_QUERIES = [
     ),
     (
         "agenda: stay in touch, the last touch of each contact with a cadence (core.reminders)",
-        "SELECT c.id, (SELECT max(ic.at) FROM interaction_contacts ic"
-        " WHERE ic.contact_id = c.id AND ic.at <= '2026-11-23T10:00:00Z')"
-        " FROM contacts c WHERE c.cadence_days IS NOT NULL",
+        "WITH cadenced AS MATERIALIZED (SELECT id FROM contacts WHERE cadence_days IS NOT NULL"
+        " AND archived_at IS NULL ORDER BY id) SELECT c.id, (SELECT max(ic.at)"
+        " FROM interaction_contacts ic WHERE ic.contact_id = c.id"
+        " AND ic.at <= '2026-11-23T10:00:00Z') FROM cadenced c",
     ),
     (
         "agenda: birthdays in the next 7 days (core.reminders)",
@@ -538,13 +548,19 @@ HOT_QUERIES = [
     ),
     (
         "report wins: closed deals dated by their last history row (core.report_wins)",
-        "SELECT d.id, coalesce(h.closed, d.closed_at) FROM deals d"
-        " JOIN currencies cur ON cur.code = d.currency"
-        " LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history"
-        " WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h"
-        " ON h.deal_id = d.id AND h.to_status = d.status"
-        " WHERE d.status IN ('won', 'lost') AND coalesce(h.closed, d.closed_at) IS NOT NULL"
-        " ORDER BY coalesce(h.closed, d.closed_at), d.id",
+        "WITH c AS MATERIALIZED (SELECT d.id, d.currency, coalesce((SELECT max(h.at)"
+        " FROM deal_history h WHERE h.deal_id = d.id AND h.to_status = d.status), d.closed_at)"
+        " AS closed FROM deals d WHERE d.status IN ('won', 'lost'))"
+        " SELECT c.id, c.closed FROM c JOIN currencies cur ON cur.code = c.currency"
+        " WHERE c.closed IS NOT NULL ORDER BY c.closed, c.id",
+    ),
+    (
+        "report wins over a week: only the deals that can have closed in it (core.report_wins)",
+        "SELECT d.id FROM deals d WHERE d.status IN ('won', 'lost') AND d.id IN"
+        " (SELECT h.deal_id FROM deal_history h WHERE h.at >= '2026-11-16T00:00:00Z'"
+        " AND h.at < '2026-11-23T00:00:00Z' AND h.to_status IN ('won', 'lost')"
+        " UNION SELECT x.id FROM deals x WHERE x.closed_at >= '2026-11-16T00:00:00Z'"
+        " AND x.closed_at < '2026-11-23T00:00:00Z')",
     ),
     (
         "report pipeline: open deals summed per stage, currency and month (core.report_pipeline)",
@@ -564,13 +580,12 @@ HOT_QUERIES = [
         " WHERE at >= '2026-11-16T00:00:00Z' AND at < '2026-11-23T00:00:00Z' GROUP BY kind",
     ),
     (
-        "report activity: contacts touched per week, the weeks as bits (core.report_activity)",
-        "WITH w(bit, s, e) AS (VALUES (0, '2026-11-09T00:00:00Z', '2026-11-16T00:00:00Z'),"
-        " (1, '2026-11-16T00:00:00Z', '2026-11-23T00:00:00Z')),"
-        " touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id GROUP BY ic.contact_id)"
-        " SELECT count(*), sum(weeks >> 0 & 1), sum(weeks >> 1 & 1) FROM touched",
+        "report activity: contacts touched per week, as one text of ids (core.report_activity)",
+        "WITH w(week, s, e) AS (VALUES ('2026-11-09', '2026-11-09T00:00:00Z',"
+        " '2026-11-16T00:00:00Z'), ('2026-11-16', '2026-11-16T00:00:00Z',"
+        " '2026-11-23T00:00:00Z')) SELECT w.week, group_concat(ic.contact_id)"
+        " FROM w CROSS JOIN interaction_contacts ic ON ic.at >= w.s AND ic.at < w.e"
+        " GROUP BY w.week",
     ),
     (
         "report activity: follow-ups done in the period (core.report_activity)",

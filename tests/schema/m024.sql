@@ -52,6 +52,9 @@ CREATE INDEX contacts_birthday_day ON contacts(substr(birthday, -5)) WHERE birth
 -- index contacts_cadence on contacts
 CREATE INDEX contacts_cadence ON contacts(cadence_days) WHERE cadence_days IS NOT NULL;
 
+-- index contacts_cadence_touch on contacts
+CREATE INDEX contacts_cadence_touch ON contacts(cadence_days, archived_at, created_at, name) WHERE cadence_days IS NOT NULL;
+
 -- index contacts_company on contacts
 CREATE INDEX contacts_company ON contacts(company_id);
 
@@ -91,11 +94,17 @@ CREATE INDEX deals_board ON deals(pipeline_id, status, stage_id, value);
 -- index deals_close on deals
 CREATE INDEX deals_close ON deals(status, expected_close);
 
+-- index deals_closed on deals
+CREATE INDEX deals_closed ON deals(closed_at) WHERE closed_at IS NOT NULL;
+
 -- index deals_company on deals
 CREATE INDEX deals_company ON deals(company_id);
 
 -- index deals_idle on deals
 CREATE INDEX deals_idle ON deals(status, last_activity_at, expected_close, stage_id, pipeline_id);
+
+-- index deals_open on deals
+CREATE INDEX deals_open ON deals(stage_id, currency, expected_close, value, created_at, last_activity_at) WHERE status = 'open';
 
 -- index deals_stage on deals
 CREATE INDEX deals_stage ON deals(stage_id);
@@ -114,6 +123,9 @@ CREATE INDEX interactions_at ON interactions(at);
 
 -- index interactions_at_kind on interactions
 CREATE INDEX interactions_at_kind ON interactions(at, kind);
+
+-- index interactions_cancelled on interactions
+CREATE INDEX interactions_cancelled ON interactions(at, kind) WHERE cancelled_at IS NOT NULL;
 
 -- index interactions_company on interactions
 CREATE INDEX interactions_company ON interactions(company_id, at);
@@ -161,7 +173,7 @@ CREATE INDEX tasks_deal ON tasks(deal_id);
 CREATE INDEX tasks_done ON tasks(done_at) WHERE status = 'done';
 
 -- index tasks_due on tasks
-CREATE INDEX tasks_due ON tasks(status, due_date);
+CREATE INDEX tasks_due ON tasks(status, due_date, done_at);
 
 -- index tasks_open_deal on tasks
 CREATE INDEX tasks_open_deal ON tasks(deal_id) WHERE status = 'open';

@@ -1612,6 +1612,50 @@ def m022_vdir(db: Database) -> None:
     )
 
 
+@migration("m023_covering_indexes")
+def m023_covering_indexes(db: Database) -> None:
+    """Indexes that hold what three read views read, so they no longer fetch table rows
+    (issue 18, round 3):
+
+    - contacts_cadence_touch: the contacts with a cadence, with whether they are archived,
+      when they were added and their name (stay in touch: the agenda, three times after
+      missed days, and the digest);
+    - deals_closed: closed deals by closed_at (`report wins` and the digest over a period:
+      the deals closed in it without a history row into their status);
+    - deals_open: the open deals' stage, currency, close day, value, creation and last
+      activity (`report pipeline` and the digest's pipeline now);
+    - tasks_due made again with one more column, done_at: `report activity` and the
+      digest count the follow-ups done late per due day from it alone. It still serves
+      what it served (its columns are the old ones and one more).
+
+    - interactions_cancelled: the few cancelled interactions by time and kind. Counting
+      a period's interactions per kind reads interactions_at_kind alone, then takes
+      these off (testing cancelled_at read every interaction's row). interactions_at_kind
+      itself cannot gain cancelled_at: m014's repair (REPAIRED_OBJECTS) holds its
+      definition."""
+    run_script(
+        db,
+        """
+        CREATE INDEX contacts_cadence_touch
+            ON contacts(cadence_days, archived_at, created_at, name)
+            WHERE cadence_days IS NOT NULL;
+
+        CREATE INDEX deals_closed ON deals(closed_at) WHERE closed_at IS NOT NULL;
+
+        CREATE INDEX deals_open
+            ON deals(stage_id, currency, expected_close, value, created_at, last_activity_at)
+            WHERE status = 'open';
+
+        DROP INDEX tasks_due;
+
+        CREATE INDEX tasks_due ON tasks(status, due_date, done_at);
+
+        CREATE INDEX interactions_cancelled ON interactions(at, kind)
+            WHERE cancelled_at IS NOT NULL;
+        """,
+    )
+
+
 @migration("m024_replica_writer")
 def m024_replica_writer(db: Database) -> None:
     """The writer lease of an off-machine replica (`pcrm backup --replica URL`).

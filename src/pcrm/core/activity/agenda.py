@@ -31,6 +31,7 @@ from pcrm.core.activity.reminders import (
     deals_needing_attention,
     occasions,
     stay_in_touch,
+    stay_in_touch_windows,
 )
 from pcrm.core.activity.runs import last_delivered_day
 from pcrm.core.activity.tasks import Task, open_tasks_due, today_of
@@ -140,8 +141,20 @@ def build_agenda(
     since = last_delivered_day(db)
     agenda.missed_since = since.isoformat() if since else None
     window = missed_window(since, today)
+    touches = None
     if window:
-        _add_missed(db, now, agenda, window, limit)
+        # Contacts due in the missed days, before them, and today: one lookup of every
+        # contact's last touch for the three (core/activity/reminders.py).
+        touches = stay_in_touch_windows(
+            db,
+            now,
+            [
+                (window[1], window[0], limit),
+                (today, today, limit),
+                (window[0] - timedelta(days=1), None, limit),  # the most: last
+            ],
+        )
+        _add_missed(db, now, agenda, window, limit, touches[0])
     ranges = {
         # What the missed section holds is not repeated as overdue.
         "overdue": (None, (window[0] if window else today) - timedelta(days=1)),
@@ -160,7 +173,7 @@ def build_agenda(
     if total > len(agenda.planned):
         agenda.more["planned"] = total - len(agenda.planned)
     found: dict[str, tuple[list[Any], int]] = {  # three kinds of items
-        "stay-in-touch": _stay_in_touch(db, now, today, window, limit),
+        "stay-in-touch": _stay_in_touch(db, now, today, touches, limit),
         "dates": occasions(db, today, lead, limit),
         "deals": deals_needing_attention(db, now, limit),
     }
@@ -188,14 +201,19 @@ _KIND_ORDER = {"birthday": 0, "anniversary": 0, "follow-up": 1, "stay-in-touch":
 
 
 def _add_missed(
-    db: Database, now: datetime, agenda: Agenda, window: tuple[date, date], limit: int
+    db: Database,
+    now: datetime,
+    agenda: Agenda,
+    window: tuple[date, date],
+    limit: int,
+    touched: tuple[list[TouchDue], int],
 ) -> None:
     """The missed section: each kind's first `limit` items (each query bounded by the
     window and the limit), merged oldest day first and cut at `limit`, the rest counted."""
     first, last = window
     tasks, task_total = open_tasks_due(db, now, first, last, limit)
     dates, date_total = occasions(db, first, (last - first).days, limit)
-    touches, touch_total = stay_in_touch(db, now, last, limit, since=first)
+    touches, touch_total = touched  # stay_in_touch(db, now, last, limit, since=first)
     items = [Missed("follow-up", task.due_date, task) for task in tasks]
     items += [Missed(item.kind, item.on, item) for item in dates]
     items += [Missed("stay-in-touch", item.due_date, item) for item in touches]
@@ -207,12 +225,16 @@ def _add_missed(
 
 
 def _stay_in_touch(
-    db: Database, now: datetime, today: date, window: tuple[date, date] | None, limit: int
+    db: Database,
+    now: datetime,
+    today: date,
+    touches: list[tuple[list[TouchDue], int]] | None,
+    limit: int,
 ) -> tuple[list[TouchDue], int]:
     """Contacts due by today, less those the missed section holds (due in its window):
-    those due before the window, then those due today."""
-    if window is None:
+    those due before the window, then those due today (`touches`: the missed days',
+    today's and the days before them, from stay_in_touch_windows)."""
+    if touches is None:
         return stay_in_touch(db, now, today, limit)
-    before, before_total = stay_in_touch(db, now, window[0] - timedelta(days=1), limit)
-    due_today, today_total = stay_in_touch(db, now, today, max(limit - len(before), 1), today)
+    (due_today, today_total), (before, before_total) = touches[1], touches[2]
     return (before + due_today)[:limit], before_total + today_total

@@ -59,14 +59,20 @@ class TouchDue:
     due_date: str  # local day it became (or becomes) due
 
 
-# Each contact with a cadence (the contacts_cadence index finds them) and its last
-# interaction that has happened (NULL: never): one seek in interaction_contacts_contact_at,
-# whose `at` is the interaction's time (m013).
+# Each contact with a cadence (contacts_cadence_touch holds what is read of them) and its
+# last interaction that has happened (NULL: never): one seek in
+# interaction_contacts_contact_at, whose `at` is the interaction's time (m013). The
+# contacts are taken in id order first, so the seeks walk that index forwards instead of
+# jumping about it (the covering index gives them by cadence, then creation).
+_CADENCED = """
+SELECT id, name, cadence_days, created_at FROM contacts
+WHERE cadence_days IS NOT NULL AND archived_at IS NULL ORDER BY id
+"""
 _LAST_TOUCH = """
 SELECT c.id, c.name, c.cadence_days, c.created_at,
        (SELECT max(ic.at) FROM interaction_contacts ic
         WHERE ic.contact_id = c.id AND ic.at <= :now) AS last
-FROM contacts c WHERE c.cadence_days IS NOT NULL AND c.archived_at IS NULL
+FROM cadenced c
 """
 # A day's margin either way: UTC and local days differ by less than one (see stay_in_touch).
 _MARGIN = timedelta(days=2)
@@ -93,7 +99,15 @@ def stay_in_touch(
 ) -> tuple[list[TouchDue], int]:
     """Contacts with a cadence whose due day is on or before `until` (and, given `since`, on
     or after it), longest overdue first (then by name): the first `limit` of them, and how
-    many there are in all.
+    many there are in all."""
+    return stay_in_touch_windows(db, now, [(until, since, limit)])[0]
+
+
+def stay_in_touch_windows(
+    db: Database, now: datetime, windows: list[tuple[date, date | None, int]]
+) -> list[tuple[list[TouchDue], int]]:
+    """stay_in_touch for several windows (until, since, limit) at once: each contact's
+    last touch is looked up once for all of them (the weekend's cron run asks for three).
 
     SQL filters and counts with one UTC bound per distinct cadence (`_touched_before`), so
     no contact's time is converted to the local zone for that. It orders by last touch +
@@ -102,54 +116,71 @@ def stay_in_touch(
     converted, to find the exact due days and order them by name.
     """
     cadences = [row[0] for row in db.execute(_CADENCES)]
-    params: dict[str, object] = {
-        "now": to_iso(now),
-        "never": day_start(until + _DAY),
+    params: dict[str, object] = {"now": to_iso(now)}
+    spans, bounds = [], []
+    for w, (until, since, _) in enumerate(windows):
         # "" is before every stored time: no lower bound.
-        "never_from": day_start(since) if since else "",
-    }
-    for n, cadence in enumerate(cadences):
-        params[f"c{n}"], params[f"b{n}"] = cadence, _touched_before(until, cadence)
-        # Due on or after `since`: last touched on or after the local day since - cadence.
-        params[f"a{n}"] = _touched_before(since - _DAY, cadence) if since else ""
-    bounds = (
-        ", ".join(f"(:c{n}, :b{n}, :a{n})" for n in range(len(cadences))) or "(NULL, NULL, NULL)"
-    )
+        params[f"n{w}"], params[f"f{w}"] = (
+            day_start(until + _DAY),
+            day_start(since) if since else "",
+        )
+        spans.append(f"({w}, :n{w}, :f{w})")
+        for n, cadence in enumerate(cadences):
+            key = f"{w}_{n}"
+            params[f"c{key}"], params[f"b{key}"] = cadence, _touched_before(until, cadence)
+            # Due on or after `since`: last touched on or after the local day since - cadence.
+            params[f"a{key}"] = _touched_before(since - _DAY, cadence) if since else ""
+            bounds.append(f"({w}, :c{key}, :b{key}, :a{key})")
+    values = ", ".join(bounds) or "(NULL, NULL, NULL, NULL)"
     rows = db.execute(
         f"""
-        WITH bound(cadence, before, after) AS (VALUES {bounds}),
+        WITH bound(w, cadence, before, after) AS (VALUES {values}),
+        win(w, never, never_from) AS (VALUES {", ".join(spans)}),
         -- materialized: each contact's last touch is looked up once, not wherever it is named
+        cadenced AS MATERIALIZED ({_CADENCED}),
         touch AS MATERIALIZED ({_LAST_TOUCH})
-        SELECT t.id, t.name, t.cadence_days, t.last, count(*) OVER (),
+        SELECT win.w, t.id, t.name, t.cadence_days, t.last, count(*) OVER (PARTITION BY win.w),
                CASE WHEN t.last IS NULL THEN t.created_at
                     ELSE strftime('%Y-%m-%dT%H:%M:%SZ', t.last, '+' || t.cadence_days || ' days')
                END AS utc_due
-        FROM touch t JOIN bound b ON b.cadence = t.cadence_days
-        WHERE CASE WHEN t.last IS NULL THEN t.created_at < :never AND t.created_at >= :never_from
+        FROM win CROSS JOIN touch t JOIN bound b ON b.w = win.w AND b.cadence = t.cadence_days
+        WHERE CASE WHEN t.last IS NULL
+                   THEN t.created_at < win.never AND t.created_at >= win.never_from
                    ELSE t.last < b.before AND t.last >= b.after END
-        ORDER BY utc_due, t.id
+        ORDER BY win.w, utc_due, t.id
         """,
         params,
     )
-    total = 0
-    found: list[tuple[date, str, int, TouchDue]] = []
-    shown_days: list[int] = []  # the `limit` earliest due days so far, as a max-heap
-    for contact_id, name, cadence, last, count, utc_due in rows:
-        total = count  # every row carries the count of all
-        if shown_days and len(shown_days) == limit:
+    totals = [0] * len(windows)
+    found: list[list[tuple[date, str, int, TouchDue]]] = [[] for _ in windows]
+    shown_days: list[list[int]] = [[] for _ in windows]  # per window, a max-heap
+    done = [False] * len(windows)
+    for w, contact_id, name, cadence, last, count, utc_due in rows:
+        totals[w] = count  # every row carries the count of its window
+        if done[w]:
+            continue
+        limit, shown = windows[w][2], shown_days[w]
+        if shown and len(shown) == limit:
             approx = to_local(from_iso(utc_due)).date()
-            if approx - _MARGIN > date.fromordinal(-shown_days[0]):
-                break  # this row and every later one is due after all those kept
+            if approx - _MARGIN > date.fromordinal(-shown[0]):
+                # This row and every later one of the window is due after those kept.
+                done[w] = True
+                if w == len(windows) - 1:
+                    break  # (give the window that holds most rows last)
+                continue
         since = to_local(from_iso(last or utc_due)).date()
         due = since + timedelta(days=cadence if last else 0)
         item = TouchDue(Link("contact", contact_id, name), cadence, last, due.isoformat())
-        found.append((due, name.casefold(), contact_id, item))
-        if len(shown_days) < limit:
-            heapq.heappush(shown_days, -due.toordinal())
+        found[w].append((due, name.casefold(), contact_id, item))
+        if len(shown) < limit:
+            heapq.heappush(shown, -due.toordinal())
         else:
-            heapq.heappushpop(shown_days, -due.toordinal())
-    found.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in found[:limit]], total
+            heapq.heappushpop(shown, -due.toordinal())
+    out = []
+    for (_, _, limit), mine, total in zip(windows, found, totals, strict=True):
+        mine.sort(key=lambda entry: entry[:3])
+        out.append(([entry[3] for entry in mine[:limit]], total))
+    return out
 
 
 _CADENCES = "SELECT DISTINCT cadence_days FROM contacts WHERE cadence_days IS NOT NULL"

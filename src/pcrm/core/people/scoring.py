@@ -9,6 +9,7 @@ to that contact.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -157,19 +158,31 @@ class _Query:
     grouped: bool = False
     detail: str = "NULL"
     detail_params: tuple[object, ...] = ()
+    # The body to use when asking about some contacts only (by id), if it differs: a
+    # correlated seek per contact where the whole-database body builds a list once.
+    some: str | None = None
 
-    def sql(self, contact_id: int | None = None) -> tuple[str, list[object]]:
-        """All matches; with contact_id, that contact's match (if any) and its detail."""
+    def sql(
+        self, contact_id: int | None = None, among: str | None = None
+    ) -> tuple[str, list[object]]:
+        """All matches; with contact_id, that contact's match (if any) and its detail; with
+        `among` (a JSON array of contact ids), the matches among those contacts only."""
         if contact_id is None:
             select, params = f"SELECT {self.contact} AS contact_id, {self.points} AS points", []
         else:
             select = f"SELECT {self.points}, {self.detail}"
             params = list(self.detail_params)
-        sql = f"{select} {self.body}"
+        body = self.body
+        if self.some is not None and (contact_id is not None or among is not None):
+            body = self.some
+        sql = f"{select} {body}"
         params += self.params
         if contact_id is not None:
             sql += f" AND {self.contact} = ?"
             params.append(contact_id)
+        if among is not None:
+            sql += f" AND {self.contact} IN (SELECT value FROM json_each(?))"
+            params.append(among)
         if self.grouped:
             sql += f" GROUP BY {self.contact}"
         return sql, params
@@ -185,6 +198,11 @@ _INTERACTIONS = (
     "FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id"
     " WHERE i.at > ? AND i.at <= ? AND i.cancelled_at IS NULL"
 )
+# A link carries its interaction's time while the interaction is not cancelled, NULL once
+# it is (m013, m017): "any interaction in a window" is a range of the links' own indexes,
+# interaction_contacts_at (at, contact_id) for everyone, interaction_contacts_contact_at
+# (contact_id, at) for one contact, without reading an interaction.
+_LINKS = "FROM interaction_contacts ic WHERE ic.at > ? AND ic.at <= ?"
 
 
 def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
@@ -240,21 +258,37 @@ def _compile(db: Database, rule: Rule, now: datetime) -> _Query:
         return _Query(
             "ic.contact_id",
             f"{sign}{earned}",
-            _INTERACTIONS + kind_sql,
+            (_INTERACTIONS + kind_sql) if kind_params else _LINKS,
             (since, until, *kind_params),
             grouped=True,
             detail="count(*)",
         )
     if rule.kind == "silent":
         # Silence counts from when pcrm first knew the contact (added, or an earlier logged
-        # interaction): someone added yesterday has not been neglected for 90 days.
+        # interaction): someone added yesterday has not been neglected for 90 days. Over
+        # everyone, the window's contacts are listed once; about a few contacts (a
+        # ranking's candidates, see _bounded_top; an explanation), one seek each.
+        listed = (
+            f"SELECT ic.contact_id {_INTERACTIONS}{kind_sql}"
+            if kind_params
+            else (f"SELECT ic.contact_id {_LINKS}")
+        )
+        seek = (
+            "SELECT 1 FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id"
+            f" WHERE ic.contact_id = c.id AND ic.at > ? AND ic.at <= ?{kind_sql}"
+            if kind_params
+            else f"SELECT 1 {_LINKS} AND ic.contact_id = c.id"
+        )
+        known = (
+            " AND (c.created_at <= ? OR EXISTS (SELECT 1 FROM interaction_contacts ic"
+            " WHERE ic.contact_id = c.id AND ic.at <= ?))"
+        )
         return _Query(
             "c.id",
             points,
-            f"FROM contacts c WHERE c.id NOT IN (SELECT ic.contact_id {_INTERACTIONS}{kind_sql})"
-            " AND (c.created_at <= ? OR EXISTS (SELECT 1 FROM interaction_contacts ic"
-            " WHERE ic.contact_id = c.id AND ic.at <= ?))",
+            f"FROM contacts c WHERE c.id NOT IN ({listed}){known}",
             (since, until, *kind_params, since, since),
+            some=f"FROM contacts c WHERE NOT EXISTS ({seek}){known}",
             detail="(SELECT max(i.at) FROM interactions i JOIN interaction_contacts ic"
             f" ON ic.interaction_id = i.id WHERE ic.contact_id = c.id AND i.at <= ?"
             f" AND i.cancelled_at IS NULL{kind_sql})",
@@ -344,7 +378,9 @@ def rank_contacts(db: Database, now: datetime, limit: int | None = None) -> Scor
     problems = [
         f"rule {item.stored.id} matches nobody: {item.problem}" for item in compiled if item.problem
     ]
-    contacts = _top_scores(db, totals, params, limit) if limit else None
+    contacts = None
+    if limit:
+        contacts = _bounded_top(db, compiled, limit) or _top_scores(db, totals, params, limit)
     if contacts is None:
         sql = (
             "SELECT c.id, c.name, coalesce(s.score, 0) AS score FROM contacts c"
@@ -357,6 +393,75 @@ def rank_contacts(db: Database, now: datetime, limit: int | None = None) -> Scor
     total = db.execute("SELECT count(*) FROM contacts").fetchone()[0]
     rule_count = db.execute("SELECT count(*) FROM score_rules").fetchone()[0]
     return ScoreRanking(contacts, total, rule_count, problems)
+
+
+# Rules that read only what they match (an index of tag links, of company names, or of
+# the interactions' time): a ranking runs them over everyone. The others (a title, a source
+# or a stage folded, a custom field, silence, and any rule that takes points away) are
+# asked only about the contacts that may reach the page.
+_SEEKABLE = ("tag", "company", "per")
+_BATCH = 256  # contacts whose remaining rules are asked at once, at first (then doubled)
+
+
+def _bounded_top(db: Database, compiled: list[_Compiled], limit: int) -> list[ContactScore] | None:
+    """The `limit` highest scores, when the seekable rules prove them; else None.
+
+    The rules giving points that read only what they match are summed for every contact
+    they match (`partial`: exact for those rules). Every other rule can add at most its
+    points when positive, so a contact scores at most partial + `bound`, and one no
+    seekable rule matched at most `bound`. Contacts are taken by partial, highest first, in
+    batches; their other rules are asked about the batch only (each by the contacts'
+    ids). Once the `limit`-th exact score is above what any contact not yet asked could
+    reach (the next partial + bound: strictly, as a tie would go by name), and above
+    `bound` (the contacts no seekable rule matched), the page is final: the same page as
+    scoring everyone. Otherwise None (the caller scores everyone)."""
+    seekable = [c.query for c in compiled if c.query and _seeks(c.rule)]
+    rest = [c.query for c in compiled if c.query and not _seeks(c.rule)]
+    if not seekable:
+        return None
+    bound = sum(max(0, c.rule.points) for c in compiled if c.query and not _seeks(c.rule))
+    queries = [query.sql() for query in seekable]
+    union = " UNION ALL ".join(sql for sql, _ in queries)
+    cursor = db.execute(
+        f"SELECT contact_id, sum(points) AS partial FROM ({union}) GROUP BY contact_id"
+        " ORDER BY partial DESC",
+        [param for _, params in queries for param in params],
+    )
+    best: list[tuple[int, str, int, str]] = []  # (-score, name_key, id, name), best first
+    size = _BATCH
+    while True:
+        batch = cursor.fetchmany(size)
+        size *= 2
+        if not batch:
+            break
+        best = sorted(best + _exact(db, rest, dict(batch)))[:limit]
+        if len(best) == limit and -best[-1][0] > batch[-1][1] + bound:
+            break  # nobody left could reach the page, not even by a tie
+    cursor.close()
+    if len(best) < limit or -best[-1][0] <= bound:
+        return None
+    return [ContactScore(cid, name, -score) for score, _, cid, name in best]
+
+
+def _seeks(rule: Rule) -> bool:
+    return rule.kind in _SEEKABLE and rule.points > 0
+
+
+def _exact(
+    db: Database, rest: list[_Query], partial: dict[int, int]
+) -> list[tuple[int, str, int, str]]:
+    """These contacts' whole scores, from their partial ones and the other rules."""
+    among = json.dumps(list(partial))
+    scores = dict(partial)
+    for query in rest:
+        sql, params = query.sql(among=among)
+        for contact_id, points in db.execute(sql, params):
+            scores[contact_id] += points
+    rows = db.execute(
+        "SELECT id, name_key, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
+        [among],
+    )
+    return [(-scores[cid], key, cid, name) for cid, key, name in rows]
 
 
 def _top_scores(

@@ -11,6 +11,7 @@ figure.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,7 +23,6 @@ from pcrm.store.db import Database
 
 WEEKS = 8  # weeks shown when --since is not given, the current one included
 CHUNK = 1000  # weeks per query: 3 parameters each, well under SQLite's 32766
-WEEK_BITS = 62  # weeks per contacts query: one bit each in SQLite's 64-bit integer
 
 
 @dataclass
@@ -89,13 +89,21 @@ def _count_interactions(
     ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
     flat = [value for bound in bounds for value in bound]
     # A range of the interactions_at_kind index per week: the kind is read from the index,
-    # not from each interaction's row.
+    # not from each interaction's row. Every interaction is counted, then the cancelled
+    # ones (the few in interactions_cancelled) are taken off: testing cancelled_at on
+    # each one read every row.
+    per = "SELECT w.week, i.kind, count(*) FROM w CROSS JOIN interactions i"
+    per += " ON i.at >= w.s AND i.at < w.e"
+    net: dict[tuple[str, str], int] = defaultdict(int)
+    for monday, kind, count in db.execute(f"{ranges} {per} GROUP BY w.week, i.kind", flat):
+        net[monday, kind] += count
     for monday, kind, count in db.execute(
-        f"{ranges} SELECT w.week, i.kind, count(*)"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
-        " WHERE i.cancelled_at IS NULL GROUP BY w.week, i.kind",
-        flat,
+        f"{ranges} {per} WHERE i.cancelled_at IS NOT NULL GROUP BY w.week, i.kind", flat
     ):
+        net[monday, kind] -= count
+    for (monday, kind), count in net.items():
+        if not count:
+            continue  # all of them cancelled
         row = weeks[monday]
         row.kinds[kind] = row.kinds.get(kind, 0) + count
         row.total += count
@@ -105,29 +113,27 @@ def _count_interactions(
 
 def _count_contacts(
     db: Database, bounds: list[tuple[str, str, str]], weeks: dict[str, ActivityWeek]
-) -> int:
-    """Contacts touched in each of these weeks (at most WEEK_BITS of them); returns how many
-    were touched in any of them.
+) -> set[str]:
+    """Contacts touched in each of these weeks; returns the ids of those touched in any.
 
-    One pass: each contact gets the set of weeks it was touched in as the bits of an
-    integer, so the weeks' counts and the distinct total come from the same join of the
-    interactions to their contacts (a join and a distinct count per week, then another
-    for the total, read every link twice)."""
-    assert len(bounds) <= WEEK_BITS
-    ranges = "WITH w(bit, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
-    flat = [value for bit, (_, start, end) in enumerate(bounds) for value in (bit, start, end)]
-    per_week = ", ".join(f"sum(weeks >> {bit} & 1)" for bit in range(len(bounds)))
-    touched, *counts = db.execute(
-        f"{ranges}, touched AS (SELECT ic.contact_id, sum(DISTINCT 1 << w.bit) AS weeks"
-        " FROM w CROSS JOIN interactions i ON i.at >= w.s AND i.at < w.e"
-        " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
-        " WHERE i.cancelled_at IS NULL GROUP BY ic.contact_id)"
-        f" SELECT count(*), {per_week} FROM touched",
+    Each week's links come from a range of interaction_contacts_at (a link carries its
+    interaction's time, NULL once cancelled), as one text of the contacts' ids per week;
+    Python counts them apart with sets. Sorting the links by contact in SQL to count
+    them (GROUP BY, DISTINCT) cost twice as much, and the sets hold at most one id per
+    contact, however many links there are."""
+    ranges = "WITH w(week, s, e) AS (VALUES " + ", ".join(["(?, ?, ?)"] * len(bounds)) + ")"
+    flat = [value for bound in bounds for value in bound]
+    touched: set[str] = set()
+    for monday, ids in db.execute(
+        f"{ranges} SELECT w.week, group_concat(ic.contact_id)"
+        " FROM w CROSS JOIN interaction_contacts ic ON ic.at >= w.s AND ic.at < w.e"
+        " GROUP BY w.week",
         flat,
-    ).fetchone()
-    for (monday, _, _), count in zip(bounds, counts, strict=True):
-        weeks[monday].contacts = count or 0
-    return int(touched)
+    ):
+        week = set(ids.split(","))
+        weeks[monday].contacts = len(week)
+        touched |= week
+    return touched
 
 
 def activity_report(db: Database, now: datetime, period: Period) -> ActivityReport:
@@ -145,18 +151,11 @@ def activity_report(db: Database, now: datetime, period: Period) -> ActivityRepo
     def week_of(stamp: str) -> ActivityWeek:
         return weeks[bounds[bisect_right(starts, stamp) - 1][0]]
 
+    touched: set[str] = set()
     for chunk in range(0, len(bounds), CHUNK):
         _count_interactions(db, bounds[chunk : chunk + CHUNK], weeks, total)
-    for chunk in range(0, len(bounds), WEEK_BITS):
-        total.contacts = _count_contacts(db, bounds[chunk : chunk + WEEK_BITS], weeks)
-    if len(bounds) > WEEK_BITS:  # the chunks' totals may share contacts: count them once
-        where, params = period.sql("i.at")
-        total.contacts = db.execute(
-            "SELECT count(DISTINCT ic.contact_id) FROM interactions i"
-            " JOIN interaction_contacts ic ON ic.interaction_id = i.id"
-            f" WHERE {where} AND i.cancelled_at IS NULL",
-            params,
-        ).fetchone()[0]
+        touched |= _count_contacts(db, bounds[chunk : chunk + CHUNK], weeks)
+    total.contacts = len(touched)
 
     done_where, done_params = period.sql("done_at")
     for (done_at,) in db.execute(

@@ -81,10 +81,13 @@ def _money(rows: list[tuple[str, int, int, int]]) -> list[MoneyCount]:
 def most_in_touch(db: Database, period: Period, limit: int) -> list[InTouch]:
     """The contacts with the most interactions in the period, then the latest, then by id."""
     where, params = period.sql("ic.at")
+    # The period's links are counted per contact from interaction_contacts_at alone; names
+    # are read for the first `limit` only (a link's contact always exists: ON DELETE CASCADE).
     rows = db.execute(
-        "SELECT c.id, c.name, count(*), max(ic.at) FROM interaction_contacts ic"
-        f" JOIN contacts c ON c.id = ic.contact_id WHERE {where}"
-        " GROUP BY c.id ORDER BY count(*) DESC, max(ic.at) DESC, c.id LIMIT ?",
+        "SELECT t.contact_id, c.name, t.n, t.last FROM (SELECT ic.contact_id, count(*) AS n,"
+        f" max(ic.at) AS last FROM interaction_contacts ic WHERE {where}"
+        " GROUP BY ic.contact_id ORDER BY n DESC, last DESC, ic.contact_id LIMIT ?) t"
+        " JOIN contacts c ON c.id = t.contact_id ORDER BY t.n DESC, t.last DESC, t.contact_id",
         [*params, limit],
     ).fetchall()
     return [InTouch(Link("contact", cid, name), count, last) for cid, name, count, last in rows]
@@ -97,32 +100,40 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
     where, params = period.sql("ic.at")
     # The watched contacts come from two indexes (contacts_cadence, deals_idle and
     # deal_contacts), not a pass over every contact; each is two seeks of
-    # interaction_contacts_contact_at. Names, cadences and deals are read for the first
-    # `limit` only (and whoever ties with the last of them on the last touch).
-    silent = db.execute(
+    # interaction_contacts_contact_at. SQLite orders them by silence (never contacted
+    # first, then the oldest last touch) and counts them; only the first `limit` and
+    # whoever ties with the last of them on the last touch come back to Python, whose
+    # names, cadences and deals are read then (names break those ties).
+    cursor = db.execute(
         f"""
         WITH watched(id) AS (
             SELECT id FROM contacts WHERE cadence_days IS NOT NULL
             UNION
             SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
-            WHERE d.status = 'open')
-        SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic
-                      WHERE ic.contact_id = w.id AND ic.at < ?) AS last
-        FROM watched w
-        WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic
-                          WHERE ic.contact_id = w.id AND {where})
+            WHERE d.status = 'open'),
+        silent AS MATERIALIZED (
+            SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic
+                          WHERE ic.contact_id = w.id AND ic.at < ?) AS last
+            FROM watched w
+            WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic
+                              WHERE ic.contact_id = w.id AND {where}))
+        SELECT id, last, count(*) OVER () FROM silent ORDER BY last IS NOT NULL, last
         """,
         [period.end, *params],
-    ).fetchall()
+    )
 
     def silence(row: tuple[int, str | None]) -> tuple[bool, str]:
         return row[1] is not None, row[1] or ""
 
-    silent.sort(key=silence)
-    first = silent[:limit] if limit > 0 else []
-    if first and len(silent) > limit:  # and whoever ties with the last of them
-        cut = silence(first[-1])
-        first = [row for row in silent if silence(row) <= cut]
+    first: list[tuple[int, str | None]] = []
+    total = 0
+    for contact_id, last, count in cursor:
+        total = count  # every row carries the count of all
+        row = (contact_id, last)
+        if len(first) >= limit and (not first or silence(row) > silence(first[-1])):
+            break  # past the last shown and whoever ties with it
+        first.append(row)
+    cursor.close()
     last_touch = dict(first)
     rows = db.execute(
         """
@@ -138,7 +149,7 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
         Silent(Link("contact", cid, name), last_touch[cid], deals, cadence)
         for cid, name, cadence, deals in rows[:limit]
     ]
-    return found, len(silent)
+    return found, total
 
 
 def new_contacts(db: Database, period: Period, limit: int) -> NewContacts:
@@ -197,13 +208,16 @@ def deal_moves(db: Database, period: Period) -> DealMoves:
 def open_value_in(db: Database, period: Period) -> list[MoneyCount]:
     """Deals that joined the open pipeline in the period: created in it, or reopened in it
     (a history row from won or lost back to open); each deal once, at its value now."""
-    created, created_params = period.sql("d.created_at")
+    created, created_params = period.sql("x.created_at")
     reopened, reopened_params = period.sql("h.at")
+    # The reopenings come from the period's history rows (deal_history_at), not a seek of
+    # deal_history for every deal.
     rows = db.execute(
         "SELECT d.currency, cur.exponent, count(*), sum(d.value) FROM deals d"
         " JOIN currencies cur ON cur.code = d.currency"
-        f" WHERE ({created}) OR EXISTS (SELECT 1 FROM deal_history h WHERE h.deal_id = d.id"
-        f" AND h.from_status IN ('won', 'lost') AND h.to_status = 'open' AND {reopened})"
+        f" WHERE d.id IN (SELECT x.id FROM deals x WHERE {created}"
+        " UNION SELECT h.deal_id FROM deal_history h"
+        f" WHERE h.from_status IN ('won', 'lost') AND h.to_status = 'open' AND {reopened})"
         " GROUP BY d.currency ORDER BY d.currency",
         [*created_params, *reopened_params],
     ).fetchall()
@@ -219,21 +233,22 @@ def forecast_at(db: Database, moment: str) -> list[CurrencyTotal]:
     the deal's current stage."""
     rows = db.execute(
         """
-        WITH last AS (
-            -- each deal's latest history row before the moment: one seek of deal_history_deal
-            SELECT d.id AS deal_id,
+        WITH last AS MATERIALIZED (
+            -- each deal's latest history row before the moment: one seek of deal_history_deal,
+            -- once per deal (materialized: it was evaluated again where it was named), in
+            -- one pass over deals that also reads what the sums need
+            SELECT d.id, d.stage_id, d.currency, d.value, d.status, d.created_at, d.closed_at,
                    (SELECT h.id FROM deal_history h WHERE h.deal_id = d.id AND h.at < :moment
                     ORDER BY h.at DESC, h.id DESC LIMIT 1) AS row_id
             FROM deals d)
-        SELECT coalesce(h.to_stage_id, d.stage_id), d.currency, cur.exponent, count(*),
-               sum(d.value)
-        FROM deals d JOIN currencies cur ON cur.code = d.currency
-        JOIN last l ON l.deal_id = d.id
+        SELECT coalesce(h.to_stage_id, l.stage_id), l.currency, cur.exponent, count(*),
+               sum(l.value)
+        FROM last l JOIN currencies cur ON cur.code = l.currency
         LEFT JOIN deal_history h ON h.id = l.row_id
         WHERE CASE
-            WHEN h.id IS NOT NULL THEN h.to_status = 'open'
-            WHEN EXISTS (SELECT 1 FROM deal_history x WHERE x.deal_id = d.id) THEN 0
-            ELSE d.created_at < :moment AND (d.status = 'open' OR d.closed_at >= :moment)
+            WHEN l.row_id IS NOT NULL THEN h.to_status = 'open'
+            WHEN EXISTS (SELECT 1 FROM deal_history x WHERE x.deal_id = l.id) THEN 0
+            ELSE l.created_at < :moment AND (l.status = 'open' OR l.closed_at >= :moment)
         END
         GROUP BY 1, 2
         """,

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pcrm.core.reports.period import Period
 from pcrm.dates import from_iso, resolve_imaginary, to_iso, to_local
@@ -63,8 +63,7 @@ class WinsReport:
     lost_reasons: list[LostReason]  # most frequent first
 
 
-@dataclass(frozen=True)
-class _Closed:
+class _Closed(NamedTuple):  # a tuple: 24,000 of them at 300k are made in a few ms
     id: int
     status: str
     value: int
@@ -84,59 +83,86 @@ def ratio(part: int, whole: int) -> float | None:
 
 def _closed_deals(db: Database, period: Period) -> list[_Closed]:
     # The last history row into the deal's current status dates its outcome; a file edited
-    # by hand without history falls back on deals.closed_at. The last rows come from one
-    # grouped pass over the deal_history_status index, joined: a correlated subquery per
-    # deal ran twice, once for the value and once more for the period's WHERE.
-    closed = "coalesce(h.closed, d.closed_at)"
-    where, params = period.sql(closed)
+    # by hand without history falls back on deals.closed_at. Computed once per closed deal
+    # (a seek of deal_history_status each), in a materialized CTE, so that the period's
+    # WHERE does not run the subquery again. A period with a start asks only about the
+    # deals that can have closed in it: those with a history row into won or lost in it
+    # (deal_history_at), and those whose closed_at is in it (the fallback). The cycle's
+    # whole days come from julianday(), rounded to the second (stored times are whole
+    # seconds): the same days as strftime('%s') gave, for less CPU.
+    where, params = period.sql("c.closed")
+    among, among_params = "", []
+    if period.start is not None:
+        rows_in, rows_params = period.sql("h.at")
+        closed_in, closed_params = period.sql("x.closed_at")
+        among = (
+            " AND d.id IN (SELECT h.deal_id FROM deal_history h"
+            f" WHERE {rows_in} AND h.to_status IN ('won', 'lost')"
+            f" UNION SELECT x.id FROM deals x WHERE {closed_in})"
+        )
+        among_params = [*rows_params, *closed_params]
     rows = db.execute(
         f"""
-        SELECT d.id, d.status, d.value, d.currency, cur.exponent, d.created_at, {closed},
-               d.source, d.lost_reason,
-               max(0, (strftime('%s', {closed}) - strftime('%s', d.created_at)) / 86400)
-        FROM deals d JOIN currencies cur ON cur.code = d.currency
-        LEFT JOIN (SELECT deal_id, to_status, max(at) AS closed FROM deal_history
-                   WHERE to_status IN ('won', 'lost') GROUP BY deal_id, to_status) h
-          ON h.deal_id = d.id AND h.to_status = d.status
-        WHERE d.status IN ('won', 'lost') AND {closed} IS NOT NULL AND {where}
-        ORDER BY {closed}, d.id
+        WITH c AS MATERIALIZED (
+            SELECT d.id, d.status, d.value, d.currency, d.created_at, d.source,
+                   d.lost_reason,
+                   coalesce((SELECT max(h.at) FROM deal_history h
+                             WHERE h.deal_id = d.id AND h.to_status = d.status),
+                            d.closed_at) AS closed
+            FROM deals d WHERE d.status IN ('won', 'lost'){among})
+        SELECT c.id, c.status, c.value, c.currency, cur.exponent, c.created_at, c.closed,
+               c.source, c.lost_reason,
+               max(0, CAST(round((julianday(c.closed) - julianday(c.created_at)) * 86400)
+                           AS INTEGER) / 86400)
+        FROM c JOIN currencies cur ON cur.code = c.currency
+        WHERE c.closed IS NOT NULL AND {where}
+        ORDER BY c.closed, c.id
         """,
-        params,
+        [*among_params, *params],
     ).fetchall()
     return [_Closed(*row) for row in rows]
 
 
 def _group(key: str | None, deals: list[_Closed]) -> WinGroup:
-    won = [deal for deal in deals if deal.status == "won"]
-    lost = [deal for deal in deals if deal.status == "lost"]
+    """One pass over the deals: counts and values per currency, and the wins' cycles."""
+    sums: dict[str, list[int]] = {}  # code -> [exponent, won, won value, lost, lost value]
+    cycles = []
+    for deal in deals:
+        entry = sums.get(deal.currency)
+        if entry is None:
+            entry = sums[deal.currency] = [deal.exponent, 0, 0, 0, 0]
+        if deal.status == "won":
+            entry[1] += 1
+            entry[2] += deal.value
+            cycles.append(deal.cycle_days)
+        elif deal.status == "lost":
+            entry[3] += 1
+            entry[4] += deal.value
     currencies = []
-    for code in sorted({deal.currency for deal in deals}):
-        mine = [deal for deal in deals if deal.currency == code]
-        won_values = [deal.value for deal in mine if deal.status == "won"]
-        lost_values = [deal.value for deal in mine if deal.status == "lost"]
-        won_value, lost_value = sum(won_values), sum(lost_values)
+    for code in sorted(sums):
+        exponent, won_count, won_value, lost_count, lost_value = sums[code]
         average = None
-        if won_values:
-            n = len(won_values)
-            average = (2 * won_value + n) // (2 * n)  # half up
+        if won_count:
+            average = (2 * won_value + won_count) // (2 * won_count)  # half up
         currencies.append(
             CurrencyOutcome(
                 code,
-                mine[0].exponent,
-                len(won_values),
+                exponent,
+                won_count,
                 won_value,
-                len(lost_values),
+                lost_count,
                 lost_value,
                 ratio(won_value, won_value + lost_value),
                 average,
             )
         )
-    cycles = [deal.cycle_days for deal in won]
+    won = sum(entry[1] for entry in sums.values())
+    lost = sum(entry[3] for entry in sums.values())
     return WinGroup(
         key,
-        len(won),
-        len(lost),
-        ratio(len(won), len(won) + len(lost)),
+        won,
+        lost,
+        ratio(won, won + lost),
         float(statistics.median(cycles)) if cycles else None,
         currencies,
     )
