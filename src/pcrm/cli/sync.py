@@ -42,6 +42,14 @@ def sync(
     ctx: typer.Context,
     prefer: PreferOpt = None,
     dry_run: DryRunOpt = False,
+    cron: Annotated[
+        bool,
+        typer.Option(
+            "--cron",
+            help="Print only what needs you (conflicts, files that could not be read);"
+            " silent otherwise, so cron mails nothing. Errors still go to stderr.",
+        ),
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Sync contacts and follow-ups with a CardDAV/CalDAV server.
@@ -57,12 +65,13 @@ def sync(
     Example:
       pcrm sync
       pcrm sync --prefer server
+      */15 * * * *  pcrm sync --cron      (crontab: mails only conflicts and errors)
     """
     if ctx.invoked_subcommand is not None:
         return
     from pcrm.app.sync import run_sync
     from pcrm.app.sync_config import SyncPaths
-    from pcrm.render.sync import sync_lines, sync_pretty
+    from pcrm.render.sync import attention_lines, sync_lines, sync_pretty
 
     policy = _policy(prefer)
     env = get_env(ctx)
@@ -73,6 +82,10 @@ def sync(
         prefer=policy,  # type: ignore[arg-type]
         dry_run=dry_run,
     )
+    if cron and not json:
+        for line in attention_lines(result):
+            env.stdout.write(line + "\n")
+        return
     emit(env, result, json_mode=json, pretty=sync_pretty, plain=sync_lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from pcrm.render.safe import clean
@@ -56,6 +57,16 @@ def sync_lines(result: SyncResult) -> Iterator[str]:
     yield from vdir_lines(result.export, choose)
     if result.imported is not None:
         yield from vdir_lines(result.imported, choose)
+    for conflict in result.conflicts:
+        yield from _conflict_lines(conflict)
+
+
+def attention_lines(result: SyncResult) -> Iterator[str]:
+    """`pcrm sync --cron`: only what needs the user, so that a quiet run prints nothing."""
+    choose = "pcrm sync --prefer pcrm|server"
+    for part in (result.export, result.imported):
+        if part is not None:
+            yield from islice(vdir_lines(part, choose), 1, None)  # not the summary line
     for conflict in result.conflicts:
         yield from _conflict_lines(conflict)
 
