@@ -65,7 +65,7 @@ def sync(
     Example:
       pcrm sync
       pcrm sync --prefer server
-      */15 * * * *  pcrm sync --cron      (crontab: mails only conflicts and errors)
+      pcrm sync --cron              (from cron: silent unless needed)
     """
     if ctx.invoked_subcommand is not None:
         return
