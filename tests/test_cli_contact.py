@@ -439,8 +439,9 @@ def test_show_json(cli, people):
     view = as_json(cli("contact", "show", "zoe", "--json"))
     assert list(view) == [
         "contact", "recent", "interaction_count", "last_touch", "next_touch", "deals",
-        "lifecycle", "follow_ups", "follow_up_count",
+        "lifecycle", "follow_ups", "follow_up_count", "archived_at",
     ]  # fmt: skip
+    assert view["archived_at"] is None
     assert view["deals"] == []
     assert list(view["contact"]) == CONTACT_KEYS
     assert view["contact"]["name"] == "Zoë Müller"

@@ -288,13 +288,19 @@ def test_every_field_survives_a_phone_round_trip(cli: Cli, radicale: Server, db_
     before = contact(cli, "1")
     href, uploaded = on_server(radicale, "contacts", "FN:Mr. John")
     # What the phone gets: the photo, Apple's X-AB properties, both addresses, the labelled
-    # numbers, the email and the birthday. (Radicale stores each card as vobject writes it
-    # again: properties sorted, lines unfolded.)
+    # numbers, the email and the birthday, each number, email and address with the card's
+    # own types (pref, VOICE) and Apple's item groups, so the custom label stays on its
+    # number. (Radicale stores each card as vobject writes it again: properties sorted,
+    # lines unfolded, `type=A;type=B` as `TYPE=A,B`.)
     photo = [line for line in unfolded(IPHONE.read_bytes().decode()) if line.startswith("PHOTO;")]
     assert len(photo) == 1 and photo[0] in unfolded(uploaded)
-    for line in ("item3.X-ABADR:Silicon Alley", "TEL;TYPE=home:905-666-1234",
-                 "TEL;TYPE=FAX,work:905-999-1234", "TEL;TYPE=assistantphone:905-222-1234",
-                 "EMAIL;TYPE=INTERNET:john.doe@ibm.com", "BDAY:2012-06-06",
+    for line in ("item3.X-ABADR:Silicon Alley", "TEL;TYPE=HOME,VOICE:905-666-1234",
+                 "TEL;TYPE=CELL,VOICE,pref:905-555-1234", "TEL;TYPE=WORK,FAX:905-999-1234",
+                 "item2.TEL:905-222-1234", "item2.X-ABLABEL:_$!<AssistantPhone>!$_",
+                 "item1.EMAIL;TYPE=INTERNET,pref:john.doe@ibm.com", "BDAY:2012-06-06",
+                 "item5.URL;TYPE=pref:http://www.ibm.com",
+                 "item3.ADR;TYPE=HOME,pref:;;Silicon Alley 5\\,;New York;New York;12345;United"
+                 " States of America",
                  "ADR;TYPE=work:;;Street4 Building 6 Floor 8;New York;;12345;USA",
                  "N:Doe;John;Richter,James;Mr.;Sr.", "ORG:IBM;Accounting"):  # fmt: skip
         assert line in unfolded(uploaded), line

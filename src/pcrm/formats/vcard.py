@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, TextIO
 
 from pcrm.dates import APPLE_NO_YEAR
@@ -32,7 +33,8 @@ WRITTEN_PROPERTIES = frozenset(
 
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
-    from pcrm.core.people.models import Contact
+    from pcrm.core.importing.models import ParsedContact
+    from pcrm.core.people.models import Address, Contact, Email, Phone
 
 
 def _logical_lines(text: str) -> list[list[str]]:
@@ -60,11 +62,18 @@ def _property_name(first_line: str) -> tuple[str | None, str]:
     return (group.lower() or None), bare.upper()
 
 
+@lru_cache(maxsize=4)
+def _properties(raw: str) -> tuple[tuple[tuple[str | None, str], list[str]], ...]:
+    """((group, NAME), physical lines) of each property of a raw card: read once for the
+    three readers of a card being written (kept_lines, _kept_structured, _KeptEntries)."""
+    return tuple((_property_name(lines[0]), lines) for lines in _logical_lines(raw))
+
+
 def kept_lines(raw: str) -> list[str]:
     """The property lines of a raw card (or of several, after a merge) that pcrm neither
     reads nor writes (PHOTO, IMPP, X-...), unchanged and each once, for the export to
     write back out. An X-ABLabel is kept only with a kept property of its group."""
-    properties = [(_property_name(lines[0]), lines) for lines in _logical_lines(raw)]
+    properties = _properties(raw)
     skipped = READ_PROPERTIES | WRITTEN_PROPERTIES
     kept_groups = {group for (group, name), _ in properties if group and name not in skipped}
     out: list[str] = []
@@ -86,22 +95,15 @@ def contact_card(contact: Contact, version: str = "3") -> str:
     Written by formats/contentline.py, in vobject's order (VERSION, UID, then by property
     name): parsed by vobject it gives what vobject's own card of the contact gives."""
     lines = [f"VERSION:{version}.0", "UID:" + text(contact.uid)]
-    for address in contact.addresses:
-        fields = (address.street, address.locality, address.region, address.postcode)
-        value = ";;" + texts((*(each or "" for each in fields), address.country or ""), ";")
-        lines.append(_with_type("ADR", address.label, value))
+    own = _KeptEntries(contact.vcard, version)
+    lines += [own.line(_adr_line(address)) for address in contact.addresses]
     if contact.anniversary and version == "4":
         lines.append("ANNIVERSARY:" + text(_compact(contact.anniversary)))
     if contact.birthday:
         lines.append(_birthday(contact.birthday, version))
     if contact.tags:
         lines.append("CATEGORIES:" + texts(contact.tags))
-    for email in contact.emails:
-        types = ["INTERNET"] if version == "3" else []
-        if email.label:
-            types.append(email.label)
-        value = text(email.email)
-        lines.append(f"EMAIL;TYPE={param(types)}:{value}" if types else "EMAIL:" + value)
+    lines += [own.line(_email_line(email, version)) for email in contact.emails]
     lines.append("FN:" + text(contact.name))
     kept = _kept_structured(contact)
     given, _, family = contact.name.rpartition(" ")
@@ -113,15 +115,13 @@ def contact_card(contact: Contact, version: str = "3") -> str:
         lines.append("NOTE:" + text(contact.note))
     if contact.company:
         lines.append(kept.get("ORG", "ORG:" + text(contact.company.name)))
-    for phone in contact.phones:
-        lines.append(_with_type("TEL", phone.label, text(phone.phone)))
-    for fax in contact.faxes:
-        types = ["FAX", fax.label] if fax.label else ["FAX"]
-        lines.append(f"TEL;TYPE={param(types)}:{text(fax.phone)}")
+    lines += [
+        own.line(_with_type("TEL", phone.label, text(phone.phone))) for phone in contact.phones
+    ]
+    lines += [own.line(_fax_line(fax)) for fax in contact.faxes]
     if contact.title:
         lines.append("TITLE:" + text(contact.title))
-    for url in contact.urls:
-        lines.append(_with_type("URL", url.label, text(url.url)))
+    lines += [own.line(_with_type("URL", url.label, text(url.url))) for url in contact.urls]
     if contact.anniversary and version != "4":
         lines.append("X-ANNIVERSARY:" + text(contact.anniversary))
     if contact.cadence_days:
@@ -134,7 +134,9 @@ def contact_card(contact: Contact, version: str = "3") -> str:
         lines.append("X-PCRM-STAGE:" + text(contact.lifecycle_stage))
     out = ["BEGIN:VCARD\r\n", *map(fold, lines)]
     if contact.vcard:
-        out.extend(line + "\r\n" for line in kept_lines(contact.vcard))
+        kept_out = kept_lines(contact.vcard)
+        out.extend(line + "\r\n" for line in kept_out)
+        out.extend(line + "\r\n" for line in own.labels() if line not in kept_out)
     out.append("END:VCARD\r\n")
     return "".join(out)
 
@@ -148,8 +150,7 @@ def _kept_structured(contact: Contact) -> dict[str, str]:
     if not contact.vcard:
         return {}
     found: dict[str, str] = {}
-    for lines in _logical_lines(contact.vcard):
-        group, name = _property_name(lines[0])
+    for (group, name), lines in _properties(contact.vcard):
         line = lines[0] + "".join(more[1:] for more in lines[1:])
         head, _, value = line.partition(":")
         if group or name in found or any(p in head.upper() for p in ("ENCODING", "CHARSET")):
@@ -164,6 +165,112 @@ def _kept_structured(contact: Contact) -> dict[str, str]:
     if company and re.split(r"(?<!\\);", org.partition(":")[2])[0] == text(company):
         kept["ORG"] = org
     return kept
+
+
+def _adr_line(address: Address) -> str:
+    fields = (address.street, address.locality, address.region, address.postcode)
+    value = ";;" + texts((*(each or "" for each in fields), address.country or ""), ";")
+    return _with_type("ADR", address.label, value)
+
+
+def _email_line(email: Email, version: str) -> str:
+    types = ["INTERNET"] if version == "3" else []
+    if email.label:
+        types.append(email.label)
+    value = text(email.email)
+    return f"EMAIL;TYPE={param(types)}:{value}" if types else "EMAIL:" + value
+
+
+def _fax_line(fax: Phone) -> str:
+    types = ["FAX", fax.label] if fax.label else ["FAX"]
+    return f"TEL;TYPE={param(types)}:{text(fax.phone)}"
+
+
+class _KeptEntries:
+    r"""The group and parameters of the raw card's own EMAIL, TEL, ADR and URL lines, for
+    the entries pcrm still holds as the card said them: `pref`, VOICE and the like, and
+    Apple's `itemN.` groups that tie a custom label (`itemN.X-ABLabel`) or a formatted
+    address (`itemN.X-ABADR`) to the line, are more than pcrm's one label. A raw line's
+    head stands in for pcrm's when reading that line alone (with its group's label) gives
+    the entry pcrm holds; the value is always pcrm's, escaped as RFC 6350 says (a phone's
+    `http\://` or a bare comma in ADR would be read otherwise by a server that writes the
+    card again). An entry changed in pcrm is written by pcrm. Only from a card of the
+    version being written, without ENCODING or CHARSET (vCard 2.1)."""
+
+    NAMES = ("EMAIL", "TEL", "ADR", "URL")
+
+    def __init__(self, raw: str | None, version: str) -> None:
+        self._lines: dict[str, list[tuple[str | None, str]]] = {}
+        self._used: set[str] = set()
+        self._group_labels: dict[str, str] = {}
+        if raw and re.search(rf"^VERSION:{version}\.0\s*$", raw, re.I | re.M):
+            self._read(raw, version)
+
+    def _read(self, raw: str, version: str) -> None:
+        from pcrm.formats.contact_file import CardText
+        from pcrm.formats.vcard_rows import VcardMapper
+
+        properties = _properties(raw)
+        for (group, name), lines in properties:
+            if group and name == "X-ABLABEL":
+                self._group_labels[group] = "\r\n".join(lines)
+        mapper = VcardMapper()
+        for (group, name), lines in properties:
+            line = lines[0] + "".join(more[1:] for more in lines[1:])
+            head = line.partition(":")[0].upper()
+            if name not in self.NAMES or "ENCODING" in head or "CHARSET" in head:
+                continue
+            label = self._group_labels.get(group or "", "")
+            card = f"BEGIN:VCARD\r\nVERSION:{version}.0\r\nFN:x\r\n{line}\r\n"
+            if label:
+                card += label + "\r\n"
+            parsed = mapper.contact(CardText(1, card + "END:VCARD\r\n"))
+            for ours in self._rendered(parsed, version):
+                self._lines.setdefault(ours, []).append((group, line))
+
+    @staticmethod
+    def _rendered(parsed: ParsedContact, version: str) -> list[str]:
+        from pcrm.core.people.models import Email, Phone, Url
+
+        return [
+            *(_email_line(Email(value, label), version) for label, value in parsed.emails),
+            *(_with_type("TEL", label, text(value)) for label, value in parsed.phones),
+            *(_fax_line(Phone(value, label)) for label, value in parsed.faxes),
+            *(_adr_line(address) for address in parsed.addresses),
+            *(
+                _with_type("URL", label, text(Url(value, label).url))
+                for label, value in parsed.urls
+            ),
+        ]
+
+    def line(self, ours: str) -> str:
+        """`ours` with the raw card's group and parameters for that entry, if it had it."""
+        found = self._lines.get(ours)
+        if not found:
+            return ours
+        group, line = found.pop(0)
+        if group:
+            self._used.add(group)
+        return _head_value(line)[0] + ":" + _head_value(ours)[1]
+
+    def labels(self) -> list[str]:
+        """The X-ABLabel lines of the groups whose line was written from the raw card (and
+        that kept_lines() did not keep with another property of the group)."""
+        return [
+            self._group_labels[group] for group in sorted(self._used) if group in self._group_labels
+        ]
+
+
+def _head_value(line: str) -> tuple[str, str]:
+    """A content line's name and parameters, and its value: split at the first colon
+    outside a quoted parameter value (`TYPE="a:b"`)."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:index], line[index + 1 :]
+    return line, ""
 
 
 def _with_type(name: str, label: str | None, value: str) -> str:
