@@ -1,5 +1,6 @@
-"""`pcrm sync --cron`: silent when nothing needs the user, the conflict alone when one does,
-against a real Radicale (tests/sync_server.py)."""
+"""`pcrm sync --cron`: silent when nothing needs the user, the conflict alone when one does;
+and a sync set up for one collection touches only it. Against a real Radicale
+(tests/sync_server.py)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,18 @@ def test_cron_is_silent_until_a_conflict_needs_the_user(
     assert not any(line.startswith(("to the server", "exported", "imported")) for line in out)
     assert ok(cli, "sync", "--cron", "--prefer", "server") == ""  # settled: nothing to say
     assert ok(cli, "contact", "show", "ada", "--json").count("Phone title") == 1
+
+
+def test_a_sync_set_up_for_contacts_alone_writes_and_reads_no_follow_ups(
+    cli: Cli, radicale: Server, db_path: Path
+) -> None:
+    ok(cli, "contact", "add", "Ada Lovelace", "--email", "ada@example.org")
+    ok(cli, "follow-up", "ada", "Chase the quote", "--due", "2026-12-01")
+    ok(cli, "sync", "setup", "--carddav", radicale.contacts_url,
+       "--user", "me", "--password-command", "echo secret")  # fmt: skip
+    out = ok(cli, "sync")
+    assert "exported 0 changed, 0 unchanged, 1 new" in out  # the contact, not the follow-up
+    vdir = db_path.parent / f"{db_path.name}.sync" / "vdir"
+    assert [p.name for p in vdir.iterdir()] == ["contacts"]
+    assert len(radicale.hrefs("contacts")) == 1
+    assert radicale.hrefs("tasks") == {}

@@ -148,9 +148,10 @@ def run_sync(
 
     check_setup(paths)
     program = None if dry_run else find_vdirsyncer()
+    synced = configured(paths)  # contacts alone: no follow-up files nobody syncs
     with sync_lock(paths):
         with open_db() as db:
-            exported = export_vdir(db, now, paths.vdir, dry_run=dry_run)
+            exported = export_vdir(db, now, paths.vdir, dry_run=dry_run, collections=synced)
         policy = prefer or configured_policy(paths)
         result = SyncResult(dry_run, policy, exported, conflicts_folder=str(paths.conflicts))
         if program is not None:
@@ -162,7 +163,7 @@ def run_sync(
         ]
         try:
             with open_db() as db:
-                result.imported = import_vdir(db, now, paths.vdir, side)
+                result.imported = import_vdir(db, now, paths.vdir, side, synced)
                 if dry_run:
                     result.imported.dry_run = True
                     raise _Rollback(result.imported)

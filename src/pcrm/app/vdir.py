@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -240,9 +240,14 @@ def check_root(root: Path, *, create: bool) -> Path:
     return root
 
 
-def _would_empty(db: Database, root: Path) -> None:
+def _kinds(collections: Collection[str] | None) -> tuple[_Kind, ...]:
+    """The collections to work on by folder name (contacts, tasks); None: both."""
+    return tuple(kind for kind in KINDS if collections is None or kind.folder in collections)
+
+
+def _would_empty(db: Database, root: Path, kinds: tuple[_Kind, ...]) -> None:
     """Refuse an export that would delete every file of a collection that has some."""
-    for kind in KINDS:
+    for kind in kinds:
         folder = root / kind.folder
         files = _files(folder, kind.suffix)
         if not files:
@@ -262,13 +267,22 @@ def _would_empty(db: Database, root: Path) -> None:
             )
 
 
-def export_vdir(db: Database, now: datetime, root: Path, *, dry_run: bool) -> VdirResult:
+def export_vdir(
+    db: Database,
+    now: datetime,
+    root: Path,
+    *,
+    dry_run: bool,
+    collections: Collection[str] | None = None,
+) -> VdirResult:
+    """`collections`: only these folders (`pcrm sync` set up for contacts alone)."""
     check_root(root, create=True)
     result = VdirResult("export", str(root), dry_run)
+    kinds = _kinds(collections)
     if root.is_dir():
-        _would_empty(db, root)
+        _would_empty(db, root, kinds)
     try:
-        for kind in KINDS:
+        for kind in kinds:
             _export_kind(db, now, root, kind, _counts(result, kind), dry_run)
     except OSError as exc:
         raise _folder_failed(exc) from None
@@ -362,16 +376,23 @@ def _rendered(
             yield record_id, uid, texts[record_id]
 
 
-def import_vdir(db: Database, now: datetime, root: Path, prefer: Prefer | None) -> VdirResult:
+def import_vdir(
+    db: Database,
+    now: datetime,
+    root: Path,
+    prefer: Prefer | None,
+    collections: Collection[str] | None = None,
+) -> VdirResult:
     check_root(root, create=False)
-    if not any((root / kind.folder).is_dir() for kind in KINDS):
+    kinds = _kinds(collections)
+    if not any((root / kind.folder).is_dir() for kind in kinds):
         raise InvalidInput(
             f"{root} holds no contacts/ or tasks/ folder",
             hint=f"give the folder pcrm vdir export wrote (pcrm vdir export {root})",
         )
     result = VdirResult("import", str(root), False)
     try:
-        for kind in KINDS:
+        for kind in kinds:
             _Import(db, now, root, kind, prefer, result).run()
     except OSError as exc:
         raise _folder_failed(exc) from None
