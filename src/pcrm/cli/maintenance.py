@@ -40,6 +40,14 @@ def backup(
             " and become its writer.",
         ),
     ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="With --replica: keep pushing each change as it is made, until stopped"
+            " (Litestream's daemon: small pushes, compacted).",
+        ),
+    ] = False,
 ) -> None:
     """Copy the database to a backup file, safely while pcrm runs.
 
@@ -51,17 +59,22 @@ def backup(
     off-machine Litestream replica instead (litestream replicate -once; pip install
     'pcrm[replica]'). A replica has one writer: a push is refused, naming the other machine,
     when another one wrote the replica since this database last pushed, unless --take-over.
+    --follow runs until stopped and pushes each change as it is made: a push once is a
+    whole compressed copy, a push while following only what changed (docs/replica.md).
 
     \b
     Example:
       pcrm backup ~/backups/pcrm-$(date +%F).db
       pcrm backup --replica s3://my-bucket/pcrm
+      pcrm backup --replica s3://my-bucket/pcrm --follow    (a login service)
     """
     from pcrm.render.safe import clean
 
     _check_options(file, replica, take_over)
+    if follow and replica is None:
+        raise typer.BadParameter("only with --replica", param_hint="--follow")
     if replica is not None:
-        _push(ctx, replica, take_over=take_over)
+        _push(ctx, replica, take_over=take_over, follow=follow)
         return
     from pcrm.store.backup import backup as copy_out
     from pcrm.store.backup import default_backup_path
@@ -132,12 +145,24 @@ def _check_options(file: str | None, replica: str | None, take_over: bool) -> No
         raise typer.BadParameter("give FILE or --replica, not both", param_hint="FILE")
 
 
-def _push(ctx: typer.Context, url: str, *, take_over: bool) -> None:
+def _push(ctx: typer.Context, url: str, *, take_over: bool, follow: bool) -> None:
     from pcrm.render.safe import clean
+    from pcrm.store.replica import follow as follow_changes
     from pcrm.store.replica import push
 
     env = get_env(ctx)
-    done = push(env.db_path, url, env.now, take_over=take_over, on_wait=env._say_waiting)
+    if follow:
+        shown = clean(url, one_line=True)
+        done = follow_changes(
+            env.db_path,
+            url,
+            env.now,
+            take_over=take_over,
+            on_wait=env._say_waiting,
+            on_started=lambda: note(f"pushing each change to {shown}; stop with Ctrl-C"),
+        )
+    else:
+        done = push(env.db_path, url, env.now, take_over=take_over, on_wait=env._say_waiting)
     where = clean(done.replica.url, one_line=True)
     if done.took_over_from is not None:
         note(f"took over {where} from {clean(done.took_over_from.describe(), one_line=True)}")

@@ -182,6 +182,50 @@ def replicate_once(
         time.sleep(1.0)
 
 
+def replicate_until_stopped(
+    program: str,
+    database: Path,
+    replica: Replica,
+    *,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Run Litestream's daemon on the one database and replica until this process is
+    stopped (Ctrl-C or SIGTERM, passed on to Litestream, which pushes what it has and
+    exits) or Litestream exits by itself: that is a failure, with its key error line."""
+    import signal
+    import tempfile
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    with tempfile.TemporaryFile("w+", errors="replace") as errors:
+        try:
+            process = subprocess.Popen(
+                [program, "replicate", str(database.absolute()), replica.url],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                text=True,
+            )
+        except OSError as exc:
+            signal.signal(signal.SIGTERM, previous)
+            raise PcrmError(f"cannot run {program}: {exc.strerror}") from exc
+        try:
+            if on_started is not None:
+                on_started()
+            status = process.wait()
+        except KeyboardInterrupt:
+            process.send_signal(signal.SIGTERM)
+            process.wait()
+            return
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        errors.seek(0)
+        said = errors.read()
+    raise PcrmError(f"litestream stopped (exit status {status}): {key_line(said)}")
+
+
 def reset(program: str, database: Path) -> None:
     """Remove Litestream's local copy of what it pushed (`.pcrm.db-litestream/`). With -once
     every push is a full compressed copy of the file, and Litestream never removes them

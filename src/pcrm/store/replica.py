@@ -219,19 +219,34 @@ def _check_folder(replica: Replica, *, restoring: bool) -> None:
         )
 
 
-def push(
+@dataclass
+class _Claim:
+    """What a push (once, or following) found before it starts, under the lease rules."""
+
+    replica: Replica
+    program: str
+    current: Position | None  # where the replica stands now; None: empty
+    replaced: Writer | None  # the other writer, when there was one
+    held: Writer | None = None  # the lease as it was in the file
+    changed: bool = False  # the lease was written (this machine took it)
+    unchanged: Pushed | None = None  # nothing to push: the file is as last pushed
+
+
+def _claim(
     database: Path,
     url: str,
     now: datetime,
     *,
-    take_over: bool = False,
-    on_wait: Callable[[], None] | None = None,
-) -> Pushed:
-    """Push the database to the replica at `url`, if this database is its writer.
+    take_over: bool,
+    on_wait: Callable[[], None] | None,
+    skip_unchanged: bool,
+) -> _Claim:
+    """Check that this database may write the replica (refused, naming the other writer,
+    unless take_over) and take the lease in the file when it is not this machine's.
 
     The lease is read (and written when it changes) under the write lock, as every pcrm
     write: a push waits for an import under way to commit (on_wait: told once)."""
-    from pcrm.store.db import WRITE_WAIT_MS, session
+    from pcrm.store.db import session
 
     replica = litestream.parse_url(url)
     program = litestream.executable()
@@ -242,11 +257,11 @@ def push(
     pushes = last_pushes(database).get(replica.url)
     last = pushes.position if pushes else None
     me = this_host(now)
-    replaced: Writer | None = None
+    claim = _Claim(replica, program, current, None)
     if current is not None and current.key != last:
-        replaced = _replica_writer(program, replica, current)
+        claim.replaced = _replica_writer(program, replica, current)
         if not take_over:
-            _refuse(replica, current, replaced, me, never=last is None)
+            _refuse(replica, current, claim.replaced, me, never=last is None)
     elif current is None and last is not None and not take_over:
         raise DatabaseError(
             f"{replica.url} is empty, but this database pushed to it before",
@@ -258,37 +273,96 @@ def push(
     # database as it was.
     with session(database, write=True, create=False, on_wait=on_wait) as db:
         if (
-            current is not None
+            skip_unchanged
+            and current is not None
             and pushes is not None
             and current.key == pushes.position
             and not take_over
             and pushes.content == content_digest(database)
         ):
-            return Pushed(replica, current, None, unchanged=True)
-        held = read_writer(db.conn)
-        changed = held is None or held.host_id != me.host_id or take_over
-        if changed:
+            claim.unchanged = Pushed(replica, current, None, unchanged=True)
+            return claim
+        claim.held = read_writer(db.conn)
+        claim.changed = claim.held is None or claim.held.host_id != me.host_id or take_over
+        if claim.changed:
             _set_writer(db.conn, me)
     if current is None:
         # A new or emptied replica: Litestream starts it from the whole file, never from
         # local files left by an earlier push that failed half-way.
         _reset(program, database, replica, pushed=False)
+    return claim
+
+
+def _give_back(database: Path, claim: _Claim) -> None:
+    """The lease as it was, after a push that did not happen."""
+    from pcrm.store.db import session
+
+    if claim.changed:
+        with session(database, write=True, create=False) as db:
+            _set_writer(db.conn, claim.held)
+
+
+def _pushed(database: Path, claim: _Claim, now: datetime, take_over: bool) -> Pushed:
+    """Record where the push left the replica, and clear Litestream's local copy."""
+    _settle(database)
+    after = litestream.position(claim.program, claim.replica)
+    if after is None:
+        raise DatabaseError(
+            f"litestream pushed nothing to {claim.replica.url}; the replica is empty"
+        )
+    record_position(database, claim.replica, after, now)
+    _reset(claim.program, database, claim.replica, pushed=True)
+    return Pushed(claim.replica, after, claim.replaced if take_over else None)
+
+
+def push(
+    database: Path,
+    url: str,
+    now: datetime,
+    *,
+    take_over: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> Pushed:
+    """Push the database to the replica at `url`, if this database is its writer."""
+    from pcrm.store.db import WRITE_WAIT_MS
+
+    claim = _claim(database, url, now, take_over=take_over, on_wait=on_wait, skip_unchanged=True)
+    if claim.unchanged is not None:
+        return claim.unchanged
     try:
         litestream.replicate_once(
-            program, database, replica, wait_s=WRITE_WAIT_MS / 1000, on_wait=on_wait
+            claim.program, database, claim.replica, wait_s=WRITE_WAIT_MS / 1000, on_wait=on_wait
         )
     except PcrmError:
-        if changed:  # the lease as it was: the push did not happen
-            with session(database, write=True, create=False) as db:
-                _set_writer(db.conn, held)
+        _give_back(database, claim)
         raise
-    _settle(database)
-    after = litestream.position(program, replica)
-    if after is None:
-        raise DatabaseError(f"litestream pushed nothing to {replica.url}; the replica is empty")
-    record_position(database, replica, after, now)
-    _reset(program, database, replica, pushed=True)
-    return Pushed(replica, after, replaced if take_over else None)
+    return _pushed(database, claim, now, take_over)
+
+
+def follow(
+    database: Path,
+    url: str,
+    now: datetime,
+    *,
+    take_over: bool = False,
+    on_wait: Callable[[], None] | None = None,
+    on_started: Callable[[], None] | None = None,
+) -> Pushed:
+    """Push every change as it is made, until stopped (Ctrl-C, SIGTERM): Litestream's own
+    daemon, which keeps the WAL open, so each push carries only the pages a command
+    changed, and compacts what it pushed (docs/replica.md: a push once is a whole copy).
+    The lease rules are those of push(); where the replica was left is recorded when it
+    stops, so `pcrm backup --replica` goes on from there."""
+    claim = _claim(database, url, now, take_over=take_over, on_wait=on_wait, skip_unchanged=False)
+    try:
+        litestream.replicate_until_stopped(
+            claim.program, database, claim.replica, on_started=on_started
+        )
+    except PcrmError:
+        if litestream.position(claim.program, claim.replica) == claim.current:
+            _give_back(database, claim)  # nothing went out
+        raise
+    return _pushed(database, claim, now, take_over)
 
 
 def _settle(database: Path) -> None:
