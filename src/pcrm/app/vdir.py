@@ -18,6 +18,7 @@ docs/sync.md is the user's account of these rules.
 from __future__ import annotations
 
 import hashlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
@@ -44,11 +45,12 @@ def _files(folder: Path, suffix: str) -> dict[str, Path]:
     files (vdirsyncer's and ours, being written) are not items."""
     if not folder.is_dir():
         return {}
-    return {
-        path.name[: -len(suffix)]: path
-        for path in folder.iterdir()
-        if path.name.endswith(suffix) and not path.name.startswith(".") and path.is_file()
-    }
+    with os.scandir(folder) as entries:  # the file type from the listing: no stat a file
+        return {
+            entry.name[: -len(suffix)]: folder / entry.name
+            for entry in entries
+            if entry.name.endswith(suffix) and not entry.name.startswith(".") and entry.is_file()
+        }
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -138,7 +140,9 @@ class _Contacts(_Kind):
                 uid = contact.uid
                 if uids[contact.id] != contact.uid:  # a card made elsewhere keeps its UID
                     uid = _card_uid(raw) or uids[contact.id]
-                texts[contact.id] = contact_card(replace(contact, uid=uid, vcard=raw), "3")
+                if uid != contact.uid or raw is not None:  # (a copy costs: most have neither)
+                    contact = replace(contact, uid=uid, vcard=raw)
+                texts[contact.id] = contact_card(contact, "3")
         return texts
 
     def apply(
