@@ -1,0 +1,288 @@
+"""Top-k read views, round 4 (issue 18): each contact's latest touch kept in contact_touch
+(schema step m025) by the links' triggers, so that least in touch (the digest) and stay in
+touch (the digest's "slipping", the agenda) seek interaction_contacts only for the few
+contacts touched after the bound they ask about.
+
+contact_touch must be what a plain computation over the links gives after every kind of
+write: a log (past and planned), a correction of the time, a cancellation, a removal, a
+contact removed, a merge and its undo, an undo after a log, an import (and its undo). The
+digest's least in touch and slipping lists are compared with plain computations over the
+file, with ties, archived contacts, cancelled and planned interactions.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, Result, ok, runner_for
+
+SEED = 25
+FIRST = ("Ada", "Bo", "Cy", "Di")
+LAST = ("Lane", "Moss", "Nash")
+
+
+def _at(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _rows(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _last_id(path: Path, table: str) -> int:
+    return int(_rows(path, f"SELECT max(id) FROM {table}")[0][0])  # type: ignore[arg-type]
+
+
+def kept(path: Path) -> list[tuple[object, ...]]:
+    """What the file holds in contact_touch."""
+    return _rows(path, "SELECT contact_id, at FROM contact_touch ORDER BY contact_id")
+
+
+def reference_touch(path: Path) -> list[tuple[object, ...]]:
+    """Each contact's latest interaction time, planned ones included, cancelled ones not,
+    from the interactions themselves (not from the links' own copy of the time)."""
+    return _rows(
+        path,
+        "SELECT ic.contact_id, max(i.at) FROM interaction_contacts ic"
+        " JOIN interactions i ON i.id = ic.interaction_id WHERE i.cancelled_at IS NULL"
+        " GROUP BY ic.contact_id ORDER BY ic.contact_id",
+    )
+
+
+def assert_kept(path: Path) -> None:
+    assert kept(path) == reference_touch(path)
+
+
+@pytest.fixture(scope="module")
+def watched(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 contacts (many alike by name), half with a cadence, some on open deals, touched
+    0-3 times over 60 days; some planned after now, some cancelled, one moved in time,
+    one removed; two archived; one contact removed; contact_touch checked after each kind
+    of write."""
+    path = tmp_path_factory.mktemp("round4") / "watched.db"
+    run = runner_for(path)
+    rng = random.Random(SEED)
+    for n in range(1, 41):
+        added = NOW - timedelta(days=rng.randint(20, 90), seconds=n)
+        args = ["contact", "add", f"{rng.choice(FIRST)} {rng.choice(LAST)}"]
+        if n % 2:
+            args += ["--every", f"{rng.randint(3, 30)}d"]
+        run(*args, now=added)
+        for _ in range(rng.choice((0, 1, 2, 3))):
+            at = NOW - timedelta(days=rng.randint(0, 50), seconds=rng.randint(0, 86_399))
+            run("log", str(n), "hello", "--at", _at(max(at, added)), now=NOW)
+    assert_kept(path)
+    for n in range(1, 13):
+        people = [f"--contact={c}" for c in rng.sample(range(2, 41, 2), rng.choice((1, 2)))]
+        run("deal", "add", f"Deal {n}", "--value", "100", *people, now=NOW - timedelta(days=30))
+    run("deal", "won", "1", now=NOW - timedelta(days=2))
+    # Planned after now: counts as the latest link, not as a touch up to now.
+    for n in (5, 6, 7):
+        run("log", str(n), "soon", "--at", _at(NOW + timedelta(days=2)), now=NOW)
+    assert_kept(path)
+    # A planned one cancelled: its time is no touch.
+    run("log", "9", "maybe", "--at", _at(NOW + timedelta(days=3)), now=NOW)
+    run("interaction", "cancel", str(_last_id(path, "interactions")), now=NOW)
+    assert_kept(path)
+    # The latest touch of a contact moved back in time, then one removed.
+    run("log", "11", "late", "--at", _at(NOW - timedelta(hours=1)), now=NOW)
+    late = _last_id(path, "interactions")
+    run("interaction", "edit", str(late), "--at", _at(NOW - timedelta(days=45)), now=NOW)
+    assert_kept(path)
+    run("log", "13", "to remove", "--at", _at(NOW - timedelta(hours=2)), now=NOW)
+    run("interaction", "rm", str(_last_id(path, "interactions")), "--yes", now=NOW)
+    assert_kept(path)
+    # People taken off and put on an interaction.
+    run("interaction", "edit", str(late), "--add-contact", "15", "--rm-contact", "11", now=NOW)
+    assert_kept(path)
+    run("contact", "archive", "3", now=NOW)
+    run("contact", "archive", "4", now=NOW)
+    run("contact", "rm", "17", "--yes", now=NOW)
+    assert_kept(path)
+    return path
+
+
+def test_contact_touch_follows_a_log_and_its_undo(
+    cli: Callable[..., Result], watched: Path, db_path: Path
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    before = kept(db_path)
+    ok(cli("log", "21", "a call just now", "--at", _at(NOW - timedelta(minutes=5))))
+    assert (21, _at(NOW - timedelta(minutes=5))) in kept(db_path)
+    assert_kept(db_path)
+    ok(cli("undo"))
+    assert kept(db_path) == before
+    assert_kept(db_path)
+
+
+def test_contact_touch_follows_a_cancellation_and_its_undo(
+    cli: Callable[..., Result], watched: Path, db_path: Path
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    before = kept(db_path)
+    planned = _rows(db_path, "SELECT id FROM interactions WHERE text = 'soon' ORDER BY id")
+    ok(cli("interaction", "cancel", str(planned[0][0])))
+    assert kept(db_path) != before
+    assert_kept(db_path)
+    ok(cli("undo"))
+    assert kept(db_path) == before
+
+
+def test_contact_touch_follows_a_merge_and_its_undo(
+    cli: Callable[..., Result], watched: Path, db_path: Path
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    before = kept(db_path)
+    ok(cli("contact", "merge", "5", "11"))
+    assert 11 not in [row[0] for row in kept(db_path)]
+    assert_kept(db_path)
+    ok(cli("undo"))
+    assert kept(db_path) == before
+
+
+def test_contact_touch_follows_an_import_and_its_undo(
+    cli: Callable[..., Result], watched: Path, db_path: Path, tmp_path: Path
+) -> None:
+    """An import adds contacts without touches (no row) and merges into existing ones
+    (their touches stay); undoing it leaves contact_touch as it was."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    before = kept(db_path)
+    name = _rows(db_path, "SELECT name FROM contacts WHERE id = 5")[0][0]
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text(
+        f"First Name,Last Name,E-mail 1 - Value\nNew,Person,new@example.org\n{name},,\n",
+        encoding="utf-8",
+    )
+    ok(cli("import", "contacts", str(csv_path)))
+    assert kept(db_path) == before
+    assert_kept(db_path)
+    ok(cli("log", "new@example.org", "first call", "--at", _at(NOW - timedelta(hours=3))))
+    assert_kept(db_path)
+    ok(cli("undo"))  # the log
+    imported = _rows(db_path, "SELECT max(id) FROM changes WHERE argv LIKE '%import%'")
+    ok(cli("undo", str(imported[0][0])))
+    assert _rows(db_path, "SELECT count(*) FROM contacts WHERE name = 'New Person'") == [(0,)]
+    assert kept(db_path) == before
+
+
+def reference_least(path: Path, start: str, end: str) -> tuple[list[tuple[int, str | None]], int]:
+    """Watched contacts (a cadence, or on an open deal; archived ones too) with no
+    interaction in [start, end), never contacted first, then by the last interaction before
+    the end, then name, then id: the first five and how many."""
+    watched = _rows(
+        path,
+        "SELECT id, name FROM contacts WHERE cadence_days IS NOT NULL UNION"
+        " SELECT c.id, c.name FROM contacts c JOIN deal_contacts dc ON dc.contact_id = c.id"
+        " JOIN deals d ON d.id = dc.deal_id WHERE d.status = 'open'",
+    )
+    links = _rows(
+        path,
+        "SELECT ic.contact_id, i.at FROM interaction_contacts ic"
+        " JOIN interactions i ON i.id = ic.interaction_id WHERE i.cancelled_at IS NULL",
+    )
+    silent = []
+    for cid, name in watched:
+        times = [str(at) for c, at in links if c == cid]
+        if any(start <= at < end for at in times):
+            continue
+        last = max((at for at in times if at < end), default=None)
+        silent.append((last is not None, last or "", str(name).casefold(), int(cid), last))  # type: ignore[call-overload]
+    silent.sort()
+    return [(entry[3], entry[4]) for entry in silent[:5]], len(silent)
+
+
+def reference_slipping(path: Path, now: datetime) -> tuple[list[tuple[int, str | None]], int]:
+    """Contacts with a cadence, not archived, due by today: (id, last touch up to now) of
+    the first ten, soonest due first (then name, then id), and how many."""
+    contacts = _rows(
+        path,
+        "SELECT id, name, cadence_days, created_at FROM contacts"
+        " WHERE cadence_days IS NOT NULL AND archived_at IS NULL",
+    )
+    last = dict(
+        _rows(
+            path,
+            "SELECT ic.contact_id, max(i.at) FROM interaction_contacts ic"
+            " JOIN interactions i ON i.id = ic.interaction_id"
+            " WHERE i.cancelled_at IS NULL AND i.at <= ? GROUP BY ic.contact_id",
+            (_at(now),),
+        )
+    )
+    today = now.date()
+    due = []
+    for cid, name, cadence, created in contacts:
+        touched = last.get(cid)
+        if touched is not None:
+            day = datetime.fromisoformat(str(touched)[:10]).date() + timedelta(days=int(cadence))  # type: ignore[call-overload]
+        else:
+            day = datetime.fromisoformat(str(created)[:10]).date()
+        if day <= today:
+            due.append((day, str(name).casefold(), int(cid), touched))  # type: ignore[call-overload]
+    due.sort()
+    return [(entry[2], entry[3]) for entry in due[:10]], len(due)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "since, until",
+    [
+        (None, None),
+        ("2026-10-01", "2026-10-31"),
+        ("2026-11-20", "2026-11-23"),
+        ("2020-01-01", "2020-01-31"),
+    ],
+    ids=["last week", "october", "the last days", "before anything"],
+)
+def test_digest_least_in_touch_and_slipping_are_the_reference(
+    cli: Callable[..., Result], watched: Path, db_path: Path, since: str | None, until: str | None
+) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    args = ["digest", "--json"] + (["--since", since, "--until", until] if since and until else [])
+    digest = json.loads(ok(cli(*args)))
+    start, end = digest["period"]["start"], digest["period"]["end"]
+    least, total = reference_least(db_path, start, end)
+    shown = digest["interactions"]["least"]
+    assert [(s["contact"]["id"], s["last_contact"]) for s in shown] == least
+    assert digest["interactions"]["least_total"] == total > 5
+    slipping, slipping_total = reference_slipping(db_path, NOW)
+    found = [(s["contact"]["id"], s["last_contact"]) for s in digest["slipping"]["contacts"]]
+    assert found == slipping
+    assert digest["slipping"]["total"] == slipping_total > 0
+
+
+def test_a_contact_touched_only_after_the_period_is_ranked_by_its_touch_before_it(
+    cli: Callable[..., Result], watched: Path, db_path: Path
+) -> None:
+    """Its latest link is after the period (a planned interaction): least in touch seeks
+    its last touch before the period's end, and shows it with that."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(watched.read_bytes())
+    ok(cli("contact", "add", "Zed Old", "--every", "7d", now=NOW - timedelta(days=400)))
+    zed = _last_id(db_path, "contacts")
+    long_ago = _at(NOW - timedelta(days=300))
+    ok(cli("log", str(zed), "long ago", "--at", long_ago))
+    ok(cli("log", str(zed), "planned", "--at", _at(NOW + timedelta(days=5))))
+    digest = json.loads(ok(cli("digest", "--json", "--since", "2026-11-01", "--until", "now")))
+    first = digest["interactions"]["least"]
+    never = [s for s in first if s["last_contact"] is None]
+    assert [(s["contact"]["id"], s["last_contact"]) for s in first] == reference_least(
+        db_path, digest["period"]["start"], digest["period"]["end"]
+    )[0]
+    if len(never) < 5:
+        assert first[len(never)]["contact"]["name"] == "Zed Old"
+        assert first[len(never)]["last_contact"] == long_ago
