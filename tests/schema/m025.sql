@@ -40,9 +40,6 @@ CREATE INDEX contact_phones_tail ON contact_phones(substr(replace(replace(replac
 -- index contact_tags_tag on contact_tags
 CREATE INDEX contact_tags_tag ON contact_tags(tag_id);
 
--- index contact_touch_at on contact_touch
-CREATE INDEX contact_touch_at ON contact_touch(at);
-
 -- index contact_urls_contact on contact_urls
 CREATE INDEX contact_urls_contact ON contact_urls(contact_id);
 

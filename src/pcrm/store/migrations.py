@@ -1773,8 +1773,6 @@ def m025_contact_touch(db: Database) -> None:
             SELECT contact_id, max(at) FROM interaction_contacts
             WHERE at IS NOT NULL GROUP BY contact_id;
 
-        CREATE INDEX contact_touch_at ON contact_touch(at);
-
         CREATE TRIGGER contact_touch_insert AFTER INSERT ON interaction_contacts
             WHEN NEW.at IS NOT NULL BEGIN
             INSERT INTO contact_touch(contact_id, at)

@@ -104,10 +104,10 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
     # period's start (touched in the period, or only after it, or planned) is the last
     # touch before the period's end sought in interaction_contacts_contact_at. A contact
     # not touched in the period has the same last touch before its start as before its
-    # end. SQLite orders them by silence (never contacted first, then the oldest last
-    # touch) and counts them; only the first `limit` and whoever ties with the last of
-    # them on the last touch come back to Python, whose names, cadences and deals are
-    # read then (names break those ties).
+    # end. SQLite counts them and finds the silence of the `limit`-th (never contacted
+    # first, then the oldest last touch) with a sort that keeps `limit` rows; only those
+    # up to it (the first `limit` and whoever ties with the last of them) come back to
+    # Python, in order, whose names, cadences and deals are read then (names break ties).
     cursor = db.execute(
         """
         WITH watched(id) AS (
@@ -120,14 +120,23 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
                    CASE WHEN t.at IS NULL OR t.at < :start THEN t.at
                         ELSE (SELECT max(ic.at) FROM interaction_contacts ic
                               WHERE ic.contact_id = w.id AND ic.at < :end) END AS last
-            FROM watched w LEFT JOIN contact_touch t ON t.contact_id = w.id)
-        SELECT id, last, count(*) OVER () FROM silent
-        WHERE last IS NULL OR last < :start ORDER BY last IS NOT NULL, last
+            FROM watched w LEFT JOIN contact_touch t ON t.contact_id = w.id),
+        ranked AS MATERIALIZED (
+            SELECT id, last, CASE WHEN last IS NULL THEN '0' ELSE '1' || last END AS rank
+            FROM silent WHERE last IS NULL OR last < :start),
+        -- the silence of the last shown: a sort that keeps `limit` rows, not all of them
+        cut(rank) AS (SELECT rank FROM ranked ORDER BY rank LIMIT 1 OFFSET :skip)
+        SELECT id, last, (SELECT count(*) FROM ranked) FROM ranked
+        WHERE rank <= coalesce((SELECT rank FROM cut), '2') ORDER BY rank
         """,
         # No start: "" is before every stored time (every latest link is sought, and a
         # contact is silent when it has no touch before the end). No end: a bound after
         # every stored time.
-        {"start": period.start or "", "end": period.end or _AFTER_ALL},
+        {
+            "start": period.start or "",
+            "end": period.end or _AFTER_ALL,
+            "skip": max(limit, 1) - 1,
+        },
     )
 
     def silence(row: tuple[int, str | None]) -> tuple[bool, str]:
