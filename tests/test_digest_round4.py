@@ -311,3 +311,24 @@ def test_contact_touch_follows_a_planned_one_done_a_removed_contact_back_and_a_h
         conn.execute("DELETE FROM interactions WHERE id % 7 = 0")
     conn.close()
     assert_kept(db_path)
+
+
+def test_the_digests_pipeline_now_is_report_pipelines_totals(
+    cli: Callable[..., Result], db_path: Path
+) -> None:
+    """open_totals (the digest's "now") weighs each stage's sum once, per currency, over
+    every pipeline, as `report pipeline` does: values that round differently deal by deal
+    and summed."""
+    ok(cli("pipeline", "add", "Partners", "--stage", "Intro", "--stage", "Pilot"))
+    ok(cli("stage", "edit", "Pilot", "--pipeline", "Partners", "--probability", "33"))
+    values = ("0.01", "0.03", "10.05", "999.99", "0.07")
+    for n, value in enumerate(values * 3):
+        stage = ["--pipeline", "Partners", "--stage", ("Intro", "Pilot")[n % 2]] if n % 3 else []
+        currency = ("EUR", "USD")[n % 2]
+        ok(cli("deal", "add", f"Deal {n}", "--value", value, "--currency", currency, *stage))
+    ok(cli("deal", "won", "Deal 4"))
+    ok(cli("deal", "lost", "Deal 5", "--reason", "price"))
+    pipeline = json.loads(ok(cli("report", "pipeline", "--json")))
+    digest = json.loads(ok(cli("digest", "--json")))
+    assert digest["deals"]["pipeline"]["now"] == pipeline["totals"]
+    assert [t["count"] for t in pipeline["totals"]] == [7, 6]
