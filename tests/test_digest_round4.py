@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, Result, ok, runner_for
+from test_topk_round3 import reference_least
 
 SEED = 25
 FIRST = ("Ada", "Bo", "Cy", "Di")
@@ -178,32 +179,6 @@ def test_contact_touch_follows_an_import_and_its_undo(
     ok(cli("undo", str(imported[0][0])))
     assert _rows(db_path, "SELECT count(*) FROM contacts WHERE name = 'New Person'") == [(0,)]
     assert kept(db_path) == before
-
-
-def reference_least(path: Path, start: str, end: str) -> tuple[list[tuple[int, str | None]], int]:
-    """Watched contacts (a cadence, or on an open deal; archived ones too) with no
-    interaction in [start, end), never contacted first, then by the last interaction before
-    the end, then name, then id: the first five and how many."""
-    watched = _rows(
-        path,
-        "SELECT id, name FROM contacts WHERE cadence_days IS NOT NULL UNION"
-        " SELECT c.id, c.name FROM contacts c JOIN deal_contacts dc ON dc.contact_id = c.id"
-        " JOIN deals d ON d.id = dc.deal_id WHERE d.status = 'open'",
-    )
-    links = _rows(
-        path,
-        "SELECT ic.contact_id, i.at FROM interaction_contacts ic"
-        " JOIN interactions i ON i.id = ic.interaction_id WHERE i.cancelled_at IS NULL",
-    )
-    silent = []
-    for cid, name in watched:
-        times = [str(at) for c, at in links if c == cid]
-        if any(start <= at < end for at in times):
-            continue
-        last = max((at for at in times if at < end), default=None)
-        silent.append((last is not None, last or "", str(name).casefold(), int(cid), last))  # type: ignore[call-overload]
-    silent.sort()
-    return [(entry[3], entry[4]) for entry in silent[:5]], len(silent)
 
 
 def reference_slipping(path: Path, now: datetime) -> tuple[list[tuple[int, str | None]], int]:
