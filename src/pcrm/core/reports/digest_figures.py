@@ -152,19 +152,29 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
         first.append(row)
     cursor.close()
     last_touch = dict(first)
-    rows = db.execute(
-        """
-        SELECT c.id, c.name, c.cadence_days,
-               (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
-                WHERE dc.contact_id = c.id AND d.status = 'open')
-        FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))
-        """,
+    # Names for all of them (the never contacted all tie: there may be thousands), then
+    # cadences and open deals for the ones shown.
+    named = db.execute(
+        "SELECT id, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
         [json.dumps(list(last_touch))],
     ).fetchall()
-    rows.sort(key=lambda r: (*silence((r[0], last_touch[r[0]])), r[1].casefold(), r[0]))
+    named.sort(key=lambda r: (*silence((r[0], last_touch[r[0]])), r[1].casefold(), r[0]))
+    shown = named[:limit]
+    details = {
+        cid: (cadence, deals)
+        for cid, cadence, deals in db.execute(
+            """
+            SELECT c.id, c.cadence_days,
+                   (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
+                    WHERE dc.contact_id = c.id AND d.status = 'open')
+            FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))
+            """,
+            [json.dumps([cid for cid, _ in shown])],
+        )
+    }
     found = [
-        Silent(Link("contact", cid, name), last_touch[cid], deals, cadence)
-        for cid, name, cadence, deals in rows[:limit]
+        Silent(Link("contact", cid, name), last_touch[cid], details[cid][1], details[cid][0])
+        for cid, name in shown
     ]
     return found, total
 
