@@ -485,15 +485,20 @@ HOT_QUERIES = [
         " WHERE created_at >= '2026-11-16T00:00:00Z' AND created_at < '2026-11-23T00:00:00Z'",
     ),
     (
-        "digest: least in touch, ordered and counted by SQLite (digest_figures)",
+        "digest: least in touch, latest touches from contact_touch (digest_figures)",
         "WITH watched(id) AS (SELECT id FROM contacts WHERE cadence_days IS NOT NULL UNION"
         " SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id"
-        " WHERE d.status = 'open'), silent AS MATERIALIZED (SELECT w.id, (SELECT max(ic.at)"
-        " FROM interaction_contacts ic WHERE ic.contact_id = w.id"
-        " AND ic.at < '2026-11-23T00:00:00Z') AS last FROM watched w"
-        " WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic WHERE ic.contact_id = w.id"
-        " AND ic.at >= '2026-11-16T00:00:00Z' AND ic.at < '2026-11-23T00:00:00Z'))"
-        " SELECT id, last, count(*) OVER () FROM silent ORDER BY last IS NOT NULL, last",
+        " WHERE d.status = 'open'), silent AS MATERIALIZED (SELECT w.id,"
+        " CASE WHEN t.at IS NULL OR t.at < '2026-11-16T00:00:00Z' THEN t.at"
+        " ELSE (SELECT max(ic.at) FROM interaction_contacts ic WHERE ic.contact_id = w.id"
+        " AND ic.at < '2026-11-23T00:00:00Z') END AS last"
+        " FROM watched w LEFT JOIN contact_touch t ON t.contact_id = w.id),"
+        " ranked AS MATERIALIZED (SELECT id, last,"
+        " CASE WHEN last IS NULL THEN '0' ELSE '1' || last END AS rank FROM silent"
+        " WHERE last IS NULL OR last < '2026-11-16T00:00:00Z'),"
+        " cut(rank) AS (SELECT rank FROM ranked ORDER BY rank LIMIT 1 OFFSET 4)"
+        " SELECT id, last, (SELECT count(*) FROM ranked) FROM ranked"
+        " WHERE rank <= coalesce((SELECT rank FROM cut), '2') ORDER BY rank",
     ),
     (
         "timeline of one contact, newest 50 (core.overview)",
@@ -522,9 +527,11 @@ HOT_QUERIES = [
     (
         "agenda: stay in touch, the last touch of each contact with a cadence (core.reminders)",
         "WITH cadenced AS MATERIALIZED (SELECT id FROM contacts WHERE cadence_days IS NOT NULL"
-        " AND archived_at IS NULL ORDER BY id) SELECT c.id, (SELECT max(ic.at)"
-        " FROM interaction_contacts ic WHERE ic.contact_id = c.id"
-        " AND ic.at <= '2026-11-23T10:00:00Z') FROM cadenced c",
+        " AND archived_at IS NULL ORDER BY id) SELECT c.id,"
+        " CASE WHEN t.at IS NULL OR t.at <= '2026-11-23T10:00:00Z' THEN t.at"
+        " ELSE (SELECT max(ic.at) FROM interaction_contacts ic WHERE ic.contact_id = c.id"
+        " AND ic.at <= '2026-11-23T10:00:00Z') END"
+        " FROM cadenced c LEFT JOIN contact_touch t ON t.contact_id = c.id",
     ),
     (
         "agenda: birthdays in the next 7 days (core.reminders)",

@@ -421,9 +421,17 @@ def _present(db: Database, entry: dict[str, Any]) -> int:
 # Tables whose rows are not the user's records: the journal itself, the record of the
 # schema steps, SQLite's own, and agenda_runs (what cron delivered is no user change).
 # The search index (FTS5: a virtual table and its shadow tables) is not a plain table and
-# follows the records through its own triggers, so undo keeps it right without journaling it.
+# follows the records through its own triggers, so undo keeps it right without journaling it;
+# so does contact_touch (m025), each contact's latest link time kept by the links' triggers.
 NOT_JOURNALED = frozenset(
-    {"changes", "change_rows", "agenda_runs", "_sqlite_migrations", "sqlite_sequence"}
+    {
+        "changes",
+        "change_rows",
+        "agenda_runs",
+        "_sqlite_migrations",
+        "sqlite_sequence",
+        "contact_touch",
+    }
 )
 _CAPTURE = "pcrm_capture"
 _WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})

@@ -1742,3 +1742,76 @@ def snapshot_name(step: str) -> str:
     if match is None:
         raise ValueError(f"step {step!r} is not named mNNN_...")
     return f"m{match.group(1)}.sql"
+
+
+@migration("m025_contact_touch")
+def m025_contact_touch(db: Database) -> None:
+    """Each contact's latest touch time, kept by triggers (issue 18, round 4).
+
+    contact_touch holds, for every contact with a link that has a time, the latest
+    interaction_contacts.at (planned interactions included: a link's `at` is its
+    interaction's time, NULL once cancelled). A contact without such a link has no row.
+    It is worked out from the links alone, by triggers on interaction_contacts (a later
+    time raises it; a link that held it taken away, moved earlier or to another contact
+    makes it worked out again from that contact's links), so every
+    path that writes links keeps it: log, capture, import, edit, cancel, remove, merge,
+    undo (which replays link rows), a contact removed (its links cascade) and a hand edit
+    in sqlite3. It is not journaled (core/journal.py NOT_JOURNALED): like the search index,
+    it follows the links. contacts.last_contacted_at is not that: it is the latest touch
+    as of the last write and does not move when a planned interaction's time passes.
+
+    Least in touch and stay in touch read a contact's last touch from it, one seek in a
+    small table, and seek interaction_contacts_contact_at only for the few whose latest
+    link is after the bound they ask about."""
+    run_script(
+        db,
+        """
+        CREATE TABLE contact_touch (
+            contact_id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL
+        );
+
+        INSERT INTO contact_touch(contact_id, at)
+            SELECT contact_id, max(at) FROM interaction_contacts
+            WHERE at IS NOT NULL GROUP BY contact_id;
+
+        CREATE TRIGGER contact_touch_insert AFTER INSERT ON interaction_contacts
+            WHEN NEW.at IS NOT NULL BEGIN
+            INSERT INTO contact_touch(contact_id, at)
+                SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS (
+                    SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id);
+            UPDATE contact_touch SET at = NEW.at
+                WHERE contact_id = NEW.contact_id AND at < NEW.at;
+        END;
+
+        CREATE TRIGGER contact_touch_later AFTER UPDATE OF at, contact_id
+            ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN
+            INSERT INTO contact_touch(contact_id, at)
+                SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS (
+                    SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id);
+            UPDATE contact_touch SET at = NEW.at
+                WHERE contact_id = NEW.contact_id AND at < NEW.at;
+        END;
+
+        CREATE TRIGGER contact_touch_earlier AFTER UPDATE OF at, contact_id
+            ON interaction_contacts WHEN OLD.at IS NOT NULL AND (NEW.at IS NULL
+                OR NEW.at < OLD.at OR NEW.contact_id <> OLD.contact_id) BEGIN
+            DELETE FROM contact_touch WHERE contact_id = OLD.contact_id AND at <= OLD.at;
+            INSERT INTO contact_touch(contact_id, at)
+                SELECT contact_id, max(at) FROM interaction_contacts
+                WHERE contact_id = OLD.contact_id AND at IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM contact_touch WHERE contact_id = OLD.contact_id)
+                GROUP BY contact_id;
+        END;
+
+        CREATE TRIGGER contact_touch_delete AFTER DELETE ON interaction_contacts
+            WHEN OLD.at IS NOT NULL BEGIN
+            DELETE FROM contact_touch WHERE contact_id = OLD.contact_id AND at <= OLD.at;
+            INSERT INTO contact_touch(contact_id, at)
+                SELECT contact_id, max(at) FROM interaction_contacts
+                WHERE contact_id = OLD.contact_id AND at IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM contact_touch WHERE contact_id = OLD.contact_id)
+                GROUP BY contact_id;
+        END;
+        """,
+    )

@@ -60,19 +60,22 @@ class TouchDue:
 
 
 # Each contact with a cadence (contacts_cadence_touch holds what is read of them) and its
-# last interaction that has happened (NULL: never): one seek in
-# interaction_contacts_contact_at, whose `at` is the interaction's time (m013). The
-# contacts are taken in id order first, so the seeks walk that index forwards instead of
-# jumping about it (the covering index gives them by cadence, then creation).
+# last interaction that has happened (NULL: never): its latest link time is one seek of
+# contact_touch (m025, kept by the links' triggers); only when that is after now (a
+# planned interaction) is the last one up to now sought in interaction_contacts_contact_at,
+# whose `at` is the interaction's time (m013). The contacts are taken in id order first,
+# so the seeks walk those tables forwards instead of jumping about them (the covering
+# index gives them by cadence, then creation).
 _CADENCED = """
 SELECT id, name, cadence_days, created_at FROM contacts
 WHERE cadence_days IS NOT NULL AND archived_at IS NULL ORDER BY id
 """
 _LAST_TOUCH = """
 SELECT c.id, c.name, c.cadence_days, c.created_at,
-       (SELECT max(ic.at) FROM interaction_contacts ic
-        WHERE ic.contact_id = c.id AND ic.at <= :now) AS last
-FROM cadenced c
+       CASE WHEN t.at IS NULL OR t.at <= :now THEN t.at
+            ELSE (SELECT max(ic.at) FROM interaction_contacts ic
+                  WHERE ic.contact_id = c.id AND ic.at <= :now) END AS last
+FROM cadenced c LEFT JOIN contact_touch t ON t.contact_id = c.id
 """
 # A day's margin either way: UTC and local days differ by less than one (see stay_in_touch).
 _MARGIN = timedelta(days=2)

@@ -3,11 +3,11 @@
 A digest looks back on one period and ahead at the coming week. Every figure of the
 period comes from the report that defines it, called here so both agree by construction:
 interactions by kind and follow-ups from `activity_report`, won and lost deals from
-`wins_report`, the weighted forecast now from `pipeline_report`, lifecycle entries from
-`funnel_report`. What no report computes (the people most and least in touch, new
-contacts, lifecycle and stage moves, the pipeline's value in and out, the forecast at the
-period's start) is in core/reports/digest_figures.py. docs/reports.md ("Digest") defines
-every figure.
+`wins_report`, the weighted forecast now from `open_totals` (`report pipeline`'s totals,
+without the rest of that report), lifecycle entries from `funnel_report`. What no report
+computes (the people most and least in touch, new contacts, lifecycle and stage moves,
+the pipeline's value in and out, the forecast at the period's start) is in
+core/reports/digest_figures.py. docs/reports.md ("Digest") defines every figure.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from pcrm.core.reports.digest_figures import (
     open_value_in,
 )
 from pcrm.core.reports.funnel import funnel_report
-from pcrm.core.reports.period import EVER, Period
-from pcrm.core.reports.pipeline import pipeline_report
+from pcrm.core.reports.period import Period
+from pcrm.core.reports.pipeline import open_totals
 from pcrm.core.reports.wins import CurrencyOutcome, wins_report
 from pcrm.dates import from_iso, local_midnight, to_iso, to_local
 from pcrm.errors import InvalidInput
@@ -280,7 +280,7 @@ def build_digest(db: Database, now: datetime, which: DigestPeriod) -> Digest:
                 open_value_in(db, period),
                 out,
                 forecast_at(db, which.start),
-                pipeline_report(db, now, EVER).totals,
+                open_totals(db),
             ),
         ),
         follow_ups=FollowUps(

@@ -18,6 +18,7 @@ from pcrm.dates import local_midnight, to_iso
 from pcrm.store.db import Database
 
 SPARK_DAYS = 62  # longest period with interactions counted per day
+_AFTER_ALL = "\U0010ffff"  # sorts after every stored time (UTF-8 text, compared bytewise)
 
 
 @dataclass(frozen=True)
@@ -97,29 +98,45 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
     """Contacts on an open deal or with a stay-in-touch cadence who had no interaction in the
     period, the longest silent first (never contacted first, then by their last interaction
     before the period's end, then by name): the first `limit`, and how many in all."""
-    where, params = period.sql("ic.at")
-    # The watched contacts come from two indexes (contacts_cadence, deals_idle and
-    # deal_contacts), not a pass over every contact; each is two seeks of
-    # interaction_contacts_contact_at. SQLite orders them by silence (never contacted
-    # first, then the oldest last touch) and counts them; only the first `limit` and
-    # whoever ties with the last of them on the last touch come back to Python, whose
-    # names, cadences and deals are read then (names break those ties).
+    # The watched contacts come from two indexes (contacts_cadence, deals_close and
+    # deal_contacts), not a pass over every contact. Each one's latest link time is one
+    # seek of contact_touch (m025, a small table); only when that is at or after the
+    # period's start (touched in the period, or only after it, or planned) is the last
+    # touch before the period's end sought in interaction_contacts_contact_at. A contact
+    # not touched in the period has the same last touch before its start as before its
+    # end. SQLite counts them and finds the silence of the `limit`-th (never contacted
+    # first, then the oldest last touch) with a sort that keeps `limit` rows; only those
+    # up to it (the first `limit` and whoever ties with the last of them) come back to
+    # Python, in order, whose names, cadences and deals are read then (names break ties).
     cursor = db.execute(
-        f"""
+        """
         WITH watched(id) AS (
             SELECT id FROM contacts WHERE cadence_days IS NOT NULL
             UNION
             SELECT dc.contact_id FROM deals d JOIN deal_contacts dc ON dc.deal_id = d.id
             WHERE d.status = 'open'),
         silent AS MATERIALIZED (
-            SELECT w.id, (SELECT max(ic.at) FROM interaction_contacts ic
-                          WHERE ic.contact_id = w.id AND ic.at < ?) AS last
-            FROM watched w
-            WHERE NOT EXISTS (SELECT 1 FROM interaction_contacts ic
-                              WHERE ic.contact_id = w.id AND {where}))
-        SELECT id, last, count(*) OVER () FROM silent ORDER BY last IS NOT NULL, last
+            SELECT w.id,
+                   CASE WHEN t.at IS NULL OR t.at < :start THEN t.at
+                        ELSE (SELECT max(ic.at) FROM interaction_contacts ic
+                              WHERE ic.contact_id = w.id AND ic.at < :end) END AS last
+            FROM watched w LEFT JOIN contact_touch t ON t.contact_id = w.id),
+        ranked AS MATERIALIZED (
+            SELECT id, last, CASE WHEN last IS NULL THEN '0' ELSE '1' || last END AS rank
+            FROM silent WHERE last IS NULL OR last < :start),
+        -- the silence of the last shown: a sort that keeps `limit` rows, not all of them
+        cut(rank) AS (SELECT rank FROM ranked ORDER BY rank LIMIT 1 OFFSET :skip)
+        SELECT id, last, (SELECT count(*) FROM ranked) FROM ranked
+        WHERE rank <= coalesce((SELECT rank FROM cut), '2') ORDER BY rank
         """,
-        [period.end, *params],
+        # No start: "" is before every stored time (every latest link is sought, and a
+        # contact is silent when it has no touch before the end). No end: a bound after
+        # every stored time.
+        {
+            "start": period.start or "",
+            "end": period.end or _AFTER_ALL,
+            "skip": max(limit, 1) - 1,
+        },
     )
 
     def silence(row: tuple[int, str | None]) -> tuple[bool, str]:
@@ -135,19 +152,29 @@ def least_in_touch(db: Database, period: Period, limit: int) -> tuple[list[Silen
         first.append(row)
     cursor.close()
     last_touch = dict(first)
-    rows = db.execute(
-        """
-        SELECT c.id, c.name, c.cadence_days,
-               (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
-                WHERE dc.contact_id = c.id AND d.status = 'open')
-        FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))
-        """,
+    # Names for all of them (the never contacted all tie: there may be thousands), then
+    # cadences and open deals for the ones shown.
+    named = db.execute(
+        "SELECT id, name FROM contacts WHERE id IN (SELECT value FROM json_each(?))",
         [json.dumps(list(last_touch))],
     ).fetchall()
-    rows.sort(key=lambda r: (*silence((r[0], last_touch[r[0]])), r[1].casefold(), r[0]))
+    named.sort(key=lambda r: (*silence((r[0], last_touch[r[0]])), r[1].casefold(), r[0]))
+    shown = named[:limit]
+    details = {
+        cid: (cadence, deals)
+        for cid, cadence, deals in db.execute(
+            """
+            SELECT c.id, c.cadence_days,
+                   (SELECT count(*) FROM deal_contacts dc JOIN deals d ON d.id = dc.deal_id
+                    WHERE dc.contact_id = c.id AND d.status = 'open')
+            FROM contacts c WHERE c.id IN (SELECT value FROM json_each(?))
+            """,
+            [json.dumps([cid for cid, _ in shown])],
+        )
+    }
     found = [
-        Silent(Link("contact", cid, name), last_touch[cid], deals, cadence)
-        for cid, name, cadence, deals in rows[:limit]
+        Silent(Link("contact", cid, name), last_touch[cid], details[cid][1], details[cid][0])
+        for cid, name in shown
     ]
     return found, total
 
