@@ -34,7 +34,7 @@ WRITTEN_PROPERTIES = frozenset(
 if TYPE_CHECKING:
     from pcrm.core.base import FieldValue
     from pcrm.core.importing.models import ParsedContact
-    from pcrm.core.people.models import Address, Contact, Email, Phone
+    from pcrm.core.people.models import Address, Contact, Email, Phone, Url
 
 
 def _logical_lines(text: str) -> list[list[str]]:
@@ -115,13 +115,11 @@ def contact_card(contact: Contact, version: str = "3") -> str:
         lines.append("NOTE:" + text(contact.note))
     if contact.company:
         lines.append(kept.get("ORG", "ORG:" + text(contact.company.name)))
-    lines += [
-        own.line(_with_type("TEL", phone.label, text(phone.phone))) for phone in contact.phones
-    ]
+    lines += [own.line(_tel_line(phone)) for phone in contact.phones]
     lines += [own.line(_fax_line(fax)) for fax in contact.faxes]
     if contact.title:
         lines.append("TITLE:" + text(contact.title))
-    lines += [own.line(_with_type("URL", url.label, text(url.url))) for url in contact.urls]
+    lines += [own.line(_url_line(url)) for url in contact.urls]
     if contact.anniversary and version != "4":
         lines.append("X-ANNIVERSARY:" + text(contact.anniversary))
     if contact.cadence_days:
@@ -181,6 +179,14 @@ def _email_line(email: Email, version: str) -> str:
     return f"EMAIL;TYPE={param(types)}:{value}" if types else "EMAIL:" + value
 
 
+def _tel_line(phone: Phone) -> str:
+    return _with_type("TEL", phone.label, text(phone.phone))
+
+
+def _url_line(url: Url) -> str:
+    return _with_type("URL", url.label, text(url.url))
+
+
 def _fax_line(fax: Phone) -> str:
     types = ["FAX", fax.label] if fax.label else ["FAX"]
     return f"TEL;TYPE={param(types)}:{text(fax.phone)}"
@@ -234,13 +240,10 @@ class _KeptEntries:
 
         return [
             *(_email_line(Email(value, label), version) for label, value in parsed.emails),
-            *(_with_type("TEL", label, text(value)) for label, value in parsed.phones),
+            *(_tel_line(Phone(value, label)) for label, value in parsed.phones),
             *(_fax_line(Phone(value, label)) for label, value in parsed.faxes),
             *(_adr_line(address) for address in parsed.addresses),
-            *(
-                _with_type("URL", label, text(Url(value, label).url))
-                for label, value in parsed.urls
-            ),
+            *(_url_line(Url(value, label)) for label, value in parsed.urls),
         ]
 
     def line(self, ours: str) -> str:
