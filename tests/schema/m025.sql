@@ -383,10 +383,10 @@ CREATE TRIGGER contact_touch_delete AFTER DELETE ON interaction_contacts WHEN OL
 CREATE TRIGGER contact_touch_earlier AFTER UPDATE OF at, contact_id ON interaction_contacts WHEN OLD.at IS NOT NULL AND (NEW.at IS NULL OR NEW.at < OLD.at OR NEW.contact_id <> OLD.contact_id) BEGIN DELETE FROM contact_touch WHERE contact_id = OLD.contact_id AND at <= OLD.at; INSERT INTO contact_touch(contact_id, at) SELECT contact_id, max(at) FROM interaction_contacts WHERE contact_id = OLD.contact_id AND at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact_touch WHERE contact_id = OLD.contact_id) GROUP BY contact_id; END;
 
 -- trigger contact_touch_insert on interaction_contacts
-CREATE TRIGGER contact_touch_insert AFTER INSERT ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN INSERT INTO contact_touch(contact_id, at) SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS ( SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id); UPDATE contact_touch SET at = NEW.at WHERE contact_id = NEW.contact_id AND at < NEW.at; END;
+CREATE TRIGGER contact_touch_insert AFTER INSERT ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN INSERT INTO contact_touch(contact_id, at) VALUES (NEW.contact_id, NEW.at) ON CONFLICT(contact_id) DO UPDATE SET at = excluded.at WHERE excluded.at > contact_touch.at; END;
 
 -- trigger contact_touch_later on interaction_contacts
-CREATE TRIGGER contact_touch_later AFTER UPDATE OF at, contact_id ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN INSERT INTO contact_touch(contact_id, at) SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS ( SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id); UPDATE contact_touch SET at = NEW.at WHERE contact_id = NEW.contact_id AND at < NEW.at; END;
+CREATE TRIGGER contact_touch_later AFTER UPDATE OF at, contact_id ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN INSERT INTO contact_touch(contact_id, at) VALUES (NEW.contact_id, NEW.at) ON CONFLICT(contact_id) DO UPDATE SET at = excluded.at WHERE excluded.at > contact_touch.at; END;
 
 -- trigger contact_urls_search_delete on contact_urls
 CREATE TRIGGER contact_urls_search_delete AFTER DELETE ON contact_urls BEGIN DELETE FROM search_index WHERE rowid = OLD.contact_id * 8 + 1; INSERT INTO search_index(rowid, kind, title, body) SELECT doc, 'contact', title, body FROM contact_search_docs WHERE id = OLD.contact_id; END;

@@ -1777,20 +1777,16 @@ def m025_contact_touch(db: Database) -> None:
 
         CREATE TRIGGER contact_touch_insert AFTER INSERT ON interaction_contacts
             WHEN NEW.at IS NOT NULL BEGIN
-            INSERT INTO contact_touch(contact_id, at)
-                SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS (
-                    SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id);
-            UPDATE contact_touch SET at = NEW.at
-                WHERE contact_id = NEW.contact_id AND at < NEW.at;
+            INSERT INTO contact_touch(contact_id, at) VALUES (NEW.contact_id, NEW.at)
+                ON CONFLICT(contact_id) DO UPDATE SET at = excluded.at
+                WHERE excluded.at > contact_touch.at;
         END;
 
         CREATE TRIGGER contact_touch_later AFTER UPDATE OF at, contact_id
             ON interaction_contacts WHEN NEW.at IS NOT NULL BEGIN
-            INSERT INTO contact_touch(contact_id, at)
-                SELECT NEW.contact_id, NEW.at WHERE NOT EXISTS (
-                    SELECT 1 FROM contact_touch WHERE contact_id = NEW.contact_id);
-            UPDATE contact_touch SET at = NEW.at
-                WHERE contact_id = NEW.contact_id AND at < NEW.at;
+            INSERT INTO contact_touch(contact_id, at) VALUES (NEW.contact_id, NEW.at)
+                ON CONFLICT(contact_id) DO UPDATE SET at = excluded.at
+                WHERE excluded.at > contact_touch.at;
         END;
 
         CREATE TRIGGER contact_touch_earlier AFTER UPDATE OF at, contact_id
