@@ -27,13 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).parent
-NOW = "2026-11-23T10:00:00Z"  # the data sets' "now"
-SETS = {
-    "10k": HERE / "data" / "10k" / "bench.db",
-    "100k": HERE / "data" / "bench100k.db",
-    "300k": HERE / "data" / "bench300k.db",
-}
+from exports import NOW, SETS  # the same sets as the exports' benchmark (bench/ is on sys.path)
+
 EDITED = 100
 
 
